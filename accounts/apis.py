@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.authentication import ACCESS_TOKEN_COOKIE
+from accounts.models import ApiKey, Session, User
+from accounts.serializers import (
+    AdminUserCreateSerializer,
+    AdminUserUpdateSerializer,
+    ApiKeyCreateSerializer,
+    ApiKeyUpdateSerializer,
+    LoginSerializer,
+    SignUpSerializer,
+    UserUpdateSerializer,
+    api_key_dto,
+    user_admin_dto,
+    user_dto,
+)
+
+
+def _valid(serializer_class, request, partial: bool = False) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class AdminSignUpApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=SignUpSerializer, responses={201: dict})
+    def post(self, request):
+        data = _valid(SignUpSerializer, request)
+        user = services.admin_sign_up(email=data["email"], password=data["password"], name=data["name"])
+        return Response(user_admin_dto(user), status=status.HTTP_201_CREATED)
+
+
+class LoginApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=LoginSerializer, responses={201: dict})
+    def post(self, request):
+        data = _valid(LoginSerializer, request)
+        try:
+            result = services.login(
+                email=data["email"], password=data["password"], device_type=request.headers.get("User-Agent", "")[:255]
+            )
+        except services.Unauthorized as error:
+            raise NotAuthenticated(str(error)) from error
+        user = result.user
+        response = Response(
+            {
+                "accessToken": result.access_token,
+                "userId": str(user.id),
+                "userEmail": user.email,
+                "name": user.name,
+                "isAdmin": user.is_superuser,
+                "profileImagePath": "",
+                "shouldChangePassword": user.should_change_password,
+                "isOnboarded": True,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+        response.set_cookie(ACCESS_TOKEN_COOKIE, result.access_token, httponly=True, samesite="Lax", max_age=400 * 86400)
+        response.set_cookie("immich_auth_type", "password", httponly=True, samesite="Lax", max_age=400 * 86400)
+        response.set_cookie("immich_is_authenticated", "true", samesite="Lax", max_age=400 * 86400)
+        return response
+
+
+class LogoutApi(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request):
+        services.logout(session=request.auth if isinstance(request.auth, Session) else None)
+        response = Response({"successful": True, "redirectUri": "/auth/login?autoLaunch=0"})
+        for cookie in (ACCESS_TOKEN_COOKIE, "immich_auth_type", "immich_is_authenticated"):
+            response.delete_cookie(cookie)
+        return response
+
+
+class ValidateTokenApi(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request):
+        return Response({"authStatus": True})
+
+
+class ApiKeyListApi(APIView):
+    required_permission = {"GET": "apiKey.read", "POST": "apiKey.create"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response([api_key_dto(key) for key in selectors.api_keys_of(user=request.user)])
+
+    @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
+    def post(self, request):
+        data = _valid(ApiKeyCreateSerializer, request)
+        if isinstance(request.auth, ApiKey):
+            # A key can only mint keys with permissions it holds itself.
+            extra = set(data["permissions"]) - set(request.auth.permissions)
+            if "all" not in request.auth.permissions and extra:
+                raise services.BadRequest(f"Cannot grant permissions you do not have: {', '.join(sorted(extra))}")
+        key, secret = services.api_key_create(user=request.user, name=data["name"], permissions=data["permissions"])
+        return Response({"secret": secret, "apiKey": api_key_dto(key)}, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyMeApi(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        if not isinstance(request.auth, ApiKey):
+            raise services.BadRequest("Not authenticated with an API key")
+        return Response(api_key_dto(request.auth))
+
+
+class ApiKeyDetailApi(APIView):
+    required_permission = {"GET": "apiKey.read", "PUT": "apiKey.update", "DELETE": "apiKey.delete"}
+
+    def _key(self, request, key_id) -> ApiKey:
+        return get_object_or_404(selectors.api_keys_of(user=request.user), pk=key_id)
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, key_id):
+        return Response(api_key_dto(self._key(request, key_id)))
+
+    @extend_schema(request=ApiKeyUpdateSerializer, responses={200: dict})
+    def put(self, request, key_id):
+        data = _valid(ApiKeyUpdateSerializer, request)
+        return Response(api_key_dto(services.api_key_update(key=self._key(request, key_id), **data)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, key_id):
+        self._key(request, key_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserMeApi(APIView):
+    required_permission = {"GET": "user.read", "PUT": "user.update"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(user_admin_dto(request.user))
+
+    @extend_schema(request=UserUpdateSerializer, responses={200: dict})
+    def put(self, request):
+        data = _valid(UserUpdateSerializer, request)
+        return Response(user_admin_dto(services.user_update(user=request.user, **data)))
+
+
+class UserListApi(APIView):
+    required_permission = "user.read"
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response([user_dto(user) for user in selectors.active_users()])
+
+
+class UserDetailApi(APIView):
+    required_permission = "user.read"
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, user_id):
+        return Response(user_dto(get_object_or_404(selectors.active_users(), pk=user_id)))
+
+
+class AdminUserListApi(APIView):
+    admin_only = True
+    required_permission = {"GET": "adminUser.read", "POST": "adminUser.create"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        users = User.objects.all() if request.query_params.get("withDeleted") == "true" else selectors.active_users()
+        return Response([user_admin_dto(user) for user in users])
+
+    @extend_schema(request=AdminUserCreateSerializer, responses={201: dict})
+    def post(self, request):
+        data = _valid(AdminUserCreateSerializer, request)
+        user = services.user_create(**data)
+        return Response(user_admin_dto(user), status=status.HTTP_201_CREATED)
+
+
+class AdminUserDetailApi(APIView):
+    admin_only = True
+    required_permission = {"GET": "adminUser.read", "PUT": "adminUser.update", "DELETE": "adminUser.delete"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, user_id):
+        return Response(user_admin_dto(get_object_or_404(User, pk=user_id)))
+
+    @extend_schema(request=AdminUserUpdateSerializer, responses={200: dict})
+    def put(self, request, user_id):
+        data = _valid(AdminUserUpdateSerializer, request)
+        user = get_object_or_404(User, pk=user_id)
+        if "is_superuser" in data:
+            data["is_staff"] = data["is_superuser"]
+        return Response(user_admin_dto(services.user_update(user=user, **data)))
+
+    @extend_schema(responses={200: dict})
+    def delete(self, request, user_id):
+        user = get_object_or_404(User, pk=user_id)
+        if user == request.user:
+            raise services.BadRequest("Cannot delete your own account")
+        return Response(user_admin_dto(services.user_soft_delete(user=user)))

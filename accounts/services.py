@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import ApiKey, Session, User
+from accounts.permissions_catalog import PERMISSIONS
+from accounts.selectors import admin_exists, secret_hash
+from immich.errors import BadRequest
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def _new_secret() -> str:
+    # Immich's shape: 32 random bytes, base64, with the non-word characters dropped.
+    return re.sub(r"\W", "", base64.b64encode(secrets.token_bytes(32)).decode())
+
+
+def _validate_permissions(permissions: list[str]) -> list[str]:
+    unknown = sorted(set(permissions) - set(PERMISSIONS))
+    if unknown:
+        raise BadRequest(f"Unknown permission: {', '.join(unknown)}")
+    if not permissions:
+        raise BadRequest("An API key needs at least one permission")
+    return list(dict.fromkeys(permissions))
+
+
+def user_create(*, email: str, password: str, name: str = "", is_admin: bool = False, **fields) -> User:
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email, password, name=name or email.split("@")[0], is_superuser=is_admin, is_staff=is_admin, **fields
+            )
+    except IntegrityError as error:
+        raise BadRequest("User exists") from error
+
+
+def admin_sign_up(*, email: str, password: str, name: str) -> User:
+    with transaction.atomic():
+        # Serialise concurrent sign-ups on the users table, so exactly one of them becomes the admin.
+        list(User.objects.select_for_update().filter(is_superuser=True))
+        if admin_exists():
+            raise BadRequest("The server already has an admin")
+        return user_create(email=email, password=password, name=name, is_admin=True)
+
+
+@dataclass(frozen=True)
+class Login:
+    user: User
+    access_token: str
+
+
+def login(*, email: str, password: str, device_type: str = "", device_os: str = "") -> Login:
+    user = authenticate(username=email.lower(), password=password)
+    if user is None or user.deleted_at is not None:
+        raise Unauthorized("Incorrect email or password")
+    token = _new_secret()
+    Session.objects.create(user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return Login(user=user, access_token=token)
+
+
+def logout(*, session: Session | None) -> None:
+    if session is not None:
+        Session.objects.filter(pk=session.pk).delete()
+
+
+def api_key_create(*, user: User, name: str, permissions: list[str]) -> tuple[ApiKey, str]:
+    secret = _new_secret()
+    key = ApiKey.objects.create(
+        user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=_validate_permissions(permissions)
+    )
+    return key, secret
+
+
+def api_key_update(*, key: ApiKey, name: str | None = None, permissions: list[str] | None = None) -> ApiKey:
+    if name is not None:
+        key.name = name
+    if permissions is not None:
+        key.permissions = _validate_permissions(permissions)
+    key.save()
+    return key
+
+
+def user_update(*, user: User, **changes) -> User:
+    password = changes.pop("password", None)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if password:
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise BadRequest("Email or storage label already in use") from error
+    return user
+
+
+def user_soft_delete(*, user: User) -> User:
+    user.deleted_at = timezone.now()
+    user.is_active = False
+    user.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    user.sessions.all().delete()
+    return user

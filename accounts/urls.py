@@ -1,0 +1,18 @@
+from django.urls import path
+
+from accounts import apis
+
+urlpatterns = [
+    path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
+    path("auth/login", apis.LoginApi.as_view()),
+    path("auth/logout", apis.LogoutApi.as_view()),
+    path("auth/validateToken", apis.ValidateTokenApi.as_view()),
+    path("api-keys", apis.ApiKeyListApi.as_view()),
+    path("api-keys/me", apis.ApiKeyMeApi.as_view()),
+    path("api-keys/<uuid:key_id>", apis.ApiKeyDetailApi.as_view()),
+    path("users/me", apis.UserMeApi.as_view()),
+    path("users", apis.UserListApi.as_view()),
+    path("users/<uuid:user_id>", apis.UserDetailApi.as_view()),
+    path("admin/users", apis.AdminUserListApi.as_view()),
+    path("admin/users/<uuid:user_id>", apis.AdminUserDetailApi.as_view()),
+]

@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assets import media_types, selectors, services
+from assets.models import Asset
+from assets.serializers import (
+    AlbumCreateSerializer,
+    AlbumUpdateSerializer,
+    AssetBulkUpdateSerializer,
+    AssetDeleteSerializer,
+    AssetIdsSerializer,
+    AssetUpdateSerializer,
+    BulkUploadCheckSerializer,
+    TimelineQuerySerializer,
+    UploadSerializer,
+    album_dto,
+    asset_dto,
+    bucket_dto,
+)
+from assets.upload import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
+from immich.errors import BadRequest
+from immich.ranges import file_response
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _owned_asset(request, asset_id) -> Asset:
+    asset = selectors.asset_for(user=request.user, asset_id=asset_id)
+    if asset is None:
+        raise Http404("Asset not found")
+    return asset
+
+
+class AssetsRootApi(APIView):
+    """`/api/assets`: POST uploads one file, PUT updates many assets, DELETE trashes or deletes many."""
+
+    parser_classes = [MultiPartParser, JSONParser]
+    required_permission = {"POST": "asset.upload", "PUT": "asset.update", "DELETE": "asset.delete"}
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: dict, 201: dict})
+    def post(self, request):
+        header_checksum = request.headers.get("x-immich-checksum")
+        if header_checksum:
+            # Answer a known file before reading its body.
+            checksum = selectors.decode_checksum(header_checksum)
+            existing = checksum and selectors.duplicates_by_checksum(user=request.user, checksums=[checksum])
+            if existing:
+                return Response({"id": str(existing[checksum].id), "status": "duplicate"}, status=status.HTTP_200_OK)
+
+        handler = AssetUploadHandler(request._request, owner_id=request.user.id)
+        request._request.upload_handlers = [handler]
+        try:
+            fields = _valid(UploadSerializer, request.data)
+            upload = request.FILES.get(ASSET_FIELD)
+            if upload is None:
+                raise BadRequest("assetData: a file is required")
+            result = services.asset_upload(
+                owner=request.user,
+                upload=upload,
+                sidecar=request.FILES.get(SIDECAR_FIELD),
+                fields=services.UploadFields(
+                    file_created_at=fields["fileCreatedAt"],
+                    file_modified_at=fields["fileModifiedAt"],
+                    filename=fields.get("filename") or None,
+                    is_favorite=fields["isFavorite"],
+                    visibility=fields["visibility"],
+                    duration_ms=fields.get("duration"),
+                    live_photo_video_id=fields.get("livePhotoVideoId"),
+                    device_asset_id=fields.get("deviceAssetId"),
+                    device_id=fields.get("deviceId"),
+                    metadata=fields.get("metadata"),
+                ),
+            )
+        finally:
+            handler.discard_unclaimed()
+        if result.duplicate:
+            return Response({"id": result.id, "status": "duplicate"}, status=status.HTTP_200_OK)
+        return Response({"id": result.id, "status": "created"}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssetBulkUpdateSerializer, responses={204: None})
+    def put(self, request):
+        data = _valid(AssetBulkUpdateSerializer, request.data)
+        services.assets_update(owner=request.user, ids=data.pop("ids"), changes=data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=AssetDeleteSerializer, responses={204: None})
+    def delete(self, request):
+        data = _valid(AssetDeleteSerializer, request.data)
+        services.assets_delete(owner=request.user, ids=data["ids"], force=data["force"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BulkUploadCheckApi(APIView):
+    required_permission = "asset.upload"
+
+    @extend_schema(request=BulkUploadCheckSerializer, responses={200: dict})
+    def post(self, request):
+        items = _valid(BulkUploadCheckSerializer, request.data)["assets"]
+        decoded = [selectors.decode_checksum(item["checksum"]) for item in items]
+        known = selectors.duplicates_by_checksum(user=request.user, checksums=[c for c in decoded if c])
+        results = []
+        for item, checksum in zip(items, decoded):
+            asset = known.get(checksum) if checksum else None
+            if asset is None:
+                results.append({"id": item["id"], "action": "accept"})
+            else:
+                results.append(
+                    {
+                        "id": item["id"],
+                        "action": "reject",
+                        "reason": "duplicate",
+                        "assetId": str(asset.id),
+                        "isTrashed": asset.deleted_at is not None,
+                    }
+                )
+        return Response({"results": results})
+
+
+class AssetDetailApi(APIView):
+    required_permission = {"GET": "asset.read", "PUT": "asset.update"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, asset_id):
+        return Response(asset_dto(_owned_asset(request, asset_id)))
+
+    @extend_schema(request=AssetUpdateSerializer, responses={200: dict})
+    def put(self, request, asset_id):
+        asset = _owned_asset(request, asset_id)
+        data = _valid(AssetUpdateSerializer, request.data)
+        services.assets_update(owner=request.user, ids=[asset.id], changes=data)
+        return Response(asset_dto(_owned_asset(request, asset_id)))
+
+
+class AssetOriginalApi(APIView):
+    required_permission = "asset.download"
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, asset_id):
+        asset = _owned_asset(request, asset_id)
+        path = Path(asset.original_path)
+        if not path.is_file():
+            raise Http404("The original file is missing")
+        return file_response(
+            request,
+            path,
+            content_type=media_types.mime_type_for(asset.original_file_name),
+            download_name=asset.original_file_name,
+        )
+
+
+class AssetStatisticsApi(APIView):
+    required_permission = "asset.statistics"
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    def get(self, request):
+        query = _valid(TimelineQuerySerializer, request.query_params)
+        return Response(
+            selectors.asset_statistics(
+                user=request.user,
+                visibility=query.get("visibility"),
+                is_favorite=query.get("isFavorite"),
+                is_trashed=query.get("isTrashed"),
+            )
+        )
+
+
+class TrashRestoreApi(APIView):
+    required_permission = "trash.restore"
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request):
+        return Response({"count": services.trash_restore(owner=request.user)})
+
+
+class TrashRestoreAssetsApi(APIView):
+    required_permission = "trash.restore"
+
+    @extend_schema(request=AssetIdsSerializer, responses={200: dict})
+    def post(self, request):
+        ids = _valid(AssetIdsSerializer, request.data)["ids"]
+        return Response({"count": services.trash_restore(owner=request.user, ids=ids)})
+
+
+class TrashEmptyApi(APIView):
+    required_permission = "trash.delete"
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request):
+        return Response({"count": services.trash_empty(owner=request.user)})
+
+
+class AlbumsApi(APIView):
+    required_permission = {"GET": "album.read", "POST": "album.create"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        albums = selectors.albums_of(user=request.user)
+        asset_id = request.query_params.get("assetId")
+        if asset_id:
+            albums = albums.filter(assets__id=asset_id)
+        return Response([album_dto(album) for album in albums])
+
+    @extend_schema(request=AlbumCreateSerializer, responses={201: dict})
+    def post(self, request):
+        data = _valid(AlbumCreateSerializer, request.data)
+        album = services.album_create(
+            owner=request.user, name=data["albumName"], description=data["description"], asset_ids=data["assetIds"]
+        )
+        return Response(album_dto(selectors.album_for(user=request.user, album_id=album.id)), status=status.HTTP_201_CREATED)
+
+
+def _owned_album(request, album_id):
+    album = selectors.album_for(user=request.user, album_id=album_id)
+    if album is None:
+        raise Http404("Album not found")
+    return album
+
+
+class AlbumDetailApi(APIView):
+    required_permission = {"GET": "album.read", "PATCH": "album.update", "DELETE": "album.delete"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, album_id):
+        album = _owned_album(request, album_id)
+        without_assets = request.query_params.get("withoutAssets") == "true"
+        assets = None if without_assets else list(selectors.album_assets(album=album))
+        return Response(album_dto(album, assets=assets))
+
+    @extend_schema(request=AlbumUpdateSerializer, responses={200: dict})
+    def patch(self, request, album_id):
+        album = _owned_album(request, album_id)
+        data = _valid(AlbumUpdateSerializer, request.data)
+        services.album_update(owner=request.user, album=album, changes=data)
+        return Response(album_dto(_owned_album(request, album_id)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, album_id):
+        _owned_album(request, album_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AlbumAssetsApi(APIView):
+    required_permission = {"PUT": "albumAsset.create", "DELETE": "albumAsset.delete"}
+
+    @extend_schema(request=AssetIdsSerializer, responses={200: dict})
+    def put(self, request, album_id):
+        album = _owned_album(request, album_id)
+        ids = _valid(AssetIdsSerializer, request.data)["ids"]
+        return Response(services.album_add_assets(owner=request.user, album=album, ids=ids))
+
+    @extend_schema(request=AssetIdsSerializer, responses={200: dict})
+    def delete(self, request, album_id):
+        album = _owned_album(request, album_id)
+        ids = _valid(AssetIdsSerializer, request.data)["ids"]
+        return Response(services.album_remove_assets(album=album, ids=ids))
+
+
+def _timeline_filters(request) -> dict:
+    query = _valid(TimelineQuerySerializer, request.query_params)
+    if query.get("userId") and query["userId"] != request.user.id:
+        raise BadRequest("Not found or no timeline.read access")
+    return {
+        "visibility": query.get("visibility"),
+        "is_favorite": query.get("isFavorite"),
+        "is_trashed": query.get("isTrashed"),
+        "album_id": query.get("albumId"),
+        "order": query["order"],
+        "time_bucket": query.get("timeBucket"),
+    }
+
+
+class TimeBucketsApi(APIView):
+    required_permission = "timeline.read"
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    def get(self, request):
+        filters = _timeline_filters(request)
+        filters.pop("time_bucket")
+        if filters["album_id"] and not selectors.album_for(user=request.user, album_id=filters["album_id"]):
+            raise Http404("Album not found")
+        return Response(selectors.time_buckets(user=request.user, **filters))
+
+
+class TimeBucketApi(APIView):
+    required_permission = "timeline.read"
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    def get(self, request):
+        filters = _timeline_filters(request)
+        bucket = filters.pop("time_bucket")
+        try:
+            start = datetime.fromisoformat(bucket.replace("Z", "+00:00")) if bucket else None
+        except ValueError:
+            start = None
+        if start is None:
+            raise BadRequest("timeBucket must be an ISO date such as 2024-01-01")
+        start = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0, tzinfo=start.tzinfo or timezone.utc)
+        end = (start + timedelta(days=32)).replace(day=1)
+        assets = selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters)
+        return Response(bucket_dto(list(assets)))

@@ -1,0 +1,107 @@
+"""Reads on assets and albums, always scoped to the user who asks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from accounts.models import User
+from assets.models import Album, Asset, AssetType
+
+
+def assets_of(*, user: User) -> QuerySet[Asset]:
+    return Asset.objects.filter(owner=user).exclude(status="deleted")
+
+
+def asset_for(*, user: User, asset_id) -> Asset | None:
+    return assets_of(user=user).select_related("exif").filter(pk=asset_id).first()
+
+
+def decode_checksum(value: str) -> bytes | None:
+    """A 28-character string is base64, anything else hex (as Immich decides)."""
+    try:
+        raw = base64.b64decode(value, validate=True) if len(value) == 28 else bytes.fromhex(value)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == 20 else None
+
+
+def duplicates_by_checksum(*, user: User, checksums: list[bytes]) -> dict[bytes, Asset]:
+    """One query for a whole batch: the user's uploaded assets (trashed included) with these checksums."""
+    found = Asset.objects.filter(owner=user, library__isnull=True, checksum__in=checksums).only("id", "checksum", "deleted_at")
+    return {bytes(asset.checksum): asset for asset in found}
+
+
+def filtered_assets(
+    *,
+    user: User,
+    visibility: str | None = None,
+    is_favorite: bool | None = None,
+    is_trashed: bool | None = None,
+    album_id=None,
+) -> QuerySet[Asset]:
+    queryset = assets_of(user=user)
+    if visibility:
+        queryset = queryset.filter(visibility=visibility)
+    else:
+        queryset = queryset.filter(visibility__in=["timeline", "archive"])
+    queryset = queryset.filter(deleted_at__isnull=not is_trashed)
+    if is_favorite is not None:
+        queryset = queryset.filter(is_favorite=is_favorite)
+    if album_id is not None:
+        queryset = queryset.filter(albums__id=album_id)
+    return queryset
+
+
+def asset_statistics(*, user: User, **filters) -> dict:
+    counts = filtered_assets(user=user, **filters).aggregate(
+        images=Count("id", filter=Q(type=AssetType.IMAGE)),
+        videos=Count("id", filter=Q(type=AssetType.VIDEO)),
+        total=Count("id"),
+    )
+    return counts
+
+
+def time_buckets(*, user: User, order: str = "desc", **filters) -> list[dict]:
+    rows = (
+        filtered_assets(user=user, **filters)
+        .annotate(bucket=TruncMonth("local_date_time"))
+        .values("bucket")
+        .annotate(count=Count("id"))
+        .order_by("-bucket" if order == "desc" else "bucket")
+    )
+    return [{"timeBucket": row["bucket"].date().isoformat(), "count": row["count"]} for row in rows]
+
+
+def bucket_assets(*, user: User, bucket_start, bucket_end, order: str = "desc", **filters) -> QuerySet[Asset]:
+    ordering = "-local_date_time" if order == "desc" else "local_date_time"
+    return (
+        filtered_assets(user=user, **filters)
+        .filter(local_date_time__gte=bucket_start, local_date_time__lt=bucket_end)
+        .select_related("exif")
+        .order_by(ordering, "id")
+    )
+
+
+def albums_of(*, user: User) -> QuerySet[Album]:
+    return (
+        Album.objects.filter(owner=user)
+        .annotate(
+            asset_count=Count("assets", filter=Q(assets__deleted_at__isnull=True), distinct=True),
+            start_date=Min("assets__local_date_time", filter=Q(assets__deleted_at__isnull=True)),
+            end_date=Max("assets__local_date_time", filter=Q(assets__deleted_at__isnull=True)),
+        )
+        .order_by("-created_at")
+    )
+
+
+def album_for(*, user: User, album_id) -> Album | None:
+    return albums_of(user=user).filter(pk=album_id).first()
+
+
+def album_assets(*, album: Album) -> QuerySet[Asset]:
+    ordering = "-local_date_time" if album.order == "desc" else "local_date_time"
+    return album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)

@@ -1,0 +1,250 @@
+"""Writes on assets: upload, updates, trash. Views call these; they call the pipeline through jobs."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone as django_timezone
+
+from accounts.models import User
+from assets import media_types
+from assets import tasks
+from assets.models import Album, AlbumAsset, Asset, AssetExif, AssetStatus, AssetType, Visibility
+from assets.storage import remove_quietly
+from assets.upload import StreamedUpload
+from immich.errors import BadRequest
+from jobs.models import Step
+from jobs.services import step_enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UploadFields:
+    file_created_at: datetime
+    file_modified_at: datetime
+    filename: str | None = None
+    is_favorite: bool = False
+    visibility: str = "timeline"
+    duration_ms: int | None = None
+    live_photo_video_id: object | None = None
+    device_asset_id: str | None = None
+    device_id: str | None = None
+    metadata: list | None = None
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    id: str
+    duplicate: bool
+
+
+def _checksum_owner_duplicate(*, owner: User, checksum: bytes) -> Asset | None:
+    return Asset.objects.filter(owner=owner, library__isnull=True, checksum=checksum).only("id").first()
+
+
+def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload | None, fields: UploadFields) -> UploadResult:
+    """Turn a streamed upload into an asset. The partial files are renamed into place here; whatever is not kept
+    is removed by the caller's handler cleanup, so a refusal at any point leaves nothing on disk."""
+    original_name = fields.filename or upload.name or ""
+    asset_type = media_types.asset_type_for(original_name)
+    if asset_type is None:
+        raise BadRequest(f"Unsupported file type {original_name}")
+    if upload.size == 0:
+        raise BadRequest(f"{original_name} is empty (0 bytes)")
+    if sidecar is not None and not media_types.is_sidecar(sidecar.name or ""):
+        raise BadRequest(f"Unsupported sidecar file type {sidecar.name}")
+    if fields.live_photo_video_id and not Asset.objects.filter(
+        pk=fields.live_photo_video_id, owner=owner, type=AssetType.VIDEO
+    ).exists():
+        raise BadRequest("livePhotoVideoId is not a video of yours")
+
+    existing = _checksum_owner_duplicate(owner=owner, checksum=upload.sha1)
+    if existing is not None:
+        return UploadResult(id=str(existing.id), duplicate=True)
+
+    extension = os.path.splitext(original_name)[1]
+    original_path = upload.partial_path.with_name(f"{upload.file_id}{extension}")
+    sidecar_path = sidecar.partial_path.with_name(f"{sidecar.file_id}.xmp") if sidecar else None
+    try:
+        with transaction.atomic():
+            _charge_quota(owner=owner, size=upload.size)
+            asset = Asset.objects.create(
+                owner=owner,
+                type=asset_type,
+                original_path=str(original_path),
+                original_file_name=original_name,
+                sidecar_path=str(sidecar_path) if sidecar_path else None,
+                file_size=upload.size,
+                checksum=upload.sha1,
+                checksum_algorithm="sha1",
+                file_created_at=fields.file_created_at,
+                file_modified_at=fields.file_modified_at,
+                local_date_time=fields.file_created_at,
+                is_favorite=fields.is_favorite,
+                visibility=fields.visibility,
+                duration_ms=fields.duration_ms,
+                live_photo_video_id=fields.live_photo_video_id,
+                device_asset_id=fields.device_asset_id,
+                device_id=fields.device_id,
+                client_metadata=fields.metadata or [],
+            )
+            AssetExif.objects.create(asset=asset, file_size_in_byte=upload.size)
+            os.rename(upload.partial_path, original_path)
+            modified = fields.file_modified_at.timestamp()
+            os.utime(original_path, (modified, modified))
+            if sidecar_path:
+                os.rename(sidecar.partial_path, sidecar_path)
+            step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA, task=tasks.extract_metadata)
+    except IntegrityError:
+        # A concurrent upload of the same file by the same owner won the unique index.
+        remove_quietly(original_path, sidecar_path)
+        existing = _checksum_owner_duplicate(owner=owner, checksum=upload.sha1)
+        if existing is None:
+            raise
+        return UploadResult(id=str(existing.id), duplicate=True)
+    except BaseException:
+        # The row was rolled back: the renamed files must go too (the partial ones are the caller's to remove).
+        remove_quietly(original_path, sidecar_path)
+        raise
+    return UploadResult(id=str(asset.id), duplicate=False)
+
+
+def _charge_quota(*, owner: User, size: int) -> None:
+    users = User.objects.filter(pk=owner.pk)
+    if owner.quota_size_in_bytes is not None:
+        users = users.filter(quota_usage_in_bytes__lte=owner.quota_size_in_bytes - size)
+    if not users.update(quota_usage_in_bytes=F("quota_usage_in_bytes") + size):
+        raise BadRequest("Quota has been exceeded!")
+
+
+def assets_update(*, owner: User, ids: list, changes: dict) -> int:
+    """Apply the same changes to the owner's assets among `ids`; other ids are ignored (never revealed)."""
+    asset_changes = {}
+    if "is_favorite" in changes:
+        asset_changes["is_favorite"] = changes["is_favorite"]
+    if "isArchived" in changes:
+        asset_changes["visibility"] = Visibility.ARCHIVE if changes["isArchived"] else Visibility.TIMELINE
+    if "visibility" in changes:
+        asset_changes["visibility"] = changes["visibility"]
+    exif_changes = {
+        field: changes[key]
+        for key, field in (("description", "description"), ("rating", "rating"), ("latitude", "latitude"), ("longitude", "longitude"))
+        if key in changes
+    }
+    if "dateTimeOriginal" in changes:
+        exif_changes["date_time_original"] = changes["dateTimeOriginal"]
+        asset_changes["file_created_at"] = changes["dateTimeOriginal"]
+        asset_changes["local_date_time"] = changes["dateTimeOriginal"].replace(tzinfo=timezone.utc)
+    with transaction.atomic():
+        owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+        count = owned.update(**asset_changes, updated_at=django_timezone.now())
+        if exif_changes:
+            AssetExif.objects.filter(asset__in=owned).update(**exif_changes)
+    return count
+
+
+def assets_delete(*, owner: User, ids: list, force: bool) -> int:
+    """Move to the trash, or with `force` mark deleted and remove the files in the background."""
+    owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    with transaction.atomic():
+        if not force:
+            return owned.update(status=AssetStatus.TRASHED, deleted_at=django_timezone.now(), updated_at=django_timezone.now())
+        return _mark_deleted(owned)
+
+
+def _mark_deleted(assets) -> int:
+    doomed = list(assets.values_list("id", flat=True))
+    assets.update(status=AssetStatus.DELETED, deleted_at=django_timezone.now(), updated_at=django_timezone.now())
+    for asset_id in doomed:
+        transaction.on_commit(lambda asset_id=asset_id: tasks.delete_asset.delay(str(asset_id)))
+    return len(doomed)
+
+
+def trash_restore(*, owner: User, ids: list | None = None) -> int:
+    trashed = Asset.objects.filter(owner=owner, status=AssetStatus.TRASHED)
+    if ids is not None:
+        trashed = trashed.filter(pk__in=ids)
+    return trashed.update(status=AssetStatus.ACTIVE, deleted_at=None, updated_at=django_timezone.now())
+
+
+def trash_empty(*, owner: User) -> int:
+    with transaction.atomic():
+        return _mark_deleted(Asset.objects.filter(owner=owner, status=AssetStatus.TRASHED))
+
+
+def asset_delete_files(*, asset_id) -> bool:
+    """Remove a deleted asset's files, then its row. Idempotent: a re-run after a crash finishes the job.
+    External originals are never deleted: they belong to the user's own folders."""
+    asset = Asset.objects.filter(pk=asset_id, status=AssetStatus.DELETED).first()
+    if asset is None:
+        return False
+    generated = list(asset.files.values_list("path", flat=True))
+    owned_originals = [] if asset.is_external else [asset.original_path, asset.sidecar_path]
+    remove_quietly(*generated, *owned_originals)
+    with transaction.atomic():
+        if not asset.is_external:
+            User.objects.filter(pk=asset.owner_id, quota_usage_in_bytes__gte=asset.file_size).update(
+                quota_usage_in_bytes=F("quota_usage_in_bytes") - asset.file_size
+            )
+        asset.delete()
+    return True
+
+
+def album_create(*, owner: User, name: str, description: str = "", asset_ids: list | None = None) -> Album:
+    with transaction.atomic():
+        album = Album.objects.create(owner=owner, album_name=name, description=description)
+        if asset_ids:
+            album_add_assets(owner=owner, album=album, ids=asset_ids)
+    return album
+
+
+def album_add_assets(*, owner: User, album: Album, ids: list) -> list[dict]:
+    """Add the owner's assets; each id gets its own result (duplicate, not_found...) as Immich reports them."""
+    owned = set(
+        Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED).values_list("id", flat=True)
+    )
+    present = set(AlbumAsset.objects.filter(album=album, asset_id__in=ids).values_list("asset_id", flat=True))
+    results, new = [], []
+    for asset_id in dict.fromkeys(ids):
+        if asset_id in present:
+            results.append({"id": str(asset_id), "success": False, "error": "duplicate"})
+        elif asset_id not in owned:
+            results.append({"id": str(asset_id), "success": False, "error": "no_permission"})
+        else:
+            new.append(AlbumAsset(album=album, asset_id=asset_id))
+            results.append({"id": str(asset_id), "success": True})
+    with transaction.atomic():
+        AlbumAsset.objects.bulk_create(new, ignore_conflicts=True)
+        if new and album.album_thumbnail_asset_id is None:
+            Album.objects.filter(pk=album.pk, album_thumbnail_asset__isnull=True).update(
+                album_thumbnail_asset_id=new[0].asset_id
+            )
+        Album.objects.filter(pk=album.pk).update(updated_at=django_timezone.now())
+    return results
+
+
+def album_remove_assets(*, album: Album, ids: list) -> list[dict]:
+    present = set(AlbumAsset.objects.filter(album=album, asset_id__in=ids).values_list("asset_id", flat=True))
+    with transaction.atomic():
+        AlbumAsset.objects.filter(album=album, asset_id__in=present).delete()
+        if album.album_thumbnail_asset_id in present:
+            replacement = AlbumAsset.objects.filter(album=album).values_list("asset_id", flat=True).first()
+            Album.objects.filter(pk=album.pk).update(album_thumbnail_asset_id=replacement)
+    return [
+        {"id": str(asset_id), "success": asset_id in present, **({} if asset_id in present else {"error": "not_found"})}
+        for asset_id in dict.fromkeys(ids)
+    ]
+
+
+def album_update(*, owner: User, album: Album, changes: dict) -> Album:
+    thumbnail = changes.get("album_thumbnail_asset_id")
+    if thumbnail and not AlbumAsset.objects.filter(album=album, asset_id=thumbnail).exists():
+        raise BadRequest("Invalid album thumbnail: the asset is not in the album")
+    Album.objects.filter(pk=album.pk, owner=owner).update(**changes, updated_at=django_timezone.now())
+    return album

@@ -1,0 +1,39 @@
+"""Where the server keeps files under the media location. Every path it builds stays inside its root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+
+class PathEscapesRoot(ValueError):
+    pass
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_LOCATION)
+
+
+def nested_folder(folder: str, owner_id: object, name: str) -> Path:
+    """`<media>/<folder>/<ownerId>/<name[0:2]>/<name[2:4]>`, the reference's sharded layout."""
+    return media_root() / folder / str(owner_id) / name[0:2] / name[2:4]
+
+
+def ensure_inside(root: Path, path: Path) -> Path:
+    resolved_root = root.resolve()
+    resolved = path.resolve()
+    if resolved != resolved_root and resolved_root not in resolved.parents:
+        raise PathEscapesRoot(f"{path} is outside {root}")
+    return resolved
+
+
+def remove_quietly(*paths: str | os.PathLike | None) -> None:
+    """Remove files that may or may not exist (cleanup after a refused or failed upload)."""
+    for path in paths:
+        if path:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass

@@ -1,0 +1,68 @@
+"""The one place that reads the process environment.
+
+Every setting the server understands is declared here with its type and its safe default, and documented in the
+README's configuration table. Other modules import `ENV`; nothing else calls `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _text(name: str, default: str = "") -> str:
+    raw = os.environ.get(name)
+    return default if raw is None or raw.strip() == "" else raw.strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = _text(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Environment:
+    database_url: str
+    redis_url: str
+    media_location: Path
+    secret_key: str
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    port: int
+    worker_concurrency: int
+    log_level: str
+    # False when REDIS_URL is unset: `manage.py serve` then starts its own embedded Redis.
+    redis_url_is_set: bool = False
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def read_environment() -> Environment:
+    media = Path(_text("IMMICH_MEDIA_LOCATION", str(REPO_ROOT / "data"))).expanduser().resolve()
+    return Environment(
+        database_url=_text("DATABASE_URL", f"sqlite:///{media / 'immich.sqlite3'}"),
+        redis_url=_text("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        media_location=media,
+        secret_key=_text("SECRET_KEY"),
+        debug=_flag("DEBUG", False),
+        allowed_hosts=tuple(h.strip() for h in _text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()),
+        port=_int("IMMICH_PORT", 2283),
+        worker_concurrency=_int("IMMICH_WORKER_CONCURRENCY", 0),
+        log_level=_text("IMMICH_LOG_LEVEL", "INFO").upper(),
+        redis_url_is_set=bool(_text("REDIS_URL")),
+    )
+
+
+ENV = read_environment()

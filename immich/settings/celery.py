@@ -1,0 +1,24 @@
+"""Celery settings (read by `immich.celery` through the CELERY_ namespace)."""
+
+from immich.env import ENV
+
+CELERY_BROKER_URL = ENV.redis_url
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that dies comes back after the visibility timeout; it must exceed the longest
+# task time limit (video encodes), or a slow but healthy task would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_WORKER_CONCURRENCY = ENV.worker_concurrency or None
+CELERY_TIMEZONE = "UTC"
+
+from jobs.queues import Queue, celery_queues  # noqa: E402  (pure module: no Django import)
+
+CELERY_TASK_QUEUES = celery_queues()
+CELERY_TASK_DEFAULT_QUEUE = Queue.BACKGROUND_TASK.value

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from assets import apis as asset_apis
+from immich import server_apis
+from jobs import apis as job_apis
+
+api = [
+    path("", include("accounts.urls")),
+    path("server/ping", server_apis.PingApi.as_view()),
+    path("server/version", server_apis.VersionApi.as_view()),
+    path("server/media-types", server_apis.MediaTypesApi.as_view()),
+    path("server/features", server_apis.FeaturesApi.as_view()),
+    path("server/config", server_apis.ConfigApi.as_view()),
+    path("server/about", server_apis.AboutApi.as_view()),
+    path("assets", asset_apis.AssetsRootApi.as_view()),
+    path("assets/bulk-upload-check", asset_apis.BulkUploadCheckApi.as_view()),
+    path("assets/statistics", asset_apis.AssetStatisticsApi.as_view()),
+    path("assets/<uuid:asset_id>", asset_apis.AssetDetailApi.as_view()),
+    path("assets/<uuid:asset_id>/original", asset_apis.AssetOriginalApi.as_view()),
+    path("trash/restore", asset_apis.TrashRestoreApi.as_view()),
+    path("trash/restore/assets", asset_apis.TrashRestoreAssetsApi.as_view()),
+    path("trash/empty", asset_apis.TrashEmptyApi.as_view()),
+    path("albums", asset_apis.AlbumsApi.as_view()),
+    path("albums/<uuid:album_id>", asset_apis.AlbumDetailApi.as_view()),
+    path("albums/<uuid:album_id>/assets", asset_apis.AlbumAssetsApi.as_view()),
+    path("timeline/buckets", asset_apis.TimeBucketsApi.as_view()),
+    path("timeline/bucket", asset_apis.TimeBucketApi.as_view()),
+    path("system-config", job_apis.SystemConfigApi.as_view()),
+    path("system-config/defaults", job_apis.SystemConfigDefaultsApi.as_view()),
+    path("openapi.json", SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[]), name="openapi"),
+]
+
+urlpatterns = [
+    path(".well-known/immich", server_apis.WellKnownApi.as_view()),
+    path("api/", include(api)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+"""Per-asset step state: the source of truth for what is done, pending, running or failed. The broker only
+carries ids; "missing" and "failed" are queries on this table, so a lost message never loses work."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Step(models.TextChoices):
+    METADATA = "metadata", "metadata extraction"
+    STORAGE_TEMPLATE = "storage_template", "storage template"
+    THUMBNAILS = "thumbnails", "thumbnails"
+    VIDEO_ENCODE = "video_encode", "video encode"
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class AssetStep(models.Model):
+    asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(max_length=24, choices=Step.choices)
+    status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(default="", blank=True)
+    settings_version = models.CharField(max_length=64, default="", blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["asset", "step"], name="uq_asset_step")]
+        indexes = [models.Index(fields=["step", "status"], name="asset_step_status")]
+
+    def __str__(self) -> str:
+        return f"{self.step} of {self.asset_id}: {self.status}"
+
+
+class SystemConfig(models.Model):
+    """The administrator's configuration, stored whole as Immich's system-config object (one row)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "system configuration"
+        verbose_name_plural = "system configuration"

@@ -1,0 +1,179 @@
+"""Immich's system configuration object: reference key names and defaults, validated on every write.
+
+Only the sections this server implements are carried. A stored config is merged over the defaults, so a section
+added by a later release appears with its defaults without a data migration.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from django.db import transaction
+
+from jobs.models import SystemConfig
+from jobs.queues import Queue
+
+_CONCURRENCY = {
+    Queue.THUMBNAIL_GENERATION: 3,
+    Queue.METADATA_EXTRACTION: 5,
+    Queue.VIDEO_CONVERSION: 1,
+    Queue.BACKGROUND_TASK: 5,
+    Queue.STORAGE_TEMPLATE_MIGRATION: 1,
+    Queue.MIGRATION: 5,
+    Queue.SIDECAR: 5,
+    Queue.LIBRARY: 5,
+}
+
+DEFAULTS: dict = {
+    "backup": {"database": {"enabled": True, "cronExpression": "0 02 * * *", "keepLastAmount": 14}},
+    "ffmpeg": {
+        "crf": 23, "threads": 0, "preset": "ultrafast",
+        "targetVideoCodec": "h264", "acceptedVideoCodecs": ["h264"],
+        "targetAudioCodec": "aac", "acceptedAudioCodecs": ["aac", "mp3", "opus"],
+        "acceptedContainers": ["mov", "ogg", "webm"],
+        "targetResolution": "720", "maxBitrate": "0",
+        "bframes": -1, "refs": 0, "gopSize": 0, "temporalAQ": False, "cqMode": "auto",
+        "twoPass": False, "preferredHwDevice": "auto",
+        "transcode": "required", "tonemap": "hable",
+        "accel": "disabled", "accelDecode": True,
+    },
+    "image": {
+        "thumbnail": {"format": "webp", "size": 250, "quality": 80, "progressive": False},
+        "preview": {"format": "jpeg", "size": 1440, "quality": 80, "progressive": False},
+        "colorspace": "p3",
+        "extractEmbedded": False,
+        "fullsize": {"enabled": False, "format": "jpeg", "quality": 80, "progressive": False},
+    },
+    "job": {queue.value: {"concurrency": concurrency} for queue, concurrency in _CONCURRENCY.items()},
+    "library": {"scan": {"enabled": True, "cronExpression": "0 0 * * *"}, "watch": {"enabled": False}},
+    "metadata": {"faces": {"import": False}},
+    "newVersionCheck": {"enabled": False},
+    "nightlyTasks": {
+        "startTime": "00:00", "databaseCleanup": True, "missingThumbnails": True, "clusterNewFaces": True,
+        "generateMemories": True, "syncQuotaUsage": True,
+    },
+    "passwordLogin": {"enabled": True},
+    "storageTemplate": {
+        "enabled": False, "hashVerificationEnabled": True, "template": "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
+    },
+    "trash": {"enabled": True, "days": 30},
+    "user": {"deleteDelay": 7},
+}
+
+
+class InvalidConfig(ValueError):
+    pass
+
+
+def _one_of(*allowed) -> Callable:
+    def check(value) -> str | None:
+        return None if value in allowed else f"must be one of {', '.join(map(str, allowed))}"
+
+    return check
+
+
+def _between(low: int, high: int | None = None) -> Callable:
+    def check(value) -> str | None:
+        if value < low or (high is not None and value > high):
+            return f"must be between {low} and {high}" if high is not None else f"must be at least {low}"
+        return None
+
+    return check
+
+
+def _all_of(*allowed) -> Callable:
+    def check(values) -> str | None:
+        unknown = [value for value in values if value not in allowed]
+        return f"unknown values {unknown}; allowed: {', '.join(allowed)}" if unknown else None
+
+    return check
+
+
+_VIDEO_CODECS = ("h264", "hevc", "vp9", "av1")
+_AUDIO_CODECS = ("aac", "mp3", "opus", "pcm_s16le")
+RULES: dict[str, Callable] = {
+    "ffmpeg.crf": _between(0, 51),
+    "ffmpeg.threads": _between(0),
+    "ffmpeg.bframes": _between(-1, 16),
+    "ffmpeg.refs": _between(0, 6),
+    "ffmpeg.gopSize": _between(0),
+    "ffmpeg.targetVideoCodec": _one_of(*_VIDEO_CODECS),
+    "ffmpeg.acceptedVideoCodecs": _all_of(*_VIDEO_CODECS),
+    "ffmpeg.targetAudioCodec": _one_of(*_AUDIO_CODECS),
+    "ffmpeg.acceptedAudioCodecs": _all_of(*_AUDIO_CODECS),
+    "ffmpeg.acceptedContainers": _all_of("mov", "mp4", "ogg", "webm"),
+    "ffmpeg.targetResolution": _one_of("480", "720", "1080", "1440", "2160", "original"),
+    "ffmpeg.transcode": _one_of("all", "optimal", "bitrate", "required", "disabled"),
+    "ffmpeg.tonemap": _one_of("hable", "mobius", "reinhard", "disabled"),
+    "ffmpeg.accel": _one_of("nvenc", "qsv", "vaapi", "rkmpp", "disabled"),
+    "ffmpeg.cqMode": _one_of("auto", "cqp", "icq"),
+    "image.thumbnail.format": _one_of("jpeg", "webp"),
+    "image.preview.format": _one_of("jpeg", "webp"),
+    "image.fullsize.format": _one_of("jpeg", "webp"),
+    "image.thumbnail.quality": _between(1, 100),
+    "image.preview.quality": _between(1, 100),
+    "image.fullsize.quality": _between(1, 100),
+    "image.thumbnail.size": _between(1),
+    "image.preview.size": _between(1),
+    "image.colorspace": _one_of("srgb", "p3"),
+    "trash.days": _between(0),
+    "backup.database.keepLastAmount": _between(1),
+    "user.deleteDelay": _between(1),
+    **{f"job.{queue.value}.concurrency": _between(1) for queue in _CONCURRENCY},
+}
+
+
+def _same_type(default, value) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int)
+    return isinstance(value, type(default))
+
+
+def _validate(default: dict, candidate, path: str = "") -> list[str]:
+    if not isinstance(candidate, dict):
+        return [f"{path or 'config'} must be an object"]
+    errors = [f"{path}{key}: unknown setting" for key in candidate.keys() - default.keys()]
+    for key, default_value in default.items():
+        where = f"{path}{key}"
+        if key not in candidate:
+            errors.append(f"{where}: missing")
+            continue
+        value = candidate[key]
+        if isinstance(default_value, dict):
+            errors.extend(_validate(default_value, value, f"{where}."))
+        elif not _same_type(default_value, value):
+            errors.append(f"{where}: must be a {type(default_value).__name__}")
+        elif where in RULES and (problem := RULES[where](value)):
+            errors.append(f"{where}: {problem}")
+    return errors
+
+
+def _merged(default: dict, stored: dict) -> dict:
+    result = copy.deepcopy(default)
+    for key, value in stored.items():
+        if key in result and isinstance(result[key], dict) and isinstance(value, dict):
+            result[key] = _merged(result[key], value)
+        elif key in result:
+            result[key] = value
+    return result
+
+
+def config_defaults() -> dict:
+    return copy.deepcopy(DEFAULTS)
+
+
+def config_get() -> dict:
+    stored = SystemConfig.objects.filter(pk=1).values_list("value", flat=True).first()
+    return _merged(DEFAULTS, stored or {})
+
+
+def config_update(*, new_config: dict) -> dict:
+    errors = _validate(DEFAULTS, new_config)
+    if errors:
+        raise InvalidConfig(errors)
+    with transaction.atomic():
+        SystemConfig.objects.update_or_create(pk=1, defaults={"value": new_config})
+    return config_get()

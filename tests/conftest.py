@@ -1,0 +1,77 @@
+"""Fixtures: real PostgreSQL (pytest-django), real Redis, a temporary media location, users and API clients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_LOCATION = root
+    return root
+
+
+@pytest.fixture
+def broker() -> redis.Redis:
+    """The real Redis the Celery app publishes to, emptied of the queues before the test."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    from jobs.queues import Queue
+
+    client.delete(*[queue.value for queue in Queue])
+    yield client
+    client.delete(*[queue.value for queue in Queue])
+
+
+def _user(email: str, *, is_admin: bool = False):
+    return account_services.user_create(email=email, password="password123", name=email.split("@")[0], is_admin=is_admin)
+
+
+@pytest.fixture
+def user(db):
+    return _user("alice@example.com")
+
+
+@pytest.fixture
+def other_user(db):
+    return _user("bob@example.com")
+
+
+@pytest.fixture
+def admin(db):
+    return _user("admin@example.com", is_admin=True)
+
+
+def client_for(user, permissions: list[str] | None = None) -> APIClient:
+    _, secret = account_services.api_key_create(user=user, name="test", permissions=permissions or ["all"])
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=secret)
+    return client
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def other_api(other_user) -> APIClient:
+    return client_for(other_user)
+
+
+@pytest.fixture
+def admin_api(admin) -> APIClient:
+    return client_for(admin)
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()
