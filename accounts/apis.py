@@ -46,6 +46,10 @@ class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def get_authenticate_header(self, request) -> str:
+        # Without an authenticator DRF turns NotAuthenticated into 403; a failed login is 401 in Immich.
+        return 'Bearer realm="api"'
+
     @extend_schema(request=LoginSerializer, responses={201: dict})
     def post(self, request):
         data = _valid(LoginSerializer, request)

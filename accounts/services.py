@@ -92,6 +92,9 @@ def api_key_update(*, key: ApiKey, name: str | None = None, permissions: list[st
 
 def user_update(*, user: User, **changes) -> User:
     password = changes.pop("password", None)
+    if changes.get("email"):
+        # Stored lower-case like user_create, so login (which lower-cases) finds it and the unique index holds.
+        changes["email"] = changes["email"].lower()
     for field, value in changes.items():
         setattr(user, field, value)
     if password:

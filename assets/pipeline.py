@@ -15,9 +15,7 @@ from workers.media import metadata
 
 def asset_extract_metadata(*, asset_id) -> StepStatus:
     def work() -> StepStatus:
-        asset = Asset.objects.filter(pk=asset_id).first()
-        if asset is None:
-            return StepStatus.SKIPPED
+        asset = Asset.objects.get(pk=asset_id)
         path = Path(asset.original_path)
         try:
             facts = metadata.video_facts(path) if asset.type == AssetType.VIDEO else metadata.image_facts(path)

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from assets import apis as asset_apis
@@ -36,4 +38,6 @@ urlpatterns = [
     path(".well-known/immich", server_apis.WellKnownApi.as_view()),
     path("api/", include(api)),
     path("admin/", admin.site.urls),
+    # The admin's own CSS and scripts (a few files): served here so the jobs page works without a proxy.
+    re_path(r"^static/(?P<path>.*)$", serve_static, {"document_root": settings.STATIC_ROOT}),
 ]

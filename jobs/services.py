@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from assets.models import Asset
 from jobs.models import AssetStep, Step, StepStatus
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ def step_enqueue_on_commit(*, asset_id, step: Step, task) -> None:
 def step_run(*, asset_id, step: Step, work: Callable[[], StepStatus | None]) -> StepStatus:
     """Run `work` under the recorded lifecycle. `work` returns SKIPPED when there was nothing to do; it raises
     PermanentFailure for bad input; any other exception is transient and propagates for the task to retry."""
+    if not Asset.objects.filter(pk=asset_id).exists():
+        # Deleted since it was queued: nothing to do and no state to keep.
+        return StepStatus.SKIPPED
     row, _ = AssetStep.objects.get_or_create(asset_id=asset_id, step=step)
     AssetStep.objects.filter(pk=row.pk).update(
         status=StepStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1

@@ -1,0 +1,108 @@
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from assets.models import Asset, AssetExif
+from assets.pipeline import asset_extract_metadata
+from jobs.models import AssetStep, Step, StepStatus
+from tests.assets.helpers import upload_file, upload_photo
+from tests.media_factories import make_jpeg, make_mp4
+
+pytestmark = pytest.mark.django_db
+
+
+def test_upload_enqueues_metadata_extraction_on_commit(api, tmp_path, broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_id = upload_photo(api, tmp_path)
+    messages = [json.loads(raw) for raw in broker.lrange("metadataExtraction", 0, -1)]
+    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [("AssetExtractMetadata", f"('{asset_id}',)")]
+    assert AssetStep.objects.get(asset_id=asset_id, step=Step.METADATA).status == StepStatus.PENDING
+
+
+def test_nothing_is_enqueued_when_the_upload_is_refused(api, tmp_path, broker, django_capture_on_commit_callbacks):
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    with django_capture_on_commit_callbacks(execute=True):
+        with open(empty, "rb") as handle:
+            api.post("/api/assets", {"assetData": handle, "fileCreatedAt": "2020-01-01T00:00:00Z",
+                                     "fileModifiedAt": "2020-01-01T00:00:00Z"}, format="multipart")
+    assert broker.llen("metadataExtraction") == 0
+
+
+def test_metadata_of_a_jpeg(api, tmp_path):
+    path = make_jpeg(tmp_path / "photo.jpg", size=(64, 48), taken="2019:03:04 05:06:07", offset="+02:00")
+    asset_id = upload_file(api, path)["id"]
+    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.DONE
+    asset = Asset.objects.get(pk=asset_id)
+    exif = AssetExif.objects.get(asset_id=asset_id)
+    assert (asset.width, asset.height) == (64, 48)
+    assert exif.make == "TestMake" and exif.model == "TestModel"
+    assert exif.date_time_original == datetime(2019, 3, 4, 3, 6, 7, tzinfo=timezone.utc)
+    assert exif.time_zone == "UTC+2"
+    assert asset.local_date_time == datetime(2019, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+
+
+def test_rotated_jpeg_reports_displayed_dimensions(api, tmp_path):
+    asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg", size=(64, 48), orientation=6))["id"]
+    asset_extract_metadata(asset_id=asset_id)
+    asset = Asset.objects.get(pk=asset_id)
+    assert (asset.width, asset.height) == (48, 64)
+
+
+def test_metadata_of_a_video(api, tmp_path):
+    asset_id = upload_file(api, make_mp4(tmp_path / "clip.mp4", size=(64, 48), seconds=2))["id"]
+    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.DONE
+    asset = Asset.objects.get(pk=asset_id)
+    assert (asset.width, asset.height) == (64, 48)
+    assert 1900 <= asset.duration_ms <= 2100
+
+
+def test_corrupt_file_fails_with_a_reason_and_can_run_again(api, tmp_path):
+    corrupt = tmp_path / "broken.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 definitely not a jpeg")
+    asset_id = upload_file(api, corrupt)["id"]
+    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.FAILED
+    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.FAILED
+    step = AssetStep.objects.get(asset_id=asset_id, step=Step.METADATA)
+    assert step.status == StepStatus.FAILED
+    assert "not a readable image" in step.last_error
+    assert step.attempts == 2
+    assert Path(Asset.objects.get(pk=asset_id).original_path).read_bytes() == corrupt.read_bytes()
+
+
+def test_extraction_of_a_deleted_asset_is_skipped(api, tmp_path):
+    asset_id = upload_photo(api, tmp_path)
+    Asset.objects.filter(pk=asset_id).delete()
+    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.SKIPPED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_uploads_of_the_same_file_yield_one_asset(user, tmp_path, media_root):
+    from tests.conftest import client_for
+
+    photo = make_jpeg(tmp_path / "photo.jpg")
+    clients = [client_for(user) for _ in range(6)]
+    results: list[dict] = []
+    barrier = threading.Barrier(len(clients))
+
+    def send(client: APIClient) -> None:
+        barrier.wait()
+        try:
+            results.append(upload_file(client, photo))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({result["id"] for result in results}) == 1
+    assert sorted(result["status"] for result in results) == ["created"] + ["duplicate"] * 5
+    assert Asset.objects.count() == 1
+    assert len([p for p in (media_root / "upload").rglob("*") if p.is_file()]) == 1

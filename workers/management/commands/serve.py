@@ -1,0 +1,178 @@
+"""`manage.py serve`: the whole service on one machine, with no external server.
+
+Runs migrations and collectstatic, starts an embedded Redis unless REDIS_URL is set, then the API (gunicorn),
+a Celery worker consuming every queue and Celery beat as child processes, and watches them. Ctrl-C or SIGTERM
+stops the children first and Redis last (it flushes its append-only file on the way out); if one child dies,
+the rest are stopped and serve exits non-zero naming it.
+
+Gunicorn does not serve /static/: the admin works without its CSS unless a proxy serves STATIC_ROOT.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from immich.env import ENV, REPO_ROOT
+from workers.embedded_redis import EmbeddedRedis, start_embedded_redis, stop_embedded_redis
+
+PR_SET_PDEATHSIG = 1
+STOP_TIMEOUT_S = 10.0
+POLL_INTERVAL_S = 0.5
+# Loaded before any fork: the preexec_fn runs between fork and exec, where loading a library is not safe.
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass(frozen=True)
+class Child:
+    name: str
+    process: subprocess.Popen
+
+
+class _StopRequested(BaseException):
+    """Raised by the signal handler so every wait, during startup or while watching, unwinds to the cleanup."""
+
+
+def _die_with_parent_fn():
+    parent_pid = os.getpid()
+
+    def die_with_parent() -> None:
+        # The kernel sends SIGTERM to the child when serve dies, even by SIGKILL, so nothing outlives it.
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # serve died before prctl took effect
+            os._exit(1)
+
+    return die_with_parent
+
+
+def _raise_stop(signum, _frame) -> None:
+    raise _StopRequested(signal.Signals(signum).name)
+
+
+class Command(BaseCommand):
+    help = "Run the API, a Celery worker and Celery beat (and Redis when REDIS_URL is unset) until Ctrl-C."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--port", type=int, default=ENV.port, help="API port (default: IMMICH_PORT or 2283)")
+        parser.add_argument("--api-workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
+        parser.add_argument("--no-beat", action="store_true", help="do not start Celery beat")
+
+    def handle(self, *args, port: int, api_workers: int, no_worker: bool, no_beat: bool, **options) -> None:
+        call_command("migrate", interactive=False)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        # The children run in their own sessions, so a terminal Ctrl-C reaches only serve, which stops them in
+        # order; SIGTERM (systemd, docker stop) takes the same path.
+        signal.signal(signal.SIGINT, _raise_stop)
+        signal.signal(signal.SIGTERM, _raise_stop)
+        redis_server: EmbeddedRedis | None = None
+        children: list[Child] = []
+        dead: Child | None = None
+        try:
+            if ENV.redis_url_is_set:
+                redis_url = ENV.redis_url
+            else:
+                redis_server = start_embedded_redis(
+                    data_dir=ENV.media_location / "redis", preexec_fn=_die_with_parent_fn()
+                )
+                redis_url = redis_server.url
+            # Children inherit this process's environment; the overrides are written into it (not read from it,
+            # env.py stays the only reader) so every child agrees on the broker, settings and media location.
+            os.environ.update(
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE=settings.SETTINGS_MODULE,
+                IMMICH_MEDIA_LOCATION=str(ENV.media_location),
+            )
+            for name, argv in self._child_commands(port, api_workers, not no_worker, not no_beat):
+                process = subprocess.Popen(
+                    argv, cwd=REPO_ROOT, preexec_fn=_die_with_parent_fn(), start_new_session=True
+                )
+                children.append(Child(name, process))
+            self._print_banner(port, embedded_redis=redis_server is not None)
+            watched = children + ([Child("embedded Redis", redis_server.process)] if redis_server else [])
+            dead = self._wait_for_a_death(watched)
+            self.stderr.write(f"serve: {dead.name} exited unexpectedly (code {dead.process.returncode})")
+        except _StopRequested as stop:
+            self.stdout.write(f"serve: {stop} received, stopping")
+        finally:
+            # A second Ctrl-C must not cut the orderly shutdown short; the timeouts below bound it anyway.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            self._stop_children(children)
+            if redis_server is not None:
+                stop_embedded_redis(redis_server)  # last: the worker gives unacknowledged messages back to it
+        if dead is not None:
+            raise CommandError(f"{dead.name} exited unexpectedly; the other processes were stopped")
+
+    def _child_commands(self, port: int, api_workers: int, worker: bool, beat: bool) -> list[tuple[str, list[str]]]:
+        python = sys.executable  # the same interpreter and virtualenv as serve, whatever PATH holds
+        api = [
+            python, "-m", "gunicorn", "immich.wsgi:application",
+            "--bind", f"0.0.0.0:{port}", "--workers", str(api_workers),
+            "-k", "gthread", "--threads", "8", "--timeout", "600",
+            # Finish within serve's stop timeout, so SIGKILL is the exception and not the rule.
+            "--graceful-timeout", str(int(STOP_TIMEOUT_S) - 2),
+            # Its control socket defaults to one path per user, which a second server on the machine would take.
+            "--no-control-socket",
+        ]  # fmt: skip
+        commands = [("API (gunicorn)", api)]
+        if worker:
+            commands.append(("Celery worker", [python, "-m", "celery", "-A", "immich", "worker", "-l", "INFO"]))
+        if beat:
+            schedule = str(ENV.media_location / "celerybeat-schedule")
+            beat_argv = [python, "-m", "celery", "-A", "immich", "beat", "-l", "INFO", "-s", schedule]
+            commands.append(("Celery beat", beat_argv))
+        return commands
+
+    def _print_banner(self, port: int, *, embedded_redis: bool) -> None:
+        url = f"http://localhost:{port}"
+        database = settings.DATABASES["default"]["NAME"]
+        broker = f"embedded, persisted in {ENV.media_location / 'redis'}" if embedded_redis else "REDIS_URL"
+        self.stdout.write(
+            self.style.SUCCESS(f"\nImmich-compatible server on {url}  (Ctrl-C stops everything)\n")
+            + f"  media:    {ENV.media_location}\n"
+            + f"  database: {connection.vendor} {database}\n"
+            + f"  redis:    {broker}\n"
+            + "  first admin, either:\n"
+            + f"    curl -X POST {url}/api/auth/admin-sign-up -H 'Content-Type: application/json' \\\n"
+            + """      -d '{"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}'\n"""
+            + "    python manage.py createsuperuser\n"
+        )
+
+    def _wait_for_a_death(self, watched: list[Child]) -> Child:
+        while True:
+            for child in watched:
+                if child.process.poll() is not None:
+                    return child
+            time.sleep(POLL_INTERVAL_S)
+
+    def _stop_children(self, children: list[Child]) -> None:
+        # SIGTERM to all at once: they stop independently, so waiting in turn would only add up the delays.
+        for child in children:
+            if child.process.poll() is None:
+                child.process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in children:
+            try:
+                child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                # A Celery task still running is cut short here; acks_late gives its message back to Redis.
+                self.stderr.write(f"serve: {child.name} did not stop within {STOP_TIMEOUT_S:.0f} s, killing it")
+            # Each child leads its own process group: this also kills grandchildren (gunicorn or pool workers)
+            # that outlived their parent. The group id cannot be reused while any member is alive.
+            try:
+                os.killpg(child.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            child.process.wait()
