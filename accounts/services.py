@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import authenticate
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Session, User
@@ -45,8 +45,11 @@ def user_create(*, email: str, password: str, name: str = "", is_admin: bool = F
 
 def admin_sign_up(*, email: str, password: str, name: str) -> User:
     with transaction.atomic():
-        # Serialise concurrent sign-ups on the users table, so exactly one of them becomes the admin.
-        list(User.objects.select_for_update().filter(is_superuser=True))
+        # Serialise concurrent sign-ups on the users table, so exactly one of them becomes the admin. (Row locks
+        # cannot: before the first admin there is no row to lock. SQLite's IMMEDIATE transactions already serialise.)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{User._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
         if admin_exists():
             raise BadRequest("The server already has an admin")
         return user_create(email=email, password=password, name=name, is_admin=True)

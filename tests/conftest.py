@@ -75,3 +75,6 @@ def admin_api(admin) -> APIClient:
 @pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()
+
+
+from tests.live import live_server_processes  # noqa: E402,F401  (fixture shared by the end-to-end tests)

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-from django.conf import settings
 
 from accounts import services as account_services
 from assets.models import Album, Asset
 from immich.env import REPO_ROOT
 from jobs.models import AssetStep, Step, StepStatus
+from tests.live import wait_until
 from tests.media_factories import make_jpeg, make_mp4, make_png, make_webp, make_xmp
-from workers.embedded_redis import free_tcp_port
 
 CLI = REPO_ROOT.parent / "shared" / "tools" / "immich-cli"
 
@@ -28,63 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CLI.exists() or shutil.which("npm") is None, reason="the Immich CLI needs npm"),
 ]
-
-
-def _wait_until(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=1).status_code == 200
-    except requests.ConnectionError:
-        return False
-
-
-@pytest.fixture
-def server(media_root, tmp_path):
-    """gunicorn + `celery -A immich worker` (no -Q: every queue) on the test database and the test Redis."""
-    database = settings.DATABASES["default"]
-    port = free_tcp_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "IMMICH_MEDIA_LOCATION": str(media_root),
-    }
-    bin_dir = Path(sys.executable).parent
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    commands = {
-        "api": [str(bin_dir / "gunicorn"), "immich.wsgi:application", "-b", f"127.0.0.1:{port}", "-k", "gthread",
-                "--threads", "8", "--no-control-socket"],
-        "worker": [str(bin_dir / "celery"), "-A", "immich", "worker", "-l", "INFO", "--concurrency", "2"],
-    }
-    processes = [
-        subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=open(logs / f"{name}.log", "w"),
-                         stderr=subprocess.STDOUT, start_new_session=True)
-        for name, command in commands.items()
-    ]
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until(lambda: _answers(f"{url}/api/server/ping"), 60, "the API")
-        yield url
-    finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        for log in logs.iterdir():
-            print(f"--- {log.name}\n{log.read_text()[-4000:]}")
 
 
 def _cli(*args: str, config: Path) -> str:
@@ -104,7 +42,8 @@ def _photo_tree(root: Path) -> Path:
     return root
 
 
-def test_official_cli_uploads_a_tree_into_albums_and_detects_duplicates(server, tmp_path):
+def test_official_cli_uploads_a_tree_into_albums_and_detects_duplicates(live_server_processes, tmp_path):
+    server = live_server_processes
     alice = account_services.user_create(email="alice@example.com", password="password123")
     bob = account_services.user_create(email="bob@example.com", password="password123")
     _, alice_key = account_services.api_key_create(user=alice, name="cli", permissions=["all"])
@@ -126,7 +65,7 @@ def test_official_cli_uploads_a_tree_into_albums_and_detects_duplicates(server, 
         "nested": ["Ünïcödé ñame.webp"],
         "Winter": ["sledge.mp4", "snow.jpg"],
     }
-    _wait_until(
+    wait_until(
         lambda: AssetStep.objects.filter(step=Step.METADATA, status=StepStatus.DONE).count() == 5, 60, "the worker"
     )
     beach = assets.get(original_file_name="beach.jpg")

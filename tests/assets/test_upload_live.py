@@ -1,0 +1,49 @@
+"""Uploads against the real server process: what a dropped connection leaves behind."""
+
+import socket
+import time
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+
+from accounts import services as account_services
+from assets.models import Asset
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _multipart_head(boundary: str, filename: str) -> bytes:
+    fields = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in (("fileCreatedAt", "2020-01-01T00:00:00Z"), ("fileModifiedAt", "2020-01-01T00:00:00Z"))
+    )
+    file_head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="assetData"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    )
+    return (fields + file_head).encode()
+
+
+def test_dropped_connection_leaves_no_file_and_no_row(live_server_processes, media_root):
+    user = account_services.user_create(email="carol@example.com", password="password123")
+    _, key = account_services.api_key_create(user=user, name="t", permissions=["all"])
+    address = urlparse(live_server_processes)
+    boundary = uuid.uuid4().hex
+    head = _multipart_head(boundary, "big.mp4")
+    announced = len(head) + 50 * 1024 * 1024
+    with socket.create_connection((address.hostname, address.port)) as connection:
+        connection.sendall(
+            (
+                f"POST /api/assets HTTP/1.1\r\nHost: {address.netloc}\r\nx-api-key: {key}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {announced}\r\n\r\n"
+            ).encode()
+            + head
+            + b"\0" * (5 * 1024 * 1024)
+        )
+        time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(p.is_file() for p in (media_root / "upload").rglob("*")):
+        time.sleep(0.2)
+    assert [p for p in media_root.rglob("*") if p.is_file() and "upload" in p.parts] == []
+    assert Asset.objects.count() == 0
