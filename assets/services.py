@@ -100,7 +100,7 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
             os.utime(original_path, (modified, modified))
             if sidecar_path:
                 os.rename(sidecar.partial_path, sidecar_path)
-            step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA, task=tasks.extract_metadata)
+            step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
     except IntegrityError:
         # A concurrent upload of the same file by the same owner won the unique index.
         remove_quietly(original_path, sidecar_path)

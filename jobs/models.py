@@ -21,15 +21,26 @@ class StepStatus(models.TextChoices):
     FAILED = "failed"
 
 
+class Priority(models.IntegerChoices):
+    """Redis lanes: a worker always takes from the upload lane first (kombu: lower number, higher priority)."""
+
+    UPLOAD = 0
+    BACKFILL = 9
+
+
 class AssetStep(models.Model):
     asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="steps")
     step = models.CharField(max_length=24, choices=Step.choices)
     status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.PENDING)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.UPLOAD)
+    continue_chain = models.BooleanField(default=False, help_text="Queue the next steps of the upload chain after this one.")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(default="", blank=True)
     settings_version = models.CharField(max_length=64, default="", blank=True)
+    worker = models.CharField(max_length=255, default="", blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -50,3 +61,15 @@ class SystemConfig(models.Model):
     class Meta:
         verbose_name = "system configuration"
         verbose_name_plural = "system configuration"
+
+
+class QueueState(models.Model):
+    """A paused queue stays paused across worker restarts: the flag lives here, not in a worker's memory."""
+
+    queue = models.CharField(max_length=64, primary_key=True)
+    is_paused = models.BooleanField(default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.CharField(max_length=255, default="", blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.queue} ({'paused' if self.is_paused else 'running'})"

@@ -1,58 +1,257 @@
-"""The one lifecycle every per-asset step goes through: queued -> running -> done | skipped | failed."""
+"""The lifecycle of per-asset steps: enqueue (recorded first, sent after commit), run (claim, heartbeat,
+outcome, follow-ups), and the queue commands of the jobs page."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Iterable
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from assets.models import Asset
-from jobs.models import AssetStep, Step, StepStatus
+from jobs import broker, slots
+from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
+from jobs.queues import Queue
+from jobs.steps import QUEUE_STEP, STEP_QUEUE, step_definition
 
 logger = logging.getLogger(__name__)
+
+HEARTBEAT_S = 10
+MAX_ATTEMPTS = 5
+WORKER_NAME = f"{socket.gethostname()}"
+_BATCH = 2000
 
 
 class PermanentFailure(Exception):
     """The input itself is wrong (corrupt, unsupported): recorded with its reason, never retried."""
 
 
-def step_mark_queued(*, asset_id, step: Step) -> None:
-    AssetStep.objects.update_or_create(
-        asset_id=asset_id, step=step, defaults={"status": StepStatus.PENDING, "queued_at": timezone.now()}
+class SlotBusy(Exception):
+    """The queue's cluster-wide concurrency is used up: the job waits and comes back, it is not run now."""
+
+
+# -- enqueue ---------------------------------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = _BATCH) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def publish(*, step: Step, asset_ids: Iterable, priority: int) -> None:
+    """Send ids to the broker now (callers run this after commit)."""
+    task = step_definition(step).task
+    with task.app.producer_or_acquire() as producer:
+        for asset_id in asset_ids:
+            task.apply_async((str(asset_id),), priority=priority, producer=producer)
+
+
+def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
+    """Record the steps as pending now (bulk) and send their ids once the surrounding transaction commits."""
+    ids = [str(asset_id) for asset_id in asset_ids]
+    now = timezone.now()
+    for chunk in _chunks(ids):
+        AssetStep.objects.bulk_create(
+            [
+                AssetStep(asset_id=asset_id, step=step, status=StepStatus.PENDING, priority=priority,
+                          continue_chain=continue_chain, queued_at=now, last_error="")
+                for asset_id in chunk
+            ],
+            update_conflicts=True,
+            unique_fields=["asset", "step"],
+            update_fields=["status", "priority", "continue_chain", "queued_at", "last_error"],
+        )
+    transaction.on_commit(lambda: publish(step=step, asset_ids=ids, priority=priority))
+    return len(ids)
+
+
+def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True) -> None:
+    steps_enqueue(asset_ids=[asset_id], step=step, priority=Priority.UPLOAD, continue_chain=continue_chain)
+
+
+# -- run -------------------------------------------------------------------------------------------------------
+
+
+def queue_is_paused(queue: str) -> bool:
+    return QueueState.objects.filter(queue=queue, is_paused=True).exists()
+
+
+def _claim(*, asset_id, step: Step) -> AssetStep | None:
+    """pending -> running, atomically: a duplicate delivery, or a step another worker holds, claims nothing."""
+    now = timezone.now()
+    claimed = AssetStep.objects.filter(asset_id=asset_id, step=step, status=StepStatus.PENDING).update(
+        status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, worker=WORKER_NAME
     )
+    if not claimed:
+        return None
+    return AssetStep.objects.get(asset_id=asset_id, step=step)
 
 
-def step_enqueue_on_commit(*, asset_id, step: Step, task) -> None:
-    """Record the step as pending now and send the id to the broker once the surrounding transaction commits."""
-    step_mark_queued(asset_id=asset_id, step=step)
-    transaction.on_commit(lambda: task.delay(str(asset_id)))
+@contextmanager
+def _heartbeat(row: AssetStep, queue: str, slot: str | None):
+    """Tell the reconciler this step is alive; a SIGKILLed worker stops beating and its step is given back."""
+    stop = threading.Event()
 
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_S):
+                AssetStep.objects.filter(pk=row.pk, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
+                if slot:
+                    slots.refresh(queue, slot)
+        finally:
+            connection.close()
 
-def step_run(*, asset_id, step: Step, work: Callable[[], StepStatus | None]) -> StepStatus:
-    """Run `work` under the recorded lifecycle. `work` returns SKIPPED when there was nothing to do; it raises
-    PermanentFailure for bad input; any other exception is transient and propagates for the task to retry."""
-    if not Asset.objects.filter(pk=asset_id).exists():
-        # Deleted since it was queued: nothing to do and no state to keep.
-        return StepStatus.SKIPPED
-    row, _ = AssetStep.objects.get_or_create(asset_id=asset_id, step=step)
-    AssetStep.objects.filter(pk=row.pk).update(
-        status=StepStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-    )
+    thread = threading.Thread(target=beat, name=f"heartbeat-{row.pk}", daemon=True)
+    thread.start()
     try:
-        outcome = work() or StepStatus.DONE
-    except PermanentFailure as failure:
-        AssetStep.objects.filter(pk=row.pk).update(
-            status=StepStatus.FAILED, last_error=str(failure), finished_at=timezone.now()
-        )
-        logger.warning("%s failed for asset %s: %s", step.label, asset_id, failure)
-        return StepStatus.FAILED
-    except Exception as error:
-        AssetStep.objects.filter(pk=row.pk).update(
-            status=StepStatus.FAILED, last_error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
-        )
-        raise
-    AssetStep.objects.filter(pk=row.pk).update(status=outcome, last_error="", finished_at=timezone.now())
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _finish(row: AssetStep, **fields) -> None:
+    AssetStep.objects.filter(pk=row.pk).update(finished_at=timezone.now(), worker="", **fields)
+
+
+def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
+    """Run one step for one asset if it is pending. Returns the outcome, or None when there was nothing to run
+    (already done, running elsewhere, failed, deleted, or the queue is paused: the step stays pending)."""
+    definition = step_definition(step)
+    queue = STEP_QUEUE[step].value
+    if queue_is_paused(queue):
+        return None
+    slot = None
+    if concurrency_limit:
+        slot = slots.acquire(queue, concurrency_limit)
+        if slot is None:
+            raise SlotBusy(queue)
+    try:
+        row = _claim(asset_id=asset_id, step=step)
+        if row is None:
+            return None
+        with _heartbeat(row, queue, slot):
+            outcome = _run_work(row, definition)
+    finally:
+        if slot:
+            slots.release(queue, slot)
+    if outcome in (StepStatus.DONE, StepStatus.SKIPPED) and row.continue_chain:
+        with transaction.atomic():
+            for next_step in definition.next_steps(str(asset_id)):
+                steps_enqueue(asset_ids=[asset_id], step=next_step, priority=row.priority, continue_chain=True)
     return outcome
+
+
+def _run_work(row: AssetStep, definition) -> StepStatus:
+    try:
+        outcome = definition.work(str(row.asset_id)) or StepStatus.DONE
+    except PermanentFailure as failure:
+        _finish(row, status=StepStatus.FAILED, last_error=str(failure))
+        logger.warning("%s failed for asset %s: %s", row.get_step_display(), row.asset_id, failure)
+        return StepStatus.FAILED
+    except Asset.DoesNotExist:
+        _finish(row, status=StepStatus.SKIPPED, last_error="")
+        return StepStatus.SKIPPED
+    except Exception as error:
+        reason = f"{type(error).__name__}: {error}"
+        if row.attempts >= MAX_ATTEMPTS:
+            _finish(row, status=StepStatus.FAILED, last_error=f"gave up after {row.attempts} attempts: {reason}")
+            logger.exception("%s failed for asset %s", row.get_step_display(), row.asset_id)
+            return StepStatus.FAILED
+        # Transient: back to pending so the task's retry (or the reconciler) runs it again.
+        _finish(row, status=StepStatus.PENDING, last_error=reason)
+        raise
+    _finish(row, status=outcome, last_error="", settings_version=definition.settings_version())
+    return outcome
+
+
+# -- queue commands --------------------------------------------------------------------------------------------
+
+
+def queue_pause(*, queue: Queue, by: str = "") -> None:
+    QueueState.objects.update_or_create(
+        queue=queue.value, defaults={"is_paused": True, "paused_at": timezone.now(), "paused_by": by}
+    )
+
+
+def queue_resume(*, queue: Queue) -> int:
+    """Unpause and send every pending step of the queue again: whatever was consumed while paused was deferred."""
+    QueueState.objects.update_or_create(queue=queue.value, defaults={"is_paused": False, "paused_at": None, "paused_by": ""})
+    step = QUEUE_STEP.get(queue)
+    return resend_pending(step=step) if step else 0
+
+
+def resend_pending(*, step: Step, queued_before=None) -> int:
+    pending = AssetStep.objects.filter(step=step, status=StepStatus.PENDING)
+    if queued_before is not None:
+        pending = pending.filter(queued_at__lt=queued_before)
+    rows = list(pending.values_list("asset_id", "priority"))
+    pending.update(queued_at=timezone.now())
+    publish_lanes(step=step, rows=rows)
+    return len(rows)
+
+
+def publish_lanes(*, step: Step, rows: list[tuple]) -> None:
+    """Send (asset id, priority) pairs, each in its own lane."""
+    for lane in Priority.values:
+        ids = [asset_id for asset_id, priority in rows if priority == lane]
+        if ids:
+            publish(step=step, asset_ids=ids, priority=lane)
+
+
+def queue_empty(*, queue: Queue) -> int:
+    """Drop the waiting jobs: their steps become "missing" (no row), so a later Missing run picks them up."""
+    removed = broker.purge(queue.value)
+    step = QUEUE_STEP.get(queue)
+    if step:
+        removed, _ = AssetStep.objects.filter(step=step, status=StepStatus.PENDING).delete()
+    return removed
+
+
+def queue_clear_failed(*, queue: Queue) -> int:
+    step = QUEUE_STEP.get(queue)
+    return AssetStep.objects.filter(step=step, status=StepStatus.FAILED).delete()[0] if step else 0
+
+
+def queue_retry_failed(*, queue: Queue, asset_ids: list | None = None) -> int:
+    step = QUEUE_STEP.get(queue)
+    if step is None:
+        return 0
+    failed = AssetStep.objects.filter(step=step, status=StepStatus.FAILED)
+    if asset_ids is not None:
+        failed = failed.filter(asset_id__in=asset_ids)
+    with transaction.atomic():
+        ids = list(failed.values_list("asset_id", flat=True))
+        failed.update(attempts=0)
+        return steps_enqueue(asset_ids=ids, step=step, priority=Priority.UPLOAD)
+
+
+def queue_start(*, queue: Queue, force: bool) -> int:
+    """"All" (force) or "Missing": enqueue the step for every eligible asset, or for those without a current
+    result, in the backfill lane so new uploads keep going first."""
+    step = QUEUE_STEP.get(queue)
+    if step is None:
+        return 0
+    definition = step_definition(step)
+    assets = Asset.objects.exclude(status="deleted").filter(definition.eligible)
+    if not force:
+        current = AssetStep.objects.filter(step=step).filter(
+            status__in=[StepStatus.PENDING, StepStatus.RUNNING, StepStatus.FAILED]
+        ) | AssetStep.objects.filter(
+            step=step, status__in=[StepStatus.DONE, StepStatus.SKIPPED], settings_version=definition.settings_version()
+        )
+        assets = assets.exclude(pk__in=current.values("asset_id"))
+    else:
+        assets = assets.exclude(pk__in=AssetStep.objects.filter(step=step, status=StepStatus.RUNNING).values("asset_id"))
+    total = 0
+    ids = list(assets.values_list("id", flat=True).iterator(chunk_size=_BATCH))
+    for chunk in _chunks(ids, 10_000):
+        with transaction.atomic():
+            total += steps_enqueue(asset_ids=chunk, step=step, priority=Priority.BACKFILL)
+        close_old_connections()
+    return total

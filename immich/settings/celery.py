@@ -22,3 +22,9 @@ from jobs.queues import Queue, celery_queues  # noqa: E402  (pure module: no Dja
 
 CELERY_TASK_QUEUES = celery_queues()
 CELERY_TASK_DEFAULT_QUEUE = Queue.BACKGROUND_TASK.value
+
+# Periodic work (celery beat): the reconciler rebuilds lost or orphaned work from the database.
+CELERY_BEAT_SCHEDULE = {
+    "reconcile": {"task": "Reconcile", "schedule": 30.0, "options": {"expires": 25}},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS.update({"queue_order_strategy": "priority", "priority_steps": [0, 9]})

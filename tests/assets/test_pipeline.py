@@ -8,8 +8,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from assets.models import Asset, AssetExif
-from assets.pipeline import asset_extract_metadata
 from jobs.models import AssetStep, Step, StepStatus
+from jobs.services import queue_retry_failed, step_run
+from jobs.queues import Queue
 from tests.assets.helpers import upload_file, upload_photo
 from tests.media_factories import make_jpeg, make_mp4
 
@@ -37,7 +38,7 @@ def test_nothing_is_enqueued_when_the_upload_is_refused(api, tmp_path, broker, d
 def test_metadata_of_a_jpeg(api, tmp_path):
     path = make_jpeg(tmp_path / "photo.jpg", size=(64, 48), taken="2019:03:04 05:06:07", offset="+02:00")
     asset_id = upload_file(api, path)["id"]
-    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.DONE
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
     asset = Asset.objects.get(pk=asset_id)
     exif = AssetExif.objects.get(asset_id=asset_id)
     assert (asset.width, asset.height) == (64, 48)
@@ -49,14 +50,14 @@ def test_metadata_of_a_jpeg(api, tmp_path):
 
 def test_rotated_jpeg_reports_displayed_dimensions(api, tmp_path):
     asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg", size=(64, 48), orientation=6))["id"]
-    asset_extract_metadata(asset_id=asset_id)
+    step_run(asset_id=asset_id, step=Step.METADATA)
     asset = Asset.objects.get(pk=asset_id)
     assert (asset.width, asset.height) == (48, 64)
 
 
 def test_metadata_of_a_video(api, tmp_path):
     asset_id = upload_file(api, make_mp4(tmp_path / "clip.mp4", size=(64, 48), seconds=2))["id"]
-    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.DONE
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
     asset = Asset.objects.get(pk=asset_id)
     assert (asset.width, asset.height) == (64, 48)
     assert 1900 <= asset.duration_ms <= 2100
@@ -66,19 +67,21 @@ def test_corrupt_file_fails_with_a_reason_and_can_run_again(api, tmp_path):
     corrupt = tmp_path / "broken.jpg"
     corrupt.write_bytes(b"\xff\xd8\xff\xe0 definitely not a jpeg")
     asset_id = upload_file(api, corrupt)["id"]
-    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.FAILED
-    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.FAILED
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.FAILED
+    assert step_run(asset_id=asset_id, step=Step.METADATA) is None  # failed stays failed until retried
+    assert queue_retry_failed(queue=Queue.METADATA_EXTRACTION) == 1
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.FAILED
     step = AssetStep.objects.get(asset_id=asset_id, step=Step.METADATA)
     assert step.status == StepStatus.FAILED
     assert "not a readable image" in step.last_error
-    assert step.attempts == 2
+    assert step.attempts == 1  # a retry starts the count again
     assert Path(Asset.objects.get(pk=asset_id).original_path).read_bytes() == corrupt.read_bytes()
 
 
 def test_extraction_of_a_deleted_asset_is_skipped(api, tmp_path):
     asset_id = upload_photo(api, tmp_path)
     Asset.objects.filter(pk=asset_id).delete()
-    assert asset_extract_metadata(asset_id=asset_id) == StepStatus.SKIPPED
+    assert step_run(asset_id=asset_id, step=Step.METADATA) is None
 
 
 @pytest.mark.django_db(transaction=True)

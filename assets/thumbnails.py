@@ -1,0 +1,66 @@
+"""Thumbnail generation for one asset: the settings become specs, the pure media module makes the files, the
+rows and the thumbhash are recorded together. Files of an earlier run under other names are removed after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
+from assets.storage import nested_folder, remove_quietly
+from jobs.models import StepStatus
+from jobs.services import PermanentFailure
+from jobs.system_config import config_get
+from workers.media import metadata, thumbnails
+
+MAX_PIXELS = 250_000_000
+KINDS = (AssetFileType.THUMBNAIL, AssetFileType.PREVIEW)
+
+
+def thumbnail_specs(image_config: dict) -> tuple[thumbnails.ThumbnailSpec, ...]:
+    return tuple(
+        thumbnails.ThumbnailSpec(
+            kind=kind.value,
+            format=image_config[kind.value]["format"],
+            size=image_config[kind.value]["size"],
+            quality=image_config[kind.value]["quality"],
+            progressive=image_config[kind.value].get("progressive", False),
+        )
+        for kind in KINDS
+    )
+
+
+def thumbnail_path(asset: Asset, spec: thumbnails.ThumbnailSpec) -> Path:
+    """`<media>/thumbs/<ownerId>/<xx>/<yy>/<assetId>_<kind>.<format>`"""
+    return nested_folder("thumbs", asset.owner_id, str(asset.id)) / f"{asset.id}_{spec.kind}.{spec.format}"
+
+
+def asset_thumbnails_generate(asset_id: str) -> StepStatus:
+    asset = Asset.objects.get(pk=asset_id)
+    if asset.visibility == Visibility.HIDDEN or asset.type not in (AssetType.IMAGE, AssetType.VIDEO):
+        return StepStatus.SKIPPED
+    image_config = config_get()["image"]
+    specs = thumbnail_specs(image_config)
+    outputs = {spec.kind: thumbnail_path(asset, spec) for spec in specs}
+    next(iter(outputs.values())).parent.mkdir(parents=True, exist_ok=True)
+    source = Path(asset.original_path)
+    try:
+        if asset.type == AssetType.VIDEO:
+            result = thumbnails.generate_video_thumbnails(source, outputs, specs)
+        else:
+            result = thumbnails.generate_image_thumbnails(
+                source, outputs, specs, max_pixels=MAX_PIXELS, colorspace=image_config["colorspace"]
+            )
+    except FileNotFoundError as error:
+        raise PermanentFailure(f"the original file is missing: {source}") from error
+    except metadata.UnreadableMedia as error:
+        raise PermanentFailure(str(error)) from error
+    with transaction.atomic():
+        previous = dict(AssetFile.objects.filter(asset_id=asset.id, type__in=[k.value for k in KINDS]).values_list("type", "path"))
+        for kind, path in outputs.items():
+            AssetFile.objects.update_or_create(asset_id=asset.id, type=kind, defaults={"path": str(path)})
+        Asset.objects.filter(pk=asset.id).update(thumbhash=result.thumbhash)
+        stale = [old for kind, old in previous.items() if old != str(outputs[kind])]
+        transaction.on_commit(lambda: remove_quietly(*stale))
+    return StepStatus.DONE

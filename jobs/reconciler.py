@@ -1,0 +1,56 @@
+"""Rebuilds pending work from the database, so a lost message, a flushed Redis or a killed worker never leaves
+an asset half-processed. Runs periodically (beat) and is safe to run any number of times at once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jobs import broker
+from jobs.models import AssetStep, StepStatus
+from jobs.services import publish_lanes, queue_is_paused, resend_pending
+from jobs.steps import STEP_QUEUE
+
+logger = logging.getLogger(__name__)
+
+# A running step whose heartbeat is older than this lost its worker (heartbeats come every 10 s).
+STALE_AFTER = timedelta(seconds=45)
+# A pending step is only re-sent when its queue is empty in Redis and it was queued longer ago than this.
+LOST_AFTER = timedelta(seconds=30)
+
+
+@dataclass
+class Reconciliation:
+    given_back: dict[str, int] = field(default_factory=dict)
+    resent: dict[str, int] = field(default_factory=dict)
+
+
+def reconcile() -> Reconciliation:
+    result = Reconciliation()
+    now = timezone.now()
+    for step, queue in STEP_QUEUE.items():
+        paused = queue_is_paused(queue.value)
+        with transaction.atomic():
+            stale = AssetStep.objects.filter(
+                step=step, status=StepStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+            )
+            rows = list(stale.values_list("asset_id", "priority"))
+            # The kill of a worker is not the asset's fault: no failure is counted for it.
+            stale.update(status=StepStatus.PENDING, worker="", attempts=F("attempts") - 1, queued_at=now)
+        if rows:
+            result.given_back[queue.value] = len(rows)
+            if not paused:
+                transaction.on_commit(lambda step=step, rows=rows: publish_lanes(step=step, rows=rows))
+        if paused or broker.queue_length(queue.value) > 0:
+            continue
+        resent = resend_pending(step=step, queued_before=now - LOST_AFTER)
+        if resent:
+            result.resent[queue.value] = resent
+    if result.given_back or result.resent:
+        logger.info("reconciler: given back %s, re-sent %s", result.given_back, result.resent)
+    return result

@@ -1,0 +1,46 @@
+"""The per-asset steps: which queue each runs on, and their definitions (registered by the pipeline's tasks
+module, so the jobs machinery never imports the media code)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from jobs.models import Step, StepStatus
+from jobs.queues import Queue
+
+STEP_QUEUE: dict[Step, Queue] = {
+    Step.METADATA: Queue.METADATA_EXTRACTION,
+    Step.STORAGE_TEMPLATE: Queue.STORAGE_TEMPLATE_MIGRATION,
+    Step.THUMBNAILS: Queue.THUMBNAIL_GENERATION,
+    Step.VIDEO_ENCODE: Queue.VIDEO_CONVERSION,
+}
+QUEUE_STEP: dict[Queue, Step] = {queue: step for step, queue in STEP_QUEUE.items()}
+
+
+@dataclass(frozen=True)
+class StepDefinition:
+    step: Step
+    task: object  # the Celery task that runs it, taking one asset id
+    work: Callable[[str], StepStatus | None]  # does the step for one asset; raises PermanentFailure on bad input
+    eligible: Q  # the assets this step applies to (a filter on Asset)
+    settings_version: Callable[[], str]  # outputs made under other settings count as missing
+    next_steps: Callable[[str], list[Step]]  # what the upload chain runs after this step, for one asset
+
+
+_DEFINITIONS: dict[Step, StepDefinition] = {}
+
+
+def register_step(definition: StepDefinition) -> None:
+    _DEFINITIONS[definition.step] = definition
+
+
+def step_definition(step: Step) -> StepDefinition:
+    if step not in _DEFINITIONS:
+        from immich.celery import app
+
+        # The tasks modules register their steps on import; the Celery app imports them all.
+        app.loader.import_default_modules()
+    return _DEFINITIONS[step]

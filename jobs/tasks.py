@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from jobs import reconciler, services
+from jobs.queues import Queue
+
+RELIABLE = dict(acks_late=True, reject_on_worker_lost=True)
+
+
+@shared_task(name="QueueStart", queue=Queue.BACKGROUND_TASK.value, time_limit=3600, **RELIABLE)
+def queue_start(queue: str, force: bool) -> int:
+    return services.queue_start(queue=Queue(queue), force=force)
+
+
+@shared_task(name="Reconcile", queue=Queue.BACKGROUND_TASK.value, time_limit=300, **RELIABLE)
+def reconcile() -> dict:
+    result = reconciler.reconcile()
+    return {"givenBack": result.given_back, "resent": result.resent}
