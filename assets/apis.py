@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified, HttpResponseRedirect
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -15,6 +15,7 @@ from assets.models import Asset
 from assets.serializers import (
     AlbumCreateSerializer,
     AlbumUpdateSerializer,
+    AssetJobSerializer,
     AssetBulkUpdateSerializer,
     AssetDeleteSerializer,
     AssetIdsSerializer,
@@ -311,3 +312,40 @@ class TimeBucketApi(APIView):
         end = (start + timedelta(days=32)).replace(day=1)
         assets = selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters)
         return Response(bucket_dto(list(assets)))
+
+
+class AssetThumbnailApi(APIView):
+    required_permission = "asset.view"
+
+    @extend_schema(responses={(200, "image/*"): bytes})
+    def get(self, request, asset_id):
+        asset = _owned_asset(request, asset_id)
+        size = request.query_params.get("size", "thumbnail")
+        if size == "original":
+            return HttpResponseRedirect(f"/api/assets/{asset.id}/original")
+        if size not in ("thumbnail", "preview", "fullsize"):
+            raise BadRequest("size must be thumbnail, preview or fullsize")
+        if size == "fullsize":
+            if media_types.extension_of(asset.original_file_name) in media_types.WEB_IMAGE_EXTENSIONS:
+                return HttpResponseRedirect(f"/api/assets/{asset.id}/original")
+            size = "preview"
+        path = selectors.generated_file(asset=asset, kind=size)
+        if path is None or not path.is_file():
+            raise Http404("Thumbnail not generated yet")
+        etag = f'"{asset.id}-{size}-{int(path.stat().st_mtime_ns)}"'
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponseNotModified()
+        response = file_response(request, path, content_type=media_types.mime_type_for(path.name))
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, max-age=86400, no-transform"
+        return response
+
+
+class AssetJobsApi(APIView):
+    required_permission = "asset.update"
+
+    @extend_schema(request=AssetJobSerializer, responses={204: None})
+    def post(self, request):
+        data = _valid(AssetJobSerializer, request.data)
+        services.assets_run_job(owner=request.user, ids=data["assetIds"], name=data["name"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

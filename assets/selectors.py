@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from pathlib import Path
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
-from assets.models import Album, Asset, AssetType
+from assets.models import Album, Asset, AssetFile, AssetType
 
 
 def assets_of(*, user: User) -> QuerySet[Asset]:
@@ -105,3 +106,8 @@ def album_for(*, user: User, album_id) -> Album | None:
 def album_assets(*, album: Album) -> QuerySet[Asset]:
     ordering = "-local_date_time" if album.order == "desc" else "local_date_time"
     return album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)
+
+
+def generated_file(*, asset: Asset, kind: str) -> Path | None:
+    path = AssetFile.objects.filter(asset=asset, type=kind).values_list("path", flat=True).first()
+    return Path(path) if path else None

@@ -241,3 +241,8 @@ def bucket_dto(assets: list[Asset]) -> dict:
         "city": [exif.city if exif else None for exif in exifs],
         "country": [exif.country if exif else None for exif in exifs],
     }
+
+
+class AssetJobSerializer(serializers.Serializer):
+    assetIds = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
+    name = serializers.ChoiceField(choices=["refresh-metadata", "regenerate-thumbnail", "transcode-video"])

@@ -18,8 +18,8 @@ from assets.models import Album, AlbumAsset, Asset, AssetExif, AssetStatus, Asse
 from assets.storage import remove_quietly
 from assets.upload import StreamedUpload
 from immich.errors import BadRequest
-from jobs.models import Step
-from jobs.services import step_enqueue_on_commit
+from jobs.models import Priority, Step
+from jobs.services import step_enqueue_on_commit, steps_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -248,3 +248,20 @@ def album_update(*, owner: User, album: Album, changes: dict) -> Album:
         raise BadRequest("Invalid album thumbnail: the asset is not in the album")
     Album.objects.filter(pk=album.pk, owner=owner).update(**changes, updated_at=django_timezone.now())
     return album
+
+
+ASSET_JOB_STEPS = {
+    "refresh-metadata": Step.METADATA,
+    "regenerate-thumbnail": Step.THUMBNAILS,
+    "transcode-video": Step.VIDEO_ENCODE,
+}
+
+
+def assets_run_job(*, owner: User, ids: list, name: str) -> int:
+    """Per-asset commands from the asset viewer: run one step again for the owner's assets, ahead of backfills."""
+    step = ASSET_JOB_STEPS[name]
+    if step == Step.VIDEO_ENCODE:
+        raise BadRequest("Video transcoding is not available on this server yet")
+    owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    with transaction.atomic():
+        return steps_enqueue(asset_ids=owned.values_list("id", flat=True), step=step, priority=Priority.UPLOAD)

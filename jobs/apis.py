@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich.errors import BadRequest
-from jobs import system_config
+from jobs import selectors, services, system_config
+from jobs.models import StepStatus
+from jobs.queues import Queue
 
 
 class SystemConfigApi(APIView):
@@ -31,3 +35,142 @@ class SystemConfigDefaultsApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(system_config.config_defaults())
+
+
+def _queue(name: str) -> Queue:
+    try:
+        return Queue(name)
+    except ValueError as error:
+        raise NotFound(f"Unknown queue {name}") from error
+
+
+class JobCommandSerializer(serializers.Serializer):
+    command = serializers.ChoiceField(choices=["start", "pause", "resume", "empty", "clear-failed", "retry-failed"])
+    force = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ManualJobSerializer(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class QueueUpdateSerializer(serializers.Serializer):
+    isPaused = serializers.BooleanField(required=False)
+
+
+class QueueDrainSerializer(serializers.Serializer):
+    failed = serializers.BooleanField(required=False, default=False)
+
+
+class QueueRetrySerializer(serializers.Serializer):
+    assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True, default=None)
+
+
+def _queue_dto(name: str, statistics: dict) -> dict:
+    return {"name": name, "isPaused": statistics["queueStatus"]["isPaused"], "statistics": statistics["jobCounts"]}
+
+
+class JobsApi(APIView):
+    admin_only = True
+    required_permission = {"GET": "job.read", "POST": "job.create"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(selectors.queue_statistics())
+
+    @extend_schema(request=ManualJobSerializer, responses={204: None})
+    def post(self, request):
+        serializer = ManualJobSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.manual_job_run(name=serializer.validated_data["name"])
+        except services.InvalidCommand as error:
+            raise BadRequest(str(error)) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JobCommandApi(APIView):
+    admin_only = True
+    required_permission = "job.create"
+
+    @extend_schema(request=JobCommandSerializer, responses={200: dict})
+    def put(self, request, queue_name):
+        queue = _queue(queue_name)
+        serializer = JobCommandSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.queue_command(
+                queue=queue, command=serializer.validated_data["command"], force=serializer.validated_data["force"],
+                by=request.user.email,
+            )
+        except services.InvalidCommand as error:
+            raise BadRequest(str(error)) from error
+        return Response(selectors.queue_statistics()[queue.value])
+
+
+class QueuesApi(APIView):
+    admin_only = True
+    required_permission = "queue.read"
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response([_queue_dto(name, stats) for name, stats in selectors.queue_statistics().items()])
+
+
+class QueueDetailApi(APIView):
+    admin_only = True
+    required_permission = {"GET": "queue.read", "PUT": "queue.update"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, queue_name):
+        queue = _queue(queue_name)
+        return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
+
+    @extend_schema(request=QueueUpdateSerializer, responses={200: dict})
+    def put(self, request, queue_name):
+        queue = _queue(queue_name)
+        serializer = QueueUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "isPaused" in serializer.validated_data:
+            command = "pause" if serializer.validated_data["isPaused"] else "resume"
+            try:
+                services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
+            except services.InvalidCommand as error:
+                raise BadRequest(str(error)) from error
+        return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
+
+
+class QueueJobsApi(APIView):
+    admin_only = True
+    required_permission = {"GET": "queueJob.read", "DELETE": "queueJob.delete"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, queue_name):
+        queue = _queue(queue_name)
+        wanted = request.query_params.get("status", "failed")
+        statuses = {"failed": StepStatus.FAILED, "waiting": StepStatus.PENDING, "active": StepStatus.RUNNING,
+                    "completed": StepStatus.DONE}
+        if wanted not in statuses:
+            raise BadRequest(f"status must be one of {', '.join(statuses)}")
+        return Response(selectors.queue_items(queue=queue, status=statuses[wanted]))
+
+    @extend_schema(request=QueueDrainSerializer, responses={204: None})
+    def delete(self, request, queue_name):
+        queue = _queue(queue_name)
+        serializer = QueueDrainSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.queue_empty(queue=queue)
+        if serializer.validated_data["failed"]:
+            services.queue_clear_failed(queue=queue)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QueueRetryApi(APIView):
+    admin_only = True
+    required_permission = "queueJob.update"
+
+    @extend_schema(request=QueueRetrySerializer, responses={200: dict})
+    def post(self, request, queue_name):
+        queue = _queue(queue_name)
+        serializer = QueueRetrySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"count": services.queue_retry_failed(queue=queue, asset_ids=serializer.validated_data["assetIds"])})

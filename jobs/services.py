@@ -255,3 +255,45 @@ def queue_start(*, queue: Queue, force: bool) -> int:
             total += steps_enqueue(asset_ids=chunk, step=step, priority=Priority.BACKFILL)
         close_old_connections()
     return total
+
+
+class InvalidCommand(ValueError):
+    pass
+
+
+# Queues whose work is not per-asset steps cannot be paused: pausing them would stall deletes and the reconciler.
+UNPAUSABLE = {Queue.BACKGROUND_TASK}
+
+
+def queue_command(*, queue: Queue, command: str, force: bool | None, by: str = "") -> int:
+    """The jobs page's buttons: start (All with force, Missing without), pause, resume, empty, clear-failed,
+    retry-failed. Returns how many jobs the command touched."""
+    if command == "start":
+        if queue not in QUEUE_STEP:
+            raise InvalidCommand(f"Invalid job name: {queue.value} cannot be started from the jobs page yet")
+        return queue_start(queue=queue, force=bool(force))
+    if command == "pause":
+        if queue in UNPAUSABLE:
+            raise InvalidCommand(f"{queue.value} cannot be paused")
+        queue_pause(queue=queue, by=by)
+        return 0
+    if command == "resume":
+        return queue_resume(queue=queue)
+    if command == "empty":
+        return queue_empty(queue=queue)
+    if command == "clear-failed":
+        return queue_clear_failed(queue=queue)
+    if command == "retry-failed":
+        return queue_retry_failed(queue=queue)
+    raise InvalidCommand(f"Unknown command {command}")
+
+
+MANUAL_JOBS = {"reconcile"}
+
+
+def manual_job_run(*, name: str) -> None:
+    if name not in MANUAL_JOBS:
+        raise InvalidCommand(f"Unknown or unavailable job {name}; available: {', '.join(sorted(MANUAL_JOBS))}")
+    from jobs.tasks import reconcile
+
+    transaction.on_commit(lambda: reconcile.delay())

@@ -1,0 +1,72 @@
+"""Reads for the jobs page and API: counts come from the recorded step state, not from the broker, so they are
+exact under concurrency and survive a Redis flush."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from jobs import broker
+from jobs.models import AssetStep, QueueState, StepStatus
+from jobs.queues import Queue
+from jobs.steps import QUEUE_STEP
+
+MAX_LISTED = 1000
+
+
+def paused_queues() -> set[str]:
+    return set(QueueState.objects.filter(is_paused=True).values_list("queue", flat=True))
+
+
+def queue_statistics() -> dict[str, dict]:
+    """Per queue: {"jobCounts": {active, completed, failed, delayed, waiting, paused}, "queueStatus": {isActive, isPaused}}."""
+    by_step: dict[str, dict[str, int]] = {}
+    for row in AssetStep.objects.values("step", "status").annotate(count=Count("id")).order_by():
+        by_step.setdefault(row["step"], {})[row["status"]] = row["count"]
+    paused = paused_queues()
+    result = {}
+    for queue in Queue:
+        step = QUEUE_STEP.get(queue)
+        is_paused = queue.value in paused
+        if step is None:
+            counts = {"active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": broker.queue_length(queue.value), "paused": 0}
+        else:
+            states = by_step.get(step.value, {})
+            pending = states.get(StepStatus.PENDING, 0)
+            counts = {
+                "active": states.get(StepStatus.RUNNING, 0),
+                "completed": states.get(StepStatus.DONE, 0) + states.get(StepStatus.SKIPPED, 0),
+                "failed": states.get(StepStatus.FAILED, 0),
+                "delayed": 0,
+                "waiting": 0 if is_paused else pending,
+                "paused": pending if is_paused else 0,
+            }
+        result[queue.value] = {
+            "jobCounts": counts,
+            "queueStatus": {"isActive": counts["active"] > 0, "isPaused": is_paused},
+        }
+    return result
+
+
+def queue_items(*, queue: Queue, status: str) -> list[dict]:
+    """The steps of a queue in one state, newest first: failed ones carry their reason."""
+    step = QUEUE_STEP.get(queue)
+    if step is None:
+        return []
+    rows = (
+        AssetStep.objects.filter(step=step, status=status)
+        .select_related("asset")
+        .order_by("-finished_at", "-queued_at")[:MAX_LISTED]
+    )
+    return [
+        {
+            "id": f"{row.asset_id}/{row.step}",
+            "name": step.label,
+            "data": {"id": str(row.asset_id)},
+            "assetId": str(row.asset_id),
+            "originalFileName": row.asset.original_file_name,
+            "timestamp": int((row.finished_at or row.queued_at).timestamp() * 1000) if (row.finished_at or row.queued_at) else None,
+            "attempts": row.attempts,
+            "error": row.last_error or None,
+        }
+        for row in rows
+    ]
