@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -253,7 +253,6 @@ def queue_start(*, queue: Queue, force: bool) -> int:
     for chunk in _chunks(ids, 10_000):
         with transaction.atomic():
             total += steps_enqueue(asset_ids=chunk, step=step, priority=Priority.BACKFILL)
-        close_old_connections()
     return total
 
 
