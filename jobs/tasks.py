@@ -17,3 +17,14 @@ def queue_start(queue: str, force: bool) -> int:
 def reconcile() -> dict:
     result = reconciler.reconcile()
     return {"givenBack": result.given_back, "resent": result.resent}
+
+
+@shared_task(name="DatabaseBackup", queue=Queue.BACKUP_DATABASE.value, time_limit=6 * 3600, **RELIABLE)
+def database_backup() -> str | None:
+    from assets.backup import backup_create
+    from jobs.system_config import config_get
+
+    settings = config_get()["backup"]["database"]
+    if not settings["enabled"]:
+        return None
+    return str(backup_create(keep=settings["keepLastAmount"]).path)

@@ -1,5 +1,7 @@
 """Celery settings (read by `immich.celery` through the CELERY_ namespace)."""
 
+from celery.schedules import crontab
+
 from immich.env import ENV
 
 CELERY_BROKER_URL = ENV.redis_url
@@ -26,5 +28,7 @@ CELERY_TASK_DEFAULT_QUEUE = Queue.BACKGROUND_TASK.value
 # Periodic work (celery beat): the reconciler rebuilds lost or orphaned work from the database.
 CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "Reconcile", "schedule": 30.0, "options": {"expires": 25}},
+    # The reference default of backup.database.cronExpression ("0 02 * * *"); the task honours backup.enabled.
+    "database-backup": {"task": "DatabaseBackup", "schedule": crontab(minute=0, hour=2)},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS.update({"queue_order_strategy": "priority", "priority_steps": [0, 9]})

@@ -1,0 +1,118 @@
+"""Backup and restore against real PostgreSQL: back up, restore into an empty database, compare every row and file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from assets.backup import read_manifest
+from immich.env import REPO_ROOT
+from tests.assets.helpers import upload_photo
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def empty_database():
+    database = settings.DATABASES["default"]
+    name = f"{database['NAME']}_restore"
+    params = dict(host=database["HOST"], port=database["PORT"], user=database["USER"], dbname="postgres", autocommit=True)
+    with psycopg.connect(**params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{name}", name
+    with psycopg.connect(**params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _restore(backup: Path, database_url: str, media_root: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "IMMICH_MEDIA_LOCATION": str(media_root),
+           "DJANGO_SETTINGS_MODULE": "immich.settings.test"}
+    return subprocess.run([sys.executable, "manage.py", "restore", str(backup), *extra], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _latest_backup(media_root: Path) -> Path:
+    return sorted(p for p in (media_root / "backups").iterdir() if not p.name.startswith("."))[-1]
+
+
+def _counts(database_url: str, tables) -> dict:
+    with psycopg.connect(database_url) as conn:
+        return {table: conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+
+def test_backup_then_restore_into_an_empty_database_keeps_every_row_and_file(api, tmp_path, media_root, empty_database):
+    ids = [upload_photo(api, tmp_path / str(i), color=(i, 2 * i, 3 * i)) for i in range(3)]
+    api.post("/api/albums", {"albumName": "Kept", "assetIds": ids[:2]}, format="json")
+    call_command("backup", keep=3)
+    backup = _latest_backup(media_root)
+    manifest = read_manifest(backup)
+    assert len(manifest["originals"]) == 3
+
+    url, _ = empty_database
+    result = _restore(backup, url, media_root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 originals checked, 0 missing, 0 changed." in result.stdout
+    assert _counts(url, manifest["tables"]) == manifest["tables"]
+    assert manifest["tables"]["assets_asset"] == 3 and manifest["tables"]["assets_albumasset"] == 2
+
+
+def test_restore_refuses_a_database_that_is_not_empty(api, tmp_path, media_root):
+    upload_photo(api, tmp_path)
+    call_command("backup", keep=3)
+    database = settings.DATABASES["default"]
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    result = _restore(_latest_backup(media_root), url, media_root)
+    assert result.returncode != 0
+    assert "not empty" in result.stderr
+
+
+def test_verify_lists_a_changed_and_a_missing_original(api, tmp_path, media_root):
+    from assets.models import Asset
+
+    first = upload_photo(api, tmp_path / "a")
+    second = upload_photo(api, tmp_path / "b", color=(1, 1, 1))
+    call_command("backup", keep=3)
+    Path(Asset.objects.get(pk=first).original_path).write_bytes(b"changed")
+    Path(Asset.objects.get(pk=second).original_path).unlink()
+    result = _restore(_latest_backup(media_root), "postgres://unused/none", media_root, "--verify-only")
+    assert result.returncode != 0
+    assert "CHANGED" in result.stdout and "MISSING" in result.stdout
+    assert "2 originals checked, 1 missing, 1 changed." in result.stderr
+
+
+def test_corrupt_manifest_is_a_clear_error(media_root, empty_database, db):
+    broken = media_root / "backups" / "20200101T000000Z"
+    broken.mkdir(parents=True)
+    (broken / "manifest.json").write_text("{not json")
+    url, _ = empty_database
+    result = _restore(broken, url, media_root)
+    assert result.returncode != 0
+    assert "corrupt" in result.stderr
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'").fetchone()[0] == 0
+
+
+def test_truncated_dump_restores_nothing(api, tmp_path, media_root, empty_database):
+    upload_photo(api, tmp_path)
+    call_command("backup", keep=3)
+    backup = _latest_backup(media_root)
+    dump = backup / "database.pgdump"
+    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    url, _ = empty_database
+    result = _restore(backup, url, media_root)
+    assert result.returncode != 0
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'").fetchone()[0] == 0
+
+
+def test_only_the_newest_backups_are_kept(api, tmp_path, media_root):
+    upload_photo(api, tmp_path)
+    for _ in range(4):
+        call_command("backup", keep=2)
+    assert len([p for p in (media_root / "backups").iterdir()]) == 2
