@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -176,6 +176,14 @@ def trash_restore(*, owner: User, ids: list | None = None) -> int:
 def trash_empty(*, owner: User) -> int:
     with transaction.atomic():
         return _mark_deleted(Asset.objects.filter(owner=owner, status=AssetStatus.TRASHED))
+
+
+def trash_purge_expired(*, days: int) -> int:
+    """The nightly purge: trashed assets older than `days` are deleted for good (files of uploads included;
+    external originals are never touched, see asset_delete_files)."""
+    cutoff = django_timezone.now() - timedelta(days=days)
+    with transaction.atomic():
+        return _mark_deleted(Asset.objects.filter(status=AssetStatus.TRASHED, deleted_at__lte=cutoff))
 
 
 def asset_delete_files(*, asset_id) -> bool:

@@ -28,3 +28,12 @@ def database_backup() -> str | None:
     if not settings["enabled"]:
         return None
     return str(backup_create(keep=settings["keepLastAmount"]).path)
+
+
+@shared_task(name="AssetDeleteCheck", queue=Queue.BACKGROUND_TASK.value, time_limit=3600, **RELIABLE)
+def trash_purge() -> int:
+    from assets.services import trash_purge_expired
+    from jobs.system_config import config_get
+
+    trash = config_get()["trash"]
+    return trash_purge_expired(days=trash["days"] if trash["enabled"] else 0)

@@ -30,5 +30,7 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "Reconcile", "schedule": 30.0, "options": {"expires": 25}},
     # The reference default of backup.database.cronExpression ("0 02 * * *"); the task honours backup.enabled.
     "database-backup": {"task": "DatabaseBackup", "schedule": crontab(minute=0, hour=2)},
+    # nightlyTasks.startTime's default ("00:00"): trashed assets older than trash.days are deleted for good.
+    "trash-purge": {"task": "AssetDeleteCheck", "schedule": crontab(minute=0, hour=0)},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS.update({"queue_order_strategy": "priority", "priority_steps": [0, 9]})
