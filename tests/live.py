@@ -28,8 +28,8 @@ def wait_until(predicate, timeout: float, what: str) -> None:
 
 def _answers(url: str) -> bool:
     try:
-        return requests.get(url, timeout=1).status_code == 200
-    except requests.ConnectionError:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
         return False
 
 

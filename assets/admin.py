@@ -1,0 +1,123 @@
+"""Assets and albums in the Django admin: read-only listings (assets change through the API and the pipeline, not
+through forms), each asset's pipeline steps with their errors, and actions that run a step again for the
+selected assets of any owner, ahead of backfills."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, Q
+
+from assets.models import Album, Asset, AssetStatus, AssetType
+from jobs import services as job_services
+from jobs.models import AssetStep, Priority, Step
+from jobs.steps import step_definition
+
+VIDEO_ENCODE_UNAVAILABLE = "Re-encode videos (unavailable: this server has no video encoder yet)"
+
+
+def video_encode_available() -> bool:
+    try:
+        step_definition(Step.VIDEO_ENCODE)
+    except KeyError:
+        return False
+    return True
+
+
+class AssetStepInline(admin.TabularInline):
+    model = AssetStep
+    fields = ["step", "status", "attempts", "last_error", "queued_at", "started_at", "finished_at", "worker"]
+    readonly_fields = fields
+    ordering = ["step"]
+    extra = 0
+    can_delete = False
+    verbose_name = "pipeline step"
+    verbose_name_plural = "pipeline steps"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _run_step(model_admin, request, queryset, *, step: Step, label: str, eligible: Q = Q()) -> None:
+    selected = queryset.count()
+    ids = list(queryset.filter(eligible).exclude(status=AssetStatus.DELETED).values_list("id", flat=True))
+    with transaction.atomic():  # recorded first; the ids reach the broker once this commits
+        count = job_services.steps_enqueue(asset_ids=ids, step=step, priority=Priority.UPLOAD)
+    model_admin.message_user(
+        request, f"{label}: queued {count} of {selected} selected asset{'' if selected == 1 else 's'}", messages.SUCCESS
+    )
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["original_file_name", "owner", "type", "status", "visibility", "created_at"]
+    list_filter = ["type", "status", "visibility", "is_external", "is_offline"]
+    search_fields = ["original_file_name", "id__exact"]
+    list_select_related = ["owner"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    inlines = [AssetStepInline]
+    actions = ["refresh_metadata", "regenerate_thumbnails", "reencode_videos"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Asset._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting goes through the API, which also removes the files
+
+    def has_run_jobs_permission(self, request) -> bool:
+        return request.user.has_perm("jobs.change_assetstep")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "reencode_videos" in actions and not video_encode_available():
+            function, name, _ = actions["reencode_videos"]
+            actions["reencode_videos"] = (function, name, VIDEO_ENCODE_UNAVAILABLE)
+        return actions
+
+    @admin.action(description="Refresh metadata", permissions=["run_jobs"])
+    def refresh_metadata(self, request, queryset) -> None:
+        _run_step(self, request, queryset, step=Step.METADATA, label="Refresh metadata")
+
+    @admin.action(description="Regenerate thumbnails", permissions=["run_jobs"])
+    def regenerate_thumbnails(self, request, queryset) -> None:
+        _run_step(self, request, queryset, step=Step.THUMBNAILS, label="Regenerate thumbnails")
+
+    @admin.action(description="Re-encode videos", permissions=["run_jobs"])
+    def reencode_videos(self, request, queryset) -> None:
+        if not video_encode_available():
+            self.message_user(request, "Video transcoding is not available on this server yet: nothing was queued.",
+                              messages.WARNING)
+            return
+        _run_step(self, request, queryset, step=Step.VIDEO_ENCODE, label="Re-encode videos",
+                  eligible=Q(type=AssetType.VIDEO))
+
+
+@admin.register(Album)
+class AlbumAdmin(admin.ModelAdmin):
+    list_display = ["album_name", "owner", "asset_count", "created_at", "updated_at"]
+    search_fields = ["album_name", "id__exact", "owner__email"]
+    list_select_related = ["owner"]
+    ordering = ["-created_at"]
+    readonly_fields = ["id", "owner", "album_thumbnail_asset", "created_at", "updated_at"]
+    fields = ["id", "album_name", "description", "owner", "album_thumbnail_asset", "is_activity_enabled", "order",
+              "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(asset_total=Count("assets"))
+
+    @admin.display(description="assets", ordering="asset_total")
+    def asset_count(self, album: Album) -> int:
+        return album.asset_total
+
+    def has_add_permission(self, request) -> bool:
+        return False
