@@ -1,150 +1,195 @@
 """Reading what a file says about itself. Pure functions over paths: no ORM, no settings.
 
-This is the foundation's first cut (dimensions, orientation, camera, date, duration); the media pipeline extends it.
+Precedence for images (as Immich): an XMP sidecar overrides the file's EXIF, which overrides XMP embedded in the
+file; if the sidecar has a date, every embedded date and zone is ignored. Where each date came from and how sure
+it is are part of the result, so a low-confidence date can be shown as such (and never drive a file move).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
-import av
-import pyvips
-from PIL import Image, UnidentifiedImageError
+from workers.media import dates, exif, video, xmp
+from workers.media.errors import UnreadableMedia
+from workers.media.exif import DateParts
+from workers.media.header import read_image_header
+
+__all__ = ["MediaFacts", "UnreadableMedia", "find_sidecar", "image_facts", "video_facts"]
 
 ORIENTATIONS_SWAPPING_SIDES = {5, 6, 7, 8}
-_EXIF_IFD = 0x8769
-_TAG_ORIENTATION, _TAG_MAKE, _TAG_MODEL, _TAG_DATETIME = 0x0112, 0x010F, 0x0110, 0x0132
-_TAG_DATETIME_ORIGINAL, _TAG_OFFSET_ORIGINAL = 0x9003, 0x9011
-
-# Pillow refuses to open images above this many pixels instead of decoding a pixel bomb.
-Image.MAX_IMAGE_PIXELS = 400_000_000
-
-
-class UnreadableMedia(Exception):
-    """The file is not a decodable image or video; the message says why in words."""
+find_sidecar = xmp.find_sidecar
 
 
 @dataclass(frozen=True)
 class MediaFacts:
-    width: int
+    width: int  # as stored in the file, before orientation/rotation (HEIF: after its container transforms)
     height: int
-    orientation: int | None = None
+    orientation: int | None = None  # EXIF orientation 1-8 still to apply to the decoded pixels
     make: str | None = None
     model: str | None = None
-    date_time_original: datetime | None = None
-    time_zone: str | None = None
+    date_time_original: datetime | None = None  # aware, in the zone it was taken in (or UTC for file times)
+    time_zone: str | None = None  # "UTC+2", "UTC+5:30", an IANA name for assumed zones, None for file times
     duration_ms: int | None = None
+    format: str | None = None  # decided by content: jpeg png gif webp tiff heif avif bmp dng ... / mp4 mov mkv ...
+    date_source: str | None = None  # "sidecar" | "exif" (embedded in the file, container tags for videos) | "file"
+    date_confidence: str | None = None  # "exact" (offset known) | "zone-assumed" | "file-time"
+    orientation_source: str | None = None  # "exif" | "sidecar" | "container" (HEIF irot/imir, already applied)
+    lens_model: str | None = None
+    f_number: float | None = None
+    exposure_time: str | None = None  # "1/250", "2"
+    iso: int | None = None
+    focal_length: float | None = None  # millimetres
+    latitude: float | None = None
+    longitude: float | None = None
+    altitude: float | None = None  # metres, negative below sea level
+    description: str | None = None
+    rating: int | None = None  # -1 (rejected) .. 5
+    profile_description: str | None = None  # ICC profile name, e.g. "Display P3"
+    colorspace: str | None = None  # EXIF ColorSpace: "sRGB" | "Adobe RGB" | "Uncalibrated"
+    bits_per_sample: int | None = None
+    projection_type: str | None = None  # XMP GPano:ProjectionType, e.g. "equirectangular"
+    video_codec: str | None = None  # "h264", "hevc", "vp9", "av1", ...
+    audio_codec: str | None = None
+    rotation: int | None = None  # videos: degrees clockwise that turn the coded frames upright (0/90/180/270)
+    fps: float | None = None
+    bitrate: int | None = None  # bits per second, whole file
+    pixel_format: str | None = None  # "yuv420p", "yuv420p10le", ...
+    color_transfer: str | None = None  # "bt709", "smpte2084" (HDR10/PQ), "arib-std-b67" (HLG), ...
+    warnings: tuple[str, ...] = ()
 
     @property
     def displayed_size(self) -> tuple[int, int]:
-        if self.orientation in ORIENTATIONS_SWAPPING_SIDES:
+        if self.orientation in ORIENTATIONS_SWAPPING_SIDES or self.rotation in (90, 270):
             return self.height, self.width
         return self.width, self.height
 
-
-def _clean(value) -> str | None:
-    if value is None:
-        return None
-    text = (value.decode(errors="replace") if isinstance(value, bytes) else str(value)).strip("\x00 ").strip()
-    return text or None
+    @property
+    def local_date_time(self) -> datetime | None:
+        """The wall clock where it was taken, without zone (Immich's localDateTime, relabelled as UTC there)."""
+        return self.date_time_original.replace(tzinfo=None) if self.date_time_original else None
 
 
-def _parse_offset(text: str | None) -> timezone | None:
-    if not text or len(text) != 6 or text[0] not in "+-" or text[3] != ":":
-        return None
+_COPIED = (
+    "make", "model", "lens_model", "f_number", "exposure_time", "iso", "focal_length", "latitude", "longitude",
+    "altitude", "description", "rating", "colorspace", "projection_type",
+)
+
+
+def _read_xmp(data: bytes | None, label: str, warnings: list[str]) -> dict:
+    if not data:
+        return {}
     try:
-        minutes = int(text[1:3]) * 60 + int(text[4:6])
-    except ValueError:
-        return None
-    return timezone(timedelta(minutes=minutes if text[0] == "+" else -minutes))
+        return xmp.parse_xmp(data)
+    except xmp.BadXmp as error:
+        warnings.append(f"{label} ignored: {error}")
+        return {}
 
 
-def _parse_exif_date(text: str | None, offset: timezone | None) -> datetime | None:
-    if not text:
-        return None
+def _read_sidecar(sidecar: Path | None, warnings: list[str]) -> dict:
+    if sidecar is None:
+        return {}
     try:
-        naive = datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return None
-    return naive.replace(tzinfo=offset or timezone.utc)
+        data = sidecar.read_bytes()
+    except OSError as error:
+        warnings.append(f"sidecar {sidecar.name} ignored: {error.strerror or error}")
+        return {}
+    return _read_xmp(data, f"sidecar {sidecar.name}", warnings)
 
 
-def _zone_name(offset: timezone | None) -> str | None:
-    if offset is None:
-        return None
-    minutes = int(offset.utcoffset(None).total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+def image_facts(
+    path: Path,
+    *,
+    sidecar: Path | None = None,
+    default_zone: str = "UTC",
+    fallback_date: datetime | None = None,
+    max_pixels: int = 100_000_000,
+) -> MediaFacts:
+    """Facts about an image; raises UnreadableMedia for empty, truncated, unsupported or over-large files."""
+    path = Path(path)
+    header = read_image_header(path, max_pixels=max_pixels)
+    warnings: list[str] = []
+    embedded = exif.read_exif(header.exif)
+    embedded_xmp = _read_xmp(header.xmp, "embedded XMP", warnings)
+    side = _read_sidecar(sidecar, warnings)
+    values = {**embedded_xmp, **{k: v for k, v in embedded.items() if k != "dates"}, **side}
+
+    if side.get("date_text"):
+        candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
+    else:
+        candidates = [("exif", parts) for parts in embedded.get("dates", ())]
+        if embedded_xmp.get("date_text"):
+            candidates.append(("exif", DateParts("embedded XMP date", embedded_xmp["date_text"])))
+    decision, date_warnings = dates.decide(
+        candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date
+    )
+    warnings.extend(date_warnings)
+
+    if header.container_transform:
+        orientation, orientation_source = 1, "container"
+    elif "orientation" in side:
+        orientation, orientation_source = side["orientation"], "sidecar"
+    elif "orientation" in embedded:
+        orientation, orientation_source = embedded["orientation"], "exif"
+    else:
+        orientation, orientation_source = None, None
+
+    return MediaFacts(
+        width=header.width,
+        height=header.height,
+        orientation=orientation,
+        orientation_source=orientation_source,
+        format=header.sniffed.format,
+        date_time_original=decision.value,
+        time_zone=decision.time_zone,
+        date_source=decision.source,
+        date_confidence=decision.confidence,
+        profile_description=exif.icc_description(header.icc),
+        bits_per_sample=embedded.get("bits_per_sample") or header.bits_per_sample,
+        warnings=tuple(warnings),
+        **{key: values[key] for key in _COPIED if key in values},
+    )
 
 
-def _image_facts_pillow(path: Path) -> MediaFacts:
-    with Image.open(path) as image:
-        width, height = image.size
-        exif = image.getexif()
-        detail = exif.get_ifd(_EXIF_IFD)
-        offset = _parse_offset(_clean(detail.get(_TAG_OFFSET_ORIGINAL)))
-        date = _parse_exif_date(_clean(detail.get(_TAG_DATETIME_ORIGINAL)) or _clean(exif.get(_TAG_DATETIME)), offset)
-        orientation = exif.get(_TAG_ORIENTATION)
-        return MediaFacts(
-            width=width,
-            height=height,
-            orientation=int(orientation) if isinstance(orientation, int) and 1 <= orientation <= 8 else None,
-            make=_clean(exif.get(_TAG_MAKE)),
-            model=_clean(exif.get(_TAG_MODEL)),
-            date_time_original=date,
-            time_zone=_zone_name(offset) if date else None,
-        )
-
-
-def _image_facts_vips(path: Path) -> MediaFacts:
-    try:
-        image = pyvips.Image.new_from_file(str(path), access="sequential", fail=True)
-    except pyvips.Error as error:
-        raise UnreadableMedia(f"not a readable image: {str(error).strip().splitlines()[0]}") from error
-    orientation = image.get("orientation") if image.get_typeof("orientation") else None
-    return MediaFacts(width=image.width, height=image.height, orientation=orientation)
-
-
-def image_facts(path: Path) -> MediaFacts:
-    if path.stat().st_size == 0:
-        raise UnreadableMedia("the file is empty")
-    try:
-        return _image_facts_pillow(path)
-    except Image.DecompressionBombError as error:
-        raise UnreadableMedia(f"image too large to process safely: {error}") from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        # Pillow does not read HEIC, RAW or JPEG XL; libvips does.
-        return _image_facts_vips(path)
-
-
-def video_facts(path: Path) -> MediaFacts:
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            streams = container.streams.video
-            if not streams:
-                raise UnreadableMedia("the file has no video stream")
-            stream = streams[0]
-            duration = None
-            if container.duration is not None:
-                duration = int(container.duration / 1000)
-            elif stream.duration is not None and stream.time_base is not None:
-                duration = int(stream.duration * stream.time_base * 1000)
-            created = _clean(container.metadata.get("creation_time"))
-            date = None
-            if created:
-                try:
-                    date = datetime.fromisoformat(created.replace("Z", "+00:00"))
-                except ValueError:
-                    date = None
-            return MediaFacts(
-                width=stream.codec_context.width,
-                height=stream.codec_context.height,
-                date_time_original=date,
-                time_zone="UTC" if date else None,
-                duration_ms=duration,
-            )
-    except av.FFmpegError as error:
-        raise UnreadableMedia(f"not a readable video: {error}") from error
+def video_facts(
+    path: Path, *, sidecar: Path | None = None, default_zone: str = "UTC", fallback_date: datetime | None = None
+) -> MediaFacts:
+    """Facts about a video (PyAV); raises UnreadableMedia without a decodable video stream."""
+    path = Path(path)
+    probe = video.probe_video(path)
+    warnings = list(probe.warnings)
+    side = _read_sidecar(sidecar, warnings)
+    if side.get("date_text"):
+        candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
+    else:
+        candidates = [("exif", DateParts(tag, text)) for tag, text in probe.dates]
+    decision, date_warnings = dates.decide(
+        candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date
+    )
+    warnings.extend(date_warnings)
+    facts = MediaFacts(
+        width=probe.width,
+        height=probe.height,
+        format=probe.format,
+        duration_ms=probe.duration_ms,
+        video_codec=probe.video_codec,
+        audio_codec=probe.audio_codec,
+        rotation=probe.rotation,
+        fps=probe.fps,
+        bitrate=probe.bitrate,
+        pixel_format=probe.pixel_format,
+        color_transfer=probe.color_transfer,
+        make=probe.make,
+        model=probe.model,
+        latitude=probe.latitude,
+        longitude=probe.longitude,
+        altitude=probe.altitude,
+        date_time_original=decision.value,
+        time_zone=decision.time_zone,
+        date_source=decision.source,
+        date_confidence=decision.confidence,
+        warnings=tuple(warnings),
+    )
+    overrides = {key: side[key] for key in ("description", "rating", "latitude", "longitude", "altitude") if key in side}
+    return replace(facts, **overrides) if overrides else facts

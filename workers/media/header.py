@@ -1,0 +1,134 @@
+"""An image's header: size, embedded metadata blobs and how it must be decoded, read without decoding pixels.
+
+Every reader of image files goes through `read_image_header`, so the format is decided by content, the pixel
+limit is enforced before any decoder allocates memory, and bad files fail with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyvips
+from PIL import Image, UnidentifiedImageError
+
+from workers.media import heif, raw
+from workers.media.errors import UnreadableMedia
+from workers.media.formats import Sniffed, harden_vips, sniff, truncation_problem
+
+# Formats only Pillow reads here (libvips has no BMP or JPEG 2000 loader in this build).
+PILLOW_FORMATS = frozenset({"bmp", "jp2"})
+_BITS = {"uchar": 8, "char": 8, "ushort": 16, "short": 16, "uint": 32, "int": 32, "float": 32, "double": 64}
+_RAW_EXIF_LIMIT = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    sniffed: Sniffed
+    width: int  # as the decoder delivers it: before EXIF orientation, after HEIF container transforms
+    height: int
+    exif: bytes | None = None
+    xmp: bytes | None = None
+    icc: bytes | None = None
+    bits_per_sample: int | None = None
+    container_transform: bool = False  # HEIF irot/imir present: the decoder already rotated, EXIF must not
+    raw_preview: tuple[bytes, int, int] | None = None  # RAW: (largest embedded JPEG, width, height)
+    interpretation: str | None = None  # libvips' reading: "srgb", "b-w", "cmyk", "rgb16", ...
+
+
+def _blob(image: pyvips.Image, name: str) -> bytes | None:
+    return bytes(image.get(name)) if image.get_typeof(name) else None
+
+
+def _vips_header(path: Path, sniffed: Sniffed) -> ImageHeader:
+    try:
+        image = pyvips.Image.new_from_file(str(path), access="sequential")
+    except pyvips.Error as error:
+        raise UnreadableMedia(f"not a readable {sniffed.format.upper()} image: {_first_line(error)}") from error
+    bits = image.get("bits-per-sample") if image.get_typeof("bits-per-sample") else _BITS.get(image.format)
+    return ImageHeader(
+        sniffed,
+        image.width,
+        image.height,
+        exif=_blob(image, "exif-data"),
+        xmp=_blob(image, "xmp-data"),
+        icc=_blob(image, "icc-profile-data"),
+        bits_per_sample=bits,
+        container_transform=sniffed.format in ("heif", "avif") and heif.has_container_transform(path),
+        interpretation=image.interpretation,
+    )
+
+
+def _pillow_header(path: Path, sniffed: Sniffed) -> ImageHeader:
+    try:
+        with Image.open(path) as image:
+            bits = 16 if image.mode.startswith("I;16") else 32 if image.mode in ("I", "F") else 8
+            return ImageHeader(
+                sniffed, image.width, image.height, exif=image.info.get("exif"), icc=image.info.get("icc_profile"),
+                bits_per_sample=bits,
+            )
+    except Image.DecompressionBombError as error:
+        raise UnreadableMedia(f"image too large to process safely: {error}") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise UnreadableMedia(f"not a readable {sniffed.format.upper()} image: {error}") from error
+
+
+def _raw_header(path: Path, sniffed: Sniffed) -> ImageHeader:
+    preview = raw.largest_embedded_jpeg(path)
+    size = raw.tiff_raw_size(path) if sniffed.format not in ("raf", "cr3") else None
+    if size is None and preview is not None:
+        size = preview[1:]
+    if size is None:
+        raise UnreadableMedia(f"cannot read this {sniffed.format.upper()} RAW file: no image size and no embedded preview")
+    exif = None
+    with open(path, "rb") as handle:
+        head = handle.read(_RAW_EXIF_LIMIT)
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        exif = head  # TIFF-based RAW: the file itself is the EXIF structure
+    elif preview is not None:
+        try:
+            with Image.open(io.BytesIO(preview[0])) as image:
+                exif = image.info.get("exif")
+        except (UnidentifiedImageError, OSError):
+            exif = None
+    return ImageHeader(sniffed, size[0], size[1], exif=exif, raw_preview=preview)
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
+
+
+def read_image_header(path: Path, *, max_pixels: int = 100_000_000, check_structure: bool = True) -> ImageHeader:
+    """Header of an image file, refusing empty, truncated, unsupported and over-large (pixel bomb) files.
+
+    `check_structure=False` skips the truncation scan for callers that decode next anyway (the decoders fail on
+    truncation themselves: libvips with fail_on="error", libheif and Pillow by raising)."""
+    harden_vips()
+    if path.stat().st_size == 0:
+        raise UnreadableMedia("the file is empty")
+    sniffed = sniff(path)
+    if sniffed.kind == "video":
+        raise UnreadableMedia(f"this is a video ({sniffed.format}), not an image")
+    if sniffed.format == "svg":
+        raise UnreadableMedia("SVG images are not supported: their decoder is not safe for untrusted files")
+    if sniffed.kind != "image":
+        raise UnreadableMedia("not a recognised image format")
+    if check_structure and (problem := truncation_problem(path, sniffed)):
+        raise UnreadableMedia(f"not a readable image: {problem}")
+    if sniffed.is_raw:
+        header = _raw_header(path, sniffed)
+    elif sniffed.format in PILLOW_FORMATS:
+        header = _pillow_header(path, sniffed)
+    else:
+        # Also for HEIC: libvips parses the container (size after transforms, EXIF, ICC) even where this build
+        # cannot decode HEVC pixels.
+        header = _vips_header(path, sniffed)
+    if header.width <= 0 or header.height <= 0:
+        raise UnreadableMedia("the image has no pixels")
+    if header.width * header.height > max_pixels:
+        raise UnreadableMedia(
+            f"image too large to process safely: {header.width}x{header.height} pixels is over the limit of {max_pixels}"
+        )
+    return header
