@@ -10,8 +10,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets import media_types, selectors, services
-from assets.models import Asset
+from assets import media_types, selectors, services, transcode
+from assets.models import Asset, AssetType
 from assets.serializers import (
     AlbumCreateSerializer,
     AlbumUpdateSerializer,
@@ -135,14 +135,14 @@ class AssetDetailApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, asset_id):
-        return Response(asset_dto(_owned_asset(request, asset_id)))
+        return Response(asset_dto(_owned_asset(request, asset_id), with_people=True))
 
     @extend_schema(request=AssetUpdateSerializer, responses={200: dict})
     def put(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
         data = _valid(AssetUpdateSerializer, request.data)
         services.assets_update(owner=request.user, ids=[asset.id], changes=data)
-        return Response(asset_dto(_owned_asset(request, asset_id)))
+        return Response(asset_dto(_owned_asset(request, asset_id), with_people=True))
 
 
 class AssetOriginalApi(APIView):
@@ -160,6 +160,23 @@ class AssetOriginalApi(APIView):
             content_type=media_types.mime_type_for(asset.original_file_name),
             download_name=asset.original_file_name,
         )
+
+
+class AssetPlaybackApi(APIView):
+    """The encoded MP4 when the video has one, else the original; with HTTP Range so players can seek."""
+
+    required_permission = "asset.view"
+
+    @extend_schema(responses={(200, "video/*"): bytes, (206, "video/*"): bytes})
+    def get(self, request, asset_id):
+        asset = _owned_asset(request, asset_id)
+        if asset.type != AssetType.VIDEO:
+            raise BadRequest("Asset is not a video")
+        found = transcode.playback_file(asset)
+        if found is None:
+            raise Http404("The video file is missing")
+        path, content_type = found
+        return file_response(request, path, content_type=content_type)
 
 
 class AssetStatisticsApi(APIView):
@@ -278,6 +295,7 @@ def _timeline_filters(request) -> dict:
         "is_favorite": query.get("isFavorite"),
         "is_trashed": query.get("isTrashed"),
         "album_id": query.get("albumId"),
+        "person_id": query.get("personId"),
         "order": query["order"],
         "time_bucket": query.get("timeBucket"),
     }

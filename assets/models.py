@@ -108,6 +108,18 @@ class AssetExif(models.Model):
     description = models.TextField(default="", blank=True)
     projection_type = models.CharField(max_length=64, null=True, blank=True)
     rating = models.IntegerField(null=True, blank=True)
+    altitude = models.FloatField(null=True, blank=True)
+    profile_description = models.TextField(null=True, blank=True)
+    colorspace = models.CharField(max_length=32, null=True, blank=True)
+    bits_per_sample = models.IntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    date_source = models.CharField(
+        max_length=8, null=True, blank=True, help_text="Where the date came from: sidecar, exif or file (time)."
+    )
+    date_confidence = models.CharField(
+        max_length=16, null=True, blank=True, help_text="exact (with offset), zone-assumed, or file-time."
+    )
+    warnings = models.JSONField(default=list, blank=True, help_text="What extraction noticed but could read past.")
 
     class Meta:
         verbose_name = "EXIF"
@@ -160,3 +172,116 @@ class AlbumAsset(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["album", "asset"], name="uq_album_asset")]
+
+
+class TusUpload(models.Model):
+    """A resumable (tus) upload in progress: bytes land in `staging_path`, and `sha1_state` holds the running
+    SHA-1 of exactly the first `offset` bytes, so the file is never read again. Once the last byte arrives the
+    upload becomes an asset (or is answered as a duplicate) and the row keeps the outcome until it expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tus_uploads")
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    # The client's Upload-Metadata as sent (echoed on HEAD) and the upload fields validated from it at creation.
+    metadata = models.JSONField(default=dict, blank=True)
+    upload_fields = models.JSONField(default=dict, blank=True)
+    staging_path = models.TextField()
+    sha1_state = models.BinaryField(max_length=128)
+    # Bytes added to the owner's quota usage while the upload is staged; given back on finish, delete or expiry.
+    reserved_bytes = models.BigIntegerField(default=0)
+    asset = models.ForeignKey(Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    duplicate = models.BooleanField(default=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="tus_upload_expires_at")]
+
+    def __str__(self) -> str:
+        return f"tus upload {self.id} ({self.offset}/{self.length})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+
+class FileMoveState(models.TextChoices):
+    PLANNED = "planned"  # recorded before anything on disk changes; the file is at old_path (or being placed)
+    SWITCHED = "switched"  # the database points at new_path; the old file may still need unlinking (copies)
+    DONE = "done"
+    FAILED = "failed"  # nothing was lost: the file stays where the database points; `error` says why
+
+
+class FileMove(models.Model):
+    """The storage template's move journal: one row per file move, written before the move starts, so a crash at
+    any point is finished by the next run (the file at one path, the database pointing at it)."""
+
+    UNFINISHED = (FileMoveState.PLANNED, FileMoveState.SWITCHED)
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="file_moves")
+    kind = models.CharField(max_length=8, choices=[("original", "original"), ("sidecar", "sidecar")])
+    old_path = models.TextField()
+    new_path = models.TextField()
+    method = models.CharField(max_length=8, choices=[("rename", "rename"), ("copy", "copy")], default="rename")
+    state = models.CharField(max_length=8, choices=FileMoveState.choices, default=FileMoveState.PLANNED)
+    size = models.BigIntegerField(null=True, blank=True)
+    checksum = models.BinaryField(max_length=20, null=True, blank=True)  # SHA-1 the moved file must have
+    error = models.TextField(default="", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset", "kind"], condition=Q(state__in=["planned", "switched"]), name="uq_file_move_unfinished"
+            ),
+        ]
+        indexes = [models.Index(fields=["state"], name="file_move_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.asset_id}: {self.old_path} -> {self.new_path} ({self.state})"
+
+    @property
+    def temp_path(self) -> str:
+        """Where a copy across filesystems is written before it is verified and renamed to new_path."""
+        folder, _, name = self.new_path.rpartition("/")
+        return f"{folder}/.{name[:200]}.{self.pk}.partial"
+
+
+# -- video transcoding (issue 5): the decision per video and the facts it was made on ------------------------------
+
+
+class TranscodeDecision(models.TextChoices):
+    TRANSCODE_ALL = "transcode_all", "transcode video and audio"
+    TRANSCODE_VIDEO = "transcode_video", "transcode video"
+    TRANSCODE_AUDIO = "transcode_audio", "transcode audio"
+    REMUX = "remux", "remux into MP4"
+    NONE = "none", "nothing (original plays)"
+    FAILED = "failed", "failed"
+
+
+class AssetVideo(models.Model):
+    """The last transcoding decision for a video asset, with its reason in words, and the probe it was made on
+    (kept so a dry run of another policy needs no file access). The encoded file itself is an AssetFile."""
+
+    asset = models.OneToOneField(Asset, on_delete=models.CASCADE, primary_key=True, related_name="video")
+    probe = models.JSONField(default=dict, blank=True, help_text="The probe summary the decision was made on.")
+    decision = models.CharField(max_length=16, choices=TranscodeDecision.choices)
+    reason = models.TextField(default="", blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="Fallbacks, tone mapping, damaged packets skipped.")
+    settings_version = models.CharField(max_length=64, default="", blank=True)
+    video_encoder = models.CharField(max_length=32, default="", blank=True)
+    audio_encoder = models.CharField(max_length=32, default="", blank=True)
+    output_size = models.BigIntegerField(null=True, blank=True)
+    encode_seconds = models.FloatField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "video transcode"
+        indexes = [models.Index(fields=["decision"], name="asset_video_decision")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.reason}"

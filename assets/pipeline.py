@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
 
 from assets.models import Asset, AssetExif, AssetType
-from assets.thumbnails import asset_thumbnails_generate
+from assets.thumbnails import MAX_PIXELS, asset_thumbnails_generate
+from assets.transcode import asset_video_encode
+from assets.transcode import settings_version as transcode_settings_version
 from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
-from jobs.system_config import config_get
+from jobs.system_config import config_cached
+from people.services import faces_import, faces_import_enabled
 from workers.media import metadata
 
-METADATA_VERSION = "metadata-1"
+METADATA_VERSION = "metadata-2"  # sidecars, sources of dates, colour, faces
 
 
 def _version(payload: object) -> str:
@@ -31,15 +34,25 @@ def _version(payload: object) -> str:
 def asset_extract_metadata(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
     path = Path(asset.original_path)
+    sidecar = Path(asset.sidecar_path) if asset.sidecar_path else metadata.find_sidecar(path)
+    options = {
+        "sidecar": sidecar,
+        "default_zone": config_cached()["metadata"]["defaultTimeZone"],
+        "fallback_date": asset.file_created_at,
+    }
     try:
-        facts = metadata.video_facts(path) if asset.type == AssetType.VIDEO else metadata.image_facts(path)
+        if asset.type == AssetType.VIDEO:
+            facts = metadata.video_facts(path, **options)
+        else:
+            facts = metadata.image_facts(path, max_pixels=MAX_PIXELS, **options)
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {path}") from error
     except metadata.UnreadableMedia as error:
         raise PermanentFailure(str(error)) from error
     width, height = facts.displayed_size
+    warnings = list(facts.warnings)
     with transaction.atomic():
-        changes = {"width": width, "height": height}
+        changes = {"width": width, "height": height, "file_modified_at": _mtime(path)}
         if facts.date_time_original is not None:
             changes["file_created_at"] = facts.date_time_original
             # The timeline groups by the wall clock where the photo was taken, stored relabelled as UTC.
@@ -47,26 +60,64 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
         if facts.duration_ms is not None:
             changes["duration_ms"] = facts.duration_ms
         Asset.objects.filter(pk=asset_id).update(**changes)
-        AssetExif.objects.update_or_create(
-            asset_id=asset_id,
-            defaults={
-                "exif_image_width": facts.width,
-                "exif_image_height": facts.height,
-                "orientation": str(facts.orientation) if facts.orientation else None,
-                "make": facts.make,
-                "model": facts.model,
-                "date_time_original": facts.date_time_original,
-                "time_zone": facts.time_zone,
-                "file_size_in_byte": path.stat().st_size,
-            },
-        )
+        AssetExif.objects.update_or_create(asset_id=asset_id, defaults=_exif_fields(facts, path))
+        if asset.type == AssetType.IMAGE and faces_import_enabled():
+            faces = faces_import(asset_id=asset_id, original=path, sidecar=sidecar, orientation=facts.orientation,
+                                 width=width, height=height)
+            warnings.extend(faces.warnings)
+        AssetExif.objects.filter(asset_id=asset_id).update(warnings=warnings)
     return StepStatus.DONE
 
 
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+
+
+def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:
+    return {
+        "exif_image_width": facts.width,
+        "exif_image_height": facts.height,
+        "orientation": str(facts.orientation) if facts.orientation else None,
+        "make": facts.make,
+        "model": facts.model,
+        "lens_model": facts.lens_model,
+        "f_number": facts.f_number,
+        "exposure_time": facts.exposure_time,
+        "iso": facts.iso,
+        "focal_length": facts.focal_length,
+        "latitude": facts.latitude,
+        "longitude": facts.longitude,
+        "altitude": facts.altitude,
+        "description": facts.description or "",
+        "rating": facts.rating,
+        "projection_type": facts.projection_type,
+        "profile_description": facts.profile_description,
+        "colorspace": facts.colorspace,
+        "bits_per_sample": facts.bits_per_sample,
+        "fps": facts.fps,
+        "date_time_original": facts.date_time_original,
+        "time_zone": facts.time_zone,
+        "date_source": facts.date_source,
+        "date_confidence": facts.date_confidence,
+        "file_size_in_byte": path.stat().st_size,
+    }
+
+
 def asset_apply_storage_template(asset_id: str) -> StepStatus:
-    # The storage template is off until its issue lands: uploads stay in upload/, the chain goes on.
-    Asset.objects.only("id").get(pk=asset_id)
-    return StepStatus.SKIPPED
+    """Move the asset to its storage template path once its metadata (dates) is known. Skipped when the template
+    is off, for external-library assets and (if so configured) for dates of low confidence."""
+    from assets.storage_template import MoveFailed, TemplateDisabled, storage_template_apply
+
+    asset = Asset.objects.only("id", "library_id", "is_external").get(pk=asset_id)
+    if asset.library_id or asset.is_external:
+        return StepStatus.SKIPPED
+    try:
+        outcome = storage_template_apply(asset_id=asset_id)
+    except TemplateDisabled:
+        return StepStatus.SKIPPED
+    except MoveFailed as failure:
+        raise PermanentFailure(str(failure)) from failure
+    return StepStatus.SKIPPED if outcome.skipped_reason else StepStatus.DONE
 
 
 def _after_metadata(asset_id: str) -> list[Step]:
@@ -78,6 +129,12 @@ def _after_storage_template(asset_id: str) -> list[Step]:
 
 
 def _after_thumbnails(asset_id: str) -> list[Step]:
+    # Videos go on to transcoding (issue 5); the encode step decides whether anything is written.
+    is_video = Asset.objects.filter(pk=asset_id, type=AssetType.VIDEO).exists()
+    return [Step.VIDEO_ENCODE] if is_video else []
+
+
+def _after_video_encode(asset_id: str) -> list[Step]:
     return []
 
 
@@ -89,12 +146,19 @@ def definitions(tasks: dict) -> list[StepDefinition]:
         ),
         StepDefinition(
             step=Step.STORAGE_TEMPLATE, task=tasks[Step.STORAGE_TEMPLATE], work=asset_apply_storage_template,
-            eligible=Q(library__isnull=True), settings_version=lambda: _version(config_get()["storageTemplate"]),
+            eligible=Q(library__isnull=True), settings_version=lambda: _version(config_cached()["storageTemplate"]),
             next_steps=_after_storage_template,
         ),
         StepDefinition(
             step=Step.THUMBNAILS, task=tasks[Step.THUMBNAILS], work=asset_thumbnails_generate,
             eligible=Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden"),
-            settings_version=lambda: _version(config_get()["image"]), next_steps=_after_thumbnails,
+            settings_version=lambda: _version(config_cached()["image"]), next_steps=_after_thumbnails,
+        ),
+        # Video transcoding (issue 5): decide, then encode, remux or delete a transcode no longer needed.
+        StepDefinition(
+            step=Step.VIDEO_ENCODE, task=tasks[Step.VIDEO_ENCODE], work=asset_video_encode,
+            eligible=Q(type=AssetType.VIDEO),
+            settings_version=lambda: transcode_settings_version(config_cached()["ffmpeg"]),
+            next_steps=_after_video_encode,
         ),
     ]

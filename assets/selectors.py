@@ -43,6 +43,7 @@ def filtered_assets(
     is_favorite: bool | None = None,
     is_trashed: bool | None = None,
     album_id=None,
+    person_id=None,
 ) -> QuerySet[Asset]:
     queryset = assets_of(user=user)
     if visibility:
@@ -54,6 +55,10 @@ def filtered_assets(
         queryset = queryset.filter(is_favorite=is_favorite)
     if album_id is not None:
         queryset = queryset.filter(albums__id=album_id)
+    if person_id is not None:
+        from people.models import AssetFace
+
+        queryset = queryset.filter(id__in=AssetFace.objects.filter(person_id=person_id).values("asset_id"))
     return queryset
 
 

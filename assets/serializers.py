@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from accounts.serializers import iso
@@ -72,7 +73,8 @@ def exif_dto(exif: AssetExif | None) -> dict | None:
     }
 
 
-def asset_dto(asset: Asset) -> dict:
+def asset_dto(asset: Asset, *, with_people: bool = False) -> dict:
+    """`with_people`: the asset's people and unassigned faces (one query), as GET /assets/{id} sends them."""
     exif = getattr(asset, "exif", None)
     return {
         "id": str(asset.id),
@@ -99,6 +101,7 @@ def asset_dto(asset: Asset) -> dict:
         "exifInfo": exif_dto(exif),
         "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
         "people": [],
+        **(_people_keys(asset) if with_people else {}),
         "tags": [],
         "checksum": _b64(asset.checksum),
         "stack": None,
@@ -107,6 +110,29 @@ def asset_dto(asset: Asset) -> dict:
         "width": asset.width,
         "height": asset.height,
         "isEdited": False,
+        **_transcode_keys(asset),
+    }
+
+
+def _people_keys(asset: Asset) -> dict:
+    from people.selectors import asset_faces
+    from people.serializers import asset_people_dto
+
+    return asset_people_dto(asset_faces(asset_id=asset.id))
+
+
+def _transcode_keys(asset: Asset) -> dict:
+    """Beyond the reference: why this video was or was not transcoded (issue 5). None for stills and for videos
+    the encode step has not looked at yet."""
+    video = None
+    if asset.type == "VIDEO":
+        try:
+            video = asset.video
+        except ObjectDoesNotExist:
+            video = None
+    return {
+        "transcodeDecision": video.decision if video else None,
+        "transcodeReason": video.reason if video else None,
     }
 
 
@@ -210,6 +236,7 @@ class TimelineQuerySerializer(serializers.Serializer):
     isTrashed = serializers.BooleanField(required=False, allow_null=True, default=None)
     albumId = serializers.UUIDField(required=False)
     userId = serializers.UUIDField(required=False)
+    personId = serializers.UUIDField(required=False)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     timeBucket = serializers.CharField(required=False)
 

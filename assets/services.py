@@ -268,8 +268,8 @@ ASSET_JOB_STEPS = {
 def assets_run_job(*, owner: User, ids: list, name: str) -> int:
     """Per-asset commands from the asset viewer: run one step again for the owner's assets, ahead of backfills."""
     step = ASSET_JOB_STEPS[name]
-    if step == Step.VIDEO_ENCODE:
-        raise BadRequest("Video transcoding is not available on this server yet")
     owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    if step == Step.VIDEO_ENCODE:
+        owned = owned.filter(type=AssetType.VIDEO)  # "refresh encoded video": only videos have one
     with transaction.atomic():
         return steps_enqueue(asset_ids=owned.values_list("id", flat=True), step=step, priority=Priority.UPLOAD)

@@ -11,7 +11,7 @@ from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
 from assets.storage import nested_folder, remove_quietly
 from jobs.models import StepStatus
 from jobs.services import PermanentFailure
-from jobs.system_config import config_get
+from jobs.system_config import config_cached
 from workers.media import metadata, thumbnails
 
 MAX_PIXELS = 250_000_000
@@ -40,7 +40,7 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
     if asset.visibility == Visibility.HIDDEN or asset.type not in (AssetType.IMAGE, AssetType.VIDEO):
         return StepStatus.SKIPPED
-    image_config = config_get()["image"]
+    image_config = config_cached()["image"]
     specs = thumbnail_specs(image_config)
     outputs = {spec.kind: thumbnail_path(asset, spec) for spec in specs}
     next(iter(outputs.values())).parent.mkdir(parents=True, exist_ok=True)

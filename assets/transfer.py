@@ -12,6 +12,7 @@ from django.db.models import F
 from accounts.models import User
 from assets.models import Album, AlbumAsset, Asset, AssetStatus
 from libraries.models import Library
+from people.models import Person
 
 
 class TransferError(ValueError):
@@ -24,6 +25,7 @@ class TransferPlan:
     destination: User
     albums: int = 0
     libraries: int = 0
+    people: int = 0  # the source's people: moved, or merged into the destination's person of the same name
     assets: list = field(default_factory=list)  # ids that move
     duplicates: list = field(default_factory=list)  # (source asset id, file name, destination asset id)
     moved_bytes: int = 0
@@ -32,8 +34,9 @@ class TransferPlan:
     def summary(self) -> str:
         verb = "Moved" if self.applied else "Would move"
         return (
-            f"{verb} {len(self.assets)} assets ({self.moved_bytes} bytes), {self.albums} albums and {self.libraries} "
-            f"libraries from {self.source.email} to {self.destination.email}; {len(self.duplicates)} duplicates stay "
+            f"{verb} {len(self.assets)} assets ({self.moved_bytes} bytes), {self.albums} albums, {self.libraries} "
+            f"libraries and {self.people} people from {self.source.email} to {self.destination.email}; "
+            f"{len(self.duplicates)} duplicates stay "
             f"with {self.source.email}."
         )
 
@@ -60,6 +63,7 @@ def _plan(source: User, destination: User) -> TransferPlan:
             plan.moved_bytes += size if library_id is None else 0
     plan.albums = Album.objects.filter(owner=source).count()
     plan.libraries = Library.objects.filter(owner=source).count()
+    plan.people = Person.objects.filter(owner=source).count()
     return plan
 
 
@@ -71,6 +75,7 @@ def transfer_apply(*, source: User, destination: User, delete_duplicates: bool =
     from assets.services import assets_delete
     from jobs.models import Priority, Step
     from jobs.services import steps_enqueue
+    from people.services import people_transfer
 
     with transaction.atomic():
         # Lock both users: uploads for either (which update the quota row) wait until the transfer is done.
@@ -86,6 +91,7 @@ def transfer_apply(*, source: User, destination: User, delete_duplicates: bool =
         Album.objects.filter(owner=source).update(owner=destination)
         Library.objects.filter(owner=source).update(owner=destination)
         Asset.objects.filter(pk__in=plan.assets).update(owner=destination)
+        plan.people = people_transfer(source=source, destination=destination)  # after the assets: people follow faces
         User.objects.filter(pk=source.pk).update(quota_usage_in_bytes=F("quota_usage_in_bytes") - plan.moved_bytes)
         User.objects.filter(pk=destination.pk).update(quota_usage_in_bytes=F("quota_usage_in_bytes") + plan.moved_bytes)
         if plan.assets:

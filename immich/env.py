@@ -30,6 +30,19 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _paths(name: str) -> tuple[Path, ...]:
+    """A colon-separated list of absolute folders, normalised (relative entries are refused)."""
+    paths = []
+    for part in _text(name).split(":"):
+        if not part.strip():
+            continue
+        path = Path(part.strip()).expanduser()
+        if not path.is_absolute():
+            raise ValueError(f"{name}: {part!r} is not an absolute path")
+        paths.append(Path(os.path.normpath(path)))
+    return tuple(paths)
+
+
 @dataclass(frozen=True)
 class Environment:
     database_url: str
@@ -41,8 +54,13 @@ class Environment:
     port: int
     worker_concurrency: int
     log_level: str
+    # Folders external libraries may import from (IMMICH_EXTERNAL_LIBRARY_ROOTS, colon-separated); empty: any.
+    external_library_roots: tuple[Path, ...] = ()
     # False when REDIS_URL is unset: `manage.py serve` then starts its own embedded Redis.
     redis_url_is_set: bool = False
+    # Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk, and the largest one accepted.
+    tus_expiry_hours: int = 24
+    tus_max_size: int = 100 * 1024**3
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -62,6 +80,9 @@ def read_environment() -> Environment:
         worker_concurrency=_int("IMMICH_WORKER_CONCURRENCY", 0),
         log_level=_text("IMMICH_LOG_LEVEL", "INFO").upper(),
         redis_url_is_set=bool(_text("REDIS_URL")),
+        external_library_roots=_paths("IMMICH_EXTERNAL_LIBRARY_ROOTS"),
+        tus_expiry_hours=_int("IMMICH_TUS_EXPIRY_HOURS", 24),
+        tus_max_size=_int("IMMICH_TUS_MAX_SIZE", 100 * 1024**3),
     )
 
 

@@ -5,11 +5,14 @@ from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from assets import apis as asset_apis
+from assets import transcode_apis
 from immich import server_apis
 from jobs import apis as job_apis
 
 api = [
     path("", include("accounts.urls")),
+    path("", include("libraries.urls")),
+    path("", include("people.urls")),
     path("server/ping", server_apis.PingApi.as_view()),
     path("server/version", server_apis.VersionApi.as_view()),
     path("server/media-types", server_apis.MediaTypesApi.as_view()),
@@ -22,6 +25,7 @@ api = [
     path("assets/<uuid:asset_id>", asset_apis.AssetDetailApi.as_view()),
     path("assets/<uuid:asset_id>/original", asset_apis.AssetOriginalApi.as_view()),
     path("assets/<uuid:asset_id>/thumbnail", asset_apis.AssetThumbnailApi.as_view()),
+    path("assets/<uuid:asset_id>/video/playback", asset_apis.AssetPlaybackApi.as_view()),
     path("assets/jobs", asset_apis.AssetJobsApi.as_view()),
     path("trash/restore", asset_apis.TrashRestoreApi.as_view()),
     path("trash/restore/assets", asset_apis.TrashRestoreAssetsApi.as_view()),
@@ -39,11 +43,14 @@ api = [
     path("queues/<str:queue_name>/jobs/retry", job_apis.QueueRetryApi.as_view()),
     path("system-config", job_apis.SystemConfigApi.as_view()),
     path("system-config/defaults", job_apis.SystemConfigDefaultsApi.as_view()),
+    path("system-config/storage-template-options", job_apis.StorageTemplateOptionsApi.as_view()),
+    path("system-config/transcode-dry-run", transcode_apis.TranscodeDryRunApi.as_view()),
     path("openapi.json", SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[]), name="openapi"),
 ]
 
 urlpatterns = [
     path(".well-known/immich", server_apis.WellKnownApi.as_view()),
+    path("api/upload/", include("assets.tus_urls")),  # resumable uploads (tus)
     path("api/", include(api)),
     path("admin/", admin.site.urls),
     # The admin's own CSS and scripts (a few files): served here so the jobs page works without a proxy.

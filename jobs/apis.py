@@ -10,6 +10,7 @@ from immich.errors import BadRequest
 from jobs import selectors, services, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
+from workers.media import storage_template
 
 
 class SystemConfigApi(APIView):
@@ -35,6 +36,15 @@ class SystemConfigDefaultsApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(system_config.config_defaults())
+
+
+class StorageTemplateOptionsApi(APIView):
+    admin_only = True
+    required_permission = "systemConfig.read"
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(storage_template.template_options())
 
 
 def _queue(name: str) -> Queue:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from redis import RedisError
 
 from assets.models import Asset
 from jobs import broker, slots
@@ -25,6 +27,7 @@ HEARTBEAT_S = 10
 MAX_ATTEMPTS = 5
 WORKER_NAME = f"{socket.gethostname()}"
 _BATCH = 2000
+_PUBLISH_BATCH = 1000
 
 
 class PermanentFailure(Exception):
@@ -43,12 +46,21 @@ def _chunks(items: list, size: int = _BATCH) -> Iterable[list]:
         yield items[start : start + size]
 
 
+# An upload's step travels alone, so a free worker starts it at once; a backfill packs ids into each message, so
+# 100,000 assets are a few thousand messages and a worker pays Celery's per-message cost once per group. The
+# groups stay small enough that an upload waits behind at most one group per worker process.
+BACKFILL_GROUP = {Step.METADATA: 32, Step.STORAGE_TEMPLATE: 64, Step.THUMBNAILS: 8, Step.VIDEO_ENCODE: 1}
+
+
 def publish(*, step: Step, asset_ids: Iterable, priority: int) -> None:
-    """Send ids to the broker now (callers run this after commit)."""
+    """Send ids to the broker now (callers run this after commit), pipelined: one Redis round trip per
+    _PUBLISH_BATCH messages instead of one each. A failed batch leaves its rows pending for the reconciler."""
     task = step_definition(step).task
-    with task.app.producer_or_acquire() as producer:
-        for asset_id in asset_ids:
-            task.apply_async((str(asset_id),), priority=priority, producer=producer)
+    group = 1 if priority == Priority.UPLOAD else BACKFILL_GROUP[step]
+    ids = [str(asset_id) for asset_id in asset_ids]
+    with task.app.producer_or_acquire() as producer, producer.batch(max_size=_PUBLISH_BATCH):
+        for chunk in _chunks(ids, group):
+            task.apply_async((chunk,), priority=priority, producer=producer)
 
 
 def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
@@ -81,32 +93,41 @@ def queue_is_paused(queue: str) -> bool:
     return QueueState.objects.filter(queue=queue, is_paused=True).exists()
 
 
-def _claim(*, asset_id, step: Step) -> AssetStep | None:
-    """pending -> running, atomically: a duplicate delivery, or a step another worker holds, claims nothing."""
+def _claim(*, asset_ids: list[str], step: Step) -> list[AssetStep]:
+    """pending -> running, atomically: a duplicate delivery, or a step another worker holds, claims nothing.
+    The token marks this claim's rows, so they can be read back without racing other claims."""
     now = timezone.now()
-    claimed = AssetStep.objects.filter(asset_id=asset_id, step=step, status=StepStatus.PENDING).update(
-        status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, worker=WORKER_NAME
+    token = f"{WORKER_NAME}:{uuid.uuid4().hex[:12]}"
+    claimed = AssetStep.objects.filter(asset_id__in=asset_ids, step=step, status=StepStatus.PENDING).update(
+        status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, worker=token
     )
     if not claimed:
-        return None
-    return AssetStep.objects.get(asset_id=asset_id, step=step)
+        return []
+    return list(AssetStep.objects.filter(step=step, status=StepStatus.RUNNING, worker=token))
 
 
 @contextmanager
-def _heartbeat(row: AssetStep, queue: str, slot: str | None):
-    """Tell the reconciler this step is alive; a SIGKILLed worker stops beating and its step is given back."""
+def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
+    """Tell the reconciler these steps are alive; a SIGKILLed worker stops beating and its steps are given back."""
     stop = threading.Event()
+    ids = [row.pk for row in rows]
 
     def beat() -> None:
         try:
             while not stop.wait(HEARTBEAT_S):
-                AssetStep.objects.filter(pk=row.pk, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
-                if slot:
-                    slots.refresh(queue, slot)
+                try:
+                    AssetStep.objects.filter(pk__in=ids, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
+                    if slot:
+                        slots.refresh(queue, slot)
+                except (DatabaseError, RedisError) as error:
+                    # One failed beat (PostgreSQL or Redis restarting) must not end the beating, or the reconciler
+                    # gives the step to another worker while this one still runs it.
+                    logger.warning("heartbeat of %s steps failed, beating on: %s", len(ids), error)
+                    connection.close()
         finally:
             connection.close()
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{row.pk}", daemon=True)
+    thread = threading.Thread(target=beat, name=f"heartbeat-{ids[0]}", daemon=True)
     thread.start()
     try:
         yield
@@ -119,32 +140,57 @@ def _finish(row: AssetStep, **fields) -> None:
     AssetStep.objects.filter(pk=row.pk).update(finished_at=timezone.now(), worker="", **fields)
 
 
-def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
-    """Run one step for one asset if it is pending. Returns the outcome, or None when there was nothing to run
-    (already done, running elsewhere, failed, deleted, or the queue is paused: the step stays pending)."""
+def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None = None) -> dict[str, StepStatus]:
+    """Run one step for each asset of a message whose step is pending, in order. Returns the outcomes of those
+    that ran; nothing runs for the ones already done, running elsewhere, failed or deleted, nor while the queue
+    is paused (those stay pending). A transient error gives the unfinished ones back and propagates."""
     definition = step_definition(step)
     queue = STEP_QUEUE[step].value
     if queue_is_paused(queue):
-        return None
+        return {}
     slot = None
     if concurrency_limit:
         slot = slots.acquire(queue, concurrency_limit)
         if slot is None:
             raise SlotBusy(queue)
+    outcomes: dict[str, StepStatus] = {}
+    rows: list[AssetStep] = []
     try:
-        row = _claim(asset_id=asset_id, step=step)
-        if row is None:
-            return None
-        with _heartbeat(row, queue, slot):
-            outcome = _run_work(row, definition)
+        rows = _claim(asset_ids=asset_ids, step=step)
+        if rows:
+            with _heartbeat(rows, queue, slot):
+                for row in rows:
+                    outcomes[str(row.asset_id)] = _run_work(row, definition)
+    except BaseException:
+        unfinished = [row.pk for row in rows if str(row.asset_id) not in outcomes]
+        AssetStep.objects.filter(pk__in=unfinished, status=StepStatus.RUNNING).update(
+            status=StepStatus.PENDING, worker="", attempts=F("attempts") - 1
+        )
+        raise
     finally:
         if slot:
             slots.release(queue, slot)
-    if outcome in (StepStatus.DONE, StepStatus.SKIPPED) and row.continue_chain:
+        _continue_chains(rows, outcomes, definition)
+    return outcomes
+
+
+def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
+    """One asset's step (see steps_run): its outcome, or None when nothing ran."""
+    return steps_run(asset_ids=[str(asset_id)], step=step, concurrency_limit=concurrency_limit).get(str(asset_id))
+
+
+def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition) -> None:
+    """Queue what follows each finished step of the upload chain, one bulk enqueue per next step and lane."""
+    following: dict[tuple[Step, int], list[str]] = {}
+    for row in rows:
+        asset_id = str(row.asset_id)
+        if row.continue_chain and outcomes.get(asset_id) in (StepStatus.DONE, StepStatus.SKIPPED):
+            for next_step in definition.next_steps(asset_id):
+                following.setdefault((next_step, row.priority), []).append(asset_id)
+    if following:
         with transaction.atomic():
-            for next_step in definition.next_steps(str(asset_id)):
-                steps_enqueue(asset_ids=[asset_id], step=next_step, priority=row.priority, continue_chain=True)
-    return outcome
+            for (next_step, priority), ids in following.items():
+                steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
 
 
 def _run_work(row: AssetStep, definition) -> StepStatus:
@@ -268,6 +314,12 @@ def queue_command(*, queue: Queue, command: str, force: bool | None, by: str = "
     """The jobs page's buttons: start (All with force, Missing without), pause, resume, empty, clear-failed,
     retry-failed. Returns how many jobs the command touched."""
     if command == "start":
+        if queue == Queue.LIBRARY:  # "Rescan": scan every library (libraries imports jobs, hence here)
+            from libraries.services import libraries_scan_all
+            return libraries_scan_all()
+        if queue == Queue.STORAGE_TEMPLATE_MIGRATION:  # Immich's one "Start": every asset, archived and trashed too
+            from assets.storage_template import storage_template_migration_start
+            return storage_template_migration_start()
         if queue not in QUEUE_STEP:
             raise InvalidCommand(f"Invalid job name: {queue.value} cannot be started from the jobs page yet")
         return queue_start(queue=queue, force=bool(force))

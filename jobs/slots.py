@@ -3,10 +3,15 @@ slot by itself. Each worker's own process count still applies on top of it."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
+from redis import RedisError
+
 from jobs import broker
+
+logger = logging.getLogger(__name__)
 
 SLOT_TTL_S = 90
 
@@ -37,7 +42,11 @@ def refresh(queue: str, holder: str) -> None:
 
 
 def release(queue: str, holder: str) -> None:
-    broker.client().zrem(_key(queue), holder)
+    try:
+        broker.client().zrem(_key(queue), holder)
+    except RedisError as error:
+        # The holder expires by itself; the finished step must still record its outcome's follow-ups.
+        logger.warning("could not release a %s slot (it expires in %s s): %s", queue, SLOT_TTL_S, error)
 
 
 def held(queue: str) -> int:

@@ -7,12 +7,16 @@ added by a later release appears with its defaults without a data migration.
 from __future__ import annotations
 
 import copy
+import re
+import time
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
 from jobs.models import SystemConfig
 from jobs.queues import Queue
+from workers.media import storage_template
 
 _CONCURRENCY = {
     Queue.THUMBNAIL_GENERATION: 3,
@@ -47,7 +51,8 @@ DEFAULTS: dict = {
     },
     "job": {queue.value: {"concurrency": concurrency} for queue, concurrency in _CONCURRENCY.items()},
     "library": {"scan": {"enabled": True, "cronExpression": "0 0 * * *"}, "watch": {"enabled": False}},
-    "metadata": {"faces": {"import": False}},
+    # Reading face tags already in the files is what the people feature is for: on here (the reference: off).
+    "metadata": {"defaultTimeZone": "UTC", "faces": {"import": True}},
     "newVersionCheck": {"enabled": False},
     "nightlyTasks": {
         "startTime": "00:00", "databaseCleanup": True, "missingThumbnails": True, "clusterNewFaces": True,
@@ -56,6 +61,9 @@ DEFAULTS: dict = {
     "passwordLogin": {"enabled": True},
     "storageTemplate": {
         "enabled": False, "hashVerificationEnabled": True, "template": "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
+        # Beyond the reference: "" formats dates in the asset's own zone when known, else the server's; an IANA
+        # name or "UTC+2" formats every asset in that zone. Files whose date is only a file time can be kept put.
+        "timeZone": "", "skipLowConfidenceDates": False,
     },
     "trash": {"enabled": True, "days": 30},
     "user": {"deleteDelay": 7},
@@ -108,6 +116,9 @@ RULES: dict[str, Callable] = {
     "ffmpeg.tonemap": _one_of("hable", "mobius", "reinhard", "disabled"),
     "ffmpeg.accel": _one_of("nvenc", "qsv", "vaapi", "rkmpp", "disabled"),
     "ffmpeg.cqMode": _one_of("auto", "cqp", "icq"),
+    # Transcoding (issue 5): a bitrate in kbit/s ("0" = no cap, "8000", "8000k", "8m") and the encoder speed.
+    "ffmpeg.maxBitrate": lambda value: _bitrate_problem(value),
+    "ffmpeg.preset": _one_of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"),
     "image.thumbnail.format": _one_of("jpeg", "webp"),
     "image.preview.format": _one_of("jpeg", "webp"),
     "image.fullsize.format": _one_of("jpeg", "webp"),
@@ -120,8 +131,27 @@ RULES: dict[str, Callable] = {
     "trash.days": _between(0),
     "backup.database.keepLastAmount": _between(1),
     "user.deleteDelay": _between(1),
+    "storageTemplate.template": lambda template: storage_template.validate(template),
+    "storageTemplate.timeZone": lambda zone: _zone_problem(zone),
+    "metadata.defaultTimeZone": lambda zone: _zone_problem(zone) if zone else "must name a time zone",
     **{f"job.{queue.value}.concurrency": _between(1) for queue in _CONCURRENCY},
 }
+
+
+def _zone_problem(zone: str) -> str | None:
+    if not zone or re.fullmatch(r"UTC(?:[+-]\d{1,2}(?::?\d{2})?)?", zone, re.IGNORECASE):
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {zone!r} (an IANA name such as Europe/Paris, UTC+2, or empty)"
+    return None
+
+
+def _bitrate_problem(value: str) -> str | None:
+    if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*[kKmM]?\s*", value):
+        return None
+    return "must be a bitrate in kbit/s such as 0 (no cap), 8000, 8000k or 8m"
 
 
 def _same_type(default, value) -> bool:
@@ -166,8 +196,33 @@ def config_defaults() -> dict:
 
 
 def config_get() -> dict:
+    """The current configuration, a fresh copy the caller may change."""
     stored = SystemConfig.objects.filter(pk=1).values_list("value", flat=True).first()
     return _merged(DEFAULTS, stored or {})
+
+
+_CACHE_SECONDS = 2.0
+_cached: tuple[float, dict] | None = None
+
+
+def config_cached() -> dict:
+    """The configuration for hot paths (every job reads it): shared and read-only, re-read at most every two
+    seconds, so a change reaches running workers within that time. Never modify the returned dict."""
+    global _cached
+    now = time.monotonic()
+    if _cached is None or now - _cached[0] > _CACHE_SECONDS:
+        _cached = (now, config_get())
+    return _cached[1]
+
+
+def config_cache_clear() -> None:
+    global _cached
+    _cached = None
+
+
+def config_validate(candidate: dict) -> list[str]:
+    """The problems of a whole candidate config, in words (empty when valid)."""
+    return _validate(DEFAULTS, candidate)
 
 
 def config_update(*, new_config: dict) -> dict:
@@ -176,4 +231,5 @@ def config_update(*, new_config: dict) -> dict:
         raise InvalidConfig(errors)
     with transaction.atomic():
         SystemConfig.objects.update_or_create(pk=1, defaults={"value": new_config})
+    config_cache_clear()
     return config_get()

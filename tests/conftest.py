@@ -13,6 +13,16 @@ from accounts import services as account_services
 
 
 @pytest.fixture(autouse=True)
+def fresh_config_cache():
+    """Workers cache the system config for two seconds; a test's rolled-back config must not leak into the next."""
+    from jobs.system_config import config_cache_clear
+
+    config_cache_clear()
+    yield
+    config_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(tmp_path, settings) -> Path:
     root = tmp_path / "media"
     root.mkdir()

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "assets",
     "jobs",
     "libraries",
+    "people",
     "workers",
 ]
 
@@ -92,6 +93,9 @@ STATIC_ROOT = MEDIA_LOCATION / "static"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Resumable uploads (tus, /api/upload/): see assets/tus.py.
+TUS_EXPIRY_HOURS = ENV.tus_expiry_hours
+TUS_MAX_SIZE = ENV.tus_max_size
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ImmichAuthentication"],

@@ -28,6 +28,10 @@ CELERY_TASK_DEFAULT_QUEUE = Queue.BACKGROUND_TASK.value
 # Periodic work (celery beat): the reconciler rebuilds lost or orphaned work from the database.
 CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "Reconcile", "schedule": 30.0, "options": {"expires": 25}},
+    # Queues the library scans that `library.scan` (system config: enabled, cronExpression) says are due.
+    "library-scan-schedule": {"task": "LibraryScanSchedule", "schedule": 60.0, "options": {"expires": 55}},
+    # Unfinished resumable uploads past IMMICH_TUS_EXPIRY_HOURS: rows, staged bytes and quota reservations.
+    "tus-uploads-expire": {"task": "TusUploadsExpire", "schedule": 3600.0, "options": {"expires": 3000}},
     # The reference default of backup.database.cronExpression ("0 02 * * *"); the task honours backup.enabled.
     "database-backup": {"task": "DatabaseBackup", "schedule": crontab(minute=0, hour=2)},
     # nightlyTasks.startTime's default ("00:00"): trashed assets older than trash.days are deleted for good.

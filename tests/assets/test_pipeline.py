@@ -21,7 +21,7 @@ def test_upload_enqueues_metadata_extraction_on_commit(api, tmp_path, broker, dj
     with django_capture_on_commit_callbacks(execute=True):
         asset_id = upload_photo(api, tmp_path)
     messages = [json.loads(raw) for raw in broker.lrange("metadataExtraction", 0, -1)]
-    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [("AssetExtractMetadata", f"('{asset_id}',)")]
+    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [("AssetExtractMetadata", f"(['{asset_id}'],)")]
     assert AssetStep.objects.get(asset_id=asset_id, step=Step.METADATA).status == StepStatus.PENDING
 
 
@@ -109,3 +109,52 @@ def test_concurrent_uploads_of_the_same_file_yield_one_asset(user, tmp_path, med
     assert sorted(result["status"] for result in results) == ["created"] + ["duplicate"] * 5
     assert Asset.objects.count() == 1
     assert len([p for p in (media_root / "upload").rglob("*") if p.is_file()]) == 1
+
+
+def test_sidecar_overrides_the_embedded_description_and_date(api, tmp_path):
+    from tests.media_factories import make_xmp
+
+    photo = make_jpeg(tmp_path / "photo.jpg", taken="2019:03:04 05:06:07", offset="+02:00")
+    sidecar = make_xmp(tmp_path / "photo.xmp", description="from the sidecar")
+    with open(photo, "rb") as data, open(sidecar, "rb") as side:
+        asset_id = api.post("/api/assets", {"assetData": data, "sidecarData": side, "fileCreatedAt": "2020-01-01T00:00:00Z",
+                                            "fileModifiedAt": "2020-01-01T00:00:00Z"}, format="multipart").json()["id"]
+    step_run(asset_id=asset_id, step=Step.METADATA)
+    exif = AssetExif.objects.get(asset_id=asset_id)
+    assert exif.description == "from the sidecar"
+    assert (exif.date_source, exif.date_confidence) == ("exif", "exact")
+
+
+def test_a_date_without_zone_uses_the_configured_default_zone(api, tmp_path):
+    from jobs.system_config import config_get, config_update
+
+    config = config_get()
+    config["metadata"]["defaultTimeZone"] = "Europe/Paris"
+    config_update(new_config=config)
+    asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg", taken="2019:07:04 12:00:00"))["id"]
+    step_run(asset_id=asset_id, step=Step.METADATA)
+    exif = AssetExif.objects.get(asset_id=asset_id)
+    assert exif.date_time_original == datetime(2019, 7, 4, 10, 0, tzinfo=timezone.utc)
+    assert exif.date_confidence == "zone-assumed"
+    assert Asset.objects.get(pk=asset_id).local_date_time == datetime(2019, 7, 4, 12, 0, tzinfo=timezone.utc)
+
+
+def test_a_photo_without_any_date_falls_back_to_the_file_time(api, tmp_path):
+    asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg", taken=None))["id"]
+    step_run(asset_id=asset_id, step=Step.METADATA)
+    exif = AssetExif.objects.get(asset_id=asset_id)
+    assert (exif.date_source, exif.date_confidence) == ("file", "file-time")
+    assert exif.date_time_original is not None
+
+
+def test_metadata_step_imports_the_face_tags_of_the_file(api, tmp_path):
+    from people.models import AssetFace, Person
+    from tests.people.face_factories import face_picture, jpeg_with_xmp, mwg_block, packet, stored_box
+
+    picture = face_picture()
+    path = jpeg_with_xmp(tmp_path / "tagged.jpg", picture=picture, orientation=1,
+                         xmp=packet(mwg_block([("Alice", stored_box(picture, 1))])))
+    asset_id = upload_file(api, path)["id"]
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
+    assert list(Person.objects.values_list("name", flat=True)) == ["Alice"]
+    assert AssetFace.objects.filter(asset_id=asset_id).count() == 1

@@ -152,7 +152,7 @@ def test_jobs_page_in_a_browser(browser, live_server, admin, recorded_work, brok
     assert any("Resumed metadataExtraction" in text for text in page.messages("success"))
 
     # A command the queue cannot take comes back as an error message, not a crash.
-    page.press(Queue.LIBRARY.value, "all")
+    page.press(Queue.SIDECAR.value, "all")
     assert any("cannot be started" in text for text in page.messages("error"))
 
     # The counts follow the database without a reload: a step fails behind the page's back.

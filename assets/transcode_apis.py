@@ -1,0 +1,37 @@
+"""`POST /api/system-config/transcode-dry-run`: what a transcoding policy would do before it is saved (issue 5).
+
+Body: `{"ffmpeg": {...}, "probeMissing": false}`; `ffmpeg` holds the settings to try (any subset of the system
+config's ffmpeg section, applied over the current one). The answer counts the videos that would be transcoded,
+remuxed or lose their transcode, and estimates the bytes written and freed. Nothing is changed."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assets import transcode
+from immich.errors import BadRequest
+from jobs.system_config import InvalidConfig
+
+
+class TranscodeDryRunSerializer(serializers.Serializer):
+    ffmpeg = serializers.DictField(required=False, default=dict)
+    probeMissing = serializers.BooleanField(required=False, default=False)
+
+
+class TranscodeDryRunApi(APIView):
+    admin_only = True
+    required_permission = "systemConfig.read"
+
+    @extend_schema(request=TranscodeDryRunSerializer, responses={200: dict})
+    def post(self, request):
+        serializer = TranscodeDryRunSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            ffmpeg = transcode.ffmpeg_candidate(serializer.validated_data["ffmpeg"])
+        except InvalidConfig as error:
+            raise BadRequest(error.args[0]) from error
+        report = transcode.transcode_dry_run(ffmpeg=ffmpeg, probe_missing=serializer.validated_data["probeMissing"])
+        return Response({"ffmpeg": ffmpeg, **report.to_dict()})

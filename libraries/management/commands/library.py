@@ -1,0 +1,145 @@
+"""`python manage.py library scan <id>... | --all`, `library list`, `library watch`."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from libraries import scan as library_scan
+from libraries.models import Library, ScanState
+
+PHASES = {"walk": "walking", "import": "importing"}
+
+
+def _plain(text: str) -> str:
+    return text  # progress is not an error: no red on a terminal
+
+
+class ProgressBar:
+    """One line redrawn in place on a terminal (a line every few seconds otherwise): phase, bar, count, rate."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, *, label: str, interactive: bool):
+        self.stream = stream
+        self.label = label
+        self.interactive = interactive
+        self.started = time.monotonic()
+        self.drawn_at = 0.0
+        self.last = ""
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        interval = 0.1 if self.interactive else 5.0
+        if now - self.drawn_at < interval and (total is None or done < total):
+            return
+        self.drawn_at = now
+        rate = done / max(now - self.started, 1e-6)
+        if total:
+            filled = min(self.WIDTH, int(self.WIDTH * done / total))
+            bar = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {min(100, 100 * done // total):3d}% {done:,}/{total:,}"
+        else:
+            bar = f"{done:,}"
+        line = f"{self.label}: {PHASES.get(phase, phase)} {bar} files, {rate:,.0f}/s"
+        if self.interactive:
+            self.stream.write("\r" + line.ljust(len(self.last)), style_func=_plain, ending="")
+            self.stream.flush()
+        else:
+            self.stream.write(line, style_func=_plain)
+        self.last = line
+
+    def close(self) -> None:
+        if self.interactive and self.last:
+            self.stream.write("", style_func=_plain)
+
+
+class Command(BaseCommand):
+    help = "External libraries: scan now (with progress), list, or watch the import paths."
+
+    def add_arguments(self, parser) -> None:
+        commands = parser.add_subparsers(dest="action", required=True)
+        scan = commands.add_parser("scan", help="scan libraries now, in this process")
+        scan.add_argument("ids", nargs="*", help="library ids")
+        scan.add_argument("--all", action="store_true", help="every library")
+        scan.add_argument("--queue", action="store_true", help="queue the scans for the workers instead")
+        commands.add_parser("list", help="list libraries and how their last scan went")
+        watch = commands.add_parser("watch", help="watch import paths (when library.watch.enabled is true)")
+        watch.add_argument("--poll", dest="poll", action="store_true", default=None, help="poll (network shares)")
+        watch.add_argument("--no-poll", dest="poll", action="store_false", help="never poll, use inotify")
+        watch.add_argument("--settle", type=float, default=5.0, help="seconds a file must stay unchanged (5)")
+        watch.add_argument("--poll-interval", type=float, default=2.0, help="seconds between polls (2)")
+
+    def handle(self, *args, action: str, **options) -> None:
+        getattr(self, f"_{action}")(**options)
+
+    def _libraries(self, ids: list[str], every: bool) -> list[Library]:
+        if every == bool(ids):
+            raise CommandError("give library ids or --all (not both)")
+        libraries = Library.objects.filter(deleted_at__isnull=True).order_by("created_at")
+        if not every:
+            found = list(libraries.filter(pk__in=ids))
+            missing = set(ids) - {str(library.pk) for library in found}
+            if missing:
+                raise CommandError(f"no such library: {', '.join(sorted(missing))}")
+            return found
+        return list(libraries)
+
+    def _scan(self, ids: list[str], all: bool, queue: bool, **options) -> None:
+        try:
+            libraries = self._libraries(ids, all)
+        except Exception as error:
+            raise CommandError(str(error)) from error
+        if queue:
+            from libraries.services import library_scan_request
+
+            for library in libraries:
+                library_scan_request(library=library)
+            self.stdout.write(f"queued {len(libraries)} library scans")
+            return
+        refused = 0
+        for library in libraries:
+            progress = ProgressBar(self.stderr, label=library.name, interactive=self.stderr.isatty())
+            started = time.monotonic()
+            try:
+                outcome = library_scan.library_scan(library_id=library.pk, progress=progress)
+            except library_scan.ScanBusy as busy:
+                progress.close()
+                self.stderr.write(f"{library.name}: skipped, {busy}")
+                continue
+            progress.close()
+            counts = outcome.counts
+            summary = ", ".join(
+                f"{counts.get(key, 0):,} {key}" for key in ("seen", "new", "changed", "moved", "online", "offline", "problems")
+            )
+            self.stdout.write(f"{library.name} ({library.pk}): {outcome.state} in {time.monotonic() - started:.1f} s: {summary}")
+            for problem in outcome.problems[:20]:
+                self.stdout.write(f"  problem: {problem}")
+            if outcome.state != ScanState.DONE:
+                refused += 1
+                self.stderr.write(f"  {outcome.error}")
+        if refused:
+            raise CommandError(f"{refused} of {len(libraries)} scans did not complete")
+
+    def _list(self, **options) -> None:
+        for library in Library.objects.filter(deleted_at__isnull=True).order_by("created_at"):
+            scanned = library.scan_finished_at.isoformat() if library.scan_finished_at else "never"
+            self.stdout.write(
+                f"{library.pk}  {library.name}  owner={library.owner.email}  paths={':'.join(library.import_paths)}  "
+                f"files={library.files.count():,}  last scan: {library.scan_state} ({scanned}) {library.scan_error}"
+            )
+
+    def _watch(self, poll: bool | None, settle: float, poll_interval: float, **options) -> None:
+        from jobs.broker import client
+        from libraries.watcher import ClusterLock, run_watcher
+
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write("library watcher started (it acts while library.watch.enabled is true); Ctrl-C stops it")
+        run_watcher(
+            stop=stop, settle_s=settle, poll=poll, poll_interval_ms=int(poll_interval * 1000),
+            lock=ClusterLock(client()), log=self.stdout.write,
+        )

@@ -1,0 +1,86 @@
+"""`/api/people`: the user's own people only (another user's person is a 404), in the reference's shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.http import Http404, HttpResponseNotModified
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from immich.errors import BadRequest
+from immich.ranges import file_response
+from people import selectors, services
+from people.serializers import PeopleQuerySerializer, PersonUpdateSerializer, people_page_dto, person_dto
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _owned_person(request, person_id):
+    person = selectors.person_for(user=request.user, person_id=person_id)
+    if person is None:
+        raise Http404("Person not found")
+    return person
+
+
+class PeopleApi(APIView):
+    required_permission = "person.read"
+
+    @extend_schema(parameters=[PeopleQuerySerializer], responses={200: dict})
+    def get(self, request):
+        query = _valid(PeopleQuerySerializer, request.query_params)
+        size, start = query["size"], (query["page"] - 1) * query["size"]
+        page = list(selectors.people_of(user=request.user, with_hidden=query["withHidden"])[start : start + size + 1])
+        counts = selectors.people_counts(user=request.user)
+        return Response(
+            people_page_dto(page[:size], total=counts["total"], hidden=counts["hidden"], has_next_page=len(page) > size)
+        )
+
+
+class PersonDetailApi(APIView):
+    required_permission = {"GET": "person.read", "PUT": "person.update"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, person_id):
+        return Response(person_dto(_owned_person(request, person_id)))
+
+    @extend_schema(request=PersonUpdateSerializer, responses={200: dict})
+    def put(self, request, person_id):
+        person = _owned_person(request, person_id)
+        changes = _valid(PersonUpdateSerializer, request.data)
+        try:
+            person = services.person_update(person=person, changes=changes)
+        except (services.PersonNameTaken, services.FaceNotFound) as error:
+            raise BadRequest(str(error)) from error
+        return Response(person_dto(person))
+
+
+class PersonThumbnailApi(APIView):
+    required_permission = "person.read"
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    def get(self, request, person_id):
+        person = _owned_person(request, person_id)
+        path = Path(person.thumbnail_path) if person.thumbnail_path else None
+        if path is None or not path.is_file():
+            raise Http404("Thumbnail not generated yet")
+        etag = f'"{person.id}-{int(path.stat().st_mtime_ns)}"'
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponseNotModified()
+        response = file_response(request, path, content_type="image/jpeg")
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, max-age=86400, no-transform"
+        return response
+
+
+class PersonStatisticsApi(APIView):
+    required_permission = "person.statistics"
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, person_id):
+        return Response(selectors.person_statistics(person=_owned_person(request, person_id)))

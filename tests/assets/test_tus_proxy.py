@@ -1,0 +1,179 @@
+"""A reverse proxy with a request-size limit in front of the live server (nginx from Debian, 10 MB, as
+docs/reverse-proxy.md describes): resumable uploads in 5 MB chunks pass, a plain upload over the limit is
+stopped with a clear error instead of failing somewhere in the client."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+from tusclient.client import TusClient
+
+from accounts import services as account_services
+from assets.models import Asset
+from tests.live import wait_until
+from workers.embedded_redis import free_tcp_port
+
+NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed (bin/test installs Debian's nginx with apt)"),
+]
+
+MIB = 1024 * 1024
+CREATED = "2021-06-15T10:30:00.000Z"
+
+# The example of docs/reverse-proxy.md with test paths; `master_process off` keeps nginx one process that never
+# switches user, so it can write its temporary files in the test's folder even when the tests run as root.
+CONFIG = """
+daemon off;
+master_process off;
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/logs/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log {root}/logs/access.log;
+    client_body_temp_path {root}/tmp/body;
+    proxy_temp_path {root}/tmp/proxy;
+    fastcgi_temp_path {root}/tmp/fastcgi;
+    uwsgi_temp_path {root}/tmp/uwsgi;
+    scgi_temp_path {root}/tmp/scgi;
+
+    upstream immich {{
+        server {upstream};
+        keepalive 8;
+    }}
+
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 10m;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_read_timeout 600s;
+        proxy_send_timeout 600s;
+
+        location / {{
+            proxy_pass http://immich;
+            proxy_request_buffering off;
+        }}
+
+        # Resumable uploads: every chunk is one request under the limit, streamed to the server as it arrives.
+        location /api/upload/ {{
+            proxy_pass http://immich;
+            proxy_request_buffering off;
+            proxy_buffering off;
+        }}
+
+        # A body over client_max_body_size: say so in the shape Immich clients print.
+        error_page 413 @too_large;
+        location @too_large {{
+            default_type application/json;
+            return 413 '{{"message":"The file is larger than this proxy accepts in one request (client_max_body_size 10m): raise the limit or use resumable uploads at /api/upload/","error":"Payload Too Large","statusCode":413}}';
+        }}
+    }}
+}}
+"""
+
+
+@pytest.fixture
+def proxy(live_server_processes, tmp_path):
+    root = tmp_path / "nginx"
+    for folder in ("logs", "tmp"):
+        (root / folder).mkdir(parents=True)
+    port = free_tcp_port()
+    config = root / "nginx.conf"
+    config.write_text(CONFIG.format(root=root, port=port, upstream=urlparse(live_server_processes).netloc))
+    process = subprocess.Popen(
+        [NGINX, "-c", str(config), "-p", str(root), "-e", str(root / "logs" / "error.log")],
+        stdout=open(root / "logs" / "stdout.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"nginx exited: {(root / 'logs' / 'error.log').read_text()}")
+        try:
+            return requests.get(f"{url}/api/server/ping", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_until(answers, 30, "nginx in front of the API")
+        yield url
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def api_key() -> str:
+    user = account_services.user_create(email="proxy@example.com", password="password123")
+    return account_services.api_key_create(user=user, name="proxy", permissions=["all"])[1]
+
+
+def test_tus_upload_in_5mb_chunks_passes_a_10mb_proxy(proxy, tmp_path, media_root):
+    key = api_key()
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(os.urandom(15 * MIB))
+    client = TusClient(f"{proxy}/api/upload/", headers={"x-api-key": key})
+    uploader = client.uploader(
+        str(source), chunk_size=5 * MIB, upload_checksum=True,
+        metadata={"filename": "clip.mp4", "fileCreatedAt": CREATED, "fileModifiedAt": CREATED},
+    )  # fmt: skip
+    uploader.upload()
+    headers = uploader.request.response_headers
+    assert headers["x-immich-asset-status"] == "created"
+    asset = Asset.objects.get(pk=headers["x-immich-asset-id"])
+    assert bytes(asset.checksum) == hashlib.sha1(source.read_bytes()).digest()
+    assert list(media_root.rglob("*.part")) == []
+
+
+def test_plain_upload_over_the_proxy_limit_gets_a_clear_413(proxy, tmp_path, media_root):
+    key = api_key()
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(os.urandom(15 * MIB))
+    with open(source, "rb") as handle:
+        response = requests.post(
+            f"{proxy}/api/assets",
+            headers={"x-api-key": key},
+            data={"fileCreatedAt": CREATED, "fileModifiedAt": CREATED},
+            files={"assetData": ("clip.mp4", handle, "video/mp4")},
+            timeout=60,
+        )
+    assert response.status_code == 413
+    body = response.json()
+    assert body["statusCode"] == 413
+    assert "client_max_body_size" in body["message"] and "/api/upload/" in body["message"]
+    assert Asset.objects.count() == 0
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []
+
+
+def test_plain_upload_under_the_proxy_limit_passes(proxy, tmp_path):
+    key = api_key()
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(os.urandom(MIB))
+    with open(source, "rb") as handle:
+        response = requests.post(
+            f"{proxy}/api/assets",
+            headers={"x-api-key": key},
+            data={"fileCreatedAt": CREATED, "fileModifiedAt": CREATED},
+            files={"assetData": ("clip.mp4", handle, "video/mp4")},
+            timeout=60,
+        )
+    assert response.status_code == 201, response.text

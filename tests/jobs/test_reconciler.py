@@ -1,0 +1,237 @@
+"""The reconciler rebuilds work from the recorded step state: a running step whose heartbeat stopped is given
+back, a pending step whose message is gone is sent again; paused queues and busy queues are left alone."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis
+from django.db import connection
+from django.utils import timezone
+
+from assets.models import Asset, AssetType
+from jobs import broker, services, slots
+from jobs.models import AssetStep, Priority, Step, StepStatus
+from jobs.queues import Queue
+from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
+from jobs.services import queue_pause, queue_resume, step_run, steps_enqueue
+
+pytestmark = pytest.mark.django_db
+
+STORAGE = Queue.STORAGE_TEMPLATE_MIGRATION.value
+
+
+@pytest.fixture
+def lanes():
+    keys = [key for queue in Queue for key in [*broker.lane_keys(queue.value), slots._key(queue.value)]]
+    client = broker.client()
+    client.delete(*keys)
+    yield client
+    client.delete(*keys)
+
+
+def make_assets(owner, count: int) -> list[str]:
+    now = timezone.now()
+    assets = Asset.objects.bulk_create(
+        Asset(owner=owner, type=AssetType.IMAGE, original_path=f"/nonexistent/{uuid.uuid4()}.jpg",
+              original_file_name="photo.jpg", checksum=os.urandom(20), file_created_at=now, file_modified_at=now,
+              local_date_time=now)
+        for _ in range(count)
+    )
+    return [str(asset.id) for asset in assets]
+
+
+def claimed(asset_id: str, *, heartbeat_age: timedelta, priority: int = Priority.UPLOAD) -> AssetStep:
+    """A storage-template step claimed by a worker (the real claim), whose last heartbeat is `heartbeat_age` old."""
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE, priority=priority)
+    (row,) = services._claim(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)
+    assert row.attempts == 1
+    AssetStep.objects.filter(pk=row.pk).update(heartbeat_at=timezone.now() - heartbeat_age)
+    return row
+
+
+def pending(asset_ids: list[str], *, queued_age: timedelta, priority: int = Priority.UPLOAD) -> None:
+    """Pending steps whose messages are gone (never sent here), queued `queued_age` ago."""
+    steps_enqueue(asset_ids=asset_ids, step=Step.STORAGE_TEMPLATE, priority=priority)
+    AssetStep.objects.filter(asset_id__in=asset_ids).update(queued_at=timezone.now() - queued_age)
+
+
+def row_of(asset_id: str) -> AssetStep:
+    return AssetStep.objects.get(asset_id=asset_id, step=Step.STORAGE_TEMPLATE)
+
+
+STALE = STALE_AFTER + timedelta(seconds=15)
+LOST = LOST_AFTER + timedelta(seconds=5)
+
+
+# -- running steps whose worker died ---------------------------------------------------------------------------
+
+
+def test_a_running_step_without_heartbeat_is_given_back_and_sent_again(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    claimed(asset_id, heartbeat_age=STALE)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = reconcile()
+    assert result.given_back == {STORAGE: 1}
+    row = row_of(asset_id)
+    assert (row.status, row.worker, row.attempts) == (StepStatus.PENDING, "", 0)
+    assert lanes.llen(STORAGE) == 1
+    # The re-sent job runs, and the kill is not counted against the asset: one attempt in all.
+    assert step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE) == StepStatus.SKIPPED
+    assert (row_of(asset_id).status, row_of(asset_id).attempts) == (StepStatus.SKIPPED, 1)
+
+
+def test_a_given_back_backfill_step_goes_back_to_the_backfill_lane(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    claimed(asset_id, heartbeat_age=STALE, priority=Priority.BACKFILL)
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile()
+    assert (lanes.llen(STORAGE), lanes.llen(f"{STORAGE}\x06\x169")) == (0, 1)
+
+
+def test_a_running_step_with_a_recent_heartbeat_is_left_running(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    claimed(asset_id, heartbeat_age=timedelta(seconds=services.HEARTBEAT_S))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = reconcile()
+    assert result.given_back == {} and result.resent == {}
+    assert (row_of(asset_id).status, row_of(asset_id).attempts) == (StepStatus.RUNNING, 1)
+    assert broker.queue_length(STORAGE) == 0
+
+
+# -- pending steps whose message was lost ----------------------------------------------------------------------
+
+
+def test_a_lost_pending_step_is_sent_again_when_its_queue_is_empty(user, lanes):
+    lost, recent = make_assets(user, 2)
+    pending([lost], queued_age=LOST)
+    pending([recent], queued_age=timedelta(seconds=1))  # its message may still be on its way: left alone
+    before = timezone.now()
+    result = reconcile()
+    assert result.resent == {STORAGE: 1}
+    assert lanes.llen(STORAGE) == 1
+    assert row_of(lost).queued_at >= before  # the clock starts again: the next pass does not send it twice
+    assert reconcile().resent == {}
+    assert step_run(asset_id=lost, step=Step.STORAGE_TEMPLATE) == StepStatus.SKIPPED
+
+
+def test_lost_steps_keep_their_lane(user, lanes):
+    uploads = make_assets(user, 2)
+    backfills = make_assets(user, 3)
+    pending(uploads, queued_age=LOST, priority=Priority.UPLOAD)
+    pending(backfills, queued_age=LOST, priority=Priority.BACKFILL)
+    assert reconcile().resent == {STORAGE: 5}
+    # Uploads travel one per message, backfills in groups: two messages in the upload lane, one in the other.
+    assert (lanes.llen(STORAGE), lanes.llen(f"{STORAGE}\x06\x169")) == (2, 1)
+
+
+def test_nothing_is_sent_again_while_the_queue_still_has_messages(user, lanes, django_capture_on_commit_callbacks):
+    lost, waiting = make_assets(user, 2)
+    pending([lost], queued_age=LOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_enqueue(asset_ids=[waiting], step=Step.STORAGE_TEMPLATE)
+    assert reconcile().resent == {}
+    assert lanes.llen(STORAGE) == 1
+    assert row_of(lost).status == StepStatus.PENDING
+
+
+def test_a_paused_queue_is_left_alone_until_resumed(user, lanes, django_capture_on_commit_callbacks):
+    lost, orphaned = make_assets(user, 2)
+    pending([lost], queued_age=LOST)
+    claimed(orphaned, heartbeat_age=STALE)
+    queue_pause(queue=Queue.STORAGE_TEMPLATE_MIGRATION)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = reconcile()
+    # The dead worker's step is given back (so it is not shown as running), but nothing is sent while paused.
+    assert result.given_back == {STORAGE: 1} and result.resent == {}
+    assert (row_of(orphaned).status, row_of(lost).status) == (StepStatus.PENDING, StepStatus.PENDING)
+    assert broker.queue_length(STORAGE) == 0
+    assert queue_resume(queue=Queue.STORAGE_TEMPLATE_MIGRATION) == 2
+    assert broker.queue_length(STORAGE) == 2
+
+
+def test_other_queues_are_reconciled_independently(user, lanes, django_capture_on_commit_callbacks):
+    lost_storage, lost_thumbnails, waiting = make_assets(user, 3)
+    pending([lost_storage], queued_age=LOST)
+    steps_enqueue(asset_ids=[lost_thumbnails], step=Step.THUMBNAILS)
+    AssetStep.objects.filter(step=Step.THUMBNAILS).update(queued_at=timezone.now() - LOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_enqueue(asset_ids=[waiting], step=Step.METADATA)  # a busy metadata queue blocks only itself
+    assert reconcile().resent == {STORAGE: 1, Queue.THUMBNAIL_GENERATION.value: 1}
+
+
+# -- the heartbeat itself --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_outlives_a_broker_hiccup(user, lanes, monkeypatch):
+    """A step holds its slot in Redis and its lease in PostgreSQL: one failed beat must not end the beating,
+    or a long job (a video encode) is given to a second worker while the first still runs it."""
+    (asset_id,) = make_assets(user, 1)
+    steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
+    (row,) = services._claim(asset_ids=[asset_id], step=Step.THUMBNAILS)
+    monkeypatch.setattr(services, "HEARTBEAT_S", 0.05)
+    real_refresh = slots.refresh
+    failures = []
+
+    def refresh_once_failing(queue: str, holder: str) -> None:
+        if not failures:
+            failures.append(time.monotonic())
+            raise redis.ConnectionError("Connection refused (Redis restarting)")
+        real_refresh(queue, holder)
+
+    monkeypatch.setattr(slots, "refresh", refresh_once_failing)
+    slot = slots.acquire(Queue.THUMBNAIL_GENERATION.value, 3)
+    try:
+        with services._heartbeat([row], Queue.THUMBNAIL_GENERATION.value, slot):
+            deadline = time.monotonic() + 5
+            while not failures and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)
+            after_failure = row_of_thumbnails(asset_id).heartbeat_at
+            time.sleep(0.5)
+            latest = row_of_thumbnails(asset_id).heartbeat_at
+            alive = [thread for thread in threading.enumerate() if thread.name == f"heartbeat-{row.pk}"]
+    finally:
+        slots.release(Queue.THUMBNAIL_GENERATION.value, slot)
+        connection.close()
+    assert failures, "the beat never refreshed the slot"
+    assert alive, "the heartbeat thread ended after one failed beat"
+    assert latest > after_failure
+
+
+def row_of_thumbnails(asset_id: str) -> AssetStep:
+    return AssetStep.objects.get(asset_id=asset_id, step=Step.THUMBNAILS)
+
+
+# -- what the reconciler cannot rebuild must never be lost -----------------------------------------------------
+
+
+def test_a_failed_slot_release_does_not_lose_the_next_steps(user, lanes, monkeypatch, django_capture_on_commit_callbacks):
+    """The reconciler rebuilds pending rows, not rows never written: a step that finished must record its follow-ups
+    even when Redis goes away at the end of the job (its slot then simply expires)."""
+    (asset_id,) = make_assets(user, 1)
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE, continue_chain=True)
+
+    real = broker.client()
+
+    class GoneAtTheEnd:
+        """Redis answers until the job is done, then refuses the slot's release."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def zrem(self, *args):
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(broker, "client", GoneAtTheEnd)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE, concurrency_limit=1)
+    assert outcome == StepStatus.SKIPPED
+    assert row_of_thumbnails(asset_id).status == StepStatus.PENDING
+    assert broker.queue_length(Queue.THUMBNAIL_GENERATION.value) == 1

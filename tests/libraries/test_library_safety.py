@@ -1,0 +1,147 @@
+"""Mount safety and hostile trees: a dropped mount never empties the library; bad entries are reported and the
+scan completes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from assets.models import Asset
+from libraries import walk as walk_module
+from libraries.models import Library, ScanState
+from tests.libraries.helpers import photo, scan, touch
+
+
+@pytest.fixture
+def scanned(library, photos):
+    for index in range(3):
+        photo(photos, f"{index}.jpg")
+    scan(library)
+    return library
+
+
+def test_a_missing_import_path_stops_the_scan_and_changes_nothing(scanned, photos):
+    shutil.rmtree(photos)
+
+    outcome = scan(scanned)
+
+    assert outcome.state == ScanState.REFUSED
+    assert "Path does not exist" in outcome.error and "unmounted" in outcome.error
+    assert not Asset.objects.filter(is_offline=True).exists()
+    scanned.refresh_from_db()
+    assert scanned.scan_state == ScanState.REFUSED and "unmounted" in scanned.scan_error
+
+
+def test_an_emptied_mount_point_stops_the_scan_and_changes_nothing(scanned, photos):
+    for path in photos.iterdir():
+        path.unlink()
+    (photos / "lost+found").mkdir()
+
+    outcome = scan(scanned)
+
+    assert outcome.state == ScanState.REFUSED and "holds no media files" in outcome.error
+    assert Asset.objects.filter(is_offline=False).count() == 3
+
+
+def test_the_next_scan_after_the_mount_is_back_clears_the_error(scanned, photos, tmp_path):
+    moved = tmp_path / "aside"
+    os.rename(photos, moved)
+    assert scan(scanned).state == ScanState.REFUSED
+    os.rename(moved, photos)
+    outcome = scan(scanned)
+    scanned.refresh_from_db()
+    assert outcome.state == ScanState.DONE and scanned.scan_error == "" and outcome.counts["offline"] == 0
+
+
+def test_a_new_library_over_an_empty_folder_scans_fine(library):
+    assert scan(library).state == ScanState.DONE
+
+
+def test_an_unreadable_folder_is_reported_and_its_files_stay_online(scanned, photos, monkeypatch):
+    photo(photos / "private", "secret.jpg")
+    scan(scanned)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path) == str(photos / "private"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(walk_module.os, "scandir", scandir)
+    outcome = scan(scanned)
+
+    assert outcome.state == ScanState.DONE
+    assert any("cannot read folder" in problem for problem in outcome.problems)
+    assert not Asset.objects.get(original_file_name="secret.jpg").is_offline
+
+
+def test_broken_symlinks_loops_and_odd_names_are_reported_and_the_scan_completes(library, photos):
+    photo(photos, "good.jpg")
+    os.symlink(photos / "nowhere.jpg", photos / "broken.jpg")
+    os.symlink(photos, photos / "loop")
+    bad_name = os.fsencode(str(photos)) + b"/caf\xe9.jpg"
+    with open(bad_name, "wb") as handle:
+        handle.write(b"x")
+
+    outcome = scan(library)
+
+    assert outcome.state == ScanState.DONE and outcome.counts["new"] == 1
+    problems = " | ".join(outcome.problems)
+    assert "broken symlink" in problems and "symlink loop" in problems and "not valid UTF-8" in problems
+    assert outcome.counts["problems"] == 3
+
+
+def test_a_file_vanishing_mid_scan_is_reported(library, photos, monkeypatch):
+    photo(photos, "stays.jpg")
+    touch(photos / "gone.jpg", b"x")
+    real_stat = walk_module._stat
+
+    def vanishing(entry, report):
+        if entry.name == "gone.jpg":
+            os.unlink(entry.path)
+        return real_stat(entry, report)
+
+    monkeypatch.setattr(walk_module, "_stat", vanishing)
+    outcome = scan(library)
+    assert outcome.state == ScanState.DONE and outcome.counts["new"] == 1
+    assert any("vanished" in problem for problem in outcome.problems)
+
+
+def test_ten_thousand_files_in_one_folder(library, photos):
+    for index in range(10_000):
+        (photos / f"IMG_{index:05}.jpg").touch()
+    outcome = scan(library)
+    assert outcome.counts["new"] == 10_000
+    assert Asset.objects.filter(library=library).count() == 10_000
+
+
+def test_a_deleted_library_is_not_scanned(library, photos):
+    photo(photos, "a.jpg")
+    Library.objects.filter(pk=library.pk).update(deleted_at="2024-01-01T00:00:00Z")
+    library.refresh_from_db()
+    assert scan(library).state == ScanState.REFUSED
+    assert not Asset.objects.exists()
+
+
+def test_a_library_being_scanned_is_not_scanned_twice(library, photos):
+    from libraries.scan import ScanBusy, library_held
+
+    with library_held(library.pk), pytest.raises(ScanBusy):
+        scan(library)
+
+
+def test_an_error_in_the_walk_fails_the_scan_and_is_recorded(library, photos, monkeypatch):
+    photo(photos, "a.jpg")
+
+    def broken(root, matcher, report):
+        yield from ()
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("libraries.walk.walk", broken)
+    with pytest.raises(RuntimeError):
+        scan(library)
+    library.refresh_from_db()
+    assert library.scan_state == ScanState.FAILED and "disk on fire" in library.scan_error
+    assert library.scan_heartbeat_at is None  # the library is free for the next scan

@@ -1,0 +1,159 @@
+"""Watching: the scan's matcher filters events, a file is handed on only once it stopped changing, gone files go
+offline and renames are moves (through the same sync as a scan), sidecars are never deleted."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from assets.models import Asset
+from jobs.system_config import config_get, config_update
+from libraries import watcher
+from libraries.matcher import Matcher
+from libraries.scan import library_sync_paths
+from tests.libraries.helpers import photo, scan, touch
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_file_is_ready_only_after_it_stopped_changing(tmp_path):
+    clock = Clock()
+    settling = watcher.SettlingFiles(settle_s=5, clock=clock)
+    path = touch(tmp_path / "a.jpg", b"half")
+    settling.add(str(path))
+    clock.now = 3
+    path.write_bytes(b"half written, still growing")
+    assert settling.ready() == []  # changed since the event: the wait starts again
+    clock.now = 7
+    assert settling.ready() == []
+    clock.now = 8.1
+    assert settling.ready() == [str(path)]
+    assert len(settling) == 0
+
+
+def test_a_removed_file_is_ready_after_the_wait(tmp_path):
+    clock = Clock()
+    settling = watcher.SettlingFiles(settle_s=5, clock=clock)
+    settling.add(str(tmp_path / "gone.jpg"))
+    clock.now = 5
+    assert settling.ready() == [str(tmp_path / "gone.jpg")]
+
+
+def test_the_router_applies_the_scan_matcher(library, photos):
+    router = watcher.load_router()
+    assert router.wanted(str(photos / "a.jpg"))
+    assert router.wanted(str(photos / "a.jpg.xmp"))
+    assert not router.wanted(str(photos / "@eaDir" / "a.jpg"))
+    assert not router.wanted(str(photos / ".hidden" / "a.jpg"))
+    assert not router.wanted("/elsewhere/a.jpg")
+    touch(photos / "notes.txt", b"x")
+    assert not router.wanted(str(photos / "notes.txt"))
+
+
+def test_a_settled_folder_puts_its_files_in_the_settling_set(library, photos):
+    photo(photos / "new", "a.jpg")
+    settling = watcher.SettlingFiles(settle_s=0)
+    batches = watcher.paths_to_sync(watcher.load_router(), [str(photos / "new")], settling)
+    assert batches == {} and len(settling) == 1
+    assert watcher.paths_to_sync(watcher.load_router(), settling.ready(), settling) == {
+        str(library.pk): [str(photos / "new" / "a.jpg")]
+    }
+
+
+def test_a_sidecar_event_syncs_its_media_file(photos):
+    photo(photos, "IMG_1.jpg")
+    photo(photos, "IMG_2.heic")
+    matcher = Matcher(())
+    assert watcher.media_for_sidecar(str(photos / "IMG_1.jpg.xmp"), matcher) == [str(photos / "IMG_1.jpg")]
+    assert watcher.media_for_sidecar(str(photos / "IMG_2.xmp"), matcher) == [str(photos / "IMG_2.heic")]
+
+
+def test_network_filesystems_are_polled(tmp_path):
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/sda1 / ext4 rw 0 0\nnas:/photos /mnt/nas nfs4 rw 0 0\n")
+    assert watcher.mount_type("/mnt/nas/2020", str(mounts)) == "nfs4"
+    assert watcher.mount_type("/home/me", str(mounts)) == "ext4"
+
+
+def test_sync_of_watched_paths_imports_moves_and_takes_offline(library, photos):
+    keep = photo(photos, "keep.jpg")
+    old = photo(photos, "old.jpg", color=(1, 2, 3))
+    sidecar = touch(photos / "old.jpg.xmp", b"<x/>")
+    scan(library)
+    asset_id = Asset.objects.get(original_path=str(old)).pk
+    new = photos / "renamed.jpg"
+    os.rename(old, new)
+    added = photo(photos, "added.jpg", color=(9, 9, 9))
+
+    outcome = library_sync_paths(library_id=library.pk, paths=[str(old), str(new), str(added), str(keep) + ".nope"])
+
+    assert outcome.counts["moved"] == 1 and outcome.counts["new"] == 1
+    assert Asset.objects.get(pk=asset_id).original_path == str(new)
+    added.unlink()
+    outcome = library_sync_paths(library_id=library.pk, paths=[str(added)])
+    assert outcome.counts["offline"] == 1
+    assert sidecar.exists()
+
+
+def test_a_dropped_mount_is_not_taken_offline_by_the_watcher(library, photos):
+    first = photo(photos, "a.jpg")
+    scan(library)
+    first.unlink()
+    outcome = library_sync_paths(library_id=library.pk, paths=[str(first)])
+    assert outcome.state == "refused" and not Asset.objects.filter(is_offline=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_watcher_hands_on_new_files_once_settled(library, photos):
+    config = config_get()
+    config["library"]["watch"]["enabled"] = True
+    config_update(new_config=config)
+    sent: list[tuple[str, list[str]]] = []
+    stop = threading.Event()
+
+    def send(library_id, paths):
+        sent.append((library_id, paths))
+        stop.set()
+
+    def run():
+        try:
+            watcher.run_watcher(stop=stop, settle_s=0.3, poll=True, poll_interval_ms=100, reload_s=30, send=send)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        time.sleep(1.0)
+        photo(photos, "fresh.jpg")
+        touch(photos / "@eaDir" / "fresh.jpg" / "thumb.jpg", b"x")
+        thread.join(timeout=20)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert sent == [(str(library.pk), [str(photos / "fresh.jpg")])]
+
+
+def test_a_removed_folder_takes_its_files_offline(library, photos):
+    photo(photos, "keep.jpg")
+    photo(photos / "trip", "a.jpg")
+    photo(photos / "trip", "b.jpg", color=(5, 5, 5))
+    scan(library)
+    for name in ("a.jpg", "b.jpg"):
+        (photos / "trip" / name).unlink()
+    (photos / "trip").rmdir()
+
+    outcome = library_sync_paths(library_id=library.pk, paths=[str(photos / "trip"), str(photos / "trip" / "a.jpg")])
+
+    assert outcome.counts["offline"] == 2
+    assert Asset.objects.filter(is_offline=True).count() == 2
