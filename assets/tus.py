@@ -51,7 +51,7 @@ from immich.errors import BadRequest
 
 logger = logging.getLogger(__name__)
 
-PIECE = 1_000_000  # bytes read from the request and written per step: memory stays flat whatever the chunk size
+PIECE = 1024 * 1024  # bytes read from the request and written per step: memory stays flat whatever the chunk size
 CHECKSUM_ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 
 

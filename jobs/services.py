@@ -143,7 +143,11 @@ def _finish(row: AssetStep, **fields) -> None:
 def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None = None) -> dict[str, StepStatus]:
     """Run one step for each asset of a message whose step is pending, in order. Returns the outcomes of those
     that ran; nothing runs for the ones already done, running elsewhere, failed or deleted, nor while the queue
-    is paused (those stay pending). A transient error gives the unfinished ones back and propagates."""
+    is paused (those stay pending). A transient error gives the unfinished ones back and propagates.
+
+    Outcomes are recorded together with the next steps of the chain, in one transaction per message: a worker
+    killed mid-message leaves its finished steps running, and the reconciler gives them back to run again, which
+    idempotent steps make harmless."""
     definition = step_definition(step)
     queue = STEP_QUEUE[step].value
     if queue_is_paused(queue):
@@ -154,13 +158,16 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
         if slot is None:
             raise SlotBusy(queue)
     outcomes: dict[str, StepStatus] = {}
+    finished: list[tuple[AssetStep, dict]] = []
     rows: list[AssetStep] = []
     try:
         rows = _claim(asset_ids=asset_ids, step=step)
         if rows:
             with _heartbeat(rows, queue, slot):
                 for row in rows:
-                    outcomes[str(row.asset_id)] = _run_work(row, definition)
+                    outcome, fields = _run_work(row, definition)
+                    outcomes[str(row.asset_id)] = outcome
+                    finished.append((row, fields))
     except BaseException:
         unfinished = [row.pk for row in rows if str(row.asset_id) not in outcomes]
         AssetStep.objects.filter(pk__in=unfinished, status=StepStatus.RUNNING).update(
@@ -170,13 +177,26 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     finally:
         if slot:
             slots.release(queue, slot)
-        _continue_chains(rows, outcomes, definition)
+        if finished:
+            with transaction.atomic():
+                _record(finished)
+                _continue_chains(rows, outcomes, definition)
     return outcomes
 
 
 def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
     """One asset's step (see steps_run): its outcome, or None when nothing ran."""
     return steps_run(asset_ids=[str(asset_id)], step=step, concurrency_limit=concurrency_limit).get(str(asset_id))
+
+
+def _record(finished: list[tuple[AssetStep, dict]]) -> None:
+    """One UPDATE per distinct outcome (most of a message's steps end the same way)."""
+    now = timezone.now()
+    by_outcome: dict[tuple, list[int]] = {}
+    for row, fields in finished:
+        by_outcome.setdefault(tuple(sorted(fields.items())), []).append(row.pk)
+    for fields, ids in by_outcome.items():
+        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", **dict(fields))
 
 
 def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition) -> None:
@@ -187,33 +207,29 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
         if row.continue_chain and outcomes.get(asset_id) in (StepStatus.DONE, StepStatus.SKIPPED):
             for next_step in definition.next_steps(asset_id):
                 following.setdefault((next_step, row.priority), []).append(asset_id)
-    if following:
-        with transaction.atomic():
-            for (next_step, priority), ids in following.items():
-                steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
+    for (next_step, priority), ids in following.items():
+        steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
 
 
-def _run_work(row: AssetStep, definition) -> StepStatus:
+def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
+    """Run one step; returns its outcome and the fields to record. A transient error is recorded at once (the
+    step goes back to pending, or fails for good after MAX_ATTEMPTS) and propagates for the task to retry."""
     try:
         outcome = definition.work(str(row.asset_id)) or StepStatus.DONE
     except PermanentFailure as failure:
-        _finish(row, status=StepStatus.FAILED, last_error=str(failure))
         logger.warning("%s failed for asset %s: %s", row.get_step_display(), row.asset_id, failure)
-        return StepStatus.FAILED
+        return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": str(failure)}
     except Asset.DoesNotExist:
-        _finish(row, status=StepStatus.SKIPPED, last_error="")
-        return StepStatus.SKIPPED
+        return StepStatus.SKIPPED, {"status": StepStatus.SKIPPED, "last_error": ""}
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         if row.attempts >= MAX_ATTEMPTS:
-            _finish(row, status=StepStatus.FAILED, last_error=f"gave up after {row.attempts} attempts: {reason}")
             logger.exception("%s failed for asset %s", row.get_step_display(), row.asset_id)
-            return StepStatus.FAILED
+            return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": f"gave up after {row.attempts} attempts: {reason}"}
         # Transient: back to pending so the task's retry (or the reconciler) runs it again.
         _finish(row, status=StepStatus.PENDING, last_error=reason)
         raise
-    _finish(row, status=outcome, last_error="", settings_version=definition.settings_version())
-    return outcome
+    return outcome, {"status": outcome, "last_error": "", "settings_version": definition.settings_version()}
 
 
 # -- queue commands --------------------------------------------------------------------------------------------

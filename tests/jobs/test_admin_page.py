@@ -83,7 +83,7 @@ class Page:
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver, self.base_url, self.by = driver, base_url, By
-        self.wait = WebDriverWait(driver, 15, poll_frequency=0.2)
+        self.wait = WebDriverWait(driver, 45, poll_frequency=0.2)  # generous: CI machines can be loaded
 
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
