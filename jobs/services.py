@@ -175,12 +175,15 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
         )
         raise
     finally:
-        if slot:
-            slots.release(queue, slot)
-        if finished:
-            with transaction.atomic():
-                _record(finished)
-                _continue_chains(rows, outcomes, definition)
+        try:
+            if finished:
+                with transaction.atomic():
+                    _record(finished)
+                    _continue_chains(rows, outcomes, definition)
+        finally:
+            # Only now: a step still shown running must keep holding its slot.
+            if slot:
+                slots.release(queue, slot)
     return outcomes
 
 

@@ -67,3 +67,43 @@ def test_transfer_to_the_same_user_is_refused(user, source_data):
 def test_transfer_to_an_unknown_user_is_refused(user, source_data):
     with pytest.raises(CommandError, match="No user"):
         transfer("--from", user.email, "--to", "nobody@example.com", "--apply")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploads_during_a_transfer_leave_nothing_half_done(user, other_user, tmp_path):
+    """Uploads race a transfer: afterwards every asset has one owner and each user's quota usage is exactly the
+    size of what they own (the transfer locks both users, uploads charge the quota under the same lock)."""
+    import threading
+
+    from django.db import connection
+    from django.db.models import Sum
+
+    from assets.transfer import transfer_apply
+    from tests.assets.helpers import upload_file
+    from tests.conftest import client_for
+    from tests.media_factories import make_jpeg
+
+    for index in range(3):
+        upload_file(client_for(user), make_jpeg(tmp_path / f"before{index}.jpg", color=(40 * index, 50, 50)))
+    photos = [make_jpeg(tmp_path / f"during{index}.jpg", color=(40 * index, 200, 90)) for index in range(6)]
+    start = threading.Barrier(2)
+
+    def uploads():
+        client = client_for(user)
+        start.wait()
+        try:
+            for photo in photos:
+                upload_file(client, photo)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=uploads)
+    thread.start()
+    start.wait()
+    transfer_apply(source=user, destination=other_user)
+    thread.join()
+    assert Asset.objects.count() == 9
+    for owner in (user, other_user):
+        owner.refresh_from_db()
+        owned = Asset.objects.filter(owner=owner).aggregate(total=Sum("file_size"))["total"] or 0
+        assert owner.quota_usage_in_bytes == owned
