@@ -116,3 +116,23 @@ def test_only_the_newest_backups_are_kept(api, tmp_path, media_root):
     for _ in range(4):
         call_command("backup", keep=2)
     assert len([p for p in (media_root / "backups").iterdir()]) == 2
+
+
+def test_embedded_sqlite_backup_restores_into_a_new_location(tmp_path, db):
+    """The embedded default (SQLite, no DATABASE_URL): back up with SQLite's online backup API, restore elsewhere."""
+    def manage(media: Path, *args: str) -> subprocess.CompletedProcess:
+        env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL",)}
+        env.update(DJANGO_SETTINGS_MODULE="immich.settings.embedded", IMMICH_MEDIA_LOCATION=str(media))
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert manage(first, "migrate", "--verbosity", "0").returncode == 0
+    created = manage(first, "shell", "-c", "from accounts.services import user_create; user_create(email='s@example.com', password='password123')")
+    assert created.returncode == 0, created.stderr
+    assert manage(first, "backup").returncode == 0
+    backup = _latest_backup(first)
+    restored = manage(second, "restore", str(backup))
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    check = manage(second, "shell", "-c", "from accounts.models import User; print(list(User.objects.values_list('email', flat=True)))")
+    assert "['s@example.com']" in check.stdout
