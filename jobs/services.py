@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 from redis import RedisError
 
@@ -94,12 +94,16 @@ def queue_is_paused(queue: str) -> bool:
 
 
 def _claim(*, asset_ids: list[str], step: Step) -> list[AssetStep]:
-    """pending -> running, atomically: a duplicate delivery, or a step another worker holds, claims nothing.
-    The token marks this claim's rows, so they can be read back without racing other claims."""
+    """pending -> running, atomically, unless the step's queue is paused: a duplicate delivery, a step another
+    worker holds or a paused queue claims nothing. The token marks this claim's rows, so they can be read back
+    without racing other claims."""
     now = timezone.now()
     token = f"{WORKER_NAME}:{uuid.uuid4().hex[:12]}"
-    claimed = AssetStep.objects.filter(asset_id__in=asset_ids, step=step, status=StepStatus.PENDING).update(
-        status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, worker=token
+    paused = QueueState.objects.filter(queue=STEP_QUEUE[step].value, is_paused=True)
+    claimed = (
+        AssetStep.objects.filter(asset_id__in=asset_ids, step=step, status=StepStatus.PENDING)
+        .filter(~Exists(paused))
+        .update(status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, worker=token)
     )
     if not claimed:
         return []
@@ -150,8 +154,6 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     idempotent steps make harmless."""
     definition = step_definition(step)
     queue = STEP_QUEUE[step].value
-    if queue_is_paused(queue):
-        return {}
     slot = None
     if concurrency_limit:
         slot = slots.acquire(queue, concurrency_limit)

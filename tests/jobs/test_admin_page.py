@@ -5,6 +5,7 @@ see it, and the asset admin's actions, through Django's test client."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,10 @@ class Page:
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver, self.base_url, self.by = driver, base_url, By
-        self.wait = WebDriverWait(driver, 45, poll_frequency=0.2)  # generous: CI machines can be loaded
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        # Generous: CI machines can be loaded; the page's refresh may replace a cell while it is being read.
+        self.wait = WebDriverWait(driver, 45, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
 
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
@@ -104,16 +108,29 @@ class Page:
     def counts(self, queue: str) -> dict[str, int]:
         return {name: self.count(queue, name) for name in ["active", "waiting", "failed", "completed"]}
 
-    def click(self, element) -> None:
-        """Click something that loads a new page (a form's button, a link), and wait for that page."""
+    def click(self, element, find=None) -> None:
+        """Click something that loads a new page (a form's button, a link), and wait for that page. With `find`,
+        the element is looked up again when the page's 2-second refresh replaced it between lookup and click."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support import expected_conditions
 
-        element.click()
+        for attempt in range(5):
+            try:
+                element.click()
+                break
+            except WebDriverException:
+                if find is None or attempt == 4:
+                    raise
+                time.sleep(0.3)
+                element = find()
         self.wait.until(expected_conditions.staleness_of(element))
         self.wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def press(self, queue: str, button: str) -> None:
-        self.click(self.element(f"button-{queue}-{button}"))
+        def find():
+            return self.element(f"button-{queue}-{button}")
+
+        self.click(find(), find=find)
 
     def messages(self, level: str = "") -> list[str]:
         selector = f"ul.messagelist li{'.' + level if level else ''}"
