@@ -11,17 +11,6 @@ from django.db.models import Count, Q
 from assets.models import Album, Asset, AssetStatus, AssetType
 from jobs import services as job_services
 from jobs.models import AssetStep, Priority, Step
-from jobs.steps import step_definition
-
-VIDEO_ENCODE_UNAVAILABLE = "Re-encode videos (unavailable: this server has no video encoder yet)"
-
-
-def video_encode_available() -> bool:
-    try:
-        step_definition(Step.VIDEO_ENCODE)
-    except KeyError:
-        return False
-    return True
 
 
 class AssetStepInline(admin.TabularInline):
@@ -77,13 +66,6 @@ class AssetAdmin(admin.ModelAdmin):
     def has_run_jobs_permission(self, request) -> bool:
         return request.user.has_perm("jobs.change_assetstep")
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if "reencode_videos" in actions and not video_encode_available():
-            function, name, _ = actions["reencode_videos"]
-            actions["reencode_videos"] = (function, name, VIDEO_ENCODE_UNAVAILABLE)
-        return actions
-
     @admin.action(description="Refresh metadata", permissions=["run_jobs"])
     def refresh_metadata(self, request, queryset) -> None:
         _run_step(self, request, queryset, step=Step.METADATA, label="Refresh metadata")
@@ -94,10 +76,6 @@ class AssetAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-encode videos", permissions=["run_jobs"])
     def reencode_videos(self, request, queryset) -> None:
-        if not video_encode_available():
-            self.message_user(request, "Video transcoding is not available on this server yet: nothing was queued.",
-                              messages.WARNING)
-            return
         _run_step(self, request, queryset, step=Step.VIDEO_ENCODE, label="Re-encode videos",
                   eligible=Q(type=AssetType.VIDEO))
 

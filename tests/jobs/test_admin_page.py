@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import Asset, AssetType
-from jobs import steps as job_steps
 from jobs.models import AssetStep, QueueState, Step, StepStatus
 from jobs.queues import Queue
 
@@ -291,20 +290,12 @@ def test_asset_actions_queue_steps_across_owners(admin, user, other_user, broker
     assert AssetStep.objects.get(asset=mine, step=Step.METADATA).status == StepStatus.PENDING
 
 
-def test_reencode_action_says_when_there_is_no_encoder(admin, user):
+def test_reencode_action_queues_only_videos(admin, user):
     video = make_asset(user, "clip.mp4", type=AssetType.VIDEO)
-    try:
-        job_steps.step_definition(Step.VIDEO_ENCODE)
-    except KeyError:
-        pass
-    else:
-        pytest.skip("a video encoder is registered: the action queues instead")
-    client = _logged_in(admin)
-    page = client.get(reverse("admin:assets_asset_changelist")).content.decode()
-    assert "Re-encode videos (unavailable" in page
-    response = _action(client, "reencode_videos", [video])
-    assert "Video transcoding is not available on this server yet" in response.content.decode()
-    assert not AssetStep.objects.filter(asset=video).exists()
+    photo = make_asset(user, "photo.jpg")
+    response = _action(_logged_in(admin), "reencode_videos", [video, photo])
+    assert "queued 1 of 2 selected assets" in response.content.decode()
+    assert list(AssetStep.objects.filter(step=Step.VIDEO_ENCODE).values_list("asset_id", flat=True)) == [video.id]
 
 
 def test_asset_page_shows_its_steps_and_errors(admin, recorded_work):
