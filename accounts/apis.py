@@ -23,12 +23,7 @@ from accounts.serializers import (
     user_admin_dto,
     user_dto,
 )
-
-
-def _valid(serializer_class, request, partial: bool = False) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from immich.api import validated
 
 
 class AdminSignUpApi(APIView):
@@ -37,7 +32,7 @@ class AdminSignUpApi(APIView):
 
     @extend_schema(request=SignUpSerializer, responses={201: dict})
     def post(self, request):
-        data = _valid(SignUpSerializer, request)
+        data = validated(SignUpSerializer, request.data)
         user = services.admin_sign_up(email=data["email"], password=data["password"], name=data["name"])
         return Response(user_admin_dto(user), status=status.HTTP_201_CREATED)
 
@@ -52,7 +47,7 @@ class LoginApi(APIView):
 
     @extend_schema(request=LoginSerializer, responses={201: dict})
     def post(self, request):
-        data = _valid(LoginSerializer, request)
+        data = validated(LoginSerializer, request.data)
         try:
             result = services.login(
                 email=data["email"], password=data["password"], device_type=request.headers.get("User-Agent", "")[:255]
@@ -104,7 +99,7 @@ class ApiKeyListApi(APIView):
 
     @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
     def post(self, request):
-        data = _valid(ApiKeyCreateSerializer, request)
+        data = validated(ApiKeyCreateSerializer, request.data)
         if isinstance(request.auth, ApiKey):
             # A key can only mint keys with permissions it holds itself.
             extra = set(data["permissions"]) - set(request.auth.permissions)
@@ -134,7 +129,7 @@ class ApiKeyDetailApi(APIView):
 
     @extend_schema(request=ApiKeyUpdateSerializer, responses={200: dict})
     def put(self, request, key_id):
-        data = _valid(ApiKeyUpdateSerializer, request)
+        data = validated(ApiKeyUpdateSerializer, request.data)
         return Response(api_key_dto(services.api_key_update(key=self._key(request, key_id), **data)))
 
     @extend_schema(responses={204: None})
@@ -152,7 +147,7 @@ class UserMeApi(APIView):
 
     @extend_schema(request=UserUpdateSerializer, responses={200: dict})
     def put(self, request):
-        data = _valid(UserUpdateSerializer, request)
+        data = validated(UserUpdateSerializer, request.data)
         return Response(user_admin_dto(services.user_update(user=request.user, **data)))
 
 
@@ -183,7 +178,7 @@ class AdminUserListApi(APIView):
 
     @extend_schema(request=AdminUserCreateSerializer, responses={201: dict})
     def post(self, request):
-        data = _valid(AdminUserCreateSerializer, request)
+        data = validated(AdminUserCreateSerializer, request.data)
         user = services.user_create(**data)
         return Response(user_admin_dto(user), status=status.HTTP_201_CREATED)
 
@@ -198,7 +193,7 @@ class AdminUserDetailApi(APIView):
 
     @extend_schema(request=AdminUserUpdateSerializer, responses={200: dict})
     def put(self, request, user_id):
-        data = _valid(AdminUserUpdateSerializer, request)
+        data = validated(AdminUserUpdateSerializer, request.data)
         user = get_object_or_404(User, pk=user_id)
         if "is_superuser" in data:
             data["is_staff"] = data["is_superuser"]

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from assets.models import Album, Asset, AssetStatus, AssetType
+from immich.admin import ReadOnlyAdminMixin
 from jobs import services as job_services
 from jobs.models import AssetStep, Priority, Step
 
 
-class AssetStepInline(admin.TabularInline):
+class AssetStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AssetStep
     fields = ["step", "status", "attempts", "last_error", "queued_at", "started_at", "finished_at", "worker"]
     readonly_fields = fields
@@ -22,12 +23,6 @@ class AssetStepInline(admin.TabularInline):
     can_delete = False
     verbose_name = "pipeline step"
     verbose_name_plural = "pipeline steps"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _run_step(model_admin, request, queryset, *, step: Step, label: str, eligible: Q = Q()) -> None:
@@ -41,7 +36,7 @@ def _run_step(model_admin, request, queryset, *, step: Step, label: str, eligibl
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["original_file_name", "owner", "type", "status", "visibility", "created_at"]
     list_filter = ["type", "status", "visibility", "is_external", "is_offline"]
     search_fields = ["original_file_name", "id__exact"]
@@ -53,15 +48,6 @@ class AssetAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Asset._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # deleting goes through the API, which also removes the files
 
     def has_run_jobs_permission(self, request) -> bool:
         return request.user.has_perm("jobs.change_assetstep")

@@ -28,14 +28,10 @@ from assets.serializers import (
     bucket_dto,
 )
 from assets.upload import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
+from immich.api import validated
 from immich.errors import BadRequest
 from immich.ranges import file_response
 
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _owned_asset(request, asset_id) -> Asset:
@@ -64,7 +60,7 @@ class AssetsRootApi(APIView):
         handler = AssetUploadHandler(request._request, owner_id=request.user.id)
         request._request.upload_handlers = [handler]
         try:
-            fields = _valid(UploadSerializer, request.data)
+            fields = validated(UploadSerializer, request.data)
             upload = request.FILES.get(ASSET_FIELD)
             if upload is None:
                 raise BadRequest("assetData: a file is required")
@@ -93,13 +89,13 @@ class AssetsRootApi(APIView):
 
     @extend_schema(request=AssetBulkUpdateSerializer, responses={204: None})
     def put(self, request):
-        data = _valid(AssetBulkUpdateSerializer, request.data)
+        data = validated(AssetBulkUpdateSerializer, request.data)
         services.assets_update(owner=request.user, ids=data.pop("ids"), changes=data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=AssetDeleteSerializer, responses={204: None})
     def delete(self, request):
-        data = _valid(AssetDeleteSerializer, request.data)
+        data = validated(AssetDeleteSerializer, request.data)
         services.assets_delete(owner=request.user, ids=data["ids"], force=data["force"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -109,7 +105,7 @@ class BulkUploadCheckApi(APIView):
 
     @extend_schema(request=BulkUploadCheckSerializer, responses={200: dict})
     def post(self, request):
-        items = _valid(BulkUploadCheckSerializer, request.data)["assets"]
+        items = validated(BulkUploadCheckSerializer, request.data)["assets"]
         decoded = [selectors.decode_checksum(item["checksum"]) for item in items]
         known = selectors.duplicates_by_checksum(user=request.user, checksums=[c for c in decoded if c])
         results = []
@@ -140,7 +136,7 @@ class AssetDetailApi(APIView):
     @extend_schema(request=AssetUpdateSerializer, responses={200: dict})
     def put(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
-        data = _valid(AssetUpdateSerializer, request.data)
+        data = validated(AssetUpdateSerializer, request.data)
         services.assets_update(owner=request.user, ids=[asset.id], changes=data)
         return Response(asset_dto(_owned_asset(request, asset_id), with_people=True))
 
@@ -184,7 +180,7 @@ class AssetStatisticsApi(APIView):
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
     def get(self, request):
-        query = _valid(TimelineQuerySerializer, request.query_params)
+        query = validated(TimelineQuerySerializer, request.query_params)
         return Response(
             selectors.asset_statistics(
                 user=request.user,
@@ -208,7 +204,7 @@ class TrashRestoreAssetsApi(APIView):
 
     @extend_schema(request=AssetIdsSerializer, responses={200: dict})
     def post(self, request):
-        ids = _valid(AssetIdsSerializer, request.data)["ids"]
+        ids = validated(AssetIdsSerializer, request.data)["ids"]
         return Response({"count": services.trash_restore(owner=request.user, ids=ids)})
 
 
@@ -233,7 +229,7 @@ class AlbumsApi(APIView):
 
     @extend_schema(request=AlbumCreateSerializer, responses={201: dict})
     def post(self, request):
-        data = _valid(AlbumCreateSerializer, request.data)
+        data = validated(AlbumCreateSerializer, request.data)
         album = services.album_create(
             owner=request.user, name=data["albumName"], description=data["description"], asset_ids=data["assetIds"]
         )
@@ -260,7 +256,7 @@ class AlbumDetailApi(APIView):
     @extend_schema(request=AlbumUpdateSerializer, responses={200: dict})
     def patch(self, request, album_id):
         album = _owned_album(request, album_id)
-        data = _valid(AlbumUpdateSerializer, request.data)
+        data = validated(AlbumUpdateSerializer, request.data)
         services.album_update(owner=request.user, album=album, changes=data)
         return Response(album_dto(_owned_album(request, album_id)))
 
@@ -276,18 +272,18 @@ class AlbumAssetsApi(APIView):
     @extend_schema(request=AssetIdsSerializer, responses={200: dict})
     def put(self, request, album_id):
         album = _owned_album(request, album_id)
-        ids = _valid(AssetIdsSerializer, request.data)["ids"]
+        ids = validated(AssetIdsSerializer, request.data)["ids"]
         return Response(services.album_add_assets(owner=request.user, album=album, ids=ids))
 
     @extend_schema(request=AssetIdsSerializer, responses={200: dict})
     def delete(self, request, album_id):
         album = _owned_album(request, album_id)
-        ids = _valid(AssetIdsSerializer, request.data)["ids"]
+        ids = validated(AssetIdsSerializer, request.data)["ids"]
         return Response(services.album_remove_assets(album=album, ids=ids))
 
 
 def _timeline_filters(request) -> dict:
-    query = _valid(TimelineQuerySerializer, request.query_params)
+    query = validated(TimelineQuerySerializer, request.query_params)
     if query.get("userId") and query["userId"] != request.user.id:
         raise BadRequest("Not found or no timeline.read access")
     return {
@@ -364,6 +360,6 @@ class AssetJobsApi(APIView):
 
     @extend_schema(request=AssetJobSerializer, responses={204: None})
     def post(self, request):
-        data = _valid(AssetJobSerializer, request.data)
+        data = validated(AssetJobSerializer, request.data)
         services.assets_run_job(owner=request.user, ids=data["assetIds"], name=data["name"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 
 from assets import storage_template
 from assets.models import FileMove
+from immich.admin import ReadOnlyAdminMixin
 from jobs import system_config
 from workers.media import storage_template as engine
 
@@ -42,7 +43,7 @@ def _asset_id(raw: str | None):
 
 
 @admin.register(FileMove)
-class FileMoveAdmin(admin.ModelAdmin):
+class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["asset", "kind", "state", "method", "old_path", "new_path", "short_error", "updated_at"]
     list_filter = ["state", "kind", "method"]
     search_fields = ["asset__id__exact", "old_path", "new_path", "error"]
@@ -53,15 +54,6 @@ class FileMoveAdmin(admin.ModelAdmin):
     @admin.display(description="error")
     def short_error(self, obj: FileMove) -> str:
         return obj.error[:120]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

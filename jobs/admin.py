@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import path
 
+from immich.admin import ReadOnlyAdminMixin
 from jobs.admin_views import JobsAdminViews
 from jobs.models import AssetStep, QueueState
 
@@ -33,7 +34,7 @@ class QueueStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssetStep)
-class AssetStepAdmin(admin.ModelAdmin):
+class AssetStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["asset", "step", "status", "attempts", "short_error", "queued_at", "finished_at", "worker"]
     list_filter = ["step", "status", "priority"]
     search_fields = ["asset__id__exact", "asset__original_file_name", "last_error"]
@@ -44,12 +45,3 @@ class AssetStepAdmin(admin.ModelAdmin):
     @admin.display(description="last error")
     def short_error(self, obj: AssetStep) -> str:
         return obj.last_error[:120]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

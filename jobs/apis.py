@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from immich.api import validated
 from immich.errors import BadRequest
 from jobs import selectors, services, system_config
 from jobs.models import StepStatus
@@ -89,10 +90,9 @@ class JobsApi(APIView):
 
     @extend_schema(request=ManualJobSerializer, responses={204: None})
     def post(self, request):
-        serializer = ManualJobSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(ManualJobSerializer, request.data)
         try:
-            services.manual_job_run(name=serializer.validated_data["name"])
+            services.manual_job_run(name=data["name"])
         except services.InvalidCommand as error:
             raise BadRequest(str(error)) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -105,11 +105,10 @@ class JobCommandApi(APIView):
     @extend_schema(request=JobCommandSerializer, responses={200: dict})
     def put(self, request, queue_name):
         queue = _queue(queue_name)
-        serializer = JobCommandSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(JobCommandSerializer, request.data)
         try:
             services.queue_command(
-                queue=queue, command=serializer.validated_data["command"], force=serializer.validated_data["force"],
+                queue=queue, command=data["command"], force=data["force"],
                 by=request.user.email,
             )
         except services.InvalidCommand as error:
@@ -138,10 +137,9 @@ class QueueDetailApi(APIView):
     @extend_schema(request=QueueUpdateSerializer, responses={200: dict})
     def put(self, request, queue_name):
         queue = _queue(queue_name)
-        serializer = QueueUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        if "isPaused" in serializer.validated_data:
-            command = "pause" if serializer.validated_data["isPaused"] else "resume"
+        data = validated(QueueUpdateSerializer, request.data)
+        if "isPaused" in data:
+            command = "pause" if data["isPaused"] else "resume"
             try:
                 services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
             except services.InvalidCommand as error:
@@ -166,10 +164,9 @@ class QueueJobsApi(APIView):
     @extend_schema(request=QueueDrainSerializer, responses={204: None})
     def delete(self, request, queue_name):
         queue = _queue(queue_name)
-        serializer = QueueDrainSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(QueueDrainSerializer, request.data)
         services.queue_empty(queue=queue)
-        if serializer.validated_data["failed"]:
+        if data["failed"]:
             services.queue_clear_failed(queue=queue)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -181,6 +178,5 @@ class QueueRetryApi(APIView):
     @extend_schema(request=QueueRetrySerializer, responses={200: dict})
     def post(self, request, queue_name):
         queue = _queue(queue_name)
-        serializer = QueueRetrySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response({"count": services.queue_retry_failed(queue=queue, asset_ids=serializer.validated_data["assetIds"])})
+        data = validated(QueueRetrySerializer, request.data)
+        return Response({"count": services.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])})

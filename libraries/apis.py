@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from immich.api import validated
 from immich.errors import BadRequest
 from libraries import selectors, services, validation
 from libraries.serializers import (
@@ -18,11 +19,6 @@ from libraries.serializers import (
     library_dto,
 )
 
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _library(library_id):
@@ -42,7 +38,7 @@ class LibrariesApi(APIView):
 
     @extend_schema(request=LibraryCreateSerializer, responses={201: dict})
     def post(self, request):
-        data = _valid(LibraryCreateSerializer, request.data)
+        data = validated(LibraryCreateSerializer, request.data)
         owner = User.objects.filter(pk=data["ownerId"], is_active=True).first()
         if owner is None:
             raise BadRequest("ownerId: no such user")
@@ -64,7 +60,7 @@ class LibraryDetailApi(APIView):
     @extend_schema(request=LibraryUpdateSerializer, responses={200: dict})
     def put(self, request, library_id):
         library = _library(library_id)
-        data = _valid(LibraryUpdateSerializer, request.data)
+        data = validated(LibraryUpdateSerializer, request.data)
         services.library_update(
             library=library, name=data.get("name"), import_paths=data.get("importPaths"),
             exclusion_patterns=data.get("exclusionPatterns"),
@@ -87,7 +83,7 @@ class LibraryValidateApi(APIView):
     @extend_schema(request=LibraryValidateSerializer, responses={200: dict})
     def post(self, request, library_id):
         library = _library(library_id)
-        data = _valid(LibraryValidateSerializer, request.data)
+        data = validated(LibraryValidateSerializer, request.data)
         for name, values in (("importPaths", data["importPaths"]), ("exclusionPatterns", data["exclusionPatterns"])):
             problem = validation.list_problem(name, values)
             if problem:

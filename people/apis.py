@@ -9,16 +9,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from immich.api import validated
 from immich.errors import BadRequest
 from immich.ranges import file_response
 from people import selectors, services
 from people.serializers import PeopleQuerySerializer, PersonUpdateSerializer, people_page_dto, person_dto
 
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _owned_person(request, person_id):
@@ -33,7 +29,7 @@ class PeopleApi(APIView):
 
     @extend_schema(parameters=[PeopleQuerySerializer], responses={200: dict})
     def get(self, request):
-        query = _valid(PeopleQuerySerializer, request.query_params)
+        query = validated(PeopleQuerySerializer, request.query_params)
         size, start = query["size"], (query["page"] - 1) * query["size"]
         page = list(selectors.people_of(user=request.user, with_hidden=query["withHidden"])[start : start + size + 1])
         counts = selectors.people_counts(user=request.user)
@@ -52,7 +48,7 @@ class PersonDetailApi(APIView):
     @extend_schema(request=PersonUpdateSerializer, responses={200: dict})
     def put(self, request, person_id):
         person = _owned_person(request, person_id)
-        changes = _valid(PersonUpdateSerializer, request.data)
+        changes = validated(PersonUpdateSerializer, request.data)
         try:
             person = services.person_update(person=person, changes=changes)
         except (services.PersonNameTaken, services.FaceNotFound) as error:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import uuid
 
 import pytest
 from django.utils import timezone
 
-from assets.models import Asset, AssetType
+from assets.models import Asset
 from assets.pipeline import METADATA_VERSION
 from immich.celery import app
-from jobs import broker, slots
+from jobs import broker
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.queues import Queue
 from jobs.selectors import queue_statistics
@@ -29,33 +27,13 @@ from jobs.services import (
     steps_enqueue,
 )
 from tests.assets.helpers import upload_photo
+from tests.jobs.helpers import make_assets
 
 pytestmark = pytest.mark.django_db
 
 METADATA = Queue.METADATA_EXTRACTION.value
 UPLOAD_LANE = METADATA  # kombu: lane 0 is the queue's own key...
 BACKFILL_LANE = f"{METADATA}\x06\x169"  # ...lane 9 the key with the priority suffix
-
-
-@pytest.fixture
-def lanes():
-    """The real Redis of the Celery app, with every lane and slot set of every queue emptied before and after."""
-    keys = [key for queue in Queue for key in [*broker.lane_keys(queue.value), slots._key(queue.value)]]
-    client = broker.client()
-    client.delete(*keys)
-    yield client
-    client.delete(*keys)
-
-
-def make_assets(owner, count: int) -> list[str]:
-    now = timezone.now()
-    assets = Asset.objects.bulk_create(
-        Asset(owner=owner, type=AssetType.IMAGE, original_path=f"/nonexistent/{uuid.uuid4()}.jpg",
-              original_file_name="photo.jpg", checksum=os.urandom(20), file_created_at=now, file_modified_at=now,
-              local_date_time=now)
-        for _ in range(count)
-    )
-    return [str(asset.id) for asset in assets]
 
 
 def set_step(asset_id: str, status: StepStatus, step: Step = Step.METADATA, **fields) -> None:

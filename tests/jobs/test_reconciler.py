@@ -3,10 +3,8 @@ back, a pending step whose message is gone is sent again; paused queues and busy
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,36 +12,16 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from assets.models import Asset, AssetType
 from jobs import broker, services, slots
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
 from jobs.services import queue_pause, queue_resume, step_run, steps_enqueue
+from tests.jobs.helpers import make_assets
 
 pytestmark = pytest.mark.django_db
 
 STORAGE = Queue.STORAGE_TEMPLATE_MIGRATION.value
-
-
-@pytest.fixture
-def lanes():
-    keys = [key for queue in Queue for key in [*broker.lane_keys(queue.value), slots._key(queue.value)]]
-    client = broker.client()
-    client.delete(*keys)
-    yield client
-    client.delete(*keys)
-
-
-def make_assets(owner, count: int) -> list[str]:
-    now = timezone.now()
-    assets = Asset.objects.bulk_create(
-        Asset(owner=owner, type=AssetType.IMAGE, original_path=f"/nonexistent/{uuid.uuid4()}.jpg",
-              original_file_name="photo.jpg", checksum=os.urandom(20), file_created_at=now, file_modified_at=now,
-              local_date_time=now)
-        for _ in range(count)
-    )
-    return [str(asset.id) for asset in assets]
 
 
 def claimed(asset_id: str, *, heartbeat_age: timedelta, priority: int = Priority.UPLOAD) -> AssetStep:

@@ -1,0 +1,14 @@
+import pytest
+
+from jobs import broker, slots
+from jobs.queues import Queue
+
+
+@pytest.fixture
+def lanes():
+    """The real Redis of the Celery app, with every lane and slot set of every queue emptied before and after."""
+    keys = [key for queue in Queue for key in [*broker.lane_keys(queue.value), slots._key(queue.value)]]
+    client = broker.client()
+    client.delete(*keys)
+    yield client
+    client.delete(*keys)
