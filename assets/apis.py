@@ -30,7 +30,8 @@ from assets.serializers import (
 from assets.upload import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
 from immich.api import validated
 from immich.errors import BadRequest
-from immich.ranges import file_response
+from immich import storage
+from immich.ranges import cacheable, file_response
 
 
 
@@ -148,11 +149,13 @@ class AssetOriginalApi(APIView):
     def get(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
         path = Path(asset.original_path)
-        if not path.is_file():
+        found = storage.stat(path)
+        if found is None:
             raise Http404("The original file is missing")
         return file_response(
             request,
             path,
+            size=found.size,
             content_type=media_types.mime_type_for(asset.original_file_name),
             download_name=asset.original_file_name,
         )
@@ -171,8 +174,8 @@ class AssetPlaybackApi(APIView):
         found = transcode.playback_file(asset)
         if found is None:
             raise Http404("The video file is missing")
-        path, content_type = found
-        return file_response(request, path, content_type=content_type)
+        path, content_type, stat = found
+        return file_response(request, path, size=stat.size, content_type=content_type)
 
 
 class AssetStatisticsApi(APIView):
@@ -344,15 +347,14 @@ class AssetThumbnailApi(APIView):
                 return HttpResponseRedirect(f"/api/assets/{asset.id}/original")
             size = "preview"
         path = selectors.generated_file(asset=asset, kind=size)
-        if path is None or not path.is_file():
+        found = storage.stat(path) if path else None
+        if found is None:
             raise Http404("Thumbnail not generated yet")
-        etag = f'"{asset.id}-{size}-{int(path.stat().st_mtime_ns)}"'
+        etag = f'"{asset.id}-{size}-{found.mtime_ns}"'
         if request.headers.get("If-None-Match") == etag:
             return HttpResponseNotModified()
-        response = file_response(request, path, content_type=media_types.mime_type_for(path.name))
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, max-age=86400, no-transform"
-        return response
+        response = file_response(request, path, size=found.size, content_type=media_types.mime_type_for(path.name))
+        return cacheable(response, etag=etag)
 
 
 class AssetJobsApi(APIView):

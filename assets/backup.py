@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
-from assets.storage import media_root
+from immich.storage import media_root
 
 MANIFEST = "manifest.json"
 PG_DUMP = "database.pgdump"

@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, FileMove, FileMoveState
-from assets.storage import media_root
+from immich.storage import media_root
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from assets.models import Asset, AssetExif, AssetType
 from assets.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.transcode import asset_video_encode
 from assets.transcode import settings_version as transcode_settings_version
+from immich import storage
 from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
@@ -33,8 +36,26 @@ def _version(payload: object) -> str:
 
 def asset_extract_metadata(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
-    path = Path(asset.original_path)
-    sidecar = Path(asset.sidecar_path) if asset.sidecar_path else metadata.find_sidecar(path)
+    try:
+        with storage.local_copy(asset.original_path) as path, _local_sidecar(asset, path) as sidecar:
+            _extract_metadata(asset, path, sidecar)
+    except FileNotFoundError as error:
+        raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
+    return StepStatus.DONE
+
+
+@contextmanager
+def _local_sidecar(asset: Asset, original: Path) -> Iterator[Path | None]:
+    """The recorded sidecar (a missing one is reported by the reader), else one found beside the original."""
+    if not asset.sidecar_path:
+        yield metadata.find_sidecar(original)
+        return
+    with storage.local_copy(asset.sidecar_path, missing_ok=True) as sidecar:
+        yield sidecar
+
+
+def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
+    """Read the local copy of the original (and its sidecar) and record what it says."""
     options = {
         "sidecar": sidecar,
         "default_zone": config_cached()["metadata"]["defaultTimeZone"],
@@ -45,12 +66,11 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
             facts = metadata.video_facts(path, **options)
         else:
             facts = metadata.image_facts(path, max_pixels=MAX_PIXELS, **options)
-    except FileNotFoundError as error:
-        raise PermanentFailure(f"the original file is missing: {path}") from error
     except metadata.UnreadableMedia as error:
         raise PermanentFailure(str(error)) from error
     width, height = facts.displayed_size
     warnings = list(facts.warnings)
+    asset_id = asset.id
     with transaction.atomic():
         changes = {"width": width, "height": height, "file_modified_at": _mtime(path)}
         if facts.date_time_original is not None:
@@ -66,7 +86,6 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
                                  width=width, height=height)
             warnings.extend(faces.warnings)
         AssetExif.objects.filter(asset_id=asset_id).update(warnings=warnings)
-    return StepStatus.DONE
 
 
 def _mtime(path: Path) -> datetime:

@@ -15,8 +15,8 @@ from accounts.models import User
 from assets import media_types
 from assets import tasks
 from assets.models import Album, AlbumAsset, Asset, AssetExif, AssetStatus, AssetType, Visibility
-from assets.storage import remove_quietly
-from assets.upload import StreamedUpload
+from assets.upload import StreamedUpload, upload_path
+from immich import storage
 from immich.errors import BadRequest
 from jobs.models import Priority, Step
 from jobs.services import step_enqueue_on_commit, steps_enqueue
@@ -49,8 +49,9 @@ def _checksum_owner_duplicate(*, owner: User, checksum: bytes) -> Asset | None:
 
 
 def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload | None, fields: UploadFields) -> UploadResult:
-    """Turn a streamed upload into an asset. The partial files are renamed into place here; whatever is not kept
-    is removed by the caller's handler cleanup, so a refusal at any point leaves nothing on disk."""
+    """Turn a streamed upload into an asset. The partial files are stored at their paths here (renamed into place on
+    the filesystem); whatever is not kept is removed by the caller's handler cleanup, so a refusal at any point
+    leaves nothing on disk or in the bucket."""
     original_name = fields.filename or upload.name or ""
     asset_type = media_types.asset_type_for(original_name)
     if asset_type is None:
@@ -69,9 +70,16 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
         return UploadResult(id=str(existing.id), duplicate=True)
 
     extension = os.path.splitext(original_name)[1]
-    original_path = upload.partial_path.with_name(f"{upload.file_id}{extension}")
-    sidecar_path = sidecar.partial_path.with_name(f"{sidecar.file_id}.xmp") if sidecar else None
+    original_path = upload_path(owner.id, upload.file_id, extension)
+    sidecar_path = upload_path(owner.id, sidecar.file_id, ".xmp") if sidecar else None
     try:
+        # Stored before the row's transaction, which would otherwise hold the owner's quota row while a large file
+        # travels to the object store; a row that does not commit takes its files with it.
+        modified = fields.file_modified_at.timestamp()
+        os.utime(upload.partial_path, (modified, modified))
+        storage.put(upload.partial_path, original_path)
+        if sidecar_path:
+            storage.put(sidecar.partial_path, sidecar_path)
         with transaction.atomic():
             _charge_quota(owner=owner, size=upload.size)
             asset = Asset.objects.create(
@@ -95,22 +103,17 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
                 client_metadata=fields.metadata or [],
             )
             AssetExif.objects.create(asset=asset, file_size_in_byte=upload.size)
-            os.rename(upload.partial_path, original_path)
-            modified = fields.file_modified_at.timestamp()
-            os.utime(original_path, (modified, modified))
-            if sidecar_path:
-                os.rename(sidecar.partial_path, sidecar_path)
             step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
     except IntegrityError:
         # A concurrent upload of the same file by the same owner won the unique index.
-        remove_quietly(original_path, sidecar_path)
+        storage.delete(original_path, sidecar_path)
         existing = _checksum_owner_duplicate(owner=owner, checksum=upload.sha1)
         if existing is None:
             raise
         return UploadResult(id=str(existing.id), duplicate=True)
     except BaseException:
-        # The row was rolled back: the renamed files must go too (the partial ones are the caller's to remove).
-        remove_quietly(original_path, sidecar_path)
+        # The row was rolled back: the stored files must go too (the partial ones are the caller's to remove).
+        storage.delete(original_path, sidecar_path)
         raise
     return UploadResult(id=str(asset.id), duplicate=False)
 
@@ -194,7 +197,7 @@ def asset_delete_files(*, asset_id) -> bool:
         return False
     generated = list(asset.files.values_list("path", flat=True))
     owned_originals = [] if asset.is_external else [asset.original_path, asset.sidecar_path]
-    remove_quietly(*generated, *owned_originals)
+    storage.delete(*generated, *owned_originals)
     with transaction.atomic():
         if not asset.is_external:
             User.objects.filter(pk=asset.owner_id, quota_usage_in_bytes__gte=asset.file_size).update(

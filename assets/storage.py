@@ -1,19 +1,16 @@
-"""Where the server keeps files under the media location. Every path it builds stays inside its root."""
+"""Where the server keeps an asset's files under the media location (stored by `immich.storage`). Every path it
+builds stays inside its root."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from django.conf import settings
+from immich.storage import media_root
 
 
 class PathEscapesRoot(ValueError):
     pass
-
-
-def media_root() -> Path:
-    return Path(settings.MEDIA_LOCATION)
 
 
 def nested_folder(folder: str, owner_id: object, name: str) -> Path:
@@ -30,7 +27,7 @@ def ensure_inside(root: Path, path: Path) -> Path:
 
 
 def remove_quietly(*paths: str | os.PathLike | None) -> None:
-    """Remove files that may or may not exist (cleanup after a refused or failed upload)."""
+    """Remove local files that may or may not exist (staged bytes of a refused or failed upload)."""
     for path in paths:
         if path:
             try:

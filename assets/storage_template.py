@@ -34,7 +34,7 @@ from assets.file_moves import (
     MoveRequest, media_trees, moves_execute, moves_lock, moves_resume, remove_empty_folders,
 )
 from assets.models import AlbumAsset, Asset, AssetStatus, AssetType, FileMove
-from assets.storage import media_root
+from immich.storage import media_root
 from jobs.models import Priority, Step
 from jobs.system_config import config_get
 from workers.media import storage_template as engine

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.db import transaction
 
 from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
-from assets.storage import nested_folder, remove_quietly
+from assets.storage import nested_folder
+from immich import storage
 from jobs.models import StepStatus
 from jobs.services import PermanentFailure
 from jobs.system_config import config_cached
@@ -43,17 +44,16 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
     image_config = config_cached()["image"]
     specs = thumbnail_specs(image_config)
     outputs = {spec.kind: thumbnail_path(asset, spec) for spec in specs}
-    next(iter(outputs.values())).parent.mkdir(parents=True, exist_ok=True)
-    source = Path(asset.original_path)
     try:
-        if asset.type == AssetType.VIDEO:
-            result = thumbnails.generate_video_thumbnails(source, outputs, specs)
-        else:
-            result = thumbnails.generate_image_thumbnails(
-                source, outputs, specs, max_pixels=MAX_PIXELS, colorspace=image_config["colorspace"]
-            )
+        with storage.local_copy(asset.original_path) as source, storage.outputs(outputs) as written:
+            if asset.type == AssetType.VIDEO:
+                result = thumbnails.generate_video_thumbnails(source, written, specs)
+            else:
+                result = thumbnails.generate_image_thumbnails(
+                    source, written, specs, max_pixels=MAX_PIXELS, colorspace=image_config["colorspace"]
+                )
     except FileNotFoundError as error:
-        raise PermanentFailure(f"the original file is missing: {source}") from error
+        raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
     except metadata.UnreadableMedia as error:
         raise PermanentFailure(str(error)) from error
     with transaction.atomic():
@@ -62,5 +62,5 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
             AssetFile.objects.update_or_create(asset_id=asset.id, type=kind, defaults={"path": str(path)})
         Asset.objects.filter(pk=asset.id).update(thumbhash=result.thumbhash)
         stale = [old for kind, old in previous.items() if old != str(outputs[kind])]
-        transaction.on_commit(lambda: remove_quietly(*stale))
+        transaction.on_commit(lambda: storage.delete(*stale))
     return StepStatus.DONE

@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from assets import media_types
 from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, AssetType, AssetVideo, TranscodeDecision
-from assets.storage import nested_folder, remove_quietly
+from assets.storage import nested_folder
 from jobs.models import StepStatus
 from jobs.services import PermanentFailure
+from immich import storage
 from jobs.system_config import InvalidConfig, config_cached, config_get, config_validate
 from workers.media import transcode, video_encode, video_probe
 
@@ -64,16 +65,17 @@ def _fail(asset_id, reason: str, version: str, probe=None) -> PermanentFailure:
 
 def _delete_transcode(existing: AssetFile) -> str:
     path = Path(existing.path)
-    size = path.stat().st_size if path.is_file() else 0
+    found = storage.stat(path)
+    size = found.size if found else 0
     existing.delete()
-    transaction.on_commit(lambda: remove_quietly(path))
+    transaction.on_commit(lambda: storage.delete(path))
     return f"deleted the transcode that is no longer needed ({size / 1_000_000:.1f} MB)"
 
 
 def _up_to_date(asset_id, existing: AssetFile | None, version: str, decision: transcode.Decision,
                 probe: video_probe.ProbeSummary) -> bool:
     """A re-run under the same settings, on the same original, with the transcode still on disk, does nothing."""
-    if existing is None or not Path(existing.path).is_file():
+    if existing is None or not storage.exists(existing.path):
         return False
     current = AssetVideo.objects.filter(asset_id=asset_id).first()
     return bool(
@@ -90,10 +92,14 @@ def asset_video_encode(asset_id: str) -> StepStatus:
         return StepStatus.SKIPPED
     ffmpeg = config_cached()["ffmpeg"]
     version = settings_version(ffmpeg)
+    if not storage.exists(asset.original_path):
+        raise _fail(asset.id, f"the original file is missing: {asset.original_path}", version)
+    with storage.local_copy(asset.original_path) as source:
+        return _decide_and_encode(asset, source, ffmpeg, version)
+
+
+def _decide_and_encode(asset: Asset, source: Path, ffmpeg: dict, version: str) -> StepStatus:
     settings = transcode.TranscodeSettings.from_config(ffmpeg)
-    source = Path(asset.original_path)
-    if not source.is_file():
-        raise _fail(asset.id, f"the original file is missing: {source}", version)
     try:
         probe = video_probe.probe(source)
     except video_probe.UnreadableVideo as error:
@@ -118,7 +124,8 @@ def asset_video_encode(asset_id: str) -> StepStatus:
         raise _fail(asset.id, str(error), version, probe) from error
     output = encoded_video_path(asset)
     try:
-        result = video_encode.encode(source, output, plan, time_limit_s=transcode.time_limit_s(probe, plan))
+        with storage.outputs({"video": output}) as written:
+            result = video_encode.encode(source, written["video"], plan, time_limit_s=transcode.time_limit_s(probe, plan))
     except video_encode.TranscodeFailed as error:
         # An earlier transcode, if any, stays: it still plays.
         raise _fail(asset.id, f"{decision.reason}: {error}", version, probe) from error
@@ -129,7 +136,7 @@ def asset_video_encode(asset_id: str) -> StepStatus:
                 asset_id=asset.id, type=AssetFileType.ENCODED_VIDEO, defaults={"path": str(output)}
             )
             if existing and existing.path != str(output):
-                transaction.on_commit(lambda: remove_quietly(existing.path))
+                transaction.on_commit(lambda: storage.delete(existing.path))
         elif existing:
             notes.append(_delete_transcode(existing))
         _record(asset.id, decision=decision.action, reason=decision.reason, version=version, probe=probe,
@@ -140,15 +147,17 @@ def asset_video_encode(asset_id: str) -> StepStatus:
 # -- playback -----------------------------------------------------------------------------------------------------
 
 
-def playback_file(asset: Asset) -> tuple[Path, str] | None:
-    """The encoded MP4 when there is one on disk, else the original (None when neither is there)."""
+def playback_file(asset: Asset) -> tuple[Path, str, storage.FileStat] | None:
+    """The encoded MP4 when there is one stored, else the original (None when neither is there)."""
     files = AssetFile.objects.filter(asset_id=asset.id, type=AssetFileType.ENCODED_VIDEO)
     encoded = files.values_list("path", flat=True).first()
-    if encoded and Path(encoded).is_file():
-        return Path(encoded), "video/mp4"
-    original = Path(asset.original_path)
-    if original.is_file():
-        return original, media_types.mime_type_for(asset.original_file_name) or "application/octet-stream"
+    found = storage.stat(encoded) if encoded else None
+    if found is not None:
+        return Path(encoded), "video/mp4", found
+    found = storage.stat(asset.original_path)
+    if found is not None:
+        content_type = media_types.mime_type_for(asset.original_file_name) or "application/octet-stream"
+        return Path(asset.original_path), content_type, found
     return None
 
 
@@ -191,10 +200,8 @@ def _existing_size(path: str | None, recorded: int | None) -> int:
         return 0
     if recorded:
         return recorded
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return 0
+    found = storage.stat(path)
+    return found.size if found else 0
 
 
 def transcode_dry_run(*, ffmpeg: dict, probe_missing: bool = False,
@@ -246,7 +253,8 @@ def _probe_for_dry_run(stored: dict | None, original: str, probe_missing: bool, 
         report.not_probed += 1
         return None
     try:
-        probe = video_probe.probe(Path(original))
+        with storage.local_copy(original) as local:
+            probe = video_probe.probe(local)
     except (video_probe.UnreadableVideo, OSError):
         probe = None
     if probe is None or probe.video is None:

@@ -1,9 +1,10 @@
 """Resumable uploads (tus 1.0): create, append, finish, terminate and expire.
 
 Bytes are appended to a staging file `<media>/upload/<owner>/<xx>/<yy>/<id>.part`, the very folder and name a
-plain upload streams to, while the row keeps the running SHA-1 of exactly the bytes acknowledged so far
-(`assets.resumable_sha1`): the staged file is never read back. When the last byte arrives the file goes through
-`services.asset_upload` like a plain upload (same duplicate rules, quota, rename into place without a copy, mtime,
+plain upload streams to (with the S3 backend: that path under this API machine's scratch folder), while the row
+keeps the running SHA-1 of exactly the bytes acknowledged so far (`assets.resumable_sha1`): the staged file is never
+read back. When the last byte arrives the file goes through `services.asset_upload` like a plain upload (same
+duplicate rules, quota, stored in place: renamed without a copy on the filesystem, put to its key with S3, mtime,
 pipeline). The database row is the truth: bytes past its `offset` (a writer that crashed mid-chunk) are cut off
 by the next append. Chunks are not fsynced, as plain uploads are not: a machine crash that loses acknowledged
 bytes from the page cache is detected (the file is shorter than the offset) and ends that upload with 410.
@@ -45,8 +46,9 @@ from assets import media_types
 from assets.models import TusUpload
 from assets.resumable_sha1 import ResumableSha1
 from assets.services import UploadFields, asset_upload
-from assets.storage import nested_folder, remove_quietly
-from assets.upload import PARTIAL_SUFFIX, StreamedUpload
+from assets.storage import remove_quietly
+from assets.upload import PARTIAL_SUFFIX, StreamedUpload, upload_path
+from immich import storage
 from immich.errors import BadRequest
 
 logger = logging.getLogger(__name__)
@@ -129,8 +131,9 @@ def tus_upload_get(*, owner: User, upload_id: uuid.UUID) -> TusUpload:
 
 def staging_path(*, owner_id: object, upload_id: uuid.UUID) -> Path:
     """Where an upload's bytes are staged: the folder and name a plain upload of the same file id streams to, so
-    the finished file is renamed into place within its folder."""
-    return nested_folder("upload", owner_id, upload_id.hex) / f"{upload_id}{PARTIAL_SUFFIX}"
+    on the filesystem backend the finished file is renamed into place within its folder (with S3: this API
+    machine's scratch folder, then put to its key)."""
+    return storage.staging_path(upload_path(owner_id, upload_id, PARTIAL_SUFFIX))
 
 
 def tus_upload_create(*, owner: User, length: int, metadata: dict[str, str], fields: UploadFields) -> TusUpload:
@@ -297,7 +300,7 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         partial_path=staging, file_id=upload.id, name=name, size=upload.length, sha1=sha1,
         content_type=media_types.mime_type_for(name),
     )  # fmt: skip
-    placed = staging.with_name(f"{upload.id}{os.path.splitext(name)[1]}")  # where asset_upload renames it
+    placed = upload_path(upload.owner_id, upload.id, os.path.splitext(name)[1])  # where asset_upload stores it
     try:
         with transaction.atomic():
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)
@@ -313,9 +316,9 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         tus_upload_discard(upload_id=upload.id)
         raise
     except BaseException:
-        # The transaction did not commit: if the file was already renamed into place, put it back.
-        if not staging.exists() and placed.exists():
-            os.rename(placed, staging)
+        # The transaction did not commit: if the file was already stored, it becomes the staged bytes again.
+        if not staging.exists() and storage.exists(placed):
+            storage.retrieve(placed, staging)
         raise
     if result.duplicate:
         remove_quietly(staging)

@@ -1,5 +1,6 @@
-"""Streaming upload handler: the multipart body goes straight to its folder under the media location while its
-SHA-1 is computed in the same pass. Nothing is buffered in memory or copied through a temporary directory."""
+"""Streaming upload handler: the multipart body goes straight to its staging file while its SHA-1 is computed in the
+same pass: its final folder under the media location on the filesystem backend (then renamed into place), the
+scratch folder with S3 (then put to its key). Nothing is buffered in memory."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 
 from assets.storage import nested_folder, remove_quietly
+from immich import storage
 
 ASSET_FIELD = "assetData"
 SIDECAR_FIELD = "sidecarData"
 PARTIAL_SUFFIX = ".part"
 
 
+def upload_path(owner_id: object, file_id: uuid.UUID, suffix: str) -> Path:
+    """`<media>/upload/<ownerId>/<xx>/<yy>/<fileId><suffix>`: an uploaded file's stored path (the suffix is its
+    extension), or with PARTIAL_SUFFIX the logical path of its bytes in transit (see `storage.staging_path`)."""
+    return nested_folder("upload", owner_id, file_id.hex) / f"{file_id}{suffix}"
+
+
 class StreamedUpload(UploadedFile):
-    """A file already written to `partial_path` under the media location, with its SHA-1."""
+    """A file already written to the local `partial_path` (see `storage.staging_path`), with its SHA-1."""
 
     def __init__(self, *, partial_path: Path, file_id: uuid.UUID, name: str, size: int, sha1: bytes, content_type: str):
         super().__init__(file=None, name=name, content_type=content_type, size=size)
@@ -46,9 +54,8 @@ class AssetUploadHandler(FileUploadHandler):
         if field_name not in (ASSET_FIELD, SIDECAR_FIELD):
             raise SkipFile()
         self._file_id = uuid.uuid4()
-        folder = nested_folder("upload", self.owner_id, self._file_id.hex)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{self._file_id}{PARTIAL_SUFFIX}"
+        path = storage.staging_path(upload_path(self.owner_id, self._file_id, PARTIAL_SUFFIX))
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.written.append(path)
         self._file = open(path, "xb", buffering=0)
         self._hash = hashlib.sha1()
@@ -81,6 +88,6 @@ class AssetUploadHandler(FileUploadHandler):
         self._file = None
 
     def discard_unclaimed(self) -> None:
-        """Remove every partial file of this request: the service renames the ones it keeps before this runs."""
+        """Remove every partial file of this request: the service stores the ones it keeps before this runs."""
         self._close_current()
         remove_quietly(*self.written)

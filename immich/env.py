@@ -7,6 +7,7 @@ README's configuration table. Other modules import `ENV`; nothing else calls `os
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,18 @@ class Environment:
     # Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk, and the largest one accepted.
     tus_expiry_hours: int = 24
     tus_max_size: int = 100 * 1024**3
+    # Where stored files live (immich/storage.py): "filesystem" (under media_location) or "s3" (the bucket below).
+    storage_backend: str = "filesystem"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""
+    # Serve originals, thumbnails and playback by a 302 to a presigned URL of the bucket instead of through the API.
+    s3_presigned_redirect: bool = False
+    # This machine's folder for files fetched from storage while a job works on them, and uploads being received.
+    scratch_location: Path = Path(tempfile.gettempdir()) / "immich-scratch"
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -83,7 +96,27 @@ def read_environment() -> Environment:
         external_library_roots=_paths("IMMICH_EXTERNAL_LIBRARY_ROOTS"),
         tus_expiry_hours=_int("IMMICH_TUS_EXPIRY_HOURS", 24),
         tus_max_size=_int("IMMICH_TUS_MAX_SIZE", 100 * 1024**3),
+        storage_backend=_storage_backend(),
+        s3_bucket=_text("IMMICH_S3_BUCKET"),
+        s3_endpoint_url=_text("IMMICH_S3_ENDPOINT_URL"),
+        s3_region=_text("IMMICH_S3_REGION"),
+        s3_access_key_id=_text("IMMICH_S3_ACCESS_KEY_ID"),
+        s3_secret_access_key=_text("IMMICH_S3_SECRET_ACCESS_KEY"),
+        s3_prefix=_text("IMMICH_S3_PREFIX").strip("/"),
+        s3_presigned_redirect=_flag("IMMICH_S3_PRESIGNED_REDIRECT", False),
+        scratch_location=Path(_text("IMMICH_SCRATCH_LOCATION", str(Path(tempfile.gettempdir()) / "immich-scratch")))
+        .expanduser()
+        .resolve(),
     )
+
+
+def _storage_backend() -> str:
+    backend = _text("IMMICH_STORAGE_BACKEND", "filesystem").lower()
+    if backend not in ("filesystem", "s3"):
+        raise ValueError(f"IMMICH_STORAGE_BACKEND: {backend!r} is not filesystem or s3")
+    if backend == "s3" and not _text("IMMICH_S3_BUCKET"):
+        raise ValueError("IMMICH_STORAGE_BACKEND=s3 needs IMMICH_S3_BUCKET")
+    return backend
 
 
 ENV = read_environment()

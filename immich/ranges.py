@@ -1,28 +1,20 @@
-"""Streaming file responses with HTTP Range support (players seek, downloads resume)."""
+"""Streaming responses of stored files with HTTP Range support (players seek, downloads resume), read from the
+storage backend, or a redirect to the bucket's presigned URL when IMMICH_S3_PRESIGNED_REDIRECT asks for one."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from immich import storage
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 512 * 1024
-
-
-def _read_span(path: Path, start: int, length: int):
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        remaining = length
-        while remaining > 0:
-            chunk = handle.read(min(CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
+# A redirect to a presigned URL may be cached only while the URL is valid (settings: querystring_expire, 3600 s).
+PRESIGNED_REDIRECT_MAX_AGE = 1800
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -45,8 +37,12 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def file_response(request, path: Path, *, content_type: str, download_name: str | None = None) -> HttpResponse:
-    size = os.stat(path).st_size
+def file_response(request, path: Path, *, size: int, content_type: str, download_name: str | None = None) -> HttpResponse:
+    """The stored file at `path` (of `size` bytes, as its `storage.stat` said)."""
+    if settings.S3_PRESIGNED_REDIRECT:
+        url = storage.presigned_url(path, content_type=content_type, download_name=download_name)
+        if url:
+            return HttpResponseRedirect(url)
     header = request.headers.get("Range")
     if header:
         span = _parse_range(header, size)
@@ -55,13 +51,27 @@ def file_response(request, path: Path, *, content_type: str, download_name: str 
             response["Content-Range"] = f"bytes */{size}"
             return response
         start, end = span
-        response = StreamingHttpResponse(_read_span(path, start, end - start + 1), status=206, content_type=content_type)
+        response = StreamingHttpResponse(storage.read(path, start, end - start + 1), status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     else:
-        response = FileResponse(open(path, "rb"), content_type=content_type)
+        # A local file goes as a file object, which the WSGI server may hand to sendfile().
+        response = (
+            FileResponse(open(path, "rb"), content_type=content_type) if storage.is_local(path)
+            else StreamingHttpResponse(storage.read(path), content_type=content_type)
+        )
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
     if download_name:
         response["Content-Disposition"] = content_disposition_header(True, download_name)
+    return response
+
+
+def cacheable(response: HttpResponse, *, etag: str) -> HttpResponse:
+    """A generated file (thumbnail), kept by the client for a day; a redirect to it only while its URL is valid."""
+    response["ETag"] = etag
+    if response.status_code == 302:
+        response["Cache-Control"] = f"private, max-age={PRESIGNED_REDIRECT_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, max-age=86400, no-transform"
     return response

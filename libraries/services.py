@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assets.models import Asset, AssetFile, AssetStatus
-from assets.storage import remove_quietly
+from immich import storage
 from immich.errors import BadRequest
 from jobs.models import AssetStep, Priority, Step
 from jobs.services import steps_enqueue
@@ -115,7 +115,7 @@ def library_delete_assets(*, library_id) -> int:
         generated = list(AssetFile.objects.filter(asset_id__in=ids).values_list("path", flat=True))
         with transaction.atomic():
             Asset.objects.filter(pk__in=ids).delete()
-            transaction.on_commit(lambda generated=generated: remove_quietly(*generated))
+            transaction.on_commit(lambda generated=generated: storage.delete(*generated))
         removed += len(ids)
     Library.objects.filter(pk=library.pk).delete()
     return removed

@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from immich.api import validated
 from immich.errors import BadRequest
-from immich.ranges import file_response
+from immich import storage
+from immich.ranges import cacheable, file_response
 from people import selectors, services
 from people.serializers import PeopleQuerySerializer, PersonUpdateSerializer, people_page_dto, person_dto
 
@@ -63,15 +64,13 @@ class PersonThumbnailApi(APIView):
     def get(self, request, person_id):
         person = _owned_person(request, person_id)
         path = Path(person.thumbnail_path) if person.thumbnail_path else None
-        if path is None or not path.is_file():
+        found = storage.stat(path) if path else None
+        if found is None:
             raise Http404("Thumbnail not generated yet")
-        etag = f'"{person.id}-{int(path.stat().st_mtime_ns)}"'
+        etag = f'"{person.id}-{found.mtime_ns}"'
         if request.headers.get("If-None-Match") == etag:
             return HttpResponseNotModified()
-        response = file_response(request, path, content_type="image/jpeg")
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, max-age=86400, no-transform"
-        return response
+        return cacheable(file_response(request, path, size=found.size, content_type="image/jpeg"), etag=etag)
 
 
 class PersonStatisticsApi(APIView):

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from assets.models import Asset, AssetExif, AssetType
-from assets.storage import nested_folder, remove_quietly
+from assets.storage import nested_folder
+from immich import storage
 from jobs.system_config import config_cached
 from people.models import AssetFace, Person
 from people.selectors import people_missing_thumbnails, visible_asset_q
@@ -190,7 +191,7 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
     if person is None:
         return "gone"
     path = person_thumbnail_path(person)
-    if not force and person.thumbnail_path == str(path) and person.feature_face_id and path.is_file():
+    if not force and person.thumbnail_path == str(path) and person.feature_face_id and storage.exists(path):
         return "exists"
     image = config_cached()["image"]
     problems = []
@@ -198,11 +199,12 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
         box = faces.Box(face.x1, face.y1, face.x2, face.y2)
         orientation = AssetExif.objects.filter(asset_id=face.asset_id).values_list("orientation", flat=True).first()
         try:
-            faces.generate_face_thumbnail(
-                Path(face.asset.original_path), path, box,
-                orientation=int(orientation) if orientation and orientation.isdigit() else None,
-                quality=image["thumbnail"]["quality"], colorspace=image["colorspace"], max_pixels=MAX_PIXELS,
-            )
+            with storage.local_copy(face.asset.original_path) as original, storage.outputs({"face": path}) as written:
+                faces.generate_face_thumbnail(
+                    original, written["face"], box,
+                    orientation=int(orientation) if orientation and orientation.isdigit() else None,
+                    quality=image["thumbnail"]["quality"], colorspace=image["colorspace"], max_pixels=MAX_PIXELS,
+                )
         except FileNotFoundError:
             problems.append(f"{face.asset.original_file_name}: the original file is missing")
             continue
@@ -316,7 +318,7 @@ def people_transfer(*, source, destination) -> int:
         Person.objects.filter(pk=person.pk).update(owner=destination, thumbnail_path="")
         moved += 1
     remains = [path for path in old_files if path]
-    transaction.on_commit(lambda: remove_quietly(*remains))
+    transaction.on_commit(lambda: storage.delete(*remains))
     _queue_thumbnails(
         Person.objects.filter(Q(owner=destination) | Q(owner=source), thumbnail_path="", faces__isnull=False)
         .values_list("id", flat=True).distinct()

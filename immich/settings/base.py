@@ -93,6 +93,30 @@ STATIC_ROOT = MEDIA_LOCATION / "static"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Stored files (immich/storage.py): the backend, the S3 bucket (django-storages) when one is configured, and this
+# machine's scratch folder.
+STORAGE_BACKEND = ENV.storage_backend
+SCRATCH_LOCATION = ENV.scratch_location
+S3_PRESIGNED_REDIRECT = ENV.s3_presigned_redirect
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if ENV.s3_bucket:
+    STORAGES["media"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ENV.s3_bucket,
+            "endpoint_url": ENV.s3_endpoint_url or None,
+            "region_name": ENV.s3_region or None,
+            "access_key": ENV.s3_access_key_id or None,
+            "secret_key": ENV.s3_secret_access_key or None,
+            "location": ENV.s3_prefix,
+            # S3-compatible servers (MinIO, Garage, Ceph) at an endpoint of their own want bucket names in the path.
+            "addressing_style": "path" if ENV.s3_endpoint_url else None,
+            "querystring_expire": 3600,
+        },
+    }
 # Resumable uploads (tus, /api/upload/): see assets/tus.py.
 TUS_EXPIRY_HOURS = ENV.tus_expiry_hours
 TUS_MAX_SIZE = ENV.tus_max_size

@@ -1,0 +1,334 @@
+"""Where stored files live: one interface for originals, sidecars, thumbnails, encoded videos and backups.
+
+The database keeps absolute paths under the media location (IMMICH_MEDIA_LOCATION) whatever the backend. A path
+under that root is a key (the path relative to the root) in the configured backend (IMMICH_STORAGE_BACKEND): the
+filesystem backend keeps it at that very path, with zero extra copies; the S3 backend keeps the object
+`<prefix>/<key>` of its bucket, and the local path never exists. So the database never changes between backends,
+and moving a library from one to the other is a byte move. Paths outside the media root (external libraries'
+originals: users' own folders) are always the local filesystem's, whatever the backend.
+
+Media operations (workers.media) work on local paths only: `local_copy` gives one for a stored file (the file
+itself on the filesystem, a copy fetched into the scratch folder otherwise, removed afterwards), `outputs` gives
+local paths to write and stores what was written there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import shutil
+import stat as stat_kind
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from django.conf import settings
+
+READ_CHUNK = 1024 * 1024
+BACKENDS = ("filesystem", "s3")
+K = TypeVar("K")
+
+
+@dataclass(frozen=True)
+class FileStat:
+    size: int
+    mtime_ns: int
+
+
+class Backend(Protocol):
+    """Files by key (a relative POSIX path). Reading a missing key raises FileNotFoundError; other failures of the
+    store raise OSError, so the jobs retry them as they retry a failing disk."""
+
+    name: str
+
+    def local_path(self, key: str) -> Path | None: ...  # where the file is on this machine's disk, if it is there
+    def stat(self, key: str) -> FileStat | None: ...  # None: no regular file there
+    def occupied(self, key: str) -> bool: ...  # anything at all under that name (a dangling link counts)
+    def read(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]: ...
+    def put(self, local: Path, key: str) -> None: ...  # store a finished local file there; the local file goes
+    def write(self, key: str, chunks: Iterable[bytes], *, mtime_ns: int) -> None: ...  # all or nothing
+    def fetch(self, key: str, local: Path) -> None: ...  # a local copy, with the stored modification time
+    def copy(self, old: str, new: str) -> None: ...
+    def delete(self, key: str) -> None: ...  # quietly: a missing key is not an error
+    def delete_tree(self, key: str) -> None: ...
+    def files(self, prefix: str) -> Iterator[tuple[str, int]]: ...  # (key, size) of every file under the prefix
+    def presigned_url(self, key: str, *, content_type: str, download_name: str | None) -> str | None: ...
+
+
+class FilesystemBackend:
+    """Keys are paths below `root`: every operation is the plain file operation on that path."""
+
+    name = "filesystem"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def local_path(self, key: str) -> Path:
+        return self.root / key
+
+    def stat(self, key: str) -> FileStat | None:
+        try:
+            found = os.stat(self.root / key)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return FileStat(found.st_size, found.st_mtime_ns) if stat_kind.S_ISREG(found.st_mode) else None
+
+    def occupied(self, key: str) -> bool:
+        return os.path.lexists(self.root / key)
+
+    def read(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+        with open(self.root / key, "rb") as handle:
+            handle.seek(start)
+            remaining = length
+            while remaining is None or remaining > 0:
+                chunk = handle.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+                if not chunk:
+                    break
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+
+    def put(self, local: Path, key: str) -> None:
+        target = self.root / key
+        if Path(local) != target:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(local, target)
+
+    def write(self, key: str, chunks: Iterable[bytes], *, mtime_ns: int) -> None:
+        target = self.root / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
+        try:
+            with open(partial, "xb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.utime(partial, ns=(mtime_ns, mtime_ns))
+            os.replace(partial, target)
+        finally:
+            _unlink_quietly(partial)
+
+    def fetch(self, key: str, local: Path) -> None:
+        shutil.copy2(self.root / key, local)
+
+    def copy(self, old: str, new: str) -> None:
+        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(self.root / old, self.root / new)
+
+    def delete(self, key: str) -> None:
+        _unlink_quietly(self.root / key)
+
+    def delete_tree(self, key: str) -> None:
+        shutil.rmtree(self.root / key, ignore_errors=True)
+
+    def files(self, prefix: str) -> Iterator[tuple[str, int]]:
+        for folder, subfolders, names in os.walk(self.root / prefix):
+            subfolders.sort()
+            for name in sorted(names):
+                key = os.path.relpath(os.path.join(folder, name), self.root)
+                found = self.stat(key)
+                if found is not None:
+                    yield key, found.size
+
+    def presigned_url(self, key: str, *, content_type: str, download_name: str | None) -> None:
+        return None
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+# -- where a path is ------------------------------------------------------------------------------------------
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_LOCATION)
+
+
+def scratch_root() -> Path:
+    return Path(settings.SCRATCH_LOCATION)
+
+
+_LOCAL_DISK = FilesystemBackend(Path("/"))
+
+
+def backend_named(name: str) -> Backend:
+    if name == "filesystem":
+        return FilesystemBackend(media_root())
+    if name == "s3":
+        from immich.storage_s3 import S3Backend
+
+        return S3Backend.configured()
+    raise ValueError(f"unknown storage backend {name!r}: one of {', '.join(BACKENDS)}")
+
+
+def configured_backend() -> Backend:
+    return backend_named(settings.STORAGE_BACKEND)
+
+
+def key_of(path: str | os.PathLike) -> str | None:
+    """The key of a path under the media root (its relative path), None for a path outside it."""
+    normal = os.path.normpath(os.fspath(path))
+    root = os.path.normpath(os.fspath(media_root()))
+    return normal[len(root) + 1 :] if normal.startswith(root + os.sep) else None
+
+
+def _locate(path: str | os.PathLike) -> tuple[Backend, str]:
+    key = key_of(path)
+    if key is None:
+        return _LOCAL_DISK, os.path.normpath(os.fspath(path)).lstrip(os.sep)
+    return configured_backend(), key
+
+
+def is_local(path: str | os.PathLike) -> bool:
+    """True when the path itself is the file (the filesystem backend, or a path outside the media root)."""
+    backend, key = _locate(path)
+    return backend.local_path(key) is not None
+
+
+# -- the interface callers use: absolute paths as the database holds them --------------------------------------
+
+
+def stat(path: str | os.PathLike) -> FileStat | None:
+    backend, key = _locate(path)
+    return backend.stat(key)
+
+
+def exists(path: str | os.PathLike) -> bool:
+    return stat(path) is not None
+
+
+def occupied(path: str | os.PathLike) -> bool:
+    backend, key = _locate(path)
+    return backend.occupied(key)
+
+
+def read(path: str | os.PathLike, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+    backend, key = _locate(path)
+    return backend.read(key, start, length)
+
+
+def sha1(path: str | os.PathLike) -> bytes:
+    digest = hashlib.sha1()
+    for chunk in read(path):
+        digest.update(chunk)
+    return digest.digest()
+
+
+def put(local: Path, path: str | os.PathLike) -> None:
+    """Store the finished local file at `path` (the filesystem backend renames it there); the local file is gone."""
+    backend, key = _locate(path)
+    backend.put(local, key)
+
+
+def retrieve(path: str | os.PathLike, local: Path) -> None:
+    """The reverse of `put`: the stored file becomes the local file again and is no longer stored."""
+    backend, key = _locate(path)
+    if backend.local_path(key) is not None:
+        os.rename(backend.local_path(key), local)
+        return
+    backend.fetch(key, local)
+    backend.delete(key)
+
+
+def copy(old: str | os.PathLike, new: str | os.PathLike) -> None:
+    """A copy within one storage (the S3 backend copies on the server, the bytes never travel)."""
+    if (key_of(old) is None) != (key_of(new) is None):
+        raise ValueError(f"{old} and {new} are not in the same storage")
+    backend, old_key = _locate(old)
+    backend.copy(old_key, _locate(new)[1])
+
+
+def delete(*paths: str | os.PathLike | None) -> None:
+    """Remove stored files that may or may not exist."""
+    for path in paths:
+        if path:
+            backend, key = _locate(path)
+            backend.delete(key)
+
+
+def delete_tree(path: str | os.PathLike) -> None:
+    backend, key = _locate(path)
+    backend.delete_tree(key)
+
+
+def files(folder: str | os.PathLike) -> Iterator[tuple[Path, int]]:
+    """(path, size) of every stored file below `folder`."""
+    backend, key = _locate(folder)
+    base = Path(folder)
+    for found, size in backend.files(key):
+        yield base / posixpath.relpath(found, key), size
+
+
+def presigned_url(path: str | os.PathLike, *, content_type: str, download_name: str | None = None) -> str | None:
+    """A time-limited URL the client can fetch the file from directly; None where the backend has none."""
+    backend, key = _locate(path)
+    return backend.presigned_url(key, content_type=content_type, download_name=download_name)
+
+
+def staging_path(path: str | os.PathLike) -> Path:
+    """Where a file on its way to `path` is written locally (a streamed upload, a backup being made): the path
+    itself on the filesystem backend (then stored by a rename in place), else its place in the scratch folder."""
+    backend, key = _locate(path)
+    return backend.local_path(key) or scratch_root() / "staging" / key
+
+
+@contextmanager
+def _scratch_folder() -> Iterator[Path]:
+    folder = scratch_root() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def local_copy(path: str | os.PathLike, *, missing_ok: bool = False) -> Iterator[Path]:
+    """A local path holding the stored file, under its own name (formats are told by their extension): the file
+    itself where it is local, else a copy fetched into the scratch folder and removed afterwards, also on error.
+    A missing file raises FileNotFoundError, or with `missing_ok` gives a path where nothing is (as the file
+    itself would), for readers that report a missing file in their own words."""
+    backend, key = _locate(path)
+    local = backend.local_path(key)
+    if local is not None:
+        yield local
+        return
+    with _scratch_folder() as folder:
+        target = folder / posixpath.basename(key)
+        try:
+            backend.fetch(key, target)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+        yield target
+
+
+@contextmanager
+def outputs(paths: Mapping[K, str | os.PathLike]) -> Iterator[dict[K, Path]]:
+    """Local paths to write the files meant for `paths` (their folders exist): the paths themselves on the
+    filesystem backend; else files in a scratch folder, each stored at its path when the block ends without an
+    error if it was written, and removed in any case."""
+    located = {name: _locate(path) for name, path in paths.items()}
+    if all(backend.local_path(key) is not None for backend, key in located.values()):
+        local = {name: backend.local_path(key) for name, (backend, key) in located.items()}
+        for path in local.values():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        yield local
+        return
+    with _scratch_folder() as folder:
+        local = {name: folder / str(index) / posixpath.basename(key) for index, (name, (_, key)) in enumerate(located.items())}
+        for path in local.values():
+            path.parent.mkdir()
+        yield local
+        for name, (backend, key) in located.items():
+            if local[name].exists():
+                backend.put(local[name], key)
