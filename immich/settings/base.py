@@ -98,25 +98,37 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 STORAGE_BACKEND = ENV.storage_backend
 SCRATCH_LOCATION = ENV.scratch_location
 S3_PRESIGNED_REDIRECT = ENV.s3_presigned_redirect
+
+
+def s3_media_storage(*, bucket: str, endpoint_url: str = "", region: str = "", access_key_id: str = "",
+                     secret_access_key: str = "", prefix: str = "", **options) -> dict:
+    """The STORAGES entry of the bucket (django-storages); without credentials boto3 finds its own (IAM role)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "access_key": access_key_id or None,
+            "secret_key": secret_access_key or None,
+            "location": prefix,
+            # S3-compatible servers (MinIO, Garage, Ceph) at an endpoint of their own want bucket names in the path.
+            "addressing_style": "path" if endpoint_url else None,
+            "querystring_expire": 3600,
+            **options,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if ENV.s3_bucket:
-    STORAGES["media"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": ENV.s3_bucket,
-            "endpoint_url": ENV.s3_endpoint_url or None,
-            "region_name": ENV.s3_region or None,
-            "access_key": ENV.s3_access_key_id or None,
-            "secret_key": ENV.s3_secret_access_key or None,
-            "location": ENV.s3_prefix,
-            # S3-compatible servers (MinIO, Garage, Ceph) at an endpoint of their own want bucket names in the path.
-            "addressing_style": "path" if ENV.s3_endpoint_url else None,
-            "querystring_expire": 3600,
-        },
-    }
+    STORAGES["media"] = s3_media_storage(
+        bucket=ENV.s3_bucket, endpoint_url=ENV.s3_endpoint_url, region=ENV.s3_region,
+        access_key_id=ENV.s3_access_key_id, secret_access_key=ENV.s3_secret_access_key, prefix=ENV.s3_prefix,
+    )
 # Resumable uploads (tus, /api/upload/): see assets/tus.py.
 TUS_EXPIRY_HOURS = ENV.tus_expiry_hours
 TUS_MAX_SIZE = ENV.tus_max_size
