@@ -4,11 +4,13 @@ checks every original against that manifest.
 PostgreSQL: the manifest is read inside the same snapshot pg_dump dumps (pg_export_snapshot), so the two agree
 even while uploads go on. SQLite: the online backup API copies the database, and the manifest is read from the
 copy. Thumbnails and encoded videos are not backed up: they are regenerated from the originals.
+
+A backup is made in a local folder, then stored under `<media>/backups/<stamp>/` (a folder on the filesystem
+backend, keys in the bucket with S3), its manifest last: a backup without a manifest is not one.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,12 +25,12 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
+from immich import storage
 from immich.storage import media_root
 
 MANIFEST = "manifest.json"
 PG_DUMP = "database.pgdump"
 SQLITE_COPY = "database.sqlite3"
-_CHUNK = 1024 * 1024
 
 
 class BackupError(Exception):
@@ -128,12 +130,12 @@ class BackupResult:
 
 
 def backup_create(*, keep: int) -> BackupResult:
-    """Write `<media>/backups/<UTC timestamp>/` (under a temporary name until complete) and keep the newest `keep`."""
+    """Store `<media>/backups/<UTC timestamp>/` (made under a temporary name) and keep the newest `keep`."""
     folder = backups_folder()
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    partial = folder / f".{stamp}.partial"
-    partial.mkdir()
+    partial = storage.staging_path(folder / f".{stamp}.partial")
+    partial.mkdir(parents=True)
+    final = folder / stamp
     try:
         if connection.vendor == "postgresql":
             originals, counts = _dump_postgres(partial)
@@ -147,25 +149,28 @@ def backup_create(*, keep: int) -> BackupResult:
             "originals": originals,
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        final = folder / stamp
-        partial.rename(final)
+        for name in sorted(os.listdir(partial), key=lambda name: name == MANIFEST):  # the manifest last
+            storage.put(partial / name, final / name)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        storage.delete_tree(final)  # whatever of it was stored
         raise
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     return BackupResult(path=final, originals=len(originals), removed=backups_prune(keep=keep))
 
 
 def backups_list() -> list[Path]:
     folder = backups_folder()
-    if not folder.exists():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists())
+    return sorted(
+        path.parent for path, _ in storage.files(folder)
+        if path.name == MANIFEST and path.parent.parent == folder and not path.parent.name.startswith(".")
+    )
 
 
 def backups_prune(*, keep: int) -> list[Path]:
     doomed = backups_list()[:-keep] if keep > 0 else []
     for path in doomed:
-        shutil.rmtree(path)
+        storage.delete_tree(path)
     return doomed
 
 
@@ -174,7 +179,7 @@ def backups_prune(*, keep: int) -> list[Path]:
 
 def read_manifest(backup: Path) -> dict:
     try:
-        manifest = json.loads((backup / MANIFEST).read_text())
+        manifest = json.loads(b"".join(storage.read(backup / MANIFEST)))
     except FileNotFoundError as error:
         raise BackupError(f"{backup} is not a backup: {MANIFEST} is missing") from error
     except json.JSONDecodeError as error:
@@ -197,25 +202,27 @@ def database_restore(*, backup: Path) -> dict:
         if connection.vendor != "postgresql":
             raise BackupError("this backup is a PostgreSQL dump: set DATABASE_URL to an empty PostgreSQL database")
         dump = backup / PG_DUMP
-        if not dump.is_file():
+        if not storage.exists(dump):
             raise BackupError(f"{dump} is missing")
-        result = subprocess.run(
-            ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-             *_pg_target_args(), str(dump)],
-            env=_pg_env(), capture_output=True, text=True,
-        )
+        with storage.local_copy(dump) as local_dump:
+            result = subprocess.run(
+                ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
+                 *_pg_target_args(), str(local_dump)],
+                env=_pg_env(), capture_output=True, text=True,
+            )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed, nothing was restored: {result.stderr.strip()}")
     else:
         if connection.vendor != "sqlite":
             raise BackupError("this backup is an SQLite database: restore it with the embedded default settings")
         copy = backup / SQLITE_COPY
-        if not copy.is_file():
+        if not storage.exists(copy):
             raise BackupError(f"{copy} is missing")
         connection.close()
         target = Path(settings.DATABASES["default"]["NAME"])
         partial = target.with_name(target.name + ".restoring")
-        shutil.copyfile(copy, partial)
+        with storage.local_copy(copy) as local_copy:
+            shutil.copyfile(local_copy, partial)
         os.replace(partial, target)
     return manifest
 
@@ -231,23 +238,15 @@ class Verification:
         return not self.missing and not self.mismatched
 
 
-def _sha1_of(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def originals_verify(*, manifest: dict, progress: Callable[[Iterable], Iterable] = iter) -> Verification:
-    """Every original of the manifest must be on disk; uploaded ones must also have the recorded SHA-1."""
+    """Every original of the manifest must be stored; uploaded ones must also have the recorded SHA-1."""
     result = Verification()
     root = media_root()
     for entry in progress(manifest["originals"]):
         path = Path(entry["path"]) if os.path.isabs(entry["path"]) else root / entry["path"]
         result.checked += 1
-        if not path.is_file():
+        if not storage.exists(path):
             result.missing.append(str(path))
-        elif entry["checksumAlgorithm"] == "sha1" and _sha1_of(path) != entry["sha1"]:
+        elif entry["checksumAlgorithm"] == "sha1" and storage.sha1(path).hex() != entry["sha1"]:
             result.mismatched.append(str(path))
     return result

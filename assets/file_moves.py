@@ -12,6 +12,10 @@ A file is never deleted unless the database points at another verified copy. Wha
 finished by `moves_resume` (run under the same lock before any new move): it looks at both paths and at the
 database and rolls the move forward, so every file ends in exactly one place with the database pointing at it.
 
+In an object store (the S3 backend), a move is a copy on the server to the new key (an object appears whole or not
+at all, so without a temporary name), read back for its size and SHA-1 -> switch the database path (row "switched")
+-> delete the old key -> row "done"; recovery reads the same journal the same way.
+
 All moves hold one cluster-wide lock (PostgreSQL advisory lock 420, as Immich; a file lock on SQLite), so a row
 left unfinished when the lock is free belongs to a dead process.
 """
@@ -34,6 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, FileMove, FileMoveState
+from immich import storage
 from immich.storage import media_root
 
 logger = logging.getLogger(__name__)
@@ -287,8 +292,10 @@ def _run_rows(rows: list[FileMove], *, stop_after: str | None) -> list[MoveResul
     errors: dict[int, str] = {}
     renamed: list[FileMove] = []
     copies: list[FileMove] = []
-    devices = make_folders(os.path.dirname(row.new_path) for row in rows)  # target folder -> its filesystem
-    for row in rows:
+    stored = [row for row in rows if not storage.is_local(row.new_path)]
+    on_disk = [row for row in rows if storage.is_local(row.new_path)]
+    devices = make_folders(os.path.dirname(row.new_path) for row in on_disk)  # target folder -> its filesystem
+    for row in on_disk:
         try:
             if os.stat(row.old_path).st_dev != devices[os.path.dirname(row.new_path)]:
                 copies.append(row)
@@ -307,6 +314,7 @@ def _run_rows(rows: list[FileMove], *, stop_after: str | None) -> list[MoveResul
                 errors[row.pk] = f"rename failed: {error}"
     sync_filesystems(os.path.dirname(row.new_path) for row in renamed)
     placed_copies = _copy_rows(copies, errors, stop_after) if copies else []
+    placed_copies += _copy_objects(stored, errors, stop_after) if stored else []
     _checkpoint("placed", stop_after)
 
     now = timezone.now()
@@ -325,7 +333,7 @@ def _run_rows(rows: list[FileMove], *, stop_after: str | None) -> list[MoveResul
 
     if placed_copies:
         for row in placed_copies:
-            _unlink(row.old_path)
+            storage.delete(row.old_path)
         sync_filesystems(os.path.dirname(row.old_path) for row in placed_copies)
         _checkpoint("unlinked", stop_after)
         FileMove.objects.filter(pk__in=[row.pk for row in placed_copies]).update(
@@ -360,14 +368,10 @@ def _copy_rows(rows: list[FileMove], errors: dict[int, str], stop_after: str | N
             return "the copy's SHA-1 differs from the expected checksum (the source file changed or the copy is corrupt)"
         return None
 
-    with ThreadPoolExecutor(max_workers=min(COPY_THREADS, len(rows))) as pool:
-        for row, outcome in zip(rows, pool.map(_catching(copy_and_verify), rows)):
-            if outcome:
-                errors[row.pk] = outcome
-                _unlink(row.temp_path)
-    copied = [row for row in rows if row.pk not in errors]
-    # Hashes of sidecars were computed now: record them so a resumed move verifies against the same value.
-    FileMove.objects.bulk_update([row for row in copied if row.kind == "sidecar"], ["checksum"])
+    copied = _verified_copies(copy_and_verify, rows, errors)
+    for row in rows:
+        if row.pk in errors:
+            _unlink(row.temp_path)
     sync_filesystems(os.path.dirname(row.temp_path) for row in copied)  # verified copies durable before placing
     placed = []
     for row in copied:
@@ -382,6 +386,40 @@ def _copy_rows(rows: list[FileMove], errors: dict[int, str], stop_after: str | N
         placed.append(row)
     sync_filesystems(os.path.dirname(row.new_path) for row in placed)
     return placed
+
+
+def _copy_objects(rows: list[FileMove], errors: dict[int, str], stop_after: str | None) -> list[FileMove]:
+    """Copy each object to its new key on the server and read the copy back; returns the rows whose verified copy
+    is at new_path (a copy that does not verify is deleted, the old object kept)."""
+
+    def copy_and_verify(row: FileMove) -> str | None:
+        if not storage.exists(row.old_path):
+            return f"the file is missing: {row.old_path}"
+        if storage.occupied(row.new_path):
+            return f"another file appeared at {row.new_path} during the move; nothing moved"
+        if row.checksum is None and row.kind == "sidecar":
+            row.checksum = storage.sha1(row.old_path)
+        storage.copy(row.old_path, row.new_path)
+        _checkpoint("copying", stop_after)
+        if not _verified(row, row.new_path, hash_verification=True):
+            storage.delete(row.new_path)
+            return "the copy's size or SHA-1 differs from the expected ones (the source changed or the copy is corrupt)"
+        return None
+
+    return _verified_copies(copy_and_verify, rows, errors)
+
+
+def _verified_copies(copy_and_verify, rows: list[FileMove], errors: dict[int, str]) -> list[FileMove]:
+    """Run `copy_and_verify` (None, or the reason the copy is not good) for the rows on a few threads; returns the
+    rows whose copy is good, the others' reasons go to `errors`."""
+    with ThreadPoolExecutor(max_workers=min(COPY_THREADS, len(rows))) as pool:
+        for row, outcome in zip(rows, pool.map(_catching(copy_and_verify), rows)):
+            if outcome:
+                errors[row.pk] = outcome
+    copied = [row for row in rows if row.pk not in errors]
+    # Hashes of sidecars were computed now: record them so a resumed move verifies against the same value.
+    FileMove.objects.bulk_update([row for row in copied if row.kind == "sidecar"], ["checksum"])
+    return copied
 
 
 def _catching(work):
@@ -445,9 +483,10 @@ def _settle(row: FileMove, state: str, *, point_at: str | None = None, error: st
 
 def _verified(row: FileMove, path: str, hash_verification: bool) -> bool:
     try:
-        if row.size is not None and os.stat(path).st_size != row.size:
+        found = storage.stat(path)
+        if found is None or (row.size is not None and found.size != row.size):
             return False
-        return not (hash_verification and row.checksum) or file_sha1(path) == bytes(row.checksum)
+        return not (hash_verification and row.checksum) or storage.sha1(path) == bytes(row.checksum)
     except OSError:
         return False
 
@@ -457,11 +496,11 @@ def _resume_one(row: FileMove, hash_verification: bool) -> bool:
     _unlink(row.temp_path)  # a copy that was not yet verified and placed is never trusted
     current = Asset.objects.filter(pk=row.asset_id).values_list(_PATH_FIELD[row.kind], flat=True).first()
     old, new = row.old_path, row.new_path
-    old_here, new_here = os.path.lexists(old), os.path.lexists(new)
+    old_here, new_here = storage.occupied(old), storage.occupied(new)
     if current == new:
         if new_here:
             if old_here:
-                _unlink(old)  # the copy at new_path was verified before the database was switched
+                storage.delete(old)  # the copy at new_path was verified before the database was switched
                 sync_filesystems([os.path.dirname(old)])
             _settle(row, FileMoveState.DONE)
         elif old_here:
@@ -474,7 +513,7 @@ def _resume_one(row: FileMove, hash_verification: bool) -> bool:
         if new_here and _verified(row, new, hash_verification):
             if old_here:
                 _settle(row, FileMoveState.SWITCHED, point_at=new)
-                _unlink(old)
+                storage.delete(old)
                 sync_filesystems([os.path.dirname(old)])
             _settle(row, FileMoveState.DONE, point_at=new)
             return False

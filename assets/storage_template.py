@@ -34,6 +34,7 @@ from assets.file_moves import (
     MoveRequest, media_trees, moves_execute, moves_lock, moves_resume, remove_empty_folders,
 )
 from assets.models import AlbumAsset, Asset, AssetStatus, AssetType, FileMove
+from immich import storage
 from immich.storage import media_root
 from jobs.models import Priority, Step
 from jobs.system_config import config_get
@@ -221,7 +222,7 @@ class Planner:
         self._inside: dict[str, bool] = {}
 
     def _free(self, path: str) -> bool:
-        return path not in self.reserved and (path in self.vacated or not os.path.lexists(path))
+        return path not in self.reserved and (path in self.vacated or not storage.occupied(path))
 
     def _confined(self, folder: Path, root: Path) -> bool:
         """No folder between the user's library root and `folder` is a symbolic link (the root itself may be one:
@@ -240,7 +241,7 @@ class Planner:
         if low and self.settings.skip_low_confidence:
             plan.not_moved = NotMoved(str(asset.pk), asset.original_path, REASON_LOW_CONFIDENCE, failed=False)
             return plan
-        if not os.path.isfile(asset.original_path):
+        if not storage.exists(asset.original_path):
             plan.not_moved = NotMoved(str(asset.pk), asset.original_path, f"the original file is missing: {asset.original_path}", failed=True)
             return plan
         try:
@@ -253,7 +254,7 @@ class Planner:
         if not self._confined(folder, root):
             plan.not_moved = NotMoved(str(asset.pk), asset.original_path, f"{folder} leads outside {root} (a symbolic link)", failed=True)
             return plan
-        sidecar = asset.sidecar_path if asset.sidecar_path and os.path.isfile(asset.sidecar_path) else None
+        sidecar = asset.sidecar_path if asset.sidecar_path and storage.exists(asset.sidecar_path) else None
         if asset.sidecar_path and not sidecar:
             plan.notes.append(f"sidecar file missing, left as recorded: {asset.sidecar_path}")
         target, collision = self._target(asset.original_path, folder, rendered, with_sidecar=bool(sidecar))
