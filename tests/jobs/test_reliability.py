@@ -129,12 +129,13 @@ class Workers:
     logs: Path
     started: list[Worker] = field(default_factory=list)
 
-    def start(self, name: str, queues: list[Queue], concurrency: int) -> Worker:
+    def start(self, name: str, queues: list[Queue], concurrency: int, env: dict | None = None) -> Worker:
+        """A worker with the pool's environment, plus `env` (what this one host has of its own)."""
         command = [str(Path(sys.executable).parent / "celery"), "-A", "immich", "worker", "-l", "INFO",
                    "-n", f"{name}@%h", "-Q", ",".join(queue.value for queue in queues), "-c", str(concurrency),
                    "--without-gossip", "--without-mingle", "--without-heartbeat"]
         log = self.logs / f"{name}.log"
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env, stdout=open(log, "w"),
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env={**self.env, **(env or {})}, stdout=open(log, "w"),
                                    stderr=subprocess.STDOUT, start_new_session=True)
         worker = Worker(name, process, log)
         self.started.append(worker)
