@@ -6,11 +6,9 @@ import hashlib
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from assets.backup import backups_list, read_manifest
