@@ -68,8 +68,7 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
     if existing is not None:
         return UploadResult(id=str(existing.id), duplicate=True)
 
-    extension = os.path.splitext(original_name)[1]
-    original_path = upload.partial_path.with_name(f"{upload.file_id}{extension}")
+    original_path = upload.partial_path.with_name(f"{upload.file_id}{media_types.stored_extension(original_name)}")
     sidecar_path = sidecar.partial_path.with_name(f"{sidecar.file_id}.xmp") if sidecar else None
     try:
         with transaction.atomic():

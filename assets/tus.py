@@ -297,7 +297,7 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         partial_path=staging, file_id=upload.id, name=name, size=upload.length, sha1=sha1,
         content_type=media_types.mime_type_for(name),
     )  # fmt: skip
-    placed = staging.with_name(f"{upload.id}{os.path.splitext(name)[1]}")  # where asset_upload renames it
+    placed = staging.with_name(f"{upload.id}{media_types.stored_extension(name)}")  # where asset_upload renames it
     try:
         with transaction.atomic():
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)
