@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F
 from django.utils import timezone
@@ -204,16 +205,25 @@ def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], lis
     held = Counter(row.worker for row in rows)
     given_back, failed = [], []
     for row in rows:
-        fields = {"worker": "", "attempts": F("attempts") - 1, "status": StepStatus.PENDING, "queued_at": now}
         if held[row.worker] == 1:
-            losses, cause = row.worker_losses + 1, _loss_cause(row)
-            fields.update(worker_losses=losses, last_error=f"the worker died while processing this file ({cause})")
-            if losses >= MAX_WORKER_LOSSES:
-                fields.update(status=StepStatus.FAILED, finished_at=now,
-                              last_error=f"the worker died {losses} times while processing this file (last: {cause})")
-        AssetStep.objects.filter(pk=row.pk).update(**fields)
-        (failed if fields["status"] == StepStatus.FAILED else given_back).append(row)
+            status = _count_worker_loss(row, cause=_loss_cause(row), now=now)
+        else:
+            status = StepStatus.PENDING
+            AssetStep.objects.filter(pk=row.pk).update(status=status, worker="", attempts=F("attempts") - 1, queued_at=now)
+        (failed if status == StepStatus.FAILED else given_back).append(row)
     return given_back, failed
+
+
+def _count_worker_loss(row: AssetStep, *, cause: str, now) -> StepStatus:
+    """One more death of a worker on this step's file: back to pending, or failed at MAX_WORKER_LOSSES."""
+    losses = row.worker_losses + 1
+    fields = {"status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
+              "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})"}
+    if losses >= MAX_WORKER_LOSSES:
+        fields.update(status=StepStatus.FAILED, finished_at=now,
+                      last_error=f"the worker died {losses} times while processing this file (last: {cause})")
+    AssetStep.objects.filter(pk=row.pk).update(**fields)
+    return fields["status"]
 
 
 def _loss_cause(row: AssetStep) -> str:
@@ -262,6 +272,11 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
         return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": str(failure)}
     except Asset.DoesNotExist:
         return StepStatus.SKIPPED, {"status": StepStatus.SKIPPED, "last_error": ""}
+    except SoftTimeLimitExceeded:
+        # The work ran into its time limit (the soft one, seconds before the hard kill): the same death of the
+        # worker on this file as the reconciler counts after a hard kill, not a transient error to retry 5 times.
+        _count_worker_loss(row, cause=f"stopped at its {definition.task.soft_time_limit} s time limit", now=timezone.now())
+        raise
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         if row.attempts >= MAX_ATTEMPTS:

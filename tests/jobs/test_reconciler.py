@@ -1,18 +1,21 @@
 """The reconciler rebuilds work from the recorded step state: a running step whose heartbeat stopped is given
-back, a pending step whose message is gone is sent again; paused queues and busy queues are left alone."""
+back (and a file that kills its worker three times fails), a pending step whose message is gone is sent again;
+paused queues and busy queues are left alone."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import timedelta
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.utils import timezone
 
-from jobs import broker, services, slots
+from jobs import broker, services, slots, steps
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
@@ -106,6 +109,26 @@ def test_a_worker_stopped_by_its_hard_time_limit_is_named_so(user, lanes, django
     with django_capture_on_commit_callbacks(execute=True):
         reconcile()
     assert row_of(asset_id).last_error == f"the worker died while processing this file (stopped at its {limit} s time limit)"
+
+
+def test_a_step_that_runs_into_its_soft_time_limit_counts_the_same_death(user, lanes, monkeypatch):
+    """Celery raises SoftTimeLimitExceeded in the work seconds before its hard kill: a loss on the file, not a
+    transient error retried MAX_ATTEMPTS times with an exception's name for a reason."""
+    (asset_id,) = make_assets(user, 1)
+
+    def too_slow(asset_id: str):
+        raise SoftTimeLimitExceeded()
+
+    definition = step_definition(Step.STORAGE_TEMPLATE)
+    monkeypatch.setitem(steps._DEFINITIONS, Step.STORAGE_TEMPLATE, dataclasses.replace(definition, work=too_slow))
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)
+    for _ in range(services.MAX_WORKER_LOSSES):  # pending again after each, as the reconciler finds it
+        with pytest.raises(SoftTimeLimitExceeded):
+            step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE)
+    row = row_of(asset_id)
+    assert (row.status, row.attempts, row.worker_losses) == (StepStatus.FAILED, 0, 3)
+    assert row.last_error == (f"the worker died 3 times while processing this file (last: stopped at its "
+                              f"{definition.task.soft_time_limit} s time limit)")
 
 
 def test_a_worker_dying_with_a_backfill_group_counts_no_loss_and_sends_each_step_alone(
