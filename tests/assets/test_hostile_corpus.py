@@ -4,7 +4,7 @@ taken through every pipeline step in process, as a worker would (storage templat
 Each file ends one of three ways: its upload refused with a 400 that says why and nothing left on disk; processed
 (every step done or skipped); or a step failed with a reason a person can act on. Nothing raises, no step is left
 pending or running, no file lands outside the media root's own folders, no temporary file stays behind, and
-nothing of /etc/passwd reaches the database. A good photo uploaded after the whole corpus is processed."""
+nothing of /etc/passwd reaches the database. A good photo uploaded after the failing ones is processed."""
 
 from __future__ import annotations
 
@@ -117,12 +117,13 @@ def test_a_hostile_file_is_refused_processed_or_failed_with_a_reason(api, hostil
     assert rows_mentioning(PASSWD_MARKER) == []
 
 
-def test_the_queue_keeps_going_after_the_whole_corpus(api, media_root):
-    """Every accepted hostile file queued first, a good photo last: the photo comes out with its thumbnails."""
-    accepted = [hostile for hostile in CORPUS if upload(api, hostile).status_code == 201]
+def test_the_queue_keeps_going_after_the_files_that_fail(api, media_root):
+    """Every hostile file that may fail queued first, in one queue, a good photo last: the photo comes out with
+    its thumbnails. (A file whose bytes were uploaded already is answered as a duplicate, not queued again.)"""
+    accepted = [hostile for hostile in CORPUS if FAILED in hostile.outcomes and upload(api, hostile).status_code == 201]
     good = HostileFile("good", "seed", "good.jpg", seeds()["jpeg"][1] + b"uploaded last")
     response = upload(api, good)
-    assert response.status_code == 201 and len(accepted) > 50
+    assert response.status_code == 201 and len(accepted) > 30
 
     run_pending_steps()
 
