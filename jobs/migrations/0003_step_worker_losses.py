@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='assetstep',
             name='worker_losses',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Times a worker died (crash, kill, hard time limit) while running this step alone.'),
+            field=models.PositiveSmallIntegerField(db_default=0, default=0, help_text='Times a worker died (crash, kill, time limit) while running this step alone.'),
         ),
     ]
