@@ -35,7 +35,13 @@ _MIME_OVERRIDES = {
 
 
 def extension_of(name: str) -> str:
-    return PurePath(name).suffix.lower()
+    return stored_extension(name).lower()
+
+
+def stored_extension(name: str) -> str:
+    """The extension the stored original keeps, case kept: the one its type was decided by ("....jpg" -> ".jpg",
+    where os.path.splitext sees no extension at all)."""
+    return PurePath(name).suffix
 
 
 def asset_type_for(name: str) -> str | None:

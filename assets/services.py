@@ -69,8 +69,7 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
     if existing is not None:
         return UploadResult(id=str(existing.id), duplicate=True)
 
-    extension = os.path.splitext(original_name)[1]
-    original_path = upload_path(owner.id, upload.file_id, extension)
+    original_path = upload_path(owner.id, upload.file_id, media_types.stored_extension(original_name))
     sidecar_path = upload_path(owner.id, sidecar.file_id, ".xmp") if sidecar else None
     try:
         # Stored before the row's transaction, which would otherwise hold the owner's quota row while a large file

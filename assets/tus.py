@@ -300,7 +300,7 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         partial_path=staging, file_id=upload.id, name=name, size=upload.length, sha1=sha1,
         content_type=media_types.mime_type_for(name),
     )  # fmt: skip
-    placed = upload_path(upload.owner_id, upload.id, os.path.splitext(name)[1])  # where asset_upload stores it
+    placed = upload_path(upload.owner_id, upload.id, media_types.stored_extension(name))  # where asset_upload stores it
     try:
         with transaction.atomic():
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)

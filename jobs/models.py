@@ -35,6 +35,9 @@ class AssetStep(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.UPLOAD)
     continue_chain = models.BooleanField(default=False, help_text="Queue the next steps of the upload chain after this one.")
     attempts = models.PositiveIntegerField(default=0)
+    worker_losses = models.PositiveSmallIntegerField(  # db_default: raw SQL inserts (storage template) leave it out
+        default=0, db_default=0, help_text="Times a worker died (crash, kill, time limit) while running this step alone."
+    )
     last_error = models.TextField(default="", blank=True)
     settings_version = models.CharField(max_length=64, default="", blank=True)
     worker = models.CharField(max_length=255, default="", blank=True)

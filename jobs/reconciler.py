@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from jobs import broker
 from jobs.models import AssetStep, StepStatus
-from jobs.services import publish_lanes, queue_is_paused, resend_pending
+from jobs.services import publish_lanes, queue_is_paused, resend_pending, steps_give_back
 from jobs.steps import STEP_QUEUE
 
 logger = logging.getLogger(__name__)
@@ -28,6 +27,7 @@ LOST_AFTER = timedelta(seconds=30)
 class Reconciliation:
     given_back: dict[str, int] = field(default_factory=dict)
     resent: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)  # steps whose file killed their worker MAX_WORKER_LOSSES times
 
 
 def reconcile() -> Reconciliation:
@@ -36,21 +36,23 @@ def reconcile() -> Reconciliation:
     for step, queue in STEP_QUEUE.items():
         paused = queue_is_paused(queue.value)
         with transaction.atomic():
-            stale = AssetStep.objects.filter(
+            # Locked and skipped when locked: reconcilers running at once never count one death twice.
+            stale = AssetStep.objects.select_for_update(skip_locked=True).filter(
                 step=step, status=StepStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
             )
-            rows = list(stale.values_list("asset_id", "priority"))
-            # The kill of a worker is not the asset's fault: no failure is counted for it.
-            stale.update(status=StepStatus.PENDING, worker="", attempts=F("attempts") - 1, queued_at=now)
+            given_back, failed = steps_give_back(rows=list(stale), now=now)
+        rows = [(row.asset_id, row.priority) for row in given_back]
+        if failed:
+            result.failed[queue.value] = len(failed)
         if rows:
             result.given_back[queue.value] = len(rows)
             if not paused:
-                transaction.on_commit(lambda step=step, rows=rows: publish_lanes(step=step, rows=rows))
+                transaction.on_commit(lambda step=step, rows=rows: publish_lanes(step=step, rows=rows, alone=True))
         if paused or broker.queue_length(queue.value) > 0:
             continue
         resent = resend_pending(step=step, queued_before=now - LOST_AFTER)
         if resent:
             result.resent[queue.value] = resent
-    if result.given_back or result.resent:
-        logger.info("reconciler: given back %s, re-sent %s", result.given_back, result.resent)
+    if result.given_back or result.resent or result.failed:
+        logger.info("reconciler: given back %s, re-sent %s, failed %s", result.given_back, result.resent, result.failed)
     return result

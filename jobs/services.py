@@ -7,9 +7,11 @@ import logging
 import socket
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F
 from django.utils import timezone
@@ -25,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 10
 MAX_ATTEMPTS = 5
+# A file that kills its worker (a crash in a decoder, the hard time limit) fails for good after this many deaths,
+# instead of being given back and killing workers forever.
+MAX_WORKER_LOSSES = 3
 WORKER_NAME = f"{socket.gethostname()}"
 _BATCH = 2000
 _PUBLISH_BATCH = 1000
@@ -52,11 +57,12 @@ def _chunks(items: list, size: int = _BATCH) -> Iterable[list]:
 BACKFILL_GROUP = {Step.METADATA: 32, Step.STORAGE_TEMPLATE: 64, Step.THUMBNAILS: 8, Step.VIDEO_ENCODE: 1}
 
 
-def publish(*, step: Step, asset_ids: Iterable, priority: int) -> None:
+def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = False) -> None:
     """Send ids to the broker now (callers run this after commit), pipelined: one Redis round trip per
-    _PUBLISH_BATCH messages instead of one each. A failed batch leaves its rows pending for the reconciler."""
+    _PUBLISH_BATCH messages instead of one each; `alone` sends one id per message in either lane. A failed batch
+    leaves its rows pending for the reconciler."""
     task = step_definition(step).task
-    group = 1 if priority == Priority.UPLOAD else BACKFILL_GROUP[step]
+    group = 1 if alone or priority == Priority.UPLOAD else BACKFILL_GROUP[step]
     ids = [str(asset_id) for asset_id in asset_ids]
     with task.app.producer_or_acquire() as producer, producer.batch(max_size=_PUBLISH_BATCH):
         for chunk in _chunks(ids, group):
@@ -71,12 +77,12 @@ def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.U
         AssetStep.objects.bulk_create(
             [
                 AssetStep(asset_id=asset_id, step=step, status=StepStatus.PENDING, priority=priority,
-                          continue_chain=continue_chain, queued_at=now, last_error="")
+                          continue_chain=continue_chain, queued_at=now, last_error="", worker_losses=0)
                 for asset_id in chunk
             ],
             update_conflicts=True,
             unique_fields=["asset", "step"],
-            update_fields=["status", "priority", "continue_chain", "queued_at", "last_error"],
+            update_fields=["status", "priority", "continue_chain", "queued_at", "last_error", "worker_losses"],
         )
     transaction.on_commit(lambda: publish(step=step, asset_ids=ids, priority=priority))
     return len(ids)
@@ -189,6 +195,46 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     return outcomes
 
 
+def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], list[AssetStep]]:
+    """Running steps whose worker stopped beating (killed, crashed, or ended by its hard time limit) go back to
+    pending, to be sent again; the kill is not a transient error, so `attempts` does not count it. A worker that
+    died holding one step died on that file: the loss is counted, and at MAX_WORKER_LOSSES the step fails with the
+    story. One that held a backfill group leaves the culprit unknown: nothing is counted, and the caller sends each
+    step alone, so that a second death names its file. Call inside a transaction with the rows locked.
+    Returns (given back, failed)."""
+    held = Counter(row.worker for row in rows)
+    given_back, failed = [], []
+    for row in rows:
+        if held[row.worker] == 1:
+            status = _count_worker_loss(row, cause=_loss_cause(row), now=now)
+        else:
+            status = StepStatus.PENDING
+            AssetStep.objects.filter(pk=row.pk).update(status=status, worker="", attempts=F("attempts") - 1, queued_at=now)
+        (failed if status == StepStatus.FAILED else given_back).append(row)
+    return given_back, failed
+
+
+def _count_worker_loss(row: AssetStep, *, cause: str, now) -> StepStatus:
+    """One more death of a worker on this step's file: back to pending, or failed at MAX_WORKER_LOSSES."""
+    losses = row.worker_losses + 1
+    fields = {"status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
+              "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})"}
+    if losses >= MAX_WORKER_LOSSES:
+        fields.update(status=StepStatus.FAILED, finished_at=now,
+                      last_error=f"the worker died {losses} times while processing this file (last: {cause})")
+    AssetStep.objects.filter(pk=row.pk).update(**fields)
+    return fields["status"]
+
+
+def _loss_cause(row: AssetStep) -> str:
+    """Why a worker stopped beating, from how long it had run: up to its task's hard time limit, or less."""
+    limit = step_definition(row.step).task.time_limit
+    ran = (row.heartbeat_at - row.started_at).total_seconds() if row.heartbeat_at and row.started_at else 0
+    if limit and ran >= limit - 2 * HEARTBEAT_S:  # the last beat comes up to one interval before the kill
+        return f"stopped at its {limit} s time limit"
+    return "killed or crashed"
+
+
 def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
     """One asset's step (see steps_run): its outcome, or None when nothing ran."""
     return steps_run(asset_ids=[str(asset_id)], step=step, concurrency_limit=concurrency_limit).get(str(asset_id))
@@ -226,6 +272,11 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
         return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": str(failure)}
     except Asset.DoesNotExist:
         return StepStatus.SKIPPED, {"status": StepStatus.SKIPPED, "last_error": ""}
+    except SoftTimeLimitExceeded:
+        # The work ran into its time limit (the soft one, seconds before the hard kill): the same death of the
+        # worker on this file as the reconciler counts after a hard kill, not a transient error to retry 5 times.
+        _count_worker_loss(row, cause=f"stopped at its {definition.task.soft_time_limit} s time limit", now=timezone.now())
+        raise
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         if row.attempts >= MAX_ATTEMPTS:
@@ -263,12 +314,12 @@ def resend_pending(*, step: Step, queued_before=None) -> int:
     return len(rows)
 
 
-def publish_lanes(*, step: Step, rows: list[tuple]) -> None:
-    """Send (asset id, priority) pairs, each in its own lane."""
+def publish_lanes(*, step: Step, rows: list[tuple], alone: bool = False) -> None:
+    """Send (asset id, priority) pairs, each in its own lane (`alone`: one id per message)."""
     for lane in Priority.values:
         ids = [asset_id for asset_id, priority in rows if priority == lane]
         if ids:
-            publish(step=step, asset_ids=ids, priority=lane)
+            publish(step=step, asset_ids=ids, priority=lane, alone=alone)
 
 
 def queue_empty(*, queue: Queue) -> int:
@@ -294,7 +345,7 @@ def queue_retry_failed(*, queue: Queue, asset_ids: list | None = None) -> int:
         failed = failed.filter(asset_id__in=asset_ids)
     with transaction.atomic():
         ids = list(failed.values_list("asset_id", flat=True))
-        failed.update(attempts=0)
+        failed.update(attempts=0)  # steps_enqueue starts the count of worker losses again
         return steps_enqueue(asset_ids=ids, step=step, priority=Priority.UPLOAD)
 
 

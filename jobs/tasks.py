@@ -16,7 +16,7 @@ def queue_start(queue: str, force: bool) -> int:
 @shared_task(name="Reconcile", queue=Queue.BACKGROUND_TASK.value, time_limit=300, **RELIABLE)
 def reconcile() -> dict:
     result = reconciler.reconcile()
-    return {"givenBack": result.given_back, "resent": result.resent}
+    return {"givenBack": result.given_back, "resent": result.resent, "failed": result.failed}
 
 
 @shared_task(name="DatabaseBackup", queue=Queue.BACKUP_DATABASE.value, time_limit=6 * 3600, **RELIABLE)

@@ -16,3 +16,18 @@ def make_assets(owner, count: int) -> list[str]:
         for _ in range(count)
     )
     return [str(asset.id) for asset in assets]
+
+
+def run_pending_steps() -> list[str]:
+    """What workers do, in process: run every pending step, oldest first, until none is left (the chain queues
+    each next step as the one before ends). Returns "<step>:<outcome>" for each run, in order."""
+    from jobs.models import AssetStep, Step, StepStatus
+    from jobs.services import step_run
+
+    ran = []
+    while pending := list(
+        AssetStep.objects.filter(status=StepStatus.PENDING).order_by("queued_at", "id").values_list("asset_id", "step")
+    ):
+        for asset_id, step in pending:
+            ran.append(f"{step}:{step_run(asset_id=asset_id, step=Step(step))}")
+    return ran

@@ -1,22 +1,26 @@
 """The reconciler rebuilds work from the recorded step state: a running step whose heartbeat stopped is given
-back, a pending step whose message is gone is sent again; paused queues and busy queues are left alone."""
+back (and a file that kills its worker three times fails), a pending step whose message is gone is sent again;
+paused queues and busy queues are left alone."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import timedelta
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.utils import timezone
 
-from jobs import broker, services, slots
+from jobs import broker, services, slots, steps
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
-from jobs.services import queue_pause, queue_resume, step_run, steps_enqueue
+from jobs.services import queue_pause, queue_resume, queue_retry_failed, step_run, steps_enqueue
+from jobs.steps import step_definition
 from tests.jobs.helpers import make_assets
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +74,86 @@ def test_a_given_back_backfill_step_goes_back_to_the_backfill_lane(user, lanes, 
     with django_capture_on_commit_callbacks(execute=True):
         reconcile()
     assert (lanes.llen(STORAGE), lanes.llen(f"{STORAGE}\x06\x169")) == (0, 1)
+
+
+def test_a_file_that_kills_its_worker_fails_after_the_third_death_instead_of_looping(
+    user, lanes, django_capture_on_commit_callbacks
+):
+    (asset_id,) = make_assets(user, 1)
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)
+    for death in range(1, services.MAX_WORKER_LOSSES + 1):
+        lanes.delete(STORAGE)
+        services._claim(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)  # the message delivered (again)
+        AssetStep.objects.filter(asset_id=asset_id).update(heartbeat_at=timezone.now() - STALE)  # its worker died
+        with django_capture_on_commit_callbacks(execute=True):
+            result = reconcile()
+        row = row_of(asset_id)
+        if death < services.MAX_WORKER_LOSSES:
+            assert (result.given_back, result.failed) == ({STORAGE: 1}, {})
+            assert (row.status, row.worker_losses, lanes.llen(STORAGE)) == (StepStatus.PENDING, death, 1)
+    assert (result.given_back, result.failed) == ({}, {STORAGE: 1})
+    assert (row.status, row.worker, lanes.llen(STORAGE)) == (StepStatus.FAILED, "", 0)
+    assert row.last_error == "the worker died 3 times while processing this file (last: killed or crashed)"
+    assert step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE) is None  # failed stays failed: no fourth death
+
+
+def test_a_worker_stopped_by_its_hard_time_limit_is_named_so(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    row = claimed(asset_id, heartbeat_age=STALE)
+    limit = step_definition(Step.STORAGE_TEMPLATE).task.time_limit
+    # It beat until the limit (the last beat one interval before the kill), then the pool killed it.
+    last_beat = timezone.now() - STALE
+    AssetStep.objects.filter(pk=row.pk).update(
+        started_at=last_beat - timedelta(seconds=limit - services.HEARTBEAT_S), heartbeat_at=last_beat
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile()
+    assert row_of(asset_id).last_error == f"the worker died while processing this file (stopped at its {limit} s time limit)"
+
+
+def test_a_step_that_runs_into_its_soft_time_limit_counts_the_same_death(user, lanes, monkeypatch):
+    """Celery raises SoftTimeLimitExceeded in the work seconds before its hard kill: a loss on the file, not a
+    transient error retried MAX_ATTEMPTS times with an exception's name for a reason."""
+    (asset_id,) = make_assets(user, 1)
+
+    def too_slow(asset_id: str):
+        raise SoftTimeLimitExceeded()
+
+    definition = step_definition(Step.STORAGE_TEMPLATE)
+    monkeypatch.setitem(steps._DEFINITIONS, Step.STORAGE_TEMPLATE, dataclasses.replace(definition, work=too_slow))
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)
+    for _ in range(services.MAX_WORKER_LOSSES):  # pending again after each, as the reconciler finds it
+        with pytest.raises(SoftTimeLimitExceeded):
+            step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE)
+    row = row_of(asset_id)
+    assert (row.status, row.attempts, row.worker_losses) == (StepStatus.FAILED, 0, 3)
+    assert row.last_error == (f"the worker died 3 times while processing this file (last: stopped at its "
+                              f"{definition.task.soft_time_limit} s time limit)")
+
+
+def test_a_worker_dying_with_a_backfill_group_counts_no_loss_and_sends_each_step_alone(
+    user, lanes, django_capture_on_commit_callbacks
+):
+    """Which of the group killed it is unknown: nobody is blamed, and sent one by one, the next death names it."""
+    asset_ids = make_assets(user, 3)
+    steps_enqueue(asset_ids=asset_ids, step=Step.STORAGE_TEMPLATE, priority=Priority.BACKFILL)
+    services._claim(asset_ids=asset_ids, step=Step.STORAGE_TEMPLATE)  # one message, one claim
+    AssetStep.objects.update(heartbeat_at=timezone.now() - STALE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().given_back == {STORAGE: 3}
+    assert [row_of(asset_id).worker_losses for asset_id in asset_ids] == [0, 0, 0]
+    assert lanes.llen(f"{STORAGE}\x06\x169") == 3
+
+
+def test_retrying_a_failed_step_starts_the_count_of_deaths_again(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    claimed(asset_id, heartbeat_age=STALE)
+    AssetStep.objects.filter(asset_id=asset_id).update(worker_losses=services.MAX_WORKER_LOSSES - 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().failed == {STORAGE: 1}
+        assert queue_retry_failed(queue=Queue.STORAGE_TEMPLATE_MIGRATION) == 1
+    row = row_of(asset_id)
+    assert (row.status, row.worker_losses, row.last_error) == (StepStatus.PENDING, 0, "")
 
 
 def test_a_running_step_with_a_recent_heartbeat_is_left_running(user, lanes, django_capture_on_commit_callbacks):

@@ -9,17 +9,8 @@ from django.conf import settings
 
 from assets.models import Asset, AssetFile, AssetStatus
 from assets.services import assets_delete, trash_empty
-from jobs.models import AssetStep, Step, StepStatus
-from jobs.services import step_run
+from tests.jobs.helpers import run_pending_steps
 from tests.libraries.helpers import photo, scan
-
-
-def _run_chain() -> list[str]:
-    ran = []
-    while pending := list(AssetStep.objects.filter(status=StepStatus.PENDING).values_list("asset_id", "step")):
-        for asset_id, step in pending:
-            ran.append(f"{step}:{step_run(asset_id=asset_id, step=Step(step))}")
-    return ran
 
 
 def test_a_library_photo_runs_the_chain_and_its_original_is_untouched(library, photos, user, media_root):
@@ -27,7 +18,7 @@ def test_a_library_photo_runs_the_chain_and_its_original_is_untouched(library, p
     before = (original.read_bytes(), original.stat().st_mtime_ns, original.stat().st_ino)
     scan(library)
 
-    ran = _run_chain()
+    ran = run_pending_steps()
 
     asset = Asset.objects.get()
     assert "metadata:done" in ran[0] and any(entry.startswith("thumbnails:") for entry in ran)

@@ -31,7 +31,7 @@ from pathlib import Path
 import pyvips
 
 from workers.media import thumbnails, xmp
-from workers.media.errors import UnreadableMedia
+from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.header import read_image_header
 
 MAX_REGIONS = 1000
@@ -264,21 +264,6 @@ def _overlap(a: Box, b: Box) -> float:
     return shared / (a.area + b.area - shared)
 
 
-def _safe_root(data: bytes) -> ElementTree.Element:
-    """xmp.py's rules (size limit, no DOCTYPE or ENTITY) before the parser sees a byte."""
-    if len(data) > xmp.MAX_XMP_BYTES:
-        raise xmp.BadXmp(f"XMP larger than {xmp.MAX_XMP_BYTES} bytes")
-    if b"\x00" in data[:64]:
-        raise xmp.BadXmp("XMP not in UTF-8 (UTF-16/32), refused")  # the DOCTYPE check reads bytes as ASCII
-    if xmp._FORBIDDEN.search(data):
-        raise xmp.BadXmp("XMP declares a DOCTYPE or ENTITY, refused")
-    start = data.find(b"<")
-    try:
-        return ElementTree.fromstring(data[start:] if start > 0 else data)
-    except ElementTree.ParseError as error:
-        raise xmp.BadXmp(f"malformed XMP: {error}") from error
-
-
 def parse_face_regions(
     packets: list[bytes], *, orientation: int | None, stored_size: tuple[int, int] | None, label: str = "XMP",
     limit: int = MAX_REGIONS,
@@ -290,7 +275,7 @@ def parse_face_regions(
     mp: list[tuple[str | None, Box]] = []
     for data in packets:
         try:
-            root = _safe_root(data)
+            root = xmp.safe_root(data)
         except xmp.BadXmp as error:
             warnings.append(f"XMP ignored: {error}")
             continue
@@ -448,5 +433,5 @@ def generate_face_thumbnail(
         spec = thumbnails.ThumbnailSpec(kind="face", format="jpeg", size=size, quality=quality)
         data = thumbnails._encode(face, spec, profile)
     except pyvips.Error as error:
-        raise UnreadableMedia(f"cannot cut the face from the image: {thumbnails._reason(error)}") from error
+        raise UnreadableMedia(f"cannot cut the face from the image: {libvips_reason(error)}") from error
     thumbnails._write_atomically(Path(output), data)

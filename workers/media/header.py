@@ -14,7 +14,7 @@ import pyvips
 from PIL import Image, UnidentifiedImageError
 
 from workers.media import heif, raw
-from workers.media.errors import UnreadableMedia
+from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.formats import Sniffed, harden_vips, sniff, truncation_problem
 
 # Formats only Pillow reads here (libvips has no BMP or JPEG 2000 loader in this build).
@@ -45,7 +45,7 @@ def _vips_header(path: Path, sniffed: Sniffed) -> ImageHeader:
     try:
         image = pyvips.Image.new_from_file(str(path), access="sequential")
     except pyvips.Error as error:
-        raise UnreadableMedia(f"not a readable {sniffed.format.upper()} image: {_first_line(error)}") from error
+        raise UnreadableMedia(f"not a readable {sniffed.format.upper()} image: {libvips_reason(error)}") from error
     bits = image.get("bits-per-sample") if image.get_typeof("bits-per-sample") else _BITS.get(image.format)
     return ImageHeader(
         sniffed,
@@ -93,11 +93,6 @@ def _raw_header(path: Path, sniffed: Sniffed) -> ImageHeader:
         except (UnidentifiedImageError, OSError):
             exif = None
     return ImageHeader(sniffed, size[0], size[1], exif=exif, raw_preview=preview)
-
-
-def _first_line(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines else type(error).__name__
 
 
 def read_image_header(path: Path, *, max_pixels: int = 100_000_000, check_structure: bool = True) -> ImageHeader:

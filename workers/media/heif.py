@@ -17,6 +17,8 @@ from pathlib import Path
 import pillow_heif
 import pyvips
 
+from workers.media.errors import UnreadableMedia
+
 _TRANSFORMS = {b"irot", b"imir"}
 _MAX_META_BYTES = 16 * 1024 * 1024
 
@@ -87,12 +89,16 @@ def decode_heif(path: Path) -> pyvips.Image:
     """Decode the primary image (8 bits per channel, container transforms applied) into a libvips image.
 
     The ICC profile, if any, is attached so the colour step can read it; EXIF orientation is left to the caller.
+    Raises UnreadableMedia with libheif's words for files it cannot decode (truncated, damaged, unsupported).
     """
-    heif = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True)
-    width, height = heif.size
-    bands = len(heif.mode)
-    data = heif.data
-    stride = heif.stride
+    try:
+        heif = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True)
+        width, height = heif.size
+        bands = len(heif.mode)
+        data = heif.data  # decoded here
+        stride = heif.stride
+    except (ValueError, RuntimeError) as error:  # what pillow-heif raises for libheif's errors
+        raise UnreadableMedia(f"cannot decode the HEIF image: {str(error).strip()}") from error
     if stride == width * bands:
         image = pyvips.Image.new_from_memory(bytes(data), width, height, bands, "uchar")
     else:

@@ -153,11 +153,17 @@ def image_facts(
 
 
 def video_facts(
-    path: Path, *, sidecar: Path | None = None, default_zone: str = "UTC", fallback_date: datetime | None = None
+    path: Path,
+    *,
+    sidecar: Path | None = None,
+    default_zone: str = "UTC",
+    fallback_date: datetime | None = None,
+    max_pixels: int = 100_000_000,
 ) -> MediaFacts:
-    """Facts about a video (PyAV); raises UnreadableMedia without a decodable video stream."""
+    """Facts about a video (PyAV); raises UnreadableMedia without a decodable video stream, or for frames over
+    `max_pixels` (checked before decoding)."""
     path = Path(path)
-    probe = video.probe_video(path)
+    probe = video.probe_video(path, max_pixels=max_pixels)
     warnings = list(probe.warnings)
     side = _read_sidecar(sidecar, warnings)
     if side.get("date_text"):

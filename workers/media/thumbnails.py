@@ -22,7 +22,7 @@ import pyvips
 from PIL import Image, UnidentifiedImageError
 
 from workers.media import exif, heif, video
-from workers.media.errors import UnreadableMedia
+from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.header import PILLOW_FORMATS, ImageHeader, read_image_header
 from workers.media.thumbhash import rgba_to_thumbhash
 
@@ -239,7 +239,7 @@ def generate_image_thumbnails(
         base = image.copy_memory()  # the one decode; errors in the file surface here (fail_on="error")
         return _render(base, profile, outputs, specs, used, warnings)
     except pyvips.Error as error:
-        raise UnreadableMedia(f"cannot decode the image: {_reason(error)}") from error
+        raise UnreadableMedia(f"cannot decode the image: {libvips_reason(error)}") from error
 
 
 def generate_video_thumbnails(
@@ -258,9 +258,4 @@ def generate_video_thumbnails(
     try:
         return _render(image.copy_memory(), None, outputs, specs, "video-frame", warnings)
     except pyvips.Error as error:
-        raise UnreadableMedia(f"cannot make the video still: {_reason(error)}") from error
-
-
-def _reason(error: pyvips.Error) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip() and not line.startswith("unable to call")]
-    return lines[-1] if lines else "unknown libvips error"
+        raise UnreadableMedia(f"cannot make the video still: {libvips_reason(error)}") from error

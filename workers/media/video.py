@@ -16,6 +16,7 @@ import numpy as np
 import pyvips
 from av.video.reformatter import ColorRange, Colorspace, ColorTrc, Interpolation, VideoReformatter
 
+from workers.media.demux import decodable, ffmpeg_words, open_video
 from workers.media.errors import UnreadableMedia
 from workers.media.formats import sniff
 
@@ -61,17 +62,20 @@ def clockwise(frame_rotation: int) -> int:
     return (-int(round(frame_rotation))) % 360
 
 
-def _open(path: Path):
-    try:
-        return av.open(str(path), metadata_errors="ignore")
-    except av.FFmpegError as error:
-        raise UnreadableMedia(f"not a readable video: {error}") from error
-
-
-def _video_stream(container):
+def _video_stream(container, max_pixels: int):
     if not container.streams.video:
         raise UnreadableMedia("the file has no video stream")
-    return container.streams.video[0]
+    streams = decodable(container.streams.video)
+    if not streams:
+        raise UnreadableMedia("the video stream's codec is unknown (no decoder for it)")
+    stream = streams[0]
+    # Checked before any frame is decoded: a decoder allocates width x height as the stream declares it.
+    if stream.codec_context.width * stream.codec_context.height > max_pixels:
+        raise UnreadableMedia(
+            f"video frames too large to process safely: {stream.codec_context.width}x{stream.codec_context.height} "
+            f"pixels is over the limit of {max_pixels}"
+        )
+    return stream
 
 
 def _first_frame(container, stream) -> av.VideoFrame:
@@ -82,7 +86,7 @@ def _first_frame(container, stream) -> av.VideoFrame:
             if count > _MAX_PACKETS_FOR_FIRST_FRAME:
                 break
     except av.FFmpegError as error:
-        raise UnreadableMedia(f"the video stream cannot be decoded: {error}") from error
+        raise UnreadableMedia(f"the video stream cannot be decoded: {ffmpeg_words(error)}") from error
     raise UnreadableMedia("the video stream has no decodable frame")
 
 
@@ -91,12 +95,12 @@ def _epoch_placeholder(text: str) -> bool:
     return text.startswith(("1904-01-01", "1970-01-01", "0000"))
 
 
-def probe_video(path: Path) -> VideoProbe:
+def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
     if path.stat().st_size == 0:
         raise UnreadableMedia("the file is empty")
     sniffed = sniff(path)
-    with _open(path) as container:
-        stream = _video_stream(container)
+    with open_video(path) as container:
+        stream = _video_stream(container, max_pixels)
         frame = _first_frame(container, stream)
         context = stream.codec_context
         duration = None
@@ -104,7 +108,7 @@ def probe_video(path: Path) -> VideoProbe:
             duration = int(container.duration / 1000)
         elif stream.duration is not None and stream.time_base is not None:
             duration = int(stream.duration * stream.time_base * 1000)
-        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+        audio = next((audio.codec_context.name for audio in decodable(container.streams.audio)), None)
         rate = stream.average_rate or stream.guessed_rate
         tags = {**{k.lower(): v for k, v in stream.metadata.items()}, **{k.lower(): v for k, v in container.metadata.items()}}
         transfer = frame.color_trc if frame.color_trc != ColorTrc.UNSPECIFIED else context.color_trc
@@ -177,10 +181,8 @@ def grab_still(
     warnings: list[str] = []
     if path.stat().st_size == 0:
         raise UnreadableMedia("the file is empty")
-    with _open(path) as container:
-        stream = _video_stream(container)
-        if stream.codec_context.width * stream.codec_context.height > max_pixels:
-            raise UnreadableMedia(f"video frames too large to process safely: over the limit of {max_pixels} pixels")
+    with open_video(path) as container:
+        stream = _video_stream(container, max_pixels)
         best, best_spread = None, -1.0
         try:
             for frame in container.decode(stream):
@@ -193,8 +195,8 @@ def grab_still(
                     break
         except av.FFmpegError as error:
             if best is None:
-                raise UnreadableMedia(f"the video stream cannot be decoded: {error}") from error
-            warnings.append(f"decoding stopped early: {error}")
+                raise UnreadableMedia(f"the video stream cannot be decoded: {ffmpeg_words(error)}") from error
+            warnings.append(f"decoding stopped early: {ffmpeg_words(error)}")
         if best is None:
             raise UnreadableMedia("the video stream has no decodable frame")
         if best_spread < spread_threshold:

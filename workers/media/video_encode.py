@@ -22,6 +22,7 @@ from pathlib import Path
 import av
 
 from workers.media import tonemap as tonemapping
+from workers.media.demux import open_input
 from workers.media.transcode import AUDIO_ENCODERS, HW_CODECS, PRESETS, VIDEO_ENCODERS, AudioPlan, EncodePlan, VideoPlan
 
 logger = logging.getLogger(__name__)
@@ -253,7 +254,7 @@ def _choose_encoder(plan: VideoPlan, notes: list[str]) -> str:
 
 def _first_pass(source: Path, plan: VideoPlan, name: str, stats: Path, deadline: _Deadline) -> None:
     """Two-pass, pass 1: analyse the video into the stats file; the packets are thrown away."""
-    with av.open(str(source), metadata_errors="ignore") as container:
+    with open_input(source) as container:
         stream = container.streams[plan.index]
         stream.thread_type = "AUTO"
         stream.codec_context.thread_count = decode_threads(stream, plan)
@@ -354,7 +355,7 @@ def _encode_to(
             notes.append(f"two-pass is not available with {video_name} here: one pass with the bitrate cap")
         elif plan.video.two_pass:
             _first_pass(source, plan.video, video_name, stats, deadline)
-    with av.open(str(source), metadata_errors="ignore") as container, av.open(
+    with open_input(source) as container, av.open(
         str(temp), "w", format="mp4", options={"movflags": "+faststart"}
     ) as output:
         video_in = container.streams[plan.video.index]

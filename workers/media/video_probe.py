@@ -11,6 +11,9 @@ from pathlib import Path
 
 import av
 
+from workers.media.demux import decodable, ffmpeg_words, open_video
+from workers.media.errors import UnreadableMedia
+
 # AVColorTransferCharacteristic / AVColorPrimaries / AVColorSpace values, named as ffprobe names them.
 TRANSFERS = {
     1: "bt709", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear", 9: "log100",
@@ -176,11 +179,11 @@ def probe(path: Path) -> ProbeSummary:
     if size == 0:
         raise UnreadableVideo("the file is empty")
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
+        with open_video(path) as container:
             fmt = container.format
             name = container_name(fmt.name, fmt.long_name)
             duration_s = container.duration / 1_000_000 if container.duration else None
-            audio_streams = [s for s in container.streams.audio if s.codec_context.channels]
+            audio_streams = [s for s in decodable(container.streams.audio) if s.codec_context.channels]
             audio = None
             if audio_streams:
                 stream = audio_streams[0]
@@ -192,10 +195,8 @@ def probe(path: Path) -> ProbeSummary:
                     bitrate=stream.codec_context.bit_rate or None,
                 )
             video = None
-            if container.streams.video:
-                video = _video_info(
-                    container, container.streams.video[0], duration_s, container.bit_rate, audio and audio.bitrate, size
-                )
+            if streams := decodable(container.streams.video):
+                video = _video_info(container, streams[0], duration_s, container.bit_rate, audio and audio.bitrate, size)
             return ProbeSummary(
                 container=name,
                 format_name=fmt.name,
@@ -206,5 +207,7 @@ def probe(path: Path) -> ProbeSummary:
                 audio=audio,
                 faststart=moov_before_mdat(path) if name in _QUICKTIME_FAMILY else None,
             )
+    except UnreadableMedia as error:
+        raise UnreadableVideo(str(error)) from error
     except av.FFmpegError as error:
-        raise UnreadableVideo(f"not a readable video: {error}") from error
+        raise UnreadableVideo(f"not a readable video: {ffmpeg_words(error)}") from error

@@ -1,7 +1,8 @@
 """XMP (sidecar files and packets embedded in images): finding the sidecar and reading the values Immich reads.
 
 Parsing is defensive: a packet that declares a DOCTYPE or an ENTITY is refused before the parser sees it (no
-external entities, no entity expansion bombs), as is anything over a size limit. Refusals raise `BadXmp`.
+external entities, no entity expansion bombs), as is one not in UTF-8 (the check reads bytes, so a UTF-16 packet
+would slip past it) and anything over a size limit. Refusals raise `BadXmp`.
 """
 
 from __future__ import annotations
@@ -104,18 +105,24 @@ def _rational(text: str | None) -> float | None:
     return to_float(text)
 
 
-def parse_xmp(data: bytes) -> dict:
-    """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601) and `projection_type`."""
+def safe_root(data: bytes) -> ElementTree.Element:
+    """The parsed packet, after the checks in the module docstring (every XMP reader goes through here)."""
     if len(data) > MAX_XMP_BYTES:
         raise BadXmp(f"XMP larger than {MAX_XMP_BYTES} bytes")
+    if b"\x00" in data[:64]:
+        raise BadXmp("XMP not in UTF-8 (UTF-16/32), refused")
     if _FORBIDDEN.search(data):
         raise BadXmp("XMP declares a DOCTYPE or ENTITY, refused")
     start = data.find(b"<")
     try:
-        root = ElementTree.fromstring(data[start:] if start > 0 else data)
+        return ElementTree.fromstring(data[start:] if start > 0 else data)
     except ElementTree.ParseError as error:
         raise BadXmp(f"malformed XMP: {error}") from error
-    raw = _raw_values(root)
+
+
+def parse_xmp(data: bytes) -> dict:
+    """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601) and `projection_type`."""
+    raw = _raw_values(safe_root(data))
     values: dict = {}
     if text := raw.get("dc:description"):
         values["description"] = text
