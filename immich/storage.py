@@ -18,6 +18,7 @@ import hashlib
 import os
 import posixpath
 import shutil
+import socket
 import stat as stat_kind
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -281,14 +282,47 @@ def staging_path(path: str | os.PathLike) -> Path:
     return backend.local_path(key) or scratch_root() / "staging" / key
 
 
+def _this_host_prefix() -> str:
+    """Job scratch folders are named `<host>-<pid>-<random>`, so the debris of a dead process can be told apart."""
+    return f"{socket.gethostname()}-"
+
+
 @contextmanager
 def _scratch_folder() -> Iterator[Path]:
-    folder = scratch_root() / uuid.uuid4().hex
+    folder = scratch_root() / "jobs" / f"{_this_host_prefix()}{os.getpid()}-{uuid.uuid4().hex}"
     folder.mkdir(parents=True)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def scratch_debris_remove() -> int:
+    """Removes the scratch folders left by processes of this machine that died mid-job (a killed worker cannot
+    clean up after itself); folders of live processes, and of other machines sharing the folder, stay. Returns
+    how many were removed."""
+    prefix = _this_host_prefix()
+    try:
+        folders = list((scratch_root() / "jobs").iterdir())
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for folder in folders:
+        pid_text, _, _ = folder.name.removeprefix(prefix).partition("-")
+        if folder.name.startswith(prefix) and pid_text.isdigit() and not _process_alive(int(pid_text)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 @contextmanager
