@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from http import HTTPStatus
 
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
+
+from workers.media.errors import out_of_space
 
 
 class BadRequest(exceptions.APIException):
@@ -16,6 +19,14 @@ class BadRequest(exceptions.APIException):
 
 class NotFound(exceptions.NotFound):
     pass
+
+
+class InsufficientStorage(exceptions.APIException):
+    status_code = 507
+    default_detail = "No space left on the server's storage: nothing was stored. Try again once space is freed."
+
+
+logger = logging.getLogger(__name__)
 
 
 def _flatten(detail) -> str | list[str]:
@@ -33,6 +44,9 @@ def _flatten(detail) -> str | list[str]:
 
 
 def immich_exception_handler(exc, context):
+    if out_of_space(exc):  # the server's condition, not the request's fault
+        logger.error("%s %s refused: %s", context["request"].method, context["request"].path, exc)
+        exc = InsufficientStorage()
     response = exception_handler(exc, context)
     if response is None:
         return None
