@@ -28,13 +28,14 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, FileMove, FileMoveState
-from assets.storage import media_root
+from assets.storage import media_root, write_fully
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def _send(target_fd: int, source_fd: int, count: int) -> int:
         if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
             raise
         data = os.read(source_fd, count)
-        os.write(target_fd, data)  # regular files: written whole
+        write_fully(partial(os.write, target_fd), data)
         return len(data)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from http import HTTPStatus
 
@@ -26,9 +25,6 @@ class InsufficientStorage(exceptions.APIException):
     default_detail = "No space left on the server's storage: nothing was stored. Try again once space is freed."
 
 
-logger = logging.getLogger(__name__)
-
-
 def _flatten(detail) -> str | list[str]:
     if isinstance(detail, dict):
         messages = []
@@ -44,8 +40,7 @@ def _flatten(detail) -> str | list[str]:
 
 
 def immich_exception_handler(exc, context):
-    if out_of_space(exc):  # the server's condition, not the request's fault
-        logger.error("%s %s refused: %s", context["request"].method, context["request"].path, exc)
+    if out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
         exc = InsufficientStorage()
     response = exception_handler(exc, context)
     if response is None:

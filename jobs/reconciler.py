@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jobs import broker
+from jobs import broker, slots
 from jobs.models import AssetStep, StepStatus
-from jobs.services import publish_lanes, queue_is_paused, resend_pending
+from jobs.services import publish_lanes, queue_is_paused, resend_pending, slot_of
 from jobs.steps import STEP_QUEUE
 
 logger = logging.getLogger(__name__)
@@ -39,11 +39,15 @@ def reconcile() -> Reconciliation:
             stale = AssetStep.objects.filter(
                 step=step, status=StepStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
             )
-            rows = list(stale.values_list("asset_id", "priority"))
+            found = list(stale.values_list("asset_id", "priority", "worker"))
+            rows = [(asset_id, priority) for asset_id, priority, _ in found]
             # The kill of a worker is not the asset's fault: no failure is counted for it.
             stale.update(status=StepStatus.PENDING, worker="", attempts=F("attempts") - 1, queued_at=now)
         if rows:
             result.given_back[queue.value] = len(rows)
+            # The dead worker's slots of the queue's concurrency go with its steps (they would expire later).
+            for token in {token for _, _, token in found}:
+                slots.release(queue.value, slot_of(token))
             if not paused:
                 transaction.on_commit(lambda step=step, rows=rows: publish_lanes(step=step, rows=rows))
         if paused or broker.queue_length(queue.value) > 0:

@@ -93,12 +93,22 @@ def queue_is_paused(queue: str) -> bool:
     return QueueState.objects.filter(queue=queue, is_paused=True).exists()
 
 
-def _claim(*, asset_ids: list[str], step: Step) -> list[AssetStep]:
+def worker_token(slot: str | None) -> str:
+    """What a claim writes in its rows' `worker`: the host, then the queue slot the claim holds (so the reconciler
+    can free the slot of a worker that died), or a fresh id without one."""
+    return f"{WORKER_NAME}:{slot or uuid.uuid4().hex[:12]}"
+
+
+def slot_of(token: str) -> str:
+    return token.rpartition(":")[2]
+
+
+def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list[AssetStep]:
     """pending -> running, atomically, unless the step's queue is paused: a duplicate delivery, a step another
     worker holds or a paused queue claims nothing. The token marks this claim's rows, so they can be read back
     without racing other claims."""
     now = timezone.now()
-    token = f"{WORKER_NAME}:{uuid.uuid4().hex[:12]}"
+    token = worker_token(slot)
     paused = QueueState.objects.filter(queue=STEP_QUEUE[step].value, is_paused=True)
     claimed = (
         AssetStep.objects.filter(asset_id__in=asset_ids, step=step, status=StepStatus.PENDING)
@@ -163,7 +173,7 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     finished: list[tuple[AssetStep, dict]] = []
     rows: list[AssetStep] = []
     try:
-        rows = _claim(asset_ids=asset_ids, step=step)
+        rows = _claim(asset_ids=asset_ids, step=step, slot=slot)
         if rows:
             with _heartbeat(rows, queue, slot):
                 for row in rows:

@@ -216,10 +216,10 @@ def noisy_jpeg(path: Path, size=(3000, 2000)) -> Path:
     return path
 
 
-def upload_photos(api, folder: Path, count: int = PHOTOS) -> list[str]:
+def upload_photos(api, folder: Path, count: int = PHOTOS, size=(3000, 2000)) -> list[str]:
     ids = []
     for index in range(count):
-        path = noisy_jpeg(folder / f"photo{index}.jpg")
+        path = noisy_jpeg(folder / f"photo{index}.jpg", size=size)
         ids.append(upload_file(api, path)["id"])
         path.unlink()
     return ids
@@ -235,10 +235,11 @@ def settled(count: int = PHOTOS):
         status__in=[StepStatus.PENDING, StepStatus.RUNNING]).exists()
 
 
-def assert_every_asset_processed(asset_ids: list[str], media_root: Path, *, one_attempt_each: bool = True) -> None:
+def assert_every_asset_processed(asset_ids: list[str], media_root: Path, *, one_attempt_each: bool = True,
+                                 generated_per_asset: int = 2) -> None:
     """Every step of the chain finished (the storage template is skipped while it is off), none failed, each ran
-    once (a kill is not counted), and on disk exactly the originals plus one thumbnail and one preview per asset:
-    no duplicates, no temporary leftovers."""
+    once (a kill is not counted), and on disk exactly the originals plus the generated files of each asset (a
+    thumbnail and a preview; and an encoded video for videos): no duplicates, no temporary leftovers."""
     rows = list(AssetStep.objects.filter(asset_id__in=asset_ids))
     finished = {StepStatus.DONE, StepStatus.SKIPPED}
     assert [(str(row.asset_id), row.step, row.status, row.last_error) for row in rows if row.status not in finished] == []
@@ -248,7 +249,8 @@ def assert_every_asset_processed(asset_ids: list[str], media_root: Path, *, one_
     if one_attempt_each:
         assert [(row.step, row.attempts, row.last_error) for row in rows if row.attempts != 1] == []
     generated = list(AssetFile.objects.filter(asset_id__in=asset_ids).values_list("asset_id", "type", "path"))
-    assert collections.Counter(str(asset_id) for asset_id, _, _ in generated) == {asset_id: 2 for asset_id in asset_ids}
+    per_asset = collections.Counter(str(asset_id) for asset_id, _, _ in generated)
+    assert per_asset == {asset_id: generated_per_asset for asset_id in asset_ids}
     originals = set(Asset.objects.filter(pk__in=asset_ids).values_list("original_path", flat=True))
     on_disk = {str(path) for path in media_root.rglob("*") if path.is_file()}
     assert on_disk - originals == {path for _, _, path in generated}

@@ -64,6 +64,18 @@ def test_a_running_step_without_heartbeat_is_given_back_and_sent_again(user, lan
     assert (row_of(asset_id).status, row_of(asset_id).attempts) == (StepStatus.SKIPPED, 1)
 
 
+def test_a_dead_worker_s_slot_is_freed_with_its_steps(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)
+    slot = slots.acquire(STORAGE, 1)
+    (row,) = services._claim(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE, slot=slot)
+    AssetStep.objects.filter(pk=row.pk).update(heartbeat_at=timezone.now() - STALE)
+    assert slots.acquire(STORAGE, 1) is None  # the queue's one slot is the dead worker's, for SLOT_TTL_S
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile()
+    assert slots.held(STORAGE) == 0 and slots.acquire(STORAGE, 1) is not None
+
+
 def test_a_given_back_backfill_step_goes_back_to_the_backfill_lane(user, lanes, django_capture_on_commit_callbacks):
     (asset_id,) = make_assets(user, 1)
     claimed(asset_id, heartbeat_age=STALE, priority=Priority.BACKFILL)
