@@ -443,6 +443,7 @@ def moves_resume(*, hash_verification: bool = True, stop_after: str | None = Non
             redo.append(row)
     if redo:
         _run_rows(redo, stop_after=stop_after)
+    remove_empty_folders([row.old_path for row in rows], stop_at=media_trees())  # what the interrupted moves emptied
     return len(rows)
 
 

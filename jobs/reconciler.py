@@ -1,5 +1,6 @@
 """Rebuilds pending work from the database, so a lost message, a flushed Redis or a killed worker never leaves
-an asset half-processed. Runs periodically (beat) and is safe to run any number of times at once."""
+an asset half-processed, nor a whole-library run (jobs.runs) abandoned. Runs periodically (beat) and is safe to
+run any number of times at once."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from jobs import broker, slots
 from jobs.models import AssetStep, StepStatus
+from jobs.runs import job_runs_reconcile
 from jobs.services import publish_lanes, queue_is_paused, resend_pending, slot_of
 from jobs.steps import STEP_QUEUE
 
@@ -55,6 +57,10 @@ def reconcile() -> Reconciliation:
         resent = resend_pending(step=step, queued_before=now - LOST_AFTER)
         if resent:
             result.resent[queue.value] = resent
+    given_back, resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
+    for counts, more in ((result.given_back, given_back), (result.resent, resent)):
+        for queue_name, count in more.items():
+            counts[queue_name] = counts.get(queue_name, 0) + count
     if result.given_back or result.resent:
         logger.info("reconciler: given back %s, re-sent %s", result.given_back, result.resent)
     return result

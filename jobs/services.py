@@ -7,7 +7,7 @@ import logging
 import socket
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 from django.db import DatabaseError, connection, transaction
@@ -121,33 +121,43 @@ def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list
 
 
 @contextmanager
-def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
-    """Tell the reconciler these steps are alive; a SIGKILLed worker stops beating and its steps are given back."""
+def beating(name: str, beat: Callable[[], None]):
+    """Call `beat` every HEARTBEAT_S on a thread while the block runs, so the reconciler can tell work in progress
+    from the work of a SIGKILLed worker (whose beat stops)."""
     stop = threading.Event()
-    ids = [row.pk for row in rows]
 
-    def beat() -> None:
+    def run() -> None:
         try:
             while not stop.wait(HEARTBEAT_S):
                 try:
-                    AssetStep.objects.filter(pk__in=ids, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
-                    if slot:
-                        slots.refresh(queue, slot)
+                    beat()
                 except (DatabaseError, RedisError) as error:
                     # One failed beat (PostgreSQL or Redis restarting) must not end the beating, or the reconciler
-                    # gives the step to another worker while this one still runs it.
-                    logger.warning("heartbeat of %s steps failed, beating on: %s", len(ids), error)
+                    # gives the work to another worker while this one still does it.
+                    logger.warning("%s: a beat failed, beating on: %s", name, error)
                     connection.close()
         finally:
             connection.close()
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{ids[0]}", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
+
+
+def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
+    """Tell the reconciler these steps are alive, and keep their slot of the queue's concurrency."""
+    ids = [row.pk for row in rows]
+
+    def beat() -> None:
+        AssetStep.objects.filter(pk__in=ids, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
+        if slot:
+            slots.refresh(queue, slot)
+
+    return beating(f"heartbeat-{ids[0]}", beat)
 
 
 def _finish(row: AssetStep, **fields) -> None:

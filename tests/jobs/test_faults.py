@@ -12,10 +12,14 @@ from pathlib import Path
 
 import av
 import numpy as np
+import psycopg
 import pytest
+from django.conf import settings
+from django.db import connection
 
-from assets.models import Asset, AssetFile, AssetFileType, AssetVideo, TusUpload
-from jobs.models import AssetStep, Step, StepStatus
+from assets.models import Asset, AssetFile, AssetFileType, AssetVideo, FileMove, FileMoveState, TusUpload
+from assets.storage_template import storage_template_migration_start
+from jobs.models import AssetStep, JobRun, Step, StepStatus
 from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file
@@ -171,3 +175,47 @@ def test_a_worker_killed_mid_transcode_loses_nothing(api, tmp_path, media_root, 
         assert container.streams.video[0].codec_context.name == "h264" and container.streams.video[0].frames == 150
     assert AssetVideo.objects.get(asset_id=asset_id).output_size == encoded.stat().st_size
     assert_every_asset_processed([asset_id], media_root, generated_per_asset=3)
+
+
+# -- a worker killed mid-move ------------------------------------------------------------------------------------
+
+
+def waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_worker_killed_mid_move_loses_nothing(api, user, tmp_path, media_root, workers, fast_reconciler):
+    asset_ids = upload_photos(api, tmp_path / "in", count=30, size=(64, 48))
+    first = workers.start("first", CHAIN_QUEUES, concurrency=1)
+    wait_for(settled(30), 90, "the upload chain (the template is off: the originals stay in upload/)")
+    set_config("storageTemplate", enabled=True)
+
+    # Hold one asset's row: the mover journals its moves and renames the files, then waits to point the rows at
+    # the new paths, and is killed there, with the journal full and the files moved under the database.
+    database = settings.DATABASES["default"]
+    holder = psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
+                             dbname=database["NAME"])
+    holder.execute("SELECT 1 FROM assets_asset WHERE id = %s FOR NO KEY UPDATE", [asset_ids[-1]])
+    storage_template_migration_start()
+    wait_for(lambda: FileMove.objects.filter(state=FileMoveState.PLANNED).count() == 30 and waiting_on_a_lock(), 60,
+             "the mover to wait for the row")
+    moved_on_disk = sum(not Path(path).exists() for path in Asset.objects.values_list("original_path", flat=True))
+    first.kill()
+    holder.rollback()
+    holder.close()
+    assert moved_on_disk == 30, "the kill did not land between the renames and the switch"
+
+    workers.start("second", CHAIN_QUEUES, concurrency=1)
+    reconciled = drive_until(lambda: JobRun.objects.filter(status=StepStatus.DONE).exists(), 90,
+                             "the migration sent again after the kill")
+    assert reconciled.given_back >= 1  # the dead worker's run came back through its heartbeat
+    run = JobRun.objects.get()
+    assert (run.result["resumed"], run.result["failed"]) == (30, 0)  # the journal was finished first
+    library = media_root / "library" / str(user.id)
+    assert all(Path(path).is_relative_to(library) for path in Asset.objects.values_list("original_path", flat=True))
+    assert list((media_root / "upload").iterdir()) == []  # the folders the moves emptied are gone
+    assert not FileMove.objects.filter(state__in=FileMove.UNFINISHED).exists()
+    assert_every_asset_processed(asset_ids, media_root)
