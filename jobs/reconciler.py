@@ -1,6 +1,6 @@
 """Rebuilds pending work from the database, so a lost message, a flushed Redis or a killed worker never leaves
-an asset half-processed, nor a whole-library run (jobs.runs) abandoned. Runs periodically (beat) and is safe to
-run any number of times at once."""
+an asset half-processed or half-deleted, nor a whole-library run (jobs.runs) abandoned. Runs periodically (beat)
+and is safe to run any number of times at once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jobs import broker, slots
 from jobs.models import AssetStep, StepStatus
+from jobs.queues import Queue
 from jobs.runs import job_runs_reconcile
 from jobs.services import publish_lanes, queue_is_paused, resend_pending, slot_of
 from jobs.steps import STEP_QUEUE
@@ -57,6 +58,11 @@ def reconcile() -> Reconciliation:
         resent = resend_pending(step=step, queued_before=now - LOST_AFTER)
         if resent:
             result.resent[queue.value] = resent
+    if broker.queue_length(Queue.BACKGROUND_TASK.value) == 0:
+        from assets.services import deletions_resend  # assets imports jobs, hence here
+
+        if deleted := deletions_resend(deleted_before=now - LOST_AFTER):
+            result.resent[Queue.BACKGROUND_TASK.value] = deleted
     given_back, resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
     for counts, more in ((result.given_back, given_back), (result.resent, resent)):
         for queue_name, count in more.items():

@@ -14,6 +14,7 @@ import av
 import numpy as np
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -125,7 +126,7 @@ def test_thumbnails_on_a_full_disk_are_retried_and_finish_once_space_is_freed(ap
 # -- a worker killed mid-transcode -------------------------------------------------------------------------------
 
 
-def noisy_video(path: Path, *, size=(426, 240), frames: int = 150) -> Path:
+def noisy_video(path: Path, *, size=(426, 240), frames: int = 100) -> Path:
     """Frames of noise (MPEG-4 Part 2: quick to make): x264 spends seconds on them, so the encode is caught."""
     noise = np.random.default_rng(0)
     with av.open(str(path), "w", format="mp4") as container:
@@ -172,7 +173,7 @@ def test_a_worker_killed_mid_transcode_loses_nothing(api, tmp_path, media_root, 
     assert not any(path.exists() for path in leftovers)
     encoded = Path(AssetFile.objects.get(asset_id=asset_id, type=AssetFileType.ENCODED_VIDEO).path)
     with av.open(str(encoded)) as container:
-        assert container.streams.video[0].codec_context.name == "h264" and container.streams.video[0].frames == 150
+        assert container.streams.video[0].codec_context.name == "h264" and container.streams.video[0].frames == 100
     assert AssetVideo.objects.get(asset_id=asset_id).output_size == encoded.stat().st_size
     assert_every_asset_processed([asset_id], media_root, generated_per_asset=3)
 
@@ -219,3 +220,29 @@ def test_a_worker_killed_mid_move_loses_nothing(api, user, tmp_path, media_root,
     assert list((media_root / "upload").iterdir()) == []  # the folders the moves emptied are gone
     assert not FileMove.objects.filter(state__in=FileMove.UNFINISHED).exists()
     assert_every_asset_processed(asset_ids, media_root)
+
+
+# -- deletions lost with a flushed Redis -------------------------------------------------------------------------
+
+
+def test_deletions_lost_with_a_flushed_redis_are_sent_again(api, user, tmp_path, media_root, redis_server, workers,
+                                                           fast_reconciler):
+    asset_ids = upload_photos(api, tmp_path / "in", count=4, size=(64, 48))
+    queues = [*CHAIN_QUEUES, Queue.BACKGROUND_TASK]
+    first = workers.start("first", queues, concurrency=1)
+    wait_for(settled(4), 60, "the upload chain")
+    first.kill()
+    doomed, kept = asset_ids[:2], asset_ids[2:]
+    doomed_files = [Path(path) for path in Asset.objects.filter(pk__in=doomed).values_list("original_path", flat=True)]
+    assert api.delete("/api/assets", {"ids": doomed, "force": True}, format="json").status_code == 204
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    assert client.llen(Queue.BACKGROUND_TASK.value) == 2  # the two AssetDelete messages...
+    client.flushdb()  # ...lost: the rows stay "deleted", their files and their owner's quota with them
+
+    workers.start("second", queues, concurrency=1)
+    reconciled = drive_until(lambda: not Asset.objects.filter(pk__in=doomed).exists(), 60, "the deletions")
+    assert reconciled.resent >= 2
+    assert not any(path.exists() for path in doomed_files)
+    user.refresh_from_db()
+    assert user.quota_usage_in_bytes == sum(Asset.objects.values_list("file_size", flat=True))
+    assert_every_asset_processed(kept, media_root)

@@ -3,6 +3,7 @@ back, a pending step whose message is gone is sent again; paused queues and busy
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -12,6 +13,8 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
+from assets.models import Asset
+from assets.services import assets_delete
 from jobs import broker, services, slots
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
@@ -22,6 +25,7 @@ from tests.jobs.helpers import make_assets
 pytestmark = pytest.mark.django_db
 
 STORAGE = Queue.STORAGE_TEMPLATE_MIGRATION.value
+BACKGROUND = Queue.BACKGROUND_TASK.value
 
 
 def claimed(asset_id: str, *, heartbeat_age: timedelta, priority: int = Priority.UPLOAD) -> AssetStep:
@@ -225,3 +229,18 @@ def test_a_failed_slot_release_does_not_lose_the_next_steps(user, lanes, monkeyp
     assert outcome == StepStatus.SKIPPED
     assert row_of_thumbnails(asset_id).status == StepStatus.PENDING
     assert broker.queue_length(Queue.THUMBNAIL_GENERATION.value) == 1
+
+
+# -- deletions whose message was lost ----------------------------------------------------------------------------
+
+
+def test_a_deletion_whose_message_was_lost_is_sent_again(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    assets_delete(owner=user, ids=[asset_id], force=True)  # its AssetDelete message is never sent here: lost
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().resent == {}  # deleted just now: its message may be on its way
+    Asset.objects.filter(pk=asset_id).update(deleted_at=timezone.now() - LOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().resent == {BACKGROUND: 1}
+    [message] = [json.loads(raw) for raw in lanes.lrange(BACKGROUND, 0, -1)]
+    assert (message["headers"]["task"], message["headers"]["argsrepr"]) == ("AssetDelete", repr((asset_id,)))
