@@ -32,12 +32,14 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, FileMove, FileMoveState
+from assets.storage import write_fully
 from immich import storage
 from immich.storage import media_root
 
@@ -151,7 +153,7 @@ def _send(target_fd: int, source_fd: int, count: int) -> int:
         if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
             raise
         data = os.read(source_fd, count)
-        os.write(target_fd, data)  # regular files: written whole
+        write_fully(partial(os.write, target_fd), data)
         return len(data)
 
 
@@ -247,25 +249,40 @@ def media_trees() -> list[Path]:
 
 
 @contextmanager
-def moves_lock():
+def moves_lock(*, wait: bool = True):
+    """Hold the movers' lock; yields True. With `wait=False` it yields False at once instead of waiting while
+    another process holds it (and holds nothing then)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_lock(%s)" if wait else "SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            held = wait or cursor.fetchone()[0]
         try:
-            yield
+            yield held
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+            if held:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
         return
     import fcntl
 
     media_root().mkdir(parents=True, exist_ok=True)
     with open(media_root() / ".storage-template.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def moves_active() -> bool:
+    """Whether a mover is at work now (some process holds the lock). Unfinished journal rows while none is
+    belong to a mover that died."""
+    with moves_lock(wait=False) as held:
+        return not held
 
 
 # -- moving ----------------------------------------------------------------------------------------------------
@@ -465,6 +482,7 @@ def moves_resume(*, hash_verification: bool = True, stop_after: str | None = Non
             redo.append(row)
     if redo:
         _run_rows(redo, stop_after=stop_after)
+    remove_empty_folders([row.old_path for row in rows], stop_at=media_trees())  # what the interrupted moves emptied
     return len(rows)
 
 

@@ -188,6 +188,20 @@ def trash_purge_expired(*, days: int) -> int:
         return _mark_deleted(Asset.objects.filter(status=AssetStatus.TRASHED, deleted_at__lte=cutoff))
 
 
+LOST_DELETIONS_PER_RUN = 1000
+
+
+def deletions_resend(*, deleted_before: datetime) -> int:
+    """Send again the removal of assets deleted before `deleted_before` whose row is still there: their AssetDelete
+    message was lost with Redis (until then their files stay, and their owner's quota stays charged). A duplicate
+    finds the row gone and does nothing. At most LOST_DELETIONS_PER_RUN at a time (the rest, next time)."""
+    lost = Asset.objects.filter(status=AssetStatus.DELETED, deleted_at__lt=deleted_before).order_by("deleted_at")
+    ids = [str(asset_id) for asset_id in lost.values_list("id", flat=True)[:LOST_DELETIONS_PER_RUN]]
+    for asset_id in ids:
+        tasks.delete_asset.delay(asset_id)
+    return len(ids)
+
+
 def asset_delete_files(*, asset_id) -> bool:
     """Remove a deleted asset's files, then its row. Idempotent: a re-run after a crash finishes the job.
     External originals are never deleted: they belong to the user's own folders."""

@@ -4,6 +4,7 @@ builds stays inside its root."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from immich.storage import media_root
@@ -34,3 +35,12 @@ def remove_quietly(*paths: str | os.PathLike | None) -> None:
                 os.unlink(path)
             except FileNotFoundError:
                 pass
+
+
+def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:
+    """Write all of `data` with an unbuffered `write` (a raw file's, or os.write on a descriptor), which may take
+    only part of it when the disk fills up: the rest is written again, so a full disk raises ENOSPC instead of
+    bytes going missing unnoticed."""
+    view = memoryview(data)
+    while view:
+        view = view[write(view):]

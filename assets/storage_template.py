@@ -37,6 +37,7 @@ from assets.models import AlbumAsset, Asset, AssetStatus, AssetType, FileMove
 from immich import storage
 from immich.storage import media_root
 from jobs.models import Priority, Step
+from jobs.queues import Queue
 from jobs.system_config import config_get
 from workers.media import storage_template as engine
 
@@ -530,13 +531,15 @@ def storage_template_dry_run(*, template: str | None = None) -> MigrationReport:
 
 def storage_template_migration_start() -> int:
     """The jobs page's Start for storageTemplateMigration: one background migration of every asset (archived and
-    trashed included), sent after commit. Returns how many assets it will look at."""
+    trashed included), recorded as a run (one at a time; a killed one is sent again by the reconciler) and sent
+    after commit. Returns how many assets it will look at."""
     from assets.tasks import storage_template_migration
+    from jobs.runs import job_run_request
     from jobs.services import InvalidCommand
 
     if not template_settings().enabled:
         raise InvalidCommand("The storage template is disabled: enable storageTemplate.enabled before migrating")
-    transaction.on_commit(lambda: storage_template_migration.delay())
+    job_run_request(name=storage_template_migration.name, queue=Queue.STORAGE_TEMPLATE_MIGRATION)
     return Asset.objects.exclude(status=AssetStatus.DELETED).count()
 
 

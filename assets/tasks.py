@@ -9,6 +9,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from assets import pipeline
 from jobs.models import Step
 from jobs.queues import Queue
+from jobs.runs import job_run_execute
 from jobs.services import SlotBusy, steps_run
 from jobs.steps import STEP_QUEUE, register_step
 from jobs.system_config import config_cached
@@ -94,8 +95,9 @@ def expire_tus_uploads() -> int:
     name="StorageTemplateMigration", queue=Queue.STORAGE_TEMPLATE_MIGRATION.value, time_limit=6 * 3600,
     soft_time_limit=6 * 3600 - 60, acks_late=True, reject_on_worker_lost=True,
 )
-def storage_template_migration() -> dict:
-    """Every asset to its template path; a re-run after a crash or time limit resumes the journal first."""
+def storage_template_migration(run_id: int) -> dict:
+    """Every asset to its template path, as the recorded run `run_id`; a re-run after a crash or time limit resumes
+    the journal first."""
     from assets.storage_template import storage_template_migration_run
 
-    return storage_template_migration_run()
+    return job_run_execute(run_id=run_id, work=storage_template_migration_run)

@@ -46,7 +46,7 @@ from assets import media_types
 from assets.models import TusUpload
 from assets.resumable_sha1 import ResumableSha1
 from assets.services import UploadFields, asset_upload
-from assets.storage import remove_quietly
+from assets.storage import remove_quietly, write_fully
 from assets.upload import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
 from immich.errors import BadRequest
@@ -273,7 +273,7 @@ def _receive(staging, body, *, hasher: ResumableSha1, length: int | None, limit:
         if chunk_hash is not None:
             chunk_hash.update(piece)
         try:
-            staging.write(piece)
+            write_fully(staging.write, piece)
         except OSError:
             staging.truncate(start)
             raise

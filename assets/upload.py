@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 
-from assets.storage import nested_folder, remove_quietly
+from assets.storage import nested_folder, remove_quietly, write_fully
 from immich import storage
 
 ASSET_FIELD = "assetData"
@@ -62,7 +62,7 @@ class AssetUploadHandler(FileUploadHandler):
         raise StopFutureHandlers()
 
     def receive_data_chunk(self, raw_data, start):
-        self._file.write(raw_data)
+        write_fully(self._file.write, raw_data)
         self._hash.update(raw_data)
         return None
 

@@ -8,6 +8,8 @@ from http import HTTPStatus
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
+from workers.media.errors import out_of_space
+
 
 class BadRequest(exceptions.APIException):
     status_code = 400
@@ -16,6 +18,11 @@ class BadRequest(exceptions.APIException):
 
 class NotFound(exceptions.NotFound):
     pass
+
+
+class InsufficientStorage(exceptions.APIException):
+    status_code = 507
+    default_detail = "No space left on the server's storage: nothing was stored. Try again once space is freed."
 
 
 def _flatten(detail) -> str | list[str]:
@@ -33,6 +40,8 @@ def _flatten(detail) -> str | list[str]:
 
 
 def immich_exception_handler(exc, context):
+    if out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
+        exc = InsufficientStorage()
     response = exception_handler(exc, context)
     if response is None:
         return None

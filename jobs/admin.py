@@ -1,5 +1,5 @@
-"""The jobs page lives on the QueueState admin (its list is the page: /admin/jobs/queuestate/), and the per-asset
-step rows get a read-only list for searching by asset, step, status or error."""
+"""The jobs page lives on the QueueState admin (its list is the page: /admin/jobs/queuestate/); the per-asset step
+rows get a read-only list for searching by asset, step, status or error, and whole-library runs one of their own."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.urls import path
 
 from immich.admin import ReadOnlyAdminMixin
 from jobs.admin_views import JobsAdminViews
-from jobs.models import AssetStep, QueueState
+from jobs.models import AssetStep, JobRun, QueueState
 
 
 @admin.register(QueueState)
@@ -45,3 +45,11 @@ class AssetStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="last error")
     def short_error(self, obj: AssetStep) -> str:
         return obj.last_error[:120]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "status", "queued_at", "started_at", "heartbeat_at", "finished_at", "worker", "error"]
+    list_filter = ["name", "status"]
+    ordering = ["-queued_at"]
+    readonly_fields = [field.name for field in JobRun._meta.fields]

@@ -54,6 +54,29 @@ class AssetStep(models.Model):
         return f"{self.step} of {self.asset_id}: {self.status}"
 
 
+class JobRun(models.Model):
+    """One run of a whole-library job (the storage template migration), recorded before its message is sent: the
+    reconciler sends it again when the message was lost with Redis or the worker running it died (its heartbeat
+    stopped), and a duplicate delivery claims nothing. Statuses as a step's: pending, running, done, failed."""
+
+    name = models.CharField(max_length=64, help_text="The Celery task that runs it, taking the run's id.")
+    queue = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.PENDING)
+    worker = models.CharField(max_length=255, default="", blank=True)
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(default="", blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="job_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.pk}: {self.status}"
+
+
 class SystemConfig(models.Model):
     """The administrator's configuration, stored whole as Immich's system-config object (one row)."""
 

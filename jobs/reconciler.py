@@ -1,5 +1,6 @@
 """Rebuilds pending work from the database, so a lost message, a flushed Redis or a killed worker never leaves
-an asset half-processed. Runs periodically (beat) and is safe to run any number of times at once."""
+an asset half-processed or half-deleted, nor a whole-library run (jobs.runs) abandoned. Runs periodically (beat)
+and is safe to run any number of times at once."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import broker
+from jobs import broker, slots
 from jobs.models import AssetStep, StepStatus
-from jobs.services import publish_lanes, queue_is_paused, resend_pending, steps_give_back
+from jobs.queues import Queue
+from jobs.runs import job_runs_reconcile
+from jobs.services import publish_lanes, queue_is_paused, resend_pending, slot_of, steps_give_back
 from jobs.steps import STEP_QUEUE
 
 logger = logging.getLogger(__name__)
@@ -40,10 +43,14 @@ def reconcile() -> Reconciliation:
             stale = AssetStep.objects.select_for_update(skip_locked=True).filter(
                 step=step, status=StepStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
             )
-            given_back, failed = steps_give_back(rows=list(stale), now=now)
+            stale_rows = list(stale)
+            given_back, failed = steps_give_back(rows=stale_rows, now=now)
         rows = [(row.asset_id, row.priority) for row in given_back]
         if failed:
             result.failed[queue.value] = len(failed)
+        # The dead workers' slots of the queue's concurrency go with their steps (they would expire later).
+        for token in {row.worker for row in stale_rows}:
+            slots.release(queue.value, slot_of(token))
         if rows:
             result.given_back[queue.value] = len(rows)
             if not paused:
@@ -53,6 +60,15 @@ def reconcile() -> Reconciliation:
         resent = resend_pending(step=step, queued_before=now - LOST_AFTER)
         if resent:
             result.resent[queue.value] = resent
+    if broker.queue_length(Queue.BACKGROUND_TASK.value) == 0:
+        from assets.services import deletions_resend  # assets imports jobs, hence here
+
+        if deleted := deletions_resend(deleted_before=now - LOST_AFTER):
+            result.resent[Queue.BACKGROUND_TASK.value] = deleted
+    given_back, resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
+    for counts, more in ((result.given_back, given_back), (result.resent, resent)):
+        for queue_name, count in more.items():
+            counts[queue_name] = counts.get(queue_name, 0) + count
     if result.given_back or result.resent or result.failed:
         logger.info("reconciler: given back %s, re-sent %s, failed %s", result.given_back, result.resent, result.failed)
     return result

@@ -8,7 +8,7 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -99,12 +99,22 @@ def queue_is_paused(queue: str) -> bool:
     return QueueState.objects.filter(queue=queue, is_paused=True).exists()
 
 
-def _claim(*, asset_ids: list[str], step: Step) -> list[AssetStep]:
+def worker_token(slot: str | None) -> str:
+    """What a claim writes in its rows' `worker`: the host, then the queue slot the claim holds (so the reconciler
+    can free the slot of a worker that died), or a fresh id without one."""
+    return f"{WORKER_NAME}:{slot or uuid.uuid4().hex[:12]}"
+
+
+def slot_of(token: str) -> str:
+    return token.rpartition(":")[2]
+
+
+def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list[AssetStep]:
     """pending -> running, atomically, unless the step's queue is paused: a duplicate delivery, a step another
     worker holds or a paused queue claims nothing. The token marks this claim's rows, so they can be read back
     without racing other claims."""
     now = timezone.now()
-    token = f"{WORKER_NAME}:{uuid.uuid4().hex[:12]}"
+    token = worker_token(slot)
     paused = QueueState.objects.filter(queue=STEP_QUEUE[step].value, is_paused=True)
     claimed = (
         AssetStep.objects.filter(asset_id__in=asset_ids, step=step, status=StepStatus.PENDING)
@@ -117,33 +127,43 @@ def _claim(*, asset_ids: list[str], step: Step) -> list[AssetStep]:
 
 
 @contextmanager
-def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
-    """Tell the reconciler these steps are alive; a SIGKILLed worker stops beating and its steps are given back."""
+def beating(name: str, beat: Callable[[], None]):
+    """Call `beat` every HEARTBEAT_S on a thread while the block runs, so the reconciler can tell work in progress
+    from the work of a SIGKILLed worker (whose beat stops)."""
     stop = threading.Event()
-    ids = [row.pk for row in rows]
 
-    def beat() -> None:
+    def run() -> None:
         try:
             while not stop.wait(HEARTBEAT_S):
                 try:
-                    AssetStep.objects.filter(pk__in=ids, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
-                    if slot:
-                        slots.refresh(queue, slot)
+                    beat()
                 except (DatabaseError, RedisError) as error:
                     # One failed beat (PostgreSQL or Redis restarting) must not end the beating, or the reconciler
-                    # gives the step to another worker while this one still runs it.
-                    logger.warning("heartbeat of %s steps failed, beating on: %s", len(ids), error)
+                    # gives the work to another worker while this one still does it.
+                    logger.warning("%s: a beat failed, beating on: %s", name, error)
                     connection.close()
         finally:
             connection.close()
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{ids[0]}", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
+
+
+def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
+    """Tell the reconciler these steps are alive, and keep their slot of the queue's concurrency."""
+    ids = [row.pk for row in rows]
+
+    def beat() -> None:
+        AssetStep.objects.filter(pk__in=ids, status=StepStatus.RUNNING).update(heartbeat_at=timezone.now())
+        if slot:
+            slots.refresh(queue, slot)
+
+    return beating(f"heartbeat-{ids[0]}", beat)
 
 
 def _finish(row: AssetStep, **fields) -> None:
@@ -169,7 +189,7 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     finished: list[tuple[AssetStep, dict]] = []
     rows: list[AssetStep] = []
     try:
-        rows = _claim(asset_ids=asset_ids, step=step)
+        rows = _claim(asset_ids=asset_ids, step=step, slot=slot)
         if rows:
             with _heartbeat(rows, queue, slot):
                 for row in rows:

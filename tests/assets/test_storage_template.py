@@ -14,6 +14,8 @@ from django.core.management import call_command
 from assets.models import Asset, AssetStatus, FileMove, Visibility
 from assets.storage_template import storage_template_dry_run, storage_template_migrate
 from jobs.models import AssetStep, Step, StepStatus
+from jobs.queues import Queue
+from jobs.runs import job_run_request
 from jobs.services import step_run
 from jobs.system_config import config_get, config_update
 from libraries.models import Library
@@ -119,6 +121,14 @@ def test_start_is_refused_while_the_template_is_disabled(admin_api):
     assert "disabled" in response.json()["message"]
 
 
+def run_migration_task() -> dict:
+    """A recorded run of the migration (as the jobs page's Start makes), run here by its task."""
+    from assets.tasks import storage_template_migration
+
+    run = job_run_request(name=storage_template_migration.name, queue=Queue.STORAGE_TEMPLATE_MIGRATION)
+    return storage_template_migration(run.pk)
+
+
 def test_the_migration_task_moves_archived_and_trashed_assets_too(api, user, tmp_path, media_root):
     ids = [upload_photo(api, tmp_path, f"p{n}.jpg", color=(n * 60, 9, 9)) for n in range(3)]
     for asset_id in ids:
@@ -127,9 +137,7 @@ def test_the_migration_task_moves_archived_and_trashed_assets_too(api, user, tmp
     api.delete("/api/assets", {"ids": [ids[2]]}, format="json")
     assert Asset.objects.get(pk=ids[2]).status == AssetStatus.TRASHED
     set_template(enabled=True)
-    from assets.tasks import storage_template_migration
-
-    summary = storage_template_migration()
+    summary = run_migration_task()
     assert summary["moved"] == 3 and summary["failed"] == 0
     for n, asset_id in enumerate(ids):
         assert path_of(asset_id) == library(media_root, user) / f"2021/2021-06-15/p{n}.jpg"
@@ -138,10 +146,8 @@ def test_the_migration_task_moves_archived_and_trashed_assets_too(api, user, tmp
 
 
 def test_the_migration_task_does_nothing_while_the_template_is_disabled(api, tmp_path, media_root):
-    from assets.tasks import storage_template_migration
-
     asset_id = upload_photo(api, tmp_path)
-    assert "disabled" in storage_template_migration()["skipped"]
+    assert "disabled" in run_migration_task()["skipped"]
     assert path_of(asset_id).is_relative_to(media_root / "upload")
 
 

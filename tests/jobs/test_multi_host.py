@@ -14,7 +14,7 @@ from assets.models import Asset, AssetFile
 from immich import storage
 from jobs.models import AssetStep, Step, StepStatus
 from tests.assets.helpers import upload_file
-from tests.jobs.test_reliability import CHAIN_QUEUES, noisy_jpeg, redis_server, settled, wait_for, workers  # noqa: F401  (fixtures: a Redis of its own, the worker pool)
+from tests.jobs.live_workers import CHAIN_QUEUES, noisy_jpeg, redis_server, settled, wait_for, workers  # noqa: F401  (fixtures: a Redis of its own, the worker pool)
 from tests.s3 import stored_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

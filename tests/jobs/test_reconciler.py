@@ -5,6 +5,7 @@ paused queues and busy queues are left alone."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 import time
 from datetime import timedelta
@@ -15,6 +16,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.utils import timezone
 
+from assets.models import Asset
+from assets.services import assets_delete
 from jobs import broker, services, slots, steps
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
@@ -26,6 +29,7 @@ from tests.jobs.helpers import make_assets
 pytestmark = pytest.mark.django_db
 
 STORAGE = Queue.STORAGE_TEMPLATE_MIGRATION.value
+BACKGROUND = Queue.BACKGROUND_TASK.value
 
 
 def claimed(asset_id: str, *, heartbeat_age: timedelta, priority: int = Priority.UPLOAD) -> AssetStep:
@@ -66,6 +70,18 @@ def test_a_running_step_without_heartbeat_is_given_back_and_sent_again(user, lan
     # The re-sent job runs, and the kill is not counted against the asset: one attempt in all.
     assert step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE) == StepStatus.SKIPPED
     assert (row_of(asset_id).status, row_of(asset_id).attempts) == (StepStatus.SKIPPED, 1)
+
+
+def test_a_dead_worker_s_slot_is_freed_with_its_steps(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    steps_enqueue(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE)
+    slot = slots.acquire(STORAGE, 1)
+    (row,) = services._claim(asset_ids=[asset_id], step=Step.STORAGE_TEMPLATE, slot=slot)
+    AssetStep.objects.filter(pk=row.pk).update(heartbeat_at=timezone.now() - STALE)
+    assert slots.acquire(STORAGE, 1) is None  # the queue's one slot is the dead worker's, for SLOT_TTL_S
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile()
+    assert slots.held(STORAGE) == 0 and slots.acquire(STORAGE, 1) is not None
 
 
 def test_a_given_back_backfill_step_goes_back_to_the_backfill_lane(user, lanes, django_capture_on_commit_callbacks):
@@ -297,3 +313,18 @@ def test_a_failed_slot_release_does_not_lose_the_next_steps(user, lanes, monkeyp
     assert outcome == StepStatus.SKIPPED
     assert row_of_thumbnails(asset_id).status == StepStatus.PENDING
     assert broker.queue_length(Queue.THUMBNAIL_GENERATION.value) == 1
+
+
+# -- deletions whose message was lost ----------------------------------------------------------------------------
+
+
+def test_a_deletion_whose_message_was_lost_is_sent_again(user, lanes, django_capture_on_commit_callbacks):
+    (asset_id,) = make_assets(user, 1)
+    assets_delete(owner=user, ids=[asset_id], force=True)  # its AssetDelete message is never sent here: lost
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().resent == {}  # deleted just now: its message may be on its way
+    Asset.objects.filter(pk=asset_id).update(deleted_at=timezone.now() - LOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().resent == {BACKGROUND: 1}
+    [message] = [json.loads(raw) for raw in lanes.lrange(BACKGROUND, 0, -1)]
+    assert (message["headers"]["task"], message["headers"]["argsrepr"]) == ("AssetDelete", repr((asset_id,)))

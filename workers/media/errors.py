@@ -1,4 +1,6 @@
-"""The one exception media operations raise for files they cannot use."""
+"""What media operations raise for files they cannot use, and how to tell the storage's condition from the file's."""
+
+import errno
 
 
 class UnreadableMedia(Exception):
@@ -10,3 +12,9 @@ def libvips_reason(error: Exception) -> str:
     loaders say nothing more than that)."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip() and not line.strip().startswith("unable to call")]
     return lines[-1] if lines else "corrupt or unsupported data (the decoder gave no detail)"
+
+
+def out_of_space(error: BaseException) -> bool:
+    """The storage is full (or its quota is): the server's condition, passing once space is freed, never the
+    file's fault."""
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
