@@ -12,6 +12,7 @@
   orphans;
 - stuck steps: steps running with a heartbeat older than the reconciler's threshold.
 
+With the S3 backend the data folders are listed from the bucket and files looked up there (immich/storage.py).
 backups/ and the server's own files beside the data folders (database, broker, static files) are not judged.
 Deleted assets whose files are being removed are not missing. On a live server, candidates are looked at a
 second time (rows re-read, files re-stat'ed) and files changed in the last `quiet_for` are taken as work in
@@ -34,6 +35,7 @@ from assets.file_moves import moves_active
 from assets.models import Asset, AssetFile, AssetStatus, FileMove, TusUpload
 from assets.storage import media_root
 from assets.upload import PARTIAL_SUFFIX
+from immich import storage
 from jobs.models import AssetStep, StepStatus
 from jobs.reconciler import STALE_AFTER
 from people.models import Person
@@ -176,7 +178,7 @@ def _journal(report: ConsistencyReport) -> set[str]:
     explained = set()
     for row in rows:
         report.rows_checked += 1
-        here = [path for path in (row.old_path, row.new_path) if os.path.lexists(path)]
+        here = [path for path in (row.old_path, row.new_path) if storage.occupied(path)]
         where = ", ".join(here) if here else "neither path"
         report.moves.append(Finding(problem, f"{row.old_path} -> {row.new_path}",
                                     f"{row.kind} move {row.state}; the file is at {where}", str(row.asset_id)))
@@ -188,8 +190,14 @@ def _journal(report: ConsistencyReport) -> set[str]:
 
 
 def _walk(root: Path) -> Iterator[str]:
-    """Every file (and link) under the data folders, as the absolute paths the rows hold."""
-    pending = [str(root / folder) for folder in DATA_FOLDERS]
+    """Every file (and link) under the data folders, as the absolute paths the rows hold: walked on the local disk,
+    listed in an object store."""
+    folders = [root / folder for folder in DATA_FOLDERS]
+    if not storage.is_local(folders[0]):
+        for folder in folders:
+            yield from (str(path) for path, _ in storage.files(folder))
+        return
+    pending = [str(folder) for folder in folders]
     while pending:
         folder = pending.pop()
         try:
@@ -218,7 +226,7 @@ def _confirm_missing(candidates: dict[str, _Expected], *, inside: str) -> list[F
     for chunk in _chunks(sorted(candidates)):
         still = _referenced(chunk) - _moving(chunk)
         for path in chunk:
-            if path in still and not os.path.lexists(path):
+            if path in still and not storage.occupied(path):
                 item = candidates[path]
                 where = "" if path.startswith(inside) else " (outside the media location; not marked offline)"
                 findings.append(Finding(Problem.MISSING, path, f"the {item.what} file is missing{where}", item.asset_id))
@@ -233,14 +241,23 @@ def _confirm_orphans(candidates: list[str], quiet_for: timedelta) -> list[Findin
     for chunk in _chunks(candidates):
         referenced = _referenced(chunk) | _moving(chunk)
         for path in chunk:
-            try:
-                stat = os.lstat(path)
-            except FileNotFoundError:
-                continue
-            if path in referenced or max(stat.st_mtime, stat.st_ctime) > settled_before:
+            changed_at = _changed_at(path)
+            if changed_at is None or path in referenced or changed_at > settled_before:
                 continue
             findings.append(Finding(Problem.ORPHAN, path, _orphan_reason(os.path.basename(path))))
     return findings
+
+
+def _changed_at(path: str) -> float | None:
+    """When the file was last written (None: gone meanwhile); on a local disk its inode change counts too."""
+    if storage.is_local(path):
+        try:
+            found = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        return max(found.st_mtime, found.st_ctime)
+    found = storage.stat(path)
+    return found.mtime_ns / 1e9 if found else None
 
 
 def _orphan_reason(name: str) -> str:

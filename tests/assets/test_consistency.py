@@ -20,6 +20,7 @@ from assets.models import Asset, AssetFile, AssetStatus, AssetType, FileMove
 from assets.services import UploadFields
 from assets.thumbnails import asset_thumbnails_generate
 from assets.tus import tus_upload_create
+from immich import storage
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.reconciler import STALE_AFTER
 from libraries.models import Library
@@ -27,6 +28,7 @@ from people.models import Person
 from people.services import person_thumbnail_path
 from tests.assets.helpers import upload_file
 from tests.media_factories import make_jpeg, make_xmp
+from tests.s3 import PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +196,20 @@ def test_the_command_prints_json_and_exits_0_when_clean(library, capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["clean"] is True
     assert "files [" in captured.err  # the progress bar, on stderr
+
+
+def test_in_an_object_store_missing_objects_and_orphans_are_found_by_listing(s3, api, tmp_path, media_root):
+    with open(make_xmp(tmp_path / "photo.xmp"), "rb") as sidecar:
+        asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg"), sidecarData=sidecar)["id"]
+    asset_thumbnails_generate(asset_id)
+    photo = Asset.objects.get(pk=asset_id)
+    assert check().is_clean
+    assert check().files_checked == 4  # original, sidecar, thumbnail, preview: all listed in the bucket
+
+    s3.client.delete_object(Bucket=s3.name, Key=f"{PREFIX}/{storage.key_of(photo.sidecar_path)}")
+    stray_key = f"{storage.key_of(photo.original_path)}.copy.jpg"
+    s3.client.put_object(Bucket=s3.name, Key=f"{PREFIX}/{stray_key}", Body=b"stray")
+    report = check()
+    assert [(item.path, item.reason) for item in report.missing] == [(photo.sidecar_path, "the sidecar file is missing")]
+    assert [item.path for item in report.orphans] == [str(media_root / stray_key)]
+    assert not any(media_root.rglob("*.*"))  # found by listing the bucket: nothing of it on the local disk
