@@ -284,9 +284,8 @@ class AlbumAssetsApi(APIView):
 
 def _timeline_filters(request) -> dict:
     query = validated(TimelineQuerySerializer, request.query_params)
-    if query.get("userId") and query["userId"] != request.user.id:
-        raise BadRequest("Not found or no timeline.read access")
     return {
+        "user_id": query.get("userId"),
         "visibility": query.get("visibility"),
         "is_favorite": query.get("isFavorite"),
         "is_trashed": query.get("isTrashed"),
@@ -304,8 +303,6 @@ class TimeBucketsApi(APIView):
     def get(self, request):
         filters = _timeline_filters(request)
         filters.pop("time_bucket")
-        if filters["album_id"] and not selectors.album_for(user=request.user, album_id=filters["album_id"]):
-            raise Http404("Album not found")
         return Response(selectors.time_buckets(user=request.user, **filters))
 
 
