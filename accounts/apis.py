@@ -90,6 +90,10 @@ class ValidateTokenApi(APIView):
         return Response({"authStatus": True})
 
 
+def _calling_key(request) -> ApiKey | None:
+    return request.auth if isinstance(request.auth, ApiKey) else None
+
+
 class ApiKeyListApi(APIView):
     required_permission = {"GET": "apiKey.read", "POST": "apiKey.create"}
 
@@ -100,12 +104,9 @@ class ApiKeyListApi(APIView):
     @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
     def post(self, request):
         data = validated(ApiKeyCreateSerializer, request.data)
-        if isinstance(request.auth, ApiKey):
-            # A key can only mint keys with permissions it holds itself.
-            extra = set(data["permissions"]) - set(request.auth.permissions)
-            if "all" not in request.auth.permissions and extra:
-                raise services.BadRequest(f"Cannot grant permissions you do not have: {', '.join(sorted(extra))}")
-        key, secret = services.api_key_create(user=request.user, name=data["name"], permissions=data["permissions"])
+        key, secret = services.api_key_create(
+            user=request.user, name=data["name"], permissions=data["permissions"], granted_by=_calling_key(request)
+        )
         return Response({"secret": secret, "apiKey": api_key_dto(key)}, status=status.HTTP_201_CREATED)
 
 
@@ -130,7 +131,8 @@ class ApiKeyDetailApi(APIView):
     @extend_schema(request=ApiKeyUpdateSerializer, responses={200: dict})
     def put(self, request, key_id):
         data = validated(ApiKeyUpdateSerializer, request.data)
-        return Response(api_key_dto(services.api_key_update(key=self._key(request, key_id), **data)))
+        key = services.api_key_update(key=self._key(request, key_id), granted_by=_calling_key(request), **data)
+        return Response(api_key_dto(key))
 
     @extend_schema(responses={204: None})
     def delete(self, request, key_id):
