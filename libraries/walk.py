@@ -205,6 +205,9 @@ def file_facts(path: str, matcher: Matcher, root: str, *, refuse: Refusal) -> Fi
             sidecar_facts = os.stat(candidate)
         except OSError:
             continue
+        if refuse(candidate):
+            sidecar_facts = None
+            continue
         sidecar = candidate
         break
     return FileFacts(

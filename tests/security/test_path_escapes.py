@@ -209,3 +209,14 @@ def test_a_watched_path_through_a_symlink_out_of_the_allowed_roots_is_not_import
     library_sync_paths(library_id=library.pk, paths=[str(allowed_root / "photos" / "elsewhere" / "secret.jpg")])
     library_sync_paths(library_id=library.pk, paths=[str(allowed_root / "photos" / "elsewhere")])
     assert imported(library) == []
+
+
+
+def test_a_watched_file_does_not_take_a_sidecar_linked_from_the_media_location(api, other_user, tmp_path):
+    victims_original = Asset.objects.get(pk=upload_photo(api, tmp_path / "in")).original_path
+    photos = tmp_path / "bobs-photos"
+    mine = make_jpeg(photos / "mine.jpg")
+    os.symlink(victims_original, photos / "mine.jpg.xmp")
+    library = Library.objects.create(owner=other_user, import_paths=[str(photos)])
+    library_sync_paths(library_id=library.pk, paths=[str(mine)])
+    assert Asset.objects.get(library=library).sidecar_path is None
