@@ -55,9 +55,8 @@ def _thumbnails(asset_id: str) -> None:
     assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.DONE
 
 
-@pytest.fixture
-def victim(api, user, tmp_path) -> World:
-    folder = tmp_path / "alice"
+def build_world(api, user: User, folder: Path) -> World:
+    """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
     image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
     import_faces(image)
     _thumbnails(image)
@@ -82,6 +81,11 @@ def victim(api, user, tmp_path) -> World:
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
     )  # fmt: skip
+
+
+@pytest.fixture
+def victim(api, user, tmp_path) -> World:
+    return build_world(api, user, tmp_path / "alice")
 
 
 @pytest.fixture
