@@ -8,9 +8,9 @@ here fails every matrix test: a new endpoint must be classified before it ships.
 - `owned=<kind>`: the path's id names an object of that kind, which the caller must own (another user's is 404,
   exactly like an id that does not exist, so its existence is not revealed).
 
-`body`/`query` are the request an intruder sends: "{image}", "{album}"... stand for the victim's ids (a string that is
-only a placeholder becomes the id itself). `expect` is the status the intruder gets when the path names an object
-of the intruder's own (for operations without path ids: the only status there is).
+`body`/`query` are the request an intruder sends: "{image}", "{album}"... stand for the victim's ids. `expect` is the
+status the intruder gets when the path names an object of the intruder's own (for operations without path ids: the
+only status there is).
 """
 
 from __future__ import annotations
@@ -213,6 +213,7 @@ def request_for(operation: str, rule: Rule | None = None, *, path_ids=None, ids=
 
 
 def send(client, request: Request):
+    # The victim's resumable upload stands at offset 100: without the owner check, this chunk would be appended.
     if request.url.startswith("/api/upload/") and request.method != "POST":
         return client.generic(
             request.method, request.url, request.body or b"", content_type="application/offset+octet-stream",
