@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -24,6 +24,7 @@ from accounts.serializers import (
     user_dto,
 )
 from immich.api import validated
+from immich.schema import LIST
 
 
 class AdminSignUpApi(APIView):
@@ -40,6 +41,7 @@ class AdminSignUpApi(APIView):
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    error_responses = {"POST": (401,)}  # wrong email or password
 
     def get_authenticate_header(self, request) -> str:
         # Without an authenticator DRF turns NotAuthenticated into 403; a failed login is 401 in Immich.
@@ -90,26 +92,28 @@ class ValidateTokenApi(APIView):
         return Response({"authStatus": True})
 
 
+def _calling_key(request) -> ApiKey | None:
+    return request.auth if isinstance(request.auth, ApiKey) else None
+
+
 class ApiKeyListApi(APIView):
     required_permission = {"GET": "apiKey.read", "POST": "apiKey.create"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: LIST})
     def get(self, request):
         return Response([api_key_dto(key) for key in selectors.api_keys_of(user=request.user)])
 
     @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
     def post(self, request):
         data = validated(ApiKeyCreateSerializer, request.data)
-        if isinstance(request.auth, ApiKey):
-            # A key can only mint keys with permissions it holds itself.
-            extra = set(data["permissions"]) - set(request.auth.permissions)
-            if "all" not in request.auth.permissions and extra:
-                raise services.BadRequest(f"Cannot grant permissions you do not have: {', '.join(sorted(extra))}")
-        key, secret = services.api_key_create(user=request.user, name=data["name"], permissions=data["permissions"])
+        key, secret = services.api_key_create(
+            user=request.user, name=data["name"], permissions=data["permissions"], granted_by=_calling_key(request)
+        )
         return Response({"secret": secret, "apiKey": api_key_dto(key)}, status=status.HTTP_201_CREATED)
 
 
 class ApiKeyMeApi(APIView):
+    error_responses = {"GET": (400,)}  # called with a session instead of a key
     @extend_schema(responses={200: dict})
     def get(self, request):
         if not isinstance(request.auth, ApiKey):
@@ -130,7 +134,8 @@ class ApiKeyDetailApi(APIView):
     @extend_schema(request=ApiKeyUpdateSerializer, responses={200: dict})
     def put(self, request, key_id):
         data = validated(ApiKeyUpdateSerializer, request.data)
-        return Response(api_key_dto(services.api_key_update(key=self._key(request, key_id), **data)))
+        key = services.api_key_update(key=self._key(request, key_id), granted_by=_calling_key(request), **data)
+        return Response(api_key_dto(key))
 
     @extend_schema(responses={204: None})
     def delete(self, request, key_id):
@@ -154,7 +159,7 @@ class UserMeApi(APIView):
 class UserListApi(APIView):
     required_permission = "user.read"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: LIST})
     def get(self, request):
         return Response([user_dto(user) for user in selectors.active_users()])
 
@@ -171,7 +176,7 @@ class AdminUserListApi(APIView):
     admin_only = True
     required_permission = {"GET": "adminUser.read", "POST": "adminUser.create"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("withDeleted", bool)], responses={200: LIST})
     def get(self, request):
         users = User.objects.all() if request.query_params.get("withDeleted") == "true" else selectors.active_users()
         return Response([user_admin_dto(user) for user in users])
@@ -185,6 +190,7 @@ class AdminUserListApi(APIView):
 
 class AdminUserDetailApi(APIView):
     admin_only = True
+    error_responses = {"DELETE": (400,)}  # an admin's own account
     required_permission = {"GET": "adminUser.read", "PUT": "adminUser.update", "DELETE": "adminUser.delete"}
 
     @extend_schema(responses={200: dict})

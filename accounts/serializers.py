@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import ApiKey, User
+from immich.limits import BIGINT_MAX
 
 
 def iso(value) -> str | None:
@@ -78,12 +79,16 @@ class UserUpdateSerializer(serializers.Serializer):
 class AdminUserCreateSerializer(SignUpSerializer):
     isAdmin = serializers.BooleanField(required=False, default=False, source="is_admin")
     storageLabel = serializers.CharField(required=False, allow_null=True, source="storage_label", max_length=255)
-    quotaSizeInBytes = serializers.IntegerField(required=False, allow_null=True, min_value=0, source="quota_size_in_bytes")
+    quotaSizeInBytes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
+    )
     shouldChangePassword = serializers.BooleanField(required=False, default=False, source="should_change_password")
 
 
 class AdminUserUpdateSerializer(UserUpdateSerializer):
     isAdmin = serializers.BooleanField(required=False, source="is_superuser")
     storageLabel = serializers.CharField(required=False, allow_null=True, source="storage_label", max_length=255)
-    quotaSizeInBytes = serializers.IntegerField(required=False, allow_null=True, min_value=0, source="quota_size_in_bytes")
+    quotaSizeInBytes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
+    )
     shouldChangePassword = serializers.BooleanField(required=False, source="should_change_password")

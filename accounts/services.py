@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, Session, User
-from accounts.permissions_catalog import PERMISSIONS
+from accounts.permissions_catalog import ALL, PERMISSIONS
 from accounts.selectors import admin_exists, secret_hash
 from immich.errors import BadRequest
 
@@ -24,12 +24,18 @@ def _new_secret() -> str:
     return re.sub(r"\W", "", base64.b64encode(secrets.token_bytes(32)).decode())
 
 
-def _validate_permissions(permissions: list[str]) -> list[str]:
+def _validate_permissions(permissions: list[str], *, granted_by: ApiKey | None) -> list[str]:
+    """`granted_by`: the API key the request came with (None for a session); a key can only hand out, to a new key
+    or to an existing one, permissions it holds itself, so a limited key cannot raise itself to `all`."""
     unknown = sorted(set(permissions) - set(PERMISSIONS))
     if unknown:
         raise BadRequest(f"Unknown permission: {', '.join(unknown)}")
     if not permissions:
         raise BadRequest("An API key needs at least one permission")
+    if granted_by is not None and ALL not in granted_by.permissions:
+        extra = set(permissions) - set(granted_by.permissions)
+        if extra:
+            raise BadRequest(f"Cannot grant permissions you do not have: {', '.join(sorted(extra))}")
     return list(dict.fromkeys(permissions))
 
 
@@ -76,19 +82,22 @@ def logout(*, session: Session | None) -> None:
         Session.objects.filter(pk=session.pk).delete()
 
 
-def api_key_create(*, user: User, name: str, permissions: list[str]) -> tuple[ApiKey, str]:
+def api_key_create(
+    *, user: User, name: str, permissions: list[str], granted_by: ApiKey | None = None
+) -> tuple[ApiKey, str]:
+    permissions = _validate_permissions(permissions, granted_by=granted_by)
     secret = _new_secret()
-    key = ApiKey.objects.create(
-        user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=_validate_permissions(permissions)
-    )
+    key = ApiKey.objects.create(user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=permissions)
     return key, secret
 
 
-def api_key_update(*, key: ApiKey, name: str | None = None, permissions: list[str] | None = None) -> ApiKey:
+def api_key_update(
+    *, key: ApiKey, name: str | None = None, permissions: list[str] | None = None, granted_by: ApiKey | None = None
+) -> ApiKey:
     if name is not None:
         key.name = name
     if permissions is not None:
-        key.permissions = _validate_permissions(permissions)
+        key.permissions = _validate_permissions(permissions, granted_by=granted_by)
     key.save()
     return key
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from django.http import Http404, HttpResponseNotModified, HttpResponseRedirect
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from assets import media_types, selectors, services, transcode
 from assets.models import Asset, AssetType
 from assets.serializers import (
     AlbumCreateSerializer,
+    AlbumListQuerySerializer,
     AlbumUpdateSerializer,
     AssetJobSerializer,
     AssetBulkUpdateSerializer,
@@ -32,6 +33,7 @@ from immich.api import validated
 from immich.errors import BadRequest
 from immich import storage
 from immich.ranges import cacheable, file_response
+from immich.schema import LIST, RANGE_HEADER, file_responses
 
 
 
@@ -145,7 +147,7 @@ class AssetDetailApi(APIView):
 class AssetOriginalApi(APIView):
     required_permission = "asset.download"
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("image/*", "video/*"))
     def get(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
         path = Path(asset.original_path)
@@ -165,8 +167,9 @@ class AssetPlaybackApi(APIView):
     """The encoded MP4 when the video has one, else the original; with HTTP Range so players can seek."""
 
     required_permission = "asset.view"
+    error_responses = {"GET": (400,)}  # not a video
 
-    @extend_schema(responses={(200, "video/*"): bytes, (206, "video/*"): bytes})
+    @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("video/*"))
     def get(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
         if asset.type != AssetType.VIDEO:
@@ -222,10 +225,10 @@ class TrashEmptyApi(APIView):
 class AlbumsApi(APIView):
     required_permission = {"GET": "album.read", "POST": "album.create"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[AlbumListQuerySerializer], responses={200: LIST})
     def get(self, request):
         albums = selectors.albums_of(user=request.user)
-        asset_id = request.query_params.get("assetId")
+        asset_id = validated(AlbumListQuerySerializer, request.query_params).get("assetId")
         if asset_id:
             albums = albums.filter(assets__id=asset_id)
         return Response([album_dto(album) for album in albums])
@@ -249,7 +252,7 @@ def _owned_album(request, album_id):
 class AlbumDetailApi(APIView):
     required_permission = {"GET": "album.read", "PATCH": "album.update", "DELETE": "album.delete"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("withoutAssets", bool)], responses={200: dict})
     def get(self, request, album_id):
         album = _owned_album(request, album_id)
         without_assets = request.query_params.get("withoutAssets") == "true"
@@ -272,13 +275,13 @@ class AlbumDetailApi(APIView):
 class AlbumAssetsApi(APIView):
     required_permission = {"PUT": "albumAsset.create", "DELETE": "albumAsset.delete"}
 
-    @extend_schema(request=AssetIdsSerializer, responses={200: dict})
+    @extend_schema(request=AssetIdsSerializer, responses={200: LIST})
     def put(self, request, album_id):
         album = _owned_album(request, album_id)
         ids = validated(AssetIdsSerializer, request.data)["ids"]
         return Response(services.album_add_assets(owner=request.user, album=album, ids=ids))
 
-    @extend_schema(request=AssetIdsSerializer, responses={200: dict})
+    @extend_schema(request=AssetIdsSerializer, responses={200: LIST})
     def delete(self, request, album_id):
         album = _owned_album(request, album_id)
         ids = validated(AssetIdsSerializer, request.data)["ids"]
@@ -287,9 +290,8 @@ class AlbumAssetsApi(APIView):
 
 def _timeline_filters(request) -> dict:
     query = validated(TimelineQuerySerializer, request.query_params)
-    if query.get("userId") and query["userId"] != request.user.id:
-        raise BadRequest("Not found or no timeline.read access")
     return {
+        "user_id": query.get("userId"),
         "visibility": query.get("visibility"),
         "is_favorite": query.get("isFavorite"),
         "is_trashed": query.get("isTrashed"),
@@ -303,12 +305,10 @@ def _timeline_filters(request) -> dict:
 class TimeBucketsApi(APIView):
     required_permission = "timeline.read"
 
-    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: LIST})
     def get(self, request):
         filters = _timeline_filters(request)
         filters.pop("time_bucket")
-        if filters["album_id"] and not selectors.album_for(user=request.user, album_id=filters["album_id"]):
-            raise Http404("Album not found")
         return Response(selectors.time_buckets(user=request.user, **filters))
 
 
@@ -326,7 +326,10 @@ class TimeBucketApi(APIView):
         if start is None:
             raise BadRequest("timeBucket must be an ISO date such as 2024-01-01")
         start = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0, tzinfo=start.tzinfo or timezone.utc)
-        end = (start + timedelta(days=32)).replace(day=1)
+        try:
+            end = (start + timedelta(days=32)).replace(day=1)
+        except OverflowError:
+            raise BadRequest("timeBucket is past the last month a date can name") from None
         assets = selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters)
         return Response(bucket_dto(list(assets)))
 
@@ -334,7 +337,18 @@ class TimeBucketApi(APIView):
 class AssetThumbnailApi(APIView):
     required_permission = "asset.view"
 
-    @extend_schema(responses={(200, "image/*"): bytes})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("size", str, enum=["thumbnail", "preview", "fullsize", "original"]),
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER),
+            RANGE_HEADER,
+        ],
+        responses={
+            **file_responses("image/*"),
+            302: OpenApiResponse(description="fullsize of a web image, or original: redirect to the original"),
+            304: OpenApiResponse(description="If-None-Match matched the ETag"),
+        },
+    )
     def get(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
         size = request.query_params.get("size", "thumbnail")

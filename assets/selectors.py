@@ -44,8 +44,13 @@ def filtered_assets(
     is_trashed: bool | None = None,
     album_id=None,
     person_id=None,
+    user_id=None,
 ) -> QuerySet[Asset]:
+    """The user's own assets narrowed by the filters. A filter can only narrow: another user's album, person or
+    user id matches nothing, exactly like an unknown id, so an answer never tells whether it exists."""
     queryset = assets_of(user=user)
+    if user_id is not None and user_id != user.id:
+        return queryset.none()
     if visibility:
         queryset = queryset.filter(visibility=visibility)
     else:
@@ -54,11 +59,12 @@ def filtered_assets(
     if is_favorite is not None:
         queryset = queryset.filter(is_favorite=is_favorite)
     if album_id is not None:
-        queryset = queryset.filter(albums__id=album_id)
+        queryset = queryset.filter(albums__id=album_id, albums__owner=user)
     if person_id is not None:
         from people.models import AssetFace
 
-        queryset = queryset.filter(id__in=AssetFace.objects.filter(person_id=person_id).values("asset_id"))
+        faces = AssetFace.objects.filter(person_id=person_id, person__owner=user)
+        queryset = queryset.filter(id__in=faces.values("asset_id"))
     return queryset
 
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from accounts.serializers import iso
 from assets import media_types
 from assets.models import Album, Asset, AssetExif, Visibility
+from immich.limits import BIGINT_MAX, contains_nul
 
 _LEGACY_DURATION = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
 
@@ -31,13 +32,17 @@ def parse_duration(value: str | int | None) -> int | None:
         return None
     text = str(value).strip()
     if text.isdigit():
-        return int(text)
-    match = _LEGACY_DURATION.match(text)
-    if not match:
-        raise serializers.ValidationError("duration must be milliseconds or H:MM:SS.ffffff")
-    hours, minutes, seconds, fraction = match.groups()
-    millis = int((fraction or "0")[:3].ljust(3, "0"))
-    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
+        milliseconds = int(text)
+    else:
+        match = _LEGACY_DURATION.match(text)
+        if not match:
+            raise serializers.ValidationError("duration must be milliseconds or H:MM:SS.ffffff")
+        hours, minutes, seconds, fraction = match.groups()
+        millis = int((fraction or "0")[:3].ljust(3, "0"))
+        milliseconds = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
+    if milliseconds > BIGINT_MAX:
+        raise serializers.ValidationError("duration is too long")
+    return milliseconds
 
 
 def _b64(value) -> str | None:
@@ -180,6 +185,8 @@ class UploadSerializer(serializers.Serializer):
     def validate_metadata(self, value):
         if not isinstance(value, list) or not all(isinstance(item, dict) and "key" in item for item in value):
             raise serializers.ValidationError("metadata must be a list of {key, value}")
+        if contains_nul(value):
+            raise serializers.ValidationError("metadata must not contain NUL characters")
         return value
 
 
@@ -220,6 +227,10 @@ class AlbumCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
     albumUsers = serializers.ListField(required=False, default=list)
+
+
+class AlbumListQuerySerializer(serializers.Serializer):
+    assetId = serializers.UUIDField(required=False)
 
 
 class AlbumUpdateSerializer(serializers.Serializer):

@@ -20,7 +20,8 @@ from http import HTTPStatus
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,11 +29,19 @@ from assets import tus
 from assets.models import TusUpload
 from assets.serializers import UploadSerializer
 from assets.services import UploadFields
+from immich.limits import contains_nul
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
 OFFSET_OCTET_STREAM = "application/offset+octet-stream"
 REASONS = {460: "Checksum Mismatch"}
+
+# The tus headers, so the schema describes the requests the endpoints take (tus errors are in Immich's shape too).
+TUS_RESUMABLE = OpenApiParameter("Tus-Resumable", str, OpenApiParameter.HEADER, required=True, enum=[TUS_VERSION])
+UPLOAD_CHECKSUM = OpenApiParameter(
+    "Upload-Checksum", str, OpenApiParameter.HEADER, description="`sha1 <base64 digest>` of this request's bytes"
+)
+CHUNK = {OFFSET_OCTET_STREAM: OpenApiTypes.BINARY}
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -50,6 +59,8 @@ def parse_metadata(header: str) -> dict[str, str]:
             metadata[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise tus.TusError(400, f"Upload-Metadata: the value of {key} is not base64 of UTF-8 text") from None
+        if contains_nul([key, metadata[key]]):  # the upload row keeps the metadata, and PostgreSQL refuses NUL
+            raise tus.TusError(400, f"Upload-Metadata: {key!r} contains a NUL character")
     return metadata
 
 
@@ -144,6 +155,7 @@ class _TusApi(APIView):
 
     parser_classes = []  # the body is a stream handed to the service, never parsed
     required_permission = "asset.upload"
+    error_responses = {"POST": (412, 413, 415), "PATCH": (409, 410, 412, 413, 415, 423, 460), "DELETE": (412,)}
 
     def initialize_request(self, request, *args, **kwargs):
         override = request.META.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").upper()
@@ -192,7 +204,19 @@ class _TusApi(APIView):
 class TusUploadsApi(_TusApi):
     """POST creates an upload (Upload-Length, Upload-Metadata), with its first bytes if the body carries them."""
 
-    @extend_schema(request=None, responses={201: None})
+    @extend_schema(
+        parameters=[
+            TUS_RESUMABLE,
+            OpenApiParameter("Upload-Length", int, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(
+                "Upload-Metadata", str, OpenApiParameter.HEADER,
+                description="`key base64,...`: filename, fileCreatedAt, fileModifiedAt and the other upload fields",
+            ),
+            UPLOAD_CHECKSUM,
+        ],
+        request=CHUNK,
+        responses={201: None},
+    )  # fmt: skip
     def post(self, request):
         if request.headers.get("Upload-Defer-Length"):
             raise tus.TusError(400, "Upload-Defer-Length is not supported: send Upload-Length")
@@ -232,7 +256,14 @@ class TusUploadApi(_TusApi):
             response["Upload-Metadata"] = encode_metadata(upload.metadata)
         return response
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        parameters=[
+            TUS_RESUMABLE, OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True),
+            UPLOAD_CHECKSUM,
+        ],
+        request=CHUNK,
+        responses={204: None},
+    )  # fmt: skip
     def patch(self, request, upload_id):
         _require_offset_stream(request)
         offset = _offset_header(request, "Upload-Offset")
@@ -244,7 +275,7 @@ class TusUploadApi(_TusApi):
         )  # fmt: skip
         return _state_headers(HttpResponse(status=204), upload)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(parameters=[TUS_RESUMABLE], request=None, responses={204: None})
     def delete(self, request, upload_id):
         tus.tus_upload_terminate(owner=request.user, upload_id=upload_id)
         return HttpResponse(status=204)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from immich.api import validated
 from immich.errors import BadRequest
+from immich.schema import LIST
 from jobs import selectors, services, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
@@ -46,6 +47,11 @@ class StorageTemplateOptionsApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         return Response(storage_template.template_options())
+
+
+QUEUE_NAME = OpenApiParameter("queue_name", str, OpenApiParameter.PATH, enum=[queue.value for queue in Queue])
+STATUSES = {"failed": StepStatus.FAILED, "waiting": StepStatus.PENDING, "active": StepStatus.RUNNING,
+            "completed": StepStatus.DONE}  # fmt: skip
 
 
 def _queue(name: str) -> Queue:
@@ -102,7 +108,7 @@ class JobCommandApi(APIView):
     admin_only = True
     required_permission = "job.create"
 
-    @extend_schema(request=JobCommandSerializer, responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], request=JobCommandSerializer, responses={200: dict})
     def put(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(JobCommandSerializer, request.data)
@@ -120,7 +126,7 @@ class QueuesApi(APIView):
     admin_only = True
     required_permission = "queue.read"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: LIST})
     def get(self, request):
         return Response([_queue_dto(name, stats) for name, stats in selectors.queue_statistics().items()])
 
@@ -129,12 +135,12 @@ class QueueDetailApi(APIView):
     admin_only = True
     required_permission = {"GET": "queue.read", "PUT": "queue.update"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], responses={200: dict})
     def get(self, request, queue_name):
         queue = _queue(queue_name)
         return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
 
-    @extend_schema(request=QueueUpdateSerializer, responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], request=QueueUpdateSerializer, responses={200: dict})
     def put(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueUpdateSerializer, request.data)
@@ -151,17 +157,18 @@ class QueueJobsApi(APIView):
     admin_only = True
     required_permission = {"GET": "queueJob.read", "DELETE": "queueJob.delete"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        parameters=[QUEUE_NAME, OpenApiParameter("status", str, enum=list(STATUSES), default="failed")],
+        responses={200: LIST},
+    )
     def get(self, request, queue_name):
         queue = _queue(queue_name)
         wanted = request.query_params.get("status", "failed")
-        statuses = {"failed": StepStatus.FAILED, "waiting": StepStatus.PENDING, "active": StepStatus.RUNNING,
-                    "completed": StepStatus.DONE}
-        if wanted not in statuses:
-            raise BadRequest(f"status must be one of {', '.join(statuses)}")
-        return Response(selectors.queue_items(queue=queue, status=statuses[wanted]))
+        if wanted not in STATUSES:
+            raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
+        return Response(selectors.queue_items(queue=queue, status=STATUSES[wanted]))
 
-    @extend_schema(request=QueueDrainSerializer, responses={204: None})
+    @extend_schema(parameters=[QUEUE_NAME], request=QueueDrainSerializer, responses={204: None})
     def delete(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueDrainSerializer, request.data)
@@ -175,7 +182,7 @@ class QueueRetryApi(APIView):
     admin_only = True
     required_permission = "queueJob.update"
 
-    @extend_schema(request=QueueRetrySerializer, responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], request=QueueRetrySerializer, responses={200: dict})
     def post(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueRetrySerializer, request.data)

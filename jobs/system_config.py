@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from immich.limits import contains_nul
 from jobs.models import SystemConfig
 from jobs.queues import Queue
 from workers.media import storage_template
@@ -176,6 +177,8 @@ def _validate(default: dict, candidate, path: str = "") -> list[str]:
             errors.extend(_validate(default_value, value, f"{where}."))
         elif not _same_type(default_value, value):
             errors.append(f"{where}: must be a {type(default_value).__name__}")
+        elif contains_nul(value):
+            errors.append(f"{where}: must not contain NUL characters")
         elif where in RULES and (problem := RULES[where](value)):
             errors.append(f"{where}: {problem}")
     return errors

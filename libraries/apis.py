@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from immich.api import validated
 from immich.errors import BadRequest
+from immich.schema import LIST
 from libraries import selectors, services, validation
 from libraries.serializers import (
     LibraryCreateSerializer,
@@ -32,7 +33,7 @@ class LibrariesApi(APIView):
     admin_only = True
     required_permission = {"GET": "library.read", "POST": "library.create"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: LIST})
     def get(self, request):
         return Response([library_dto(library) for library in selectors.libraries_all()])
 

@@ -31,7 +31,7 @@ from jobs.services import steps_enqueue
 from libraries import staging
 from libraries.matcher import Matcher
 from libraries.models import Library, LibraryFile, OfflineReason, ScanState
-from libraries.validation import check_import_path, effective_roots, under_any
+from libraries.validation import check_import_path, effective_roots, location_problem, under_any
 from libraries.walk import FileFacts, WalkReport, file_facts, fingerprint, in_thread, walk, walk_batches
 
 logger = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def _scan(library: Library, report: WalkReport, outcome: ScanOutcome, progress: 
 
 def _walk_into_staging(library, walkable, matcher, report: WalkReport, progress: Progress, expected) -> None:
     found: Counter = Counter()
-    for root, batch in in_thread(walk_batches(walkable, matcher, report, size=BATCH)):
+    for root, batch in in_thread(walk_batches(walkable, matcher, report, size=BATCH, refuse=location_problem)):
         if batch is not None:
             found[root] += len(batch)
             staging.add_seen(batch)
@@ -267,10 +267,10 @@ def _expand(library, matcher, roots, paths: list[str], report: WalkReport) -> tu
                     raise ScanRefused(f"Import path {root} is missing or empty: is a network share unmounted?")
         if os.path.isdir(path):
             if path == root or not matcher.has_hidden_part(path, root) and not matcher.prunes_folder(path):
-                for facts in walk(path, matcher, report):
+                for facts in walk(path, matcher, report, refuse=location_problem):
                     seen[facts.path] = facts
             continue
-        facts = file_facts(path, matcher, root)
+        facts = file_facts(path, matcher, root, refuse=location_problem)
         if facts is not None:
             seen[facts.path] = facts
             continue

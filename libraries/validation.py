@@ -36,6 +36,23 @@ class PathCheck:
         return {"importPath": self.import_path, "isValid": self.is_valid, "message": self.message or None}
 
 
+def location_problem(path: str) -> str | None:
+    """Why files at `path`, once symlinks are resolved, may not be imported: it is in (or holds) the media location,
+    or lies outside IMMICH_EXTERNAL_LIBRARY_ROOTS. None when they may. Checked for import paths and for every
+    symlink a scan meets, so that a link cannot reach what an import path could not."""
+    real = os.path.realpath(path)
+    media = os.path.realpath(settings.MEDIA_LOCATION)
+    if _inside(real, media):
+        return "Cannot use media upload folder for external libraries"
+    if _inside(media, real):
+        return f"Import path contains the media location ({media}); choose a folder without the server's own files"
+    roots = allowed_roots()
+    if roots and not any(_inside(real, os.path.realpath(root)) for root in roots):
+        allowed = ":".join(str(root) for root in roots)
+        return f"Import path is outside the allowed external library roots (IMMICH_EXTERNAL_LIBRARY_ROOTS={allowed})"
+    return None
+
+
 def check_import_path(import_path: str) -> PathCheck:
     def refuse(message: str) -> PathCheck:
         return PathCheck(import_path, False, message)
@@ -46,16 +63,9 @@ def check_import_path(import_path: str) -> PathCheck:
         return refuse("Import path contains a NUL character")
     if not os.path.isabs(import_path):
         return refuse(f"Import path must be absolute: {import_path}")
-    real = os.path.realpath(import_path)
-    media = os.path.realpath(settings.MEDIA_LOCATION)
-    if _inside(real, media):
-        return refuse("Cannot use media upload folder for external libraries")
-    if _inside(media, real):
-        return refuse(f"Import path contains the media location ({media}); choose a folder without the server's own files")
-    roots = allowed_roots()
-    if roots and not any(_inside(real, os.path.realpath(root)) for root in roots):
-        allowed = ":".join(str(root) for root in roots)
-        return refuse(f"Import path is outside the allowed external library roots (IMMICH_EXTERNAL_LIBRARY_ROOTS={allowed})")
+    problem = location_problem(import_path)
+    if problem:
+        return refuse(problem)
     try:
         os.stat(import_path)
     except FileNotFoundError:

@@ -3,7 +3,9 @@
 Memory holds one folder's media entries (to pair them with the sidecars beside them) and the stack of folders
 still to visit, never the whole path list. Hidden and excluded folders are pruned before they are opened.
 Unreadable folders, broken symlinks, symlink loops, files that vanish between listing and stat, and names that
-are not valid UTF-8 are recorded as problems and skipped; the walk goes on. No ORM here: pure file system.
+are not valid UTF-8 are recorded as problems and skipped; the walk goes on. A symlink is followed only where the
+caller's `refuse` finds nothing against its target (the import path rules: never into the media location, never
+out of the allowed roots). No ORM here: pure file system.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import os
 import queue
 import threading
 import stat as stat_module
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
 
 MAX_PROBLEMS_KEPT = 100
 _SIGNED = 1 << 63
+
+# Why a path may not be imported once its symlinks are resolved (None: it may); see validation.location_problem.
+Refusal = Callable[[str], "str | None"]
 
 
 def signed_inode(inode: int) -> int:
@@ -85,8 +90,12 @@ def _sidecar_for(media_name: str, sidecars: dict[str, str]) -> str | None:
     return sidecars.get(stem.lower()) if dot else None
 
 
-def walk(root: str, matcher: Matcher, report: WalkReport) -> Iterator[FileFacts]:
+def walk(root: str, matcher: Matcher, report: WalkReport, *, refuse: Refusal) -> Iterator[FileFacts]:
     root = root.rstrip("/") or "/"
+    reason = refuse(root)  # the start may lie behind a symlink when the watcher names a folder inside a library
+    if reason:
+        report.problem(f"symlink skipped: {root}: {reason}")
+        return
     try:
         root_stat = os.stat(root)
     except OSError as error:
@@ -112,6 +121,11 @@ def walk(root: str, matcher: Matcher, report: WalkReport) -> Iterator[FileFacts]
                     if not _is_utf8(name):
                         report.problem(f"name is not valid UTF-8, rename it: {os.fsencode(entry.path)!r}")
                         continue
+                    if entry.is_symlink():
+                        reason = refuse(entry.path)
+                        if reason:
+                            report.problem(f"symlink skipped: {entry.path}: {reason}")
+                            continue
                     try:
                         is_dir = entry.is_dir()  # follows symlinks
                     except OSError:
@@ -173,9 +187,9 @@ def walk(root: str, matcher: Matcher, report: WalkReport) -> Iterator[FileFacts]
             stack.append(subfolder)
 
 
-def file_facts(path: str, matcher: Matcher, root: str) -> FileFacts | None:
+def file_facts(path: str, matcher: Matcher, root: str, *, refuse: Refusal) -> FileFacts | None:
     """The facts of one file the library takes (for the watcher), or None if it is gone or not taken."""
-    if matcher.accepts(path, root) != "media":
+    if matcher.accepts(path, root) != "media" or refuse(path):
         return None
     try:
         facts = os.stat(path)
@@ -191,6 +205,9 @@ def file_facts(path: str, matcher: Matcher, root: str) -> FileFacts | None:
             sidecar_facts = os.stat(candidate)
         except OSError:
             continue
+        if refuse(candidate):
+            sidecar_facts = None
+            continue
         sidecar = candidate
         break
     return FileFacts(
@@ -204,11 +221,11 @@ def file_facts(path: str, matcher: Matcher, root: str) -> FileFacts | None:
     )
 
 
-def walk_batches(roots: list[str], matcher: Matcher, report: WalkReport, *, size: int):
+def walk_batches(roots: list[str], matcher: Matcher, report: WalkReport, *, size: int, refuse: Refusal):
     """The walk of several import paths in batches: (root, batch) pairs, then (root, None) when a root is done."""
     batch: list[FileFacts] = []
     for root in roots:
-        for facts in walk(root, matcher, report):
+        for facts in walk(root, matcher, report, refuse=refuse):
             batch.append(facts)
             if len(batch) >= size:
                 yield root, batch

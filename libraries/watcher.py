@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
-from libraries.validation import effective_roots, under_any
+from libraries.validation import effective_roots, location_problem, under_any
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def paths_to_sync(router: Router, ready: list[str], settling: SettlingFiles) -> 
     for path in ready:
         for library, root in router.owners(path):
             if os.path.isdir(path):
-                for facts in walk(path, library.matcher, WalkReport()):
+                for facts in walk(path, library.matcher, WalkReport(), refuse=location_problem):
                     settling.add(facts.path)
             elif path.lower().endswith(SIDECAR_EXTENSION):
                 batches[library.library_id].extend(media_for_sidecar(path, library.matcher))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.http import Http404, HttpResponseNotModified
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from immich.api import validated
 from immich.errors import BadRequest
 from immich import storage
 from immich.ranges import cacheable, file_response
+from immich.schema import RANGE_HEADER, file_responses
 from people import selectors, services
 from people.serializers import PeopleQuerySerializer, PersonUpdateSerializer, people_page_dto, person_dto
 
@@ -60,7 +61,10 @@ class PersonDetailApi(APIView):
 class PersonThumbnailApi(APIView):
     required_permission = "person.read"
 
-    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER), RANGE_HEADER],
+        responses={**file_responses("image/jpeg"), 304: OpenApiResponse(description="If-None-Match matched the ETag")},
+    )
     def get(self, request, person_id):
         person = _owned_person(request, person_id)
         path = Path(person.thumbnail_path) if person.thumbnail_path else None

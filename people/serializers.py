@@ -65,7 +65,7 @@ def people_page_dto(people: list[Person], *, total: int, hidden: int, has_next_p
 
 class PeopleQuerySerializer(serializers.Serializer):
     withHidden = serializers.BooleanField(required=False, default=False)
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, default=1)  # offset fits 64 bits
     size = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
 
 

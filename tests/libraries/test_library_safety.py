@@ -135,7 +135,7 @@ def test_a_library_being_scanned_is_not_scanned_twice(library, photos):
 def test_an_error_in_the_walk_fails_the_scan_and_is_recorded(library, photos, monkeypatch):
     photo(photos, "a.jpg")
 
-    def broken(root, matcher, report):
+    def broken(root, matcher, report, *, refuse):
         yield from ()
         raise RuntimeError("disk on fire")
 

@@ -1,0 +1,128 @@
+"""Access-control fixtures: a victim (alice, the `user` fixture) with one object of every kind the API scopes to
+its owner, each named with a marker and backed by real files; an intruder (bob, `other_user`) with a few objects
+of his own for requests that must name one; and a snapshot of everything of the victim's that a request could
+change (rows and bytes on disk)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.db.models import Q
+
+from accounts import services as account_services
+from accounts.models import ApiKey, Session, User
+from assets.models import Album, AlbumAsset, Asset, AssetExif, AssetFile, TusUpload
+from jobs.models import AssetStep, Step, StepStatus
+from jobs.services import step_run, steps_enqueue
+from people.models import AssetFace, Person
+from people.services import person_thumbnail_generate
+from tests.assets.helpers import CREATED, MODIFIED, upload_file, upload_photo
+from tests.media_factories import make_jpeg, make_mp4
+from tests.people.conftest import import_faces, upload_tagged
+
+# Every name the victim gives an object carries this marker: no answer to another user may contain it.
+MARKER = "alice-private"
+
+
+@dataclass
+class World:
+    """One user's objects by kind (image, video, trashed, album, person, api_key, tus), as id strings, and the
+    bytes of every file behind them (originals, thumbnails, the partial tus upload)."""
+
+    user: User
+    ids: dict[str, str]
+    checksum_hex: str = ""
+    secrets: list[bytes] = field(default_factory=list)
+
+
+def _tus_upload(client, data: bytes, length: int) -> str:
+    fields = {"filename": f"{MARKER}-partial.jpg", "fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED}
+    metadata = ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in fields.items())
+    response = client.generic(
+        "POST", "/api/upload/", data, content_type="application/offset+octet-stream",
+        headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(length), "Upload-Metadata": metadata},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    return response["Location"].rsplit("/", 1)[-1]
+
+
+def _thumbnails(asset_id: str) -> None:
+    steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
+    assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.DONE
+
+
+def build_world(api, user: User, folder: Path) -> World:
+    """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
+    image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
+    import_faces(image)
+    _thumbnails(image)
+    assert person_thumbnail_generate(person_id=Person.objects.get(owner=user).id) == "done"
+    person = Person.objects.get(owner=user)
+    video = upload_file(api, make_mp4(folder / f"{MARKER}-clip.mp4"))["id"]
+    trashed = upload_photo(api, folder, f"{MARKER}-trashed.jpg", color=(10, 200, 10))
+    assert api.delete("/api/assets", {"ids": [trashed]}, format="json").status_code == 204
+    album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
+    key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
+    partial = make_jpeg(folder / "partial.jpg").read_bytes()
+    tus = _tus_upload(api, partial[:100], len(partial))
+    asset = Asset.objects.get(pk=image)
+    files = [Path(path) for path in AssetFile.objects.filter(asset__owner=user).values_list("path", flat=True)]
+    originals = [Path(path) for path in Asset.objects.filter(owner=user).values_list("original_path", flat=True)]
+    return World(
+        user=user,
+        ids={
+            "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
+            "api_key": str(key.id), "tus": tus,
+        },
+        checksum_hex=bytes(asset.checksum).hex(),
+        secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def victim(api, user, tmp_path) -> World:
+    return build_world(api, user, tmp_path / "alice")
+
+
+@pytest.fixture
+def intruder_objects(other_api, other_user, tmp_path) -> World:
+    """Bob's own photo, album and person: the requests that must name an object of the caller's own use these."""
+    image = upload_photo(other_api, tmp_path / "bob", "bob.jpg", color=(5, 5, 250))
+    album = other_api.post("/api/albums", {"albumName": "bob album", "assetIds": [image]}, format="json").json()["id"]
+    person = Person.objects.create(owner=other_user, name="bob person")
+    return World(user=other_user, ids={"image": image, "album": album, "person": str(person.id)})
+
+
+def _files_of(user: User, media_root: Path) -> dict[str, str]:
+    owned = [folder / str(user.id) for folder in media_root.iterdir() if (folder / str(user.id)).is_dir()]
+    return {
+        str(path): hashlib.sha1(path.read_bytes()).hexdigest()
+        for folder in owned for path in sorted(folder.rglob("*")) if path.is_file()
+    }  # fmt: skip
+
+
+def snapshot(user: User, media_root: Path) -> dict:
+    """Every row and file of `user` that an API call could create, change or delete."""
+    mine = Q(asset__owner=user)
+    rows = {
+        "user": User.objects.filter(pk=user.pk),
+        "assets": Asset.objects.filter(owner=user),
+        "exif": AssetExif.objects.filter(mine),
+        "asset files": AssetFile.objects.filter(mine),
+        "steps": AssetStep.objects.filter(mine),
+        "albums": Album.objects.filter(owner=user),
+        "album assets": AlbumAsset.objects.filter(Q(album__owner=user) | mine),
+        "people": Person.objects.filter(owner=user),
+        "faces": AssetFace.objects.filter(mine),
+        "api keys": ApiKey.objects.filter(user=user),
+        "sessions": Session.objects.filter(user=user),
+        "tus uploads": TusUpload.objects.filter(owner=user),
+    }
+    return {
+        **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},
+        "files": _files_of(user, media_root),
+    }

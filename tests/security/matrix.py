@@ -1,0 +1,233 @@
+"""The access-control matrix: every operation of the live OpenAPI schema with who may call it and, for those that
+name another object, a request that names the victim's (see conftest.py). An operation of the schema without a rule
+here fails every matrix test: a new endpoint must be classified before it ships.
+
+- PUBLIC: no credentials needed.
+- USER: any signed-in user; it reads and writes only the caller's own objects.
+- ADMIN: administrators only (403 for anyone else).
+- `owned=<kind>`: the path's id names an object of that kind, which the caller must own (another user's is 404,
+  exactly like an id that does not exist, so its existence is not revealed).
+
+`body`/`query` are the request an intruder sends: "{image}", "{album}"... stand for the victim's ids. `expect` is the
+status the intruder gets when the path names an object of the intruder's own (for operations without path ids: the
+only status there is).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.client import encode_multipart
+
+from tests.assets.helpers import CREATED, MODIFIED
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    USER = "user"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    owned: str | None = None
+    body: object = None
+    query: dict = field(default_factory=dict)
+    expect: int | None = None
+    multipart: bool = False
+
+
+PUBLIC = Rule(Access.PUBLIC)
+ADMIN = Rule(Access.ADMIN)
+
+
+def user(**request) -> Rule:
+    return Rule(Access.USER, **request)
+
+
+def owned(kind: str, **request) -> Rule:
+    return Rule(Access.USER, owned=kind, **request)
+
+
+ASSET_IDS = ["{image}", "{video}", "{trashed}"]
+
+RULES: dict[str, Rule] = {
+    "GET /.well-known/immich": PUBLIC,
+    "POST /api/auth/admin-sign-up": PUBLIC,
+    "POST /api/auth/login": PUBLIC,
+    "GET /api/server/config": PUBLIC,
+    "GET /api/server/features": PUBLIC,
+    "GET /api/server/media-types": PUBLIC,
+    "GET /api/server/ping": PUBLIC,
+    "GET /api/server/version": PUBLIC,
+    # any user, on their own data
+    "POST /api/auth/logout": user(expect=200),
+    "POST /api/auth/validateToken": user(expect=200),
+    "GET /api/server/about": user(expect=200),
+    "GET /api/users": user(expect=200),
+    "GET /api/users/me": user(expect=200),
+    "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
+    "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
+    "GET /api/api-keys": user(expect=200),
+    "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),
+    "GET /api/api-keys/me": user(expect=200),
+    "POST /api/assets": user(multipart=True, body={"livePhotoVideoId": "{video}"}, expect=400),
+    "PUT /api/assets": user(body={"ids": ASSET_IDS, "isFavorite": True, "description": "by bob"}, expect=204),
+    "DELETE /api/assets": user(body={"ids": ASSET_IDS, "force": True}, expect=204),
+    "POST /api/assets/bulk-upload-check": user(body={"assets": [{"id": "a", "checksum": "{checksum}"}]}, expect=200),
+    "POST /api/assets/jobs": user(body={"assetIds": ASSET_IDS, "name": "regenerate-thumbnail"}, expect=204),
+    "GET /api/assets/statistics": user(expect=200),
+    "POST /api/trash/empty": user(expect=200),
+    "POST /api/trash/restore": user(expect=200),
+    "POST /api/trash/restore/assets": user(body={"ids": ["{trashed}"]}, expect=200),
+    "GET /api/albums": user(query={"assetId": "{image}"}, expect=200),
+    "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
+    "GET /api/people": user(query={"withHidden": "true"}, expect=200),
+    "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
+    "GET /api/timeline/bucket": user(query={"timeBucket": "2021-06-01", "personId": "{person}"}, expect=200),
+    "POST /api/upload/": user(expect=412),  # no tus headers: refused before anything is read
+    # the caller's own objects, by id
+    "GET /api/assets/{asset_id}": owned("image"),
+    "PUT /api/assets/{asset_id}": owned("image", body={"isFavorite": True, "description": "by bob"}),
+    "GET /api/assets/{asset_id}/original": owned("image"),
+    "GET /api/assets/{asset_id}/thumbnail": owned("image", query={"size": "preview"}),
+    "GET /api/assets/{asset_id}/video/playback": owned("video"),
+    "GET /api/albums/{album_id}": owned("album"),
+    "PATCH /api/albums/{album_id}": owned("album", body={"albumThumbnailAssetId": "{image}"}, expect=400),
+    "DELETE /api/albums/{album_id}": owned("album"),
+    "PUT /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
+    "DELETE /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
+    "GET /api/people/{person_id}": owned("person"),
+    "PUT /api/people/{person_id}": owned("person", body={"featureFaceAssetId": "{image}"}, expect=400),
+    "GET /api/people/{person_id}/statistics": owned("person"),
+    "GET /api/people/{person_id}/thumbnail": owned("person"),
+    "GET /api/api-keys/{key_id}": owned("api_key"),
+    "PUT /api/api-keys/{key_id}": owned("api_key", body={"name": "by bob"}),
+    "DELETE /api/api-keys/{key_id}": owned("api_key"),
+    "PATCH /api/upload/{upload_id}": owned("tus", body=b"bob's bytes"),
+    "DELETE /api/upload/{upload_id}": owned("tus"),
+    # administrators only
+    "GET /api/admin/users": ADMIN,
+    "POST /api/admin/users": ADMIN,
+    "GET /api/admin/users/{user_id}": ADMIN,
+    "PUT /api/admin/users/{user_id}": ADMIN,
+    "DELETE /api/admin/users/{user_id}": ADMIN,
+    "GET /api/jobs": ADMIN,
+    "POST /api/jobs": ADMIN,
+    "PUT /api/jobs/{queue_name}": ADMIN,
+    "GET /api/queues": ADMIN,
+    "GET /api/queues/{queue_name}": ADMIN,
+    "PUT /api/queues/{queue_name}": ADMIN,
+    "GET /api/queues/{queue_name}/jobs": ADMIN,
+    "DELETE /api/queues/{queue_name}/jobs": ADMIN,
+    "POST /api/queues/{queue_name}/jobs/retry": ADMIN,
+    "GET /api/libraries": ADMIN,
+    "POST /api/libraries": ADMIN,
+    "GET /api/libraries/{library_id}": ADMIN,
+    "PUT /api/libraries/{library_id}": ADMIN,
+    "DELETE /api/libraries/{library_id}": ADMIN,
+    "POST /api/libraries/{library_id}/scan": ADMIN,
+    "GET /api/libraries/{library_id}/statistics": ADMIN,
+    "POST /api/libraries/{library_id}/validate": ADMIN,
+    "GET /api/system-config": ADMIN,
+    "PUT /api/system-config": ADMIN,
+    "GET /api/system-config/defaults": ADMIN,
+    "GET /api/system-config/storage-template-options": ADMIN,
+    "POST /api/system-config/transcode-dry-run": ADMIN,
+}
+
+PATH_KINDS = {"asset_id": "image", "album_id": "album", "person_id": "person", "key_id": "api_key", "upload_id": "tus"}
+TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@cache
+def schema_operations() -> tuple[str, ...]:
+    """"METHOD /path" of every operation in the schema the server serves."""
+    response = Client(HTTP_HOST="localhost").get("/api/openapi.json")
+    assert response.status_code == 200, response.content
+    return tuple(
+        f"{method.upper()} {path}" for path, operations in response.json()["paths"].items() for method in operations
+    )
+
+
+def rule_for(operation: str) -> Rule:
+    rule = RULES.get(operation)
+    if rule is None:
+        raise AssertionError(f"endpoint {operation} has no access rule in the matrix (tests/security/matrix.py)")
+    return rule
+
+
+def fill(template, ids: dict[str, str]):
+    """The template with "{kind}" placeholders replaced by `ids`, inside strings, lists and dicts."""
+    if isinstance(template, str):
+        return _PLACEHOLDER.sub(lambda match: ids[match.group(1)], template)
+    if isinstance(template, list):
+        return [fill(item, ids) for item in template]
+    if isinstance(template, dict):
+        return {key: fill(value, ids) for key, value in template.items()}
+    return template
+
+
+def url_of(operation: str, path_ids: dict[str, str]) -> tuple[str, str]:
+    """(method, url) with each path parameter taken from `path_ids` by kind; a fresh id where none is given."""
+    method, path = operation.split(" ", 1)
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "queue_name":
+            return "thumbnailGeneration"
+        return path_ids.get(PATH_KINDS.get(name, name)) or str(uuid.uuid4())
+
+    return method, _PLACEHOLDER.sub(value, path)
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    url: str
+    body: object = None
+    multipart: bool = False
+
+    def text(self) -> str:
+        """What the request says, for telling ids the caller sent apart from ids an answer reveals."""
+        return f"{self.url} {self.body!r}"
+
+
+def request_for(operation: str, rule: Rule | None = None, *, path_ids=None, ids=None) -> Request:
+    """The operation's request: `path_ids` fill the path, `ids` the rule's body and query placeholders."""
+    rule = rule or Rule(Access.USER)
+    method, url = url_of(operation, path_ids or {})
+    query = fill(rule.query, ids or {})
+    if query:
+        url = f"{url}?{'&'.join(f'{key}={value}' for key, value in query.items())}"
+    return Request(method, url, fill(rule.body, ids or {}), rule.multipart)
+
+
+def send(client, request: Request):
+    # The victim's resumable upload stands at offset 100: without the owner check, this chunk would be appended.
+    if request.url.startswith("/api/upload/") and request.method != "POST":
+        return client.generic(
+            request.method, request.url, request.body or b"", content_type="application/offset+octet-stream",
+            headers={**TUS_HEADERS, "Upload-Offset": "100"},
+        )  # fmt: skip
+    if request.multipart:
+        return client.generic(request.method, request.url, **_upload_form(request.body))
+    data = json.dumps(request.body) if request.body is not None else ""
+    return client.generic(request.method, request.url, data, content_type="application/json")
+
+
+def _upload_form(fields: dict) -> dict:
+    form = {
+        "assetData": SimpleUploadedFile("bob.jpg", b"\xff\xd8 not really a jpeg", content_type="image/jpeg"),
+        "fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED, **fields,
+    }  # fmt: skip
+    return {"data": encode_multipart("BoUnDaRy", form), "content_type": "multipart/form-data; boundary=BoUnDaRy"}
