@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from http import HTTPStatus
 
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class BadRequest(exceptions.APIException):
@@ -16,6 +20,15 @@ class BadRequest(exceptions.APIException):
 
 class NotFound(exceptions.NotFound):
     pass
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database could not be reached or dropped the connection (a restart, a failover): worth retrying, as
+    the next request reconnects. Left alone it would be an HTML 500 that clients cannot tell from a bug."""
+
+    status_code = 503
+    default_detail = "The database is unavailable; retry the request shortly"
+    wait = 5  # seconds: DRF sends it as Retry-After
 
 
 def _flatten(detail) -> str | list[str]:
@@ -33,6 +46,9 @@ def _flatten(detail) -> str | list[str]:
 
 
 def immich_exception_handler(exc, context):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("%s %s: database unavailable: %s", context["request"].method, context["request"].path, exc)
+        exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
     if response is None:
         return None
