@@ -242,25 +242,40 @@ def media_trees() -> list[Path]:
 
 
 @contextmanager
-def moves_lock():
+def moves_lock(*, wait: bool = True):
+    """Hold the movers' lock; yields True. With `wait=False` it yields False at once instead of waiting while
+    another process holds it (and holds nothing then)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_lock(%s)" if wait else "SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            held = wait or cursor.fetchone()[0]
         try:
-            yield
+            yield held
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+            if held:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
         return
     import fcntl
 
     media_root().mkdir(parents=True, exist_ok=True)
     with open(media_root() / ".storage-template.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def moves_active() -> bool:
+    """Whether a mover is at work now (some process holds the lock). Unfinished journal rows while none is
+    belong to a mover that died."""
+    with moves_lock(wait=False) as held:
+        return not held
 
 
 # -- moving ----------------------------------------------------------------------------------------------------
