@@ -10,6 +10,8 @@ from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
+from workers.media.errors import out_of_space
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,6 +22,11 @@ class BadRequest(exceptions.APIException):
 
 class NotFound(exceptions.NotFound):
     pass
+
+
+class InsufficientStorage(exceptions.APIException):
+    status_code = 507
+    default_detail = "No space left on the server's storage: nothing was stored. Try again once space is freed."
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -46,7 +53,10 @@ def _flatten(detail) -> str | list[str]:
 
 
 def immich_exception_handler(exc, context):
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if out_of_space(exc):  # the server's condition, not the request's fault
+        logger.error("%s %s refused: %s", context["request"].method, context["request"].path, exc)
+        exc = InsufficientStorage()
+    elif isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("%s %s: database unavailable: %s", context["request"].method, context["request"].path, exc)
         exc = DatabaseUnavailable()
     response = exception_handler(exc, context)

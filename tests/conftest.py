@@ -88,3 +88,4 @@ def anonymous() -> APIClient:
 
 
 from tests.live import live_server_processes  # noqa: E402,F401  (fixture shared by the end-to-end tests)
+from tests.disk import small_disk  # noqa: E402,F401  (a tmpfs to fill up, for the disk-full tests)

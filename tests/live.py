@@ -31,6 +31,18 @@ def wait_until(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def process_env(*, media_root: Path, redis_url: str) -> dict:
+    """The environment of a server process started by a test: the test's database, its Redis and media."""
+    database = settings.DATABASES["default"]
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": redis_url,
+        "IMMICH_MEDIA_LOCATION": str(media_root),
+    }
+
+
 def _answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=5).status_code == 200
@@ -41,15 +53,8 @@ def _answers(url: str) -> bool:
 @pytest.fixture
 def live_server_processes(media_root, tmp_path):
     """gunicorn + `celery -A immich worker` (no -Q: every queue) on the test database and the test Redis."""
-    database = settings.DATABASES["default"]
     port = free_tcp_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "IMMICH_MEDIA_LOCATION": str(media_root),
-    }
+    env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
     bin_dir = Path(sys.executable).parent
     logs = tmp_path / "logs"
     logs.mkdir()

@@ -12,3 +12,6 @@ def lanes():
     client.delete(*keys)
     yield client
     client.delete(*keys)
+
+
+from tests.jobs.live_workers import fast_reconciler, redis_server, workers  # noqa: E402,F401  (live process fixtures)

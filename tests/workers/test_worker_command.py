@@ -17,6 +17,7 @@ from immich.env import REPO_ROOT
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from tests.assets.helpers import upload_photo
+from tests.live import process_env
 from workers.management.commands.worker import celery_argv, parse_queues
 
 
@@ -50,14 +51,7 @@ def _wait_for_done(asset_id, worker: subprocess.Popen, timeout: float) -> AssetS
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_started_by_the_command_runs_its_queue(api, broker, media_root, tmp_path,
                                                          django_capture_on_commit_callbacks):
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "IMMICH_MEDIA_LOCATION": str(media_root),
-    }
+    env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         worker = subprocess.Popen(

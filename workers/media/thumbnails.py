@@ -13,6 +13,7 @@ shrink, on the small image: correct colour without Immich's 16-bit whole-image p
 
 from __future__ import annotations
 
+import glob
 import os
 import uuid
 from dataclasses import dataclass
@@ -174,6 +175,9 @@ def _encode(image: pyvips.Image, spec: ThumbnailSpec, profile: bytes | None) -> 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    # What a worker killed mid-write left (one runs per asset at a time, so none of these is being written now).
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+        stale.unlink(missing_ok=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
     try:
         with open(partial, "wb") as handle:

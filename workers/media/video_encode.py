@@ -22,6 +22,7 @@ from pathlib import Path
 import av
 
 from workers.media import tonemap as tonemapping
+from workers.media.errors import out_of_space
 from workers.media.transcode import AUDIO_ENCODERS, HW_CODECS, PRESETS, VIDEO_ENCODERS, AudioPlan, EncodePlan, VideoPlan
 
 logger = logging.getLogger(__name__)
@@ -441,6 +442,8 @@ def encode(source: Path, output: Path, plan: EncodePlan, *, time_limit_s: float 
         try:
             video_name, audio_name, frames, notes = _encode_to(source, temp, plan, _Deadline(time_limit_s), stats)
         except av.FFmpegError as error:
+            if out_of_space(error):
+                raise  # not the video's fault: the step is retried once space is freed
             raise TranscodeFailed(f"libav could not transcode the file: {error}") from error
         size = temp.stat().st_size
         if size == source.stat().st_size and filecmp.cmp(source, temp, shallow=False):

@@ -200,6 +200,17 @@ def test_outputs_replace_old_files_and_leave_no_temporary_files(tmp_path):
     assert (folder / "preview.jpeg").read_bytes()[:3] == b"\xff\xd8\xff"
 
 
+def test_what_a_worker_killed_mid_write_left_is_removed_by_the_next_run(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / ".preview.jpeg.0123456789ab.partial").write_bytes(b"half a preview")
+    (folder / ".other-asset_preview.jpeg.0123456789ab.partial").write_bytes(b"another asset's, being written")
+    produce(make_exif_jpeg(tmp_path / "a.jpg"), tmp_path)
+    assert sorted(path.name for path in folder.iterdir()) == [
+        ".other-asset_preview.jpeg.0123456789ab.partial", "preview.jpeg", "thumbnail.webp",
+    ]
+
+
 def test_a_failing_encode_leaves_nothing_half_written(tmp_path):
     specs = (ThumbnailSpec("thumbnail", "webp", 250, 80), ThumbnailSpec("preview", "png", 1440, 80))
     with pytest.raises(ValueError):

@@ -290,6 +290,19 @@ def test_leftovers_of_a_killed_encode_are_removed_by_the_next_one(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ["asset.mp4", "other.mp4"]
 
 
+def test_a_full_disk_is_the_storage_s_condition_not_a_broken_video(tmp_path, small_disk):
+    """ENOSPC comes out as the OSError it is (the step retries it), not as TranscodeFailed (a permanent failure)."""
+    source = make_video(tmp_path / "clip.mp4", size=(320, 180), seconds=2)
+    disk = small_disk(tmp_path / "disk", 256 * 1024)
+    out = disk.path / "out" / "asset.mp4"
+    out.parent.mkdir()
+    disk.fill(leave=8192)
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        transcode(source, out, policy="all")
+    assert not isinstance(raised.value, video_encode.TranscodeFailed)
+    assert list(out.parent.iterdir()) == []
+
+
 def test_rotation_survives_a_stream_copy(tmp_path):
     out = tmp_path / "out.mp4"
     source = make_video(tmp_path / "portrait.mp4", rotation=90, audio="libmp3lame")
