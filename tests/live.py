@@ -18,6 +18,8 @@ import requests
 from django.conf import settings
 from django.db import connections
 
+from accounts import services as account_services
+from accounts.models import User
 from immich.env import REPO_ROOT
 from workers.embedded_redis import free_tcp_port
 
@@ -48,6 +50,32 @@ def _answers(url: str) -> bool:
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
         return False
+
+
+UPLOAD_FIELDS = {"fileCreatedAt": "2021-06-15T10:30:00Z", "fileModifiedAt": "2021-06-15T10:30:00Z"}
+
+
+def api_key_for(user: User) -> str:
+    """The secret of a new API key with every permission, for a client of the live API."""
+    _, key = account_services.api_key_create(user=user, name="live", permissions=["all"])
+    return key
+
+
+def new_api_key(email: str) -> tuple[User, str]:
+    user = account_services.user_create(email=email, password="password123")
+    return user, api_key_for(user)
+
+
+def api_session(key: str) -> requests.Session:
+    """One client of the live API: its own kept-alive connections, authenticated by an API key."""
+    session = requests.Session()
+    session.headers["x-api-key"] = key
+    return session
+
+
+def post_asset(session: requests.Session, url: str, name: str, content: bytes, **headers: str) -> requests.Response:
+    return session.post(f"{url}/api/assets", files={"assetData": (name, content)}, data=UPLOAD_FIELDS,
+                        headers=headers, timeout=120)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 before the body was read leaves of the connection."""
 
 import hashlib
+import io
 import os
 import socket
 import time
@@ -9,11 +10,10 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
-import requests
 from PIL import Image
 
-from accounts import services as account_services
 from assets.models import Asset
+from tests.live import api_session, new_api_key, post_asset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,7 @@ def _multipart_head(boundary: str, filename: str) -> bytes:
 
 
 def test_dropped_connection_leaves_no_file_and_no_row(live_server_processes, media_root):
-    user = account_services.user_create(email="carol@example.com", password="password123")
-    _, key = account_services.api_key_create(user=user, name="t", permissions=["all"])
+    _, key = new_api_key("carol@example.com")
     address = urlparse(live_server_processes)
     boundary = uuid.uuid4().hex
     head = _multipart_head(boundary, "big.mp4")
@@ -58,21 +57,15 @@ def test_a_duplicate_answered_before_its_body_leaves_the_connection_usable(live_
     """The `x-immich-checksum` answer comes before the body is read. The client's next request on the same
     kept-alive connection must be served, not met by a closed connection (gunicorn alone closes it after the
     answer when more than 64 KiB of body is left)."""
-    user = account_services.user_create(email="erin@example.com", password="password123")
-    _, key = account_services.api_key_create(user=user, name="t", permissions=["all"])
-    path = tmp_path / "noise.jpg"
-    Image.frombytes("RGB", (640, 480), os.urandom(640 * 480 * 3)).save(path, "JPEG", quality=95)
-    session = requests.Session()
-    session.headers["x-api-key"] = key
-    form = {"fileCreatedAt": "2020-01-01T00:00:00Z", "fileModifiedAt": "2020-01-01T00:00:00Z"}
-
-    def post(**headers) -> requests.Response:
-        with open(path, "rb") as handle:
-            return session.post(f"{live_server_processes}/api/assets", files={"assetData": handle}, data=form,
-                                headers=headers, timeout=60)
-
-    created = post().json()["id"]
-    checksum = hashlib.sha1(path.read_bytes()).hexdigest()
+    _, key = new_api_key("erin@example.com")
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (640, 480), os.urandom(640 * 480 * 3)).save(buffer, "JPEG", quality=95)
+    content = buffer.getvalue()
+    session = api_session(key)
+    created = post_asset(session, live_server_processes, "noise.jpg", content).json()["id"]
+    checksum = hashlib.sha1(content).hexdigest()
+    duplicate = {"id": created, "status": "duplicate"}
     for _ in range(10):  # the closed connection was met about one time in two
-        assert post(**{"x-immich-checksum": checksum}).json() == {"id": created, "status": "duplicate"}
-        assert post().json() == {"id": created, "status": "duplicate"}
+        early = post_asset(session, live_server_processes, "noise.jpg", content, **{"x-immich-checksum": checksum})
+        assert early.json() == duplicate
+        assert post_asset(session, live_server_processes, "noise.jpg", content).json() == duplicate

@@ -12,34 +12,25 @@ import pytest
 import requests
 from django.db import connections
 
-from accounts import services as account_services
 from assets.models import Asset
 from jobs.models import AssetStep, StepStatus
 from jobs.tasks import reconcile as reconcile_task
 from tests.jobs.live_workers import PHOTOS, assert_every_asset_processed, drive_until, noisy_jpeg, settled, wait_for
-from tests.live import database_on_cluster, postgres_cluster, wait_until  # noqa: F401  (fixtures)
+from tests.live import (  # noqa: F401  (database_on_cluster, postgres_cluster: fixtures)
+    api_session, database_on_cluster, new_api_key, post_asset, postgres_cluster, wait_until,
+)
 
 pytestmark = [pytest.mark.e2e]
 
 
-def api_session(key: str) -> requests.Session:
-    session = requests.Session()
-    session.headers["x-api-key"] = key
-    return session
-
-
 def post_photo(session: requests.Session, url: str, path: Path) -> requests.Response:
-    with open(path, "rb") as handle:
-        return session.post(f"{url}/api/assets", files={"assetData": (path.name, handle, "image/jpeg")},
-                            data={"fileCreatedAt": "2021-06-15T10:30:00Z", "fileModifiedAt": "2021-06-15T10:30:00Z"},
-                            timeout=60)
+    return post_asset(session, url, path.name, path.read_bytes())
 
 
 def test_a_restarted_postgres_loses_nothing(database_on_cluster, redis_server, live_server_processes, tmp_path,
                                              media_root, fast_reconciler):
     cluster, url = database_on_cluster, live_server_processes
-    user = account_services.user_create(email="dana@example.com", password="password123")
-    _, key = account_services.api_key_create(user=user, name="load", permissions=["all"])
+    user, key = new_api_key("dana@example.com")
     session = api_session(key)
     photos = [noisy_jpeg(tmp_path / "in" / f"photo{index}.jpg", size=(1600, 1200)) for index in range(PHOTOS)]
     first, second = photos[: PHOTOS // 2], photos[PHOTOS // 2 :]
