@@ -44,7 +44,7 @@ from accounts.models import User
 from assets import media_types
 from assets.models import TusUpload
 from assets.resumable_sha1 import ResumableSha1
-from assets.services import UploadFields, asset_upload
+from assets.services import UploadFields, asset_upload, saved_after_all
 from assets.storage import nested_folder, remove_quietly
 from assets.upload import PARTIAL_SUFFIX, StreamedUpload
 from immich.errors import BadRequest
@@ -298,6 +298,7 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         content_type=media_types.mime_type_for(name),
     )  # fmt: skip
     placed = staging.with_name(f"{upload.id}{os.path.splitext(name)[1]}")  # where asset_upload renames it
+    reached_commit = False
     try:
         with transaction.atomic():
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)
@@ -308,15 +309,18 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
             row.completed_at = timezone.now()
             row.expires_at = _expiry()  # the outcome stays readable (HEAD) for a client that lost the answer
             row.save(update_fields=["reserved_bytes", "asset", "duplicate", "completed_at", "expires_at", "updated_at"])
+            reached_commit = True
     except BadRequest:
         # Refused (type, quota, live photo...): nothing of it is kept.
         tus_upload_discard(upload_id=upload.id)
         raise
-    except BaseException:
-        # The transaction did not commit: if the file was already renamed into place, put it back.
-        if not staging.exists() and placed.exists():
-            os.rename(placed, staging)
-        raise
+    except BaseException as error:
+        if not saved_after_all(error, reached_commit=reached_commit, what=f"tus upload {upload.id}",
+                               rows=TusUpload.objects.filter(pk=upload.pk, completed_at__isnull=False)):
+            # If the file was already renamed into place, put it back.
+            if not staging.exists() and placed.exists():
+                os.rename(placed, staging)
+            raise
     if result.duplicate:
         remove_quietly(staging)
     outcome = "duplicate" if result.duplicate else "created"

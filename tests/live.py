@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -205,19 +206,26 @@ def postgres_cluster(media_root):
         cluster.destroy()
 
 
-@pytest.fixture
-def database_on_cluster(transactional_db, postgres_cluster):
-    """This process's ORM on the private cluster, and with it every process started afterwards (the live server
-    fixture reads the same settings): the test, the API and the worker share the database the test stops.
-    Django's connections read this very dict. The shared test database comes back before transactional_db,
-    set up first, is torn down (it empties that one)."""
+@contextmanager
+def database_settings(**changes: str):
+    """This process's ORM on another server or database, and with it every process started meanwhile (they are
+    given the same settings, see process_env). Django's connections read this very dict."""
     database = settings.DATABASES["default"]
     saved = dict(database)
     connections.close_all()
-    database.update(NAME="postgres", HOST="127.0.0.1", PORT=str(postgres_cluster.port), USER="postgres", PASSWORD="")
+    database.update(changes)
     try:
-        yield postgres_cluster
+        yield
     finally:
         connections.close_all()
         database.clear()
         database.update(saved)
+
+
+@pytest.fixture
+def database_on_cluster(transactional_db, postgres_cluster):
+    """The test, the API and the worker on the private cluster, the database the test stops. The shared test
+    database comes back before transactional_db, set up first, is torn down (it empties that one)."""
+    with database_settings(NAME="postgres", HOST="127.0.0.1", PORT=str(postgres_cluster.port), USER="postgres",
+                           PASSWORD=""):
+        yield postgres_cluster
