@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -72,15 +71,13 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
     extension = os.path.splitext(original_name)[1]
     original_path = upload.partial_path.with_name(f"{upload.file_id}{extension}")
     sidecar_path = sidecar.partial_path.with_name(f"{sidecar.file_id}.xmp") if sidecar else None
-    asset_id = uuid.uuid4()
     # Inside a caller's transaction (a resumable upload's end) the caller commits, and answers for it.
     commits_here = not transaction.get_connection().in_atomic_block
     reached_commit = False
     try:
         with transaction.atomic():
             _charge_quota(owner=owner, size=upload.size)
-            Asset.objects.create(
-                id=asset_id,
+            asset = Asset.objects.create(
                 owner=owner,
                 type=asset_type,
                 original_path=str(original_path),
@@ -100,13 +97,13 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
                 device_id=fields.device_id,
                 client_metadata=fields.metadata or [],
             )
-            AssetExif.objects.create(asset_id=asset_id, file_size_in_byte=upload.size)
+            AssetExif.objects.create(asset=asset, file_size_in_byte=upload.size)
             os.rename(upload.partial_path, original_path)
             modified = fields.file_modified_at.timestamp()
             os.utime(original_path, (modified, modified))
             if sidecar_path:
                 os.rename(sidecar.partial_path, sidecar_path)
-            step_enqueue_on_commit(asset_id=asset_id, step=Step.METADATA)
+            step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
             reached_commit = commits_here
     except IntegrityError:
         # A concurrent upload of the same file by the same owner won the unique index.
@@ -116,21 +113,20 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
             raise
         return UploadResult(id=str(existing.id), duplicate=True)
     except BaseException as error:
-        if not saved_after_all(error, reached_commit=reached_commit, rows=Asset.objects.filter(pk=asset_id),
-                               what=f"asset {asset_id} ({original_path})"):
-            remove_quietly(original_path, sidecar_path)  # the partial files are the caller's to remove
+        if not (reached_commit and saved_after_all(error, rows=Asset.objects.filter(pk=asset.id),
+                                                   what=f"asset {asset.id} ({original_path})")):
+            # The row was rolled back: the renamed files must go too (the partial ones are the caller's to remove).
+            remove_quietly(original_path, sidecar_path)
             raise
-    return UploadResult(id=str(asset_id), duplicate=False)
+    return UploadResult(id=str(asset.id), duplicate=False)
 
 
-def saved_after_all(error: BaseException, *, reached_commit: bool, rows, what: str) -> bool:
-    """Whether a transaction that raised `error` is saved all the same. Before its COMMIT it was rolled back:
-    False, undo what it put on disk. At or after it, the answer may have been lost with the connection (a restart,
-    a network cut) after the server applied it, or an on-commit hook failed: `rows`, made only by that transaction,
-    are looked for on a fresh connection. True: go on as if it had answered. Where the database cannot say, or
-    this process is being stopped, `error` is raised again here and whatever the transaction placed stays."""
-    if not reached_commit:
-        return False
+def saved_after_all(error: BaseException, *, rows, what: str) -> bool:
+    """Whether a transaction that raised `error` at or after its COMMIT is saved all the same (before the COMMIT it
+    was rolled back): the answer may have been lost with the connection (a restart, a network cut) after the server
+    applied it, or an on-commit hook failed (the broker down). `rows`, made only by that transaction, are looked for
+    on a fresh connection. True: go on as if it had answered; False: undo what it put on disk. Where the database
+    cannot say, or this process is being stopped, `error` is raised again here and whatever it placed stays."""
     connection.close()
     try:
         saved = rows.exists()

@@ -315,9 +315,9 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         tus_upload_discard(upload_id=upload.id)
         raise
     except BaseException as error:
-        if not saved_after_all(error, reached_commit=reached_commit, what=f"tus upload {upload.id}",
-                               rows=TusUpload.objects.filter(pk=upload.pk, completed_at__isnull=False)):
-            # If the file was already renamed into place, put it back.
+        finished = TusUpload.objects.filter(pk=upload.pk, completed_at__isnull=False)
+        if not (reached_commit and saved_after_all(error, rows=finished, what=f"tus upload {upload.id}")):
+            # The transaction did not commit: if the file was already renamed into place, put it back.
             if not staging.exists() and placed.exists():
                 os.rename(placed, staging)
             raise
