@@ -53,10 +53,10 @@ def _flatten(detail) -> str | list[str]:
 
 
 def immich_exception_handler(exc, context):
-    if out_of_space(exc):  # the server's condition, not the request's fault
-        logger.error("%s %s refused: %s", context["request"].method, context["request"].path, exc)
+    if out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
         exc = InsufficientStorage()
     elif isinstance(exc, (OperationalError, InterfaceError)):
+        # django.request logs the 503 without its cause
         logger.warning("%s %s: database unavailable: %s", context["request"].method, context["request"].path, exc)
         exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
