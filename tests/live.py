@@ -152,7 +152,8 @@ class PostgresCluster:
     def __init__(self, programs: Path, run_as: list[str]) -> None:
         self.programs = programs
         self.run_as = run_as
-        self.folder = Path(tempfile.mkdtemp(prefix="immich-pg-"))
+        # As root, in /tmp itself: TMPDIR may be a folder user postgres cannot enter.
+        self.folder = Path(tempfile.mkdtemp(prefix="immich-pg-", dir="/tmp" if run_as else None))
         if run_as:
             shutil.chown(self.folder, user="postgres")
         self.data = self.folder / "data"
