@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone as django_timezone
 
@@ -71,6 +71,9 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
 
     original_path = upload_path(owner.id, upload.file_id, media_types.stored_extension(original_name))
     sidecar_path = upload_path(owner.id, sidecar.file_id, ".xmp") if sidecar else None
+    # Inside a caller's transaction (a resumable upload's end) the caller commits, and answers for it.
+    commits_here = not transaction.get_connection().in_atomic_block
+    reached_commit = False
     try:
         # Stored before the row's transaction, which would otherwise hold the owner's quota row while a large file
         # travels to the object store; a row that does not commit takes its files with it.
@@ -103,6 +106,7 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
             )
             AssetExif.objects.create(asset=asset, file_size_in_byte=upload.size)
             step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
+            reached_commit = commits_here
     except IntegrityError:
         # A concurrent upload of the same file by the same owner won the unique index.
         storage.delete(original_path, sidecar_path)
@@ -110,11 +114,33 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
         if existing is None:
             raise
         return UploadResult(id=str(existing.id), duplicate=True)
-    except BaseException:
-        # The row was rolled back: the stored files must go too (the partial ones are the caller's to remove).
-        storage.delete(original_path, sidecar_path)
-        raise
+    except BaseException as error:
+        if not (reached_commit and saved_after_all(error, rows=Asset.objects.filter(pk=asset.id),
+                                                   what=f"asset {asset.id} ({original_path})")):
+            # The row was rolled back: the stored files must go too (the partial ones are the caller's to remove).
+            storage.delete(original_path, sidecar_path)
+            raise
     return UploadResult(id=str(asset.id), duplicate=False)
+
+
+def saved_after_all(error: BaseException, *, rows, what: str) -> bool:
+    """Whether a transaction that raised `error` at or after its COMMIT is saved all the same (before the COMMIT it
+    was rolled back): the answer may have been lost with the connection (a restart, a network cut) after the server
+    applied it, or an on-commit hook failed (the broker down). `rows`, made only by that transaction, are looked for
+    on a fresh connection. True: go on as if it had answered; False: undo what it put on disk. Where the database
+    cannot say, or this process is being stopped, `error` is raised again here and whatever it placed stays."""
+    connection.close()
+    try:
+        saved = rows.exists()
+    except DatabaseError:
+        saved = None
+    if saved is None:
+        logger.error("%s may be saved (its commit failed: %s); its files stay", what, error)
+    if saved is None or (saved and not isinstance(error, Exception)):
+        raise error
+    if saved:
+        logger.warning("%s was saved although its commit reported: %s", what, error)
+    return saved
 
 
 def _charge_quota(*, owner: User, size: int) -> None:

@@ -45,7 +45,7 @@ from accounts.models import User
 from assets import media_types
 from assets.models import TusUpload
 from assets.resumable_sha1 import ResumableSha1
-from assets.services import UploadFields, asset_upload
+from assets.services import UploadFields, asset_upload, saved_after_all
 from assets.storage import remove_quietly, write_fully
 from assets.upload import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
@@ -301,6 +301,7 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
         content_type=media_types.mime_type_for(name),
     )  # fmt: skip
     placed = upload_path(upload.owner_id, upload.id, media_types.stored_extension(name))  # where asset_upload stores it
+    reached_commit = False
     try:
         with transaction.atomic():
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)
@@ -311,15 +312,18 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
             row.completed_at = timezone.now()
             row.expires_at = _expiry()  # the outcome stays readable (HEAD) for a client that lost the answer
             row.save(update_fields=["reserved_bytes", "asset", "duplicate", "completed_at", "expires_at", "updated_at"])
+            reached_commit = True
     except BadRequest:
         # Refused (type, quota, live photo...): nothing of it is kept.
         tus_upload_discard(upload_id=upload.id)
         raise
-    except BaseException:
-        # The transaction did not commit: if the file was already stored, it becomes the staged bytes again.
-        if not staging.exists() and storage.exists(placed):
-            storage.retrieve(placed, staging)
-        raise
+    except BaseException as error:
+        finished = TusUpload.objects.filter(pk=upload.pk, completed_at__isnull=False)
+        if not (reached_commit and saved_after_all(error, rows=finished, what=f"tus upload {upload.id}")):
+            # The transaction did not commit: if the file was already stored, it becomes the staged bytes again.
+            if not staging.exists() and storage.exists(placed):
+                storage.retrieve(placed, staging)
+            raise
     if result.duplicate:
         remove_quietly(staging)
     outcome = "duplicate" if result.duplicate else "created"

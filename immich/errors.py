@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from http import HTTPStatus
 
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
 from workers.media.errors import out_of_space
+
+logger = logging.getLogger(__name__)
 
 
 class BadRequest(exceptions.APIException):
@@ -23,6 +27,15 @@ class NotFound(exceptions.NotFound):
 class InsufficientStorage(exceptions.APIException):
     status_code = 507
     default_detail = "No space left on the server's storage: nothing was stored. Try again once space is freed."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database could not be reached or dropped the connection (a restart, a failover): worth retrying, as
+    the next request reconnects. Left alone it would be an HTML 500 that clients cannot tell from a bug."""
+
+    status_code = 503
+    default_detail = "The database is unavailable; retry the request shortly"
+    wait = 5  # seconds: DRF sends it as Retry-After
 
 
 def _flatten(detail) -> str | list[str]:
@@ -42,6 +55,10 @@ def _flatten(detail) -> str | list[str]:
 def immich_exception_handler(exc, context):
     if out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
         exc = InsufficientStorage()
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        # django.request logs the 503 without its cause
+        logger.warning("%s %s: database unavailable: %s", context["request"].method, context["request"].path, exc)
+        exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
     if response is None:
         return None

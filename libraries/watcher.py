@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError, connection
+
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
 from libraries.validation import effective_roots, location_problem, under_any
 
@@ -218,35 +220,42 @@ def run_watcher(
 
     settling = SettlingFiles(settle_s)
     while not stop.is_set():
-        if lock is not None and not lock.acquire_or_refresh():
-            log("another watcher holds the lock; waiting")
-            stop.wait(reload_s)
-            continue
-        router = load_router()
-        roots = [root for root in router.roots() if os.path.isdir(root)]
-        if not enabled() or not roots:
+        try:
+            if lock is not None and not lock.acquire_or_refresh():
+                log("another watcher holds the lock; waiting")
+                stop.wait(reload_s)
+                continue
+            router = load_router()
+            roots = [root for root in router.roots() if os.path.isdir(root)]
+            if not enabled() or not roots:
+                stop.wait(min(reload_s, 5.0))
+                continue
+            polling = needs_polling(roots) if poll is None else poll
+            log(f"watching {len(roots)} folders ({'polling' if polling else 'inotify'})")
+            deadline = time.monotonic() + reload_s
+            for changes in watchfiles.watch(
+                *roots, watch_filter=lambda _change, path: router.wanted(path), force_polling=polling,
+                poll_delay_ms=poll_interval_ms, debounce=500, step=100, rust_timeout=500, yield_on_timeout=True,
+                stop_event=stop, ignore_permission_denied=True, raise_interrupt=False,
+            ):
+                for _change, path in changes:
+                    settling.add(os.path.normpath(path))
+                for library_id, paths in paths_to_sync(router, settling.ready(), settling).items():
+                    if paths:
+                        log(f"syncing {len(paths)} paths of library {library_id}")
+                        send(library_id, sorted(set(paths)))
+                if time.monotonic() >= deadline:
+                    if lock is not None and not lock.acquire_or_refresh():
+                        break
+                    if not enabled() or load_router() != router:
+                        break
+                    deadline = time.monotonic() + reload_s
+        except DatabaseError as error:
+            # PostgreSQL restarting: requests and tasks get a fresh connection each time, this loop must take
+            # one itself, and wait rather than end the watcher.
+            log(f"database unavailable, retrying: {error}")
+            connection.close()
             stop.wait(min(reload_s, 5.0))
-            continue
-        polling = needs_polling(roots) if poll is None else poll
-        log(f"watching {len(roots)} folders ({'polling' if polling else 'inotify'})")
-        deadline = time.monotonic() + reload_s
-        for changes in watchfiles.watch(
-            *roots, watch_filter=lambda _change, path: router.wanted(path), force_polling=polling,
-            poll_delay_ms=poll_interval_ms, debounce=500, step=100, rust_timeout=500, yield_on_timeout=True,
-            stop_event=stop, ignore_permission_denied=True, raise_interrupt=False,
-        ):
-            for _change, path in changes:
-                settling.add(os.path.normpath(path))
-            for library_id, paths in paths_to_sync(router, settling.ready(), settling).items():
-                if paths:
-                    log(f"syncing {len(paths)} paths of library {library_id}")
-                    send(library_id, sorted(set(paths)))
-            if time.monotonic() >= deadline:
-                if lock is not None and not lock.acquire_or_refresh():
-                    break
-                if not enabled() or load_router() != router:
-                    break
-                deadline = time.monotonic() + reload_s
     if lock is not None:
         lock.release()
 

@@ -1,18 +1,26 @@
-"""Real processes for end-to-end tests: the API under gunicorn and a Celery worker, on the test database."""
+"""Real processes for end-to-end tests: the API under gunicorn and a Celery worker, on the test database; and a
+PostgreSQL server of the test's own, for tests that stop it."""
 
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
+from django.db import connections
 
+from accounts import services as account_services
+from accounts.models import User
 from immich.env import REPO_ROOT
 from workers.embedded_redis import free_tcp_port
 
@@ -43,6 +51,32 @@ def _answers(url: str) -> bool:
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
         return False
+
+
+UPLOAD_FIELDS = {"fileCreatedAt": "2021-06-15T10:30:00Z", "fileModifiedAt": "2021-06-15T10:30:00Z"}
+
+
+def api_key_for(user: User) -> str:
+    """The secret of a new API key with every permission, for a client of the live API."""
+    _, key = account_services.api_key_create(user=user, name="live", permissions=["all"])
+    return key
+
+
+def new_api_key(email: str) -> tuple[User, str]:
+    user = account_services.user_create(email=email, password="password123")
+    return user, api_key_for(user)
+
+
+def api_session(key: str) -> requests.Session:
+    """One client of the live API: its own kept-alive connections, authenticated by an API key."""
+    session = requests.Session()
+    session.headers["x-api-key"] = key
+    return session
+
+
+def post_asset(session: requests.Session, url: str, name: str, content: bytes, **headers: str) -> requests.Response:
+    return session.post(f"{url}/api/assets", files={"assetData": (name, content)}, data=UPLOAD_FIELDS,
+                        headers=headers, timeout=120)
 
 
 @pytest.fixture
@@ -79,3 +113,120 @@ def live_server_processes(media_root, tmp_path):
             print(f"--- {log.name}\n{log.read_text()[-4000:]}")
 
 
+# -- a PostgreSQL server of the test's own ---------------------------------------------------------------------
+
+
+def run_or_explain(command: list[str], **options) -> None:
+    """Run a setup command; when it fails, the failure says what it printed."""
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, **options)
+    assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+
+
+def _postgres_programs() -> Path | None:
+    """The folder holding initdb and pg_ctl: Debian keeps them out of PATH, under /usr/lib/postgresql/<version>/."""
+    on_path = shutil.which("pg_ctl")
+    if on_path and shutil.which("initdb"):
+        return Path(on_path).parent
+    folders = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda folder: int(folder.parent.name))
+    return next((folder for folder in reversed(folders) if (folder / "initdb").exists()), None)
+
+
+def _as_postgres_user() -> list[str] | None:
+    """initdb and postgres refuse to run as root (CI runs tests as root): then they run as user postgres."""
+    if os.geteuid() != 0:
+        return []
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return None
+    if shutil.which("runuser") is None:
+        return None
+    return ["runuser", "-u", "postgres", "--"]
+
+
+class PostgresCluster:
+    """initdb into a temporary folder and a server on a free loopback port, so a test may stop and restart it
+    without touching the shared server. The folder is outside pytest's (a root-only path user postgres cannot
+    enter), and holds the data, the log and the Unix socket."""
+
+    def __init__(self, programs: Path, run_as: list[str]) -> None:
+        self.programs = programs
+        self.run_as = run_as
+        # As root, in /tmp itself: TMPDIR may be a folder user postgres cannot enter.
+        self.folder = Path(tempfile.mkdtemp(prefix="immich-pg-", dir="/tmp" if run_as else None))
+        if run_as:
+            shutil.chown(self.folder, user="postgres")
+        self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
+        self.port = free_tcp_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg(self, program: str, *arguments: str) -> None:
+        run_or_explain([*self.run_as, str(self.programs / program), *arguments])
+
+    def create(self) -> None:
+        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
+                 "--no-instructions")
+
+    def start(self) -> None:
+        # fsync off: the test stops the server cleanly or not at all, and the machine is shared and slow.
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session, aborting open transactions; `immediate` is a crash, recovered at start."""
+        self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def destroy(self) -> None:
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self.stop("immediate")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_cluster(media_root):
+    """A private PostgreSQL server with the schema migrated, running; skipped where none can be made."""
+    programs, run_as = _postgres_programs(), _as_postgres_user()
+    if programs is None:
+        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+    if run_as is None:
+        pytest.skip("running as root without a postgres user or runuser: initdb refuses to run as root")
+    cluster = PostgresCluster(programs, run_as)
+    try:
+        cluster.create()
+        cluster.start()
+        run_or_explain([sys.executable, "manage.py", "migrate", "--no-input"],
+                       env={**os.environ, "DJANGO_SETTINGS_MODULE": "immich.settings.test", "DATABASE_URL": cluster.url,
+                            "IMMICH_MEDIA_LOCATION": str(media_root)})
+        yield cluster
+    finally:
+        if cluster.log.exists():
+            print(f"--- postgres\n{cluster.log.read_text()[-3000:]}")
+        cluster.destroy()
+
+
+@contextmanager
+def database_settings(**changes: str):
+    """This process's ORM on another server or database, and with it every process started meanwhile (they are
+    given the same settings, see process_env). Django's connections read this very dict."""
+    database = settings.DATABASES["default"]
+    saved = dict(database)
+    connections.close_all()
+    database.update(changes)
+    try:
+        yield
+    finally:
+        connections.close_all()
+        database.clear()
+        database.update(saved)
+
+
+@pytest.fixture
+def database_on_cluster(transactional_db, postgres_cluster):
+    """The test, the API and the worker on the private cluster, the database the test stops. The shared test
+    database comes back before transactional_db, set up first, is torn down (it empties that one)."""
+    with database_settings(NAME="postgres", HOST="127.0.0.1", PORT=str(postgres_cluster.port), USER="postgres",
+                           PASSWORD=""):
+        yield postgres_cluster

@@ -1,14 +1,19 @@
-"""Uploads against the real server process: what a dropped connection leaves behind."""
+"""Uploads against the real server process: what a dropped connection leaves behind, and what an answer given
+before the body was read leaves of the connection."""
 
+import hashlib
+import io
+import os
 import socket
 import time
 import uuid
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 
-from accounts import services as account_services
 from assets.models import Asset
+from tests.live import api_session, new_api_key, post_asset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +31,7 @@ def _multipart_head(boundary: str, filename: str) -> bytes:
 
 
 def test_dropped_connection_leaves_no_file_and_no_row(live_server_processes, media_root):
-    user = account_services.user_create(email="carol@example.com", password="password123")
-    _, key = account_services.api_key_create(user=user, name="t", permissions=["all"])
+    _, key = new_api_key("carol@example.com")
     address = urlparse(live_server_processes)
     boundary = uuid.uuid4().hex
     head = _multipart_head(boundary, "big.mp4")
@@ -47,3 +51,21 @@ def test_dropped_connection_leaves_no_file_and_no_row(live_server_processes, med
         time.sleep(0.2)
     assert [p for p in media_root.rglob("*") if p.is_file() and "upload" in p.parts] == []
     assert Asset.objects.count() == 0
+
+
+def test_a_duplicate_answered_before_its_body_leaves_the_connection_usable(live_server_processes, tmp_path):
+    """The `x-immich-checksum` answer comes before the body is read. The client's next request on the same
+    kept-alive connection must be served, not met by a closed connection (gunicorn alone closes it after the
+    answer when more than 64 KiB of body is left)."""
+    _, key = new_api_key("erin@example.com")
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (640, 480), os.urandom(640 * 480 * 3)).save(buffer, "JPEG", quality=95)
+    content = buffer.getvalue()
+    session = api_session(key)
+    created = post_asset(session, live_server_processes, "noise.jpg", content).json()["id"]
+    checksum = hashlib.sha1(content).hexdigest()
+    duplicate = {"id": created, "status": "duplicate"}
+    for _ in range(10):  # the closed connection was met about one time in two
+        early = post_asset(session, live_server_processes, "noise.jpg", content, **{"x-immich-checksum": checksum})
+        assert early.json() == duplicate
+        assert post_asset(session, live_server_processes, "noise.jpg", content).json() == duplicate

@@ -10,12 +10,15 @@ import time
 import pytest
 from django.db import connection
 
+from accounts import services as account_services
 from assets.models import Asset
 from jobs.system_config import config_get, config_update
 from libraries import watcher
 from libraries.matcher import Matcher
+from libraries.models import Library
 from libraries.scan import library_sync_paths
 from tests.libraries.helpers import photo, scan, touch
+from tests.live import database_on_cluster, postgres_cluster, wait_until  # noqa: F401  (fixtures)
 
 
 class Clock:
@@ -157,3 +160,42 @@ def test_a_removed_folder_takes_its_files_offline(library, photos):
 
     assert outcome.counts["offline"] == 2
     assert Asset.objects.filter(is_offline=True).count() == 2
+
+
+def test_the_watcher_outlives_a_database_restart(database_on_cluster, tmp_path):
+    """Between requests and tasks nothing gives the watcher a fresh connection: it must reconnect by itself."""
+    owner = account_services.user_create(email="frank@example.com", password="password123")
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    library = Library.objects.create(owner=owner, name="Family", import_paths=[str(folder)])
+    config = config_get()
+    config["library"]["watch"]["enabled"] = True
+    config_update(new_config=config)
+    sent, logged = [], []
+    stop = threading.Event()
+
+    def run():
+        try:
+            watcher.run_watcher(stop=stop, settle_s=0.3, poll=True, poll_interval_ms=100, reload_s=0.5,
+                                send=lambda library_id, paths: sent.append((library_id, paths)), log=logged.append)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    def watching() -> int:
+        return sum(line.startswith("watching") for line in logged)
+
+    try:
+        wait_until(lambda: watching() == 1, 30, "the watcher to start")
+        database_on_cluster.stop("fast")
+        wait_until(lambda: any("database unavailable" in line for line in logged), 30, "the watcher to meet the outage")
+        database_on_cluster.start()
+        # Watching again (a file added meanwhile is the scheduled scan's to find, as after any watcher restart).
+        wait_until(lambda: watching() == 2, 30, "the watcher to watch again")
+        photo(folder, "fresh.jpg")
+        wait_until(lambda: sent, 30, "the new file to be handed on")
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert sent == [(str(library.pk), [str(folder / "fresh.jpg")])]
