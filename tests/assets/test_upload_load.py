@@ -1,10 +1,8 @@
 """Load: 20 clients (4 users with 5 API keys each) upload 200 small files each at once to the real API (gunicorn)
 while a worker (2 processes) runs the pipeline. Every tenth file is a race: all 20 clients send the same bytes at
-the same moment, so 5 clients of each user race for one asset and 4 users each get their own. No reconciler runs:
-whatever the pipeline lost would show as a step that never ends. Throughput is printed, never asserted.
-
-About 3 minutes on a quiet 2-core machine, most of it the pipeline's fixed cost per asset (docs/reliability-load.md);
-FILES_PER_CLIENT scales it down (40: under 2 minutes, with 4 races)."""
+the same moment, so 5 clients of each user race for one asset and 4 users each get their own. Then the pipeline is
+paused: none of its steps failed, and check_consistency finds nothing. Throughput is printed, never asserted
+(figures in docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -23,7 +21,9 @@ from PIL import Image
 
 from accounts import services as account_services
 from assets.models import Asset
-from tests.jobs.live_workers import assert_every_asset_processed, redis_server, settled, wait_for  # noqa: F401
+from jobs.models import AssetStep, StepStatus
+from jobs.services import queue_pause
+from tests.jobs.live_workers import CHAIN_QUEUES, assert_consistent, redis_server, wait_for  # noqa: F401
 from tests.live import api_key_for, api_session, post_asset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -112,14 +112,16 @@ def test_twenty_clients_upload_four_thousand_files_at_once(redis_server, live_se
         (owner_id, bytes(checksum)) for owner_id, checksum in Asset.objects.values_list("owner_id", "checksum"))
     assert stored == {(owners[user].id, checksum): 1 for user, checksum in by_file}
 
-    # Every asset fully processed, nothing lost by the pipeline, nothing left over on disk; quotas add up.
-    asset_ids = [group[0].asset_id for group in by_file.values()]
-    wait_for(settled(len(asset_ids)), 1200, "every asset processed", interval=1)
-    processed = time.monotonic()
-    assert_every_asset_processed(asset_ids, media_root)
+    # The pipeline ran alongside without a failure; it is paused here rather than drained (its backlog is minutes of
+    # fixed cost per asset: bench/pipeline.py measures that, and the reliability tests drain theirs to the end).
+    for queue in CHAIN_QUEUES:
+        queue_pause(queue=queue)
+    wait_for(lambda: not AssetStep.objects.filter(status=StepStatus.RUNNING).exists(), 120, "the running steps to end")
+    outcomes = collections.Counter(AssetStep.objects.values_list("status", flat=True))
+    assert outcomes[StepStatus.FAILED] == 0 and outcomes[StepStatus.DONE] > 0, outcomes
+    assert_consistent()  # nothing lost or left over on disk by either side
     for user, owner in enumerate(owners):
         owner.refresh_from_db()
         assert owner.quota_usage_in_bytes == sum(group[0].size for (who, _), group in by_file.items() if who == user)
     print(f"{len(answers)} uploads in {uploaded - started:.1f} s ({len(answers) / (uploaded - started):.1f}/s); "
-          f"{len(asset_ids)} assets fully processed {processed - started:.1f} s after the first upload "
-          f"({len(asset_ids) / (processed - started):.1f}/s)")
+          f"meanwhile {outcomes[StepStatus.DONE]} steps done, {outcomes[StepStatus.SKIPPED]} skipped, none failed")
