@@ -4,7 +4,7 @@ without -Q consumes all of them, and `-Q thumbnailGeneration,videoConversion` pi
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immich.settings.embedded")
 
@@ -19,3 +19,12 @@ def _remove_scratch_debris(**_) -> None:
     from immich.storage import scratch_debris_remove
 
     scratch_debris_remove()
+
+
+@task_prerun.connect
+def _database_connection_checked(**_) -> None:
+    """Django's rule for a kept connection, at each task as at each request: reused while younger than CONN_MAX_AGE,
+    checked before its first query, replaced when an error left it unusable (PostgreSQL restarted)."""
+    from django.db import close_old_connections
+
+    close_old_connections()

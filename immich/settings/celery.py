@@ -19,6 +19,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_WORKER_CONCURRENCY = ENV.worker_concurrency or None
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes the database connection before and after every task unless this is set: a new
+# PostgreSQL connection per job was a tenth of a no-op job's cost. Connections are kept instead, under Django's own
+# rules (CONN_MAX_AGE, CONN_HEALTH_CHECKS), applied at each task by `immich.celery`; the fixup then only closes
+# them every 2 x this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 
 from jobs.queues import Queue, celery_queues  # noqa: E402  (pure module: no Django import)
 
