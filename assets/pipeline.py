@@ -166,7 +166,7 @@ def definitions(tasks: dict) -> list[StepDefinition]:
         StepDefinition(
             step=Step.STORAGE_TEMPLATE, task=tasks[Step.STORAGE_TEMPLATE], work=asset_apply_storage_template,
             eligible=Q(library__isnull=True), settings_version=lambda: _version(config_cached()["storageTemplate"]),
-            next_steps=_after_storage_template,
+            next_steps=_after_storage_template, switched_off=lambda: not config_cached()["storageTemplate"]["enabled"],
         ),
         StepDefinition(
             step=Step.THUMBNAILS, task=tasks[Step.THUMBNAILS], work=asset_thumbnails_generate,

@@ -22,9 +22,11 @@ def _remove_scratch_debris(**_) -> None:
 
 
 @task_prerun.connect
-def _database_connection_checked(**_) -> None:
+def _database_connection_checked(task, **_) -> None:
     """Django's rule for a kept connection, at each task as at each request: reused while younger than CONN_MAX_AGE,
-    checked before its first query, replaced when an error left it unusable (PostgreSQL restarted)."""
+    checked before its first query, replaced when an error left it unusable (PostgreSQL restarted). Not for a task
+    run eagerly: that one runs on its caller's connection, perhaps inside its transaction."""
     from django.db import close_old_connections
 
-    close_old_connections()
+    if not task.request.is_eager:
+        close_old_connections()

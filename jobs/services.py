@@ -271,15 +271,40 @@ def _record(finished: list[tuple[AssetStep, dict]]) -> None:
 
 
 def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition) -> None:
-    """Queue what follows each finished step of the upload chain, one bulk enqueue per next step and lane."""
+    """Queue what follows each finished step of the upload chain, one bulk enqueue per next step and lane; a step
+    that is switched off is recorded skipped on the spot and the chain goes on past it (no message, no slot)."""
     following: dict[tuple[Step, int], list[str]] = {}
     for row in rows:
         asset_id = str(row.asset_id)
         if row.continue_chain and outcomes.get(asset_id) in (StepStatus.DONE, StepStatus.SKIPPED):
             for next_step in definition.next_steps(asset_id):
                 following.setdefault((next_step, row.priority), []).append(asset_id)
-    for (next_step, priority), ids in following.items():
-        steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
+    while following:
+        (next_step, priority), ids = following.popitem()
+        next_definition = step_definition(next_step)
+        if not next_definition.switched_off():
+            steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
+            continue
+        _steps_record_skipped(asset_ids=ids, definition=next_definition, priority=priority)
+        for asset_id in ids:
+            for after in next_definition.next_steps(asset_id):
+                following.setdefault((after, priority), []).append(asset_id)
+
+
+def _steps_record_skipped(*, asset_ids: list[str], definition, priority: int) -> None:
+    now = timezone.now()
+    AssetStep.objects.bulk_create(
+        [
+            AssetStep(asset_id=asset_id, step=definition.step, status=StepStatus.SKIPPED, priority=priority,
+                      continue_chain=True, queued_at=now, finished_at=now, last_error="", worker_losses=0,
+                      settings_version=definition.settings_version())
+            for asset_id in asset_ids
+        ],
+        update_conflicts=True,
+        unique_fields=["asset", "step"],
+        update_fields=["status", "priority", "continue_chain", "queued_at", "finished_at", "last_error",
+                       "worker_losses", "settings_version"],
+    )
 
 
 def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:

@@ -28,6 +28,9 @@ class StepDefinition:
     eligible: Q  # the assets this step applies to (a filter on Asset)
     settings_version: Callable[[], str]  # outputs made under other settings count as missing
     next_steps: Callable[[str], list[Step]]  # what the upload chain runs after this step, for one asset
+    # True while the step would skip every asset (its feature is switched off): the upload chain then records it
+    # skipped without sending it, and goes on to the steps after it.
+    switched_off: Callable[[], bool] = lambda: False
 
 
 _DEFINITIONS: dict[Step, StepDefinition] = {}

@@ -8,10 +8,12 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from assets.models import Asset, AssetExif
+from jobs import broker as broker_queues
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import queue_retry_failed, step_run
 from jobs.queues import Queue
 from tests.assets.helpers import upload_file, upload_photo
+from tests.assets.test_storage_template_moves import set_template
 from tests.media_factories import make_jpeg, make_mp4
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +25,27 @@ def test_upload_enqueues_metadata_extraction_on_commit(api, tmp_path, broker, dj
     messages = [json.loads(raw) for raw in broker.lrange("metadataExtraction", 0, -1)]
     assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [("AssetExtractMetadata", f"(['{asset_id}'],)")]
     assert AssetStep.objects.get(asset_id=asset_id, step=Step.METADATA).status == StepStatus.PENDING
+
+
+@pytest.mark.parametrize("template_enabled", [False, True])
+def test_after_metadata_a_switched_off_storage_template_is_recorded_skipped_not_sent(
+    template_enabled, api, tmp_path, broker, django_capture_on_commit_callbacks
+):
+    set_template(enabled=template_enabled)
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_id = upload_photo(api, tmp_path)
+    broker_queues.purge(Queue.METADATA_EXTRACTION.value)
+    with django_capture_on_commit_callbacks(execute=True):
+        step_run(asset_id=asset_id, step=Step.METADATA)
+    steps = dict(AssetStep.objects.filter(asset_id=asset_id).values_list("step", "status"))
+    sent = {queue: broker_queues.queue_length(queue.value)
+            for queue in (Queue.STORAGE_TEMPLATE_MIGRATION, Queue.THUMBNAIL_GENERATION)}
+    if template_enabled:
+        assert (steps[Step.STORAGE_TEMPLATE], Step.THUMBNAILS in steps) == (StepStatus.PENDING, False)
+        assert sent == {Queue.STORAGE_TEMPLATE_MIGRATION: 1, Queue.THUMBNAIL_GENERATION: 0}
+    else:
+        assert (steps[Step.STORAGE_TEMPLATE], steps[Step.THUMBNAILS]) == (StepStatus.SKIPPED, StepStatus.PENDING)
+        assert sent == {Queue.STORAGE_TEMPLATE_MIGRATION: 0, Queue.THUMBNAIL_GENERATION: 1}
 
 
 def test_nothing_is_enqueued_when_the_upload_is_refused(api, tmp_path, broker, django_capture_on_commit_callbacks):

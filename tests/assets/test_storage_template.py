@@ -32,9 +32,11 @@ def set_template(**changes) -> None:
 
 
 def process(asset_id) -> StepStatus:
-    """What the worker does after an upload: metadata extraction, then the storage template step."""
+    """What the worker does after an upload: metadata extraction, then the storage template step (which the chain
+    records skipped by itself while the template is off). Returns the storage template step's outcome."""
     assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
-    return step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE)
+    step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE)
+    return AssetStep.objects.get(asset_id=asset_id, step=Step.STORAGE_TEMPLATE).status
 
 
 def path_of(asset_id) -> Path:

@@ -65,9 +65,11 @@ def test_a_worker_started_by_the_command_runs_its_queue(api, broker, media_root,
         assert worker.poll() is None, f"the worker exited with {worker.returncode}"
         assert step is not None and step.status == StepStatus.DONE, f"metadata step: {step and step.status}"
         assert step.attempts == 1
-        # Only metadataExtraction is consumed: the chain's next step waits on its own queue for another worker.
+        # Only metadataExtraction is consumed: the chain's next step waits on its own queue for another worker (the
+        # storage template, off by default, is recorded skipped by the chain without being sent).
         later = AssetStep.objects.filter(asset_id=asset_id).exclude(step=Step.METADATA)
-        assert all(row.status == StepStatus.PENDING for row in later)
+        assert {row.step: row.status for row in later} == {
+            Step.STORAGE_TEMPLATE: StepStatus.SKIPPED, Step.THUMBNAILS: StepStatus.PENDING}
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:
