@@ -498,7 +498,8 @@ def _record_steps(outcomes: list[tuple[str, str, str]], version: str) -> None:
         "INSERT INTO jobs_assetstep (asset_id, step, status, priority, continue_chain, attempts, last_error, "
         "settings_version, worker, queued_at, started_at, finished_at) VALUES " + values +
         " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
-        "settings_version = excluded.settings_version, finished_at = excluded.finished_at, attempts = 1 "
+        "settings_version = excluded.settings_version, started_at = excluded.started_at, "
+        "finished_at = excluded.finished_at, attempts = 1 "
         "WHERE jobs_assetstep.status NOT IN ('pending', 'running')"
     )
     with transaction.atomic(), connection.cursor() as cursor:
