@@ -115,6 +115,8 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
             raise
         return UploadResult(id=str(existing.id), duplicate=True)
     except BaseException as error:
+        if not commits_here and not isinstance(error, BadRequest):
+            raise  # failed in the caller's transaction (a resumable upload's end): the caller keeps the file for a retry
         if not (reached_commit and saved_after_all(error, rows=Asset.objects.filter(pk=asset.id),
                                                    what=f"asset {asset.id} ({original_path})")):
             # The row was rolled back: the stored files must go too (the partial ones are the caller's to remove).

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
@@ -470,3 +471,34 @@ def test_expiry_runs_periodically():
     from assets.tasks import expire_tus_uploads
 
     assert expire_tus_uploads.name == "TusUploadsExpire"
+
+
+@pytest.fixture
+def exif_insert_fails_like_a_lost_database(db):
+    """A trigger makes the asset's EXIF row fail with a connection error (SQLSTATE 08006), inside the transaction
+    that finishes an upload, after its file was stored."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            CREATE FUNCTION test_lost_database() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'the database went away' USING ERRCODE = '08006'; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_lost_database BEFORE INSERT ON assets_assetexif
+                FOR EACH ROW EXECUTE FUNCTION test_lost_database();
+        """)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_lost_database ON assets_assetexif; DROP FUNCTION test_lost_database();")
+
+
+def test_a_database_error_at_the_end_keeps_the_bytes_for_a_retry(api, media_root, exif_insert_fails_like_a_lost_database):
+    data = os.urandom(1000)
+    url = new_upload(api, len(data))
+    assert patch(api, url, data, 0).status_code == 503
+    assert staging_of(url).read_bytes() == data  # back in staging, nowhere else
+    assert Asset.objects.count() == 0 and not [path for path in media_root.rglob("*") if path.suffix == ".mp4"]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE assets_assetexif DISABLE TRIGGER test_lost_database")
+    retried = patch(api, url, b"", len(data))  # the client repeats the last request: the upload ends now
+    assert retried.status_code == 204
+    asset = Asset.objects.get(pk=retried["X-Immich-Asset-Id"])
+    assert Path(asset.original_path).read_bytes() == data
