@@ -72,20 +72,25 @@ def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = Fal
 def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
     """Record the steps as pending now (bulk) and send their ids once the surrounding transaction commits."""
     ids = [str(asset_id) for asset_id in asset_ids]
-    now = timezone.now()
-    for chunk in _chunks(ids):
-        AssetStep.objects.bulk_create(
-            [
-                AssetStep(asset_id=asset_id, step=step, status=StepStatus.PENDING, priority=priority,
-                          continue_chain=continue_chain, queued_at=now, last_error="", worker_losses=0)
-                for asset_id in chunk
-            ],
-            update_conflicts=True,
-            unique_fields=["asset", "step"],
-            update_fields=["status", "priority", "continue_chain", "queued_at", "last_error", "worker_losses"],
-        )
+    _steps_upsert(asset_ids=ids, step=step, status=StepStatus.PENDING, priority=priority, continue_chain=continue_chain)
     transaction.on_commit(lambda: publish(step=step, asset_ids=ids, priority=priority))
     return len(ids)
+
+
+def _steps_upsert(*, asset_ids: list[str], step: Step, status: StepStatus, priority: int, continue_chain: bool,
+                  **fields) -> None:
+    """Each asset's row of the step, created or overwritten with a fresh start: the status, queued now, no error,
+    no worker losses counted, plus `fields`."""
+    now = timezone.now()
+    values = {"status": status, "priority": priority, "continue_chain": continue_chain, "queued_at": now,
+              "last_error": "", "worker_losses": 0, **fields}
+    for chunk in _chunks(asset_ids):
+        AssetStep.objects.bulk_create(
+            [AssetStep(asset_id=asset_id, step=step, **values) for asset_id in chunk],
+            update_conflicts=True,
+            unique_fields=["asset", "step"],
+            update_fields=list(values),
+        )
 
 
 def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True) -> None:
@@ -285,26 +290,11 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
         if not next_definition.switched_off():
             steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
             continue
-        _steps_record_skipped(asset_ids=ids, definition=next_definition, priority=priority)
+        _steps_upsert(asset_ids=ids, step=next_step, status=StepStatus.SKIPPED, priority=priority, continue_chain=True,
+                      finished_at=timezone.now(), settings_version=next_definition.settings_version())
         for asset_id in ids:
             for after in next_definition.next_steps(asset_id):
                 following.setdefault((after, priority), []).append(asset_id)
-
-
-def _steps_record_skipped(*, asset_ids: list[str], definition, priority: int) -> None:
-    now = timezone.now()
-    AssetStep.objects.bulk_create(
-        [
-            AssetStep(asset_id=asset_id, step=definition.step, status=StepStatus.SKIPPED, priority=priority,
-                      continue_chain=True, queued_at=now, finished_at=now, last_error="", worker_losses=0,
-                      settings_version=definition.settings_version())
-            for asset_id in asset_ids
-        ],
-        update_conflicts=True,
-        unique_fields=["asset", "step"],
-        update_fields=["status", "priority", "continue_chain", "queued_at", "finished_at", "last_error",
-                       "worker_losses", "settings_version"],
-    )
 
 
 def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
