@@ -3,7 +3,6 @@ builds stays inside its root."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,16 +24,6 @@ def ensure_inside(root: Path, path: Path) -> Path:
     if resolved != resolved_root and resolved_root not in resolved.parents:
         raise PathEscapesRoot(f"{path} is outside {root}")
     return resolved
-
-
-def remove_quietly(*paths: str | os.PathLike | None) -> None:
-    """Remove local files that may or may not exist (staged bytes of a refused or failed upload)."""
-    for path in paths:
-        if path:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
 
 
 def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:

@@ -46,7 +46,7 @@ from assets import media_types
 from assets.models import TusUpload
 from assets.resumable_sha1 import ResumableSha1
 from assets.services import UploadFields, asset_upload, saved_after_all
-from assets.storage import remove_quietly, write_fully
+from assets.storage import write_fully
 from assets.upload import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
 from immich.errors import BadRequest
@@ -325,7 +325,7 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
                 storage.retrieve(placed, staging)
             raise
     if result.duplicate:
-        remove_quietly(staging)
+        storage.remove_quietly(staging)
     outcome = "duplicate" if result.duplicate else "created"
     logger.info("tus upload %s finished: asset %s (%s)", row.id, result.id, outcome)
     return row
@@ -347,7 +347,7 @@ def tus_upload_discard(*, upload_id: uuid.UUID, expired_before: datetime | None 
         _release_quota(upload)
         upload.delete()
     if not upload.is_complete:
-        remove_quietly(upload.staging_path)
+        storage.remove_quietly(upload.staging_path)
     return True
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 
-from assets.storage import nested_folder, remove_quietly, write_fully
+from assets.storage import nested_folder, write_fully
 from immich import storage
 
 ASSET_FIELD = "assetData"
@@ -90,4 +90,4 @@ class AssetUploadHandler(FileUploadHandler):
     def discard_unclaimed(self) -> None:
         """Remove every partial file of this request: the service stores the ones it keeps before this runs."""
         self._close_current()
-        remove_quietly(*self.written)
+        storage.remove_quietly(*self.written)

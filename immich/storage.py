@@ -112,7 +112,7 @@ class FilesystemBackend:
             os.utime(partial, ns=(mtime_ns, mtime_ns))
             os.replace(partial, target)
         finally:
-            _unlink_quietly(partial)
+            remove_quietly(partial)
 
     def fetch(self, key: str, local: Path) -> None:
         shutil.copy2(self.root / key, local)
@@ -122,7 +122,7 @@ class FilesystemBackend:
         shutil.copy2(self.root / old, self.root / new)
 
     def delete(self, key: str) -> None:
-        _unlink_quietly(self.root / key)
+        remove_quietly(self.root / key)
 
     def delete_tree(self, key: str) -> None:
         shutil.rmtree(self.root / key, ignore_errors=True)
@@ -140,11 +140,14 @@ class FilesystemBackend:
         return None
 
 
-def _unlink_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+def remove_quietly(*paths: str | os.PathLike | None) -> None:
+    """Remove local files that may or may not exist (staged bytes of a refused upload, a temporary output)."""
+    for path in paths:
+        if path:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
 
 
 # -- where a path is ------------------------------------------------------------------------------------------
