@@ -3,7 +3,8 @@
 Targets (from the media pipeline issue):
   * thumbhash + WebP 250 + JPEG 1440 from a 24 MP JPEG in at most 0.8x the time of `sharp` (Immich's library)
     producing the same outputs the way Immich's media repository does, one thread each;
-  * a video's still (the same outputs) in at most 0.25x the time of Immich's ffmpeg thumbnail command;
+  * a video's still (the same outputs) in at most 0.25x the time of Immich's ffmpeg thumbnail command, on a 1080p
+    clip with a keyframe every second as phones record (a clip with a single keyframe is measured beside it);
   * worker peak memory under 400 MB while processing 24 MP images.
 
 Run from the repository root:
@@ -43,6 +44,11 @@ from workers.media.thumbnails import ThumbnailSpec, generate_image_thumbnails, g
 
 SPECS = (ThumbnailSpec("thumbnail", "webp", 250, 80), ThumbnailSpec("preview", "jpeg", 1440, 80))
 RATIO_TARGET, VIDEO_RATIO_TARGET, RSS_TARGET_MB = 0.8, 0.25, 400
+# Keyframe intervals in frames at 30 fps. Phones record a keyframe about every second, which is what Immich's filter
+# chain meets in practice (its `-skip_frame nointra` decodes every keyframe of the first seconds). With x264's own
+# interval of 250 the 5 s clip has a single keyframe: ffmpeg then decodes one frame, its cheapest case.
+VIDEO_CLIPS = {"phone_like": 30, "single_keyframe": 250}
+TARGET_CLIP = "phone_like"
 
 # What Immich's media repository does for an sRGB image (decodeImage, then generateThumbnail x2 and the thumbhash
 # in parallel from the raw preview-sized buffer), with sharp limited to one thread.
@@ -208,7 +214,8 @@ def thumbhash_parity(sharp_dir: Path, workdir: Path, count: int = 200) -> tuple[
     return sum(a != b for a, b in zip(ours, theirs)), count
 
 
-def make_clip(path: Path, *, width: int = 1920, height: int = 1080, seconds: float = 5.0, fps: int = 30) -> Path:
+def make_clip(path: Path, *, keyframe_interval: int, width: int = 1920, height: int = 1080, seconds: float = 5.0,
+              fps: int = 30) -> Path:
     """1080p H.264, 5 s: a moving gradient with grain, the way a phone clip keeps the encoder busy."""
     rng = np.random.default_rng(3)
     base = np.zeros((height, width, 3), dtype=np.uint8)
@@ -218,7 +225,7 @@ def make_clip(path: Path, *, width: int = 1920, height: int = 1080, seconds: flo
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "23"}
+        stream.options = {"preset": "veryfast", "crf": "23", "g": str(keyframe_interval)}
         for index in range(int(seconds * fps)):
             frame = av.VideoFrame.from_ndarray(np.roll(base, index * 8, axis=1) + grain, format="rgb24")
             frame.pts = index
@@ -301,18 +308,21 @@ def main() -> int:
         mismatches, total = thumbhash_parity(args.sharp_dir, workdir)
         figures["thumbhash_vs_npm_mismatches"] = f"{mismatches}/{total}"
 
-        clip = make_clip(workdir / "clip.mp4")
-        video_outputs = {spec.kind: workdir / "video" / f"{spec.kind}.{spec.format}" for spec in SPECS}
-        walls, cpus = timed_with_cpu(lambda: generate_video_thumbnails(clip, video_outputs, SPECS), 7)
-        figures["ours_video_wall_s"], figures["ours_video_cpu_s"] = statistics.median(walls), statistics.median(cpus)
         ffmpeg = shutil.which("ffmpeg")
         if ffmpeg:
-            (workdir / "ffmpeg").mkdir()
             figures["ffmpeg_version"] = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split()[2]
-            walls, cpus = timed_with_cpu(lambda: immich_ffmpeg_stills(ffmpeg, clip, workdir / "ffmpeg"), 7)
-            figures["ffmpeg_video_wall_s"], figures["ffmpeg_video_cpu_s"] = statistics.median(walls), statistics.median(cpus)
-            figures["video_ratio_wall"] = figures["ours_video_wall_s"] / figures["ffmpeg_video_wall_s"]
-            figures["video_ratio"] = figures["ours_video_cpu_s"] / figures["ffmpeg_video_cpu_s"]
+        for clip_name, keyframe_interval in VIDEO_CLIPS.items():
+            clip = make_clip(workdir / f"{clip_name}.mp4", keyframe_interval=keyframe_interval)
+            video_outputs = {spec.kind: workdir / clip_name / f"{spec.kind}.{spec.format}" for spec in SPECS}
+            walls, cpus = timed_with_cpu(lambda: generate_video_thumbnails(clip, video_outputs, SPECS), 7)
+            video = figures.setdefault("video", {}).setdefault(clip_name, {"keyframe_interval": keyframe_interval})
+            video["ours_wall_s"], video["ours_cpu_s"] = statistics.median(walls), statistics.median(cpus)
+            if ffmpeg:
+                (workdir / clip_name / "ffmpeg").mkdir()
+                walls, cpus = timed_with_cpu(lambda: immich_ffmpeg_stills(ffmpeg, clip, workdir / clip_name / "ffmpeg"), 7)
+                video["ffmpeg_wall_s"], video["ffmpeg_cpu_s"] = statistics.median(walls), statistics.median(cpus)
+                video["ratio_wall"] = video["ours_wall_s"] / video["ffmpeg_wall_s"]
+                video["ratio"] = video["ours_cpu_s"] / video["ffmpeg_cpu_s"]
 
         png = workdir / "24mp.png"
         pyvips.Image.new_from_file(str(source)).pngsave(str(png), compression=1)
@@ -320,13 +330,15 @@ def main() -> int:
 
     print(json.dumps(figures, indent=2, default=str))
     ok = figures["image_ratio"] <= RATIO_TARGET and figures["peak_rss_mb"] < RSS_TARGET_MB
-    if "video_ratio" in figures:
-        ok = ok and figures["video_ratio"] <= VIDEO_RATIO_TARGET
+    video = figures["video"][TARGET_CLIP]
+    if "ratio" in video:
+        ok = ok and video["ratio"] <= VIDEO_RATIO_TARGET
     print(f"image ratio {figures['image_ratio']:.2f}x sharp in CPU time, {figures['image_ratio_wall']:.2f}x in wall time "
           f"(target <= {RATIO_TARGET}), "
           f"peak RSS {figures['peak_rss_mb']} MB (target < {RSS_TARGET_MB})"
-          + (f", video ratio {figures['video_ratio']:.2f}x ffmpeg in CPU time, {figures['video_ratio_wall']:.2f}x in wall "
-             f"time (target <= {VIDEO_RATIO_TARGET})" if "video_ratio" in figures else ""))
+          + "".join(f", video still ({name}) {clip['ratio']:.2f}x ffmpeg in CPU time, {clip['ratio_wall']:.2f}x in wall time"
+                    for name, clip in figures["video"].items() if "ratio" in clip)
+          + f" (target <= {VIDEO_RATIO_TARGET} on the {TARGET_CLIP} clip)")
     return 0 if ok else 1
 
 

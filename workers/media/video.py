@@ -99,7 +99,7 @@ def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
     if path.stat().st_size == 0:
         raise UnreadableMedia("the file is empty")
     sniffed = sniff(path)
-    with open_video(path) as container:
+    with open_video(path, probe_decoding=False) as container:
         stream = _video_stream(container, max_pixels)
         frame = _first_frame(container, stream)
         context = stream.codec_context
@@ -181,7 +181,7 @@ def grab_still(
     warnings: list[str] = []
     if path.stat().st_size == 0:
         raise UnreadableMedia("the file is empty")
-    with open_video(path) as container:
+    with open_video(path, probe_decoding=False) as container:
         stream = _video_stream(container, max_pixels)
         best, best_spread = None, -1.0
         try:

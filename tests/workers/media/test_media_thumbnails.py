@@ -123,6 +123,12 @@ def test_shorter_side_is_250_and_1440_for_large_images(tmp_path):
     assert (load(outputs["thumbnail"]).width, load(outputs["thumbnail"]).height) == (250, 375)
 
 
+def test_a_pictures_jpeg_preview_keeps_full_chroma_as_immichs_does_from_quality_80(tmp_path):
+    source = make_exif_jpeg(tmp_path / "a.jpg", picture=noisy_picture((600, 400)))
+    _, outputs = produce(source, tmp_path)
+    assert load(outputs["preview"]).get("jpeg-chroma-subsample") == "4:4:4"
+
+
 def test_small_images_are_never_upscaled(tmp_path):
     result, outputs = produce(make_exif_jpeg(tmp_path / "small.jpg", picture=upright_picture((100, 80))), tmp_path)
     assert (result.width, result.height) == (100, 80)

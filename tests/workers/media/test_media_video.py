@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 import pyvips
 
 from tests.media_factories import make_video, sha1_of
+from workers.media.demux import open_video
 from workers.media.metadata import video_facts
 from workers.media.thumbnails import ThumbnailSpec, generate_video_thumbnails
 
@@ -55,6 +57,29 @@ def test_facts_and_still_for_each_container_and_codec(tmp_path, clip):
     for path in outputs.values():
         assert_upright(load(path))
     assert len(result.thumbhash) >= 5
+
+
+@pytest.mark.parametrize("clip", CLIPS)
+def test_opening_without_probe_decoding_gives_the_same_size_and_first_frame(tmp_path, clip):
+    name, options, _, _ = CLIPS[clip]
+    source = make_video(tmp_path / name, size=(160, 96), seconds=0.5, fps=10, **options)
+
+    def size_and_first_frame(probe_decoding: bool):
+        with open_video(source, probe_decoding=probe_decoding) as container:
+            stream = container.streams.video[0]
+            size = (stream.codec_context.width, stream.codec_context.height)
+            return size, next(container.decode(stream)).to_ndarray(format="rgb24")
+
+    (probed_size, probed), (unprobed_size, unprobed) = size_and_first_frame(True), size_and_first_frame(False)
+    assert unprobed_size == probed_size == (160, 96)
+    assert np.array_equal(unprobed, probed)
+
+
+def test_a_stills_jpeg_keeps_the_videos_halved_chroma_as_immichs_ffmpeg_writes_it(tmp_path):
+    source = make_video(tmp_path / "a.mp4", size=(320, 192), seconds=0.3, fps=10)
+    outputs = {spec.kind: tmp_path / "out" / f"{spec.kind}.{spec.format}" for spec in SPECS}
+    generate_video_thumbnails(source, outputs, SPECS)
+    assert load(outputs["preview"]).get("jpeg-chroma-subsample") == "4:2:0"
 
 
 def test_portrait_phone_video_with_a_display_matrix_is_upright(tmp_path):
