@@ -349,8 +349,10 @@ def _run_rows(rows: list[FileMove], *, stop_after: str | None) -> list[MoveResul
     _checkpoint("switched", stop_after)
 
     if placed_copies:
-        for row in placed_copies:
-            storage.delete(row.old_path)
+        # In parallel: unlinking frees the file's pages (a tmpfs or a page cache full of them) and an object store
+        # answers each delete over the network.
+        with ThreadPoolExecutor(max_workers=COPY_THREADS) as pool:
+            list(pool.map(storage.delete, [row.old_path for row in placed_copies]))
         sync_filesystems(os.path.dirname(row.old_path) for row in placed_copies)
         _checkpoint("unlinked", stop_after)
         FileMove.objects.filter(pk__in=[row.pk for row in placed_copies]).update(

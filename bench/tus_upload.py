@@ -40,16 +40,16 @@ import uuid  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 
-def _load_sibling(name: str):
-    """Another script of bench/, loaded by its path."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(__file__).resolve().with_name(f"{name}.py"))
+def _load_plain_bench():
+    """bench/upload.py (server, database, memory sampling, plain upload), loaded by its path."""
+    spec = importlib.util.spec_from_file_location("bench_upload", Path(__file__).resolve().with_name("upload.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-plain = _load_sibling("upload")  # server, database, memory sampling, plain upload
-page_cache = _load_sibling("page_cache")
+plain = _load_plain_bench()
+page_cache = plain.page_cache
 
 MIB = 1024 * 1024
 RATIO_TARGET = 0.70

@@ -31,7 +31,6 @@ sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir
 import argparse
 import base64
 import http.client
-import importlib.util
 import json
 import resource
 import shutil
@@ -47,9 +46,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-_PAGE_CACHE_SPEC = importlib.util.spec_from_file_location("bench_page_cache", Path(__file__).with_name("page_cache.py"))
-page_cache = importlib.util.module_from_spec(_PAGE_CACHE_SPEC)
-_PAGE_CACHE_SPEC.loader.exec_module(page_cache)
+sys.path.insert(0, str(REPO_ROOT))
+
+from bench import page_cache  # noqa: E402
 MIB = 1024 * 1024
 CHUNK = MIB
 RSS_TARGET_MIB = 64
