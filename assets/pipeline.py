@@ -80,12 +80,14 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
         if facts.duration_ms is not None:
             changes["duration_ms"] = facts.duration_ms
         Asset.objects.filter(pk=asset_id).update(**changes)
-        AssetExif.objects.update_or_create(asset_id=asset_id, defaults=_exif_fields(facts, path))
         if asset.type == AssetType.IMAGE and faces_import_enabled():
             faces = faces_import(asset_id=asset_id, original=path, sidecar=sidecar, orientation=facts.orientation,
                                  width=width, height=height)
             warnings.extend(faces.warnings)
-        AssetExif.objects.filter(asset_id=asset_id).update(warnings=warnings)
+        fields = {**_exif_fields(facts, path), "warnings": warnings}
+        # One INSERT ... ON CONFLICT: fields the step does not read (reverse geocoding's) keep their values.
+        AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id, **fields)], update_conflicts=True,
+                                      unique_fields=["asset"], update_fields=list(fields))
 
 
 def _mtime(path: Path) -> datetime:

@@ -58,8 +58,10 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
         raise PermanentFailure(str(error)) from error
     with transaction.atomic():
         previous = dict(AssetFile.objects.filter(asset_id=asset.id, type__in=[k.value for k in KINDS]).values_list("type", "path"))
-        for kind, path in outputs.items():
-            AssetFile.objects.update_or_create(asset_id=asset.id, type=kind, defaults={"path": str(path)})
+        AssetFile.objects.bulk_create(
+            [AssetFile(asset_id=asset.id, type=kind, path=str(path)) for kind, path in outputs.items()],
+            update_conflicts=True, unique_fields=["asset", "type"], update_fields=["path", "updated_at"],
+        )
         Asset.objects.filter(pk=asset.id).update(thumbhash=result.thumbhash)
         stale = [old for kind, old in previous.items() if old != str(outputs[kind])]
         transaction.on_commit(lambda: storage.delete(*stale))

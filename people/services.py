@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from assets.models import Asset, AssetExif, AssetType
 from assets.storage import nested_folder
@@ -73,9 +73,11 @@ def faces_import(
     """Read the face tags of one asset and make its faces match them. `width`/`height` are the displayed
     (oriented) size, as Asset.width/height; `orientation` the EXIF orientation (1-8, None: none) the metadata step
     settled on. Bad files give warnings, never an exception; re-running with an unchanged file changes nothing."""
-    kind = Asset.objects.filter(pk=asset_id).values_list("type", flat=True).first()
-    if kind is None:
+    row = (Asset.objects.filter(pk=asset_id)
+           .values_list("type", Exists(AssetFace.objects.filter(asset_id=OuterRef("pk")))).first())
+    if row is None:
         return FacesImportResult(warnings=["the asset no longer exists; faces not imported"])
+    kind, has_faces = row
     if kind != AssetType.IMAGE:
         return FacesImportResult()  # face tags are read from images only
     stored = (height, width) if orientation in SWAPPING_ORIENTATIONS else (width, height)
@@ -84,13 +86,14 @@ def faces_import(
         stored_size=stored if width and height else None,
     )
     result = FacesImportResult(warnings=list(found.warnings), origin=found.origin)
+    if not found.regions and not has_faces:
+        return result  # no tags, and no faces from earlier tags to remove: the common case, without a lock
     with transaction.atomic():
         owner_id = Asset.objects.select_for_update().filter(pk=asset_id).values_list("owner_id", flat=True).first()
         if owner_id is None:
             result.warnings.append("the asset no longer exists; faces not imported")
             return result
-        if found.regions or AssetFace.objects.filter(asset_id=asset_id).exists():
-            _apply(result, asset_id, owner_id, found.regions, width or 0, height or 0)
+        _apply(result, asset_id, owner_id, found.regions, width or 0, height or 0)
     return result
 
 
