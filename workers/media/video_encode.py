@@ -330,6 +330,11 @@ def _packets(container, streams, deadline: _Deadline, notes: list[str], damaged:
         yield packet
 
 
+class _DamagedUnderThreads(Exception):
+    """Packets were rejected while frames were decoded on several threads: which frames survive damage then depends
+    on the threads' timing, so the same file could come out best effort on one run and too damaged on the next."""
+
+
 def _decode(stream, packet: av.Packet | None, damaged: list[int]) -> list:
     try:
         return stream.decode(packet)
@@ -346,7 +351,7 @@ def _copy(packet: av.Packet, target) -> av.Packet:
 
 
 def _encode_to(
-    source: Path, temp: Path, plan: EncodePlan, deadline: _Deadline, stats: Path
+    source: Path, temp: Path, plan: EncodePlan, deadline: _Deadline, stats: Path, *, one_decode_thread: bool = False
 ) -> tuple[str, str | None, int, list[str]]:
     notes: list[str] = []
     video_name = "copy"
@@ -366,7 +371,7 @@ def _encode_to(
             path = None
         else:
             video_in.thread_type = "AUTO"
-            video_in.codec_context.thread_count = decode_threads(video_in, plan.video)
+            video_in.codec_context.thread_count = 1 if one_decode_thread else decode_threads(video_in, plan.video)
             rate = video_in.average_rate or video_in.guessed_rate or Fraction(30)
             video_out = output.add_stream(video_name, rate=rate)
             _configure_video(video_out.codec_context, video_in, plan.video)
@@ -412,6 +417,8 @@ def _encode_to(
             for resampled in resampler.resample(None):
                 output.mux(audio_out.encode(resampled))
             output.mux(audio_out.encode(None))
+        if damaged[0] and path is not None and video_in.codec_context.thread_count != 1:
+            raise _DamagedUnderThreads()
         frames = path.frames if path else video_in.frames
         if path is not None and path.frames == 0:
             raise TranscodeFailed("no frame of the video could be decoded")
@@ -440,8 +447,14 @@ def encode(source: Path, output: Path, plan: EncodePlan, *, time_limit_s: float 
     temp = output.with_name(f".{output.name}.{token}.partial")
     stats = output.with_name(f".{output.name}.{token}.passlog")
     try:
+        deadline = _Deadline(time_limit_s)
         try:
-            video_name, audio_name, frames, notes = _encode_to(source, temp, plan, _Deadline(time_limit_s), stats)
+            try:
+                video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats)
+            except _DamagedUnderThreads:
+                # Damaged files are rare: decoding one again on a single thread gives the same outcome every time.
+                video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats,
+                                                                   one_decode_thread=True)
         except av.FFmpegError as error:
             if out_of_space(error):
                 raise  # not the video's fault: the step is retried once space is freed

@@ -204,6 +204,16 @@ def test_damaged_packets_in_the_middle_give_a_best_effort_output_that_says_so(tm
     assert 0 < len(frames_of(out)) < 30
 
 
+def test_a_damaged_video_comes_out_the_same_on_every_run(tmp_path):
+    damaged = make_damaged_in_the_middle(tmp_path / "damaged.mp4", make_video(tmp_path / "intact.mp4", seconds=3, audio=None))
+    outcomes = set()
+    for run in range(3):
+        out = tmp_path / f"out-{run}.mp4"
+        _, result = transcode(damaged, out, policy="all")
+        outcomes.add((len(frames_of(out)), result.notes))
+    assert len(outcomes) == 1
+
+
 def test_a_truncated_file_without_its_index_is_unreadable(tmp_path):
     truncated = make_truncated(tmp_path / "cut.mp4", make_video(tmp_path / "whole.mp4"))
     with pytest.raises(UnreadableVideo):
