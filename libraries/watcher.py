@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
 
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
 from libraries.validation import effective_roots, location_problem, under_any
@@ -34,6 +36,8 @@ NETWORK_FILESYSTEMS = frozenset({
 LOCK_KEY = "immich:library-watcher"
 LOCK_TTL_S = 60
 SEND_CHUNK = 1000
+# Redis down or restarting: the lock (redis-py) and the queue (kombu, after its own retries) raise these.
+BROKER_ERRORS = (RedisError, BrokerError)
 
 
 def mount_type(path: str, mounts_file: str = "/proc/self/mounts") -> str | None:
@@ -243,7 +247,12 @@ def run_watcher(
                 for library_id, paths in paths_to_sync(router, settling.ready(), settling).items():
                     if paths:
                         log(f"syncing {len(paths)} paths of library {library_id}")
-                        send(library_id, sorted(set(paths)))
+                        try:
+                            send(library_id, sorted(set(paths)))
+                        except BROKER_ERRORS:
+                            for path in paths:  # handed on again once they have settled and the broker is back
+                                settling.add(path)
+                            raise
                 if time.monotonic() >= deadline:
                     if lock is not None and not lock.acquire_or_refresh():
                         break
@@ -256,6 +265,12 @@ def run_watcher(
             log(f"database unavailable, retrying: {error}")
             connection.close()
             stop.wait(min(reload_s, 5.0))
+        except BROKER_ERRORS as error:
+            log(f"broker unavailable, retrying: {error}")
+            stop.wait(min(reload_s, 5.0))
     if lock is not None:
-        lock.release()
+        try:
+            lock.release()
+        except BROKER_ERRORS:
+            pass  # its TTL frees it
 

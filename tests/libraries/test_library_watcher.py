@@ -3,21 +3,26 @@ offline and renames are moves (through the same sync as a scan), sidecars are ne
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
 
 import pytest
+import redis
 from django.db import connection
 
 from accounts import services as account_services
 from assets.models import Asset
+from jobs import broker
+from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
 from libraries import watcher
 from libraries.matcher import Matcher
 from libraries.models import Library
 from libraries.scan import library_sync_paths
 from tests.libraries.helpers import photo, scan, touch
+from tests.jobs.live_workers import redis_server  # noqa: F401  (fixture)
 from tests.live import database_on_cluster, postgres_cluster, wait_until  # noqa: F401  (fixtures)
 
 
@@ -199,3 +204,40 @@ def test_the_watcher_outlives_a_database_restart(database_on_cluster, tmp_path):
         stop.set()
         thread.join(timeout=10)
     assert sent == [(str(library.pk), [str(folder / "fresh.jpg")])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(library, photos, redis_server):
+    config = config_get()
+    config["library"]["watch"]["enabled"] = True
+    config_update(new_config=config)
+    logged: list[str] = []
+    stop = threading.Event()
+    lock = watcher.ClusterLock(redis.Redis.from_url(redis_server.url, socket_connect_timeout=0.5))
+
+    def run():
+        try:
+            watcher.run_watcher(stop=stop, settle_s=0.3, poll=True, poll_interval_ms=100, reload_s=0.5, lock=lock,
+                                log=logged.append)
+        finally:
+            connection.close()
+
+    def library_messages() -> list[dict]:
+        client = redis.Redis.from_url(redis_server.url)
+        return [json.loads(raw) for key in broker.lane_keys(Queue.LIBRARY.value) for raw in client.lrange(key, 0, -1)]
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        wait_until(lambda: any(line.startswith("watching") for line in logged), 30, "the watcher to start")
+        redis_server.kill()
+        photo(photos, "during-the-outage.jpg")
+        wait_until(lambda: any("broker unavailable" in line for line in logged), 60, "the watcher to meet the outage")
+        redis_server.start()
+        wait_until(library_messages, 60, "the new file to be sent")
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+    assert not thread.is_alive()
+    assert [message["headers"]["task"] for message in library_messages()] == ["LibrarySyncFiles"]
+    assert str(photos / "during-the-outage.jpg") in library_messages()[0]["headers"]["argsrepr"]
