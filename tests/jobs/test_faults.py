@@ -126,8 +126,10 @@ def test_thumbnails_on_a_full_disk_are_retried_and_finish_once_space_is_freed(ap
 # -- a worker killed mid-transcode -------------------------------------------------------------------------------
 
 
-def noisy_video(path: Path, *, size=(426, 240), frames: int = 100) -> Path:
-    """Frames of noise (MPEG-4 Part 2: quick to make): x264 spends seconds on them, so the encode is caught."""
+def noisy_video(path: Path, *, size=(426, 240), frames: int = 250) -> Path:
+    """Frames of noise (MPEG-4 Part 2: quick to make): x264 spends seconds on them (~4 s here with the slow preset;
+    100 frames took 1.6 s, and a quiet machine once finished before a look saw the output grow), so the encode is
+    caught."""
     noise = np.random.default_rng(0)
     with av.open(str(path), "w", format="mp4") as container:
         stream = container.add_stream("mpeg4", rate=25)
@@ -173,7 +175,7 @@ def test_a_worker_killed_mid_transcode_loses_nothing(api, tmp_path, media_root, 
     assert not any(path.exists() for path in leftovers)
     encoded = Path(AssetFile.objects.get(asset_id=asset_id, type=AssetFileType.ENCODED_VIDEO).path)
     with av.open(str(encoded)) as container:
-        assert container.streams.video[0].codec_context.name == "h264" and container.streams.video[0].frames == 100
+        assert container.streams.video[0].codec_context.name == "h264" and container.streams.video[0].frames == 250
     assert AssetVideo.objects.get(asset_id=asset_id).output_size == encoded.stat().st_size
     assert_every_asset_processed([asset_id], media_root, generated_per_asset=3)
 
