@@ -168,8 +168,8 @@ def _encode(image: pyvips.Image, spec: ThumbnailSpec, profile: bytes | None, *, 
             interlace=spec.progressive,
             optimize_coding=True,  # as sharp (Immich) does: ~5% smaller files
             # Immich: 4:4:4 chroma from quality 80 for pictures. A video frame's chroma is already halved both ways
-            # (4:2:0), and Immich's ffmpeg writes its stills as yuv420p: 4:4:4 would store interpolated chroma at
-            # ~40% more encoding time.
+            # (4:2:0), and Immich's ffmpeg writes its stills as yuv420p: 4:4:4 would store interpolated chroma for
+            # a third more encoding time (33 against 25 ms for 1920x1080).
             subsample_mode="on" if chroma_halved or spec.quality < 80 else "off",
             keep=keep,
         )
