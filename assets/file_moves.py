@@ -135,6 +135,12 @@ def sync_filesystems(folders: Iterable[str]) -> None:
             os.close(fd)
 
 
+def start_writeback(fd: int) -> None:
+    """Start writing the file's dirty pages to disk now, without waiting for them."""
+    if _sync_file_range is not None:
+        _sync_file_range(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)
+
+
 def file_sha1(path: str) -> bytes:
     digest = hashlib.sha1()
     buffer = bytearray(_CHUNK)
@@ -178,10 +184,9 @@ def _copy_and_hash(source: str, target: str, stop_after: str | None, *, hashing:
             if offset == 0:
                 _checkpoint("copying", stop_after)
             offset += sent
-        if _sync_file_range is not None:
-            # Start writing the copy to disk now (asynchronously), so the disk works while the next files are
-            # copied and hashed; the batch's syncfs then only waits for what is left.
-            _sync_file_range(dst.fileno(), 0, 0, _SYNC_FILE_RANGE_WRITE)
+        # The disk works while the next files are copied and hashed; the batch's syncfs then only waits for what
+        # is left.
+        start_writeback(dst.fileno())
     stat = os.stat(source)
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return digest.digest() if hashing else None
