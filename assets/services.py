@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
@@ -48,10 +49,12 @@ def _checksum_owner_duplicate(*, owner: User, checksum: bytes) -> Asset | None:
     return Asset.objects.filter(owner=owner, library__isnull=True, checksum=checksum).only("id").first()
 
 
-def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload | None, fields: UploadFields) -> UploadResult:
+def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload | None, fields: UploadFields,
+                 quota_reserved: int = 0) -> UploadResult:
     """Turn a streamed upload into an asset. The partial files are stored at their paths here (renamed into place on
     the filesystem); whatever is not kept is removed by the caller's handler cleanup, so a refusal at any point
-    leaves nothing on disk or in the bucket."""
+    leaves nothing on disk or in the bucket. `quota_reserved`: bytes of this upload already counted in the owner's
+    usage (a resumable upload's reservation), which the asset's charge replaces; a duplicate leaves them counted."""
     original_name = fields.filename or upload.name or ""
     asset_type = media_types.asset_type_for(original_name)
     if asset_type is None:
@@ -83,7 +86,7 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
         if sidecar_path:
             storage.put(sidecar.partial_path, sidecar_path)
         with transaction.atomic():
-            _charge_quota(owner=owner, size=upload.size)
+            _charge_quota(owner=owner, size=upload.size, reserved=quota_reserved)
             asset = Asset.objects.create(
                 owner=owner,
                 type=asset_type,
@@ -145,11 +148,11 @@ def saved_after_all(error: BaseException, *, rows, what: str) -> bool:
     return saved
 
 
-def _charge_quota(*, owner: User, size: int) -> None:
+def _charge_quota(*, owner: User, size: int, reserved: int = 0) -> None:
     users = User.objects.filter(pk=owner.pk)
     if owner.quota_size_in_bytes is not None:
-        users = users.filter(quota_usage_in_bytes__lte=owner.quota_size_in_bytes - size)
-    if not users.update(quota_usage_in_bytes=F("quota_usage_in_bytes") + size):
+        users = users.filter(quota_usage_in_bytes__lte=owner.quota_size_in_bytes - size + reserved)
+    if not users.update(quota_usage_in_bytes=Greatest(F("quota_usage_in_bytes") + size - reserved, Value(size))):
         raise BadRequest("Quota has been exceeded!")
 
 

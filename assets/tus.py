@@ -305,8 +305,14 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
     try:
         with transaction.atomic():
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)
-            _release_quota(row)
-            result = asset_upload(owner=row.owner, upload=streamed, sidecar=None, fields=fields)
+            # The reservation becomes the asset's charge after the file is stored, so the owner's row is not held
+            # while a large file travels to the object store.
+            result = asset_upload(owner=row.owner, upload=streamed, sidecar=None, fields=fields,
+                                  quota_reserved=row.reserved_bytes)
+            if result.duplicate:
+                _release_quota(row)
+            else:
+                row.reserved_bytes = 0  # now the asset's charge
             row.asset_id = result.id
             row.duplicate = result.duplicate
             row.completed_at = timezone.now()

@@ -6,10 +6,12 @@ import os
 
 import pytest
 from boto3.s3.transfer import TransferConfig
+from django.db import OperationalError, connections
 
 from accounts.models import User
 from assets.models import Asset
 from immich import storage
+from immich.storage_s3 import S3Backend
 from tests.assets.helpers import upload_file
 from tests.assets.test_tus import new_upload, send_all
 from tests.media_factories import make_jpeg, make_xmp
@@ -83,3 +85,35 @@ def test_a_resumable_upload_is_staged_in_scratch_and_stored_when_complete(api, t
     assert s3.keys() == {key_of(asset.original_path)}
     assert s3.read(key_of(asset.original_path)) == data
     assert stored_files(media_root) == [] and stored_files(tmp_path / "scratch") == []
+
+
+def _row_free(model, pk) -> bool:
+    """Whether another connection could lock the row now, without waiting."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f'SELECT 1 FROM "{model._meta.db_table}" WHERE id = %s FOR UPDATE NOWAIT', [pk])
+        return True
+    except OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finishing_a_resumable_upload_leaves_the_owner_row_free_while_the_file_is_stored(
+    api, user, tmp_path, s3, monkeypatch
+):
+    data = make_jpeg(tmp_path / "photo.jpg", size=(300, 200)).read_bytes()
+    url = new_upload(api, len(data), filename="photo.jpg")
+    owner_free_while_storing = []
+    store = S3Backend.put
+
+    def store_watching_the_owner_row(backend, local, key):
+        owner_free_while_storing.append(_row_free(User, user.pk))
+        store(backend, local, key)
+
+    monkeypatch.setattr(S3Backend, "put", store_watching_the_owner_row)
+    send_all(api, url, data, chunk=len(data))
+    assert owner_free_while_storing == [True]
+    assert User.objects.get(pk=user.pk).quota_usage_in_bytes == len(data)  # the reservation became the asset's charge
