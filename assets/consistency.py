@@ -22,6 +22,7 @@ flight, so an upload or a thumbnail being written is not reported.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -130,7 +131,7 @@ def consistency_check(*, quiet_for: timedelta = STALE_AFTER, progress: Progress 
     expected = _expected_files(report, progress)
     moving = _journal(report)
     estimate = sum(path.startswith(inside) for path in expected)
-    on_disk = set(progress(_walk(root), total=estimate, label="files"))
+    on_disk = set(progress(data_files(root), total=estimate, label="files"))
     report.files_checked = len(on_disk)
     accounted = on_disk | moving  # a file mid-move is reported with its move
     missing = {path: item for path, item in expected.items() if item.required and path not in accounted}
@@ -189,7 +190,7 @@ def _journal(report: ConsistencyReport) -> set[str]:
 # -- what the disk holds -----------------------------------------------------------------------------------------
 
 
-def _walk(root: Path) -> Iterator[str]:
+def data_files(root: Path) -> Iterator[str]:
     """Every file (and link) under the data folders, as the absolute paths the rows hold: walked on the local disk,
     listed in an object store."""
     folders = [root / folder for folder in DATA_FOLDERS]
@@ -214,7 +215,7 @@ def _walk(root: Path) -> Iterator[str]:
 # -- second looks ------------------------------------------------------------------------------------------------
 
 
-def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+def chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -223,8 +224,8 @@ def _confirm_missing(candidates: dict[str, _Expected], *, inside: str) -> list[F
     """Still referenced (rows re-read: a thumbnail may have been replaced meanwhile), not moving and still not
     there."""
     findings = []
-    for chunk in _chunks(sorted(candidates)):
-        still = _referenced(chunk) - _moving(chunk)
+    for chunk in chunks(sorted(candidates)):
+        still = referenced(chunk) - moving(chunk)
         for path in chunk:
             if path in still and not storage.occupied(path):
                 item = candidates[path]
@@ -238,17 +239,17 @@ def _confirm_orphans(candidates: list[str], quiet_for: timedelta) -> list[Findin
     its file into place before its row commits)."""
     settled_before = timezone.now().timestamp() - quiet_for.total_seconds()
     findings = []
-    for chunk in _chunks(candidates):
-        referenced = _referenced(chunk) | _moving(chunk)
+    for chunk in chunks(candidates):
+        explained = referenced(chunk) | moving(chunk)
         for path in chunk:
-            changed_at = _changed_at(path)
-            if changed_at is None or path in referenced or changed_at > settled_before:
+            written_at = changed_at(path)
+            if written_at is None or path in explained or written_at > settled_before:
                 continue
             findings.append(Finding(Problem.ORPHAN, path, _orphan_reason(os.path.basename(path))))
     return findings
 
 
-def _changed_at(path: str) -> float | None:
+def changed_at(path: str) -> float | None:
     """When the file was last written (None: gone meanwhile); on a local disk its inode change counts too."""
     if storage.is_local(path):
         try:
@@ -260,15 +261,25 @@ def _changed_at(path: str) -> float | None:
     return found.mtime_ns / 1e9 if found else None
 
 
-def _orphan_reason(name: str) -> str:
+# A worker's temporary output beside its final name (`.<name>.<token>.partial`) and the encoder's pass logs.
+_TEMPORARY_OUTPUT = re.compile(r"\..+\.(partial|passlog(\.mbtree|\.cutree)?(\.temp)?)")
+
+
+def debris_kind(name: str) -> str | None:
+    """What a file of this name is when a process writes it only while it runs (an upload's bytes in transit, a
+    worker's temporary output); None for any other name. Originals and generated files never have such names."""
     if name.endswith(PARTIAL_SUFFIX):
         return "partial upload: debris of an upload whose process was killed (.part)"
-    if name.startswith(".") and (".partial" in name or ".passlog" in name):
+    if _TEMPORARY_OUTPUT.fullmatch(name):
         return "temporary output of a worker killed mid-job (thumbnail, encode or copy)"
-    return "no asset, person or upload refers to this file"
+    return None
 
 
-def _referenced(paths: list[str]) -> set[str]:
+def _orphan_reason(name: str) -> str:
+    return debris_kind(name) or "no asset, person or upload refers to this file"
+
+
+def referenced(paths: list[str]) -> set[str]:
     """Which of `paths` a row refers to now."""
     found: set[str] = set()
     assets = Asset.objects.filter(Q(original_path__in=paths) | Q(sidecar_path__in=paths))
@@ -281,7 +292,7 @@ def _referenced(paths: list[str]) -> set[str]:
     return found
 
 
-def _moving(paths: list[str]) -> set[str]:
+def moving(paths: list[str]) -> set[str]:
     """Which of `paths` a move journalled since the first look explains."""
     rows = FileMove.objects.filter(state__in=FileMove.UNFINISHED).filter(Q(old_path__in=paths) | Q(new_path__in=paths))
     return {path for row in rows for path in (row.old_path, row.new_path)}

@@ -91,6 +91,14 @@ def expire_tus_uploads() -> int:
     return tus_uploads_expire()
 
 
+@shared_task(name="DebrisRemove", queue=Queue.BACKGROUND_TASK.value, time_limit=3600, **RELIABLE)
+def remove_debris() -> int:
+    """Periodic (beat, nightly): temporary files that killed processes left in the media location."""
+    from assets.debris import debris_remove
+
+    return debris_remove()
+
+
 @shared_task(
     name="StorageTemplateMigration", queue=Queue.STORAGE_TEMPLATE_MIGRATION.value, time_limit=6 * 3600,
     soft_time_limit=6 * 3600 - 60, acks_late=True, reject_on_worker_lost=True,

@@ -41,5 +41,7 @@ CELERY_BEAT_SCHEDULE = {
     "database-backup": {"task": "DatabaseBackup", "schedule": crontab(minute=0, hour=2)},
     # nightlyTasks.startTime's default ("00:00"): trashed assets older than trash.days are deleted for good.
     "trash-purge": {"task": "AssetDeleteCheck", "schedule": crontab(minute=0, hour=0)},
+    # Uploads and temporary outputs that killed processes left in the media location, once a day old.
+    "debris-remove": {"task": "DebrisRemove", "schedule": crontab(minute=0, hour=1)},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS.update({"queue_order_strategy": "priority", "priority_steps": [0, 9]})
