@@ -1,4 +1,5 @@
-"""`manage.py serve` with nothing configured runs the whole service, and Ctrl-C leaves no process behind."""
+"""`manage.py serve` with nothing configured runs the whole service (SQLite, an embedded Redis): it takes uploads and
+processes them, and Ctrl-C leaves no process behind."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import psutil
+import requests
 
 from immich.env import REPO_ROOT
+from tests.live import wait_until
+from tests.media_factories import make_jpeg
 from workers.embedded_redis import free_tcp_port
 
 
@@ -33,8 +38,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_serve_starts_embedded_and_ctrl_c_stops_every_process(tmp_path):
-    media, port = tmp_path / "media", free_tcp_port()
+def _serve_embedded(media: Path, port: int) -> subprocess.Popen:
+    """`manage.py serve` as `bin/run` starts it, with nothing configured; returns once the API answers."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         IMMICH_MEDIA_LOCATION=str(media), IMMICH_PORT=str(port), DJANGO_SETTINGS_MODULE="immich.settings.embedded"
@@ -43,21 +48,36 @@ def test_serve_starts_embedded_and_ctrl_c_stops_every_process(tmp_path):
         [sys.executable, "manage.py", "serve"], cwd=REPO_ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not _api_answers(f"http://127.0.0.1:{port}/api/server/ping"):
+        assert serve.poll() is None, f"serve exited early with code {serve.returncode}"
+        assert time.monotonic() < deadline, "the API did not answer within 60 s"
+        time.sleep(0.5)
+    return serve
+
+
+def _stop(serve: subprocess.Popen) -> None:
+    """Ctrl-C, as a user stops it (it stops its children); killed only if it does not end."""
+    if serve.poll() is None:
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
+
+
+def test_serve_starts_embedded_and_ctrl_c_stops_every_process(tmp_path):
+    media, port = tmp_path / "media", free_tcp_port()
+    serve = _serve_embedded(media, port)
     try:
-        deadline = time.monotonic() + 60
-        while not _api_answers(f"http://127.0.0.1:{port}/api/server/ping"):
-            assert serve.poll() is None, f"serve exited early with code {serve.returncode}"
-            assert time.monotonic() < deadline, "the API did not answer within 60 s"
-            time.sleep(0.5)
         family = [p.pid for p in psutil.Process(serve.pid).children(recursive=True)]
         assert len(family) >= 4  # embedded Redis, gunicorn, Celery worker, Celery beat (and their workers)
 
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=30) == 0
     finally:
-        if serve.poll() is None:
-            serve.kill()
-            serve.wait()
+        _stop(serve)
 
     time.sleep(0.5)  # the last reaped grandchildren may still be on their way out
     assert [pid for pid in family if _alive(pid)] == []
@@ -67,3 +87,36 @@ def test_serve_starts_embedded_and_ctrl_c_stops_every_process(tmp_path):
     ]  # fmt: skip
     assert leftovers == []
     assert (media / "redis" / "appendonly.aof").exists()  # the embedded broker persisted its queue
+
+
+def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
+    """The README's first command end to end: SQLite and the embedded Redis, the first admin, an API key, uploads."""
+    port = free_tcp_port()
+    serve = _serve_embedded(tmp_path / "media", port)
+    try:
+        api = f"http://127.0.0.1:{port}/api"
+        admin = {"email": "admin@example.com", "password": "change-me", "name": "Admin"}
+        assert requests.post(f"{api}/auth/admin-sign-up", json=admin, timeout=30).status_code == 201
+        token = requests.post(f"{api}/auth/login", json=admin, timeout=30).json()["accessToken"]
+        key = requests.post(f"{api}/api-keys", json={"name": "cli", "permissions": ["all"]},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["secret"]
+        headers = {"x-api-key": key}
+        photos = [make_jpeg(tmp_path / f"photo-{n}.jpg", color=(n * 40, 90, 160)) for n in range(4)]
+        ids = []
+        for photo in photos:
+            with open(photo, "rb") as handle:
+                answer = requests.post(f"{api}/assets", headers=headers, files={"assetData": handle}, timeout=30, data={
+                    "deviceAssetId": photo.name, "deviceId": "test", "fileCreatedAt": "2021-07-01T12:00:00Z",
+                    "fileModifiedAt": "2021-07-01T12:00:00Z"})
+            assert answer.status_code == 201, answer.text
+            ids.append(answer.json()["id"])
+
+        def thumbnails_made() -> bool:
+            answers = [requests.get(f"{api}/assets/{asset_id}/thumbnail", headers=headers, timeout=30) for asset_id in ids]
+            return all(answer.status_code == 200 and answer.headers["Content-Type"] == "image/webp" for answer in answers)
+
+        wait_until(thumbnails_made, 60, "the thumbnails of the uploads")
+        assert requests.get(f"{api}/users/me", headers=headers, timeout=30).json()["quotaUsageInBytes"] == sum(
+            photo.stat().st_size for photo in photos)
+    finally:
+        _stop(serve)
