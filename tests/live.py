@@ -34,6 +34,18 @@ def wait_until(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def stop(process: subprocess.Popen, signal_number: int, *, timeout: float) -> None:
+    """Ask a process to stop with `signal_number`; killed if it has not ended after `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal_number)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def process_env(*, media_root: Path, redis_url: str) -> dict:
     """The environment of a server process started by a test: the test's database, its Redis and media."""
     database = settings.DATABASES["default"]

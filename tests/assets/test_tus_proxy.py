@@ -18,7 +18,7 @@ from tusclient.client import TusClient
 
 from accounts import services as account_services
 from assets.models import Asset
-from tests.live import wait_until
+from tests.live import stop, wait_until
 from workers.embedded_redis import free_tcp_port
 
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
@@ -114,12 +114,7 @@ def proxy(live_server_processes, tmp_path):
         wait_until(answers, 30, "nginx in front of the API")
         yield url
     finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, signal.SIGQUIT, timeout=10)
 
 
 def api_key() -> str:

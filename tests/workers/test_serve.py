@@ -16,7 +16,7 @@ import psutil
 import requests
 
 from immich.env import REPO_ROOT
-from tests.live import wait_until
+from tests.live import stop, wait_until
 from tests.media_factories import make_jpeg
 from workers.embedded_redis import free_tcp_port
 
@@ -56,17 +56,6 @@ def _serve_embedded(media: Path, port: int) -> subprocess.Popen:
     return serve
 
 
-def _stop(serve: subprocess.Popen) -> None:
-    """Ctrl-C, as a user stops it (it stops its children); killed only if it does not end."""
-    if serve.poll() is None:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            serve.wait()
-
-
 def test_serve_starts_embedded_and_ctrl_c_stops_every_process(tmp_path):
     media, port = tmp_path / "media", free_tcp_port()
     serve = _serve_embedded(media, port)
@@ -77,7 +66,7 @@ def test_serve_starts_embedded_and_ctrl_c_stops_every_process(tmp_path):
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=30) == 0
     finally:
-        _stop(serve)
+        stop(serve, signal.SIGINT, timeout=30)  # Ctrl-C, as a user stops it
 
     time.sleep(0.5)  # the last reaped grandchildren may still be on their way out
     assert [pid for pid in family if _alive(pid)] == []
@@ -119,4 +108,4 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
         assert requests.get(f"{api}/users/me", headers=headers, timeout=30).json()["quotaUsageInBytes"] == sum(
             photo.stat().st_size for photo in photos)
     finally:
-        _stop(serve)
+        stop(serve, signal.SIGINT, timeout=30)  # Ctrl-C, as a user stops it
