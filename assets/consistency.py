@@ -198,6 +198,11 @@ def data_files(root: Path) -> Iterator[str]:
         for folder in folders:
             yield from (str(path) for path, _ in storage.files(folder))
         return
+    yield from local_files(*folders)
+
+
+def local_files(*folders: Path) -> Iterator[str]:
+    """Every file (and link) under the folders on the local disk."""
     pending = [str(folder) for folder in folders]
     while pending:
         folder = pending.pop()

@@ -6,20 +6,24 @@ an encoder's pass logs). A worker that runs the step again removes its own, but 
 it failed for good, or the asset was deleted meanwhile. The nightly sweep removes such files once no row refers
 to them and nothing has written them for a day, far longer than any job may run. Only names of that shape are
 touched: an original or a generated file never has one. In an object store nothing is written under a temporary
-name (a multipart upload that is never completed is not an object), so there is nothing to sweep there.
+name (a multipart upload that is never completed is not an object): uploads are received in the scratch folder's
+`staging/` instead, which is swept on the machine the sweep runs on (API machines of their own keep theirs).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from datetime import timedelta
 
 from django.utils import timezone
 
-from assets.consistency import DATA_FOLDERS, changed_at, chunks, data_files, debris_kind, moving, referenced
+from assets.consistency import (
+    DATA_FOLDERS, changed_at, chunks, data_files, debris_kind, local_files, moving, referenced,
+)
 from immich import storage
-from immich.storage import media_root
+from immich.storage import media_root, scratch_root
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +33,10 @@ DEBRIS_AGE = timedelta(days=1)  # the longest step (a video encode) is stopped a
 def debris_remove(*, older_than: timedelta = DEBRIS_AGE) -> int:
     """Remove the temporary files of killed processes unchanged for `older_than`; returns how many went."""
     root = media_root()
-    if not storage.is_local(root / DATA_FOLDERS[0]):
-        return 0
+    files = data_files(root) if storage.is_local(root / DATA_FOLDERS[0]) else iter(())
+    staged = local_files(scratch_root() / "staging")
     settled_before = timezone.now().timestamp() - older_than.total_seconds()
-    candidates = sorted(path for path in data_files(root) if debris_kind(os.path.basename(path)))
+    candidates = sorted(path for path in itertools.chain(files, staged) if debris_kind(os.path.basename(path)))
     removed = 0
     for chunk in chunks(candidates):
         explained = referenced(chunk) | moving(chunk)  # a resumable upload's staged bytes, a move's files

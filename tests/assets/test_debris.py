@@ -14,6 +14,7 @@ from assets.debris import DEBRIS_AGE, debris_remove
 from assets.models import Asset
 from assets.services import UploadFields
 from assets.tus import tus_upload_create
+from immich.storage import scratch_root
 from tests.assets.helpers import upload_file
 from tests.media_factories import make_jpeg
 
@@ -78,3 +79,9 @@ def test_files_of_other_names_stay_whatever_their_age(photo, media_root):
     hidden = left_behind(media_root / "library" / "x" / ".partial.notes.jpg")
     assert sweep_after_settling() == 0
     assert old_original.exists() and stray.exists() and hidden.exists()
+
+
+def test_with_an_object_store_the_uploads_cut_off_in_the_scratch_folder_are_removed(tmp_path, s3):
+    cut_off = left_behind(scratch_root() / "staging" / "upload" / "x" / "ab" / "cd" / "0b7e6a3c.part")
+    assert sweep_after_settling() == 1
+    assert not cut_off.exists()
