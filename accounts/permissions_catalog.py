@@ -15,6 +15,7 @@ PERMISSIONS = (
     "archive.read",
     "job.create", "job.read",
     "library.create", "library.read", "library.update", "library.delete", "library.statistics",
+    "notification.create", "notification.read", "notification.update", "notification.delete",
     "person.create", "person.read", "person.update", "person.delete", "person.statistics", "person.merge",
     "person.reassign",
     "server.about", "server.apkLinks", "server.storage", "server.statistics", "server.versionCheck",

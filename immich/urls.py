@@ -12,6 +12,7 @@ from jobs import apis as job_apis
 api = [
     path("", include("accounts.urls")),
     path("", include("libraries.urls")),
+    path("", include("notifications.urls")),
     path("", include("people.urls")),
     path("server/ping", server_apis.PingApi.as_view()),
     path("server/version", server_apis.VersionApi.as_view()),

@@ -22,6 +22,7 @@ from jobs import broker, slots
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.queues import Queue
 from jobs.steps import QUEUE_STEP, STEP_QUEUE, step_definition
+from notifications.services import StepFailure, notify_step_failures
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +214,8 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
                 with transaction.atomic():
                     _record(finished)
                     _continue_chains(rows, outcomes, definition)
+                    notify_step_failures([StepFailure(str(row.asset_id), row.step, fields["last_error"])
+                                          for row, fields in finished if fields["status"] == StepStatus.FAILED])
         finally:
             # Only now: a step still shown running must keep holding its slot.
             if slot:
@@ -248,6 +251,8 @@ def _count_worker_loss(row: AssetStep, *, cause: str, now) -> StepStatus:
         fields.update(status=StepStatus.FAILED, finished_at=now,
                       last_error=f"the worker died {losses} times while processing this file (last: {cause})")
     AssetStep.objects.filter(pk=row.pk).update(**fields)
+    if fields["status"] == StepStatus.FAILED:
+        notify_step_failures([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
     return fields["status"]
 
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "assets",
     "jobs",
     "libraries",
+    "notifications",
     "people",
     "workers",
 ]

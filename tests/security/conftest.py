@@ -18,6 +18,7 @@ from accounts.models import ApiKey, Session, User
 from assets.models import Album, AlbumAsset, Asset, AssetExif, AssetFile, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
+from notifications.models import Notification
 from people.models import AssetFace, Person
 from people.services import person_thumbnail_generate
 from tests.assets.helpers import CREATED, MODIFIED, upload_file, upload_photo
@@ -67,6 +68,7 @@ def build_world(api, user: User, folder: Path) -> World:
     assert api.delete("/api/assets", {"ids": [trashed]}, format="json").status_code == 204
     album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
     key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
+    notification = Notification.objects.create(user=user, title=f"{MARKER} notice", description=f"{MARKER} details")
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -76,7 +78,7 @@ def build_world(api, user: User, folder: Path) -> World:
         user=user,
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
-            "api_key": str(key.id), "tus": tus,
+            "api_key": str(key.id), "tus": tus, "notification": str(notification.id),
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -121,6 +123,7 @@ def snapshot(user: User, media_root: Path) -> dict:
         "api keys": ApiKey.objects.filter(user=user),
         "sessions": Session.objects.filter(user=user),
         "tus uploads": TusUpload.objects.filter(owner=user),
+        "notifications": Notification.objects.filter(user=user),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

@@ -89,6 +89,9 @@ RULES: dict[str, Rule] = {
     "POST /api/trash/restore": user(expect=200),
     "POST /api/trash/restore/assets": user(body={"ids": ["{trashed}"]}, expect=200),
     "GET /api/albums": user(query={"assetId": "{image}"}, expect=200),
+    "GET /api/notifications": user(query={"id": "{notification}"}, expect=200),
+    "PUT /api/notifications": user(body={"ids": ["{notification}"], "readAt": "2026-12-06T00:00:00Z"}, expect=204),
+    "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
     "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
@@ -106,6 +109,9 @@ RULES: dict[str, Rule] = {
     "PUT /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
     "DELETE /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
     "GET /api/people/{person_id}": owned("person"),
+    "GET /api/notifications/{notification_id}": owned("notification"),
+    "PUT /api/notifications/{notification_id}": owned("notification", body={"readAt": "2026-12-06T00:00:00Z"}),
+    "DELETE /api/notifications/{notification_id}": owned("notification"),
     "PUT /api/people/{person_id}": owned("person", body={"featureFaceAssetId": "{image}"}, expect=400),
     "GET /api/people/{person_id}/statistics": owned("person"),
     "GET /api/people/{person_id}/thumbnail": owned("person"),
@@ -144,7 +150,8 @@ RULES: dict[str, Rule] = {
     "POST /api/system-config/transcode-dry-run": ADMIN,
 }
 
-PATH_KINDS = {"asset_id": "image", "album_id": "album", "person_id": "person", "key_id": "api_key", "upload_id": "tus"}
+PATH_KINDS = {"asset_id": "image", "album_id": "album", "person_id": "person", "key_id": "api_key", "upload_id": "tus",
+              "notification_id": "notification"}
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -1,0 +1,66 @@
+"""`/api/notifications`: the user's own notifications only (another user's is a 404), in the reference's shapes."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from immich.api import validated
+from immich.schema import LIST
+from notifications import selectors, services
+from notifications.serializers import (
+    NotificationIdsSerializer, NotificationSearchSerializer, NotificationUpdateAllSerializer,
+    NotificationUpdateSerializer, notification_dto,
+)
+
+
+class NotificationsApi(APIView):
+    required_permission = {"GET": "notification.read", "PUT": "notification.update", "DELETE": "notification.delete"}
+
+    @extend_schema(parameters=[NotificationSearchSerializer], responses={200: LIST})
+    def get(self, request):
+        query = validated(NotificationSearchSerializer, request.query_params.dict())
+        found = selectors.notifications_of(user=request.user, notification_id=query.get("id"), level=query.get("level"),
+                                           type=query.get("type"), unread=query["unread"])
+        return Response([notification_dto(notification) for notification in found])
+
+    @extend_schema(request=NotificationUpdateAllSerializer, responses={204: None})
+    def put(self, request):
+        update = validated(NotificationUpdateAllSerializer, request.data)
+        if "readAt" in update:
+            services.notifications_mark_read(user=request.user, ids=update["ids"], read_at=update["readAt"])
+        return Response(status=204)
+
+    @extend_schema(request=NotificationIdsSerializer, responses={204: None})
+    def delete(self, request):
+        services.notifications_delete(user=request.user, ids=validated(NotificationIdsSerializer, request.data)["ids"])
+        return Response(status=204)
+
+
+class NotificationDetailApi(APIView):
+    required_permission = {"GET": "notification.read", "PUT": "notification.update", "DELETE": "notification.delete"}
+
+    def _owned(self, request, notification_id):
+        notification = selectors.notification_for(user=request.user, notification_id=notification_id)
+        if notification is None:
+            raise Http404("Notification not found")
+        return notification
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, notification_id):
+        return Response(notification_dto(self._owned(request, notification_id)))
+
+    @extend_schema(request=NotificationUpdateSerializer, responses={200: dict})
+    def put(self, request, notification_id):
+        notification = self._owned(request, notification_id)
+        update = validated(NotificationUpdateSerializer, request.data)
+        if "readAt" in update:
+            notification = services.notification_mark_read(notification=notification, read_at=update["readAt"])
+        return Response(notification_dto(notification))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, notification_id):
+        services.notifications_delete(user=request.user, ids=[self._owned(request, notification_id).pk])
+        return Response(status=204)

@@ -1,0 +1,89 @@
+"""Writes of notifications. The owner of a file that a pipeline step failed on for good is told so (Immich tells
+only the admin, in its logs and jobs page): one unread notice per step, which adds up the files until it is read.
+Users mark their notifications read and delete them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from accounts.models import User
+from assets.models import Asset
+from jobs.models import Step
+from notifications.models import Notification, NotificationLevel, NotificationType
+
+NOTICES_LOCK = 421  # advisory lock class of a user's notices (420 is the storage template's moves)
+MAX_LISTED_ASSETS = 50  # the newest ones a notice names in its data; its count says how many there are
+# What could not be done, for one file (its name) or several ("3 files").
+_FAILED = {
+    Step.METADATA: "Could not read the metadata of {what}",
+    Step.STORAGE_TEMPLATE: "Could not move {what} to the storage template's folder",
+    Step.THUMBNAILS: "Could not make thumbnails for {what}",
+    Step.VIDEO_ENCODE: "Could not transcode {what}",
+}
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    asset_id: str
+    step: str
+    reason: str
+
+
+def notify_step_failures(failures: list[StepFailure]) -> None:
+    """Tell the owners of the files these steps failed on for good (in the caller's transaction, if any)."""
+    if not failures:
+        return
+    assets = Asset.objects.filter(pk__in={failure.asset_id for failure in failures}).only("id", "owner_id", "original_file_name")
+    by_id = {str(asset.id): asset for asset in assets}
+    groups: dict[tuple, list[tuple[Asset, str]]] = {}
+    for failure in failures:
+        asset = by_id.get(str(failure.asset_id))
+        if asset is not None:  # deleted meanwhile: nobody to tell
+            groups.setdefault((asset.owner_id, failure.step), []).append((asset, failure.reason))
+    with transaction.atomic():
+        for (owner_id, step), failed in sorted(groups.items(), key=lambda item: str(item[0])):
+            _lock_notices_of(owner_id)
+            _add_to_notice(owner_id, step, failed)
+
+
+def _lock_notices_of(owner_id) -> None:
+    """Until the transaction ends: two workers failing files of one owner at once add to one notice instead of
+    making two. An advisory lock, not the user's row, which uploads and deletions lock in another order."""
+    if connection.vendor == "postgresql":  # SQLite lets one writer at a time anyway
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NOTICES_LOCK, str(owner_id)])
+
+
+def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None:
+    notice = (
+        Notification.objects.filter(user_id=owner_id, type=NotificationType.JOB_FAILED, step=step, read_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    ) or Notification(user_id=owner_id, type=NotificationType.JOB_FAILED, level=NotificationLevel.ERROR, step=step,
+                      data={"count": 0, "assetIds": []})
+    count = notice.data["count"] + len(failed)
+    newest_first = [str(asset.id) for asset, _ in reversed(failed)]
+    latest, reason = failed[-1]
+    notice.title = _FAILED[step].format(what=latest.original_file_name if count == 1 else f"{count} files")[:500]
+    notice.description = f"{latest.original_file_name}: {reason}"
+    notice.data = {"step": step, "count": count, "assetIds": (newest_first + notice.data["assetIds"])[:MAX_LISTED_ASSETS]}
+    notice.save()
+
+
+def notifications_mark_read(*, user: User, ids: list, read_at: datetime | None) -> int:
+    """Set (or with None, clear) when the user's notifications among `ids` were read; others' are ignored."""
+    return Notification.objects.filter(user=user, pk__in=ids).update(read_at=read_at)
+
+
+def notification_mark_read(*, notification: Notification, read_at: datetime | None) -> Notification:
+    notification.read_at = read_at
+    notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notifications_delete(*, user: User, ids: list) -> int:
+    """Delete the user's notifications among `ids`; others' are ignored."""
+    return Notification.objects.filter(user=user, pk__in=ids).delete()[0]
