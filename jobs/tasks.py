@@ -27,7 +27,13 @@ def database_backup() -> str | None:
     settings = config_get()["backup"]["database"]
     if not settings["enabled"]:
         return None
-    return str(backup_create(keep=settings["keepLastAmount"]).path)
+    try:
+        return str(backup_create(keep=settings["keepLastAmount"]).path)
+    except Exception as error:
+        from notifications.services import notify_backup_failed
+
+        notify_backup_failed(reason=f"{type(error).__name__}: {error}")
+        raise
 
 
 @shared_task(name="AssetDeleteCheck", queue=Queue.BACKGROUND_TASK.value, time_limit=3600, **RELIABLE)

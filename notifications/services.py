@@ -1,6 +1,6 @@
 """Writes of notifications. The owner of a file that a pipeline step failed on for good is told so (Immich tells
 only the admin, in its logs and jobs page): one unread notice per step, which adds up the files until it is read.
-Users mark their notifications read and delete them."""
+Administrators are told when the database backup fails. Users mark their notifications read and delete them."""
 
 from __future__ import annotations
 
@@ -71,6 +71,15 @@ def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None
     notice.description = f"{latest.original_file_name}: {reason}"
     notice.data = {"step": step, "count": count, "assetIds": (newest_first + notice.data["assetIds"])[:MAX_LISTED_ASSETS]}
     notice.save()
+
+
+def notify_backup_failed(*, reason: str) -> None:
+    """Tell every administrator that the scheduled database backup failed (as Immich does)."""
+    Notification.objects.bulk_create(
+        Notification(user=admin, type=NotificationType.BACKUP_FAILED, level=NotificationLevel.ERROR,
+                     title="Database backup failed", description=reason)
+        for admin in User.objects.filter(is_superuser=True, is_active=True, deleted_at__isnull=True)
+    )
 
 
 def notifications_mark_read(*, user: User, ids: list, read_at: datetime | None) -> int:

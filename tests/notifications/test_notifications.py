@@ -15,6 +15,7 @@ from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import STALE_AFTER, reconcile
 from jobs.services import MAX_WORKER_LOSSES, queue_retry_failed, step_run, steps_enqueue
+from jobs.tasks import database_backup
 from notifications.models import Notification
 from notifications.services import StepFailure, notify_step_failures
 from tests.assets.helpers import upload_file
@@ -151,3 +152,12 @@ def test_two_workers_failing_files_of_one_owner_at_once_add_to_one_notice(user):
     other.join(10)
     (notice,) = Notification.objects.all()
     assert notice.data["count"] == 2
+
+
+def test_a_failed_database_backup_tells_the_administrators(admin_api, api, media_root):
+    (media_root / "backups").write_text("a file where the backups folder should be")
+    assert database_backup.apply().failed()
+    (notice,) = notices(admin_api)
+    assert (notice["type"], notice["level"], notice["title"]) == ("BackupFailed", "error", "Database backup failed")
+    assert "backups" in notice["description"]
+    assert notices(api) == []
