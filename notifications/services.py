@@ -64,12 +64,15 @@ def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None
         .first()
     ) or Notification(user_id=owner_id, type=NotificationType.JOB_FAILED, level=NotificationLevel.ERROR, step=step,
                       data={"count": 0, "assetIds": []})
-    count = notice.data["count"] + len(failed)
-    newest_first = [str(asset.id) for asset, _ in reversed(failed)]
+    listed = notice.data["assetIds"]
+    # A file that fails again (a retry, a Missing run) counts once; it moves to the front of the list.
+    newest_first = list(dict.fromkeys(str(asset.id) for asset, _ in reversed(failed)))
+    count = notice.data["count"] + len([asset_id for asset_id in newest_first if asset_id not in listed])
     latest, reason = failed[-1]
     notice.title = _FAILED[step].format(what=latest.original_file_name if count == 1 else f"{count} files")[:500]
     notice.description = f"{latest.original_file_name}: {reason}"
-    notice.data = {"step": step, "count": count, "assetIds": (newest_first + notice.data["assetIds"])[:MAX_LISTED_ASSETS]}
+    rest = [asset_id for asset_id in listed if asset_id not in newest_first]
+    notice.data = {"step": step, "count": count, "assetIds": (newest_first + rest)[:MAX_LISTED_ASSETS]}
     notice.save()
 
 

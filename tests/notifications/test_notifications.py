@@ -70,11 +70,15 @@ def test_once_read_the_next_failure_makes_a_new_notice(api, tmp_path):
     assert len(notices(api)) == 2
 
 
-def test_a_retry_that_fails_again_tells_again(api, tmp_path):
-    asset_id = failed_upload(api, tmp_path)
-    assert queue_retry_failed(queue=Queue.METADATA_EXTRACTION) == 1
+def test_a_file_that_fails_again_counts_once_and_comes_first(api, tmp_path):
+    asset_id = failed_upload(api, tmp_path, "one.jpg")
+    other = failed_upload(api, tmp_path, "two.jpg")
+    assert queue_retry_failed(queue=Queue.METADATA_EXTRACTION) == 2
     assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.FAILED
-    assert notices(api)[0]["data"]["count"] == 2
+    (notice,) = notices(api)
+    assert notice["title"] == "Could not read the metadata of 2 files"
+    assert notice["description"].startswith("one.jpg: ")
+    assert notice["data"]["assetIds"] == [asset_id, other]
 
 
 def test_a_file_that_kills_its_worker_for_good_is_told_too(user, api, broker, django_capture_on_commit_callbacks):
