@@ -33,6 +33,7 @@ from libraries.matcher import Matcher
 from libraries.models import Library, LibraryFile, OfflineReason, ScanState
 from libraries.validation import check_import_path, effective_roots, location_problem, under_any
 from libraries.walk import FileFacts, WalkReport, file_facts, fingerprint, in_thread, walk, walk_batches
+from notifications.services import notify_library_not_scanned
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,9 @@ def _finish(library: Library, outcome: ScanOutcome, report: WalkReport) -> None:
     if outcome.state == ScanState.DONE:
         changes["refreshed_at"] = now
     Library.objects.filter(pk=library.pk).update(**changes)
+    if outcome.state in (ScanState.REFUSED, ScanState.FAILED):
+        notify_library_not_scanned(library=library, reason=outcome.error,
+                                   changed_nothing=outcome.state == ScanState.REFUSED)
 
 
 def _scan(library: Library, report: WalkReport, outcome: ScanOutcome, progress: Progress) -> None:

@@ -34,7 +34,7 @@ class Notification(models.Model):
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True, default="")
     data = models.JSONField(null=True, blank=True)
-    # For the pipeline's notices: the step they are about, so that further failures add to the unread one.
+    # What a notice is about (a pipeline step, a library's scans), so that what comes next adds to the unread one.
     step = models.CharField(max_length=24, blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
 

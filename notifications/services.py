@@ -1,6 +1,6 @@
 """Writes of notifications. The owner of a file that a pipeline step failed on for good is told so (Immich tells
 only the admin, in its logs and jobs page): one unread notice per step, which adds up the files until it is read.
-Administrators are told when the database backup fails. Users mark their notifications read and delete them."""
+The owner of a library whose scan stops is told why, and administrators when the database backup fails. Users mark their notifications read and delete them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from jobs.models import Step
 from notifications.models import Notification, NotificationLevel, NotificationType
 
 NOTICES_LOCK = 421  # advisory lock class of a user's notices (420 is the storage template's moves)
-MAX_LISTED_ASSETS = 50  # the newest ones a notice names in its data; its count says how many there are
+MAX_LISTED_ASSETS = 50
+LIBRARY_SCAN = "library_scan"  # what a library's notices are about (`Notification.step`)  # the newest ones a notice names in its data; its count says how many there are
 # What could not be done, for one file (its name) or several ("3 files").
 _FAILED = {
     Step.METADATA: "Could not read the metadata of {what}",
@@ -74,6 +75,22 @@ def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None
     rest = [asset_id for asset_id in listed if asset_id not in newest_first]
     notice.data = {"step": step, "count": count, "assetIds": (newest_first + rest)[:MAX_LISTED_ASSETS]}
     notice.save()
+
+
+def notify_library_not_scanned(*, library, reason: str, changed_nothing: bool) -> None:
+    """Tell a library's owner why its scan stopped: a refusal (a dropped mount) changed nothing and is a warning. One
+    unread notice per library, brought up to date by the next scan that stops."""
+    with transaction.atomic():
+        _lock_notices_of(library.owner_id)
+        notice = Notification.objects.filter(
+            user_id=library.owner_id, type=NotificationType.JOB_FAILED, step=LIBRARY_SCAN,
+            data__libraryId=str(library.pk), read_at__isnull=True,
+        ).first() or Notification(user_id=library.owner_id, type=NotificationType.JOB_FAILED, step=LIBRARY_SCAN)
+        notice.level = NotificationLevel.WARNING if changed_nothing else NotificationLevel.ERROR
+        notice.title = f"The library {library.name} was not scanned"[:500]
+        notice.description = reason
+        notice.data = {"libraryId": str(library.pk)}
+        notice.save()
 
 
 def notify_backup_failed(*, reason: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from assets.models import Asset
 from libraries import walk as walk_module
 from libraries.models import Library, ScanState
+from notifications.models import Notification
 from tests.libraries.helpers import photo, scan, touch
 
 
@@ -32,6 +33,16 @@ def test_a_missing_import_path_stops_the_scan_and_changes_nothing(scanned, photo
     assert not Asset.objects.filter(is_offline=True).exists()
     scanned.refresh_from_db()
     assert scanned.scan_state == ScanState.REFUSED and "unmounted" in scanned.scan_error
+
+
+def test_the_owner_is_told_once_per_library_why_its_scans_stop(scanned, photos, user):
+    shutil.rmtree(photos)
+    scan(scanned)
+    scan(scanned)  # the nightly scan again, the share still unmounted
+
+    (notice,) = Notification.objects.filter(user=user)
+    assert (notice.type, notice.level, notice.title) == ("JobFailed", "warning", "The library Family was not scanned")
+    assert "unmounted" in notice.description and notice.data == {"libraryId": str(scanned.pk)}
 
 
 def test_an_emptied_mount_point_stops_the_scan_and_changes_nothing(scanned, photos):
