@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 from immich.api import validated
 from immich.schema import LIST
 from notifications import selectors, services
+from notifications.models import NotificationLevel, NotificationType
 from notifications.serializers import (
-    NotificationIdsSerializer, NotificationSearchSerializer, NotificationUpdateAllSerializer,
+    NotificationCreateSerializer, NotificationIdsSerializer, NotificationSearchSerializer, NotificationUpdateAllSerializer,
     NotificationUpdateSerializer, notification_dto,
 )
 
@@ -64,3 +65,18 @@ class NotificationDetailApi(APIView):
     def delete(self, request, notification_id):
         services.notifications_delete(user=request.user, ids=[self._owned(request, notification_id).pk])
         return Response(status=204)
+
+
+class AdminNotificationsApi(APIView):
+    admin_only = True
+    required_permission = "notification.create"
+
+    @extend_schema(request=NotificationCreateSerializer, responses={201: dict})
+    def post(self, request):
+        data = validated(NotificationCreateSerializer, request.data)
+        notification = services.notification_create(
+            user_id=data["userId"], title=data["title"], description=data.get("description"),
+            level=data.get("level", NotificationLevel.INFO), type=data.get("type", NotificationType.CUSTOM),
+            data=data.get("data"), read_at=data.get("readAt"),
+        )
+        return Response(notification_dto(notification), status=201)

@@ -42,3 +42,13 @@ class NotificationIdsSerializer(serializers.Serializer):
 
 class NotificationUpdateAllSerializer(NotificationIdsSerializer, NotificationUpdateSerializer):
     pass
+
+
+class NotificationCreateSerializer(serializers.Serializer):
+    userId = serializers.UUIDField()
+    title = serializers.CharField(max_length=500)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    level = serializers.ChoiceField(choices=NotificationLevel.choices, required=False)
+    type = serializers.ChoiceField(choices=NotificationType.choices, required=False)
+    data = serializers.JSONField(required=False, allow_null=True)
+    readAt = serializers.DateTimeField(required=False, allow_null=True)

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from assets.models import Asset
+from immich.errors import BadRequest
 from jobs.models import Step
 from notifications.models import Notification, NotificationLevel, NotificationType
 
@@ -100,6 +101,16 @@ def notify_backup_failed(*, reason: str) -> None:
                      title="Database backup failed", description=reason)
         for admin in User.objects.filter(is_superuser=True, is_active=True, deleted_at__isnull=True)
     )
+
+
+def notification_create(*, user_id, title: str, description: str | None = None, level: str = NotificationLevel.INFO,
+                        type: str = NotificationType.CUSTOM, data=None, read_at: datetime | None = None) -> Notification:
+    """An administrator's notification to a user (Immich's `POST /admin/notifications`)."""
+    user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
+    if user is None:
+        raise BadRequest("User not found")
+    return Notification.objects.create(user=user, title=title, description=description or "", level=level, type=type,
+                                       data=data, read_at=read_at)
 
 
 def notifications_mark_read(*, user: User, ids: list, read_at: datetime | None) -> int:

@@ -165,3 +165,24 @@ def test_a_failed_database_backup_tells_the_administrators(admin_api, api, media
     assert (notice["type"], notice["level"], notice["title"]) == ("BackupFailed", "error", "Database backup failed")
     assert "backups" in notice["description"]
     assert notices(api) == []
+
+
+def test_an_administrator_writes_to_a_user(admin_api, api, user):
+    sent = {"userId": str(user.id), "title": "Maintenance tonight", "description": "From 22:00", "level": "warning"}
+    response = admin_api.post("/api/admin/notifications", sent, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["type"] == "Custom"
+    (notice,) = notices(api)
+    assert (notice["title"], notice["description"], notice["level"]) == ("Maintenance tonight", "From 22:00", "warning")
+
+
+def test_only_administrators_write_to_users(api, other_user):
+    sent = {"userId": str(other_user.id), "title": "hello"}
+    assert api.post("/api/admin/notifications", sent, format="json").status_code == 403
+    assert not Notification.objects.exists()
+
+
+def test_a_notification_to_a_user_who_does_not_exist_is_refused(admin_api):
+    sent = {"userId": "00000000-0000-4000-8000-000000000000", "title": "hello"}
+    response = admin_api.post("/api/admin/notifications", sent, format="json")
+    assert response.status_code == 400 and response.json()["message"] == "User not found"

@@ -123,6 +123,7 @@ RULES: dict[str, Rule] = {
     # administrators only
     "GET /api/admin/users": ADMIN,
     "POST /api/admin/users": ADMIN,
+    "POST /api/admin/notifications": ADMIN,
     "GET /api/admin/users/{user_id}": ADMIN,
     "PUT /api/admin/users/{user_id}": ADMIN,
     "DELETE /api/admin/users/{user_id}": ADMIN,
