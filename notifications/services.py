@@ -1,6 +1,7 @@
 """Writes of notifications. The owner of a file that a pipeline step failed on for good is told so (Immich tells
 only the admin, in its logs and jobs page): one unread notice per step, which adds up the files until it is read.
-The owner of a library whose scan stops is told why, and administrators when the database backup fails. Users mark their notifications read and delete them."""
+The owner of a library whose scan stops is told why; administrators, when the database backup fails, and they may
+write to a user. Users mark their notifications read and delete them."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from jobs.models import Step
 from notifications.models import Notification, NotificationLevel, NotificationType
 
 NOTICES_LOCK = 421  # advisory lock class of a user's notices (420 is the storage template's moves)
-MAX_LISTED_ASSETS = 50
-LIBRARY_SCAN = "library_scan"  # what a library's notices are about (`Notification.step`)  # the newest ones a notice names in its data; its count says how many there are
+MAX_LISTED_ASSETS = 50  # the newest ones a notice names in its data; its count says how many there are
+LIBRARY_SCAN = "library_scan"  # what a library's notices are about (`Notification.step`)
 # What could not be done, for one file (its name) or several ("3 files").
 _FAILED = {
     Step.METADATA: "Could not read the metadata of {what}",
