@@ -60,17 +60,21 @@ def _lock_notices_of(owner_id) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NOTICES_LOCK, str(owner_id)])
 
 
+def _unread_notice(owner_id, step: str, **about) -> Notification:
+    """The owner's unread JobFailed notice about `step` (and the `about` data), or a new one (not saved yet)."""
+    found = Notification.objects.filter(user_id=owner_id, type=NotificationType.JOB_FAILED, step=step,
+                                        read_at__isnull=True, **{f"data__{key}": value for key, value in about.items()})
+    return found.order_by("-created_at").first() or Notification(
+        user_id=owner_id, type=NotificationType.JOB_FAILED, level=NotificationLevel.ERROR, step=step, data=about
+    )
+
+
 def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None:
-    notice = (
-        Notification.objects.filter(user_id=owner_id, type=NotificationType.JOB_FAILED, step=step, read_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    ) or Notification(user_id=owner_id, type=NotificationType.JOB_FAILED, level=NotificationLevel.ERROR, step=step,
-                      data={"count": 0, "assetIds": []})
-    listed = notice.data["assetIds"]
+    notice = _unread_notice(owner_id, step)
+    listed = notice.data.get("assetIds", [])
     # A file that fails again (a retry, a Missing run) counts once; it moves to the front of the list.
     newest_first = list(dict.fromkeys(str(asset.id) for asset, _ in reversed(failed)))
-    count = notice.data["count"] + len([asset_id for asset_id in newest_first if asset_id not in listed])
+    count = notice.data.get("count", 0) + len([asset_id for asset_id in newest_first if asset_id not in listed])
     latest, reason = failed[-1]
     notice.title = _FAILED[step].format(what=latest.original_file_name if count == 1 else f"{count} files")[:500]
     notice.description = f"{latest.original_file_name}: {reason}"
@@ -84,14 +88,10 @@ def notify_library_not_scanned(*, library, reason: str, changed_nothing: bool) -
     unread notice per library, brought up to date by the next scan that stops."""
     with transaction.atomic():
         _lock_notices_of(library.owner_id)
-        notice = Notification.objects.filter(
-            user_id=library.owner_id, type=NotificationType.JOB_FAILED, step=LIBRARY_SCAN,
-            data__libraryId=str(library.pk), read_at__isnull=True,
-        ).first() or Notification(user_id=library.owner_id, type=NotificationType.JOB_FAILED, step=LIBRARY_SCAN)
+        notice = _unread_notice(library.owner_id, LIBRARY_SCAN, libraryId=str(library.pk))
         notice.level = NotificationLevel.WARNING if changed_nothing else NotificationLevel.ERROR
         notice.title = f"The library {library.name} was not scanned"[:500]
         notice.description = reason
-        notice.data = {"libraryId": str(library.pk)}
         notice.save()
 
 
