@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from immich.api import validated
 from immich.schema import LIST
 from notifications import selectors, services
-from notifications.models import NotificationLevel, NotificationType
 from notifications.serializers import (
     NotificationCreateSerializer, NotificationIdsSerializer, NotificationSearchSerializer, NotificationUpdateAllSerializer,
     NotificationUpdateSerializer, notification_dto,
@@ -76,7 +75,7 @@ class AdminNotificationsApi(APIView):
         data = validated(NotificationCreateSerializer, request.data)
         notification = services.notification_create(
             user_id=data["userId"], title=data["title"], description=data.get("description"),
-            level=data.get("level", NotificationLevel.INFO), type=data.get("type", NotificationType.CUSTOM),
+            level=data["level"], type=data["type"],
             data=data.get("data"), read_at=data.get("readAt"),
         )
         return Response(notification_dto(notification), status=201)

@@ -23,4 +23,4 @@ def notifications_of(*, user: User, notification_id=None, level: str | None = No
 
 
 def notification_for(*, user: User, notification_id) -> Notification | None:
-    return Notification.objects.filter(user=user, pk=notification_id).first()
+    return notifications_of(user=user, notification_id=notification_id).first()

@@ -104,8 +104,8 @@ def notify_backup_failed(*, reason: str) -> None:
     )
 
 
-def notification_create(*, user_id, title: str, description: str | None = None, level: str = NotificationLevel.INFO,
-                        type: str = NotificationType.CUSTOM, data=None, read_at: datetime | None = None) -> Notification:
+def notification_create(*, user_id, title: str, description: str | None, level: str, type: str, data,
+                        read_at: datetime | None) -> Notification:
     """An administrator's notification to a user (Immich's `POST /admin/notifications`)."""
     user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
     if user is None:
