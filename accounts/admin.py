@@ -39,7 +39,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Transfer all data to another user (preview first)")
     def transfer_data(self, request, queryset):
-        from assets.transfer import TransferError, transfer_apply, transfer_plan
+        from assets.maintenance.transfer import TransferError, transfer_apply, transfer_plan
 
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one user to transfer data from.", messages.ERROR)

@@ -10,7 +10,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets import media_types, selectors, services, transcode
+from assets import media_types, selectors, services
+from assets.pipeline import transcode
 from assets.models import Asset, AssetType
 from assets.serializers import (
     AlbumCreateSerializer,
@@ -28,7 +29,8 @@ from assets.serializers import (
     asset_dto,
     bucket_dto,
 )
-from assets.upload import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
+from assets.uploads import services as upload_services
+from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
 from immich.api import validated
 from immich.errors import BadRequest
 from immich import storage
@@ -67,11 +69,11 @@ class AssetsRootApi(APIView):
             upload = request.FILES.get(ASSET_FIELD)
             if upload is None:
                 raise BadRequest("assetData: a file is required")
-            result = services.asset_upload(
+            result = upload_services.asset_upload(
                 owner=request.user,
                 upload=upload,
                 sidecar=request.FILES.get(SIDECAR_FIELD),
-                fields=services.UploadFields(
+                fields=upload_services.UploadFields(
                     file_created_at=fields["fileCreatedAt"],
                     file_modified_at=fields["fileModifiedAt"],
                     filename=fields.get("filename") or None,

@@ -6,5 +6,5 @@ class AssetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from assets import storage_template_admin  # noqa: F401  (registers the move journal and its template page)
-        from assets import transcode_admin  # noqa: F401  (video transcoding: decisions, settings, dry run)
+        from assets.file_moves import admin as file_moves_admin  # noqa: F401  (the move journal and the template page)
+        from assets.pipeline import admin as pipeline_admin  # noqa: F401  (video transcoding: decisions, settings, dry run)

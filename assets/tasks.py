@@ -1,18 +1,12 @@
-"""Celery tasks: one per pipeline step, each taking an asset id and calling the jobs runner, which claims the
-step in the database, runs the pipeline's work for it and queues what follows. Routing and limits are explicit."""
+"""Celery tasks of assets: deleting an asset's files. The retry policy here is shared by the assets' tasks (the
+pipeline steps, uploads, maintenance)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from assets import pipeline
-from jobs.models import Step
 from jobs.queues import Queue
-from jobs.runs import job_run_execute
-from jobs.services import SlotBusy, steps_run
-from jobs.steps import STEP_QUEUE, register_step
-from jobs.system_config import config_cached
 
 TRANSIENT = (OSError, ConnectionError, OperationalError, InterfaceError, DatabaseError)
 RELIABLE = dict(
@@ -24,88 +18,10 @@ RELIABLE = dict(
     retry_jitter=True,
     max_retries=5,
 )
-# Per-queue time limits for one message, sized to the real work (a backfill message carries a group of assets,
-# see jobs.services.BACKFILL_GROUP): a video encode may take hours, a group of thumbnails never should.
-TIME_LIMITS = {
-    Step.METADATA: 900,
-    Step.STORAGE_TEMPLATE: 3600,
-    Step.THUMBNAILS: 900,
-    Step.VIDEO_ENCODE: 4 * 3600,
-}
-SLOT_WAIT_S = 2
-
-
-def _run(task, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
-    limit = config_cached()["job"][STEP_QUEUE[step].value]["concurrency"]
-    try:
-        outcomes = steps_run(asset_ids=asset_ids, step=step, concurrency_limit=limit)
-    except SlotBusy:
-        # The cluster-wide limit is reached: come back shortly, without counting a retry.
-        task.apply_async((asset_ids,), countdown=SLOT_WAIT_S, priority=task.request.delivery_info.get("priority"))
-        return "waiting"
-    return {asset_id: outcome.value for asset_id, outcome in outcomes.items()}
-
-
-def _step_task(step: Step, name: str):
-    queue = STEP_QUEUE[step].value
-
-    @shared_task(
-        bind=True, name=name, queue=queue, time_limit=TIME_LIMITS[step], soft_time_limit=TIME_LIMITS[step] - 30,
-        **RELIABLE,
-    )
-    def run(self, asset_ids: list[str] | str) -> dict[str, str] | str:
-        # A message carries one id (uploads) or a group of ids (backfills).
-        return _run(self, step, [asset_ids] if isinstance(asset_ids, str) else asset_ids)
-
-    return run
-
-
-extract_metadata = _step_task(Step.METADATA, "AssetExtractMetadata")
-apply_storage_template = _step_task(Step.STORAGE_TEMPLATE, "StorageTemplateMigrationSingle")
-generate_thumbnails = _step_task(Step.THUMBNAILS, "AssetGenerateThumbnails")
-encode_video = _step_task(Step.VIDEO_ENCODE, "AssetEncodeVideo")
-
-for definition in pipeline.definitions(
-    {
-        Step.METADATA: extract_metadata,
-        Step.STORAGE_TEMPLATE: apply_storage_template,
-        Step.THUMBNAILS: generate_thumbnails,
-        Step.VIDEO_ENCODE: encode_video,
-    }
-):
-    register_step(definition)
 
 
 @shared_task(name="AssetDelete", queue=Queue.BACKGROUND_TASK.value, time_limit=300, **RELIABLE)
 def delete_asset(asset_id: str) -> bool:
-    from assets.services import asset_delete_files
+    from assets.services import asset_delete_files  # assets.services sends this task
 
     return asset_delete_files(asset_id=asset_id)
-
-
-@shared_task(name="TusUploadsExpire", queue=Queue.BACKGROUND_TASK.value, time_limit=600, **RELIABLE)
-def expire_tus_uploads() -> int:
-    """Periodic (beat): remove unfinished resumable uploads past their expiry, with their staged bytes."""
-    from assets.tus import tus_uploads_expire
-
-    return tus_uploads_expire()
-
-
-@shared_task(name="DebrisRemove", queue=Queue.BACKGROUND_TASK.value, time_limit=3600, **RELIABLE)
-def remove_debris() -> int:
-    """Periodic (beat, nightly): temporary files that killed processes left in the media location."""
-    from assets.debris import debris_remove
-
-    return debris_remove()
-
-
-@shared_task(
-    name="StorageTemplateMigration", queue=Queue.STORAGE_TEMPLATE_MIGRATION.value, time_limit=6 * 3600,
-    soft_time_limit=6 * 3600 - 60, acks_late=True, reject_on_worker_lost=True,
-)
-def storage_template_migration(run_id: int) -> dict:
-    """Every asset to its template path, as the recorded run `run_id`; a re-run after a crash or time limit resumes
-    the journal first."""
-    from assets.storage_template import storage_template_migration_run
-
-    return job_run_execute(run_id=run_id, work=storage_template_migration_run)

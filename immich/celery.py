@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immich.settings.embedded")
 app = Celery("immich")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The assets app keeps its tasks by concern, one module per sub-package.
+app.autodiscover_tasks(["assets.pipeline", "assets.uploads", "assets.file_moves", "assets.maintenance"])
 
 
 @worker_process_init.connect

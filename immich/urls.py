@@ -5,7 +5,7 @@ from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from assets import apis as asset_apis
-from assets import transcode_apis
+from assets.pipeline import apis as transcode_apis
 from immich import server_apis
 from jobs import apis as job_apis
 
@@ -51,7 +51,7 @@ api = [
 
 urlpatterns = [
     path(".well-known/immich", server_apis.WellKnownApi.as_view()),
-    path("api/upload/", include("assets.tus_urls")),  # resumable uploads (tus)
+    path("api/upload/", include("assets.uploads.urls")),  # resumable uploads (tus)
     path("api/", include(api)),
     path("admin/", admin.site.urls),
     # The admin's own CSS and scripts (a few files): served here so the jobs page works without a proxy.

@@ -21,7 +21,7 @@ def reconcile() -> dict:
 
 @shared_task(name="DatabaseBackup", queue=Queue.BACKUP_DATABASE.value, time_limit=6 * 3600, **RELIABLE)
 def database_backup() -> str | None:
-    from assets.backup import backup_create
+    from assets.maintenance.backup import backup_create
     from jobs.system_config import config_get
 
     settings = config_get()["backup"]["database"]

@@ -131,7 +131,7 @@ if ENV.s3_bucket:
         bucket=ENV.s3_bucket, endpoint_url=ENV.s3_endpoint_url, region=ENV.s3_region,
         access_key_id=ENV.s3_access_key_id, secret_access_key=ENV.s3_secret_access_key, prefix=ENV.s3_prefix,
     )
-# Resumable uploads (tus, /api/upload/): see assets/tus.py.
+# Resumable uploads (tus, /api/upload/): see assets/uploads/tus.py.
 TUS_EXPIRY_HOURS = ENV.tus_expiry_hours
 TUS_MAX_SIZE = ENV.tus_max_size
 

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from assets.backup import read_manifest
+from assets.maintenance.backup import read_manifest
 from immich.env import REPO_ROOT
 from tests.assets.helpers import upload_photo
 

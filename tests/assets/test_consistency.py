@@ -14,12 +14,12 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone as django_timezone
 
-from assets.consistency import Problem, consistency_check
-from assets.file_moves import LOCK_KEY
+from assets.maintenance.consistency import Problem, consistency_check
+from assets.file_moves.journal import LOCK_KEY
 from assets.models import Asset, AssetFile, AssetStatus, AssetType, FileMove
-from assets.services import UploadFields
-from assets.thumbnails import asset_thumbnails_generate
-from assets.tus import tus_upload_create
+from assets.uploads.services import UploadFields
+from assets.pipeline.thumbnails import asset_thumbnails_generate
+from assets.uploads.tus import tus_upload_create
 from immich import storage
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.reconciler import STALE_AFTER

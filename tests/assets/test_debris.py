@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assets.consistency import consistency_check
-from assets.debris import DEBRIS_AGE, debris_remove
+from assets.maintenance.consistency import consistency_check
+from assets.maintenance.debris import DEBRIS_AGE, debris_remove
 from assets.models import Asset
-from assets.services import UploadFields
-from assets.tus import tus_upload_create
+from assets.uploads.services import UploadFields
+from assets.uploads.tus import tus_upload_create
 from immich.storage import scratch_root
 from tests.assets.helpers import upload_file
 from tests.media_factories import make_jpeg

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from assets.media_migration import media_migrate
+from assets.maintenance.media_migration import media_migrate
 from assets.models import Asset
 from immich import storage
 from jobs.models import Step

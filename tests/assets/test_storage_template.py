@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from assets.models import Asset, AssetStatus, FileMove, Visibility
-from assets.storage_template import storage_template_dry_run, storage_template_migrate
+from assets.file_moves.template import storage_template_dry_run, storage_template_migrate
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.runs import job_run_request
@@ -125,7 +125,7 @@ def test_start_is_refused_while_the_template_is_disabled(admin_api):
 
 def run_migration_task() -> dict:
     """A recorded run of the migration (as the jobs page's Start makes), run here by its task."""
-    from assets.tasks import storage_template_migration
+    from assets.file_moves.tasks import storage_template_migration
 
     run = job_run_request(name=storage_template_migration.name, queue=Queue.STORAGE_TEMPLATE_MIGRATION)
     return storage_template_migration(run.pk)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from assets.file_moves import CRASH_POINTS
+from assets.file_moves.journal import CRASH_POINTS
 from assets.models import Asset, FileMove
-from assets.storage_template import storage_template_migrate
+from assets.file_moves.template import storage_template_migrate
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file, upload_photo
 from tests.media_factories import make_jpeg, make_xmp
@@ -208,8 +208,8 @@ def test_a_crash_in_the_upload_step_is_finished_by_the_next_step(api, user, tmp_
     connections.close_all()
 
     def move_first():
-        from assets.file_moves import moves_execute, moves_lock
-        from assets.storage_template import Planner, _plan_batch, _requests, template_settings
+        from assets.file_moves.journal import moves_execute, moves_lock
+        from assets.file_moves.template import Planner, _plan_batch, _requests, template_settings
 
         settings = template_settings()
         with moves_lock():
@@ -222,7 +222,7 @@ def test_a_crash_in_the_upload_step_is_finished_by_the_next_step(api, user, tmp_
     assert child.exitcode == -9
     assert not Path(Asset.objects.get(pk=first).original_path).exists()  # renamed, database not yet switched
 
-    from assets.storage_template import storage_template_apply
+    from assets.file_moves.template import storage_template_apply
 
     second = upload_photo(api, tmp_path, "second.jpg", color=(200, 100, 1))
     storage_template_apply(asset_id=second)
@@ -244,7 +244,7 @@ def _interrupted(asset_id, new_path: Path, **fields) -> FileMove:
 
 @pytest.mark.django_db
 def test_recovery_never_deletes_a_file_it_cannot_verify(api, tmp_path, media_root):
-    from assets.file_moves import moves_resume
+    from assets.file_moves.journal import moves_resume
 
     asset_id = upload_photo(api, tmp_path)
     foreign = media_root / "library" / "x" / "photo.jpg"
@@ -259,7 +259,7 @@ def test_recovery_never_deletes_a_file_it_cannot_verify(api, tmp_path, media_roo
 
 @pytest.mark.django_db
 def test_recovery_points_at_the_only_copy_even_when_it_does_not_verify(api, tmp_path, media_root):
-    from assets.file_moves import moves_resume
+    from assets.file_moves.journal import moves_resume
 
     asset_id = upload_photo(api, tmp_path)
     target = media_root / "library" / "x" / "photo.jpg"
@@ -275,7 +275,7 @@ def test_recovery_points_at_the_only_copy_even_when_it_does_not_verify(api, tmp_
 
 @pytest.mark.django_db
 def test_recovery_redoes_a_move_that_had_not_started(api, tmp_path, media_root):
-    from assets.file_moves import moves_resume
+    from assets.file_moves.journal import moves_resume
 
     asset_id = upload_photo(api, tmp_path)
     target = media_root / "library" / "x" / "photo.jpg"

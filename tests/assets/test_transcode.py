@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import pytest
 
-from assets import transcode as asset_transcode
+from assets.pipeline import transcode as asset_transcode
 from assets.models import Asset, AssetFile, AssetFileType, AssetVideo
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
@@ -182,7 +182,7 @@ def test_a_failed_encode_keeps_the_earlier_transcode(api, tmp_path, monkeypatch)
 
 
 def test_the_upload_chain_goes_on_to_the_encode_for_videos_only(api, tmp_path, broker):
-    from assets import pipeline
+    from assets.pipeline import steps as pipeline
 
     video_id = upload_file(api, make_video(tmp_path / "clip.mp4"))["id"]
     photo_id = upload_photo(api, tmp_path)

@@ -13,9 +13,9 @@ from django.db import connection
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
-from assets import tus
+from assets.uploads import tus
 from assets.models import Asset, AssetStatus, TusUpload
-from assets.resumable_sha1 import ResumableSha1
+from assets.uploads.resumable_sha1 import ResumableSha1
 from immich.settings.celery import CELERY_BEAT_SCHEDULE
 from tests.assets.helpers import CREATED, MODIFIED, upload_file
 from tests.conftest import client_for
@@ -468,7 +468,7 @@ def test_expired_finished_upload_row_goes_and_its_asset_stays(api):
 def test_expiry_runs_periodically():
     entry = next(e for e in CELERY_BEAT_SCHEDULE.values() if e["task"] == "TusUploadsExpire")
     assert entry["schedule"] <= 3600
-    from assets.tasks import expire_tus_uploads
+    from assets.uploads.tasks import expire_tus_uploads
 
     assert expire_tus_uploads.name == "TusUploadsExpire"
 

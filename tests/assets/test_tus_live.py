@@ -143,7 +143,7 @@ def test_duplicate_of_a_plain_upload_is_detected_at_the_end(live_server_processe
 
 
 def test_expired_upload_is_cleaned_up_by_the_periodic_task(live_server_processes, tmp_path, media_root):
-    from assets.tasks import expire_tus_uploads
+    from assets.uploads.tasks import expire_tus_uploads
 
     key = api_key()
     source = random_file(tmp_path / "clip.mp4", 12 * MIB)

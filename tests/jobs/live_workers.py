@@ -27,7 +27,7 @@ from django.db.models import Count
 from kombu import pools as kombu_pools
 from PIL import Image
 
-from assets.consistency import consistency_check
+from assets.maintenance.consistency import consistency_check
 from assets.models import Asset, AssetFile
 from immich.celery import app
 from immich.env import REPO_ROOT

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.pipeline import METADATA_VERSION
+from assets.pipeline.steps import METADATA_VERSION
 from immich.celery import app
 from jobs import broker
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus

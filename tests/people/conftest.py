@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assets.models import Asset
-from assets.pipeline import asset_extract_metadata
+from assets.pipeline.steps import asset_extract_metadata
 from jobs.system_config import config_get, config_update
 from people import services, tasks
 from people.services import faces_import_enabled

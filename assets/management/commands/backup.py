@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.backup import BackupError, backup_create
+from assets.maintenance.backup import BackupError, backup_create
 from jobs.system_config import config_get
 
 

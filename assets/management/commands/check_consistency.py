@@ -4,7 +4,7 @@ from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.consistency import Problem, consistency_check
+from assets.maintenance.consistency import Problem, consistency_check
 from immich.progress import progress
 from jobs.reconciler import STALE_AFTER
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.media_migration import MediaMigration
+from assets.maintenance.media_migration import MediaMigration
 from immich.progress import progress
 
 

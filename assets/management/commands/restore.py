@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.backup import BackupError, database_restore, originals_verify, read_manifest
+from assets.maintenance.backup import BackupError, database_restore, originals_verify, read_manifest
 from immich.progress import progress
 
 

@@ -11,7 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets import transcode
+from assets.pipeline import transcode
 from jobs.system_config import InvalidConfig
 
 _LISTS = ("acceptedVideoCodecs", "acceptedAudioCodecs", "acceptedContainers")

@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from assets import storage_template
+from assets.file_moves import template as storage_template
 from assets.models import FileMove
 from immich.admin import ReadOnlyAdminMixin
 from jobs import system_config

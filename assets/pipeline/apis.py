@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets import transcode
+from assets.pipeline import transcode
 from immich.errors import BadRequest
 from jobs.system_config import InvalidConfig
 

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assets.consistency import (
+from assets.maintenance.consistency import (
     DATA_FOLDERS, changed_at, chunks, data_files, debris_kind, local_files, moving, referenced,
 )
 from immich import storage

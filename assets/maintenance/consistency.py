@@ -32,10 +32,10 @@ from pathlib import Path
 from django.db.models import Q
 from django.utils import timezone
 
-from assets.file_moves import moves_active
+from assets.file_moves.journal import moves_active
 from assets.models import Asset, AssetFile, AssetStatus, FileMove, TusUpload
 from assets.storage import media_root
-from assets.upload import PARTIAL_SUFFIX
+from assets.uploads.handler import PARTIAL_SUFFIX
 from immich import storage
 from jobs.models import AssetStep, StepStatus
 from jobs.reconciler import STALE_AFTER

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assets import transcode
+from assets.pipeline import transcode
 from assets.models import Asset, AssetType, AssetVideo
 from jobs.models import Priority, Step
 from jobs.services import steps_enqueue

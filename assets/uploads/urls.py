@@ -1,8 +1,8 @@
-"""Routes of the resumable upload endpoint, included at `/api/upload/` (see assets/tus_apis.py)."""
+"""Routes of the resumable upload endpoint, included at `/api/upload/` (see assets/uploads/tus_apis.py)."""
 
 from django.urls import path
 
-from assets import tus_apis
+from assets.uploads import tus_apis
 
 urlpatterns = [
     path("", tus_apis.TusUploadsApi.as_view(), name="tus-uploads"),

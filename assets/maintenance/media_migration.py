@@ -20,7 +20,7 @@ import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from assets.file_moves import remove_empty_folders
+from assets.file_moves.journal import remove_empty_folders
 from assets.models import Asset
 from immich import storage
 from immich.storage import Backend

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone as django_timezone
 
-from assets.file_moves import (
+from assets.file_moves.journal import (
     MoveRequest, media_trees, moves_execute, moves_lock, moves_resume, remove_empty_folders,
 )
 from assets.models import AlbumAsset, Asset, AssetStatus, AssetType, FileMove
@@ -534,7 +534,7 @@ def storage_template_migration_start() -> int:
     """The jobs page's Start for storageTemplateMigration: one background migration of every asset (archived and
     trashed included), recorded as a run (one at a time; a killed one is sent again by the reconciler) and sent
     after commit. Returns how many assets it will look at."""
-    from assets.tasks import storage_template_migration
+    from assets.file_moves.tasks import storage_template_migration
     from jobs.runs import job_run_request
     from jobs.services import InvalidCommand
 

@@ -2,8 +2,8 @@
 
 Bytes are appended to a staging file `<media>/upload/<owner>/<xx>/<yy>/<id>.part`, the very folder and name a
 plain upload streams to (with the S3 backend: that path under this API machine's scratch folder), while the row
-keeps the running SHA-1 of exactly the bytes acknowledged so far (`assets.resumable_sha1`): the staged file is never
-read back. When the last byte arrives the file goes through `services.asset_upload` like a plain upload (same
+keeps the running SHA-1 of exactly the bytes acknowledged so far (`assets.uploads.resumable_sha1`): the staged file is never
+read back. When the last byte arrives the file goes through `assets.uploads.services.asset_upload` like a plain upload (same
 duplicate rules, quota, stored in place: renamed without a copy on the filesystem, put to its key with S3, mtime,
 pipeline). The database row is the truth: bytes past its `offset` (a writer that crashed mid-chunk) are cut off
 by the next append. Chunks are not fsynced, as plain uploads are not: a machine crash that loses acknowledged
@@ -44,10 +44,10 @@ from django.utils import timezone
 from accounts.models import User
 from assets import media_types
 from assets.models import TusUpload
-from assets.resumable_sha1 import ResumableSha1
-from assets.services import UploadFields, asset_upload, saved_after_all
+from assets.uploads.resumable_sha1 import ResumableSha1
+from assets.uploads.services import UploadFields, asset_upload, saved_after_all
 from assets.storage import write_fully
-from assets.upload import PARTIAL_SUFFIX, StreamedUpload, upload_path
+from assets.uploads.handler import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
 from immich.errors import BadRequest
 

@@ -1,6 +1,6 @@
 """`/api/upload/`: resumable uploads over the tus 1.0.0 protocol (core, creation, creation-with-upload,
 termination, checksum, expiration), with the same authentication and `asset.upload` permission as
-`POST /api/assets`. The views parse tus headers and call one service in `assets.tus`; request bodies go to it as a
+`POST /api/assets`. The views parse tus headers and call one service in `assets.uploads.tus`; request bodies go to it as a
 stream and are never read here.
 
 Upload-Metadata carries the fields of `POST /api/assets` (filename, fileCreatedAt, fileModifiedAt, visibility,
@@ -25,10 +25,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets import tus
+from assets.uploads import tus
 from assets.models import TusUpload
 from assets.serializers import UploadSerializer
-from assets.services import UploadFields
+from assets.uploads.services import UploadFields
 from immich.limits import contains_nul
 
 TUS_VERSION = "1.0.0"

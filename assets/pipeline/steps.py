@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from assets.models import Asset, AssetExif, AssetType
-from assets.thumbnails import MAX_PIXELS, asset_thumbnails_generate
-from assets.transcode import asset_video_encode
-from assets.transcode import settings_version as transcode_settings_version
+from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
+from assets.pipeline.transcode import asset_video_encode
+from assets.pipeline.transcode import settings_version as transcode_settings_version
 from immich import storage
 from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
@@ -127,7 +127,7 @@ def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:
 def asset_apply_storage_template(asset_id: str) -> StepStatus:
     """Move the asset to its storage template path once its metadata (dates) is known. Skipped when the template
     is off, for external-library assets and (if so configured) for dates of low confidence."""
-    from assets.storage_template import MoveFailed, TemplateDisabled, storage_template_apply
+    from assets.file_moves.template import MoveFailed, TemplateDisabled, storage_template_apply
 
     asset = Asset.objects.only("id", "library_id", "is_external").get(pk=asset_id)
     if asset.library_id or asset.is_external:
