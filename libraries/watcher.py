@@ -15,14 +15,15 @@ import logging
 import os
 import threading
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
 from kombu.exceptions import OperationalError as BrokerError
-from redis.exceptions import RedisError
+from redis import Redis
+from redis.exceptions import LockNotOwnedError, RedisError
+from redis.lock import Lock
 
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
 from libraries.validation import effective_roots, location_problem, under_any
@@ -194,29 +195,22 @@ def send_to_queue(library_id: str, paths: list[str]) -> None:
         library_sync_paths.delay(library_id, paths[start : start + SEND_CHUNK])
 
 
-class ClusterLock:
-    """Only one watcher in the cluster: a Redis key with a TTL, refreshed while it runs."""
+def cluster_lock(client: Redis) -> Lock:
+    """Only one watcher in the cluster: redis-py's lock, with a TTL that `hold` renews while the watcher runs."""
+    return client.lock(LOCK_KEY, timeout=LOCK_TTL_S, blocking=False, thread_local=False)
 
-    def __init__(self, client):
-        self.client = client
-        self.token = uuid.uuid4().hex
 
-    def acquire_or_refresh(self) -> bool:
-        if self.client.set(LOCK_KEY, self.token, nx=True, ex=LOCK_TTL_S):
-            return True
-        if (self.client.get(LOCK_KEY) or b"").decode() == self.token:
-            self.client.expire(LOCK_KEY, LOCK_TTL_S)
-            return True
-        return False
-
-    def release(self) -> None:
-        if (self.client.get(LOCK_KEY) or b"").decode() == self.token:
-            self.client.delete(LOCK_KEY)
+def hold(lock: Lock) -> bool:
+    """Take the lock, or renew its TTL while this watcher holds it; False while another watcher holds it."""
+    try:
+        return lock.reacquire() if lock.owned() else lock.acquire()
+    except LockNotOwnedError:  # expired between the two calls (a long stall): take it again if it is free
+        return lock.acquire()
 
 
 def run_watcher(
     *, stop: threading.Event, settle_s: float = 5.0, poll: bool | None = None, poll_interval_ms: int = 2000,
-    reload_s: float = 30.0, send: Callable[[str, list[str]], None] = send_to_queue, lock: ClusterLock | None = None,
+    reload_s: float = 30.0, send: Callable[[str, list[str]], None] = send_to_queue, lock: Lock | None = None,
     enabled: Callable[[], bool] = watch_enabled, log: Callable[[str], None] = logger.info,
 ) -> None:
     """Watch until `stop` is set. Libraries, their paths and the enabled flag are re-read every `reload_s`."""
@@ -225,7 +219,7 @@ def run_watcher(
     settling = SettlingFiles(settle_s)
     while not stop.is_set():
         try:
-            if lock is not None and not lock.acquire_or_refresh():
+            if lock is not None and not hold(lock):
                 log("another watcher holds the lock; waiting")
                 stop.wait(reload_s)
                 continue
@@ -254,7 +248,7 @@ def run_watcher(
                                 settling.add(path)
                             raise
                 if time.monotonic() >= deadline:
-                    if lock is not None and not lock.acquire_or_refresh():
+                    if lock is not None and not hold(lock):
                         break
                     if not enabled() or load_router() != router:
                         break
@@ -271,6 +265,6 @@ def run_watcher(
     if lock is not None:
         try:
             lock.release()
-        except BROKER_ERRORS:
+        except BROKER_ERRORS:  # redis-py's LockError (lost already) is one of them
             pass  # its TTL frees it
 

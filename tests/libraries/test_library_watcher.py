@@ -213,7 +213,7 @@ def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(libr
     config_update(new_config=config)
     logged: list[str] = []
     stop = threading.Event()
-    lock = watcher.ClusterLock(redis.Redis.from_url(redis_server.url, socket_connect_timeout=0.5))
+    lock = watcher.cluster_lock(redis.Redis.from_url(redis_server.url, socket_connect_timeout=0.5))
 
     def run():
         try:
@@ -241,3 +241,15 @@ def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(libr
     assert not thread.is_alive()
     assert [message["headers"]["task"] for message in library_messages()] == ["LibrarySyncFiles"]
     assert str(photos / "during-the-outage.jpg") in library_messages()[0]["headers"]["argsrepr"]
+
+
+def test_one_watcher_holds_the_cluster_lock_and_the_next_takes_it_when_released(broker):
+    broker.delete(watcher.LOCK_KEY)
+    first, second = watcher.cluster_lock(broker), watcher.cluster_lock(broker)
+    assert watcher.hold(first)
+    assert not watcher.hold(second)
+    broker.expire(watcher.LOCK_KEY, 5)
+    assert watcher.hold(first)  # the holder renews its TTL
+    assert broker.ttl(watcher.LOCK_KEY) > 5
+    first.release()
+    assert watcher.hold(second)

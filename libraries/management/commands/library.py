@@ -133,7 +133,7 @@ class Command(BaseCommand):
 
     def _watch(self, poll: bool | None, settle: float, poll_interval: float, **options) -> None:
         from jobs.broker import client
-        from libraries.watcher import ClusterLock, run_watcher
+        from libraries.watcher import cluster_lock, run_watcher
 
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -141,5 +141,5 @@ class Command(BaseCommand):
         self.stdout.write("library watcher started (it acts while library.watch.enabled is true); Ctrl-C stops it")
         run_watcher(
             stop=stop, settle_s=settle, poll=poll, poll_interval_ms=int(poll_interval * 1000),
-            lock=ClusterLock(client()), log=self.stdout.write,
+            lock=cluster_lock(client()), log=self.stdout.write,
         )
