@@ -21,6 +21,17 @@ def user_dto(user: User) -> dict:
     }
 
 
+class UserResponseDto(serializers.Serializer):
+    """Immich's UserResponseDto: the shape `user_dto` gives, declared for the schema."""
+
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    profileImagePath = serializers.CharField(allow_blank=True)
+    avatarColor = serializers.CharField()
+    profileChangedAt = serializers.DateTimeField(allow_null=True)
+
+
 def user_admin_dto(user: User) -> dict:
     return {
         **user_dto(user),

@@ -1,4 +1,4 @@
-"""Assets and albums in the Django admin: read-only listings (assets change through the API and the pipeline, not
+"""Assets in the Django admin: read-only listings (assets change through the API and the pipeline, not
 through forms), each asset's pipeline steps with their errors, and actions that run a step again for the
 selected assets of any owner, ahead of backfills."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from assets.models import Album, Asset, AssetStatus, AssetType
+from assets.models import Asset, AssetStatus, AssetType
 from immich.admin import ReadOnlyAdminMixin
 from jobs import services as job_services
 from jobs.models import AssetStep, Priority, Step
@@ -64,24 +64,3 @@ class AssetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def reencode_videos(self, request, queryset) -> None:
         _run_step(self, request, queryset, step=Step.VIDEO_ENCODE, label="Re-encode videos",
                   eligible=Q(type=AssetType.VIDEO))
-
-
-@admin.register(Album)
-class AlbumAdmin(admin.ModelAdmin):
-    list_display = ["album_name", "owner", "asset_count", "created_at", "updated_at"]
-    search_fields = ["album_name", "id__exact", "owner__email"]
-    list_select_related = ["owner"]
-    ordering = ["-created_at"]
-    readonly_fields = ["id", "owner", "album_thumbnail_asset", "created_at", "updated_at"]
-    fields = ["id", "album_name", "description", "owner", "album_thumbnail_asset", "is_activity_enabled", "order",
-              "created_at", "updated_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(asset_total=Count("assets"))
-
-    @admin.display(description="assets", ordering="asset_total")
-    def asset_count(self, album: Album) -> int:
-        return album.asset_total
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -14,9 +14,6 @@ from assets import media_types, selectors, services
 from assets.pipeline import transcode
 from assets.models import Asset, AssetType
 from assets.serializers import (
-    AlbumCreateSerializer,
-    AlbumListQuerySerializer,
-    AlbumUpdateSerializer,
     AssetJobSerializer,
     AssetBulkUpdateSerializer,
     AssetDeleteSerializer,
@@ -25,7 +22,6 @@ from assets.serializers import (
     BulkUploadCheckSerializer,
     TimelineQuerySerializer,
     UploadSerializer,
-    album_dto,
     asset_dto,
     bucket_dto,
 )
@@ -222,72 +218,6 @@ class TrashEmptyApi(APIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request):
         return Response({"count": services.trash_empty(owner=request.user)})
-
-
-class AlbumsApi(APIView):
-    required_permission = {"GET": "album.read", "POST": "album.create"}
-
-    @extend_schema(parameters=[AlbumListQuerySerializer], responses={200: LIST})
-    def get(self, request):
-        albums = selectors.albums_of(user=request.user)
-        asset_id = validated(AlbumListQuerySerializer, request.query_params).get("assetId")
-        if asset_id:
-            albums = albums.filter(assets__id=asset_id)
-        return Response([album_dto(album) for album in albums])
-
-    @extend_schema(request=AlbumCreateSerializer, responses={201: dict})
-    def post(self, request):
-        data = validated(AlbumCreateSerializer, request.data)
-        album = services.album_create(
-            owner=request.user, name=data["albumName"], description=data["description"], asset_ids=data["assetIds"]
-        )
-        return Response(album_dto(selectors.album_for(user=request.user, album_id=album.id)), status=status.HTTP_201_CREATED)
-
-
-def _owned_album(request, album_id):
-    album = selectors.album_for(user=request.user, album_id=album_id)
-    if album is None:
-        raise Http404("Album not found")
-    return album
-
-
-class AlbumDetailApi(APIView):
-    required_permission = {"GET": "album.read", "PATCH": "album.update", "DELETE": "album.delete"}
-
-    @extend_schema(parameters=[OpenApiParameter("withoutAssets", bool)], responses={200: dict})
-    def get(self, request, album_id):
-        album = _owned_album(request, album_id)
-        without_assets = request.query_params.get("withoutAssets") == "true"
-        assets = None if without_assets else list(selectors.album_assets(album=album))
-        return Response(album_dto(album, assets=assets))
-
-    @extend_schema(request=AlbumUpdateSerializer, responses={200: dict})
-    def patch(self, request, album_id):
-        album = _owned_album(request, album_id)
-        data = validated(AlbumUpdateSerializer, request.data)
-        services.album_update(owner=request.user, album=album, changes=data)
-        return Response(album_dto(_owned_album(request, album_id)))
-
-    @extend_schema(responses={204: None})
-    def delete(self, request, album_id):
-        _owned_album(request, album_id).delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class AlbumAssetsApi(APIView):
-    required_permission = {"PUT": "albumAsset.create", "DELETE": "albumAsset.delete"}
-
-    @extend_schema(request=AssetIdsSerializer, responses={200: LIST})
-    def put(self, request, album_id):
-        album = _owned_album(request, album_id)
-        ids = validated(AssetIdsSerializer, request.data)["ids"]
-        return Response(services.album_add_assets(owner=request.user, album=album, ids=ids))
-
-    @extend_schema(request=AssetIdsSerializer, responses={200: LIST})
-    def delete(self, request, album_id):
-        album = _owned_album(request, album_id)
-        ids = validated(AssetIdsSerializer, request.data)["ids"]
-        return Response(services.album_remove_assets(album=album, ids=ids))
 
 
 def _timeline_filters(request) -> dict:

@@ -1,4 +1,4 @@
-"""Reads on assets and albums, always scoped to the user who asks."""
+"""Reads on assets, always scoped to the user who asks."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import base64
 import binascii
 from pathlib import Path
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
-from assets.models import Album, Asset, AssetFile, AssetType
+from assets.models import Asset, AssetFile, AssetType
 
 
 def assets_of(*, user: User) -> QuerySet[Asset]:
@@ -96,27 +96,6 @@ def bucket_assets(*, user: User, bucket_start, bucket_end, order: str = "desc", 
         .select_related("exif")
         .order_by(ordering, "id")
     )
-
-
-def albums_of(*, user: User) -> QuerySet[Album]:
-    return (
-        Album.objects.filter(owner=user)
-        .annotate(
-            asset_count=Count("assets", filter=Q(assets__deleted_at__isnull=True), distinct=True),
-            start_date=Min("assets__local_date_time", filter=Q(assets__deleted_at__isnull=True)),
-            end_date=Max("assets__local_date_time", filter=Q(assets__deleted_at__isnull=True)),
-        )
-        .order_by("-created_at")
-    )
-
-
-def album_for(*, user: User, album_id) -> Album | None:
-    return albums_of(user=user).filter(pk=album_id).first()
-
-
-def album_assets(*, album: Album) -> QuerySet[Asset]:
-    ordering = "-local_date_time" if album.order == "desc" else "local_date_time"
-    return album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)
 
 
 def generated_file(*, asset: Asset, kind: str) -> Path | None:

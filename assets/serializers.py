@@ -1,4 +1,4 @@
-"""Input validation and the response shapes of Immich's asset, album and timeline DTOs."""
+"""Input validation and the response shapes of Immich's asset and timeline DTOs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from accounts.serializers import iso
 from assets import media_types
-from assets.models import Album, Asset, AssetExif, Visibility
+from assets.models import Asset, AssetExif, Visibility
 from immich.limits import BIGINT_MAX, contains_nul
 
 _LEGACY_DURATION = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
@@ -141,31 +141,6 @@ def _transcode_keys(asset: Asset) -> dict:
     }
 
 
-def album_dto(album: Album, *, assets: list[Asset] | None = None) -> dict:
-    dto = {
-        "id": str(album.id),
-        "ownerId": str(album.owner_id),
-        "albumName": album.album_name,
-        "description": album.description,
-        "albumThumbnailAssetId": str(album.album_thumbnail_asset_id) if album.album_thumbnail_asset_id else None,
-        "createdAt": iso(album.created_at),
-        "updatedAt": iso(album.updated_at),
-        "shared": False,
-        "albumUsers": [],
-        "hasSharedLink": False,
-        "assetCount": getattr(album, "asset_count", 0),
-        "startDate": iso(getattr(album, "start_date", None)),
-        "endDate": iso(getattr(album, "end_date", None)),
-        "isActivityEnabled": album.is_activity_enabled,
-        "order": album.order,
-        "lastModifiedAssetTimestamp": iso(getattr(album, "end_date", None)),
-        "assets": [],
-    }
-    if assets is not None:
-        dto["assets"] = [asset_dto(asset) for asset in assets]
-    return dto
-
-
 class UploadSerializer(serializers.Serializer):
     fileCreatedAt = serializers.DateTimeField()
     fileModifiedAt = serializers.DateTimeField()
@@ -220,25 +195,6 @@ class AssetIdsSerializer(serializers.Serializer):
 
 class AssetDeleteSerializer(AssetIdsSerializer):
     force = serializers.BooleanField(required=False, default=False)
-
-
-class AlbumCreateSerializer(serializers.Serializer):
-    albumName = serializers.CharField(max_length=255)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
-    albumUsers = serializers.ListField(required=False, default=list)
-
-
-class AlbumListQuerySerializer(serializers.Serializer):
-    assetId = serializers.UUIDField(required=False)
-
-
-class AlbumUpdateSerializer(serializers.Serializer):
-    albumName = serializers.CharField(required=False, max_length=255, source="album_name")
-    description = serializers.CharField(required=False, allow_blank=True)
-    albumThumbnailAssetId = serializers.UUIDField(required=False, source="album_thumbnail_asset_id")
-    isActivityEnabled = serializers.BooleanField(required=False, source="is_activity_enabled")
-    order = serializers.ChoiceField(choices=["asc", "desc"], required=False)
 
 
 class TimelineQuerySerializer(serializers.Serializer):

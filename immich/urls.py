@@ -11,6 +11,7 @@ from jobs import apis as job_apis
 
 api = [
     path("", include("accounts.urls")),
+    path("", include("albums.urls")),
     path("", include("libraries.urls")),
     path("", include("notifications.urls")),
     path("", include("people.urls")),
@@ -31,9 +32,6 @@ api = [
     path("trash/restore", asset_apis.TrashRestoreApi.as_view()),
     path("trash/restore/assets", asset_apis.TrashRestoreAssetsApi.as_view()),
     path("trash/empty", asset_apis.TrashEmptyApi.as_view()),
-    path("albums", asset_apis.AlbumsApi.as_view()),
-    path("albums/<uuid:album_id>", asset_apis.AlbumDetailApi.as_view()),
-    path("albums/<uuid:album_id>/assets", asset_apis.AlbumAssetsApi.as_view()),
     path("timeline/buckets", asset_apis.TimeBucketsApi.as_view()),
     path("timeline/bucket", asset_apis.TimeBucketApi.as_view()),
     path("jobs", job_apis.JobsApi.as_view()),

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from accounts import services as account_services
-from assets.models import Album, Asset
+from albums.models import Album
+from assets.models import Asset
 from immich.env import REPO_ROOT
 from jobs.models import AssetStep, Step, StepStatus
 from tests.live import wait_until

@@ -33,7 +33,8 @@ from django.utils import timezone as django_timezone
 from assets.file_moves.journal import (
     MoveRequest, media_trees, moves_execute, moves_lock, moves_resume, remove_empty_folders,
 )
-from assets.models import AlbumAsset, Asset, AssetStatus, AssetType, FileMove
+from albums.models import AlbumAsset
+from assets.models import Asset, AssetStatus, AssetType, FileMove
 from immich import storage
 from immich.storage import media_root
 from jobs.models import Priority, Step

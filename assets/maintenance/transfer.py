@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from assets.models import Album, AlbumAsset, Asset, AssetStatus
+from albums.models import Album, AlbumAsset
+from assets.models import Asset, AssetStatus
 from libraries.models import Library
 from people.models import Person
 

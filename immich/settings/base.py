@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "accounts",
+    "albums",
     "assets",
     "jobs",
     "libraries",
@@ -151,6 +152,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AssetOrder": "albums.serializers.ORDERS",
+        "AlbumUserRole": "albums.serializers.ALBUM_USER_ROLES",
+        "BulkIdErrorReason": "albums.serializers.BULK_ID_ERRORS",
+    },
 }
 
 LOGGING = {

@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from assets.models import Album, Asset
+from albums.models import Album
+from assets.models import Asset
 from tests.assets.helpers import upload_photo
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from assets.models import Album, Asset
+from albums.models import Album
+from assets.models import Asset
 from jobs.models import AssetStep, Step, StepStatus
 from tests.assets.helpers import upload_photo
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 
-from assets.models import Album, AlbumAsset, Asset
+from albums.models import Album, AlbumAsset
+from assets.models import Asset
 from jobs.models import AssetStep, StepStatus
 from libraries.models import LibraryFile
 from libraries.services import library_fingerprint_files

@@ -15,7 +15,8 @@ from django.db.models import Q
 
 from accounts import services as account_services
 from accounts.models import ApiKey, Session, User
-from assets.models import Album, AlbumAsset, Asset, AssetExif, AssetFile, TusUpload
+from albums.models import Album, AlbumAsset
+from assets.models import Asset, AssetExif, AssetFile, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from notifications.models import Notification

@@ -1,0 +1,41 @@
+"""Albums: a user's named selections of their assets. The tables keep the names they had when albums were part of
+the assets app (`assets_album`, `assets_albumasset`), so moving the code moved no data."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from assets.models import Asset
+
+
+class Album(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="albums")
+    album_name = models.CharField(max_length=255, default="Untitled Album")
+    description = models.TextField(default="", blank=True)
+    album_thumbnail_asset = models.ForeignKey(Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    assets = models.ManyToManyField(Asset, through="AlbumAsset", related_name="albums")
+    is_activity_enabled = models.BooleanField(default=True)
+    order = models.CharField(max_length=4, default="desc")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "assets_album"
+        indexes = [models.Index(fields=["owner", "album_name"], name="album_owner_name")]
+
+    def __str__(self) -> str:
+        return self.album_name
+
+
+class AlbumAsset(models.Model):
+    album = models.ForeignKey(Album, on_delete=models.CASCADE)
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assets_albumasset"
+        constraints = [models.UniqueConstraint(fields=["album", "asset"], name="uq_album_asset")]

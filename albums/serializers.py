@@ -1,0 +1,97 @@
+"""Input validation and the response shapes of Immich's album DTOs."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.serializers import UserResponseDto, user_dto
+from albums.models import Album
+from assets.serializers import asset_dto
+
+# Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
+ORDERS = ["asc", "desc"]
+ALBUM_USER_ROLES = ["editor", "viewer"]
+BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
+
+
+def _date(**kwargs) -> serializers.DateTimeField:
+    """A date as the other DTOs send it: UTC, `Z` for the offset."""
+    return serializers.DateTimeField(default_timezone=timezone.utc, **kwargs)
+
+
+class AlbumUserResponseDto(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ALBUM_USER_ROLES)
+    user = UserResponseDto()
+
+
+class AlbumResponseDto(serializers.Serializer):
+    """Immich's AlbumResponseDto, read from an album of `albums.selectors.albums_of` (which counts its assets and
+    dates). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. Albums are not shared
+    yet, so `albumUsers` is empty and `shared`, `hasSharedLink` are false."""
+
+    id = serializers.UUIDField()
+    ownerId = serializers.UUIDField(source="owner_id")
+    owner = serializers.SerializerMethodField()
+    albumName = serializers.CharField(source="album_name")
+    description = serializers.CharField()
+    albumThumbnailAssetId = serializers.UUIDField(source="album_thumbnail_asset_id", allow_null=True)
+    createdAt = _date(source="created_at")
+    updatedAt = _date(source="updated_at")
+    shared = serializers.SerializerMethodField()
+    albumUsers = serializers.SerializerMethodField()
+    hasSharedLink = serializers.SerializerMethodField()
+    assetCount = serializers.IntegerField(source="asset_count")
+    startDate = _date(source="start_date", allow_null=True)
+    endDate = _date(source="end_date", allow_null=True)
+    isActivityEnabled = serializers.BooleanField(source="is_activity_enabled")
+    order = serializers.ChoiceField(choices=ORDERS)
+    lastModifiedAssetTimestamp = _date(source="end_date", allow_null=True)
+    assets = serializers.SerializerMethodField()
+
+    @extend_schema_field(UserResponseDto)
+    def get_owner(self, album: Album) -> dict:
+        return user_dto(album.owner)
+
+    @extend_schema_field(AlbumUserResponseDto(many=True))
+    def get_albumUsers(self, album: Album) -> list[dict]:
+        return []
+
+    def get_shared(self, album: Album) -> bool:
+        return False
+
+    def get_hasSharedLink(self, album: Album) -> bool:
+        return False
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_assets(self, album: Album) -> list[dict]:
+        return [asset_dto(asset) for asset in self.context.get("assets", [])]
+
+
+class BulkIdResponseDto(serializers.Serializer):
+    """One id's outcome when assets are added to or removed from an album."""
+
+    id = serializers.UUIDField()
+    success = serializers.BooleanField()
+    error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
+
+
+class AlbumCreateSerializer(serializers.Serializer):
+    albumName = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    albumUsers = serializers.ListField(required=False, default=list)
+
+
+class AlbumListQuerySerializer(serializers.Serializer):
+    assetId = serializers.UUIDField(required=False)
+
+
+class AlbumUpdateSerializer(serializers.Serializer):
+    albumName = serializers.CharField(required=False, max_length=255, source="album_name")
+    description = serializers.CharField(required=False, allow_blank=True)
+    albumThumbnailAssetId = serializers.UUIDField(required=False, source="album_thumbnail_asset_id")
+    isActivityEnabled = serializers.BooleanField(required=False, source="is_activity_enabled")
+    order = serializers.ChoiceField(choices=ORDERS, required=False)
