@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timezone
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import UserResponseDto, user_dto
 from albums.models import Album
-from assets.serializers import asset_dto
+from immich.fields import ImmichDateTimeField
+from assets.responses import AssetResponseDto
 
 # Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
 ORDERS = ["asc", "desc"]
 ALBUM_USER_ROLES = ["editor", "viewer"]
 BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
-
-
-def _date(**kwargs) -> serializers.DateTimeField:
-    """A date as the other DTOs send it: UTC, `Z` for the offset."""
-    return serializers.DateTimeField(default_timezone=timezone.utc, **kwargs)
 
 
 class AlbumUserResponseDto(serializers.Serializer):
@@ -38,17 +32,17 @@ class AlbumResponseDto(serializers.Serializer):
     albumName = serializers.CharField(source="album_name")
     description = serializers.CharField()
     albumThumbnailAssetId = serializers.UUIDField(source="album_thumbnail_asset_id", allow_null=True)
-    createdAt = _date(source="created_at")
-    updatedAt = _date(source="updated_at")
+    createdAt = ImmichDateTimeField(source="created_at")
+    updatedAt = ImmichDateTimeField(source="updated_at")
     shared = serializers.SerializerMethodField()
     albumUsers = serializers.SerializerMethodField()
     hasSharedLink = serializers.SerializerMethodField()
     assetCount = serializers.IntegerField(source="asset_count")
-    startDate = _date(source="start_date", allow_null=True)
-    endDate = _date(source="end_date", allow_null=True)
+    startDate = ImmichDateTimeField(source="start_date", allow_null=True)
+    endDate = ImmichDateTimeField(source="end_date", allow_null=True)
     isActivityEnabled = serializers.BooleanField(source="is_activity_enabled")
     order = serializers.ChoiceField(choices=ORDERS)
-    lastModifiedAssetTimestamp = _date(source="end_date", allow_null=True)
+    lastModifiedAssetTimestamp = ImmichDateTimeField(source="end_date", allow_null=True)
     assets = serializers.SerializerMethodField()
 
     @extend_schema_field(UserResponseDto)
@@ -65,9 +59,9 @@ class AlbumResponseDto(serializers.Serializer):
     def get_hasSharedLink(self, album: Album) -> bool:
         return False
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(AssetResponseDto(many=True))
     def get_assets(self, album: Album) -> list[dict]:
-        return [asset_dto(asset) for asset in self.context.get("assets", [])]
+        return AssetResponseDto(self.context.get("assets", []), many=True).data
 
 
 class BulkIdResponseDto(serializers.Serializer):

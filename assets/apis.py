@@ -22,8 +22,15 @@ from assets.serializers import (
     BulkUploadCheckSerializer,
     TimelineQuerySerializer,
     UploadSerializer,
-    asset_dto,
-    bucket_dto,
+)
+from assets.responses import (
+    AssetBulkUploadCheckResponseDto,
+    AssetMediaResponseDto,
+    AssetResponseDto,
+    AssetStatsResponseDto,
+    TimeBucketAssetResponseDto,
+    TimeBucketsResponseDto,
+    TrashResponseDto,
 )
 from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
@@ -31,8 +38,15 @@ from immich.api import validated
 from immich.errors import BadRequest
 from immich import storage
 from immich.ranges import cacheable, file_response
-from immich.schema import LIST, RANGE_HEADER, file_responses
+from immich.schema import RANGE_HEADER, file_responses
 
+
+def _media_response(asset_id, media_status: str) -> dict:
+    return AssetMediaResponseDto({"id": asset_id, "status": media_status}).data
+
+
+def _asset_with_people(asset: Asset) -> dict:
+    return AssetResponseDto(asset, context={"with_people": True}).data
 
 
 def _owned_asset(request, asset_id) -> Asset:
@@ -48,7 +62,10 @@ class AssetsRootApi(APIView):
     parser_classes = [MultiPartParser, JSONParser]
     required_permission = {"POST": "asset.upload", "PUT": "asset.update", "DELETE": "asset.delete"}
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: dict, 201: dict})
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={200: AssetMediaResponseDto, 201: AssetMediaResponseDto},
+    )
     def post(self, request):
         header_checksum = request.headers.get("x-immich-checksum")
         if header_checksum:
@@ -56,7 +73,7 @@ class AssetsRootApi(APIView):
             checksum = selectors.decode_checksum(header_checksum)
             existing = checksum and selectors.duplicates_by_checksum(user=request.user, checksums=[checksum])
             if existing:
-                return Response({"id": str(existing[checksum].id), "status": "duplicate"}, status=status.HTTP_200_OK)
+                return Response(_media_response(existing[checksum].id, "duplicate"), status=status.HTTP_200_OK)
 
         handler = AssetUploadHandler(request._request, owner_id=request.user.id)
         request._request.upload_handlers = [handler]
@@ -85,8 +102,8 @@ class AssetsRootApi(APIView):
         finally:
             handler.discard_unclaimed()
         if result.duplicate:
-            return Response({"id": result.id, "status": "duplicate"}, status=status.HTTP_200_OK)
-        return Response({"id": result.id, "status": "created"}, status=status.HTTP_201_CREATED)
+            return Response(_media_response(result.id, "duplicate"), status=status.HTTP_200_OK)
+        return Response(_media_response(result.id, "created"), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AssetBulkUpdateSerializer, responses={204: None})
     def put(self, request):
@@ -104,7 +121,7 @@ class AssetsRootApi(APIView):
 class BulkUploadCheckApi(APIView):
     required_permission = "asset.upload"
 
-    @extend_schema(request=BulkUploadCheckSerializer, responses={200: dict})
+    @extend_schema(request=BulkUploadCheckSerializer, responses={200: AssetBulkUploadCheckResponseDto})
     def post(self, request):
         items = validated(BulkUploadCheckSerializer, request.data)["assets"]
         decoded = [selectors.decode_checksum(item["checksum"]) for item in items]
@@ -124,22 +141,22 @@ class BulkUploadCheckApi(APIView):
                         "isTrashed": asset.deleted_at is not None,
                     }
                 )
-        return Response({"results": results})
+        return Response(AssetBulkUploadCheckResponseDto({"results": results}).data)
 
 
 class AssetDetailApi(APIView):
     required_permission = {"GET": "asset.read", "PUT": "asset.update"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: AssetResponseDto})
     def get(self, request, asset_id):
-        return Response(asset_dto(_owned_asset(request, asset_id), with_people=True))
+        return Response(_asset_with_people(_owned_asset(request, asset_id)))
 
-    @extend_schema(request=AssetUpdateSerializer, responses={200: dict})
+    @extend_schema(request=AssetUpdateSerializer, responses={200: AssetResponseDto})
     def put(self, request, asset_id):
         asset = _owned_asset(request, asset_id)
         data = validated(AssetUpdateSerializer, request.data)
         services.assets_update(owner=request.user, ids=[asset.id], changes=data)
-        return Response(asset_dto(_owned_asset(request, asset_id), with_people=True))
+        return Response(_asset_with_people(_owned_asset(request, asset_id)))
 
 
 class AssetOriginalApi(APIView):
@@ -182,42 +199,41 @@ class AssetPlaybackApi(APIView):
 class AssetStatisticsApi(APIView):
     required_permission = "asset.statistics"
 
-    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: AssetStatsResponseDto})
     def get(self, request):
         query = validated(TimelineQuerySerializer, request.query_params)
-        return Response(
-            selectors.asset_statistics(
-                user=request.user,
-                visibility=query.get("visibility"),
-                is_favorite=query.get("isFavorite"),
-                is_trashed=query.get("isTrashed"),
-            )
+        counts = selectors.asset_statistics(
+            user=request.user,
+            visibility=query.get("visibility"),
+            is_favorite=query.get("isFavorite"),
+            is_trashed=query.get("isTrashed"),
         )
+        return Response(AssetStatsResponseDto(counts).data)
 
 
 class TrashRestoreApi(APIView):
     required_permission = "trash.restore"
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: TrashResponseDto})
     def post(self, request):
-        return Response({"count": services.trash_restore(owner=request.user)})
+        return Response(TrashResponseDto({"count": services.trash_restore(owner=request.user)}).data)
 
 
 class TrashRestoreAssetsApi(APIView):
     required_permission = "trash.restore"
 
-    @extend_schema(request=AssetIdsSerializer, responses={200: dict})
+    @extend_schema(request=AssetIdsSerializer, responses={200: TrashResponseDto})
     def post(self, request):
         ids = validated(AssetIdsSerializer, request.data)["ids"]
-        return Response({"count": services.trash_restore(owner=request.user, ids=ids)})
+        return Response(TrashResponseDto({"count": services.trash_restore(owner=request.user, ids=ids)}).data)
 
 
 class TrashEmptyApi(APIView):
     required_permission = "trash.delete"
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: TrashResponseDto})
     def post(self, request):
-        return Response({"count": services.trash_empty(owner=request.user)})
+        return Response(TrashResponseDto({"count": services.trash_empty(owner=request.user)}).data)
 
 
 def _timeline_filters(request) -> dict:
@@ -237,17 +253,17 @@ def _timeline_filters(request) -> dict:
 class TimeBucketsApi(APIView):
     required_permission = "timeline.read"
 
-    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: LIST})
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimeBucketsResponseDto(many=True)})
     def get(self, request):
         filters = _timeline_filters(request)
         filters.pop("time_bucket")
-        return Response(selectors.time_buckets(user=request.user, **filters))
+        return Response(TimeBucketsResponseDto(selectors.time_buckets(user=request.user, **filters), many=True).data)
 
 
 class TimeBucketApi(APIView):
     required_permission = "timeline.read"
 
-    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimeBucketAssetResponseDto})
     def get(self, request):
         filters = _timeline_filters(request)
         bucket = filters.pop("time_bucket")
@@ -263,7 +279,7 @@ class TimeBucketApi(APIView):
         except OverflowError:
             raise BadRequest("timeBucket is past the last month a date can name") from None
         assets = selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters)
-        return Response(bucket_dto(list(assets)))
+        return Response(TimeBucketAssetResponseDto(list(assets)).data)
 
 
 class AssetThumbnailApi(APIView):

@@ -10,6 +10,15 @@ from rest_framework.views import APIView
 
 from accounts.selectors import admin_exists
 from assets import media_types
+from immich.server_responses import (
+    ServerAboutResponseDto,
+    ServerConfigDto,
+    ServerFeaturesDto,
+    ServerMediaTypesResponseDto,
+    ServerPingResponse,
+    ServerVersionResponseDto,
+    WellKnownResponseDto,
+)
 
 VERSION = {"major": 3, "minor": 1, "patch": 0, "prerelease": None}
 VERSION_TEXT = "v3.1.0"
@@ -21,84 +30,82 @@ class PublicApi(APIView):
 
 
 class WellKnownApi(PublicApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: WellKnownResponseDto})
     def get(self, request):
-        return Response({"api": {"endpoint": "/api"}})
+        return Response(WellKnownResponseDto({"api": {"endpoint": "/api"}}).data)
 
 
 class PingApi(PublicApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ServerPingResponse})
     def get(self, request):
-        return Response({"res": "pong"})
+        return Response(ServerPingResponse({"res": "pong"}).data)
 
 
 class VersionApi(PublicApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ServerVersionResponseDto})
     def get(self, request):
-        return Response(VERSION)
+        return Response(ServerVersionResponseDto(VERSION).data)
 
 
 class MediaTypesApi(PublicApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ServerMediaTypesResponseDto})
     def get(self, request):
         return Response(
-            {
-                "image": list(media_types.IMAGE_EXTENSIONS),
-                "video": list(media_types.VIDEO_EXTENSIONS),
-                "sidecar": list(media_types.SIDECAR_EXTENSIONS),
-            }
+            ServerMediaTypesResponseDto(
+                {
+                    "image": list(media_types.IMAGE_EXTENSIONS),
+                    "video": list(media_types.VIDEO_EXTENSIONS),
+                    "sidecar": list(media_types.SIDECAR_EXTENSIONS),
+                }
+            ).data
         )
 
 
 class FeaturesApi(PublicApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ServerFeaturesDto})
     def get(self, request):
         return Response(
-            {
-                "smartSearch": False, "facialRecognition": False, "duplicateDetection": False, "map": False,
-                "reverseGeocoding": False, "importFaces": False, "sidecar": True, "search": False, "trash": True,
-                "oauth": False, "oauthAutoLaunch": False, "passwordLogin": True, "configFile": False, "email": False,
-                "ocr": False,
-            }
+            ServerFeaturesDto(
+                {
+                    "smartSearch": False, "facialRecognition": False, "duplicateDetection": False, "map": False,
+                    "reverseGeocoding": False, "importFaces": False, "sidecar": True, "search": False, "trash": True,
+                    "oauth": False, "oauthAutoLaunch": False, "passwordLogin": True, "configFile": False,
+                    "email": False, "ocr": False, "realtimeTranscoding": False,
+                }
+            ).data
         )
 
 
 class ConfigApi(PublicApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ServerConfigDto})
     def get(self, request):
         return Response(
-            {
-                "loginPageMessage": "",
-                "trashDays": 30,
-                "userDeleteDelay": 7,
-                "oauthButtonText": "Login with OAuth",
-                "isInitialized": admin_exists(),
-                "isOnboarded": True,
-                "externalDomain": "",
-                "publicUsers": True,
-                "mapDarkStyleUrl": "",
-                "mapLightStyleUrl": "",
-                "maintenanceMode": False,
-            }
+            ServerConfigDto(
+                {
+                    "loginPageMessage": "",
+                    "trashDays": 30,
+                    "userDeleteDelay": 7,
+                    "oauthButtonText": "Login with OAuth",
+                    "isInitialized": admin_exists(),
+                    "isOnboarded": True,
+                    "externalDomain": "",
+                    "publicUsers": True,
+                    "mapDarkStyleUrl": "",
+                    "mapLightStyleUrl": "",
+                    "maintenanceMode": False,
+                    "minFaces": 3,  # Immich's default; the web app hides people with fewer faces
+                }
+            ).data
         )
 
 
 class AboutApi(APIView):
     required_permission = "server.about"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ServerAboutResponseDto})
     def get(self, request):
         return Response(
-            {
-                "version": VERSION_TEXT,
-                "versionUrl": "",
-                "licensed": False,
-                "build": None,
-                "nodejs": None,
-                "ffmpeg": None,
-                "imagemagick": None,
-                "libvips": None,
-                "exiftool": None,
-                "database": connection.vendor,
-            }
+            ServerAboutResponseDto(
+                {"version": VERSION_TEXT, "versionUrl": "", "licensed": False, "database": connection.vendor}
+            ).data
         )

@@ -21,11 +21,35 @@ class TranscodeDryRunSerializer(serializers.Serializer):
     probeMissing = serializers.BooleanField(required=False, default=False)
 
 
+class TranscodeReasonCount(serializers.Serializer):
+    reason = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TranscodeDryRunResponseDto(serializers.Serializer):
+    ffmpeg = serializers.DictField(help_text="The ffmpeg settings tried: the current ones with the body's applied")
+    videos = serializers.IntegerField()
+    transcode = serializers.IntegerField()
+    remux = serializers.IntegerField()
+    delete = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    notProbed = serializers.IntegerField()
+    unreadable = serializers.IntegerField()
+    estimatedOutputBytes = serializers.IntegerField()
+    estimatedOutputGB = serializers.FloatField()
+    replacedBytes = serializers.IntegerField()
+    freedBytes = serializers.IntegerField()
+    currentBytes = serializers.IntegerField()
+    netChangeBytes = serializers.IntegerField()
+    netChangeGB = serializers.FloatField()
+    topReasons = TranscodeReasonCount(many=True, help_text="The ten most frequent decisions' reasons")
+
+
 class TranscodeDryRunApi(APIView):
     admin_only = True
     required_permission = "systemConfig.read"
 
-    @extend_schema(request=TranscodeDryRunSerializer, responses={200: dict})
+    @extend_schema(request=TranscodeDryRunSerializer, responses={200: TranscodeDryRunResponseDto})
     def post(self, request):
         serializer = TranscodeDryRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -34,4 +58,4 @@ class TranscodeDryRunApi(APIView):
         except InvalidConfig as error:
             raise BadRequest(error.args[0]) from error
         report = transcode.transcode_dry_run(ffmpeg=ffmpeg, probe_missing=serializer.validated_data["probeMissing"])
-        return Response({"ffmpeg": ffmpeg, **report.to_dict()})
+        return Response(TranscodeDryRunResponseDto({"ffmpeg": ffmpeg, **report.to_dict()}).data)

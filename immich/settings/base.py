@@ -152,7 +152,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Immich's names for the enums its clients share; a choice set is matched by its values.
     "ENUM_NAME_OVERRIDES": {
+        "AssetTypeEnum": "assets.models.AssetType.values",
+        "AssetVisibility": "assets.models.Visibility.values",
+        "AssetMediaStatus": ["created", "replaced", "duplicate"],
+        "AssetUploadAction": ["accept", "reject"],
+        "AssetRejectReason": ["duplicate", "unsupported-format"],
         "AssetOrder": "albums.serializers.ORDERS",
         "AlbumUserRole": "albums.serializers.ALBUM_USER_ROLES",
         "BulkIdErrorReason": "albums.serializers.BULK_ID_ERRORS",

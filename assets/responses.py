@@ -1,0 +1,261 @@
+"""The response bodies of the asset, upload, trash and timeline endpoints, named and shaped as Immich 3.1's DTOs
+(`@immich/sdk` 3.1.0), so that /api/openapi.json describes them. Fields the SDK marks optional are `required=False`
+here even where this server always sends them. Beyond the SDK, kept because clients of this server read them:
+`deviceAssetId`/`deviceId` (removed in Immich 3.0), `unassignedFaces`, the transcode decision (issue 5), and a
+`duration` that is still the pre-3.0 "H:MM:SS.ffffff" string (Immich 3.1 sends milliseconds)."""
+
+from __future__ import annotations
+
+import base64
+
+from django.core.exceptions import ObjectDoesNotExist
+from rest_framework import serializers
+
+from assets import media_types
+from assets.models import Asset, AssetType, Visibility
+from immich.fields import ExifDateTimeField, ImmichDateTimeField, immich_date
+
+
+def duration_text(milliseconds: int | None) -> str:
+    """Immich's "H:MM:SS.ffffff" duration string ("0:00:00.00000" for stills)."""
+    if not milliseconds:
+        return "0:00:00.00000"
+    seconds, millis = divmod(int(milliseconds), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}.{millis * 1000:06d}"
+
+
+def _b64(value) -> str | None:
+    return base64.b64encode(bytes(value)).decode() if value else None
+
+
+class ExifResponseDto(serializers.Serializer):
+    make = serializers.CharField(required=False, allow_null=True)
+    model = serializers.CharField(required=False, allow_null=True)
+    exifImageWidth = serializers.IntegerField(source="exif_image_width", required=False, allow_null=True)
+    exifImageHeight = serializers.IntegerField(source="exif_image_height", required=False, allow_null=True)
+    fileSizeInByte = serializers.IntegerField(source="file_size_in_byte", required=False, allow_null=True)
+    orientation = serializers.CharField(required=False, allow_null=True)
+    dateTimeOriginal = ExifDateTimeField(source="date_time_original", required=False, allow_null=True)
+    modifyDate = ExifDateTimeField(source="modify_date", required=False, allow_null=True)
+    timeZone = serializers.CharField(source="time_zone", required=False, allow_null=True)
+    lensModel = serializers.CharField(source="lens_model", required=False, allow_null=True)
+    fNumber = serializers.FloatField(source="f_number", required=False, allow_null=True)
+    focalLength = serializers.FloatField(source="focal_length", required=False, allow_null=True)
+    iso = serializers.IntegerField(required=False, allow_null=True)
+    exposureTime = serializers.CharField(source="exposure_time", required=False, allow_null=True)
+    latitude = serializers.FloatField(required=False, allow_null=True)
+    longitude = serializers.FloatField(required=False, allow_null=True)
+    city = serializers.CharField(required=False, allow_null=True)
+    state = serializers.CharField(required=False, allow_null=True)
+    country = serializers.CharField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_null=True)
+    projectionType = serializers.CharField(source="projection_type", required=False, allow_null=True)
+    rating = serializers.IntegerField(required=False, allow_null=True)
+
+
+class AssetStackResponseDto(serializers.Serializer):
+    id = serializers.UUIDField()
+    primaryAssetId = serializers.UUIDField()
+    assetCount = serializers.IntegerField()
+
+
+class TagResponseDto(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    value = serializers.CharField()
+    color = serializers.CharField(required=False)
+    parentId = serializers.UUIDField(required=False)
+    createdAt = ImmichDateTimeField()
+    updatedAt = ImmichDateTimeField()
+
+
+class AssetResponseDto(serializers.Serializer):
+    """One asset. With `context={"with_people": True}` (GET and PUT /assets/{id}) it carries the asset's people and
+    unassigned faces, read in one query; without, `people` is empty and `unassignedFaces` left out.
+
+    `to_representation` builds the body in one pass (albums list thousands of assets, and most keys are not columns);
+    the declared fields are its schema, and tests/assets/test_responses.py holds the two together."""
+
+    id = serializers.UUIDField()
+    deviceAssetId = serializers.CharField()
+    deviceId = serializers.CharField()
+    ownerId = serializers.UUIDField()
+    libraryId = serializers.UUIDField(required=False, allow_null=True)
+    type = serializers.ChoiceField(choices=AssetType.values)
+    originalPath = serializers.CharField()
+    originalFileName = serializers.CharField()
+    originalMimeType = serializers.CharField(required=False)
+    thumbhash = serializers.CharField(allow_null=True, help_text="base64")
+    fileCreatedAt = ImmichDateTimeField()
+    fileModifiedAt = ImmichDateTimeField()
+    localDateTime = ImmichDateTimeField()
+    createdAt = ImmichDateTimeField()
+    updatedAt = ImmichDateTimeField()
+    isFavorite = serializers.BooleanField()
+    isArchived = serializers.BooleanField()
+    isTrashed = serializers.BooleanField()
+    isOffline = serializers.BooleanField()
+    visibility = serializers.ChoiceField(choices=Visibility.values)
+    duration = serializers.CharField(help_text='"H:MM:SS.ffffff"')
+    exifInfo = ExifResponseDto(required=False, allow_null=True)
+    livePhotoVideoId = serializers.UUIDField(required=False, allow_null=True)
+    # Typed as the people app's PersonWithFacesResponseDto and AssetFaceWithoutPersonResponseDto once it has them.
+    people = serializers.ListField(child=serializers.DictField(), required=False)
+    unassignedFaces = serializers.ListField(child=serializers.DictField(), required=False)
+    tags = TagResponseDto(many=True, required=False)
+    checksum = serializers.CharField(help_text="base64 SHA-1")
+    stack = AssetStackResponseDto(required=False, allow_null=True)
+    duplicateId = serializers.UUIDField(required=False, allow_null=True)
+    hasMetadata = serializers.BooleanField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    isEdited = serializers.BooleanField()
+    transcodeDecision = serializers.CharField(
+        allow_null=True, help_text="Why this video was or was not transcoded; null for stills and unexamined videos"
+    )
+    transcodeReason = serializers.CharField(allow_null=True)
+
+    def to_representation(self, asset: Asset) -> dict:
+        exif = getattr(asset, "exif", None)
+        video = _video_of(asset)
+        body = {
+            "id": str(asset.id),
+            "deviceAssetId": asset.device_asset_id or "",
+            "deviceId": asset.device_id or "",
+            "ownerId": str(asset.owner_id),
+            "libraryId": str(asset.library_id) if asset.library_id else None,
+            "type": asset.type,
+            "originalPath": asset.original_path,
+            "originalFileName": asset.original_file_name,
+            "originalMimeType": media_types.mime_type_for(asset.original_file_name),
+            "thumbhash": _b64(asset.thumbhash),
+            "fileCreatedAt": immich_date(asset.file_created_at),
+            "fileModifiedAt": immich_date(asset.file_modified_at),
+            "localDateTime": immich_date(asset.local_date_time),
+            "createdAt": immich_date(asset.created_at),
+            "updatedAt": immich_date(asset.updated_at),
+            "isFavorite": asset.is_favorite,
+            "isArchived": asset.visibility == Visibility.ARCHIVE,
+            "isTrashed": asset.deleted_at is not None,
+            "isOffline": asset.is_offline,
+            "visibility": asset.visibility,
+            "duration": duration_text(asset.duration_ms),
+            "exifInfo": None if exif is None else ExifResponseDto(exif).data,
+            "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
+            "people": [],
+            "tags": [],
+            "checksum": _b64(asset.checksum),
+            "stack": None,
+            "duplicateId": None,
+            "hasMetadata": exif is not None and exif.exif_image_width is not None,
+            "width": asset.width,
+            "height": asset.height,
+            "isEdited": False,
+            "transcodeDecision": video.decision if video else None,
+            "transcodeReason": video.reason if video else None,
+        }
+        if self.context.get("with_people"):
+            body.update(_people_of(asset))
+        return body
+
+
+def _video_of(asset: Asset):
+    if asset.type != AssetType.VIDEO:
+        return None
+    try:
+        return asset.video
+    except ObjectDoesNotExist:
+        return None
+
+
+def _people_of(asset: Asset) -> dict:
+    from people.selectors import asset_faces
+    from people.serializers import asset_people_dto
+
+    return asset_people_dto(asset_faces(asset_id=asset.id))
+
+
+class AssetMediaResponseDto(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["created", "replaced", "duplicate"])
+
+
+class AssetBulkUploadCheckResult(serializers.Serializer):
+    id = serializers.CharField(help_text="The client's identifier from the request")
+    action = serializers.ChoiceField(choices=["accept", "reject"])
+    reason = serializers.ChoiceField(choices=["duplicate", "unsupported-format"], required=False)
+    assetId = serializers.UUIDField(required=False)
+    isTrashed = serializers.BooleanField(required=False)
+
+
+class AssetBulkUploadCheckResponseDto(serializers.Serializer):
+    results = AssetBulkUploadCheckResult(many=True)
+
+    def to_representation(self, instance: dict) -> dict:
+        return {"results": instance["results"]}  # built by the view; five thousand rows per call from the CLI
+
+
+class AssetStatsResponseDto(serializers.Serializer):
+    images = serializers.IntegerField()
+    videos = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class TrashResponseDto(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class TimeBucketsResponseDto(serializers.Serializer):
+    timeBucket = serializers.CharField(help_text="The month's first day, YYYY-MM-DD")
+    count = serializers.IntegerField()
+
+
+def _offset_hours(asset: Asset) -> float:
+    """Hours between the local wall clock and UTC at capture, as the timeline bucket reports them."""
+    if asset.file_created_at is None or asset.local_date_time is None:
+        return 0
+    return round((asset.local_date_time - asset.file_created_at).total_seconds() / 3600, 2)
+
+
+class TimeBucketAssetResponseDto(serializers.Serializer):
+    """The assets of one bucket as one object of parallel arrays, one element per asset (a list of assets)."""
+
+    id = serializers.ListField(child=serializers.UUIDField())
+    ownerId = serializers.ListField(child=serializers.UUIDField())
+    ratio = serializers.ListField(child=serializers.FloatField())
+    isFavorite = serializers.ListField(child=serializers.BooleanField())
+    visibility = serializers.ListField(child=serializers.ChoiceField(choices=Visibility.values))
+    isTrashed = serializers.ListField(child=serializers.BooleanField())
+    isImage = serializers.ListField(child=serializers.BooleanField())
+    thumbhash = serializers.ListField(child=serializers.CharField(allow_null=True))
+    fileCreatedAt = serializers.ListField(child=ImmichDateTimeField())
+    createdAt = serializers.ListField(child=ImmichDateTimeField())
+    localOffsetHours = serializers.ListField(child=serializers.FloatField())
+    duration = serializers.ListField(child=serializers.IntegerField(allow_null=True), help_text="milliseconds")
+    projectionType = serializers.ListField(child=serializers.CharField(allow_null=True))
+    livePhotoVideoId = serializers.ListField(child=serializers.UUIDField(allow_null=True))
+    city = serializers.ListField(child=serializers.CharField(allow_null=True), required=False)
+    country = serializers.ListField(child=serializers.CharField(allow_null=True), required=False)
+
+    def to_representation(self, assets: list[Asset]) -> dict:
+        exifs = [getattr(asset, "exif", None) for asset in assets]
+        return {
+            "id": [str(asset.id) for asset in assets],
+            "ownerId": [str(asset.owner_id) for asset in assets],
+            "ratio": [(asset.width / asset.height) if asset.width and asset.height else 1.0 for asset in assets],
+            "isFavorite": [asset.is_favorite for asset in assets],
+            "visibility": [asset.visibility for asset in assets],
+            "isTrashed": [asset.deleted_at is not None for asset in assets],
+            "isImage": [asset.type == AssetType.IMAGE for asset in assets],
+            "thumbhash": [_b64(asset.thumbhash) for asset in assets],
+            "fileCreatedAt": [immich_date(asset.file_created_at) for asset in assets],
+            "createdAt": [immich_date(asset.created_at) for asset in assets],
+            "localOffsetHours": [_offset_hours(asset) for asset in assets],
+            "duration": [asset.duration_ms for asset in assets],
+            "projectionType": [exif.projection_type if exif else None for exif in exifs],
+            "livePhotoVideoId": [str(a.live_photo_video_id) if a.live_photo_video_id else None for a in assets],
+            "city": [exif.city if exif else None for exif in exifs],
+            "country": [exif.country if exif else None for exif in exifs],
+        }

@@ -1,0 +1,43 @@
+"""The two date formats of Immich's responses, as output fields. Clients parse them strictly: immich-go accepts
+asset dates only as `2021-06-15T10:30:00.000Z` (a JavaScript Date's JSON) and EXIF dates only with a `+00:00`
+offset, so both always carry three fraction digits and a UTC marker, whatever the stored microseconds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+def _utc_milliseconds(value: datetime) -> str:
+    """`2021-06-15T10:30:00.000+00:00` (a value without a zone is taken as UTC)."""
+    moment = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return moment.isoformat(timespec="milliseconds")
+
+
+def immich_date(value: datetime | None) -> str | None:
+    """`2021-06-15T10:30:00.000Z`."""
+    return _utc_milliseconds(value)[:-6] + "Z" if value else None
+
+
+def exif_date(value: datetime | None) -> str | None:
+    """`2021-06-15T10:30:00.000+00:00`."""
+    return _utc_milliseconds(value) if value else None
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ImmichDateTimeField(serializers.Field):
+    """A date of an Immich response (assets, timeline): UTC with milliseconds and `Z`."""
+
+    def to_representation(self, value):
+        return immich_date(value)
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ExifDateTimeField(serializers.Field):
+    """An EXIF date (`dateTimeOriginal`, `modifyDate`): UTC with milliseconds and `+00:00`."""
+
+    def to_representation(self, value):
+        return exif_date(value)
