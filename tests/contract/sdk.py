@@ -52,8 +52,11 @@ def _npm_install(folder: Path) -> None:
         raise SdkUnavailable("npm is not installed")
     (folder / "package.json").write_text('{"private": true}\n')
     packages = [f"@immich/sdk@{SDK_VERSION}", f"ts-json-schema-generator@{GENERATOR_VERSION}"]
-    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", *packages],
-                          check=False, cwd=folder, capture_output=True, text=True, timeout=300)  # fmt: skip
+    try:
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", *packages],
+                              check=False, cwd=folder, capture_output=True, text=True, timeout=300)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise SdkUnavailable(f"npm install {' '.join(packages)} took over 5 minutes (no network?)") from None
     if done.returncode != 0:
         raise SdkUnavailable(f"npm install {' '.join(packages)} failed: {done.stderr.strip()[-500:]}")
 
