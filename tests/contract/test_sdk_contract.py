@@ -98,7 +98,8 @@ def _cases():
 
 @pytest.mark.parametrize("endpoint", list(_cases()))
 def test_the_response_is_of_the_sdk_type(endpoint, sdk_contract, scene):
-    response_type = sdk_contract.endpoints[endpoint].response_type
+    sdk = sdk_contract.endpoints[endpoint]
+    response_type = sdk.response_type
     response = RECIPES[endpoint](scene)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     # oazapfts' ok() throws on anything but 2xx (a redirect is followed by fetch and must end in 2xx too).
@@ -110,4 +111,4 @@ def test_the_response_is_of_the_sdk_type(endpoint, sdk_contract, scene):
         return
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     errors = violations(sdk_contract, response_type, response.json())
-    assert not errors, f"{len(errors)} violations of {response_type}:\n" + "\n".join(errors)
+    assert not errors, f"{len(errors)} violations of {response_type} ({sdk.function}):\n" + "\n".join(errors)
