@@ -1,0 +1,262 @@
+"""One recipe per endpoint that the SDK and this server both have, keyed by the SDK's method and path template: it
+makes what the call needs (through the Scene) and calls the endpoint as a client would, with the fields the mobile
+app and immich-go send (/work/shared/docs/clients.md). It returns the response; the test checks it against the SDK."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+
+from rest_framework.test import APIClient
+
+from jobs.models import AssetStep, Step, StepStatus
+from tests.contract.scene import Scene
+from tests.media_factories import make_jpeg
+
+Recipe = Callable[[Scene], object]
+RECIPES: dict[tuple[str, str], Recipe] = {}
+
+
+def recipe(method: str, path: str):
+    def register(function: Recipe) -> Recipe:
+        RECIPES[(method, path)] = function
+        return function
+
+    return register
+
+
+def _json(client, method: str, url: str, body: dict | None = None):
+    return getattr(client, method.lower())(url, body, format="json")
+
+
+# --- server ---
+
+for _path in ("/server/about", "/server/config", "/server/features", "/server/media-types", "/server/ping",
+              "/server/version"):  # fmt: skip
+    recipe("GET", _path)(lambda scene, path=_path: scene.api.get(f"/api{path}"))
+
+
+# --- auth, users, API keys ---
+
+
+@recipe("POST", "/auth/admin-sign-up")
+def _(scene):
+    body = {"email": "root@example.com", "password": "s3cret-pass", "name": "Root"}
+    return _json(APIClient(), "POST", "/api/auth/admin-sign-up", body)  # the first user of a new server
+
+
+@recipe("POST", "/auth/login")
+def _(scene):
+    return scene.login()
+
+
+@recipe("POST", "/auth/logout")
+def _(scene):
+    return scene.session_api.post("/api/auth/logout")
+
+
+@recipe("POST", "/auth/validateToken")
+def _(scene):
+    return scene.session_api.post("/api/auth/validateToken")
+
+
+recipe("GET", "/users/me")(lambda scene: scene.session_api.get("/api/users/me"))
+recipe("PUT", "/users/me")(lambda scene: _json(scene.api, "PUT", "/api/users/me", {"name": "Alice B."}))
+recipe("GET", "/users")(lambda scene: scene.api.get("/api/users"))
+recipe("GET", "/users/{id}")(lambda scene: scene.api.get(f"/api/users/{scene.admin.id}"))
+recipe("GET", "/admin/users")(lambda scene: scene.admin_api.get("/api/admin/users"))
+recipe("GET", "/admin/users/{id}")(lambda scene: scene.admin_api.get(f"/api/admin/users/{scene.user.id}"))
+recipe("PUT", "/admin/users/{id}")(
+    lambda scene: _json(scene.admin_api, "PUT", f"/api/admin/users/{scene.user.id}", {"quotaSizeInBytes": 10**9})
+)
+recipe("DELETE", "/admin/users/{id}")(lambda scene: scene.admin_api.delete(f"/api/admin/users/{scene.user.id}"))
+
+
+@recipe("POST", "/admin/users")
+def _(scene):
+    body = {"email": "carol@example.com", "password": "carol-pass", "name": "Carol", "shouldChangePassword": True}
+    return _json(scene.admin_api, "POST", "/api/admin/users", body)
+
+
+recipe("GET", "/api-keys")(lambda scene: scene.api.get("/api/api-keys"))
+recipe("GET", "/api-keys/me")(lambda scene: scene.api.get("/api/api-keys/me"))
+recipe("GET", "/api-keys/{id}")(lambda scene: scene.api.get(f"/api/api-keys/{scene.api_key}"))
+recipe("POST", "/api-keys")(
+    lambda scene: _json(scene.api, "POST", "/api/api-keys", {"name": "immich-go", "permissions": ["all"]})
+)
+recipe("PUT", "/api-keys/{id}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/api-keys/{scene.api_key}", {"name": "renamed"})
+)
+recipe("DELETE", "/api-keys/{id}")(lambda scene: scene.api.delete(f"/api/api-keys/{scene.api_key}"))
+
+
+# --- assets ---
+
+
+@recipe("POST", "/assets")
+def _(scene):
+    return scene.upload(make_jpeg(scene.folder / "upload.jpg"))
+
+
+recipe("GET", "/assets/{id}")(lambda scene: scene.api.get(f"/api/assets/{scene.image}"))
+recipe("PUT", "/assets/{id}")(
+    lambda scene: _json(
+        scene.api,
+        "PUT",
+        f"/api/assets/{scene.image}",
+        {
+            "description": "At the beach",
+            "latitude": 48.85,
+            "longitude": 2.35,
+            "rating": 4,
+            "dateTimeOriginal": "2021-06-15T10:30:00.000Z",
+        },
+    )
+)
+recipe("PUT", "/assets")(
+    lambda scene: _json(scene.api, "PUT", "/api/assets", {"ids": [scene.image], "isFavorite": True})
+)
+recipe("DELETE", "/assets")(lambda scene: _json(scene.api, "DELETE", "/api/assets", {"ids": [scene.image]}))
+recipe("GET", "/assets/statistics")(lambda scene: scene.having("image", "video").api.get("/api/assets/statistics"))
+recipe("GET", "/assets/{id}/original")(lambda scene: scene.api.get(f"/api/assets/{scene.image}/original"))
+recipe("GET", "/assets/{id}/thumbnail")(
+    lambda scene: scene.api.get(f"/api/assets/{scene.image_with_thumbnails}/thumbnail?size=thumbnail")
+)
+recipe("GET", "/assets/{id}/video/playback")(lambda scene: scene.api.get(f"/api/assets/{scene.video}/video/playback"))
+recipe("POST", "/assets/jobs")(
+    lambda scene: _json(scene.api, "POST", "/api/assets/jobs", {"assetIds": [scene.image], "name": "refresh-metadata"})
+)
+
+
+@recipe("POST", "/assets/bulk-upload-check")
+def _(scene):
+    """immich-go's and the old mobile backup's question: one file the server has, one it does not."""
+    scene.photo("known.jpg")
+    known = (scene.folder / "known.jpg").read_bytes()
+    checksums = [base64.b64encode(hashlib.sha1(data).digest()).decode() for data in (known, b"new")]
+    body = {"assets": [{"id": "local-1", "checksum": checksums[0]}, {"id": "local-2", "checksum": checksums[1]}]}
+    return _json(scene.api, "POST", "/api/assets/bulk-upload-check", body)
+
+
+recipe("POST", "/trash/empty")(lambda scene: scene.having("trashed").api.post("/api/trash/empty"))
+recipe("POST", "/trash/restore")(lambda scene: scene.having("trashed").api.post("/api/trash/restore"))
+recipe("POST", "/trash/restore/assets")(
+    lambda scene: _json(scene.api, "POST", "/api/trash/restore/assets", {"ids": [scene.trashed]})
+)
+recipe("GET", "/timeline/buckets")(
+    lambda scene: scene.having("image").api.get("/api/timeline/buckets?visibility=timeline&withPartners=true")
+)
+recipe("GET", "/timeline/bucket")(
+    lambda scene: scene.having("image").api.get("/api/timeline/bucket?timeBucket=2021-06-01&visibility=timeline")
+)
+
+
+# --- albums ---
+recipe("GET", "/albums")(lambda scene: scene.having("album").api.get("/api/albums"))
+recipe("GET", "/albums/{id}")(lambda scene: scene.api.get(f"/api/albums/{scene.album}?withoutAssets=false"))
+recipe("POST", "/albums")(
+    lambda scene: _json(scene.api, "POST", "/api/albums", {"albumName": "Camera", "assetIds": []})
+)
+recipe("PATCH", "/albums/{id}")(
+    lambda scene: _json(scene.api, "PATCH", f"/api/albums/{scene.album}", {"albumName": "Summer", "description": "Sea"})
+)
+recipe("DELETE", "/albums/{id}")(lambda scene: scene.api.delete(f"/api/albums/{scene.album}"))
+recipe("PUT", "/albums/{id}/assets")(
+    lambda scene: _json(scene.api, "PUT", f"/api/albums/{scene.album}/assets", {"ids": [scene.video, scene.image]})
+)
+recipe("DELETE", "/albums/{id}/assets")(
+    lambda scene: _json(scene.api, "DELETE", f"/api/albums/{scene.album}/assets", {"ids": [scene.image]})
+)
+
+
+# --- jobs, queues, system config ---
+
+recipe("GET", "/jobs")(lambda scene: scene.admin_api.get("/api/jobs"))
+recipe("POST", "/jobs")(lambda scene: _json(scene.admin_api, "POST", "/api/jobs", {"name": "reconcile"}))
+recipe("PUT", "/jobs/{name}")(
+    lambda scene: _json(scene.admin_api, "PUT", "/api/jobs/thumbnailGeneration", {"command": "pause", "force": True})
+)
+recipe("GET", "/queues")(lambda scene: scene.admin_api.get("/api/queues"))
+recipe("GET", "/queues/{name}")(lambda scene: scene.admin_api.get("/api/queues/thumbnailGeneration"))
+recipe("PUT", "/queues/{name}")(
+    lambda scene: _json(scene.admin_api, "PUT", "/api/queues/thumbnailGeneration", {"isPaused": True})
+)
+
+
+@recipe("GET", "/queues/{name}/jobs")
+def _(scene):
+    AssetStep.objects.filter(asset_id=scene.photo("unreadable.jpg"), step=Step.METADATA).update(
+        status=StepStatus.FAILED, last_error="not a readable image", attempts=1
+    )
+    return scene.admin_api.get("/api/queues/metadataExtraction/jobs?status=failed")
+
+
+recipe("DELETE", "/queues/{name}/jobs")(
+    lambda scene: _json(scene.admin_api, "DELETE", "/api/queues/metadataExtraction/jobs", {"failed": True})
+)
+recipe("GET", "/system-config")(lambda scene: scene.admin_api.get("/api/system-config"))
+recipe("GET", "/system-config/defaults")(lambda scene: scene.admin_api.get("/api/system-config/defaults"))
+recipe("GET", "/system-config/storage-template-options")(
+    lambda scene: scene.admin_api.get("/api/system-config/storage-template-options")
+)
+recipe("PUT", "/system-config")(
+    lambda scene: _json(scene.admin_api, "PUT", "/api/system-config", scene.admin_api.get("/api/system-config").json())
+)
+
+
+# --- libraries ---
+recipe("GET", "/libraries")(lambda scene: scene.having("library").admin_api.get("/api/libraries"))
+recipe("GET", "/libraries/{id}")(lambda scene: scene.admin_api.get(f"/api/libraries/{scene.library}"))
+recipe("GET", "/libraries/{id}/statistics")(
+    lambda scene: scene.admin_api.get(f"/api/libraries/{scene.library}/statistics")
+)
+recipe("POST", "/libraries")(
+    lambda scene: _json(scene.admin_api, "POST", "/api/libraries", {"ownerId": str(scene.admin.id), "importPaths": []})
+)
+recipe("PUT", "/libraries/{id}")(
+    lambda scene: _json(scene.admin_api, "PUT", f"/api/libraries/{scene.library}", {"exclusionPatterns": ["**/raw/**"]})
+)
+recipe("DELETE", "/libraries/{id}")(lambda scene: scene.admin_api.delete(f"/api/libraries/{scene.library}"))
+recipe("POST", "/libraries/{id}/scan")(lambda scene: scene.admin_api.post(f"/api/libraries/{scene.library}/scan"))
+
+
+@recipe("POST", "/libraries/{id}/validate")
+def _(scene):
+    body = {"importPaths": [str(scene.library_folder), "/nowhere"], "exclusionPatterns": ["**/raw/**"]}
+    return _json(scene.admin_api, "POST", f"/api/libraries/{scene.library}/validate", body)
+
+
+# --- people ---
+recipe("GET", "/people")(lambda scene: scene.having("person").api.get("/api/people?withHidden=true"))
+recipe("GET", "/people/{id}")(lambda scene: scene.api.get(f"/api/people/{scene.person}"))
+recipe("PUT", "/people/{id}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/people/{scene.person}", {"name": "Caroline", "isFavorite": True})
+)
+recipe("GET", "/people/{id}/statistics")(lambda scene: scene.api.get(f"/api/people/{scene.person}/statistics"))
+recipe("GET", "/people/{id}/thumbnail")(lambda scene: scene.api.get(f"/api/people/{scene.person}/thumbnail"))
+
+
+# --- notifications ---
+recipe("GET", "/notifications")(lambda scene: scene.having("notification").api.get("/api/notifications"))
+recipe("GET", "/notifications/{id}")(lambda scene: scene.api.get(f"/api/notifications/{scene.notification}"))
+recipe("PUT", "/notifications/{id}")(
+    lambda scene: _json(
+        scene.api, "PUT", f"/api/notifications/{scene.notification}", {"readAt": "2026-12-06T10:00:00.000Z"}
+    )
+)
+recipe("PUT", "/notifications")(
+    lambda scene: _json(
+        scene.api, "PUT", "/api/notifications", {"ids": [scene.notification], "readAt": "2026-12-06T10:00:00.000Z"}
+    )
+)
+recipe("DELETE", "/notifications")(
+    lambda scene: _json(scene.api, "DELETE", "/api/notifications", {"ids": [scene.notification]})
+)
+recipe("DELETE", "/notifications/{id}")(lambda scene: scene.api.delete(f"/api/notifications/{scene.notification}"))
+
+
+@recipe("POST", "/admin/notifications")
+def _(scene):
+    body = {"userId": str(scene.user.id), "title": "Maintenance tonight", "description": "From 22:00", "level": "info"}
+    return _json(scene.admin_api, "POST", "/api/admin/notifications", body)

@@ -1,0 +1,145 @@
+"""What the recipes call endpoints on: users, their clients and their objects, each made the first time a recipe asks
+for it (so a recipe pays only for what it uses), through the API where a client would make it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from accounts.models import User
+from jobs.models import Step, StepStatus
+from jobs.services import step_run, steps_enqueue
+from notifications.models import Notification
+from people.models import Person
+from people.services import person_thumbnail_generate
+from tests.assets.helpers import CREATED, MODIFIED
+from tests.conftest import client_for
+from tests.media_factories import make_jpeg, make_mp4
+from tests.people.conftest import import_faces, upload_tagged
+
+PASSWORD = "password123"
+
+
+class Scene:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def having(self, *objects: str) -> Scene:
+        """The scene with the named objects made, for a listing that must show them."""
+        for name in objects:
+            getattr(self, name)
+        return self
+
+    # --- users and their clients ---
+
+    @cached_property
+    def user(self) -> User:
+        return account_services.user_create(email="alice@example.com", password=PASSWORD, name="Alice")
+
+    @cached_property
+    def admin(self) -> User:
+        return account_services.user_create(email="admin@example.com", password=PASSWORD, name="Admin", is_admin=True)
+
+    @cached_property
+    def api(self) -> APIClient:
+        """Alice's client, as immich-go holds it: a full-permission API key."""
+        return client_for(self.user)
+
+    @cached_property
+    def admin_api(self) -> APIClient:
+        return client_for(self.admin)
+
+    @cached_property
+    def session_api(self) -> APIClient:
+        """Alice's client as the mobile app holds it after logging in: the access token in x-immich-user-token."""
+        client = APIClient()
+        token = self.login().json()["accessToken"]
+        client.credentials(HTTP_X_IMMICH_USER_TOKEN=token)
+        return client
+
+    def login(self):
+        return APIClient().post("/api/auth/login", {"email": self.user.email, "password": PASSWORD}, format="json",
+                                headers={"deviceModel": "Pixel 8", "deviceType": "Android"})  # fmt: skip
+
+    # --- assets ---
+
+    def upload(self, path: Path, **fields):
+        """A multipart upload with the fields the mobile app sends (foreground upload)."""
+        with open(path, "rb") as handle:
+            return self.api.post("/api/assets", {
+                "assetData": handle, "deviceAssetId": f"local-{path.name}", "deviceId": "contract-phone",
+                "fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED, "isFavorite": "false",
+                "duration": "0:00:00.000000", **fields,
+            }, format="multipart")  # fmt: skip
+
+    def photo(self, name: str, color=(200, 40, 40)) -> str:
+        response = self.upload(make_jpeg(self.folder / name, color=color))
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
+    def image(self) -> str:
+        """A photo with its metadata extracted, so its answers carry EXIF (camera, dates, size)."""
+        asset_id = self.photo("photo.jpg")
+        assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
+        return asset_id
+
+    @cached_property
+    def image_with_thumbnails(self) -> str:
+        steps_enqueue(asset_ids=[self.image], step=Step.THUMBNAILS)
+        assert step_run(asset_id=self.image, step=Step.THUMBNAILS) == StepStatus.DONE
+        return self.image
+
+    @cached_property
+    def video(self) -> str:
+        response = self.upload(make_mp4(self.folder / "clip.mp4"), duration="0:00:01.000000")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
+    def trashed(self) -> str:
+        asset_id = self.photo("trashed.jpg", color=(10, 200, 10))
+        assert self.api.delete("/api/assets", {"ids": [asset_id]}, format="json").status_code == 204
+        return asset_id
+
+    # --- the rest ---
+
+    @cached_property
+    def album(self) -> str:
+        response = self.api.post("/api/albums", {"albumName": "Holidays", "assetIds": [self.image]}, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
+    def person(self) -> str:
+        """A person named in a photo's face regions, with its thumbnail made."""
+        asset_id = upload_tagged(self.api, self.folder, regions=[("Carol", None)], name="carol.jpg")
+        import_faces(asset_id)
+        person = Person.objects.get(owner=self.user)
+        assert person_thumbnail_generate(person_id=person.id) == "done"
+        return str(person.id)
+
+    @cached_property
+    def api_key(self) -> str:
+        key, _ = account_services.api_key_create(user=self.user, name="laptop", permissions=["all"])
+        return str(key.id)
+
+    @cached_property
+    def notification(self) -> str:
+        return str(Notification.objects.create(user=self.user, title="Backup done", description="All good").id)
+
+    @cached_property
+    def library_folder(self) -> Path:
+        folder = self.folder / "library"
+        make_jpeg(folder / "external.jpg")
+        return folder
+
+    @cached_property
+    def library(self) -> str:
+        body = {"ownerId": str(self.admin.id), "name": "Archive", "importPaths": [str(self.library_folder)]}
+        response = self.admin_api.post("/api/libraries", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
