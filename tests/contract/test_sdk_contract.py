@@ -26,14 +26,9 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     # assets
     ("GET", "/assets/{id}"): _ASSET,
     ("PUT", "/assets/{id}"): _ASSET,
-    ("GET", "/timeline/bucket"): "createdAt column missing",
     # albums
     ("POST", "/albums"): "startDate, endDate, lastModifiedAssetTimestamp null for an empty album "
                          "(SDK: string or absent)",
-    # server
-    ("GET", "/server/about"): "build, exiftool, ffmpeg, imagemagick, libvips, nodejs null (SDK: string or absent)",
-    ("GET", "/server/config"): "minFaces missing",
-    ("GET", "/server/features"): "realtimeTranscoding missing",
     # jobs, system config
     ("GET", "/jobs"): "10 queues missing: duplicateDetection, editor, faceDetection, facialRecognition, "
                       "integrityCheck, notifications, ocr, search, smartSearch, workflow",
