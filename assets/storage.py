@@ -3,7 +3,6 @@ builds stays inside its root."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from immich.storage import media_root
@@ -25,11 +24,3 @@ def ensure_inside(root: Path, path: Path) -> Path:
         raise PathEscapesRoot(f"{path} is outside {root}")
     return resolved
 
-
-def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:
-    """Write all of `data` with an unbuffered `write` (a raw file's, or os.write on a descriptor), which may take
-    only part of it when the disk fills up: the rest is written again, so a full disk raises ENOSPC instead of
-    bytes going missing unnoticed."""
-    view = memoryview(data)
-    while view:
-        view = view[write(view):]

@@ -133,7 +133,7 @@ def make_assets(owner, media: Path, count: int, size: int, names: int) -> int:
 
 
 def migrate() -> tuple[float, object]:
-    from assets.file_moves.template import storage_template_migrate
+    from assets.file_moves.migration import storage_template_migrate
 
     started = time.perf_counter()
     report = storage_template_migrate()
@@ -164,8 +164,8 @@ def time_cp(source: Path, scratch_parent: Path) -> tuple[float, float]:
 def time_durable_write(sizes: list[int], scratch_parent: Path) -> float:
     """Seconds to write new files of `sizes` bytes from memory onto the library's disk and make them durable, as
     the migration writes its copies: the fastest any durable copy can be."""
-    from assets.file_moves.journal import COPY_THREADS, start_writeback, sync_filesystems
-    from assets.storage import write_fully
+    from assets.file_moves.journal import COPY_THREADS
+    from workers.media.fs import start_writeback, sync_filesystems, write_fully
 
     block = memoryview(os.urandom(max(sizes)))
 

@@ -1,4 +1,6 @@
-"""A text progress bar for management commands (stderr, redrawn in place on a terminal, a line per 10% in logs)."""
+"""The progress bar of management commands, drawn by `rich` on stderr: redrawn in place on a terminal; in a log (not
+a terminal, where nothing can be redrawn) one line when the label changes, at each tenth of the way (every few
+seconds while the total is unknown) and at the end, so a long run in a container's log still shows that it moves."""
 
 from __future__ import annotations
 
@@ -7,36 +9,65 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TextIO, TypeVar
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
 T = TypeVar("T")
-WIDTH = 30
+LOG_EVERY_S = 5.0  # in a log, a line at least this often when the total is not known
+
+
+class ProgressBar:
+    """`update(done, total, label=...)` as the work goes (total None: not known yet), `close()` at the end."""
+
+    def __init__(self, stream: TextIO | None = None, *, label: str = "", total: int | None = None, unit: str = ""):
+        out = stream or sys.stderr
+        out = getattr(out, "_out", out)  # Django's OutputWrapper ends every write with a newline: rich needs the file
+        self.console = Console(file=out, highlight=False)
+        self.interactive = self.console.is_terminal
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
+            TextColumn(unit), TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(), console=self.console, auto_refresh=self.interactive,
+        )
+        self.task = self.bar.add_task(label, total=total, rate="")
+        self.logged: tuple[str, int | None] | None = None
+        self.logged_at = 0.0
+        self.bar.start()
+
+    def update(self, done: int, total: int | None = None, *, label: str | None = None) -> None:
+        changes = {"completed": done}
+        if total is not None:
+            changes["total"] = total
+        if label is not None:
+            changes["description"] = label
+        self.bar.update(self.task, **changes)
+        task = self.bar.tasks[0]
+        self.bar.update(self.task, rate=f"{done / max(task.elapsed or 0, 1e-6):,.0f}/s")
+        if self.interactive or (task.total is not None and done >= task.total):
+            return  # redrawn in place; or the end, which close() prints
+        mark = (task.description, int(10 * done / task.total) if task.total else None)
+        now = time.monotonic()
+        if mark != self.logged or now - self.logged_at >= LOG_EVERY_S:
+            self.logged, self.logged_at = mark, now
+            self.console.print(self.bar.get_renderable())
+
+    def close(self) -> None:
+        self.bar.stop()  # prints the final state, in a log too
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def progress(items: Iterable[T], *, total: int | None = None, label: str = "", stream: TextIO | None = None) -> Iterator[T]:
-    stream = stream or sys.stderr
+    """`items` as they come, with a bar of how many have come."""
     if total is None:
-        total = len(items) if hasattr(items, "__len__") else 0
-    interactive = stream.isatty()
-    started = time.monotonic()
-    last_decile = -1
-    done = 0
-
-    def draw(final: bool = False) -> None:
-        nonlocal last_decile
-        fraction = done / total if total else 1.0
-        decile = int(fraction * 10)
-        if not interactive and not final and decile == last_decile:
-            return
-        last_decile = decile
-        filled = int(fraction * WIDTH)
-        rate = done / max(time.monotonic() - started, 1e-9)
-        line = f"{label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total or '?'} ({rate:.0f}/s)"
-        stream.write(("\r" + line) if interactive else line + "\n")
-        if final and interactive:
-            stream.write("\n")
-        stream.flush()
-
-    for item in items:
-        yield item
-        done += 1
-        draw()
-    draw(final=True)
+        total = len(items) if hasattr(items, "__len__") else None
+    with ProgressBar(stream, label=label, total=total) as bar:
+        done = 0
+        for item in items:
+            yield item
+            done += 1
+            bar.update(done)

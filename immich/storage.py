@@ -29,6 +29,8 @@ from typing import Protocol, TypeVar
 
 from django.conf import settings
 
+from workers.media import fs
+
 READ_CHUNK = 1024 * 1024
 BACKENDS = ("filesystem", "s3")
 K = TypeVar("K")
@@ -102,17 +104,11 @@ class FilesystemBackend:
     def write(self, key: str, chunks: Iterable[bytes], *, mtime_ns: int) -> None:
         target = self.root / key
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
-        try:
+        with fs.write_then_replace(target, durable=True) as partial:
             with open(partial, "xb") as handle:
                 for chunk in chunks:
                     handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
             os.utime(partial, ns=(mtime_ns, mtime_ns))
-            os.replace(partial, target)
-        finally:
-            remove_quietly(partial)
 
     def fetch(self, key: str, local: Path) -> None:
         shutil.copy2(self.root / key, local)

@@ -430,7 +430,7 @@ def queue_command(*, queue: Queue, command: str, force: bool | None, by: str = "
             from libraries.services import libraries_scan_all
             return libraries_scan_all()
         if queue == Queue.STORAGE_TEMPLATE_MIGRATION:  # Immich's one "Start": every asset, archived and trashed too
-            from assets.file_moves.template import storage_template_migration_start
+            from assets.file_moves.migration import storage_template_migration_start
             return storage_template_migration_start()
         if queue not in QUEUE_STEP:
             raise InvalidCommand(f"Invalid job name: {queue.value} cannot be started from the jobs page yet")

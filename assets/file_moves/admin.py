@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from assets.file_moves import template as storage_template
+from assets.file_moves.preview import storage_template_dry_run, storage_template_preview
 from assets.models import FileMove
 from immich.admin import ReadOnlyAdminMixin
 from jobs import system_config
@@ -91,7 +91,7 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             form = StorageTemplateForm(initial=current)
         asset_id = _asset_id(request.GET.get("asset"))
-        preview = storage_template.storage_template_preview(template=form["template"].value() or "", asset_id=asset_id)
+        preview = storage_template_preview(template=form["template"].value() or "", asset_id=asset_id)
         context = self._context(
             request, title="Storage template", form=form, preview=preview, presets=engine.PRESETS,
             options=engine.template_options(), week_year=engine.WEEK_YEAR_OPTIONS, asset_id=asset_id or "",
@@ -105,7 +105,7 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """What the page asks while the template is typed: {path, assetId, error, notes}."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        preview = storage_template.storage_template_preview(
+        preview = storage_template_preview(
             template=request.GET.get("template", ""), asset_id=_asset_id(request.GET.get("asset"))
         )
         return JsonResponse({"path": preview.path, "assetId": preview.asset_id, "error": preview.error,
@@ -116,7 +116,7 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         template = request.GET.get("template") or None
         try:
-            report = storage_template.storage_template_dry_run(template=template)
+            report = storage_template_dry_run(template=template)
         except engine.TemplateError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:assets_filemove_template"))

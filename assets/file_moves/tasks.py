@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from assets.file_moves.template import storage_template_migration_run
+from assets.file_moves.migration import storage_template_migration_run
 from jobs.queues import Queue
 from jobs.runs import job_run_execute
 

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 
 from immich import storage
 from immich.storage import media_root
+from workers.media import fs
 
 MANIFEST = "manifest.json"
 PG_DUMP = "database.pgdump"
@@ -220,10 +221,8 @@ def database_restore(*, backup: Path) -> dict:
             raise BackupError(f"{copy} is missing")
         connection.close()
         target = Path(settings.DATABASES["default"]["NAME"])
-        partial = target.with_name(target.name + ".restoring")
-        with storage.local_copy(copy) as local_copy:
+        with storage.local_copy(copy) as local_copy, fs.write_then_replace(target) as partial:
             shutil.copyfile(local_copy, partial)
-        os.replace(partial, target)
     return manifest
 
 

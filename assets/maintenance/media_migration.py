@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from assets.file_moves.journal import remove_empty_folders
 from assets.models import Asset
 from immich import storage
 from immich.storage import Backend
+from workers.media import fs
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +86,13 @@ def _sha1(backend: Backend, key: str) -> bytes:
 
 
 class MediaMigration:
-    """`run()` yields once per file, after the file is settled (for progress bars); the report says how each went.
-    `stop_after_copies` kills the process (as `kill -9`) once that many copies are verified and their sources not
-    yet deleted: the crash a resumed run must finish."""
+    """`run()` yields once per file, after the file is settled (for progress bars); the report says how each went."""
 
-    def __init__(self, *, to: str, dry_run: bool = False, stop_after_copies: int | None = None) -> None:
+    def __init__(self, *, to: str, dry_run: bool = False) -> None:
         source_name = "filesystem" if to == "s3" else "s3"
         self.source = storage.backend_named(source_name)
         self.target = storage.backend_named(to)
         self.report = MediaMigrationReport(source=source_name, target=to, dry_run=dry_run)
-        self.stop_after_copies = stop_after_copies
         self.files: list[StoredFile] = []
         for folder in FOLDERS:
             for key, size in self.source.files(folder):
@@ -119,7 +114,7 @@ class MediaMigration:
             yield stored
         if not self.report.dry_run and self.source.local_path("") is not None:
             root = self.source.local_path("")
-            remove_empty_folders([str(root / stored.key) for stored in self.files], stop_at=[root / f for f in FOLDERS])
+            fs.remove_empty_folders([str(root / stored.key) for stored in self.files], stop_at=[root / f for f in FOLDERS])
         logger.info("media migration %s -> %s: %s", self.report.source, self.report.target, self.summary())
 
     def summary(self) -> str:
@@ -163,8 +158,7 @@ class MediaMigration:
             return
         self.report.moved += 1
         self.report.bytes_moved += stored.size
-        if self.stop_after_copies is not None and self.report.moved >= self.stop_after_copies:
-            os.kill(os.getpid(), signal.SIGKILL)
+        fs.crash_point("media-migration-copied")  # a copy verified, its source not yet deleted: what a re-run finishes
         self.source.delete(key)
 
 

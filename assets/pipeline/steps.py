@@ -127,7 +127,7 @@ def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:
 def asset_apply_storage_template(asset_id: str) -> StepStatus:
     """Move the asset to its storage template path once its metadata (dates) is known. Skipped when the template
     is off, for external-library assets and (if so configured) for dates of low confidence."""
-    from assets.file_moves.template import MoveFailed, TemplateDisabled, storage_template_apply
+    from assets.file_moves.apply import MoveFailed, TemplateDisabled, storage_template_apply
 
     asset = Asset.objects.only("id", "library_id", "is_external").get(pk=asset_id)
     if asset.library_id or asset.is_external:

@@ -11,7 +11,8 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 
-from assets.storage import nested_folder, write_fully
+from assets.storage import nested_folder
+from workers.media.fs import write_fully
 from immich import storage
 
 ASSET_FIELD = "assetData"

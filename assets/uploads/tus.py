@@ -46,7 +46,7 @@ from assets import media_types
 from assets.models import TusUpload
 from assets.uploads.resumable_sha1 import ResumableSha1
 from assets.uploads.services import UploadFields, asset_upload, saved_after_all
-from assets.storage import write_fully
+from workers.media.fs import write_fully
 from assets.uploads.handler import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
 from immich.errors import BadRequest

@@ -194,8 +194,10 @@ def test_the_command_lists_each_problem_and_exits_with_status_1(photo, capsys):
 def test_the_command_prints_json_and_exits_0_when_clean(library, capsys):
     call_command("check_consistency", "--json", "--in-flight-seconds", "0")
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["clean"] is True
-    assert "files [" in captured.err  # the progress bar, on stderr
+    report = json.loads(captured.out)
+    assert report["clean"] is True
+    files = report["filesChecked"]
+    assert "files ━" in captured.err and f"{files}/{files}" in captured.err  # the progress bar, on stderr
 
 
 def test_in_an_object_store_missing_objects_and_orphans_are_found_by_listing(s3, api, tmp_path, media_root):

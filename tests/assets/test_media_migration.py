@@ -15,6 +15,7 @@ from immich import storage
 from jobs.models import Step
 from jobs.services import step_run, steps_enqueue
 from tests.assets.helpers import upload_file, upload_photo
+from tests.crash import die_at
 from tests.media_factories import make_jpeg, make_xmp
 from tests.s3 import stored_files
 
@@ -104,8 +105,11 @@ def test_uploads_in_transit_are_left_alone(api, tmp_path, media_root, bucket_con
     assert staged.read_bytes() == b"half an upload"
 
 
-def _migrate_in_child(stop_after_copies: int) -> None:
-    media_migrate(to="s3", stop_after_copies=stop_after_copies)
+def _migrate_in_child(copies: int) -> None:
+    """Killed once `copies` copies are verified, the last one's source not yet deleted."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        die_at(monkeypatch, "media-migration-copied", passes=copies)
+        media_migrate(to="s3")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from assets.maintenance.backup import backups_list, read_manifest
 from assets.file_moves.journal import CRASH_POINTS
 from assets.models import Asset, FileMove
 from assets.services import asset_delete_files, trash_purge_expired
-from assets.file_moves.template import storage_template_migrate
+from assets.file_moves.migration import storage_template_migrate
 from immich import storage
 from immich.env import REPO_ROOT
 from jobs.models import Step

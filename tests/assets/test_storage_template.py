@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 
 from assets.models import Asset, AssetStatus, FileMove, Visibility
-from assets.file_moves.template import storage_template_dry_run, storage_template_migrate
+from assets.file_moves.migration import storage_template_migrate
+from assets.file_moves.preview import storage_template_dry_run
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.runs import job_run_request

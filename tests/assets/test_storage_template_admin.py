@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assets.file_moves.template import storage_template_migrate
+from assets.file_moves.migration import storage_template_migrate
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_photo
 

@@ -14,9 +14,10 @@ from django.db import connections
 
 from assets.file_moves.journal import CRASH_POINTS
 from assets.models import Asset, FileMove
-from assets.file_moves.template import storage_template_migrate
+from assets.file_moves.migration import storage_template_migrate
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file, upload_photo
+from tests.crash import die_at
 from tests.media_factories import make_jpeg, make_xmp
 
 SHM = Path("/dev/shm")
@@ -86,8 +87,10 @@ def make_assets(api, tmp_path) -> dict:
     return sidecars
 
 
-def _migrate_in_child(stop_after: str) -> None:
-    storage_template_migrate(stop_after=stop_after)
+def _migrate_in_child(point: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        die_at(monkeypatch, point)
+        storage_template_migrate()
 
 
 def run_killed_at(point: str) -> int:
@@ -209,12 +212,13 @@ def test_a_crash_in_the_upload_step_is_finished_by_the_next_step(api, user, tmp_
 
     def move_first():
         from assets.file_moves.journal import moves_execute, moves_lock
-        from assets.file_moves.template import Planner, _plan_batch, _requests, template_settings
+        from assets.file_moves.planner import Planner, move_requests, plan_batch, template_settings
 
         settings = template_settings()
-        with moves_lock():
-            plans = _plan_batch(Planner(settings), [Asset.objects.select_related("owner", "exif").get(pk=first)])
-            moves_execute(_requests(plans, settings), stop_after="placed")
+        with moves_lock(), pytest.MonkeyPatch.context() as monkeypatch:
+            die_at(monkeypatch, "placed")
+            plans = plan_batch(Planner(settings), [Asset.objects.select_related("owner", "exif").get(pk=first)])
+            moves_execute(move_requests(plans, settings))
 
     child = multiprocessing.get_context("fork").Process(target=move_first)
     child.start()
@@ -222,7 +226,7 @@ def test_a_crash_in_the_upload_step_is_finished_by_the_next_step(api, user, tmp_
     assert child.exitcode == -9
     assert not Path(Asset.objects.get(pk=first).original_path).exists()  # renamed, database not yet switched
 
-    from assets.file_moves.template import storage_template_apply
+    from assets.file_moves.apply import storage_template_apply
 
     second = upload_photo(api, tmp_path, "second.jpg", color=(200, 100, 1))
     storage_template_apply(asset_id=second)
@@ -244,7 +248,7 @@ def _interrupted(asset_id, new_path: Path, **fields) -> FileMove:
 
 @pytest.mark.django_db
 def test_recovery_never_deletes_a_file_it_cannot_verify(api, tmp_path, media_root):
-    from assets.file_moves.journal import moves_resume
+    from assets.file_moves.recovery import moves_resume
 
     asset_id = upload_photo(api, tmp_path)
     foreign = media_root / "library" / "x" / "photo.jpg"
@@ -259,7 +263,7 @@ def test_recovery_never_deletes_a_file_it_cannot_verify(api, tmp_path, media_roo
 
 @pytest.mark.django_db
 def test_recovery_points_at_the_only_copy_even_when_it_does_not_verify(api, tmp_path, media_root):
-    from assets.file_moves.journal import moves_resume
+    from assets.file_moves.recovery import moves_resume
 
     asset_id = upload_photo(api, tmp_path)
     target = media_root / "library" / "x" / "photo.jpg"
@@ -275,7 +279,7 @@ def test_recovery_points_at_the_only_copy_even_when_it_does_not_verify(api, tmp_
 
 @pytest.mark.django_db
 def test_recovery_redoes_a_move_that_had_not_started(api, tmp_path, media_root):
-    from assets.file_moves.journal import moves_resume
+    from assets.file_moves.recovery import moves_resume
 
     asset_id = upload_photo(api, tmp_path)
     target = media_root / "library" / "x" / "photo.jpg"

@@ -164,7 +164,7 @@ def test_dry_run_command(webm):
     text = out.getvalue()
     assert "Policy disabled" in text
     assert "transcodes deleted (no longer needed)" in text and "       1" in text
-    assert "videos [" in err.getvalue()  # the progress bar
+    assert "videos ━" in err.getvalue() and "1/1" in err.getvalue()  # the progress bar
     out = StringIO()
     call_command("transcode_dry_run", "--set", "transcode=all", "--json", stdout=out, stderr=StringIO())
     assert json.loads(out.getvalue())["transcode"] == 1

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from assets.models import Asset, AssetFile, AssetFileType, AssetVideo, FileMove, FileMoveState, TusUpload
-from assets.file_moves.template import storage_template_migration_start
+from assets.file_moves.migration import storage_template_migration_start
 from jobs.models import AssetStep, JobRun, Step, StepStatus
 from jobs.queues import Queue
 from jobs.system_config import config_get, config_update

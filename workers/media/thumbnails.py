@@ -13,16 +13,13 @@ shrink, on the small image: correct colour without Immich's 16-bit whole-image p
 
 from __future__ import annotations
 
-import glob
-import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyvips
 from PIL import Image, UnidentifiedImageError
 
-from workers.media import exif, heif, video
+from workers.media import exif, fs, heif, video
 from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.header import PILLOW_FORMATS, ImageHeader, read_image_header
 from workers.media.thumbhash import rgba_to_thumbhash
@@ -178,16 +175,9 @@ def _encode(image: pyvips.Image, spec: ThumbnailSpec, profile: bytes | None, *, 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # What a worker killed mid-write left (one runs per asset at a time, so none of these is being written now).
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
-        stale.unlink(missing_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
-    try:
-        with open(partial, "wb") as handle:
-            handle.write(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    # clear_stale: one worker runs per asset at a time, so no other is writing these outputs now.
+    with fs.write_then_replace(path, clear_stale=True) as partial:
+        partial.write_bytes(data)
 
 
 def _largest_short_side(specs: tuple[ThumbnailSpec, ...]) -> int | None:

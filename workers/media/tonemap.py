@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from workers.media import fs
+
 LUT_SIZE = 33
 REFERENCE_WHITE_NITS = 100.0
 ASSUMED_PEAK_NITS = 1000.0  # without mastering metadata, as ffmpeg assumes for HLG and most PQ content is graded
@@ -101,7 +103,6 @@ def cube_file(*, transfer: str, algorithm: str, folder: Path | None = None) -> P
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{transfer.lower()}-{algorithm}-{LUT_SIZE}-v{_VERSION}.cube"
     if not path.exists():
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        partial.write_text(cube_text(transfer=transfer, algorithm=algorithm))
-        os.replace(partial, path)
+        with fs.write_then_replace(path, token=str(os.getpid())) as partial:
+            partial.write_text(cube_text(transfer=transfer, algorithm=algorithm))
     return path

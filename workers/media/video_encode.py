@@ -21,6 +21,7 @@ from pathlib import Path
 
 import av
 
+from workers.media import fs
 from workers.media import tonemap as tonemapping
 from workers.media.demux import open_input
 from workers.media.errors import out_of_space
@@ -444,28 +445,28 @@ def encode(source: Path, output: Path, plan: EncodePlan, *, time_limit_s: float 
     for stale in output.parent.glob(f".{output.name}.*"):  # left by a worker killed mid-encode (one runs per asset)
         stale.unlink(missing_ok=True)
     token = uuid.uuid4().hex[:8]
-    temp = output.with_name(f".{output.name}.{token}.partial")
     stats = output.with_name(f".{output.name}.{token}.passlog")
     try:
-        deadline = _Deadline(time_limit_s)
-        try:
+        with fs.write_then_replace(output, token=token) as temp:
+            deadline = _Deadline(time_limit_s)
             try:
-                video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats)
-            except _DamagedUnderThreads:
-                # Damaged files are rare: decoding one again on a single thread gives the same outcome every time.
-                video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats,
-                                                                   one_decode_thread=True)
-        except av.FFmpegError as error:
-            if out_of_space(error):
-                raise  # not the video's fault: the step is retried once space is freed
-            raise TranscodeFailed(f"libav could not transcode the file: {error}") from error
-        size = temp.stat().st_size
-        if size == source.stat().st_size and filecmp.cmp(source, temp, shallow=False):
-            return EncodeResult(False, 0, video_name, audio_name, frames, time.monotonic() - started,
-                                (*plan.notes, *notes, "the result was identical to the original: not stored"))
-        os.replace(temp, output)
+                try:
+                    video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats)
+                except _DamagedUnderThreads:
+                    # Damaged files are rare: decoding one again on a single thread gives the same outcome every time.
+                    video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats,
+                                                                       one_decode_thread=True)
+            except av.FFmpegError as error:
+                if out_of_space(error):
+                    raise  # not the video's fault: the step is retried once space is freed
+                raise TranscodeFailed(f"libav could not transcode the file: {error}") from error
+            size = temp.stat().st_size
+            if size == source.stat().st_size and filecmp.cmp(source, temp, shallow=False):
+                temp.unlink()  # nothing replaces the output
+                return EncodeResult(False, 0, video_name, audio_name, frames, time.monotonic() - started,
+                                    (*plan.notes, *notes, "the result was identical to the original: not stored"))
     finally:
-        for leftover in (temp, stats, Path(f"{stats}.mbtree"), Path(f"{stats}.temp"), Path(f"{stats}.mbtree.temp"),
+        for leftover in (stats, Path(f"{stats}.mbtree"), Path(f"{stats}.temp"), Path(f"{stats}.mbtree.temp"),
                          Path(f"{stats}.cutree")):
             try:
                 leftover.unlink()

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.file_moves.template import StorageMigration
+from assets.file_moves.migration import StorageMigration
 from immich.progress import progress
 from workers.media.storage_template import TemplateError
 

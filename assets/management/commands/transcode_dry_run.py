@@ -7,42 +7,14 @@ remuxed or lose their transcode, and the estimated gigabytes written. Settings n
 from __future__ import annotations
 
 import json
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from assets.pipeline import transcode
+from immich.progress import ProgressBar
 from jobs.system_config import InvalidConfig
 
 _LISTS = ("acceptedVideoCodecs", "acceptedAudioCodecs", "acceptedContainers")
-
-
-class ProgressBar:
-    WIDTH = 30
-
-    def __init__(self, stream, *, interactive: bool):
-        self.stream, self.interactive = stream, interactive
-        self.started = self.drawn_at = time.monotonic()
-        self.width = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.drawn_at < (0.1 if self.interactive else 5.0) and done < total:
-            return
-        self.drawn_at = now
-        filled = self.WIDTH * done // max(total, 1)
-        rate = done / max(now - self.started, 1e-6)
-        line = f"videos [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:,}/{total:,} {rate:,.0f}/s"
-        if self.interactive:
-            self.stream.write("\r" + line.ljust(self.width), ending="")
-            self.stream.flush()
-            self.width = len(line)
-        else:
-            self.stream.write(line)
-
-    def close(self) -> None:
-        if self.interactive and self.width:
-            self.stream.write("")
 
 
 def _value(key: str, text: str):
@@ -85,11 +57,8 @@ class Command(BaseCommand):
             ffmpeg = transcode.ffmpeg_candidate(changes)
         except InvalidConfig as error:
             raise CommandError("; ".join(error.args[0])) from error
-        progress = ProgressBar(self.stderr, interactive=self.stderr.isatty())
-        try:
-            report = transcode.transcode_dry_run(ffmpeg=ffmpeg, probe_missing=options["probe"], progress=progress)
-        finally:
-            progress.close()
+        with ProgressBar(self.stderr, label="videos") as bar:
+            report = transcode.transcode_dry_run(ffmpeg=ffmpeg, probe_missing=options["probe"], progress=bar.update)
         result = report.to_dict()
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))

@@ -8,52 +8,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from immich.progress import ProgressBar
 from libraries import scan as library_scan
 from libraries.models import Library, ScanState
 
 PHASES = {"walk": "walking", "import": "importing"}
-
-
-def _plain(text: str) -> str:
-    return text  # progress is not an error: no red on a terminal
-
-
-class ProgressBar:
-    """One line redrawn in place on a terminal (a line every few seconds otherwise): phase, bar, count, rate."""
-
-    WIDTH = 30
-
-    def __init__(self, stream, *, label: str, interactive: bool):
-        self.stream = stream
-        self.label = label
-        self.interactive = interactive
-        self.started = time.monotonic()
-        self.drawn_at = 0.0
-        self.last = ""
-
-    def __call__(self, phase: str, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        interval = 0.1 if self.interactive else 5.0
-        if now - self.drawn_at < interval and (total is None or done < total):
-            return
-        self.drawn_at = now
-        rate = done / max(now - self.started, 1e-6)
-        if total:
-            filled = min(self.WIDTH, int(self.WIDTH * done / total))
-            bar = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {min(100, 100 * done // total):3d}% {done:,}/{total:,}"
-        else:
-            bar = f"{done:,}"
-        line = f"{self.label}: {PHASES.get(phase, phase)} {bar} files, {rate:,.0f}/s"
-        if self.interactive:
-            self.stream.write("\r" + line.ljust(len(self.last)), style_func=_plain, ending="")
-            self.stream.flush()
-        else:
-            self.stream.write(line, style_func=_plain)
-        self.last = line
-
-    def close(self) -> None:
-        if self.interactive and self.last:
-            self.stream.write("", style_func=_plain)
 
 
 class Command(BaseCommand):
@@ -101,15 +60,19 @@ class Command(BaseCommand):
             return
         refused = 0
         for library in libraries:
-            progress = ProgressBar(self.stderr, label=library.name, interactive=self.stderr.isatty())
+            bar = ProgressBar(self.stderr, label=library.name, unit="files")
+
+            def progress(phase: str, done: int, total: int | None, name: str = library.name) -> None:
+                bar.update(done, total, label=f"{name}: {PHASES.get(phase, phase)}")
+
             started = time.monotonic()
             try:
                 outcome = library_scan.library_scan(library_id=library.pk, progress=progress)
             except library_scan.ScanBusy as busy:
-                progress.close()
+                bar.close()
                 self.stderr.write(f"{library.name}: skipped, {busy}")
                 continue
-            progress.close()
+            bar.close()
             counts = outcome.counts
             summary = ", ".join(
                 f"{counts.get(key, 0):,} {key}" for key in ("seen", "new", "changed", "moved", "online", "offline", "problems")

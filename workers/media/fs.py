@@ -1,0 +1,236 @@
+"""Filesystem primitives, written once: a rename that never replaces, durability by filesystem (syncfs) and early
+writeback, copy-and-hash, removal of emptied folders, and the atomic write-then-replace every writer of a derived
+file uses. Pure: no ORM, no settings, no app.
+
+`crash_point(name)` marks where a fault test may kill the process (as `kill -9` would); it does nothing in
+production. Callers call it through this module (`fs.crash_point(...)`) so that a test's monkeypatch reaches them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import glob
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+FOLDER_THREADS = 8
+_CHUNK = 4 * 1024 * 1024
+_COPY_CHUNK = 1024 * 1024  # small enough to hash what was just copied from the CPU's cache
+
+
+def crash_point(name: str) -> None:
+    """A place where a fault test may kill the process; a no-op unless a test replaces it."""
+
+
+# -- writing ---------------------------------------------------------------------------------------------------
+
+
+def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:
+    """Write all of `data` with an unbuffered `write` (a raw file's, or os.write on a descriptor), which may take
+    only part of it when the disk fills up: the rest is written again, so a full disk raises ENOSPC instead of
+    bytes going missing unnoticed."""
+    view = memoryview(data)
+    while view:
+        view = view[write(view):]
+
+
+def temporary_name(path: Path, token: str) -> Path:
+    """`.<name>.<token>.partial` beside `path`: hidden, and the name the debris sweep and the consistency check
+    know as a writer's temporary output."""
+    return path.with_name(f".{path.name}.{token}.partial")
+
+
+@contextmanager
+def write_then_replace(path: Path, *, token: str | None = None, durable: bool = False,
+                       clear_stale: bool = False) -> Iterator[Path]:
+    """Yields a temporary name beside `path` to write; when the block ends without error the temporary file
+    replaces `path` in one rename, so a reader sees the old file or the whole new one, never half of one. A block
+    that decides to keep nothing removes the temporary file itself, and nothing is replaced. The temporary file
+    never outlives the block.
+
+    `durable`: fsync the temporary file before the rename (the new contents survive a machine crash).
+    `clear_stale`: first remove the temporary files of a writer killed mid-write (for outputs that one process at a
+    time writes, so none of them is being written now)."""
+    if clear_stale:
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+            stale.unlink(missing_ok=True)
+    temp = temporary_name(path, token or uuid.uuid4().hex[:12])
+    try:
+        yield temp
+        if os.path.lexists(temp):
+            if durable:
+                fd = os.open(temp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+# -- renaming and durability -----------------------------------------------------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_renameat2 = getattr(_libc, "renameat2", None)
+_syncfs = getattr(_libc, "syncfs", None)
+_sync_file_range = getattr(_libc, "sync_file_range", None)
+if _sync_file_range is not None:
+    _sync_file_range.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+_SYNC_FILE_RANGE_WRITE = 2
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+
+
+def rename_noreplace(source: str, target: str) -> None:
+    """Rename that fails with FileExistsError instead of replacing `target` (EXDEV across filesystems)."""
+    if _renameat2 is not None:
+        if _renameat2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), source, None, target)
+    # No renameat2 here: a hard link cannot replace either; a crash between link and unlink leaves two names of
+    # one inode, which recovery resolves like a finished copy.
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "File exists", target) from error
+        os.rename(source, target)  # the movers' lock keeps other movers out; nothing else writes these folders
+        return
+    os.unlink(source)
+
+
+def sync_filesystems(folders: Iterable[str]) -> None:
+    """Make everything written on the folders' filesystems durable: one syncfs per filesystem and batch instead
+    of an fsync per file and folder."""
+    seen: set[int] = set()
+    for folder in folders:
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            continue
+        try:
+            device = os.fstat(fd).st_dev
+            if device not in seen:
+                seen.add(device)
+                if _syncfs is None or _syncfs(fd) != 0:
+                    os.sync()
+        finally:
+            os.close(fd)
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing the file's dirty pages to disk now, without waiting for them."""
+    if _sync_file_range is not None:
+        _sync_file_range(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)
+
+
+# -- copying and hashing ---------------------------------------------------------------------------------------
+
+
+def file_sha1(path: str) -> bytes:
+    digest = hashlib.sha1()
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while count := handle.readinto(buffer):
+            digest.update(view[:count])
+    return digest.digest()
+
+
+def _send(target_fd: int, source_fd: int, count: int) -> int:
+    """Copy up to `count` bytes from the source's offset to the target's, in the kernel when it can."""
+    try:
+        return os.sendfile(target_fd, source_fd, None, count)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+        data = os.read(source_fd, count)
+        write_fully(partial(os.write, target_fd), data)
+        return len(data)
+
+
+def copy_and_hash(source: str, target: str, *, hashing: bool = True) -> bytes | None:
+    """Copy `source` to a new file `target` chunk by chunk, reading each chunk back from the target while it is
+    still in the CPU's cache; returns the SHA-1 of what the target holds (None without `hashing`: a plain copy).
+    Writeback is started as it goes. Passes the crash point "copying" once the first chunk is written."""
+    digest = hashlib.sha1()
+    buffer = bytearray(_COPY_CHUNK)
+    view = memoryview(buffer)
+    with open(source, "rb", buffering=0) as src, open(target, "xb+", buffering=0) as dst:
+        offset = 0
+        while sent := _send(dst.fileno(), src.fileno(), _COPY_CHUNK):
+            done = 0 if hashing else sent
+            while done < sent:
+                got = os.preadv(dst.fileno(), [view[done:sent]], offset + done)
+                if got == 0:
+                    raise OSError(errno.EIO, f"{target} is shorter than what was written to it")
+                done += got
+            if hashing:
+                digest.update(view[:sent])
+            if offset == 0:
+                crash_point("copying")
+            offset += sent
+        # The disk works while the next files are copied and hashed; the batch's syncfs then only waits for what
+        # is left.
+        start_writeback(dst.fileno())
+    stat = os.stat(source)
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return digest.digest() if hashing else None
+
+
+# -- folders ---------------------------------------------------------------------------------------------------
+
+
+def _rmdir(folder: str) -> bool:
+    try:
+        os.rmdir(folder)
+    except OSError:
+        return False  # not empty (or gone)
+    return True
+
+
+def remove_empty_folders(paths: Iterable[str], *, stop_at: Iterable[Path]) -> int:
+    """Remove the folders of `paths` that are now empty, and their emptied parents, below the `stop_at` roots.
+    Deepest first, one depth at a time, each depth in parallel (folder operations wait on the disk)."""
+    roots = tuple(str(root) + os.sep for root in stop_at)
+    by_depth: dict[int, set[str]] = {}
+
+    def consider(folder: str) -> None:
+        if folder.startswith(roots) and folder + os.sep not in roots:
+            by_depth.setdefault(folder.count(os.sep), set()).add(folder)
+
+    for path in paths:
+        consider(os.path.dirname(path))
+    removed = 0
+    with ThreadPoolExecutor(max_workers=FOLDER_THREADS) as pool:
+        while by_depth:
+            folders = sorted(by_depth.pop(max(by_depth)))
+            for folder, gone in zip(folders, pool.map(_rmdir, folders)):
+                if gone:
+                    removed += 1
+                    consider(os.path.dirname(folder))
+    return removed
+
+
+def make_folders(folders: Iterable[str]) -> dict[str, int]:
+    """Create the folders (in parallel) and return the filesystem each is on."""
+    folders = list(dict.fromkeys(folders))
+
+    def make(folder: str) -> int:
+        os.makedirs(folder, exist_ok=True)
+        return os.stat(folder).st_dev
+
+    with ThreadPoolExecutor(max_workers=FOLDER_THREADS) as pool:
+        return dict(zip(folders, pool.map(make, folders)))
