@@ -12,11 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, Session, User
 from accounts.permissions_catalog import ALL, PERMISSIONS
 from accounts.selectors import admin_exists, secret_hash
-from immich.errors import BadRequest
-
-
-class Unauthorized(Exception):
-    pass
+from immich.errors import BadRequest, Unauthorized
 
 
 def _new_secret() -> str:

@@ -1,73 +1,52 @@
-"""Errors in Immich's shape: {"message", "error", "statusCode", "correlationId"}, so clients print them."""
+"""The application's errors: what services refuse, in words for a person, with the HTTP status the API answers.
+
+Services, selectors and domain modules raise these and never an HTTP framework's exceptions; one exception handler
+(immich/exception_handler.py) turns them into Immich's error shape. A domain error that reaches the API subclasses
+one of them (jobs' InvalidCommand is a BadRequest), so no view translates errors one by one."""
 
 from __future__ import annotations
 
-import logging
-import uuid
 from http import HTTPStatus
 
-from django.db import InterfaceError, OperationalError
-from rest_framework import exceptions
-from rest_framework.views import exception_handler
 
-from workers.media.errors import out_of_space
+class ApplicationError(Exception):
+    """`message`: a sentence, or a list of them (a config with several problems), shown to the user as it is."""
 
-logger = logging.getLogger(__name__)
+    status: int = HTTPStatus.BAD_REQUEST
+    default_message = "Bad request"
 
-
-class BadRequest(exceptions.APIException):
-    status_code = 400
-    default_detail = "Bad request"
+    def __init__(self, message: str | list[str] | None = None):
+        self.message = self.default_message if message is None else message
+        super().__init__(self.message)
 
 
-class NotFound(exceptions.NotFound):
+class BadRequest(ApplicationError):
     pass
 
 
-class InsufficientStorage(exceptions.APIException):
-    status_code = 507
-    default_detail = "No space left on the server's storage: nothing was stored. Try again once space is freed."
+class Unauthorized(ApplicationError):
+    """No or wrong credentials, such as a failed login."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    default_message = "Authentication required"
 
 
-class DatabaseUnavailable(exceptions.APIException):
+class NotFound(ApplicationError):
+    """Not found, or not the caller's: one answer for both, so that nobody learns which ids others have."""
+
+    status = HTTPStatus.NOT_FOUND
+    default_message = "Not found or no access"
+
+
+class InsufficientStorage(ApplicationError):
+    status = HTTPStatus.INSUFFICIENT_STORAGE
+    default_message = "No space left on the server's storage: nothing was stored. Try again once space is freed."
+
+
+class DatabaseUnavailable(ApplicationError):
     """The database could not be reached or dropped the connection (a restart, a failover): worth retrying, as
     the next request reconnects. Left alone it would be an HTML 500 that clients cannot tell from a bug."""
 
-    status_code = 503
-    default_detail = "The database is unavailable; retry the request shortly"
-    wait = 5  # seconds: DRF sends it as Retry-After
-
-
-def _flatten(detail) -> str | list[str]:
-    if isinstance(detail, dict):
-        messages = []
-        for field, value in detail.items():
-            for text in value if isinstance(value, list) else [value]:
-                text = _flatten(text)
-                messages.append(text if field == "non_field_errors" else f"{field}: {text}")
-        return messages if len(messages) > 1 else messages[0]
-    if isinstance(detail, list):
-        flat = [_flatten(item) for item in detail]
-        return flat if len(flat) > 1 else flat[0]
-    return str(detail)
-
-
-def immich_exception_handler(exc, context):
-    if out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
-        exc = InsufficientStorage()
-    elif isinstance(exc, (OperationalError, InterfaceError)):
-        # django.request logs the 503 without its cause
-        logger.warning("%s %s: database unavailable: %s", context["request"].method, context["request"].path, exc)
-        exc = DatabaseUnavailable()
-    response = exception_handler(exc, context)
-    if response is None:
-        return None
-    detail = getattr(exc, "detail", None)
-    message = _flatten(detail) if detail is not None else HTTPStatus(response.status_code).phrase
-    response.data = {
-        "message": message,
-        "error": HTTPStatus(response.status_code).phrase,
-        "statusCode": response.status_code,
-        "correlationId": uuid.uuid4().hex[:8],
-    }
-    return response
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    default_message = "The database is unavailable; retry the request shortly"
+    retry_after = 5  # seconds

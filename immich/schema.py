@@ -1,5 +1,5 @@
 """The OpenAPI schema's error answers: every operation lists the client errors it can give, each in Immich's shape
-(immich/errors.py), so that clients and schema checks (tests/security/test_schema_fuzzing.py) know them.
+(immich/exception_handler.py), so that clients and schema checks (tests/security/test_schema_fuzzing.py) know them.
 
 What an operation can answer follows from what it takes: 400 when it reads a body or query parameters, 401 when it
 needs credentials, 403 when its view checks an API key permission or is for admins, 404 when its path names an

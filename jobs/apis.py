@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich.api import validated
-from immich.errors import BadRequest
+from immich.errors import BadRequest, NotFound
 from immich.schema import LIST
 from jobs import selectors, services, system_config
 from jobs.models import StepStatus
@@ -25,10 +24,7 @@ class SystemConfigApi(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def put(self, request):
-        try:
-            return Response(system_config.config_update(new_config=request.data))
-        except system_config.InvalidConfig as error:
-            raise BadRequest(error.args[0]) from error
+        return Response(system_config.config_update(new_config=request.data))
 
 
 class SystemConfigDefaultsApi(APIView):
@@ -97,10 +93,7 @@ class JobsApi(APIView):
     @extend_schema(request=ManualJobSerializer, responses={204: None})
     def post(self, request):
         data = validated(ManualJobSerializer, request.data)
-        try:
-            services.manual_job_run(name=data["name"])
-        except services.InvalidCommand as error:
-            raise BadRequest(str(error)) from error
+        services.manual_job_run(name=data["name"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -112,13 +105,10 @@ class JobCommandApi(APIView):
     def put(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(JobCommandSerializer, request.data)
-        try:
-            services.queue_command(
-                queue=queue, command=data["command"], force=data["force"],
-                by=request.user.email,
-            )
-        except services.InvalidCommand as error:
-            raise BadRequest(str(error)) from error
+        services.queue_command(
+            queue=queue, command=data["command"], force=data["force"],
+            by=request.user.email,
+        )
         return Response(selectors.queue_statistics()[queue.value])
 
 
@@ -146,10 +136,7 @@ class QueueDetailApi(APIView):
         data = validated(QueueUpdateSerializer, request.data)
         if "isPaused" in data:
             command = "pause" if data["isPaused"] else "resume"
-            try:
-                services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
-            except services.InvalidCommand as error:
-                raise BadRequest(str(error)) from error
+            services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
         return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
 
 

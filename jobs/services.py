@@ -18,6 +18,7 @@ from django.utils import timezone
 from redis import RedisError
 
 from assets.models import Asset
+from immich.errors import BadRequest
 from jobs import broker, slots
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.queues import Queue
@@ -414,7 +415,7 @@ def queue_start(*, queue: Queue, force: bool) -> int:
     return total
 
 
-class InvalidCommand(ValueError):
+class InvalidCommand(BadRequest):
     pass
 
 

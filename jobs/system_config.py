@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from immich.errors import BadRequest
 from immich.limits import contains_nul
 from jobs.models import SystemConfig
 from jobs.queues import Queue
@@ -71,8 +72,8 @@ DEFAULTS: dict = {
 }
 
 
-class InvalidConfig(ValueError):
-    pass
+class InvalidConfig(BadRequest):
+    """The problems of a candidate config, a list of sentences."""
 
 
 def _one_of(*allowed) -> Callable:

@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich.api import validated
-from immich.errors import BadRequest
 from immich import storage
 from immich.ranges import cacheable, file_response
 from immich.schema import RANGE_HEADER, file_responses
@@ -51,10 +50,7 @@ class PersonDetailApi(APIView):
     def put(self, request, person_id):
         person = _owned_person(request, person_id)
         changes = validated(PersonUpdateSerializer, request.data)
-        try:
-            person = services.person_update(person=person, changes=changes)
-        except (services.PersonNameTaken, services.FaceNotFound) as error:
-            raise BadRequest(str(error)) from error
+        person = services.person_update(person=person, changes=changes)
         return Response(person_dto(person))
 
 

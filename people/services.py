@@ -14,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from assets.models import Asset, AssetExif, AssetType
 from assets.storage import nested_folder
 from immich import storage
+from immich.errors import BadRequest
 from jobs.system_config import config_cached
 from people.models import AssetFace, Person
 from people.selectors import people_missing_thumbnails, visible_asset_q
@@ -27,11 +28,11 @@ THUMBNAIL_CANDIDATES = 5  # faces tried, largest first, when the preferred one's
 SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
 
 
-class PersonNameTaken(ValueError):
+class PersonNameTaken(BadRequest):
     pass
 
 
-class FaceNotFound(ValueError):
+class FaceNotFound(BadRequest):
     pass
 
 

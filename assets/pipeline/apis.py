@@ -12,8 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets.pipeline import transcode
-from immich.errors import BadRequest
-from jobs.system_config import InvalidConfig
 
 
 class TranscodeDryRunSerializer(serializers.Serializer):
@@ -53,9 +51,6 @@ class TranscodeDryRunApi(APIView):
     def post(self, request):
         serializer = TranscodeDryRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            ffmpeg = transcode.ffmpeg_candidate(serializer.validated_data["ffmpeg"])
-        except InvalidConfig as error:
-            raise BadRequest(error.args[0]) from error
+        ffmpeg = transcode.ffmpeg_candidate(serializer.validated_data["ffmpeg"])
         report = transcode.transcode_dry_run(ffmpeg=ffmpeg, probe_missing=serializer.validated_data["probeMissing"])
         return Response(TranscodeDryRunResponseDto({"ffmpeg": ffmpeg, **report.to_dict()}).data)

@@ -49,7 +49,7 @@ from assets.uploads.services import UploadFields, asset_upload, saved_after_all
 from workers.media.fs import write_fully
 from assets.uploads.handler import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
-from immich.errors import BadRequest
+from immich.errors import ApplicationError, BadRequest
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +57,13 @@ PIECE = 1024 * 1024  # bytes read from the request and written per step: memory 
 CHECKSUM_ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 
 
-class TusError(Exception):
-    """A refusal with its HTTP status (some, like 460 Checksum Mismatch, exist only in tus)."""
+class TusError(ApplicationError):
+    """A refusal with its HTTP status (some, like 460 Checksum Mismatch, exist only in tus); the tus views answer it
+    in tus's way."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
-        self.message = message
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import uuid
 from http import HTTPStatus
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from assets.uploads import tus
 from assets.models import TusUpload
 from assets.serializers import UploadSerializer
 from assets.uploads.services import UploadFields
+from immich.exception_handler import immich_body
 from immich.limits import contains_nul
 
 TUS_VERSION = "1.0.0"
@@ -176,9 +176,7 @@ class _TusApi(APIView):
         if not isinstance(exc, tus.TusError):
             return super().handle_exception(exc)
         phrase = REASONS.get(exc.status) or HTTPStatus(exc.status).phrase
-        body = {
-            "message": exc.message, "error": phrase, "statusCode": exc.status, "correlationId": uuid.uuid4().hex[:8],
-        }  # fmt: skip
+        body = immich_body(message=exc.message, status=exc.status, phrase=phrase)
         response = Response(None if self.request.method == "HEAD" else body, status=exc.status)
         response.reason_phrase = phrase
         if exc.status == 412:

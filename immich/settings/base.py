@@ -142,7 +142,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "immich.schema.ImmichAutoSchema",
-    "EXCEPTION_HANDLER": "immich.errors.immich_exception_handler",
+    "EXCEPTION_HANDLER": "immich.exception_handler.immich_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
