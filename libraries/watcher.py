@@ -25,6 +25,7 @@ from redis import Redis
 from redis.exceptions import LockNotOwnedError, RedisError
 from redis.lock import Lock
 
+from immich.locks import LIBRARY_WATCHER_LOCK
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
 from libraries.validation import effective_roots, location_problem, under_any
 
@@ -34,7 +35,6 @@ NETWORK_FILESYSTEMS = frozenset({
     "nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs", "fuse.glusterfs",
     "fuse.rclone", "fuse.s3fs", "davfs", "fuse.davfs2", "virtiofs",
 })
-LOCK_KEY = "immich:library-watcher"
 LOCK_TTL_S = 60
 SEND_CHUNK = 1000
 # Redis down or restarting: the lock (redis-py) and the queue (kombu, after its own retries) raise these.
@@ -197,7 +197,7 @@ def send_to_queue(library_id: str, paths: list[str]) -> None:
 
 def cluster_lock(client: Redis) -> Lock:
     """Only one watcher in the cluster: redis-py's lock, with a TTL that `hold` renews while the watcher runs."""
-    return client.lock(LOCK_KEY, timeout=LOCK_TTL_S, blocking=False, thread_local=False)
+    return client.lock(LIBRARY_WATCHER_LOCK, timeout=LOCK_TTL_S, blocking=False, thread_local=False)
 
 
 def hold(lock: Lock) -> bool:

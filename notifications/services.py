@@ -13,10 +13,10 @@ from django.db import connection, transaction
 from accounts.models import User
 from assets.models import Asset
 from immich.errors import BadRequest
+from immich.locks import AdvisoryLock
 from jobs.models import Step
 from notifications.models import Notification, NotificationLevel, NotificationType
 
-NOTICES_LOCK = 421  # advisory lock class of a user's notices (420 is the storage template's moves)
 MAX_LISTED_ASSETS = 50  # the newest ones a notice names in its data; its count says how many there are
 LIBRARY_SCAN = "library_scan"  # what a library's notices are about (`Notification.step`)
 # What could not be done, for one file (its name) or several ("3 files").
@@ -57,7 +57,7 @@ def _lock_notices_of(owner_id) -> None:
     making two. An advisory lock, not the user's row, which uploads and deletions lock in another order."""
     if connection.vendor == "postgresql":  # SQLite lets one writer at a time anyway
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NOTICES_LOCK, str(owner_id)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AdvisoryLock.USER_NOTICES, str(owner_id)])
 
 
 def _unread_notice(owner_id, step: str, **about) -> Notification:

@@ -35,12 +35,12 @@ from django.utils import timezone
 
 from assets.models import Asset, FileMove, FileMoveState
 from immich import storage
+from immich.locks import AdvisoryLock
 from immich.storage import media_root
 from workers.media import fs
 
 logger = logging.getLogger(__name__)
 
-LOCK_KEY = 420  # Immich's advisory lock id for storage template moves
 # The crash points (`workers.media.fs.crash_point`) a move passes, in order.
 CRASH_POINTS = ("planned", "copying", "placed", "switched", "unlinked")
 COPY_THREADS = max(2, min(4, os.cpu_count() or 1))
@@ -82,14 +82,14 @@ def moves_lock(*, wait: bool = True):
     another process holds it (and holds nothing then)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)" if wait else "SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_lock(%s)" if wait else "SELECT pg_try_advisory_lock(%s)", [AdvisoryLock.FILE_MOVES])
             held = wait or cursor.fetchone()[0]
         try:
             yield held
         finally:
             if held:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [AdvisoryLock.FILE_MOVES])
         return
     import fcntl
 

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone as django_timezone
 
 from assets.maintenance.consistency import Problem, consistency_check
-from assets.file_moves.journal import LOCK_KEY
+from immich.locks import AdvisoryLock
 from assets.models import Asset, AssetFile, AssetStatus, AssetType, FileMove
 from assets.uploads.services import UploadFields
 from assets.pipeline.thumbnails import asset_thumbnails_generate
@@ -162,7 +162,7 @@ def test_a_move_under_way_is_in_progress_and_no_problem(photo, media_root):
     database = settings.DATABASES["default"]
     with psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
                          dbname=database["NAME"], autocommit=True) as mover:
-        mover.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])  # another process moving files now
+        mover.execute("SELECT pg_advisory_lock(%s)", [AdvisoryLock.FILE_MOVES])  # another process moving files now
         report = check()
     assert [move.problem for move in report.moves] == [Problem.MOVE_IN_PROGRESS]
     assert report.is_clean

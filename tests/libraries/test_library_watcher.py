@@ -17,6 +17,7 @@ from assets.models import Asset
 from jobs import broker
 from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
+from immich.locks import LIBRARY_WATCHER_LOCK
 from libraries import watcher
 from libraries.matcher import Matcher
 from libraries.models import Library
@@ -244,12 +245,12 @@ def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(libr
 
 
 def test_one_watcher_holds_the_cluster_lock_and_the_next_takes_it_when_released(broker):
-    broker.delete(watcher.LOCK_KEY)
+    broker.delete(LIBRARY_WATCHER_LOCK)
     first, second = watcher.cluster_lock(broker), watcher.cluster_lock(broker)
     assert watcher.hold(first)
     assert not watcher.hold(second)
-    broker.expire(watcher.LOCK_KEY, 5)
+    broker.expire(LIBRARY_WATCHER_LOCK, 5)
     assert watcher.hold(first)  # the holder renews its TTL
-    assert broker.ttl(watcher.LOCK_KEY) > 5
+    assert broker.ttl(LIBRARY_WATCHER_LOCK) > 5
     first.release()
     assert watcher.hold(second)
