@@ -78,3 +78,22 @@ def test_openapi_schema_lists_the_api(anonymous):
     schema = response.json()
     assert "/api/assets" in schema["paths"]
     assert {"/api/auth/login", "/api/system-config", "/api/server/ping"} <= set(schema["paths"])
+
+
+TYPED_AREAS = ("/api/auth/", "/api/api-keys", "/api/users", "/api/admin/users", "/api/jobs", "/api/queues",
+               "/api/system-config", "/api/libraries", "/api/people", "/api/notifications", "/api/admin/notifications")
+
+
+def test_openapi_schema_names_the_response_body_of_these_areas(anonymous):
+    """Every JSON success body is a named shape (or a list of one), never a bare object."""
+    schema = anonymous.get("/api/openapi.json").json()
+    untyped = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith(TYPED_AREAS) or path == "/api/system-config/transcode-dry-run":  # the assets' own
+            continue
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                body = response.get("content", {}).get("application/json", {}).get("schema")
+                if status.startswith("2") and body is not None and "$ref" not in body.get("items", body):
+                    untyped.append(f"{method.upper()} {path} {status}")
+    assert untyped == []

@@ -151,6 +151,25 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Enumerations under Immich's names (one name for a choice set that several fields share).
+    "ENUM_NAME_OVERRIDES": {
+        "UserAvatarColor": "accounts.serializers.UserAvatarColor",
+        "UserStatus": "accounts.serializers.UserStatus",
+        "Permission": "accounts.permissions_catalog.PERMISSIONS",
+        "QueueName": "jobs.serializers.QUEUE_NAMES",
+        "VideoCodec": "jobs.system_config.VIDEO_CODECS",
+        "AudioCodec": "jobs.system_config.AUDIO_CODECS",
+        "VideoContainer": "jobs.system_config.VIDEO_CONTAINERS",
+        "TranscodePolicy": "jobs.system_config.TRANSCODE_POLICIES",
+        "ToneMapping": "jobs.system_config.TONE_MAPPINGS",
+        "TranscodeHWAccel": "jobs.system_config.HW_ACCELERATIONS",
+        "CQMode": "jobs.system_config.CQ_MODES",
+        "ImageFormat": "jobs.system_config.IMAGE_FORMATS",
+        "Colorspace": "jobs.system_config.COLORSPACES",
+        "LibraryScanState": "libraries.models.ScanState",
+        "NotificationLevel": "notifications.models.NotificationLevel",
+        "NotificationType": "notifications.models.NotificationType",
+    },
 }
 
 LOGGING = {
