@@ -17,24 +17,27 @@ from accounts.serializers import (
     ApiKeyUpdateSerializer,
     LoginSerializer,
     SignUpSerializer,
+    ApiKeyCreateResponseDto,
+    ApiKeyResponseDto,
+    LoginResponseDto,
+    LogoutResponseDto,
+    UserAdminResponseDto,
+    UserResponseDto,
     UserUpdateSerializer,
-    api_key_dto,
-    user_admin_dto,
-    user_dto,
+    ValidateAccessTokenResponseDto,
 )
 from immich.api import validated
-from immich.schema import LIST
 
 
 class AdminSignUpApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=SignUpSerializer, responses={201: dict})
+    @extend_schema(request=SignUpSerializer, responses={201: UserAdminResponseDto})
     def post(self, request):
         data = validated(SignUpSerializer, request.data)
         user = services.admin_sign_up(email=data["email"], password=data["password"], name=data["name"])
-        return Response(user_admin_dto(user), status=status.HTTP_201_CREATED)
+        return Response(UserAdminResponseDto(user).data, status=status.HTTP_201_CREATED)
 
 
 class LoginApi(APIView):
@@ -46,26 +49,13 @@ class LoginApi(APIView):
         # A failed login is 401, which names a challenge; with no authenticator the view would have none to name.
         return 'Bearer realm="api"'
 
-    @extend_schema(request=LoginSerializer, responses={201: dict})
+    @extend_schema(request=LoginSerializer, responses={201: LoginResponseDto})
     def post(self, request):
         data = validated(LoginSerializer, request.data)
         result = services.login(
             email=data["email"], password=data["password"], device_type=request.headers.get("User-Agent", "")[:255]
         )
-        user = result.user
-        response = Response(
-            {
-                "accessToken": result.access_token,
-                "userId": str(user.id),
-                "userEmail": user.email,
-                "name": user.name,
-                "isAdmin": user.is_superuser,
-                "profileImagePath": "",
-                "shouldChangePassword": user.should_change_password,
-                "isOnboarded": True,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        response = Response(LoginResponseDto(result).data, status=status.HTTP_201_CREATED)
         response.set_cookie(ACCESS_TOKEN_COOKIE, result.access_token, httponly=True, samesite="Lax", max_age=400 * 86400)
         response.set_cookie("immich_auth_type", "password", httponly=True, samesite="Lax", max_age=400 * 86400)
         response.set_cookie("immich_is_authenticated", "true", samesite="Lax", max_age=400 * 86400)
@@ -73,19 +63,19 @@ class LoginApi(APIView):
 
 
 class LogoutApi(APIView):
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: LogoutResponseDto})
     def post(self, request):
         services.logout(session=request.auth if isinstance(request.auth, Session) else None)
-        response = Response({"successful": True, "redirectUri": "/auth/login?autoLaunch=0"})
+        response = Response(LogoutResponseDto({"successful": True, "redirectUri": "/auth/login?autoLaunch=0"}).data)
         for cookie in (ACCESS_TOKEN_COOKIE, "immich_auth_type", "immich_is_authenticated"):
             response.delete_cookie(cookie)
         return response
 
 
 class ValidateTokenApi(APIView):
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: ValidateAccessTokenResponseDto})
     def post(self, request):
-        return Response({"authStatus": True})
+        return Response(ValidateAccessTokenResponseDto({"authStatus": True}).data)
 
 
 def _calling_key(request) -> ApiKey | None:
@@ -95,26 +85,26 @@ def _calling_key(request) -> ApiKey | None:
 class ApiKeyListApi(APIView):
     required_permission = {"GET": "apiKey.read", "POST": "apiKey.create"}
 
-    @extend_schema(responses={200: LIST})
+    @extend_schema(responses={200: ApiKeyResponseDto(many=True)})
     def get(self, request):
-        return Response([api_key_dto(key) for key in selectors.api_keys_of(user=request.user)])
+        return Response(ApiKeyResponseDto(selectors.api_keys_of(user=request.user), many=True).data)
 
-    @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
+    @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreateResponseDto})
     def post(self, request):
         data = validated(ApiKeyCreateSerializer, request.data)
         key, secret = services.api_key_create(
             user=request.user, name=data["name"], permissions=data["permissions"], granted_by=_calling_key(request)
         )
-        return Response({"secret": secret, "apiKey": api_key_dto(key)}, status=status.HTTP_201_CREATED)
+        return Response(ApiKeyCreateResponseDto({"secret": secret, "apiKey": key}).data, status=status.HTTP_201_CREATED)
 
 
 class ApiKeyMeApi(APIView):
     error_responses = {"GET": (400,)}  # called with a session instead of a key
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ApiKeyResponseDto})
     def get(self, request):
         if not isinstance(request.auth, ApiKey):
             raise services.BadRequest("Not authenticated with an API key")
-        return Response(api_key_dto(request.auth))
+        return Response(ApiKeyResponseDto(request.auth).data)
 
 
 class ApiKeyDetailApi(APIView):
@@ -123,15 +113,15 @@ class ApiKeyDetailApi(APIView):
     def _key(self, request, key_id) -> ApiKey:
         return get_object_or_404(selectors.api_keys_of(user=request.user), pk=key_id)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ApiKeyResponseDto})
     def get(self, request, key_id):
-        return Response(api_key_dto(self._key(request, key_id)))
+        return Response(ApiKeyResponseDto(self._key(request, key_id)).data)
 
-    @extend_schema(request=ApiKeyUpdateSerializer, responses={200: dict})
+    @extend_schema(request=ApiKeyUpdateSerializer, responses={200: ApiKeyResponseDto})
     def put(self, request, key_id):
         data = validated(ApiKeyUpdateSerializer, request.data)
         key = services.api_key_update(key=self._key(request, key_id), granted_by=_calling_key(request), **data)
-        return Response(api_key_dto(key))
+        return Response(ApiKeyResponseDto(key).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, key_id):
@@ -142,46 +132,46 @@ class ApiKeyDetailApi(APIView):
 class UserMeApi(APIView):
     required_permission = {"GET": "user.read", "PUT": "user.update"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: UserAdminResponseDto})
     def get(self, request):
-        return Response(user_admin_dto(request.user))
+        return Response(UserAdminResponseDto(request.user).data)
 
-    @extend_schema(request=UserUpdateSerializer, responses={200: dict})
+    @extend_schema(request=UserUpdateSerializer, responses={200: UserAdminResponseDto})
     def put(self, request):
         data = validated(UserUpdateSerializer, request.data)
-        return Response(user_admin_dto(services.user_update(user=request.user, **data)))
+        return Response(UserAdminResponseDto(services.user_update(user=request.user, **data)).data)
 
 
 class UserListApi(APIView):
     required_permission = "user.read"
 
-    @extend_schema(responses={200: LIST})
+    @extend_schema(responses={200: UserResponseDto(many=True)})
     def get(self, request):
-        return Response([user_dto(user) for user in selectors.active_users()])
+        return Response(UserResponseDto(selectors.active_users(), many=True).data)
 
 
 class UserDetailApi(APIView):
     required_permission = "user.read"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: UserResponseDto})
     def get(self, request, user_id):
-        return Response(user_dto(get_object_or_404(selectors.active_users(), pk=user_id)))
+        return Response(UserResponseDto(get_object_or_404(selectors.active_users(), pk=user_id)).data)
 
 
 class AdminUserListApi(APIView):
     admin_only = True
     required_permission = {"GET": "adminUser.read", "POST": "adminUser.create"}
 
-    @extend_schema(parameters=[OpenApiParameter("withDeleted", bool)], responses={200: LIST})
+    @extend_schema(parameters=[OpenApiParameter("withDeleted", bool)], responses={200: UserAdminResponseDto(many=True)})
     def get(self, request):
         users = User.objects.all() if request.query_params.get("withDeleted") == "true" else selectors.active_users()
-        return Response([user_admin_dto(user) for user in users])
+        return Response(UserAdminResponseDto(users, many=True).data)
 
-    @extend_schema(request=AdminUserCreateSerializer, responses={201: dict})
+    @extend_schema(request=AdminUserCreateSerializer, responses={201: UserAdminResponseDto})
     def post(self, request):
         data = validated(AdminUserCreateSerializer, request.data)
         user = services.user_create(**data)
-        return Response(user_admin_dto(user), status=status.HTTP_201_CREATED)
+        return Response(UserAdminResponseDto(user).data, status=status.HTTP_201_CREATED)
 
 
 class AdminUserDetailApi(APIView):
@@ -189,21 +179,21 @@ class AdminUserDetailApi(APIView):
     error_responses = {"DELETE": (400,)}  # an admin's own account
     required_permission = {"GET": "adminUser.read", "PUT": "adminUser.update", "DELETE": "adminUser.delete"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: UserAdminResponseDto})
     def get(self, request, user_id):
-        return Response(user_admin_dto(get_object_or_404(User, pk=user_id)))
+        return Response(UserAdminResponseDto(get_object_or_404(User, pk=user_id)).data)
 
-    @extend_schema(request=AdminUserUpdateSerializer, responses={200: dict})
+    @extend_schema(request=AdminUserUpdateSerializer, responses={200: UserAdminResponseDto})
     def put(self, request, user_id):
         data = validated(AdminUserUpdateSerializer, request.data)
         user = get_object_or_404(User, pk=user_id)
         if "is_superuser" in data:
             data["is_staff"] = data["is_superuser"]
-        return Response(user_admin_dto(services.user_update(user=user, **data)))
+        return Response(UserAdminResponseDto(services.user_update(user=user, **data)).data)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: UserAdminResponseDto})
     def delete(self, request, user_id):
         user = get_object_or_404(User, pk=user_id)
         if user == request.user:
             raise services.BadRequest("Cannot delete your own account")
-        return Response(user_admin_dto(services.user_soft_delete(user=user)))
+        return Response(UserAdminResponseDto(services.user_soft_delete(user=user)).data)

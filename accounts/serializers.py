@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import ApiKey, User
+from accounts.models import User
+from accounts.permissions_catalog import PERMISSIONS
 from immich.limits import BIGINT_MAX
 
 
@@ -10,53 +13,138 @@ def iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def user_dto(user: User) -> dict:
-    return {
-        "id": str(user.id),
-        "email": user.email,
-        "name": user.name,
-        "profileImagePath": "",
-        "avatarColor": user.avatar_color or "primary",
-        "profileChangedAt": iso(user.profile_changed_at),
-    }
+class IsoDateTimeField(serializers.DateTimeField):
+    """A date as this server has always sent it (`iso`): UTC with a `Z`, as stored, without conversion."""
+
+    def to_representation(self, value) -> str | None:
+        return iso(value)
+
+
+class OptionalOmitted(serializers.Serializer):
+    """A response shape whose optional fields (`required=False`) are left out when they have no value, as Immich
+    leaves them out: its clients read an optional field as absent or a value, never null."""
+
+    def to_representation(self, instance) -> dict:
+        body = super().to_representation(instance)
+        for name, field in self.fields.items():
+            if not field.required and body.get(name) is None:
+                body.pop(name, None)
+        return body
+
+
+# The response shapes, named and typed as `@immich/sdk` 3.1.0 names them: the OpenAPI schema describes them, and
+# the views serialize what they answer with them.
+
+
+class UserStatus(models.TextChoices):
+    ACTIVE = "active"
+    REMOVING = "removing"
+    DELETED = "deleted"
+
+
+class UserAvatarColor(models.TextChoices):
+    PRIMARY = "primary"
+    PINK = "pink"
+    RED = "red"
+    YELLOW = "yellow"
+    BLUE = "blue"
+    GREEN = "green"
+    PURPLE = "purple"
+    ORANGE = "orange"
+    GRAY = "gray"
+    AMBER = "amber"
 
 
 class UserResponseDto(serializers.Serializer):
-    """Immich's UserResponseDto: the shape `user_dto` gives, declared for the schema."""
-
     id = serializers.UUIDField()
     email = serializers.EmailField()
     name = serializers.CharField()
-    profileImagePath = serializers.CharField(allow_blank=True)
-    avatarColor = serializers.CharField()
-    profileChangedAt = serializers.DateTimeField(allow_null=True)
+    profileImagePath = serializers.SerializerMethodField()
+    avatarColor = serializers.SerializerMethodField()
+    profileChangedAt = IsoDateTimeField(source="profile_changed_at")
+
+    def get_profileImagePath(self, user: User) -> str:
+        return ""  # no profile images here
+
+    @extend_schema_field(serializers.ChoiceField(choices=UserAvatarColor.choices))
+    def get_avatarColor(self, user: User) -> str:
+        return user.avatar_color or UserAvatarColor.PRIMARY
 
 
-def user_admin_dto(user: User) -> dict:
-    return {
-        **user_dto(user),
-        "storageLabel": user.storage_label,
-        "shouldChangePassword": user.should_change_password,
-        "isAdmin": user.is_superuser,
-        "createdAt": iso(user.created_at),
-        "updatedAt": iso(user.updated_at),
-        "deletedAt": iso(user.deleted_at),
-        "oauthId": "",
-        "quotaSizeInBytes": user.quota_size_in_bytes,
-        "quotaUsageInBytes": user.quota_usage_in_bytes,
-        "status": "deleted" if user.deleted_at else ("active" if user.is_active else "removing"),
-        "license": None,
-    }
+class UserLicense(serializers.Serializer):
+    activatedAt = IsoDateTimeField()
+    activationKey = serializers.CharField()
+    licenseKey = serializers.CharField()
 
 
-def api_key_dto(key: ApiKey) -> dict:
-    return {
-        "id": str(key.id),
-        "name": key.name,
-        "createdAt": iso(key.created_at),
-        "updatedAt": iso(key.updated_at),
-        "permissions": key.permissions,
-    }
+class UserAdminResponseDto(UserResponseDto):
+    storageLabel = serializers.CharField(source="storage_label", allow_null=True)
+    shouldChangePassword = serializers.BooleanField(source="should_change_password")
+    isAdmin = serializers.BooleanField(source="is_superuser")
+    createdAt = IsoDateTimeField(source="created_at")
+    updatedAt = IsoDateTimeField(source="updated_at")
+    deletedAt = IsoDateTimeField(source="deleted_at", allow_null=True)
+    oauthId = serializers.SerializerMethodField()
+    quotaSizeInBytes = serializers.IntegerField(source="quota_size_in_bytes", allow_null=True)
+    quotaUsageInBytes = serializers.IntegerField(source="quota_usage_in_bytes", allow_null=True)
+    status = serializers.SerializerMethodField()
+    license = serializers.SerializerMethodField()
+
+    def get_oauthId(self, user: User) -> str:
+        return ""  # no OAuth here
+
+    @extend_schema_field(serializers.ChoiceField(choices=UserStatus.choices))
+    def get_status(self, user: User) -> str:
+        if user.deleted_at:
+            return UserStatus.DELETED
+        return UserStatus.ACTIVE if user.is_active else UserStatus.REMOVING
+
+    @extend_schema_field(UserLicense(allow_null=True))
+    def get_license(self, user: User) -> None:
+        return None  # no licenses here
+
+
+class LoginResponseDto(serializers.Serializer):
+    """Made from a `services.Login`."""
+
+    accessToken = serializers.CharField(source="access_token")
+    userId = serializers.UUIDField(source="user.id")
+    userEmail = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.name")
+    isAdmin = serializers.BooleanField(source="user.is_superuser")
+    profileImagePath = serializers.SerializerMethodField()
+    shouldChangePassword = serializers.BooleanField(source="user.should_change_password")
+    isOnboarded = serializers.SerializerMethodField()
+
+    def get_profileImagePath(self, login) -> str:
+        return ""
+
+    def get_isOnboarded(self, login) -> bool:
+        return True  # no onboarding here
+
+
+class LogoutResponseDto(serializers.Serializer):
+    successful = serializers.BooleanField()
+    redirectUri = serializers.CharField()
+
+
+class ValidateAccessTokenResponseDto(serializers.Serializer):
+    authStatus = serializers.BooleanField()
+
+
+class ApiKeyResponseDto(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    createdAt = IsoDateTimeField(source="created_at")
+    updatedAt = IsoDateTimeField(source="updated_at")
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=PERMISSIONS))
+
+
+class ApiKeyCreateResponseDto(serializers.Serializer):
+    """Made from `{"secret": ..., "apiKey": key}`: the secret is shown once, at creation."""
+
+    secret = serializers.CharField()
+    apiKey = ApiKeyResponseDto()
 
 
 class SignUpSerializer(serializers.Serializer):
@@ -84,7 +172,7 @@ class UserUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False)
     name = serializers.CharField(required=False, max_length=255)
     password = serializers.CharField(required=False, min_length=8)
-    avatarColor = serializers.CharField(required=False, source="avatar_color", max_length=32)
+    avatarColor = serializers.ChoiceField(required=False, source="avatar_color", choices=UserAvatarColor.choices)
 
 
 class AdminUserCreateSerializer(SignUpSerializer):

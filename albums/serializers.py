@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import UserResponseDto, user_dto
+from accounts.serializers import UserResponseDto
 from albums.models import Album
 from immich.fields import ImmichDateTimeField
 from assets.responses import AssetResponseDto
@@ -47,7 +47,7 @@ class AlbumResponseDto(serializers.Serializer):
 
     @extend_schema_field(UserResponseDto)
     def get_owner(self, album: Album) -> dict:
-        return user_dto(album.owner)
+        return UserResponseDto(album.owner).data
 
     @extend_schema_field(AlbumUserResponseDto(many=True))
     def get_albumUsers(self, album: Album) -> list[dict]:

@@ -7,10 +7,18 @@ from rest_framework.views import APIView
 
 from immich.api import validated
 from immich.errors import BadRequest, NotFound
-from immich.schema import LIST
 from jobs import selectors, services, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
+from jobs.serializers import (
+    QueueJobResponseDto,
+    QueueResponseDto,
+    QueueResponseLegacyDto,
+    QueueRetryResponseDto,
+    QueuesResponseLegacyDto,
+    SystemConfigDto,
+    SystemConfigTemplateStorageOptionDto,
+)
 from workers.media import storage_template
 
 
@@ -18,31 +26,31 @@ class SystemConfigApi(APIView):
     admin_only = True
     required_permission = {"GET": "systemConfig.read", "PUT": "systemConfig.update"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: SystemConfigDto})
     def get(self, request):
-        return Response(system_config.config_get())
+        return Response(SystemConfigDto(system_config.config_get()).data)
 
-    @extend_schema(request=dict, responses={200: dict})
+    @extend_schema(request=SystemConfigDto, responses={200: SystemConfigDto})
     def put(self, request):
-        return Response(system_config.config_update(new_config=request.data))
+        return Response(SystemConfigDto(system_config.config_update(new_config=request.data)).data)
 
 
 class SystemConfigDefaultsApi(APIView):
     admin_only = True
     required_permission = "systemConfig.read"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: SystemConfigDto})
     def get(self, request):
-        return Response(system_config.config_defaults())
+        return Response(SystemConfigDto(system_config.config_defaults()).data)
 
 
 class StorageTemplateOptionsApi(APIView):
     admin_only = True
     required_permission = "systemConfig.read"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: SystemConfigTemplateStorageOptionDto})
     def get(self, request):
-        return Response(storage_template.template_options())
+        return Response(SystemConfigTemplateStorageOptionDto(storage_template.template_options()).data)
 
 
 QUEUE_NAME = OpenApiParameter("queue_name", str, OpenApiParameter.PATH, enum=[queue.value for queue in Queue])
@@ -78,17 +86,19 @@ class QueueRetrySerializer(serializers.Serializer):
     assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True, default=None)
 
 
-def _queue_dto(name: str, statistics: dict) -> dict:
-    return {"name": name, "isPaused": statistics["queueStatus"]["isPaused"], "statistics": statistics["jobCounts"]}
+def _queue_response(name: str, statistics: dict) -> dict:
+    """A queue in the shape of the new queues API, from its legacy statistics."""
+    body = {"name": name, "isPaused": statistics["queueStatus"]["isPaused"], "statistics": statistics["jobCounts"]}
+    return QueueResponseDto(body).data
 
 
 class JobsApi(APIView):
     admin_only = True
     required_permission = {"GET": "job.read", "POST": "job.create"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: QueuesResponseLegacyDto})
     def get(self, request):
-        return Response(selectors.queue_statistics())
+        return Response(QueuesResponseLegacyDto(selectors.queue_statistics()).data)
 
     @extend_schema(request=ManualJobSerializer, responses={204: None})
     def post(self, request):
@@ -101,7 +111,7 @@ class JobCommandApi(APIView):
     admin_only = True
     required_permission = "job.create"
 
-    @extend_schema(parameters=[QUEUE_NAME], request=JobCommandSerializer, responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], request=JobCommandSerializer, responses={200: QueueResponseLegacyDto})
     def put(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(JobCommandSerializer, request.data)
@@ -109,35 +119,35 @@ class JobCommandApi(APIView):
             queue=queue, command=data["command"], force=data["force"],
             by=request.user.email,
         )
-        return Response(selectors.queue_statistics()[queue.value])
+        return Response(QueueResponseLegacyDto(selectors.queue_statistics()[queue.value]).data)
 
 
 class QueuesApi(APIView):
     admin_only = True
     required_permission = "queue.read"
 
-    @extend_schema(responses={200: LIST})
+    @extend_schema(responses={200: QueueResponseDto(many=True)})
     def get(self, request):
-        return Response([_queue_dto(name, stats) for name, stats in selectors.queue_statistics().items()])
+        return Response([_queue_response(name, stats) for name, stats in selectors.queue_statistics().items()])
 
 
 class QueueDetailApi(APIView):
     admin_only = True
     required_permission = {"GET": "queue.read", "PUT": "queue.update"}
 
-    @extend_schema(parameters=[QUEUE_NAME], responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], responses={200: QueueResponseDto})
     def get(self, request, queue_name):
         queue = _queue(queue_name)
-        return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
+        return Response(_queue_response(queue.value, selectors.queue_statistics()[queue.value]))
 
-    @extend_schema(parameters=[QUEUE_NAME], request=QueueUpdateSerializer, responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], request=QueueUpdateSerializer, responses={200: QueueResponseDto})
     def put(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueUpdateSerializer, request.data)
         if "isPaused" in data:
             command = "pause" if data["isPaused"] else "resume"
             services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
-        return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
+        return Response(_queue_response(queue.value, selectors.queue_statistics()[queue.value]))
 
 
 class QueueJobsApi(APIView):
@@ -146,14 +156,15 @@ class QueueJobsApi(APIView):
 
     @extend_schema(
         parameters=[QUEUE_NAME, OpenApiParameter("status", str, enum=list(STATUSES), default="failed")],
-        responses={200: LIST},
+        responses={200: QueueJobResponseDto(many=True)},
     )
     def get(self, request, queue_name):
         queue = _queue(queue_name)
         wanted = request.query_params.get("status", "failed")
         if wanted not in STATUSES:
             raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
-        return Response(selectors.queue_items(queue=queue, status=STATUSES[wanted]))
+        items = selectors.queue_items(queue=queue, status=STATUSES[wanted])
+        return Response(QueueJobResponseDto(items, many=True).data)
 
     @extend_schema(parameters=[QUEUE_NAME], request=QueueDrainSerializer, responses={204: None})
     def delete(self, request, queue_name):
@@ -169,8 +180,9 @@ class QueueRetryApi(APIView):
     admin_only = True
     required_permission = "queueJob.update"
 
-    @extend_schema(parameters=[QUEUE_NAME], request=QueueRetrySerializer, responses={200: dict})
+    @extend_schema(parameters=[QUEUE_NAME], request=QueueRetrySerializer, responses={200: QueueRetryResponseDto})
     def post(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueRetrySerializer, request.data)
-        return Response({"count": services.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])})
+        count = services.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])
+        return Response(QueueRetryResponseDto({"count": count}).data)

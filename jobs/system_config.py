@@ -100,36 +100,44 @@ def _all_of(*allowed) -> Callable:
     return check
 
 
-_VIDEO_CODECS = ("h264", "hevc", "vp9", "av1")
-_AUDIO_CODECS = ("aac", "mp3", "opus", "pcm_s16le")
+# Immich's enumerations of setting values, shared with the OpenAPI schema of the config (jobs/serializers.py).
+VIDEO_CODECS = ("h264", "hevc", "vp9", "av1")
+AUDIO_CODECS = ("aac", "mp3", "opus", "pcm_s16le")
+VIDEO_CONTAINERS = ("mov", "mp4", "ogg", "webm")
+TRANSCODE_POLICIES = ("all", "optimal", "bitrate", "required", "disabled")
+TONE_MAPPINGS = ("hable", "mobius", "reinhard", "disabled")
+HW_ACCELERATIONS = ("nvenc", "qsv", "vaapi", "rkmpp", "disabled")
+CQ_MODES = ("auto", "cqp", "icq")
+IMAGE_FORMATS = ("jpeg", "webp")
+COLORSPACES = ("srgb", "p3")
 RULES: dict[str, Callable] = {
     "ffmpeg.crf": _between(0, 51),
     "ffmpeg.threads": _between(0),
     "ffmpeg.bframes": _between(-1, 16),
     "ffmpeg.refs": _between(0, 6),
     "ffmpeg.gopSize": _between(0),
-    "ffmpeg.targetVideoCodec": _one_of(*_VIDEO_CODECS),
-    "ffmpeg.acceptedVideoCodecs": _all_of(*_VIDEO_CODECS),
-    "ffmpeg.targetAudioCodec": _one_of(*_AUDIO_CODECS),
-    "ffmpeg.acceptedAudioCodecs": _all_of(*_AUDIO_CODECS),
-    "ffmpeg.acceptedContainers": _all_of("mov", "mp4", "ogg", "webm"),
+    "ffmpeg.targetVideoCodec": _one_of(*VIDEO_CODECS),
+    "ffmpeg.acceptedVideoCodecs": _all_of(*VIDEO_CODECS),
+    "ffmpeg.targetAudioCodec": _one_of(*AUDIO_CODECS),
+    "ffmpeg.acceptedAudioCodecs": _all_of(*AUDIO_CODECS),
+    "ffmpeg.acceptedContainers": _all_of(*VIDEO_CONTAINERS),
     "ffmpeg.targetResolution": _one_of("480", "720", "1080", "1440", "2160", "original"),
-    "ffmpeg.transcode": _one_of("all", "optimal", "bitrate", "required", "disabled"),
-    "ffmpeg.tonemap": _one_of("hable", "mobius", "reinhard", "disabled"),
-    "ffmpeg.accel": _one_of("nvenc", "qsv", "vaapi", "rkmpp", "disabled"),
-    "ffmpeg.cqMode": _one_of("auto", "cqp", "icq"),
+    "ffmpeg.transcode": _one_of(*TRANSCODE_POLICIES),
+    "ffmpeg.tonemap": _one_of(*TONE_MAPPINGS),
+    "ffmpeg.accel": _one_of(*HW_ACCELERATIONS),
+    "ffmpeg.cqMode": _one_of(*CQ_MODES),
     # Transcoding (issue 5): a bitrate in kbit/s ("0" = no cap, "8000", "8000k", "8m") and the encoder speed.
     "ffmpeg.maxBitrate": lambda value: _bitrate_problem(value),
     "ffmpeg.preset": _one_of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"),
-    "image.thumbnail.format": _one_of("jpeg", "webp"),
-    "image.preview.format": _one_of("jpeg", "webp"),
-    "image.fullsize.format": _one_of("jpeg", "webp"),
+    "image.thumbnail.format": _one_of(*IMAGE_FORMATS),
+    "image.preview.format": _one_of(*IMAGE_FORMATS),
+    "image.fullsize.format": _one_of(*IMAGE_FORMATS),
     "image.thumbnail.quality": _between(1, 100),
     "image.preview.quality": _between(1, 100),
     "image.fullsize.quality": _between(1, 100),
     "image.thumbnail.size": _between(1),
     "image.preview.size": _between(1),
-    "image.colorspace": _one_of("srgb", "p3"),
+    "image.colorspace": _one_of(*COLORSPACES),
     "trash.days": _between(0),
     "backup.database.keepLastAmount": _between(1),
     "user.deleteDelay": _between(1),

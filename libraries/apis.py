@@ -11,15 +11,15 @@ from rest_framework.views import APIView
 from accounts.models import User
 from immich.api import validated
 from immich.errors import BadRequest
-from immich.schema import LIST
 from libraries import selectors, services, validation
 from libraries.serializers import (
     LibraryCreateSerializer,
+    LibraryResponseDto,
+    LibraryStatsResponseDto,
     LibraryUpdateSerializer,
     LibraryValidateSerializer,
-    library_dto,
+    ValidateLibraryResponseDto,
 )
-
 
 
 def _library(library_id):
@@ -33,11 +33,11 @@ class LibrariesApi(APIView):
     admin_only = True
     required_permission = {"GET": "library.read", "POST": "library.create"}
 
-    @extend_schema(responses={200: LIST})
+    @extend_schema(responses={200: LibraryResponseDto(many=True)})
     def get(self, request):
-        return Response([library_dto(library) for library in selectors.libraries_all()])
+        return Response(LibraryResponseDto(selectors.libraries_all(), many=True).data)
 
-    @extend_schema(request=LibraryCreateSerializer, responses={201: dict})
+    @extend_schema(request=LibraryCreateSerializer, responses={201: LibraryResponseDto})
     def post(self, request):
         data = validated(LibraryCreateSerializer, request.data)
         owner = User.objects.filter(pk=data["ownerId"], is_active=True).first()
@@ -47,18 +47,18 @@ class LibrariesApi(APIView):
             owner=owner, name=data.get("name"), import_paths=data.get("importPaths"),
             exclusion_patterns=data.get("exclusionPatterns"),
         )
-        return Response(library_dto(_library(library.pk)), status=status.HTTP_201_CREATED)
+        return Response(LibraryResponseDto(_library(library.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class LibraryDetailApi(APIView):
     admin_only = True
     required_permission = {"GET": "library.read", "PUT": "library.update", "DELETE": "library.delete"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: LibraryResponseDto})
     def get(self, request, library_id):
-        return Response(library_dto(_library(library_id)))
+        return Response(LibraryResponseDto(_library(library_id)).data)
 
-    @extend_schema(request=LibraryUpdateSerializer, responses={200: dict})
+    @extend_schema(request=LibraryUpdateSerializer, responses={200: LibraryResponseDto})
     def put(self, request, library_id):
         library = _library(library_id)
         data = validated(LibraryUpdateSerializer, request.data)
@@ -66,7 +66,7 @@ class LibraryDetailApi(APIView):
             library=library, name=data.get("name"), import_paths=data.get("importPaths"),
             exclusion_patterns=data.get("exclusionPatterns"),
         )
-        return Response(library_dto(_library(library_id)))
+        return Response(LibraryResponseDto(_library(library_id)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, library_id):
@@ -81,7 +81,7 @@ class LibraryValidateApi(APIView):
     admin_only = True
     required_permission = "library.update"
 
-    @extend_schema(request=LibraryValidateSerializer, responses={200: dict})
+    @extend_schema(request=LibraryValidateSerializer, responses={200: ValidateLibraryResponseDto})
     def post(self, request, library_id):
         library = _library(library_id)
         data = validated(LibraryValidateSerializer, request.data)
@@ -91,12 +91,12 @@ class LibraryValidateApi(APIView):
                 raise BadRequest(problem)
         patterns = validation.patterns_problems(data["exclusionPatterns"])
         body = {
-            "importPaths": [validation.check_import_path(path).dto() for path in data["importPaths"]],
+            "importPaths": [validation.check_import_path(path) for path in data["importPaths"]],
             "exclusionPatterns": patterns,
         }
         if data["exclusionPatterns"] and all(result["isValid"] for result in patterns):
             body["excludedAssets"] = selectors.exclusion_preview(library=library, exclusion_patterns=data["exclusionPatterns"])
-        return Response(body)
+        return Response(ValidateLibraryResponseDto(body).data)
 
 
 class LibraryScanApi(APIView):
@@ -113,6 +113,6 @@ class LibraryStatisticsApi(APIView):
     admin_only = True
     required_permission = "library.statistics"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: LibraryStatsResponseDto})
     def get(self, request, library_id):
-        return Response(selectors.library_statistics(library=_library(library_id)))
+        return Response(LibraryStatsResponseDto(selectors.library_statistics(library=_library(library_id))).data)

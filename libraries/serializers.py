@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import iso
-from libraries.models import Library
+from accounts.serializers import IsoDateTimeField
+from libraries.models import Library, ScanState
 
 
 class LibraryCreateSerializer(serializers.Serializer):
@@ -29,25 +30,82 @@ class LibraryValidateSerializer(serializers.Serializer):
     exclusionPatterns = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False, default=list)
 
 
-def library_dto(library: Library) -> dict:
-    """The reference's LibraryResponseDto, plus `scan`: how the last scan went (a refusal says why)."""
-    return {
-        "id": str(library.id),
-        "ownerId": str(library.owner_id),
-        "name": library.name,
-        "importPaths": library.import_paths,
-        "exclusionPatterns": library.exclusion_patterns,
-        "createdAt": iso(library.created_at),
-        "updatedAt": iso(library.updated_at),
-        "refreshedAt": iso(library.refreshed_at),
-        "assetCount": getattr(library, "asset_count", 0),
-        "scan": {
-            "state": library.scan_state,
-            "error": library.scan_error or None,
-            "requestedAt": iso(library.scan_requested_at),
-            "startedAt": iso(library.scan_started_at),
-            "finishedAt": iso(library.scan_finished_at),
-            "counts": (library.last_scan or {}).get("counts", {}),
-            "problems": (library.last_scan or {}).get("problems", []),
-        },
-    }
+class LibraryScanDto(serializers.Serializer):
+    """Beyond the reference: how the last scan of a library went (a refusal says why). Made from the library."""
+
+    state = serializers.ChoiceField(source="scan_state", choices=ScanState.choices)
+    error = serializers.SerializerMethodField()
+    requestedAt = IsoDateTimeField(source="scan_requested_at", allow_null=True)
+    startedAt = IsoDateTimeField(source="scan_started_at", allow_null=True)
+    finishedAt = IsoDateTimeField(source="scan_finished_at", allow_null=True)
+    counts = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_error(self, library: Library) -> str | None:
+        return library.scan_error or None
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_counts(self, library: Library) -> dict:
+        return (library.last_scan or {}).get("counts", {})
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_problems(self, library: Library) -> list:
+        return (library.last_scan or {}).get("problems", [])
+
+
+class LibraryResponseDto(serializers.Serializer):
+    """Made from a library of `selectors.libraries_all` (which counts its assets)."""
+
+    id = serializers.UUIDField()
+    ownerId = serializers.UUIDField(source="owner_id")
+    name = serializers.CharField()
+    importPaths = serializers.ListField(source="import_paths", child=serializers.CharField())
+    exclusionPatterns = serializers.ListField(source="exclusion_patterns", child=serializers.CharField())
+    createdAt = IsoDateTimeField(source="created_at")
+    updatedAt = IsoDateTimeField(source="updated_at")
+    refreshedAt = IsoDateTimeField(source="refreshed_at", allow_null=True)
+    assetCount = serializers.IntegerField(source="asset_count")
+    scan = LibraryScanDto(source="*")
+
+
+class LibraryStatsResponseDto(serializers.Serializer):
+    photos = serializers.IntegerField()
+    videos = serializers.IntegerField()
+    total = serializers.IntegerField()
+    usage = serializers.IntegerField()
+    offline = serializers.IntegerField()  # beyond the reference
+
+
+class ValidateLibraryImportPathResponseDto(serializers.Serializer):
+    """Made from a `validation.PathCheck`. The message is null for a valid path (the reference leaves it out)."""
+
+    importPath = serializers.CharField(source="import_path")
+    isValid = serializers.BooleanField(source="is_valid")
+    message = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_message(self, check) -> str | None:
+        return check.message or None
+
+
+class ValidateLibraryExclusionPatternResponseDto(serializers.Serializer):
+    pattern = serializers.CharField()
+    isValid = serializers.BooleanField()
+    message = serializers.CharField(allow_null=True)
+
+
+class ExcludedAssetsPreviewDto(serializers.Serializer):
+    """How many of the library's files the patterns would take offline at the next scan, with a few of them."""
+
+    count = serializers.IntegerField()
+    samples = serializers.ListField(child=serializers.CharField())
+
+
+class ValidateLibraryResponseDto(serializers.Serializer):
+    """The reference's `importPaths`; beyond it, the checked exclusion patterns and, when they are all valid, the
+    preview of what they would exclude."""
+
+    importPaths = ValidateLibraryImportPathResponseDto(many=True, required=False)
+    exclusionPatterns = ValidateLibraryExclusionPatternResponseDto(many=True)
+    excludedAssets = ExcludedAssetsPreviewDto(required=False)

@@ -32,9 +32,6 @@ class PathCheck:
     is_valid: bool
     message: str = ""
 
-    def dto(self) -> dict:
-        return {"importPath": self.import_path, "isValid": self.is_valid, "message": self.message or None}
-
 
 def location_problem(path: str) -> str | None:
     """Why files at `path`, once symlinks are resolved, may not be imported: it is in (or holds) the media location,

@@ -8,23 +8,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich.api import validated
-from immich.schema import LIST
 from notifications import selectors, services
 from notifications.serializers import (
     NotificationCreateSerializer, NotificationIdsSerializer, NotificationSearchSerializer, NotificationUpdateAllSerializer,
-    NotificationUpdateSerializer, notification_dto,
+    NotificationDto, NotificationUpdateSerializer,
 )
 
 
 class NotificationsApi(APIView):
     required_permission = {"GET": "notification.read", "PUT": "notification.update", "DELETE": "notification.delete"}
 
-    @extend_schema(parameters=[NotificationSearchSerializer], responses={200: LIST})
+    @extend_schema(parameters=[NotificationSearchSerializer], responses={200: NotificationDto(many=True)})
     def get(self, request):
         query = validated(NotificationSearchSerializer, request.query_params.dict())
         found = selectors.notifications_of(user=request.user, notification_id=query.get("id"), level=query.get("level"),
                                            type=query.get("type"), unread=query["unread"])
-        return Response([notification_dto(notification) for notification in found])
+        return Response(NotificationDto(found, many=True).data)
 
     @extend_schema(request=NotificationUpdateAllSerializer, responses={204: None})
     def put(self, request):
@@ -48,17 +47,17 @@ class NotificationDetailApi(APIView):
             raise Http404("Notification not found")
         return notification
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: NotificationDto})
     def get(self, request, notification_id):
-        return Response(notification_dto(self._owned(request, notification_id)))
+        return Response(NotificationDto(self._owned(request, notification_id)).data)
 
-    @extend_schema(request=NotificationUpdateSerializer, responses={200: dict})
+    @extend_schema(request=NotificationUpdateSerializer, responses={200: NotificationDto})
     def put(self, request, notification_id):
         notification = self._owned(request, notification_id)
         update = validated(NotificationUpdateSerializer, request.data)
         if "readAt" in update:
             notification = services.notification_mark_read(notification=notification, read_at=update["readAt"])
-        return Response(notification_dto(notification))
+        return Response(NotificationDto(notification).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, notification_id):
@@ -70,7 +69,7 @@ class AdminNotificationsApi(APIView):
     admin_only = True
     required_permission = "notification.create"
 
-    @extend_schema(request=NotificationCreateSerializer, responses={201: dict})
+    @extend_schema(request=NotificationCreateSerializer, responses={201: NotificationDto})
     def post(self, request):
         data = validated(NotificationCreateSerializer, request.data)
         notification = services.notification_create(
@@ -78,4 +77,4 @@ class AdminNotificationsApi(APIView):
             level=data["level"], type=data["type"],
             data=data.get("data"), read_at=data.get("readAt"),
         )
-        return Response(notification_dto(notification), status=201)
+        return Response(NotificationDto(notification).data, status=201)

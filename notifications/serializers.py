@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.serializers import iso
-from notifications.models import Notification, NotificationLevel, NotificationType
+from accounts.serializers import IsoDateTimeField, OptionalOmitted
+from notifications.models import NotificationLevel, NotificationType
 
 
-def notification_dto(notification: Notification) -> dict:
-    dto = {
-        "id": str(notification.id),
-        "createdAt": iso(notification.created_at),
-        "level": notification.level,
-        "type": notification.type,
-        "title": notification.title,
-    }
-    if notification.description:
-        dto["description"] = notification.description
-    if notification.data is not None:
-        dto["data"] = notification.data
-    if notification.read_at is not None:
-        dto["readAt"] = iso(notification.read_at)
-    return dto
+class _TextOrAbsent(serializers.CharField):
+    """An empty text is no text: the optional field is left out."""
+
+    def to_representation(self, value) -> str | None:
+        return value or None
+
+
+class NotificationDto(OptionalOmitted):
+    id = serializers.UUIDField()
+    createdAt = IsoDateTimeField(source="created_at")
+    level = serializers.ChoiceField(choices=NotificationLevel.choices)
+    type = serializers.ChoiceField(choices=NotificationType.choices)
+    title = serializers.CharField()
+    description = _TextOrAbsent(required=False)
+    data = serializers.JSONField(required=False)
+    readAt = IsoDateTimeField(source="read_at", required=False)
 
 
 class NotificationSearchSerializer(serializers.Serializer):

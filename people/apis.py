@@ -14,7 +14,13 @@ from immich import storage
 from immich.ranges import cacheable, file_response
 from immich.schema import RANGE_HEADER, file_responses
 from people import selectors, services
-from people.serializers import PeopleQuerySerializer, PersonUpdateSerializer, people_page_dto, person_dto
+from people.serializers import (
+    PeopleQuerySerializer,
+    PeopleResponseDto,
+    PersonResponseDto,
+    PersonStatisticsResponseDto,
+    PersonUpdateSerializer,
+)
 
 
 
@@ -28,30 +34,29 @@ def _owned_person(request, person_id):
 class PeopleApi(APIView):
     required_permission = "person.read"
 
-    @extend_schema(parameters=[PeopleQuerySerializer], responses={200: dict})
+    @extend_schema(parameters=[PeopleQuerySerializer], responses={200: PeopleResponseDto})
     def get(self, request):
         query = validated(PeopleQuerySerializer, request.query_params)
         size, start = query["size"], (query["page"] - 1) * query["size"]
         page = list(selectors.people_of(user=request.user, with_hidden=query["withHidden"])[start : start + size + 1])
         counts = selectors.people_counts(user=request.user)
-        return Response(
-            people_page_dto(page[:size], total=counts["total"], hidden=counts["hidden"], has_next_page=len(page) > size)
-        )
+        body = {"people": page[:size], "hasNextPage": len(page) > size, **counts}
+        return Response(PeopleResponseDto(body).data)
 
 
 class PersonDetailApi(APIView):
     required_permission = {"GET": "person.read", "PUT": "person.update"}
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: PersonResponseDto})
     def get(self, request, person_id):
-        return Response(person_dto(_owned_person(request, person_id)))
+        return Response(PersonResponseDto(_owned_person(request, person_id)).data)
 
-    @extend_schema(request=PersonUpdateSerializer, responses={200: dict})
+    @extend_schema(request=PersonUpdateSerializer, responses={200: PersonResponseDto})
     def put(self, request, person_id):
         person = _owned_person(request, person_id)
         changes = validated(PersonUpdateSerializer, request.data)
         person = services.person_update(person=person, changes=changes)
-        return Response(person_dto(person))
+        return Response(PersonResponseDto(person).data)
 
 
 class PersonThumbnailApi(APIView):
@@ -76,6 +81,7 @@ class PersonThumbnailApi(APIView):
 class PersonStatisticsApi(APIView):
     required_permission = "person.statistics"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: PersonStatisticsResponseDto})
     def get(self, request, person_id):
-        return Response(selectors.person_statistics(person=_owned_person(request, person_id)))
+        statistics = selectors.person_statistics(person=_owned_person(request, person_id))
+        return Response(PersonStatisticsResponseDto(statistics).data)

@@ -49,6 +49,18 @@ def test_update_me_changes_name(api, user):
 
 
 @pytest.mark.django_db
+def test_update_me_changes_the_avatar_color(api, user):
+    assert api.put("/api/users/me", {"avatarColor": "pink"}, format="json").json()["avatarColor"] == "pink"
+
+
+@pytest.mark.django_db
+def test_update_me_refuses_a_color_immich_does_not_have(api, user):
+    assert api.put("/api/users/me", {"avatarColor": "chartreuse"}, format="json").status_code == 400
+    user.refresh_from_db()
+    assert user.avatar_color is None
+
+
+@pytest.mark.django_db
 def test_update_me_password_is_used_for_login(api, user):
     assert api.put("/api/users/me", {"password": "a-new-password"}, format="json").status_code == 200
     assert login(user.email, "a-new-password").status_code == 201

@@ -21,7 +21,6 @@ _SYSTEM_CONFIG = (
     "reverseGeocoding, server, templates, theme), ffmpeg.realtime, 8 job.* entries, "
     "newVersionCheck.channel"
 )
-_PERSON_COLOR = "color null where the SDK says string or absent"
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     # assets
     ("GET", "/assets/{id}"): _ASSET,
@@ -38,10 +37,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("PUT", "/system-config"): _SYSTEM_CONFIG,
     # libraries
     ("POST", "/libraries/{id}/validate"): "importPaths[].message null for a valid path (SDK: string or absent)",
-    # people
-    ("GET", "/people"): _PERSON_COLOR,
-    ("GET", "/people/{id}"): _PERSON_COLOR,
-    ("PUT", "/people/{id}"): _PERSON_COLOR,
 }  # fmt: skip
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

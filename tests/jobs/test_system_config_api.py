@@ -4,7 +4,9 @@ import copy
 
 import pytest
 
+from jobs import system_config
 from jobs.models import SystemConfig
+from jobs.serializers import SystemConfigDto
 from tests.conftest import client_for
 
 
@@ -131,3 +133,8 @@ def test_admin_key_without_update_permission_is_403(admin, admin_api):
     response = client.put("/api/system-config", config_with(admin_api, "trash.days", 1), format="json")
     assert response.status_code == 403
     assert response.json()["message"] == "Missing required permission: systemConfig.update"
+
+
+def test_the_response_shape_carries_every_setting():
+    """SystemConfigDto drops what it does not declare: a setting added to the defaults needs its field."""
+    assert SystemConfigDto(system_config.config_defaults()).data == system_config.config_defaults()

@@ -39,6 +39,12 @@ def test_list_people(api, tagged):
     assert [p["name"] for p in api.get("/api/people?withHidden=true").json()["people"]] == ["Alice", "Bob"]
 
 
+def test_a_person_without_a_color_leaves_it_out(api, tagged):
+    """Immich's `color` is a string or absent, never null."""
+    body = api.get(f"/api/people/{tagged['alice'].id}").json()
+    assert "color" not in body and body["isFavorite"] is False
+
+
 def test_list_people_pages(api, tagged):
     first = api.get("/api/people?size=1&page=1").json()
     second = api.get("/api/people?size=1&page=2").json()
