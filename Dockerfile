@@ -9,9 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# The runtime lock first, so a code change does not reinstall it (tests, benchmarks and tools stay out).
+COPY requirements/runtime.txt requirements/
+RUN pip install -r requirements/runtime.txt
 
 COPY . .
 

@@ -6,18 +6,8 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.permissions_catalog import PERMISSIONS
+from immich.fields import ImmichDateTimeField
 from immich.limits import BIGINT_MAX
-
-
-def iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-class IsoDateTimeField(serializers.DateTimeField):
-    """A date as this server has always sent it (`iso`): UTC with a `Z`, as stored, without conversion."""
-
-    def to_representation(self, value) -> str | None:
-        return iso(value)
 
 
 class OptionalOmitted(serializers.Serializer):
@@ -61,7 +51,7 @@ class UserResponseDto(serializers.Serializer):
     name = serializers.CharField()
     profileImagePath = serializers.SerializerMethodField()
     avatarColor = serializers.SerializerMethodField()
-    profileChangedAt = IsoDateTimeField(source="profile_changed_at")
+    profileChangedAt = ImmichDateTimeField(source="profile_changed_at")
 
     def get_profileImagePath(self, user: User) -> str:
         return ""  # no profile images here
@@ -72,7 +62,7 @@ class UserResponseDto(serializers.Serializer):
 
 
 class UserLicense(serializers.Serializer):
-    activatedAt = IsoDateTimeField()
+    activatedAt = ImmichDateTimeField()
     activationKey = serializers.CharField()
     licenseKey = serializers.CharField()
 
@@ -81,9 +71,9 @@ class UserAdminResponseDto(UserResponseDto):
     storageLabel = serializers.CharField(source="storage_label", allow_null=True)
     shouldChangePassword = serializers.BooleanField(source="should_change_password")
     isAdmin = serializers.BooleanField(source="is_superuser")
-    createdAt = IsoDateTimeField(source="created_at")
-    updatedAt = IsoDateTimeField(source="updated_at")
-    deletedAt = IsoDateTimeField(source="deleted_at", allow_null=True)
+    createdAt = ImmichDateTimeField(source="created_at")
+    updatedAt = ImmichDateTimeField(source="updated_at")
+    deletedAt = ImmichDateTimeField(source="deleted_at", allow_null=True)
     oauthId = serializers.SerializerMethodField()
     quotaSizeInBytes = serializers.IntegerField(source="quota_size_in_bytes", allow_null=True)
     quotaUsageInBytes = serializers.IntegerField(source="quota_usage_in_bytes", allow_null=True)
@@ -135,8 +125,8 @@ class ValidateAccessTokenResponseDto(serializers.Serializer):
 class ApiKeyResponseDto(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
-    createdAt = IsoDateTimeField(source="created_at")
-    updatedAt = IsoDateTimeField(source="updated_at")
+    createdAt = ImmichDateTimeField(source="created_at")
+    updatedAt = ImmichDateTimeField(source="updated_at")
     permissions = serializers.ListField(child=serializers.ChoiceField(choices=PERMISSIONS))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -60,7 +62,7 @@ class AlbumResponseDto(serializers.Serializer):
         return False
 
     @extend_schema_field(AssetResponseDto(many=True))
-    def get_assets(self, album: Album) -> list[dict]:
+    def get_assets(self, album: Album) -> Any:
         return AssetResponseDto(self.context.get("assets", []), many=True).data
 
 

@@ -143,7 +143,7 @@ def migrate() -> tuple[float, object]:
 def check_all_moved(media: Path) -> None:
     from assets.models import Asset
 
-    for original_path, checksum in Asset.objects.values_list("original_path", "checksum").iterator():
+    for original_path, _checksum in Asset.objects.values_list("original_path", "checksum").iterator():
         assert "/library/" in original_path and os.path.isfile(original_path), original_path
     leftovers = [p for p in (media / "upload").rglob("*") if p.is_file()]
     assert not leftovers, leftovers[:3]

@@ -12,7 +12,6 @@ measurements. On a machine without free page reporting this changes nothing but 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 MIB = 1024 * 1024

@@ -384,7 +384,7 @@ def main() -> int:
                     stop_server(server)
                     server = None
                 if attempt == 3:
-                    raise RuntimeError(f"{error}; server log:\n{server_log.read_text()[-3000:] if server_log.exists() else ''}")
+                    raise RuntimeError(f"{error}; server log:\n{server_log.read_text()[-3000:] if server_log.exists() else ''}") from error
                 log(f"the server did not start ({error}); retrying in 60 s")
                 time.sleep(60)
         secret = api_key(port)

@@ -86,16 +86,28 @@ _base_python() {
   fi
 }
 
+# The stamp file that holds the hash of a lock file's installed version.
+_stamp() {
+  local name=${1##*/}
+  printf '%s/.installed-%s.sha256\n' "$VENV_DIR" "${name%.txt}"
+}
+
 _sha256() {
   "$VENV_PY" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$1"
 }
 
-# Creates .venv if it is missing or broken, and installs requirements.txt into it unless the stamp file says this
-# exact requirements.txt is already installed.
+# Creates .venv if it is missing or broken, and installs the named lock files of requirements/ (runtime, test, bench,
+# dev; made by bin/lock from pyproject.toml) into it, together, unless each one's stamp file says that this exact
+# file is already installed.
 ensure_venv() {
-  local requirements="$REPO_ROOT/requirements.txt"
-  local stamp="$VENV_DIR/.requirements.sha256"
-  [[ -f $requirements ]] || die "$requirements not found"
+  (($# > 0)) || die "ensure_venv: name at least one lock file"
+  local name lock
+  local locks=()
+  for name in "$@"; do
+    lock=$REPO_ROOT/requirements/$name.txt
+    [[ -f $lock ]] || die "$lock not found"
+    locks+=("$lock")
+  done
 
   if ! "$VENV_PY" -c '' >/dev/null 2>&1; then
     local python
@@ -114,15 +126,20 @@ ensure_venv() {
       say "warning: could not upgrade pip in .venv; going on with $("$VENV_PY" -m pip --version | cut -d' ' -f1-2)"
   fi
 
-  local wanted installed=""
-  wanted=$(_sha256 "$requirements")
-  [[ -f $stamp ]] && installed=$(<"$stamp")
-  if [[ $wanted == "$installed" ]]; then
-    say "venv: .venv is up to date with requirements.txt"
+  local stale=() installed
+  for lock in "${locks[@]}"; do
+    installed=""
+    [[ -f $(_stamp "$lock") ]] && installed=$(<"$(_stamp "$lock")")
+    [[ $(_sha256 "$lock") == "$installed" ]] || stale+=("${lock#"$REPO_ROOT"/}")
+  done
+  if ((${#stale[@]} == 0)); then
+    say "venv: .venv is up to date with ${locks[*]#"$REPO_ROOT"/}"
     return 0
   fi
-  say "venv: installing requirements.txt into .venv (log: $SETUP_LOG)"
-  "$VENV_PY" -m pip install --disable-pip-version-check -r "$requirements" >>"$SETUP_LOG" 2>&1 ||
-    die_with_log "pip install -r requirements.txt failed"
-  printf '%s\n' "$wanted" >"$stamp"
+  say "venv: installing ${stale[*]} into .venv (log: $SETUP_LOG)"
+  local args=()
+  for lock in "${locks[@]}"; do args+=(-r "$lock"); done
+  "$VENV_PY" -m pip install --disable-pip-version-check "${args[@]}" >>"$SETUP_LOG" 2>&1 ||
+    die_with_log "pip install of ${stale[*]} failed"
+  for lock in "${locks[@]}"; do _sha256 "$lock" >"$(_stamp "$lock")"; done
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import IsoDateTimeField
+from immich.fields import ImmichDateTimeField
 from libraries.models import Library, ScanState
 
 
@@ -35,9 +35,9 @@ class LibraryScanDto(serializers.Serializer):
 
     state = serializers.ChoiceField(source="scan_state", choices=ScanState.choices)
     error = serializers.SerializerMethodField()
-    requestedAt = IsoDateTimeField(source="scan_requested_at", allow_null=True)
-    startedAt = IsoDateTimeField(source="scan_started_at", allow_null=True)
-    finishedAt = IsoDateTimeField(source="scan_finished_at", allow_null=True)
+    requestedAt = ImmichDateTimeField(source="scan_requested_at", allow_null=True)
+    startedAt = ImmichDateTimeField(source="scan_started_at", allow_null=True)
+    finishedAt = ImmichDateTimeField(source="scan_finished_at", allow_null=True)
     counts = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
 
@@ -62,9 +62,9 @@ class LibraryResponseDto(serializers.Serializer):
     name = serializers.CharField()
     importPaths = serializers.ListField(source="import_paths", child=serializers.CharField())
     exclusionPatterns = serializers.ListField(source="exclusion_patterns", child=serializers.CharField())
-    createdAt = IsoDateTimeField(source="created_at")
-    updatedAt = IsoDateTimeField(source="updated_at")
-    refreshedAt = IsoDateTimeField(source="refreshed_at", allow_null=True)
+    createdAt = ImmichDateTimeField(source="created_at")
+    updatedAt = ImmichDateTimeField(source="updated_at")
+    refreshedAt = ImmichDateTimeField(source="refreshed_at", allow_null=True)
     assetCount = serializers.IntegerField(source="asset_count")
     scan = LibraryScanDto(source="*")
 

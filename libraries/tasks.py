@@ -28,7 +28,7 @@ def library_scan(self, library_id: str) -> dict:
         outcome = scan.library_scan(library_id=library_id)
     except scan.ScanBusy:
         # Another scan holds the library; it will have seen everything this one would, or nearly: come back later.
-        raise self.retry(countdown=BUSY_RETRY_S, max_retries=10)
+        raise self.retry(countdown=BUSY_RETRY_S, max_retries=10) from None
     except Library.DoesNotExist:
         return {"state": "gone"}
     return outcome.record()
@@ -52,7 +52,7 @@ def library_sync_paths(self, library_id: str, paths: list[str]) -> dict:
     try:
         outcome = scan.library_sync_paths(library_id=library_id, paths=paths)
     except scan.ScanBusy:
-        raise self.retry(countdown=10, max_retries=60)
+        raise self.retry(countdown=10, max_retries=60) from None
     except Library.DoesNotExist:
         return {"state": "gone"}
     return outcome.record()
@@ -74,4 +74,4 @@ def library_delete(self, library_id: str) -> int:
         with scan.library_held(library_id):
             return services.library_delete_assets(library_id=library_id)
     except scan.ScanBusy:
-        raise self.retry(countdown=BUSY_RETRY_S, max_retries=60)
+        raise self.retry(countdown=BUSY_RETRY_S, max_retries=60) from None

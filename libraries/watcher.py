@@ -161,7 +161,7 @@ def paths_to_sync(router: Router, ready: list[str], settling: SettlingFiles) -> 
 
     batches: dict[str, list[str]] = defaultdict(list)
     for path in ready:
-        for library, root in router.owners(path):
+        for library, _root in router.owners(path):
             if os.path.isdir(path):
                 for facts in walk(path, library.matcher, WalkReport(), refuse=location_problem):
                     settling.add(facts.path)
@@ -232,7 +232,7 @@ def run_watcher(
             log(f"watching {len(roots)} folders ({'polling' if polling else 'inotify'})")
             deadline = time.monotonic() + reload_s
             for changes in watchfiles.watch(
-                *roots, watch_filter=lambda _change, path: router.wanted(path), force_polling=polling,
+                *roots, watch_filter=lambda _change, path, router=router: router.wanted(path), force_polling=polling,
                 poll_delay_ms=poll_interval_ms, debounce=500, step=100, rust_timeout=500, yield_on_timeout=True,
                 stop_event=stop, ignore_permission_denied=True, raise_interrupt=False,
             ):

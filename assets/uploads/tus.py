@@ -30,10 +30,11 @@ import hashlib
 import logging
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -211,7 +212,9 @@ def tus_upload_append(
         upload = tus_upload_get(owner=owner, upload_id=upload_id)  # 404 (unknown, another user's) or 410
         if upload.is_complete:  # its file became the asset: a client repeating the last request gets the outcome
             if offset != upload.offset:
-                raise TusError(409, f"Upload-Offset {offset} does not match the upload's offset {upload.offset}")
+                raise TusError(
+                    409, f"Upload-Offset {offset} does not match the upload's offset {upload.offset}"
+                ) from None
             if body_length:
                 raise TusError(413, "The upload is already complete") from None
             return upload

@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest

@@ -60,7 +60,7 @@ def recorded_work(user) -> dict[str, Asset]:
 
 @pytest.fixture
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (see requirements.txt)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (requirements/test.txt)")
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.skip(f"{CHROMIUM} or {CHROMEDRIVER} missing: apt-get install chromium chromium-driver (bin/test does)")
     options = webdriver.ChromeOptions()

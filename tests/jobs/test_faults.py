@@ -25,7 +25,7 @@ from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file
 from tests.jobs.live_workers import (
-    CHAIN_QUEUES, assert_consistent, assert_every_asset_processed, drive_until, noisy_jpeg, progress, settled,
+    CHAIN_QUEUES, assert_consistent, assert_every_asset_processed, drive_until, noisy_jpeg, settled,
     upload_photos, wait_for,
 )
 

@@ -63,7 +63,7 @@ def test_once_read_the_next_failure_makes_a_new_notice(api, tmp_path):
     failed_upload(api, tmp_path, "one.jpg")
     (read,) = notices(api)
     assert api.put(f"/api/notifications/{read['id']}", {"readAt": "2026-12-06T10:00:00Z"}, format="json").json()[
-        "readAt"] == "2026-12-06T10:00:00Z"
+        "readAt"] == "2026-12-06T10:00:00.000Z"
     failed_upload(api, tmp_path, "two.jpg")
     unread = notices(api, unread="true")
     assert [notice["title"] for notice in unread] == ["Could not read the metadata of two.jpg"]

@@ -20,7 +20,7 @@ from django.conf import settings
 from assets.models import Asset
 from jobs.models import Step, StepStatus
 from jobs.services import step_run
-from jobs.system_config import config_get, config_update
+from jobs.system_config import config_get
 from libraries import validation
 from libraries.models import Library
 from libraries.scan import library_scan, library_sync_paths

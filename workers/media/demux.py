@@ -8,9 +8,13 @@ reads a byte, only the file protocol may be opened, and a picture is refused bef
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import av
+from av.container import InputContainer
+from av.stream import Stream
 
 from workers.media.errors import UnreadableMedia
 from workers.media.formats import sniff, truncation_problem
@@ -25,8 +29,10 @@ _OPTIONS = {"format_whitelist": ",".join(ALLOWED_DEMUXERS), "protocol_whitelist"
 # every frame; the streams' own decoders, opened later, do not inherit it.
 _NO_PROBE_DECODING = {"skip_frame": "all"}
 
+AnyStream = TypeVar("AnyStream", bound=Stream)
 
-def open_input(path: Path, *, probe_decoding: bool = True):
+
+def open_input(path: Path, *, probe_decoding: bool = True) -> InputContainer:
     """av.open for reading an untrusted file with the allowed demuxers only; raises av.FFmpegError as av.open does
     (EINVAL when no allowed demuxer recognises the content). Without probe_decoding the streams' properties are only
     what the container and the codec parsers tell (no colour properties, often no pixel format) until a frame is
@@ -35,7 +41,7 @@ def open_input(path: Path, *, probe_decoding: bool = True):
                    options={} if probe_decoding else dict(_NO_PROBE_DECODING))
 
 
-def open_video(path: Path, *, probe_decoding: bool = True):
+def open_video(path: Path, *, probe_decoding: bool = True) -> InputContainer:
     """open_input, raising UnreadableMedia with the reason in words: what the file really is, a truncation (also
     when FFmpeg opens what is left but finds no video in it), or FFmpeg's own words without its error number and
     the file's path."""
@@ -56,7 +62,7 @@ def open_video(path: Path, *, probe_decoding: bool = True):
     return container
 
 
-def decodable(streams) -> list:
+def decodable(streams: Iterable[AnyStream]) -> list[AnyStream]:
     """The streams FFmpeg has a decoder for: PyAV gives a stream of an unknown codec no codec context at all."""
     return [stream for stream in streams if stream.codec_context is not None]
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from PIL import Image, ImageCms
 
@@ -39,7 +41,7 @@ class DateParts:
     offset: str | None = None
 
 
-def clean_text(value) -> str | None:
+def clean_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bytes):
@@ -48,7 +50,7 @@ def clean_text(value) -> str | None:
     return text or None
 
 
-def to_float(value) -> float | None:
+def to_float(value: Any) -> float | None:
     """A rational, int or text number as a finite float (EXIF rationals with a zero denominator become None)."""
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(part, int) for part in value):
         value = value[0] / value[1] if value[1] else None
@@ -68,11 +70,11 @@ def exposure_text(seconds: float | None) -> str | None:
     return f"{seconds:.10g}"
 
 
-def _gps_coordinate(values, ref) -> float | None:
+def _gps_coordinate(values: Any, ref: Any) -> float | None:
     if not isinstance(values, tuple) or len(values) != 3:
         return None
-    parts = [to_float(part) for part in values]
-    if any(part is None for part in parts):
+    parts = [number for part in values if (number := to_float(part)) is not None]
+    if len(parts) != 3:
         return None
     degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
     if clean_text(ref) in ("S", "W"):
@@ -80,12 +82,12 @@ def _gps_coordinate(values, ref) -> float | None:
     return round(degrees, 7)
 
 
-def _gps_datetime(gps) -> datetime | None:
+def _gps_datetime(gps: Mapping[int, Any]) -> datetime | None:
     date_text, time_parts = clean_text(gps.get(_GPS_DATE)), gps.get(_GPS_TIME)
     if not date_text or not isinstance(time_parts, tuple) or len(time_parts) != 3:
         return None
-    numbers = [to_float(part) for part in time_parts]
-    if any(number is None for number in numbers):
+    numbers = [number for part in time_parts if (number := to_float(part)) is not None]
+    if len(numbers) != 3:
         return None
     try:
         day = datetime.strptime(date_text, "%Y:%m:%d")
@@ -95,7 +97,7 @@ def _gps_datetime(gps) -> datetime | None:
         return None
 
 
-def read_exif(blob: bytes | None) -> dict:
+def read_exif(blob: bytes | None) -> dict[str, Any]:
     """Named values from an EXIF blob (with or without the 'Exif\\0\\0' prefix); missing values are absent."""
     if not blob:
         return {}
@@ -109,8 +111,8 @@ def read_exif(blob: bytes | None) -> dict:
     return values_from_ifds(exif, detail, gps)
 
 
-def values_from_ifds(ifd0, detail, gps) -> dict:
-    values: dict = {}
+def values_from_ifds(ifd0: Mapping[int, Any], detail: Mapping[int, Any], gps: Mapping[int, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     orientation = ifd0.get(_ORIENTATION)
     if isinstance(orientation, int) and 1 <= orientation <= 8:
         values["orientation"] = orientation

@@ -25,6 +25,7 @@ import math
 import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,7 @@ class FaceRegions:
 # -- geometry ---------------------------------------------------------------------------------------------------
 
 # Where a normalised point (u, v) of the stored image lands in the displayed one, per EXIF orientation.
-_POINT = {
+_POINT: dict[int, Callable[[float, float], tuple[float, float]]] = {
     1: lambda u, v: (u, v),
     2: lambda u, v: (1 - u, v),  # mirrored left-right
     3: lambda u, v: (1 - u, 1 - v),  # turned 180
@@ -124,7 +125,7 @@ def _clamped(x1: float, y1: float, x2: float, y2: float, where: str, warnings: l
 # -- reading RDF structures in any of their serialisations ------------------------------------------------------
 
 
-def _nodes(element: ElementTree.Element):
+def _nodes(element: ElementTree.Element) -> Iterator[ElementTree.Element]:
     """Where a struct's fields can be: on the element (attributes or parseType="Resource" children) or on an
     rdf:Description inside it."""
     yield element
@@ -187,12 +188,15 @@ def _dimensions(regions: ElementTree.Element) -> tuple[float, float] | None:
     return (width, height) if width and height and width > 0 and height > 0 else None
 
 
-def _mwg_box(area, applied, stored_size, where: str, warnings: list[str]) -> Box | None:
+def _mwg_box(
+    area: ElementTree.Element, applied: tuple[float, float] | None, stored_size: tuple[int, int] | None, where: str,
+    warnings: list[str],
+) -> Box | None:
     x, y, w, h = (_number(_field(area, f"{{{_AREA}}}{key}")) for key in "xywh")
     if x is None or y is None or (w is None) != (h is None):
         warnings.append(f"{where}: area without a usable position or size; skipped")
         return None
-    if w is None:
+    if w is None or h is None:  # both or neither
         warnings.append(f"{where}: a point or circle, not a box; skipped")
         return None
     unit = (_text(_field(area, f"{{{_AREA}}}unit")) or "").strip().lower()
@@ -211,7 +215,9 @@ def _same_shape(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return abs(a[0] / a[1] - b[0] / b[1]) <= 0.02 * (b[0] / b[1])
 
 
-def _mwg_regions(root, stored_size, warnings: list[str]) -> list[tuple[str | None, Box]]:
+def _mwg_regions(
+    root: ElementTree.Element, stored_size: tuple[int, int] | None, warnings: list[str]
+) -> list[tuple[str | None, Box]]:
     found = []
     for regions in root.iter(f"{{{_MWG}}}Regions"):
         applied = _dimensions(regions)
@@ -236,7 +242,7 @@ def _mwg_regions(root, stored_size, warnings: list[str]) -> list[tuple[str | Non
     return found
 
 
-def _mp_regions(root, warnings: list[str]) -> list[tuple[str | None, Box]]:
+def _mp_regions(root: ElementTree.Element, warnings: list[str]) -> list[tuple[str | None, Box]]:
     found = []
     for info in root.iter(f"{{{_MP}}}RegionInfo"):
         for index, region in enumerate(_items(_field(info, f"{{{_MPRI}}}Regions")), start=1):
@@ -245,8 +251,9 @@ def _mp_regions(root, warnings: list[str]) -> list[tuple[str | None, Box]]:
             if rectangle is None:
                 warnings.append(f"{where}: a person tag without a rectangle; skipped")
                 continue
-            parts = [_number(part) for part in rectangle.split(",")]
-            if len(parts) != 4 or any(part is None for part in parts):
+            pieces = rectangle.split(",")
+            parts = [number for piece in pieces if (number := _number(piece)) is not None]
+            if len(pieces) != 4 or len(parts) != 4:
                 warnings.append(f"{where}: rectangle {rectangle[:60]!r} is not 'x, y, w, h'; skipped")
                 continue
             x, y, w, h = parts
@@ -310,7 +317,8 @@ def parse_face_regions(
 def jpeg_xmp_packets(path: Path) -> list[bytes]:
     """The XMP of a JPEG: the APP1 packet, followed by its Extended XMP (the chunks with the GUID the main packet
     names, in offset order), read segment by segment up to the image data."""
-    main, chunks = None, {}
+    main: bytes | None = None
+    chunks: dict[tuple[bytes, int], bytes] = {}
     with open(path, "rb") as handle:
         if handle.read(2) != b"\xff\xd8":
             return []
@@ -339,7 +347,7 @@ def jpeg_xmp_packets(path: Path) -> list[bytes]:
     return _assembled(main, chunks)
 
 
-def _assembled(main: bytes | None, chunks: dict) -> list[bytes]:
+def _assembled(main: bytes | None, chunks: dict[tuple[bytes, int], bytes]) -> list[bytes]:
     if main is None:
         return []
     packets = [main]

@@ -139,7 +139,7 @@ def sniff_bytes(head: bytes, *, extension: str = "") -> Sniffed:
     return Sniffed("unknown", "")
 
 
-def _box_overrun(data, size: int) -> bool:
+def _box_overrun(data: bytes | mmap.mmap, size: int) -> bool:
     """ISO-BMFF (HEIF, AVIF, MP4/MOV): a top-level box claims to reach past the end of the file."""
     pos = 0
     while pos + 8 <= size:

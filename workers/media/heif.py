@@ -12,6 +12,7 @@ pillow-heif bundles libheif with libde265, so HEVC-coded images are decoded thro
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pillow_heif
@@ -23,7 +24,7 @@ _TRANSFORMS = {b"irot", b"imir"}
 _MAX_META_BYTES = 16 * 1024 * 1024
 
 
-def _children(data: bytes, start: int, end: int):
+def _children(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     pos = start
     while pos + 8 <= end:
         size, kind = struct.unpack(">I4s", data[pos : pos + 8])
@@ -82,7 +83,8 @@ def has_container_transform(path: Path) -> bool:
 
 def heif_size(path: Path) -> tuple[int, int]:
     """Displayed size (container transforms applied) from the header; nothing is decoded."""
-    return pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True).size
+    width, height = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True).size
+    return int(width), int(height)
 
 
 def decode_heif(path: Path) -> pyvips.Image:

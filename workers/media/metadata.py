@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from workers.media import dates, exif, video, xmp
 from workers.media.errors import UnreadableMedia
@@ -77,7 +78,7 @@ _COPIED = (
 )
 
 
-def _read_xmp(data: bytes | None, label: str, warnings: list[str]) -> dict:
+def _read_xmp(data: bytes | None, label: str, warnings: list[str]) -> dict[str, Any]:
     if not data:
         return {}
     try:
@@ -87,7 +88,7 @@ def _read_xmp(data: bytes | None, label: str, warnings: list[str]) -> dict:
         return {}
 
 
-def _read_sidecar(sidecar: Path | None, warnings: list[str]) -> dict:
+def _read_sidecar(sidecar: Path | None, warnings: list[str]) -> dict[str, Any]:
     if sidecar is None:
         return {}
     try:

@@ -30,7 +30,7 @@ class EmbeddedJpeg:
     height: int
 
 
-def jpeg_extent(data, start: int, *, decodable_only: bool = True) -> EmbeddedJpeg | None:
+def jpeg_extent(data: bytes | mmap.mmap, start: int, *, decodable_only: bool = True) -> EmbeddedJpeg | None:
     """Walk the JPEG starting at `start`; its extent and size if it is complete (and, with `decodable_only`,
     coded in a way libjpeg decodes: lossless sensor data is skipped)."""
     pos, size, frame = start + 2, len(data), None
@@ -131,7 +131,8 @@ def tiff_raw_size(path: Path, *, limit: int = 8 * 1024 * 1024) -> tuple[int, int
         return None
     order = "<" if data[:2] == b"II" else ">"
     try:
-        queue, seen, best = [struct.unpack(order + "I", data[4:8])[0]], set(), None
+        queue, best = [struct.unpack(order + "I", data[4:8])[0]], None
+        seen: set[int] = set()
         while queue and len(seen) < 32:
             offset = queue.pop(0)
             if not offset or offset in seen or offset + 2 > len(data):

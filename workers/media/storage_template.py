@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -67,7 +68,7 @@ PRESETS = (
 )
 
 
-def template_options() -> dict:
+def template_options() -> dict[str, list[str]]:
     """The body of `GET /system-config/storage-template-options`, in the reference's shape."""
     return {
         "yearOptions": list(YEAR_OPTIONS),
@@ -102,20 +103,23 @@ class Var:
 @dataclass(frozen=True)
 class If:
     name: str
-    then: tuple
-    otherwise: tuple
+    then: tuple[Node, ...]
+    otherwise: tuple[Node, ...]
+
+
+Node = Text | Var | If
 
 
 @dataclass(frozen=True)
 class Template:
     source: str
-    nodes: tuple
+    nodes: tuple[Node, ...]
 
     @cached_property
     def variables(self) -> frozenset[str]:
         found: set[str] = set()
 
-        def walk(nodes) -> None:
+        def walk(nodes: tuple[Node, ...]) -> None:
             for node in nodes:
                 if isinstance(node, Var):
                     found.add(node.name)
@@ -144,8 +148,8 @@ def parse(source: str) -> Template:
     """Parse and check a template; raises TemplateError naming the first problem."""
     if not isinstance(source, str) or not source.strip():
         raise TemplateError("Invalid storage template: the template is empty")
-    root: list = []
-    stack: list[tuple[str, list, list, list]] = []  # (name, then, otherwise, the list being filled)
+    root: list[Node] = []
+    stack: list[tuple[str, list[Node], list[Node], list[Node]]] = []  # (name, then, otherwise, the list being filled)
     current = root
     position = 0
     for match in _MUSTACHE.finditer(source):
@@ -162,7 +166,7 @@ def parse(source: str) -> Template:
             helper, _, argument = expression[1:].partition(" ")
             if helper != "if" or not argument.strip():
                 raise TemplateError(f"Invalid storage template: only {{{{#if variable}}}} blocks are supported, not {{{{{expression}}}}}")
-            then: list = []
+            then: list[Node] = []
             stack.append((_known(argument.strip()), then, [], current))
             current = then
         elif expression == "else":
@@ -188,7 +192,7 @@ def parse(source: str) -> Template:
     return template
 
 
-def _add_text(nodes: list, text: str) -> None:
+def _add_text(nodes: list[Node], text: str) -> None:
     if not text:
         return
     if "{{" in text:
@@ -209,7 +213,7 @@ def _check_shape(template: Template) -> None:
         )
 
 
-def _all_text(nodes):
+def _all_text(nodes: Iterable[Node]) -> Iterator[Text]:
     for node in nodes:
         if isinstance(node, Text):
             yield node
@@ -239,7 +243,8 @@ def lint(template: Template, values: TemplateValues | None = None) -> list[str]:
         )
     if values is not None:
         found = _substitutions(values)
-        escaped, raw = [], []
+        escaped: list[str] = []
+        raw: list[str] = []
         _evaluate(template.nodes, found, escaped)
         _evaluate(template.nodes, found, raw, escape=False)
         if escaped != raw:
@@ -365,7 +370,7 @@ def _substitutions(values: TemplateValues, needed: frozenset[str] = VARIABLES) -
                 name = f"album-{edge}-{token}"
                 if name in needed:
                     found[name] = format_date(moment, token) if moment else ""
-    text = {
+    text: dict[str, Callable[[], str]] = {
         "filename": lambda: sanitize_component(_stem(values.original_file_name)) or values.asset_id,
         "ext": lambda: normalise_extension(values.extension),
         "filetype": lambda: "IMG" if values.is_image else "VID",
@@ -384,7 +389,7 @@ def _substitutions(values: TemplateValues, needed: frozenset[str] = VARIABLES) -
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"})
 
 
-def _evaluate(nodes, found: dict[str, str], out: list[str], escape: bool = True) -> None:
+def _evaluate(nodes: Iterable[Node], found: dict[str, str], out: list[str], escape: bool = True) -> None:
     for node in nodes:
         if isinstance(node, Text):
             out.append(node.text)

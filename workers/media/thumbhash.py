@@ -28,7 +28,8 @@ def _sequential_sum(values: np.ndarray) -> np.ndarray:
     numpy only uses pairwise summation along the fast (contiguous) axis; summing along axis 0 of a C-ordered
     array is a plain running sum per column (documented under numpy.sum), and vectorises across the columns.
     """
-    return np.add.reduce(np.ascontiguousarray(values), axis=0)
+    sums: np.ndarray = np.add.reduce(np.ascontiguousarray(values), axis=0)
+    return sums
 
 
 @lru_cache(maxsize=256)

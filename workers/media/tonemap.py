@@ -35,7 +35,8 @@ def pq_to_nits(encoded: np.ndarray) -> np.ndarray:
     m1, m2 = 2610 / 16384, 2523 / 4096 * 128
     c1, c2, c3 = 3424 / 4096, 2413 / 4096 * 32, 2392 / 4096 * 32
     power = np.power(np.clip(encoded, 0, 1), 1 / m2)
-    return 10000 * np.power(np.maximum(power - c1, 0) / (c2 - c3 * power), 1 / m1)
+    nits: np.ndarray = 10000 * np.power(np.maximum(power - c1, 0) / (c2 - c3 * power), 1 / m1)
+    return nits
 
 
 def hlg_to_nits(encoded: np.ndarray, peak_nits: float = ASSUMED_PEAK_NITS) -> np.ndarray:
@@ -47,7 +48,8 @@ def hlg_to_nits(encoded: np.ndarray, peak_nits: float = ASSUMED_PEAK_NITS) -> np
     scene = np.where(encoded <= 0.5, encoded**2 / 3, (np.exp((encoded - c) / a) + b) / 12)
     gamma = 1.2 + 0.42 * np.log10(peak_nits / 1000)
     luminance = scene @ np.array([0.2627, 0.6780, 0.0593])
-    return peak_nits * scene * np.power(np.maximum(luminance, 1e-9), gamma - 1)[..., None]
+    nits: np.ndarray = peak_nits * scene * np.power(np.maximum(luminance, 1e-9), gamma - 1)[..., None]
+    return nits
 
 
 def _hable_curve(x: np.ndarray) -> np.ndarray:
@@ -58,7 +60,8 @@ def _hable_curve(x: np.ndarray) -> np.ndarray:
 def tone_curve(signal: np.ndarray, algorithm: str, peak: float) -> np.ndarray:
     """ffmpeg `tonemap` curves over linear light in units of reference white; `peak` in the same units."""
     if algorithm == "hable":
-        return _hable_curve(signal) / _hable_curve(np.float64(peak))
+        curve: np.ndarray = _hable_curve(signal) / _hable_curve(np.asarray(peak, dtype=np.float64))
+        return curve
     if algorithm == "reinhard":
         offset = (1 - 0.5) / 0.5
         return signal / (signal + offset) * (peak + offset) / peak

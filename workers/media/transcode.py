@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from workers.media.video_probe import ProbeSummary, VideoStreamInfo
 
@@ -75,7 +76,7 @@ class TranscodeSettings:
     accel: str = "disabled"
 
     @classmethod
-    def from_config(cls, ffmpeg: dict) -> TranscodeSettings:
+    def from_config(cls, ffmpeg: dict[str, Any]) -> TranscodeSettings:
         """From the system config's `ffmpeg` section (already validated)."""
         return cls(
             policy=ffmpeg["transcode"],
@@ -153,7 +154,7 @@ def decide(probe: ProbeSummary, settings: TranscodeSettings) -> Decision:
     elif settings.policy == "optimal" and target is not None and video.short_side > target:
         video_reasons.append(f"{video.short_side}p above target {target}p")
     elif settings.policy == "bitrate" and settings.max_bitrate and (video.bitrate or 0) > settings.max_bitrate:
-        video_reasons.append(f"bitrate {_mbit(video.bitrate)} above max {_mbit(settings.max_bitrate)}")
+        video_reasons.append(f"bitrate {_mbit(video.bitrate or 0)} above max {_mbit(settings.max_bitrate)}")
 
     audio_reasons = []
     if audio is not None:
@@ -175,6 +176,8 @@ def decide(probe: ProbeSummary, settings: TranscodeSettings) -> Decision:
 
 def _nothing_to_do(probe: ProbeSummary, settings: TranscodeSettings) -> str:
     video, audio = probe.video, probe.audio
+    if video is None:
+        raise ValueError("a decision needs a video stream")
     streams = f"{video.codec} {video.pix_fmt}" + (f" with {audio.codec}" if audio else "")
     text = f"nothing to do: {streams} in {probe.container} accepted"
     target = settings.target_short_side
@@ -249,8 +252,9 @@ def output_size(video: VideoStreamInfo, target_short_side: int | None) -> tuple[
 
 
 def _choose(
-    target: str, table: dict, fallback: str, available: Collection[str], kind: str, notes: list
-) -> tuple[str, tuple]:
+    target: str, table: Mapping[str, tuple[str, ...]], fallback: str, available: Collection[str], kind: str,
+    notes: list[str],
+) -> tuple[str, tuple[str, ...]]:
     candidates = tuple(name for name in table.get(target, ()) if name in available)
     if candidates:
         return target, candidates
@@ -266,6 +270,8 @@ def _choose(
 def plan(probe: ProbeSummary, decision: Decision, settings: TranscodeSettings, available: Collection[str]) -> EncodePlan:
     """What to write for a decision that writes a file. `available` is the set of encoder names this build has."""
     video, audio = probe.video, probe.audio
+    if video is None:
+        raise ValueError("a plan needs a video stream")
     notes: list[str] = []
     if decision.transcodes_video:
         codec, encoders = _choose(settings.target_video_codec, VIDEO_ENCODERS, FALLBACK_VIDEO, available, "video", notes)
@@ -325,6 +331,8 @@ def estimate_output_bytes(probe: ProbeSummary, decision: Decision, settings: Tra
     if decision.action is Action.REMUX or not probe.duration_s:
         return probe.size_bytes
     video, seconds = probe.video, probe.duration_s
+    if video is None:
+        raise ValueError("an estimate needs a video stream")
     audio_bits = 0
     if probe.audio is not None:
         audio_bits = AUDIO_BITRATE if decision.transcodes_audio else (probe.audio.bitrate or AUDIO_BITRATE)

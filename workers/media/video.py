@@ -14,14 +14,16 @@ from pathlib import Path
 import av
 import numpy as np
 import pyvips
+from av.container import InputContainer
 from av.video.reformatter import ColorRange, Colorspace, ColorTrc, Interpolation, VideoReformatter
+from av.video.stream import VideoStream
 
 from workers.media.demux import decodable, ffmpeg_words, open_video
 from workers.media.errors import UnreadableMedia
 from workers.media.formats import sniff
 
 # FFmpeg's names for the transfer characteristics (what ffprobe prints as color_transfer).
-_TRANSFER_NAMES = {
+_TRANSFER_NAMES: dict[int, str] = {
     ColorTrc.BT709: "bt709", ColorTrc.GAMMA22: "gamma22", ColorTrc.GAMMA28: "gamma28",
     ColorTrc.SMPTE170M: "smpte170m", ColorTrc.SMPTE240M: "smpte240m", ColorTrc.LINEAR: "linear",
     ColorTrc.IEC61966_2_4: "iec61966-2-4", ColorTrc.BT1361_ECG: "bt1361e", ColorTrc.IEC61966_2_1: "iec61966-2-1",
@@ -62,7 +64,7 @@ def clockwise(frame_rotation: int) -> int:
     return (-int(round(frame_rotation))) % 360
 
 
-def _video_stream(container, max_pixels: int):
+def _video_stream(container: InputContainer, max_pixels: int) -> VideoStream:
     if not container.streams.video:
         raise UnreadableMedia("the file has no video stream")
     streams = decodable(container.streams.video)
@@ -78,7 +80,7 @@ def _video_stream(container, max_pixels: int):
     return stream
 
 
-def _first_frame(container, stream) -> av.VideoFrame:
+def _first_frame(container: InputContainer, stream: VideoStream) -> av.VideoFrame:
     try:
         for count, packet in enumerate(container.demux(stream)):
             for frame in packet.decode():
@@ -143,7 +145,7 @@ def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
 def _luma_spread(frame: av.VideoFrame) -> float:
     """Standard deviation of a 64x36 grey version: near 0 for black, white or flat frames (fades, lens caps)."""
     small = frame.reformat(width=64, height=36, format="gray")
-    plane = np.frombuffer(small.planes[0], dtype=np.uint8).reshape(36, -1)[:, :64]
+    plane = np.frombuffer(bytes(small.planes[0]), dtype=np.uint8).reshape(36, -1)[:, :64]
     return float(plane.std())
 
 

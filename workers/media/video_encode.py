@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import av
@@ -62,7 +62,7 @@ class EncodeResult:
 # -- capabilities -------------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def encoder_problem(name: str) -> str | None:
     """None when this build can open the encoder here; else why not, in words. Checked once per process (a
     hardware encoder without its device fails here, and every file then falls back without trying it again)."""

@@ -8,8 +8,11 @@ import os
 import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import av
+from av.container import InputContainer
+from av.video.stream import VideoStream
 
 from workers.media.demux import decodable, ffmpeg_words, open_video
 from workers.media.errors import UnreadableMedia
@@ -80,11 +83,11 @@ class ProbeSummary:
     audio: AudioStreamInfo | None
     faststart: bool | None = None  # QuickTime family: is the index (moov) before the media data?
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> ProbeSummary:
+    def from_dict(cls, data: dict[str, Any]) -> ProbeSummary:
         video = data.get("video")
         audio = data.get("audio")
         return cls(
@@ -138,7 +141,7 @@ def _bit_depth(pix_fmt: str) -> int:
         return 8
 
 
-def _first_frame_rotation(container, stream) -> int:
+def _first_frame_rotation(container: InputContainer, stream: VideoStream) -> int:
     """The display rotation the decoder attaches to frames (PyAV exposes it there, not on the stream)."""
     try:
         for frame in container.decode(stream):
@@ -148,7 +151,10 @@ def _first_frame_rotation(container, stream) -> int:
     return 0
 
 
-def _video_info(container, stream, duration_s, total_bitrate, audio_bitrate, size) -> VideoStreamInfo:
+def _video_info(
+    container: InputContainer, stream: VideoStream, duration_s: float | None, total_bitrate: int | None,
+    audio_bitrate: int | None, size: int,
+) -> VideoStreamInfo:
     context = stream.codec_context
     if not context.width or not context.height:
         raise UnreadableVideo("the video stream has no dimensions (0x0)")
@@ -196,7 +202,8 @@ def probe(path: Path) -> ProbeSummary:
                 )
             video = None
             if streams := decodable(container.streams.video):
-                video = _video_info(container, streams[0], duration_s, container.bit_rate, audio and audio.bitrate, size)
+                audio_bitrate = audio.bitrate if audio else None
+                video = _video_info(container, streams[0], duration_s, container.bit_rate, audio_bitrate, size)
             return ProbeSummary(
                 container=name,
                 format_name=fmt.name,

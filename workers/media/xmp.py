@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Any
 
 from workers.media.exif import exposure_text, to_float
 
@@ -93,7 +94,8 @@ def _coordinate(text: str | None) -> float | None:
     if not parts or len(parts) > 3:
         return None
     value = parts[0] + sum(part / 60**index for index, part in enumerate(parts[1:], start=1))
-    return round(sign * value, 7)
+    rounded: float = round(sign * value, 7)
+    return rounded
 
 
 def _rational(text: str | None) -> float | None:
@@ -120,10 +122,10 @@ def safe_root(data: bytes) -> ElementTree.Element:
         raise BadXmp(f"malformed XMP: {error}") from error
 
 
-def parse_xmp(data: bytes) -> dict:
+def parse_xmp(data: bytes) -> dict[str, Any]:
     """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601) and `projection_type`."""
     raw = _raw_values(safe_root(data))
-    values: dict = {}
+    values: dict[str, Any] = {}
     if text := raw.get("dc:description"):
         values["description"] = text
     if (rating := to_float(raw.get("xmp:Rating"))) is not None and -1 <= rating <= 5:

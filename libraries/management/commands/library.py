@@ -62,7 +62,9 @@ class Command(BaseCommand):
         for library in libraries:
             bar = ProgressBar(self.stderr, label=library.name, unit="files")
 
-            def progress(phase: str, done: int, total: int | None, name: str = library.name) -> None:
+            def progress(
+                phase: str, done: int, total: int | None, name: str = library.name, bar: ProgressBar = bar
+            ) -> None:
                 bar.update(done, total, label=f"{name}: {PHASES.get(phase, phase)}")
 
             started = time.monotonic()

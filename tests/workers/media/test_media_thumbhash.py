@@ -34,7 +34,7 @@ def reference_rgba_to_thumbhash(w: int, h: int, rgba: bytes) -> bytes:
     l_limit = 5 if has_alpha else 7
     lx = max(1, _js_round(l_limit * w / max(w, h)))
     ly = max(1, _js_round(l_limit * h / max(w, h)))
-    l, p, q, a = [], [], [], []
+    l, p, q, a = [], [], [], []  # noqa: E741 (the reference's names for the L, P, Q and alpha channels)
     for i in range(w * h):
         alpha = rgba[i * 4 + 3] / 255
         r = avg_r * (1 - alpha) + alpha / 255 * rgba[i * 4]
