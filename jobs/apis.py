@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from immich.api import validated
 from immich.errors import BadRequest
 from immich.schema import LIST
-from jobs import selectors, services, system_config
+from jobs import commands, selectors, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
 from workers.media import storage_template
@@ -98,8 +98,8 @@ class JobsApi(APIView):
     def post(self, request):
         data = validated(ManualJobSerializer, request.data)
         try:
-            services.manual_job_run(name=data["name"])
-        except services.InvalidCommand as error:
+            commands.manual_job_run(name=data["name"])
+        except commands.InvalidCommand as error:
             raise BadRequest(str(error)) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -113,11 +113,11 @@ class JobCommandApi(APIView):
         queue = _queue(queue_name)
         data = validated(JobCommandSerializer, request.data)
         try:
-            services.queue_command(
+            commands.queue_command(
                 queue=queue, command=data["command"], force=data["force"],
                 by=request.user.email,
             )
-        except services.InvalidCommand as error:
+        except commands.InvalidCommand as error:
             raise BadRequest(str(error)) from error
         return Response(selectors.queue_statistics()[queue.value])
 
@@ -147,8 +147,8 @@ class QueueDetailApi(APIView):
         if "isPaused" in data:
             command = "pause" if data["isPaused"] else "resume"
             try:
-                services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
-            except services.InvalidCommand as error:
+                commands.queue_command(queue=queue, command=command, force=None, by=request.user.email)
+            except commands.InvalidCommand as error:
                 raise BadRequest(str(error)) from error
         return Response(_queue_dto(queue.value, selectors.queue_statistics()[queue.value]))
 
@@ -172,9 +172,9 @@ class QueueJobsApi(APIView):
     def delete(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueDrainSerializer, request.data)
-        services.queue_empty(queue=queue)
+        commands.queue_empty(queue=queue)
         if data["failed"]:
-            services.queue_clear_failed(queue=queue)
+            commands.queue_clear_failed(queue=queue)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -186,4 +186,4 @@ class QueueRetryApi(APIView):
     def post(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueRetrySerializer, request.data)
-        return Response({"count": services.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])})
+        return Response({"count": commands.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])})

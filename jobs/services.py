@@ -17,12 +17,10 @@ from django.db.models import Exists, F
 from django.utils import timezone
 from redis import RedisError
 
-from assets.models import Asset
-from jobs import broker, slots
+from jobs import registry, slots
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
-from jobs.queues import Queue
-from jobs.steps import QUEUE_STEP, STEP_QUEUE, step_definition
-from notifications.services import StepFailure, notify_step_failures
+from jobs.registry import StepFailure
+from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +30,7 @@ MAX_ATTEMPTS = 5
 # instead of being given back and killing workers forever.
 MAX_WORKER_LOSSES = 3
 WORKER_NAME = f"{socket.gethostname()}"
-_BATCH = 2000
+BATCH = 2000
 _PUBLISH_BATCH = 1000
 
 
@@ -47,7 +45,7 @@ class SlotBusy(Exception):
 # -- enqueue ---------------------------------------------------------------------------------------------------
 
 
-def _chunks(items: list, size: int = _BATCH) -> Iterable[list]:
+def chunks(items: list, size: int = BATCH) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -66,7 +64,7 @@ def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = Fal
     group = 1 if alone or priority == Priority.UPLOAD else BACKFILL_GROUP[step]
     ids = [str(asset_id) for asset_id in asset_ids]
     with task.app.producer_or_acquire() as producer, producer.batch(max_size=_PUBLISH_BATCH):
-        for chunk in _chunks(ids, group):
+        for chunk in chunks(ids, group):
             task.apply_async((chunk,), priority=priority, producer=producer)
 
 
@@ -85,7 +83,7 @@ def _steps_upsert(*, asset_ids: list[str], step: Step, status: StepStatus, prior
     now = timezone.now()
     values = {"status": status, "priority": priority, "continue_chain": continue_chain, "queued_at": now,
               "last_error": "", "worker_losses": 0, **fields}
-    for chunk in _chunks(asset_ids):
+    for chunk in chunks(asset_ids):
         AssetStep.objects.bulk_create(
             [AssetStep(asset_id=asset_id, step=step, **values) for asset_id in chunk],
             update_conflicts=True,
@@ -214,8 +212,8 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
                 with transaction.atomic():
                     _record(finished)
                     _continue_chains(rows, outcomes, definition)
-                    notify_step_failures([StepFailure(str(row.asset_id), row.step, fields["last_error"])
-                                          for row, fields in finished if fields["status"] == StepStatus.FAILED])
+                    registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])
+                                           for row, fields in finished if fields["status"] == StepStatus.FAILED])
         finally:
             # Only now: a step still shown running must keep holding its slot.
             if slot:
@@ -252,7 +250,7 @@ def _count_worker_loss(row: AssetStep, *, cause: str, now) -> StepStatus:
                       last_error=f"the worker died {losses} times while processing this file (last: {cause})")
     AssetStep.objects.filter(pk=row.pk).update(**fields)
     if fields["status"] == StepStatus.FAILED:
-        notify_step_failures([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
+        registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
     return fields["status"]
 
 
@@ -310,7 +308,7 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
     except PermanentFailure as failure:
         logger.warning("%s failed for asset %s: %s", row.get_step_display(), row.asset_id, failure)
         return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": str(failure)}
-    except Asset.DoesNotExist:
+    except definition.gone:
         return StepStatus.SKIPPED, {"status": StepStatus.SKIPPED, "last_error": ""}
     except SoftTimeLimitExceeded:
         # The work ran into its time limit (the soft one, seconds before the hard kill): the same death of the
@@ -326,22 +324,6 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
         _finish(row, status=StepStatus.PENDING, last_error=reason)
         raise
     return outcome, {"status": outcome, "last_error": "", "settings_version": definition.settings_version()}
-
-
-# -- queue commands --------------------------------------------------------------------------------------------
-
-
-def queue_pause(*, queue: Queue, by: str = "") -> None:
-    QueueState.objects.update_or_create(
-        queue=queue.value, defaults={"is_paused": True, "paused_at": timezone.now(), "paused_by": by}
-    )
-
-
-def queue_resume(*, queue: Queue) -> int:
-    """Unpause and send every pending step of the queue again: whatever was consumed while paused was deferred."""
-    QueueState.objects.update_or_create(queue=queue.value, defaults={"is_paused": False, "paused_at": None, "paused_by": ""})
-    step = QUEUE_STEP.get(queue)
-    return resend_pending(step=step) if step else 0
 
 
 def resend_pending(*, step: Step, queued_before=None) -> int:
@@ -360,103 +342,3 @@ def publish_lanes(*, step: Step, rows: list[tuple], alone: bool = False) -> None
         ids = [asset_id for asset_id, priority in rows if priority == lane]
         if ids:
             publish(step=step, asset_ids=ids, priority=lane, alone=alone)
-
-
-def queue_empty(*, queue: Queue) -> int:
-    """Drop the waiting jobs: their steps become "missing" (no row), so a later Missing run picks them up."""
-    removed = broker.purge(queue.value)
-    step = QUEUE_STEP.get(queue)
-    if step:
-        removed, _ = AssetStep.objects.filter(step=step, status=StepStatus.PENDING).delete()
-    return removed
-
-
-def queue_clear_failed(*, queue: Queue) -> int:
-    step = QUEUE_STEP.get(queue)
-    return AssetStep.objects.filter(step=step, status=StepStatus.FAILED).delete()[0] if step else 0
-
-
-def queue_retry_failed(*, queue: Queue, asset_ids: list | None = None) -> int:
-    step = QUEUE_STEP.get(queue)
-    if step is None:
-        return 0
-    failed = AssetStep.objects.filter(step=step, status=StepStatus.FAILED)
-    if asset_ids is not None:
-        failed = failed.filter(asset_id__in=asset_ids)
-    with transaction.atomic():
-        ids = list(failed.values_list("asset_id", flat=True))
-        failed.update(attempts=0)  # steps_enqueue starts the count of worker losses again
-        return steps_enqueue(asset_ids=ids, step=step, priority=Priority.UPLOAD)
-
-
-def queue_start(*, queue: Queue, force: bool) -> int:
-    """"All" (force) or "Missing": enqueue the step for every eligible asset, or for those without a current
-    result, in the backfill lane so new uploads keep going first."""
-    step = QUEUE_STEP.get(queue)
-    if step is None:
-        return 0
-    definition = step_definition(step)
-    assets = Asset.objects.exclude(status="deleted").filter(definition.eligible)
-    if not force:
-        current = AssetStep.objects.filter(step=step).filter(
-            status__in=[StepStatus.PENDING, StepStatus.RUNNING, StepStatus.FAILED]
-        ) | AssetStep.objects.filter(
-            step=step, status__in=[StepStatus.DONE, StepStatus.SKIPPED], settings_version=definition.settings_version()
-        )
-        assets = assets.exclude(pk__in=current.values("asset_id"))
-    else:
-        assets = assets.exclude(pk__in=AssetStep.objects.filter(step=step, status=StepStatus.RUNNING).values("asset_id"))
-    total = 0
-    ids = list(assets.values_list("id", flat=True).iterator(chunk_size=_BATCH))
-    for chunk in _chunks(ids, 10_000):
-        with transaction.atomic():
-            total += steps_enqueue(asset_ids=chunk, step=step, priority=Priority.BACKFILL)
-    return total
-
-
-class InvalidCommand(ValueError):
-    pass
-
-
-# Queues whose work is not per-asset steps cannot be paused: pausing them would stall deletes and the reconciler.
-UNPAUSABLE = {Queue.BACKGROUND_TASK}
-
-
-def queue_command(*, queue: Queue, command: str, force: bool | None, by: str = "") -> int:
-    """The jobs page's buttons: start (All with force, Missing without), pause, resume, empty, clear-failed,
-    retry-failed. Returns how many jobs the command touched."""
-    if command == "start":
-        if queue == Queue.LIBRARY:  # "Rescan": scan every library (libraries imports jobs, hence here)
-            from libraries.services import libraries_scan_all
-            return libraries_scan_all()
-        if queue == Queue.STORAGE_TEMPLATE_MIGRATION:  # Immich's one "Start": every asset, archived and trashed too
-            from assets.file_moves.template import storage_template_migration_start
-            return storage_template_migration_start()
-        if queue not in QUEUE_STEP:
-            raise InvalidCommand(f"Invalid job name: {queue.value} cannot be started from the jobs page yet")
-        return queue_start(queue=queue, force=bool(force))
-    if command == "pause":
-        if queue in UNPAUSABLE:
-            raise InvalidCommand(f"{queue.value} cannot be paused")
-        queue_pause(queue=queue, by=by)
-        return 0
-    if command == "resume":
-        return queue_resume(queue=queue)
-    if command == "empty":
-        return queue_empty(queue=queue)
-    if command == "clear-failed":
-        return queue_clear_failed(queue=queue)
-    if command == "retry-failed":
-        return queue_retry_failed(queue=queue)
-    raise InvalidCommand(f"Unknown command {command}")
-
-
-MANUAL_JOBS = {"reconcile"}
-
-
-def manual_job_run(*, name: str) -> None:
-    if name not in MANUAL_JOBS:
-        raise InvalidCommand(f"Unknown or unavailable job {name}; available: {', '.join(sorted(MANUAL_JOBS))}")
-    from jobs.tasks import reconcile
-
-    transaction.on_commit(lambda: reconcile.delay())

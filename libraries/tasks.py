@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from jobs.queues import Queue
+from jobs.tasks import NO_RETRY, Retry, job_task
 from libraries import schedule, scan, services
 from libraries.models import Library
 
 logger = logging.getLogger(__name__)
 
-QUEUE = Queue.LIBRARY.value
-RELIABLE = dict(acks_late=True, reject_on_worker_lost=True)
-TRANSIENT = (OperationalError, InterfaceError)
+QUEUE = Queue.LIBRARY
+# A scan's filesystem errors are its outcome (a refused or failed scan, told to the owner), not a reason to retry:
+# only a database that restarts is.
+DATABASE_LOST = (OperationalError, InterfaceError)
 BUSY_RETRY_S = 60
 
 
-@shared_task(
+@job_task(
     bind=True, name="LibraryScan", queue=QUEUE, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60,
-    autoretry_for=TRANSIENT, retry_backoff=30, max_retries=3, **RELIABLE,
+    retry=Retry(on=DATABASE_LOST, backoff=30, max_retries=3),
 )
-def library_scan(self, library_id: str) -> dict:
+def library_scan(self: Any, library_id: str) -> dict:
     try:
         outcome = scan.library_scan(library_id=library_id)
     except scan.ScanBusy:
@@ -34,21 +36,20 @@ def library_scan(self, library_id: str) -> dict:
     return outcome.record()
 
 
-@shared_task(name="LibraryScanQueueAll", queue=QUEUE, time_limit=300, **RELIABLE)
+@job_task(name="LibraryScanQueueAll", queue=QUEUE, time_limit=300, retry=NO_RETRY)
 def library_scan_all() -> int:
     return services.libraries_scan_all()
 
 
-@shared_task(name="LibraryScanSchedule", queue=Queue.BACKGROUND_TASK.value, time_limit=60, expires=55, **RELIABLE)
+@job_task(name="LibraryScanSchedule", queue=Queue.BACKGROUND_TASK, time_limit=60, expires=55, retry=NO_RETRY)
 def library_scan_schedule() -> int:
     return schedule.libraries_scan_due()
 
 
-@shared_task(
-    bind=True, name="LibrarySyncFiles", queue=QUEUE, time_limit=3600, autoretry_for=TRANSIENT, retry_backoff=10,
-    max_retries=5, **RELIABLE,
+@job_task(
+    bind=True, name="LibrarySyncFiles", queue=QUEUE, time_limit=3600, retry=Retry(on=DATABASE_LOST, backoff=10),
 )
-def library_sync_paths(self, library_id: str, paths: list[str]) -> dict:
+def library_sync_paths(self: Any, library_id: str, paths: list[str]) -> dict:
     try:
         outcome = scan.library_sync_paths(library_id=library_id, paths=paths)
     except scan.ScanBusy:
@@ -58,18 +59,17 @@ def library_sync_paths(self, library_id: str, paths: list[str]) -> dict:
     return outcome.record()
 
 
-@shared_task(name="LibraryAfterScan", queue=QUEUE, time_limit=6 * 3600, autoretry_for=TRANSIENT, max_retries=3, **RELIABLE)
+@job_task(name="LibraryAfterScan", queue=QUEUE, time_limit=6 * 3600, retry=Retry(on=DATABASE_LOST, max_retries=3))
 def library_after_scan(library_id: str) -> dict:
     """What follows a scan that found new or changed files: new assets into the pipeline, then fingerprints."""
     queued = services.library_queue_metadata(library_id=library_id)
     return {"queued": queued, "fingerprinted": services.library_fingerprint_files(library_id=library_id)}
 
 
-@shared_task(
-    bind=True, name="LibraryDelete", queue=QUEUE, time_limit=6 * 3600, autoretry_for=TRANSIENT, retry_backoff=30,
-    max_retries=5, **RELIABLE,
+@job_task(
+    bind=True, name="LibraryDelete", queue=QUEUE, time_limit=6 * 3600, retry=Retry(on=DATABASE_LOST, backoff=30),
 )
-def library_delete(self, library_id: str) -> int:
+def library_delete(self: Any, library_id: str) -> int:
     try:
         with scan.library_held(library_id):
             return services.library_delete_assets(library_id=library_id)

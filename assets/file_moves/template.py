@@ -536,7 +536,7 @@ def storage_template_migration_start() -> int:
     after commit. Returns how many assets it will look at."""
     from assets.file_moves.tasks import storage_template_migration
     from jobs.runs import job_run_request
-    from jobs.services import InvalidCommand
+    from jobs.commands import InvalidCommand
 
     if not template_settings().enabled:
         raise InvalidCommand("The storage template is disabled: enable storageTemplate.enabled before migrating")

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jobs.commands import queue_pause, queue_resume
 from jobs.models import JobRun, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
 from jobs.runs import job_run_execute, job_run_request
-from jobs.services import queue_pause, queue_resume
 
 pytestmark = pytest.mark.django_db
 

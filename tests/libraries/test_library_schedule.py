@@ -72,7 +72,7 @@ def test_an_invalid_cron_expression_schedules_nothing(user, sent):
 
 
 def test_beat_ticks_the_schedule_every_minute():
-    from django.conf import settings
+    from jobs.registry import beat_schedule
 
-    entry = settings.CELERY_BEAT_SCHEDULE["library-scan-schedule"]
+    entry = beat_schedule()["library-scan-schedule"]
     assert entry["task"] == "LibraryScanSchedule" and entry["schedule"] == 60.0

@@ -11,13 +11,15 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assets.maintenance.tasks import database_backup
+from jobs.commands import queue_retry_failed
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import STALE_AFTER, reconcile
-from jobs.services import MAX_WORKER_LOSSES, queue_retry_failed, step_run, steps_enqueue
-from jobs.tasks import database_backup
+from jobs.registry import StepFailure
+from jobs.services import MAX_WORKER_LOSSES, step_run, steps_enqueue
 from notifications.models import Notification
-from notifications.services import StepFailure, notify_step_failures
+from notifications.services import notify_step_failures
 from tests.assets.helpers import upload_file
 from tests.jobs.helpers import make_assets
 
