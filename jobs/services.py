@@ -92,6 +92,30 @@ def _steps_upsert(*, asset_ids: list[str], step: Step, status: StepStatus, prior
         )
 
 
+def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], settings_version: str) -> None:
+    """Record outcomes of `step` whose work was done outside its queue (the whole-library storage template
+    migration): each (asset id, done/skipped/failed, reason) in one statement, leaving alone the rows the queue has
+    pending or running (those are the queue's to finish). The statement is SQL because the ORM's upsert cannot
+    leave those rows alone."""
+    if not outcomes:
+        return
+    now = timezone.now()
+    table = AssetStep._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, false, 1, %s, %s, '', %s, %s, %s)"] * len(outcomes))
+    params: list[object] = []
+    for asset_id, status, reason in outcomes:
+        params += [uuid.UUID(asset_id), step.value, status, Priority.BACKFILL, reason, settings_version, now, now, now]
+    sql = (
+        f"INSERT INTO {table} (asset_id, step, status, priority, continue_chain, attempts, last_error, "
+        "settings_version, worker, queued_at, started_at, finished_at) VALUES " + values +
+        " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
+        "settings_version = excluded.settings_version, started_at = excluded.started_at, "
+        f"finished_at = excluded.finished_at, attempts = 1 WHERE {table}.status NOT IN (%s, %s)"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, StepStatus.PENDING.value, StepStatus.RUNNING.value])
+
+
 def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True) -> None:
     steps_enqueue(asset_ids=[asset_id], step=step, priority=Priority.UPLOAD, continue_chain=continue_chain)
 

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import re
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings as django_settings
-from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone as django_timezone
 
@@ -36,8 +34,9 @@ from assets.file_moves.journal import (
 from assets.models import AlbumAsset, Asset, AssetStatus, AssetType, FileMove
 from immich import storage
 from immich.storage import media_root
-from jobs.models import Priority, Step
+from jobs.models import Step
 from jobs.queues import Queue
+from jobs.services import steps_record_outcomes
 from jobs.system_config import config_get
 from workers.media import storage_template as engine
 
@@ -467,7 +466,9 @@ class StorageMigration:
                 self.report.in_place += 1
                 outcomes.append((asset_id, "done", ""))
         if self.record_steps:
-            _record_steps(outcomes, self.settings.version)
+            steps_record_outcomes(
+                step=Step.STORAGE_TEMPLATE, outcomes=outcomes, settings_version=self.settings.version
+            )
 
 
 def _remove_empty_library_folders() -> int:
@@ -482,28 +483,6 @@ def _remove_empty_library_folders() -> int:
             except OSError:
                 pass
     return removed
-
-
-def _record_steps(outcomes: list[tuple[str, str, str]], version: str) -> None:
-    """Write each asset's outcome into the storage-template step state (done / skipped / failed with its reason),
-    leaving alone the steps the upload chain has pending or running."""
-    if not outcomes:
-        return
-    now = django_timezone.now()
-    values = ", ".join(["(%s, %s, %s, %s, false, 1, %s, %s, '', %s, %s, %s)"] * len(outcomes))
-    params = []
-    for asset_id, status, reason in outcomes:
-        params += [uuid.UUID(asset_id), Step.STORAGE_TEMPLATE.value, status, Priority.BACKFILL, reason, version, now, now, now]
-    sql = (
-        "INSERT INTO jobs_assetstep (asset_id, step, status, priority, continue_chain, attempts, last_error, "
-        "settings_version, worker, queued_at, started_at, finished_at) VALUES " + values +
-        " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
-        "settings_version = excluded.settings_version, started_at = excluded.started_at, "
-        "finished_at = excluded.finished_at, attempts = 1 "
-        "WHERE jobs_assetstep.status NOT IN ('pending', 'running')"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def storage_template_migrate(**options) -> MigrationReport:
