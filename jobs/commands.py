@@ -9,6 +9,7 @@ from django.utils import timezone
 from jobs import broker, registry
 from jobs.models import AssetStep, Priority, QueueState, StepStatus
 from jobs.queues import Queue
+from jobs.runs import job_runs_resend
 from jobs.services import BATCH, chunks, resend_pending, steps_enqueue
 from jobs.steps import QUEUE_STEP, step_definition
 
@@ -17,8 +18,9 @@ class InvalidCommand(ValueError):
     pass
 
 
-# Pausing backgroundTask is refused: it carries the reconciler, asset deletions and the trash purge, and a pause
-# there would stall the machinery that gives every other queue's work back.
+# Pausing backgroundTask is refused: it carries the reconciler (which gives every other queue's work back), the
+# schedules that request runs, asset deletions (whose files and quota must go) and the trash purge; none of it is
+# recorded work a resume could send again.
 UNPAUSABLE = {Queue.BACKGROUND_TASK}
 
 
@@ -29,10 +31,11 @@ def queue_pause(*, queue: Queue, by: str = "") -> None:
 
 
 def queue_resume(*, queue: Queue) -> int:
-    """Unpause and send every pending step of the queue again: whatever was consumed while paused was deferred."""
+    """Unpause and send every pending step and run of the queue again: whatever was consumed while paused was
+    deferred."""
     QueueState.objects.update_or_create(queue=queue.value, defaults={"is_paused": False, "paused_at": None, "paused_by": ""})
     step = QUEUE_STEP.get(queue)
-    return resend_pending(step=step) if step else 0
+    return (resend_pending(step=step) if step else 0) + job_runs_resend(queue=queue)
 
 
 def queue_empty(*, queue: Queue) -> int:

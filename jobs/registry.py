@@ -24,11 +24,17 @@ class StepFailure:
 
 @dataclass(frozen=True)
 class ScheduledTask:
-    """One entry of the beat schedule: the task `task` sent every `schedule` (seconds or a crontab)."""
+    """One entry of the beat schedule: the task `task` sent every `schedule` (seconds or a crontab). With
+    `run_queue`, each time is a recorded run of `task` on that queue (jobs.runs: held while the queue is paused,
+    given back when its worker dies), requested by jobs' JobRunRequest task."""
 
     task: str
     schedule: Any  # float seconds or celery.schedules.crontab
     options: dict[str, Any] = field(default_factory=dict)
+    run_queue: Queue | None = None
+
+
+RUN_REQUEST_TASK = "JobRunRequest"
 
 
 # Start of a queue (force: "All" rather than "Missing"), returning how many jobs it queued.
@@ -79,8 +85,12 @@ def register_schedule(key: str, scheduled: ScheduledTask) -> None:
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
     """The registered periodic tasks, as Celery beat's `beat_schedule`."""
-    return {key: {"task": entry.task, "schedule": entry.schedule, "options": dict(entry.options)}
-            for key, entry in _schedule.items()}
+    schedule: dict[str, dict[str, Any]] = {}
+    for key, entry in _schedule.items():
+        schedule[key] = {"task": entry.task, "schedule": entry.schedule, "options": dict(entry.options)}
+        if entry.run_queue is not None:
+            schedule[key].update(task=RUN_REQUEST_TASK, args=(entry.task, entry.run_queue.value))
+    return schedule
 
 
 def register_manual_job(name: str, run: Callable[[], None]) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from jobs import commands, reconciler
+from jobs import commands, reconciler, runs
 from jobs.queues import Queue
+from jobs.registry import RUN_REQUEST_TASK
 
 # Errors that say "not now" rather than "never": a restarting PostgreSQL or Redis, a filesystem gone for a while.
 TRANSIENT: tuple[type[BaseException], ...] = (OSError, ConnectionError, OperationalError, InterfaceError, DatabaseError)
@@ -63,3 +64,9 @@ def queue_start(queue: str, force: bool) -> int:
 def reconcile() -> dict[str, dict[str, int]]:
     result = reconciler.reconcile()
     return {"givenBack": result.given_back, "resent": result.resent, "failed": result.failed}
+
+
+@job_task(name=RUN_REQUEST_TASK, queue=Queue.BACKGROUND_TASK, time_limit=60, retry=NO_RETRY)
+def job_run_request(name: str, queue: str) -> int:
+    """A scheduled run (jobs.registry.ScheduledTask.run_queue): recorded, then sent to its own queue."""
+    return runs.job_run_request(name=name, queue=Queue(queue)).pk

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.serializers import iso
 from libraries.models import Library
+from libraries.selectors import library_scan_status
 
 
 class LibraryCreateSerializer(serializers.Serializer):
@@ -31,6 +32,7 @@ class LibraryValidateSerializer(serializers.Serializer):
 
 def library_dto(library: Library) -> dict:
     """The reference's LibraryResponseDto, plus `scan`: how the last scan went (a refusal says why)."""
+    scan = library_scan_status(library)
     return {
         "id": str(library.id),
         "ownerId": str(library.owner_id),
@@ -42,11 +44,11 @@ def library_dto(library: Library) -> dict:
         "refreshedAt": iso(library.refreshed_at),
         "assetCount": getattr(library, "asset_count", 0),
         "scan": {
-            "state": library.scan_state,
-            "error": library.scan_error or None,
-            "requestedAt": iso(library.scan_requested_at),
-            "startedAt": iso(library.scan_started_at),
-            "finishedAt": iso(library.scan_finished_at),
+            "state": scan.state,
+            "error": scan.error or None,
+            "requestedAt": iso(scan.requested_at),
+            "startedAt": iso(scan.started_at),
+            "finishedAt": iso(scan.finished_at),
             "counts": (library.last_scan or {}).get("counts", {}),
             "problems": (library.last_scan or {}).get("problems", []),
         },

@@ -36,12 +36,21 @@ def test_jobs_imports_no_app_not_even_inside_a_function():
     assert offenders == set()
 
 
+class _Beat:
+    """Stands for celery.beat.Service, the sender of beat_init: only its app's configuration is read."""
+
+    def __init__(self) -> None:
+        self.app = SimpleNamespace(conf=SimpleNamespace(beat_schedule={}))
+
+
 def test_beat_runs_the_periodic_tasks_every_app_registered():
-    beat_app = SimpleNamespace(conf=SimpleNamespace(beat_schedule={}))
-    beat_init.send(sender=SimpleNamespace(app=beat_app))
+    beat = _Beat()
+    beat_init.send(sender=beat)
+    beat_app = beat.app
     tasks = {entry["task"] for entry in beat_app.conf.beat_schedule.values()}
-    assert tasks == {"Reconcile", "LibraryScanSchedule", "TusUploadsExpire", "DatabaseBackup", "AssetDeleteCheck",
+    assert tasks == {"Reconcile", "LibraryScanSchedule", "TusUploadsExpire", "JobRunRequest", "AssetDeleteCheck",
                      "DebrisRemove"}
+    assert beat_app.conf.beat_schedule["database-backup"]["args"] == ("DatabaseBackup", "backupDatabase")
 
 
 def test_every_task_is_acknowledged_late_and_given_back_when_its_worker_dies():
