@@ -63,8 +63,8 @@ def reconcile() -> Reconciliation:
     for queue, hook in registry.reconcile_hooks():
         if broker.queue_length(queue.value) == 0 and (count := hook(now - LOST_AFTER)):
             result.resent[queue.value] = result.resent.get(queue.value, 0) + count
-    given_back, resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
-    for counts, more in ((result.given_back, given_back), (result.resent, resent)):
+    runs_given_back, runs_resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
+    for counts, more in ((result.given_back, runs_given_back), (result.resent, runs_resent)):
         for queue_name, count in more.items():
             counts[queue_name] = counts.get(queue_name, 0) + count
     if result.given_back or result.resent or result.failed:

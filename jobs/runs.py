@@ -45,10 +45,11 @@ def job_run_request(*, name: str, queue: Queue, subject: str = "", args: dict[st
     with transaction.atomic():
         if once:
             unfinished = JobRun.objects.select_for_update().filter(name=name, subject=subject, status__in=UNFINISHED)
-            if (run := unfinished.first()) is not None:
-                return run
-        run = JobRun.objects.create(name=name, queue=queue.value, subject=subject, args=args or {},
-                                    queued_at=timezone.now())
+            existing: JobRun | None = unfinished.first()
+            if existing is not None:
+                return existing
+        run: JobRun = JobRun.objects.create(name=name, queue=queue.value, subject=subject, args=args or {},
+                                            queued_at=timezone.now())
         transaction.on_commit(lambda: _send(run))
     return run
 

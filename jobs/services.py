@@ -8,8 +8,10 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection, transaction
@@ -23,6 +25,7 @@ from jobs.registry import StepFailure
 from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEARTBEAT_S = 10
 MAX_ATTEMPTS = 5
@@ -45,7 +48,7 @@ class SlotBusy(Exception):
 # -- enqueue ---------------------------------------------------------------------------------------------------
 
 
-def chunks(items: list, size: int = BATCH) -> Iterable[list]:
+def chunks(items: list[T], size: int = BATCH) -> Iterable[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -56,7 +59,7 @@ def chunks(items: list, size: int = BATCH) -> Iterable[list]:
 BACKFILL_GROUP = {Step.METADATA: 32, Step.STORAGE_TEMPLATE: 64, Step.THUMBNAILS: 8, Step.VIDEO_ENCODE: 1}
 
 
-def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = False) -> None:
+def publish(*, step: Step, asset_ids: Iterable[object], priority: int, alone: bool = False) -> None:
     """Send ids to the broker now (callers run this after commit), pipelined: one Redis round trip per
     _PUBLISH_BATCH messages instead of one each; `alone` sends one id per message in either lane. A failed batch
     leaves its rows pending for the reconciler."""
@@ -68,7 +71,7 @@ def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = Fal
             task.apply_async((chunk,), priority=priority, producer=producer)
 
 
-def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
+def steps_enqueue(*, asset_ids: Iterable[object], step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
     """Record the steps as pending now (bulk) and send their ids once the surrounding transaction commits."""
     ids = [str(asset_id) for asset_id in asset_ids]
     _steps_upsert(asset_ids=ids, step=step, status=StepStatus.PENDING, priority=priority, continue_chain=continue_chain)
@@ -76,8 +79,8 @@ def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.U
     return len(ids)
 
 
-def _steps_upsert(*, asset_ids: list[str], step: Step, status: StepStatus, priority: int, continue_chain: bool,
-                  **fields) -> None:
+def _steps_upsert(*, asset_ids: list[str], step: Step, status: str, priority: int, continue_chain: bool,
+                  **fields: Any) -> None:
     """Each asset's row of the step, created or overwritten with a fresh start: the status, queued now, no error,
     no worker losses counted, plus `fields`."""
     now = timezone.now()
@@ -116,7 +119,7 @@ def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], s
         cursor.execute(sql, [*params, StepStatus.PENDING.value, StepStatus.RUNNING.value])
 
 
-def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True) -> None:
+def step_enqueue_on_commit(*, asset_id: object, step: Step, continue_chain: bool = True) -> None:
     steps_enqueue(asset_ids=[asset_id], step=step, priority=Priority.UPLOAD, continue_chain=continue_chain)
 
 
@@ -124,7 +127,7 @@ def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True)
 
 
 def queue_is_paused(queue: str) -> bool:
-    return QueueState.objects.filter(queue=queue, is_paused=True).exists()
+    return bool(QueueState.objects.filter(queue=queue, is_paused=True).exists())
 
 
 def worker_token(slot: str | None) -> str:
@@ -155,7 +158,7 @@ def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list
 
 
 @contextmanager
-def beating(name: str, beat: Callable[[], None]):
+def beating(name: str, beat: Callable[[], object]) -> Iterator[None]:
     """Call `beat` every HEARTBEAT_S on a thread while the block runs, so the reconciler can tell work in progress
     from the work of a SIGKILLed worker (whose beat stops)."""
     stop = threading.Event()
@@ -182,7 +185,7 @@ def beating(name: str, beat: Callable[[], None]):
         thread.join()
 
 
-def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
+def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None) -> AbstractContextManager[None]:
     """Tell the reconciler these steps are alive, and keep their slot of the queue's concurrency."""
     ids = [row.pk for row in rows]
 
@@ -194,7 +197,7 @@ def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
     return beating(f"heartbeat-{ids[0]}", beat)
 
 
-def _finish(row: AssetStep, **fields) -> None:
+def _finish(row: AssetStep, **fields: Any) -> None:
     AssetStep.objects.filter(pk=row.pk).update(finished_at=timezone.now(), worker="", **fields)
 
 
@@ -214,7 +217,7 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
         if slot is None:
             raise SlotBusy(queue)
     outcomes: dict[str, StepStatus] = {}
-    finished: list[tuple[AssetStep, dict]] = []
+    finished: list[tuple[AssetStep, dict[str, Any]]] = []
     rows: list[AssetStep] = []
     try:
         rows = _claim(asset_ids=asset_ids, step=step, slot=slot)
@@ -245,7 +248,7 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     return outcomes
 
 
-def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], list[AssetStep]]:
+def steps_give_back(*, rows: list[AssetStep], now: datetime) -> tuple[list[AssetStep], list[AssetStep]]:
     """Running steps whose worker stopped beating (killed, crashed, or ended by its hard time limit) go back to
     pending, to be sent again; the kill is not a transient error, so `attempts` does not count it. A worker that
     died holding one step died on that file: the loss is counted, and at MAX_WORKER_LOSSES the step fails with the
@@ -253,7 +256,8 @@ def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], lis
     step alone, so that a second death names its file. Call inside a transaction with the rows locked.
     Returns (given back, failed)."""
     held = Counter(row.worker for row in rows)
-    given_back, failed = [], []
+    given_back: list[AssetStep] = []
+    failed: list[AssetStep] = []
     for row in rows:
         if held[row.worker] == 1:
             status = _count_worker_loss(row, cause=_loss_cause(row), now=now)
@@ -264,18 +268,21 @@ def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], lis
     return given_back, failed
 
 
-def _count_worker_loss(row: AssetStep, *, cause: str, now) -> StepStatus:
+def _count_worker_loss(row: AssetStep, *, cause: str, now: datetime) -> StepStatus:
     """One more death of a worker on this step's file: back to pending, or failed at MAX_WORKER_LOSSES."""
     losses = row.worker_losses + 1
-    fields = {"status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
-              "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})"}
+    fields: dict[str, Any] = {
+        "status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
+        "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})",
+    }
     if losses >= MAX_WORKER_LOSSES:
         fields.update(status=StepStatus.FAILED, finished_at=now,
                       last_error=f"the worker died {losses} times while processing this file (last: {cause})")
     AssetStep.objects.filter(pk=row.pk).update(**fields)
     if fields["status"] == StepStatus.FAILED:
         registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
-    return fields["status"]
+    status: StepStatus = fields["status"]
+    return status
 
 
 def _loss_cause(row: AssetStep) -> str:
@@ -287,22 +294,22 @@ def _loss_cause(row: AssetStep) -> str:
     return "killed or crashed"
 
 
-def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
+def step_run(*, asset_id: object, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
     """One asset's step (see steps_run): its outcome, or None when nothing ran."""
     return steps_run(asset_ids=[str(asset_id)], step=step, concurrency_limit=concurrency_limit).get(str(asset_id))
 
 
-def _record(finished: list[tuple[AssetStep, dict]]) -> None:
+def _record(finished: list[tuple[AssetStep, dict[str, Any]]]) -> None:
     """One UPDATE per distinct outcome (most of a message's steps end the same way)."""
     now = timezone.now()
-    by_outcome: dict[tuple, list[int]] = {}
+    by_outcome: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for row, fields in finished:
         by_outcome.setdefault(tuple(sorted(fields.items())), []).append(row.pk)
-    for fields, ids in by_outcome.items():
-        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", **dict(fields))
+    for outcome, ids in by_outcome.items():
+        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", **dict(outcome))
 
 
-def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition) -> None:
+def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition: StepDefinition) -> None:
     """Queue what follows each finished step of the upload chain, one bulk enqueue per next step and lane; a step
     that is switched off is recorded skipped on the spot and the chain goes on past it (no message, no slot)."""
     following: dict[tuple[Step, int], list[str]] = {}
@@ -324,7 +331,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
                 following.setdefault((after, priority), []).append(asset_id)
 
 
-def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
+def _run_work(row: AssetStep, definition: StepDefinition) -> tuple[StepStatus, dict[str, Any]]:
     """Run one step; returns its outcome and the fields to record. A transient error is recorded at once (the
     step goes back to pending, or fails for good after MAX_ATTEMPTS) and propagates for the task to retry."""
     try:
@@ -350,7 +357,7 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
     return outcome, {"status": outcome, "last_error": "", "settings_version": definition.settings_version()}
 
 
-def resend_pending(*, step: Step, queued_before=None) -> int:
+def resend_pending(*, step: Step, queued_before: datetime | None = None) -> int:
     pending = AssetStep.objects.filter(step=step, status=StepStatus.PENDING)
     if queued_before is not None:
         pending = pending.filter(queued_at__lt=queued_before)
@@ -360,7 +367,7 @@ def resend_pending(*, step: Step, queued_before=None) -> int:
     return len(rows)
 
 
-def publish_lanes(*, step: Step, rows: list[tuple], alone: bool = False) -> None:
+def publish_lanes(*, step: Step, rows: list[tuple[object, int]], alone: bool = False) -> None:
     """Send (asset id, priority) pairs, each in its own lane (`alone`: one id per message)."""
     for lane in Priority.values:
         ids = [asset_id for asset_id, priority in rows if priority == lane]

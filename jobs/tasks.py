@@ -69,4 +69,5 @@ def reconcile() -> dict[str, dict[str, int]]:
 @job_task(name=RUN_REQUEST_TASK, queue=Queue.BACKGROUND_TASK, time_limit=60, retry=NO_RETRY)
 def job_run_request(name: str, queue: str) -> int:
     """A scheduled run (jobs.registry.ScheduledTask.run_queue): recorded, then sent to its own queue."""
-    return runs.job_run_request(name=name, queue=Queue(queue)).pk
+    run_id: int = runs.job_run_request(name=name, queue=Queue(queue)).pk
+    return run_id
