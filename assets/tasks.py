@@ -1,27 +1,23 @@
-"""Celery tasks of assets: deleting an asset's files. The retry policy here is shared by the assets' tasks (the
-pipeline steps, uploads, maintenance)."""
+"""Celery tasks of assets: deleting an asset's files, and the nightly purge of the trash."""
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
-
 from jobs.queues import Queue
-
-TRANSIENT = (OSError, ConnectionError, OperationalError, InterfaceError, DatabaseError)
-RELIABLE = dict(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+from jobs.system_config import config_get
+from jobs.tasks import NO_RETRY, job_task
 
 
-@shared_task(name="AssetDelete", queue=Queue.BACKGROUND_TASK.value, time_limit=300, **RELIABLE)
+@job_task(name="AssetDelete", queue=Queue.BACKGROUND_TASK, time_limit=300)
 def delete_asset(asset_id: str) -> bool:
     from assets.services import asset_delete_files  # assets.services sends this task
 
     return asset_delete_files(asset_id=asset_id)
+
+
+@job_task(name="AssetDeleteCheck", queue=Queue.BACKGROUND_TASK, time_limit=3600, retry=NO_RETRY)
+def trash_purge() -> int:
+    """Periodic (beat, nightly): trashed assets older than trash.days are deleted for good."""
+    from assets.services import trash_purge_expired
+
+    trash = config_get()["trash"]
+    return trash_purge_expired(days=trash["days"] if trash["enabled"] else 0)

@@ -278,8 +278,8 @@ def time_completion(total: int, workers: int, logs: Path, timeout: float = 600) 
 
 def time_missing_run(profile: bool) -> tuple[float, float, int]:
     """Returns (wall seconds, CPU seconds of this process, steps enqueued)."""
+    from jobs.commands import queue_start
     from jobs.queues import Queue
-    from jobs.services import queue_start
 
     with Profiler(profile) as profiler:
         start, cpu = time.perf_counter(), time.process_time()
@@ -294,8 +294,8 @@ def time_missing_rows_only() -> float:
     from unittest import mock
 
     from jobs.models import AssetStep, Step
+    from jobs.commands import queue_start
     from jobs.queues import Queue
-    from jobs.services import queue_start
 
     with mock.patch("jobs.services.publish"):
         start = time.perf_counter()

@@ -4,7 +4,7 @@ without -Q consumes all of them, and `-Q thumbnailGeneration,videoConversion` pi
 import os
 
 from celery import Celery
-from celery.signals import task_prerun, worker_process_init
+from celery.signals import beat_init, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immich.settings.embedded")
 
@@ -13,6 +13,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The assets app keeps its tasks by concern, one module per sub-package.
 app.autodiscover_tasks(["assets.pipeline", "assets.uploads", "assets.file_moves", "assets.maintenance"])
+
+
+@beat_init.connect
+def _beat_schedule(sender, **_) -> None:
+    """Beat's periodic tasks are the ones the apps registered with jobs (Django is set up by now: beat's loader
+    imported the tasks modules)."""
+    from jobs.registry import beat_schedule
+
+    sender.app.conf.beat_schedule = beat_schedule()
 
 
 @worker_process_init.connect

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from jobs import selectors, services
+from jobs import commands, selectors
 from jobs.models import QueueState, StepStatus
 from jobs.queues import Queue
 
@@ -136,8 +136,8 @@ class JobsAdminViews:
         command = request.POST.get("command", "")
         force = {"true": True, "false": False}.get(request.POST.get("force", ""))
         try:
-            count = services.queue_command(queue=queue, command=command, force=force, by=request.user.email)
-        except services.InvalidCommand as error:
+            count = commands.queue_command(queue=queue, command=command, force=force, by=request.user.email)
+        except commands.InvalidCommand as error:
             messages.error(request, str(error))
         else:
             messages.success(request, command_message(queue=queue, command=command, count=count))
@@ -169,7 +169,7 @@ class JobsAdminViews:
         except ValueError:
             messages.error(request, "No valid asset id given")
         else:
-            count = services.queue_retry_failed(queue=queue, asset_ids=[asset_id])
+            count = commands.queue_retry_failed(queue=queue, asset_ids=[asset_id])
             if count:
                 messages.success(request, f"Queued asset {asset_id} on {queue.value} again")
             else:

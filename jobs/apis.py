@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from immich.api import validated
 from immich.errors import BadRequest, NotFound
-from jobs import selectors, services, system_config
+from jobs import commands, selectors, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
 from jobs.serializers import (
@@ -103,7 +103,7 @@ class JobsApi(APIView):
     @extend_schema(request=ManualJobSerializer, responses={204: None})
     def post(self, request):
         data = validated(ManualJobSerializer, request.data)
-        services.manual_job_run(name=data["name"])
+        commands.manual_job_run(name=data["name"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -115,7 +115,7 @@ class JobCommandApi(APIView):
     def put(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(JobCommandSerializer, request.data)
-        services.queue_command(
+        commands.queue_command(
             queue=queue, command=data["command"], force=data["force"],
             by=request.user.email,
         )
@@ -146,7 +146,7 @@ class QueueDetailApi(APIView):
         data = validated(QueueUpdateSerializer, request.data)
         if "isPaused" in data:
             command = "pause" if data["isPaused"] else "resume"
-            services.queue_command(queue=queue, command=command, force=None, by=request.user.email)
+            commands.queue_command(queue=queue, command=command, force=None, by=request.user.email)
         return Response(_queue_response(queue.value, selectors.queue_statistics()[queue.value]))
 
 
@@ -170,9 +170,9 @@ class QueueJobsApi(APIView):
     def delete(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueDrainSerializer, request.data)
-        services.queue_empty(queue=queue)
+        commands.queue_empty(queue=queue)
         if data["failed"]:
-            services.queue_clear_failed(queue=queue)
+            commands.queue_clear_failed(queue=queue)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -184,5 +184,5 @@ class QueueRetryApi(APIView):
     def post(self, request, queue_name):
         queue = _queue(queue_name)
         data = validated(QueueRetrySerializer, request.data)
-        count = services.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])
+        count = commands.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])
         return Response(QueueRetryResponseDto({"count": count}).data)

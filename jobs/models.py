@@ -35,7 +35,7 @@ class AssetStep(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.UPLOAD)
     continue_chain = models.BooleanField(default=False, help_text="Queue the next steps of the upload chain after this one.")
     attempts = models.PositiveIntegerField(default=0)
-    worker_losses = models.PositiveSmallIntegerField(  # db_default: raw SQL inserts (storage template) leave it out
+    worker_losses = models.PositiveSmallIntegerField(  # db_default: steps_record_outcomes' SQL leaves it out
         default=0, db_default=0, help_text="Times a worker died (crash, kill, time limit) while running this step alone."
     )
     last_error = models.TextField(default="", blank=True)
@@ -55,12 +55,18 @@ class AssetStep(models.Model):
 
 
 class JobRun(models.Model):
-    """One run of a whole-library job (the storage template migration), recorded before its message is sent: the
-    reconciler sends it again when the message was lost with Redis or the worker running it died (its heartbeat
-    stopped), and a duplicate delivery claims nothing. Statuses as a step's: pending, running, done, failed."""
+    """One run of a job that is not a per-asset step (a library scan, sync or deletion, the storage template
+    migration, a database backup), recorded before its message is sent: the reconciler sends it again when the
+    message was lost with Redis or the worker running it died (its heartbeat stopped), a duplicate delivery claims
+    nothing, and a paused queue leaves it pending. Statuses as a step's: pending, running, done, failed."""
 
     name = models.CharField(max_length=64, help_text="The Celery task that runs it, taking the run's id.")
     queue = models.CharField(max_length=64)
+    subject = models.CharField(
+        max_length=128, default="", blank=True,
+        help_text="What the run works on (e.g. library:<id>): at most one run of a subject runs at a time.",
+    )
+    args = models.JSONField(default=dict, blank=True, help_text="The keyword arguments of the run's work.")
     status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.PENDING)
     worker = models.CharField(max_length=255, default="", blank=True)
     queued_at = models.DateTimeField()
@@ -71,7 +77,16 @@ class JobRun(models.Model):
     error = models.TextField(default="", blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status"], name="job_run_status")]
+        indexes = [
+            models.Index(fields=["status"], name="job_run_status"),
+            models.Index(fields=["name", "subject"], name="job_run_subject"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"], condition=models.Q(status="running") & ~models.Q(subject=""),
+                name="one_running_run_per_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.pk}: {self.status}"

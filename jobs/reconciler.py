@@ -11,9 +11,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import broker, slots
+from jobs import broker, registry, slots
 from jobs.models import AssetStep, StepStatus
-from jobs.queues import Queue
 from jobs.runs import job_runs_reconcile
 from jobs.services import publish_lanes, queue_is_paused, resend_pending, slot_of, steps_give_back
 from jobs.steps import STEP_QUEUE
@@ -60,13 +59,12 @@ def reconcile() -> Reconciliation:
         resent = resend_pending(step=step, queued_before=now - LOST_AFTER)
         if resent:
             result.resent[queue.value] = resent
-    if broker.queue_length(Queue.BACKGROUND_TASK.value) == 0:
-        from assets.services import deletions_resend  # assets imports jobs, hence here
-
-        if deleted := deletions_resend(deleted_before=now - LOST_AFTER):
-            result.resent[Queue.BACKGROUND_TASK.value] = deleted
-    given_back, resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
-    for counts, more in ((result.given_back, given_back), (result.resent, resent)):
+    # What the apps re-send themselves (e.g. asset deletions), each while its queue is empty in Redis.
+    for queue, hook in registry.reconcile_hooks():
+        if broker.queue_length(queue.value) == 0 and (count := hook(now - LOST_AFTER)):
+            result.resent[queue.value] = result.resent.get(queue.value, 0) + count
+    runs_given_back, runs_resent = job_runs_reconcile(stale_before=now - STALE_AFTER, lost_before=now - LOST_AFTER)
+    for counts, more in ((result.given_back, runs_given_back), (result.resent, runs_resent)):
         for queue_name, count in more.items():
             counts[queue_name] = counts.get(queue_name, 0) + count
     if result.given_back or result.resent or result.failed:

@@ -8,8 +8,10 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection, transaction
@@ -17,15 +19,13 @@ from django.db.models import Exists, F
 from django.utils import timezone
 from redis import RedisError
 
-from assets.models import Asset
-from immich.errors import BadRequest
-from jobs import broker, slots
+from jobs import registry, slots
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
-from jobs.queues import Queue
-from jobs.steps import QUEUE_STEP, STEP_QUEUE, step_definition
-from notifications.services import StepFailure, notify_step_failures
+from jobs.registry import StepFailure
+from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEARTBEAT_S = 10
 MAX_ATTEMPTS = 5
@@ -33,7 +33,7 @@ MAX_ATTEMPTS = 5
 # instead of being given back and killing workers forever.
 MAX_WORKER_LOSSES = 3
 WORKER_NAME = f"{socket.gethostname()}"
-_BATCH = 2000
+BATCH = 2000
 _PUBLISH_BATCH = 1000
 
 
@@ -48,7 +48,7 @@ class SlotBusy(Exception):
 # -- enqueue ---------------------------------------------------------------------------------------------------
 
 
-def _chunks(items: list, size: int = _BATCH) -> Iterable[list]:
+def chunks(items: list[T], size: int = BATCH) -> Iterable[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -59,7 +59,7 @@ def _chunks(items: list, size: int = _BATCH) -> Iterable[list]:
 BACKFILL_GROUP = {Step.METADATA: 32, Step.STORAGE_TEMPLATE: 64, Step.THUMBNAILS: 8, Step.VIDEO_ENCODE: 1}
 
 
-def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = False) -> None:
+def publish(*, step: Step, asset_ids: Iterable[object], priority: int, alone: bool = False) -> None:
     """Send ids to the broker now (callers run this after commit), pipelined: one Redis round trip per
     _PUBLISH_BATCH messages instead of one each; `alone` sends one id per message in either lane. A failed batch
     leaves its rows pending for the reconciler."""
@@ -67,11 +67,11 @@ def publish(*, step: Step, asset_ids: Iterable, priority: int, alone: bool = Fal
     group = 1 if alone or priority == Priority.UPLOAD else BACKFILL_GROUP[step]
     ids = [str(asset_id) for asset_id in asset_ids]
     with task.app.producer_or_acquire() as producer, producer.batch(max_size=_PUBLISH_BATCH):
-        for chunk in _chunks(ids, group):
+        for chunk in chunks(ids, group):
             task.apply_async((chunk,), priority=priority, producer=producer)
 
 
-def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
+def steps_enqueue(*, asset_ids: Iterable[object], step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
     """Record the steps as pending now (bulk) and send their ids once the surrounding transaction commits."""
     ids = [str(asset_id) for asset_id in asset_ids]
     _steps_upsert(asset_ids=ids, step=step, status=StepStatus.PENDING, priority=priority, continue_chain=continue_chain)
@@ -79,14 +79,14 @@ def steps_enqueue(*, asset_ids: Iterable, step: Step, priority: int = Priority.U
     return len(ids)
 
 
-def _steps_upsert(*, asset_ids: list[str], step: Step, status: StepStatus, priority: int, continue_chain: bool,
-                  **fields) -> None:
+def _steps_upsert(*, asset_ids: list[str], step: Step, status: str, priority: int, continue_chain: bool,
+                  **fields: Any) -> None:
     """Each asset's row of the step, created or overwritten with a fresh start: the status, queued now, no error,
     no worker losses counted, plus `fields`."""
     now = timezone.now()
     values = {"status": status, "priority": priority, "continue_chain": continue_chain, "queued_at": now,
               "last_error": "", "worker_losses": 0, **fields}
-    for chunk in _chunks(asset_ids):
+    for chunk in chunks(asset_ids):
         AssetStep.objects.bulk_create(
             [AssetStep(asset_id=asset_id, step=step, **values) for asset_id in chunk],
             update_conflicts=True,
@@ -95,7 +95,31 @@ def _steps_upsert(*, asset_ids: list[str], step: Step, status: StepStatus, prior
         )
 
 
-def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True) -> None:
+def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], settings_version: str) -> None:
+    """Record outcomes of `step` whose work was done outside its queue (the whole-library storage template
+    migration): each (asset id, done/skipped/failed, reason) in one statement, leaving alone the rows the queue has
+    pending or running (those are the queue's to finish). The statement is SQL because the ORM's upsert cannot
+    leave those rows alone."""
+    if not outcomes:
+        return
+    now = timezone.now()
+    table = AssetStep._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, false, 1, %s, %s, '', %s, %s, %s)"] * len(outcomes))
+    params: list[object] = []
+    for asset_id, status, reason in outcomes:
+        params += [uuid.UUID(asset_id), step.value, status, Priority.BACKFILL, reason, settings_version, now, now, now]
+    sql = (
+        f"INSERT INTO {table} (asset_id, step, status, priority, continue_chain, attempts, last_error, "
+        "settings_version, worker, queued_at, started_at, finished_at) VALUES " + values +
+        " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
+        "settings_version = excluded.settings_version, started_at = excluded.started_at, "
+        f"finished_at = excluded.finished_at, attempts = 1 WHERE {table}.status NOT IN (%s, %s)"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, StepStatus.PENDING.value, StepStatus.RUNNING.value])
+
+
+def step_enqueue_on_commit(*, asset_id: object, step: Step, continue_chain: bool = True) -> None:
     steps_enqueue(asset_ids=[asset_id], step=step, priority=Priority.UPLOAD, continue_chain=continue_chain)
 
 
@@ -103,7 +127,7 @@ def step_enqueue_on_commit(*, asset_id, step: Step, continue_chain: bool = True)
 
 
 def queue_is_paused(queue: str) -> bool:
-    return QueueState.objects.filter(queue=queue, is_paused=True).exists()
+    return bool(QueueState.objects.filter(queue=queue, is_paused=True).exists())
 
 
 def worker_token(slot: str | None) -> str:
@@ -134,7 +158,7 @@ def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list
 
 
 @contextmanager
-def beating(name: str, beat: Callable[[], None]):
+def beating(name: str, beat: Callable[[], object]) -> Iterator[None]:
     """Call `beat` every HEARTBEAT_S on a thread while the block runs, so the reconciler can tell work in progress
     from the work of a SIGKILLed worker (whose beat stops)."""
     stop = threading.Event()
@@ -161,7 +185,7 @@ def beating(name: str, beat: Callable[[], None]):
         thread.join()
 
 
-def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
+def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None) -> AbstractContextManager[None]:
     """Tell the reconciler these steps are alive, and keep their slot of the queue's concurrency."""
     ids = [row.pk for row in rows]
 
@@ -173,7 +197,7 @@ def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None):
     return beating(f"heartbeat-{ids[0]}", beat)
 
 
-def _finish(row: AssetStep, **fields) -> None:
+def _finish(row: AssetStep, **fields: Any) -> None:
     AssetStep.objects.filter(pk=row.pk).update(finished_at=timezone.now(), worker="", **fields)
 
 
@@ -193,7 +217,7 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
         if slot is None:
             raise SlotBusy(queue)
     outcomes: dict[str, StepStatus] = {}
-    finished: list[tuple[AssetStep, dict]] = []
+    finished: list[tuple[AssetStep, dict[str, Any]]] = []
     rows: list[AssetStep] = []
     try:
         rows = _claim(asset_ids=asset_ids, step=step, slot=slot)
@@ -215,8 +239,8 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
                 with transaction.atomic():
                     _record(finished)
                     _continue_chains(rows, outcomes, definition)
-                    notify_step_failures([StepFailure(str(row.asset_id), row.step, fields["last_error"])
-                                          for row, fields in finished if fields["status"] == StepStatus.FAILED])
+                    registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])
+                                           for row, fields in finished if fields["status"] == StepStatus.FAILED])
         finally:
             # Only now: a step still shown running must keep holding its slot.
             if slot:
@@ -224,7 +248,7 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
     return outcomes
 
 
-def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], list[AssetStep]]:
+def steps_give_back(*, rows: list[AssetStep], now: datetime) -> tuple[list[AssetStep], list[AssetStep]]:
     """Running steps whose worker stopped beating (killed, crashed, or ended by its hard time limit) go back to
     pending, to be sent again; the kill is not a transient error, so `attempts` does not count it. A worker that
     died holding one step died on that file: the loss is counted, and at MAX_WORKER_LOSSES the step fails with the
@@ -232,7 +256,8 @@ def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], lis
     step alone, so that a second death names its file. Call inside a transaction with the rows locked.
     Returns (given back, failed)."""
     held = Counter(row.worker for row in rows)
-    given_back, failed = [], []
+    given_back: list[AssetStep] = []
+    failed: list[AssetStep] = []
     for row in rows:
         if held[row.worker] == 1:
             status = _count_worker_loss(row, cause=_loss_cause(row), now=now)
@@ -243,18 +268,21 @@ def steps_give_back(*, rows: list[AssetStep], now) -> tuple[list[AssetStep], lis
     return given_back, failed
 
 
-def _count_worker_loss(row: AssetStep, *, cause: str, now) -> StepStatus:
+def _count_worker_loss(row: AssetStep, *, cause: str, now: datetime) -> StepStatus:
     """One more death of a worker on this step's file: back to pending, or failed at MAX_WORKER_LOSSES."""
     losses = row.worker_losses + 1
-    fields = {"status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
-              "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})"}
+    fields: dict[str, Any] = {
+        "status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
+        "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})",
+    }
     if losses >= MAX_WORKER_LOSSES:
         fields.update(status=StepStatus.FAILED, finished_at=now,
                       last_error=f"the worker died {losses} times while processing this file (last: {cause})")
     AssetStep.objects.filter(pk=row.pk).update(**fields)
     if fields["status"] == StepStatus.FAILED:
-        notify_step_failures([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
-    return fields["status"]
+        registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
+    status: StepStatus = fields["status"]
+    return status
 
 
 def _loss_cause(row: AssetStep) -> str:
@@ -266,22 +294,22 @@ def _loss_cause(row: AssetStep) -> str:
     return "killed or crashed"
 
 
-def step_run(*, asset_id, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
+def step_run(*, asset_id: object, step: Step, concurrency_limit: int | None = None) -> StepStatus | None:
     """One asset's step (see steps_run): its outcome, or None when nothing ran."""
     return steps_run(asset_ids=[str(asset_id)], step=step, concurrency_limit=concurrency_limit).get(str(asset_id))
 
 
-def _record(finished: list[tuple[AssetStep, dict]]) -> None:
+def _record(finished: list[tuple[AssetStep, dict[str, Any]]]) -> None:
     """One UPDATE per distinct outcome (most of a message's steps end the same way)."""
     now = timezone.now()
-    by_outcome: dict[tuple, list[int]] = {}
+    by_outcome: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for row, fields in finished:
         by_outcome.setdefault(tuple(sorted(fields.items())), []).append(row.pk)
-    for fields, ids in by_outcome.items():
-        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", **dict(fields))
+    for outcome, ids in by_outcome.items():
+        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", **dict(outcome))
 
 
-def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition) -> None:
+def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition: StepDefinition) -> None:
     """Queue what follows each finished step of the upload chain, one bulk enqueue per next step and lane; a step
     that is switched off is recorded skipped on the spot and the chain goes on past it (no message, no slot)."""
     following: dict[tuple[Step, int], list[str]] = {}
@@ -303,7 +331,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
                 following.setdefault((after, priority), []).append(asset_id)
 
 
-def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
+def _run_work(row: AssetStep, definition: StepDefinition) -> tuple[StepStatus, dict[str, Any]]:
     """Run one step; returns its outcome and the fields to record. A transient error is recorded at once (the
     step goes back to pending, or fails for good after MAX_ATTEMPTS) and propagates for the task to retry."""
     try:
@@ -311,7 +339,7 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
     except PermanentFailure as failure:
         logger.warning("%s failed for asset %s: %s", row.get_step_display(), row.asset_id, failure)
         return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": str(failure)}
-    except Asset.DoesNotExist:
+    except definition.gone:
         return StepStatus.SKIPPED, {"status": StepStatus.SKIPPED, "last_error": ""}
     except SoftTimeLimitExceeded:
         # The work ran into its time limit (the soft one, seconds before the hard kill): the same death of the
@@ -329,23 +357,7 @@ def _run_work(row: AssetStep, definition) -> tuple[StepStatus, dict]:
     return outcome, {"status": outcome, "last_error": "", "settings_version": definition.settings_version()}
 
 
-# -- queue commands --------------------------------------------------------------------------------------------
-
-
-def queue_pause(*, queue: Queue, by: str = "") -> None:
-    QueueState.objects.update_or_create(
-        queue=queue.value, defaults={"is_paused": True, "paused_at": timezone.now(), "paused_by": by}
-    )
-
-
-def queue_resume(*, queue: Queue) -> int:
-    """Unpause and send every pending step of the queue again: whatever was consumed while paused was deferred."""
-    QueueState.objects.update_or_create(queue=queue.value, defaults={"is_paused": False, "paused_at": None, "paused_by": ""})
-    step = QUEUE_STEP.get(queue)
-    return resend_pending(step=step) if step else 0
-
-
-def resend_pending(*, step: Step, queued_before=None) -> int:
+def resend_pending(*, step: Step, queued_before: datetime | None = None) -> int:
     pending = AssetStep.objects.filter(step=step, status=StepStatus.PENDING)
     if queued_before is not None:
         pending = pending.filter(queued_at__lt=queued_before)
@@ -355,109 +367,9 @@ def resend_pending(*, step: Step, queued_before=None) -> int:
     return len(rows)
 
 
-def publish_lanes(*, step: Step, rows: list[tuple], alone: bool = False) -> None:
+def publish_lanes(*, step: Step, rows: list[tuple[object, int]], alone: bool = False) -> None:
     """Send (asset id, priority) pairs, each in its own lane (`alone`: one id per message)."""
     for lane in Priority.values:
         ids = [asset_id for asset_id, priority in rows if priority == lane]
         if ids:
             publish(step=step, asset_ids=ids, priority=lane, alone=alone)
-
-
-def queue_empty(*, queue: Queue) -> int:
-    """Drop the waiting jobs: their steps become "missing" (no row), so a later Missing run picks them up."""
-    removed = broker.purge(queue.value)
-    step = QUEUE_STEP.get(queue)
-    if step:
-        removed, _ = AssetStep.objects.filter(step=step, status=StepStatus.PENDING).delete()
-    return removed
-
-
-def queue_clear_failed(*, queue: Queue) -> int:
-    step = QUEUE_STEP.get(queue)
-    return AssetStep.objects.filter(step=step, status=StepStatus.FAILED).delete()[0] if step else 0
-
-
-def queue_retry_failed(*, queue: Queue, asset_ids: list | None = None) -> int:
-    step = QUEUE_STEP.get(queue)
-    if step is None:
-        return 0
-    failed = AssetStep.objects.filter(step=step, status=StepStatus.FAILED)
-    if asset_ids is not None:
-        failed = failed.filter(asset_id__in=asset_ids)
-    with transaction.atomic():
-        ids = list(failed.values_list("asset_id", flat=True))
-        failed.update(attempts=0)  # steps_enqueue starts the count of worker losses again
-        return steps_enqueue(asset_ids=ids, step=step, priority=Priority.UPLOAD)
-
-
-def queue_start(*, queue: Queue, force: bool) -> int:
-    """"All" (force) or "Missing": enqueue the step for every eligible asset, or for those without a current
-    result, in the backfill lane so new uploads keep going first."""
-    step = QUEUE_STEP.get(queue)
-    if step is None:
-        return 0
-    definition = step_definition(step)
-    assets = Asset.objects.exclude(status="deleted").filter(definition.eligible)
-    if not force:
-        current = AssetStep.objects.filter(step=step).filter(
-            status__in=[StepStatus.PENDING, StepStatus.RUNNING, StepStatus.FAILED]
-        ) | AssetStep.objects.filter(
-            step=step, status__in=[StepStatus.DONE, StepStatus.SKIPPED], settings_version=definition.settings_version()
-        )
-        assets = assets.exclude(pk__in=current.values("asset_id"))
-    else:
-        assets = assets.exclude(pk__in=AssetStep.objects.filter(step=step, status=StepStatus.RUNNING).values("asset_id"))
-    total = 0
-    ids = list(assets.values_list("id", flat=True).iterator(chunk_size=_BATCH))
-    for chunk in _chunks(ids, 10_000):
-        with transaction.atomic():
-            total += steps_enqueue(asset_ids=chunk, step=step, priority=Priority.BACKFILL)
-    return total
-
-
-class InvalidCommand(BadRequest):
-    pass
-
-
-# Queues whose work is not per-asset steps cannot be paused: pausing them would stall deletes and the reconciler.
-UNPAUSABLE = {Queue.BACKGROUND_TASK}
-
-
-def queue_command(*, queue: Queue, command: str, force: bool | None, by: str = "") -> int:
-    """The jobs page's buttons: start (All with force, Missing without), pause, resume, empty, clear-failed,
-    retry-failed. Returns how many jobs the command touched."""
-    if command == "start":
-        if queue == Queue.LIBRARY:  # "Rescan": scan every library (libraries imports jobs, hence here)
-            from libraries.services import libraries_scan_all
-            return libraries_scan_all()
-        if queue == Queue.STORAGE_TEMPLATE_MIGRATION:  # Immich's one "Start": every asset, archived and trashed too
-            from assets.file_moves.migration import storage_template_migration_start
-            return storage_template_migration_start()
-        if queue not in QUEUE_STEP:
-            raise InvalidCommand(f"Invalid job name: {queue.value} cannot be started from the jobs page yet")
-        return queue_start(queue=queue, force=bool(force))
-    if command == "pause":
-        if queue in UNPAUSABLE:
-            raise InvalidCommand(f"{queue.value} cannot be paused")
-        queue_pause(queue=queue, by=by)
-        return 0
-    if command == "resume":
-        return queue_resume(queue=queue)
-    if command == "empty":
-        return queue_empty(queue=queue)
-    if command == "clear-failed":
-        return queue_clear_failed(queue=queue)
-    if command == "retry-failed":
-        return queue_retry_failed(queue=queue)
-    raise InvalidCommand(f"Unknown command {command}")
-
-
-MANUAL_JOBS = {"reconcile"}
-
-
-def manual_job_run(*, name: str) -> None:
-    if name not in MANUAL_JOBS:
-        raise InvalidCommand(f"Unknown or unavailable job {name}; available: {', '.join(sorted(MANUAL_JOBS))}")
-    from jobs.tasks import reconcile
-
-    transaction.on_commit(lambda: reconcile.delay())

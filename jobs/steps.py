@@ -1,12 +1,14 @@
-"""The per-asset steps: which queue each runs on, and their definitions (registered by the pipeline's tasks
-module, so the jobs machinery never imports the media code)."""
+"""The per-asset steps: which queue each runs on, and their definitions (registered by the app that owns the media
+code, in its AppConfig.ready, so the jobs machinery never imports it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 
 from jobs.models import Step, StepStatus
 from jobs.queues import Queue
@@ -23,14 +25,17 @@ QUEUE_STEP: dict[Queue, Step] = {queue: step for step, queue in STEP_QUEUE.items
 @dataclass(frozen=True)
 class StepDefinition:
     step: Step
-    task: object  # the Celery task that runs it, taking one asset id
+    task: Any  # the Celery task that runs it, taking asset ids
     work: Callable[[str], StepStatus | None]  # does the step for one asset; raises PermanentFailure on bad input
-    eligible: Q  # the assets this step applies to (a filter on Asset)
+    # The assets this step applies to, for All and Missing: a query whose primary keys are asset ids.
+    candidates: Callable[[], QuerySet[Any]]
     settings_version: Callable[[], str]  # outputs made under other settings count as missing
     next_steps: Callable[[str], list[Step]]  # what the upload chain runs after this step, for one asset
     # True while the step would skip every asset (its feature is switched off): the upload chain then records it
     # skipped without sending it, and goes on to the steps after it.
     switched_off: Callable[[], bool] = lambda: False
+    # Raised by `work` when the asset is gone (deleted meanwhile): the step is recorded skipped.
+    gone: type[Exception] = ObjectDoesNotExist
 
 
 _DEFINITIONS: dict[Step, StepDefinition] = {}
@@ -41,9 +46,4 @@ def register_step(definition: StepDefinition) -> None:
 
 
 def step_definition(step: Step) -> StepDefinition:
-    if step not in _DEFINITIONS:
-        from immich.celery import app
-
-        # The tasks modules register their steps on import; the Celery app imports them all.
-        app.loader.import_default_modules()
     return _DEFINITIONS[step]

@@ -34,13 +34,8 @@ class Library(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    # The scan's own record: who holds the library now (heartbeat), how the last scan ended and why.
-    scan_state = models.CharField(max_length=10, choices=ScanState.choices, default=ScanState.IDLE)
-    scan_error = models.TextField(default="", blank=True)
-    scan_requested_at = models.DateTimeField(null=True, blank=True)
-    scan_started_at = models.DateTimeField(null=True, blank=True)
-    scan_heartbeat_at = models.DateTimeField(null=True, blank=True)
-    scan_finished_at = models.DateTimeField(null=True, blank=True)
+    # How the last scan ended (ScanOutcome.record(): state, error, counts, problems). The scans' lifecycle
+    # (requested, running, who holds the library) is their runs' (jobs.runs, subject library:<id>).
     last_scan = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -18,10 +18,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone as django_timezone
 
 from assets import media_types
@@ -38,14 +37,9 @@ from notifications.services import notify_library_not_scanned
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
-STALE_AFTER = timedelta(minutes=5)
 ANALYZE_AFTER = 10_000  # new rows after which the library tables' statistics are refreshed
 
 Progress = Callable[[str, int, "int | None"], None]
-
-
-class ScanBusy(Exception):
-    """Another scan or sync holds the library; this one did nothing."""
 
 
 class ScanRefused(Exception):
@@ -88,28 +82,6 @@ def _quiet(phase: str, done: int, total: int | None) -> None:
     return None
 
 
-# -- holding a library --------------------------------------------------------------------------------------------
-
-
-def _beat(library_id) -> None:
-    Library.objects.filter(pk=library_id).update(scan_heartbeat_at=django_timezone.now())
-
-
-@contextmanager
-def library_held(library_id):
-    """One scan or sync per library at a time; the holder beats, so a killed one is taken over after 5 minutes."""
-    now = django_timezone.now()
-    claimed = Library.objects.filter(
-        Q(scan_heartbeat_at__isnull=True) | Q(scan_heartbeat_at__lt=now - STALE_AFTER), pk=library_id
-    ).update(scan_heartbeat_at=now)
-    if not claimed:
-        raise ScanBusy(f"library {library_id} is being scanned")
-    try:
-        yield
-    finally:
-        Library.objects.filter(pk=library_id).update(scan_heartbeat_at=None)
-
-
 def _online_under(library: Library, root: str) -> int:
     return LibraryFile.objects.filter(
         library=library, path__startswith=root.rstrip("/") + "/", asset__is_offline=False
@@ -120,31 +92,27 @@ def _online_under(library: Library, root: str) -> int:
 
 
 def library_scan(*, library_id, progress: Progress | None = None) -> ScanOutcome:
-    """Scan one library. A refusal (missing or emptied import path) is recorded on the library and returned; the
-    library is left exactly as it was."""
+    """Scan one library (the caller holds it: a LibraryScan run of its subject). A refusal (missing or emptied
+    import path) is recorded on the library and returned; the library is left exactly as it was."""
     library = Library.objects.select_related("owner").get(pk=library_id)
     if library.deleted_at is not None:
         return ScanOutcome(state=ScanState.REFUSED, error="The library is being deleted")
     progress = progress or _quiet
-    with library_held(library.pk):
-        Library.objects.filter(pk=library.pk).update(
-            scan_state=ScanState.SCANNING, scan_started_at=django_timezone.now(), scan_finished_at=None
-        )
-        outcome = ScanOutcome(state=ScanState.DONE)
-        report = WalkReport()
-        try:
-            with staging.bulk_session():
-                _scan(library, report, outcome, progress)
-        except ScanRefused as refusal:
-            outcome.state, outcome.error = ScanState.REFUSED, str(refusal)
-            logger.warning("scan of library %s refused: %s", library.pk, refusal)
-        except Exception as error:
-            outcome.state, outcome.error = ScanState.FAILED, f"{type(error).__name__}: {error}"
-            _finish(library, outcome, report)
-            raise
-        finally:
-            staging.drop()
+    outcome = ScanOutcome(state=ScanState.DONE)
+    report = WalkReport()
+    try:
+        with staging.bulk_session():
+            _scan(library, report, outcome, progress)
+    except ScanRefused as refusal:
+        outcome.state, outcome.error = ScanState.REFUSED, str(refusal)
+        logger.warning("scan of library %s refused: %s", library.pk, refusal)
+    except Exception as error:
+        outcome.state, outcome.error = ScanState.FAILED, f"{type(error).__name__}: {error}"
         _finish(library, outcome, report)
+        raise
+    finally:
+        staging.drop()
+    _finish(library, outcome, report)
     return outcome
 
 
@@ -155,7 +123,7 @@ def _finish(library: Library, outcome: ScanOutcome, report: WalkReport) -> None:
     )
     outcome.problems = report.problem_samples
     now = django_timezone.now()
-    changes = {"scan_state": outcome.state, "scan_error": outcome.error, "scan_finished_at": now, "last_scan": outcome.record()}
+    changes: dict[str, object] = {"last_scan": outcome.record()}
     if outcome.state == ScanState.DONE:
         changes["refreshed_at"] = now
     Library.objects.filter(pk=library.pk).update(**changes)
@@ -194,7 +162,6 @@ def _walk_into_staging(library, walkable, matcher, report: WalkReport, progress:
         if batch is not None:
             found[root] += len(batch)
             staging.add_seen(batch)
-            _beat(library.pk)
             progress("walk", sum(found.values()), expected)
             continue
         online = _online_under(library, root) if not found[root] else 0
@@ -220,16 +187,17 @@ def _sync(library, matcher, roots, outcome: ScanOutcome, progress: Progress, *, 
         counts["offline"] += _apply_unseen(library, matcher, roots, partial=partial, unreadable=unreadable)
     if not partial or counts["new"] or counts["changed"] or counts["adopted"]:
         # New assets into the pipeline, then fingerprints: after every full scan, so a lost run is made up.
-        from libraries import tasks
+        from libraries.services import library_after_scan_request
 
-        transaction.on_commit(lambda: tasks.library_after_scan.delay(str(library.pk)))
+        library_after_scan_request(library_id=library.pk)
 
 
 # -- partial sync (the watcher) -----------------------------------------------------------------------------------
 
 
 def library_sync_paths(*, library_id, paths: Iterable[str]) -> ScanOutcome:
-    """Bring these paths (files or folders, present or gone) in line, as a full scan would for them."""
+    """Bring these paths (files or folders, present or gone) in line, as a full scan would for them (the caller
+    holds the library: a LibrarySyncFiles run of its subject)."""
     library = Library.objects.select_related("owner").get(pk=library_id)
     outcome = ScanOutcome(state=ScanState.DONE)
     if library.deleted_at is not None:
@@ -237,20 +205,19 @@ def library_sync_paths(*, library_id, paths: Iterable[str]) -> ScanOutcome:
     matcher = Matcher(tuple(library.exclusion_patterns))
     roots = effective_roots(library.import_paths)
     report = WalkReport()
-    with library_held(library.pk):
-        try:
-            staging.create()
-            seen, gone = _expand(library, matcher, roots, sorted(set(paths)), report)
-            for start in range(0, len(seen), BATCH):
-                staging.add_seen(seen[start : start + BATCH])
-            staging.add_gone(gone)
-            staging.analyze()
-            outcome.counts["seen"] = len(seen)
-            _sync(library, matcher, roots, outcome, _quiet, partial=True, unreadable=report.unreadable_folders)
-        except ScanRefused as refusal:
-            outcome.state, outcome.error = ScanState.REFUSED, str(refusal)
-        finally:
-            staging.drop()
+    try:
+        staging.create()
+        seen, gone = _expand(library, matcher, roots, sorted(set(paths)), report)
+        for start in range(0, len(seen), BATCH):
+            staging.add_seen(seen[start : start + BATCH])
+        staging.add_gone(gone)
+        staging.analyze()
+        outcome.counts["seen"] = len(seen)
+        _sync(library, matcher, roots, outcome, _quiet, partial=True, unreadable=report.unreadable_folders)
+    except ScanRefused as refusal:
+        outcome.state, outcome.error = ScanState.REFUSED, str(refusal)
+    finally:
+        staging.drop()
     outcome.problems = report.problem_samples
     return outcome
 
@@ -302,7 +269,6 @@ def _apply_moves(library: Library, *, partial: bool) -> int:
     moved = 0
     for rows in staging.inode_moves(library.pk, partial=partial):
         moved += _move(library, [(staging.facts_of(row), row[7]) for row in rows])
-        _beat(library.pk)
     for candidates in staging.fingerprint_candidates(library.pk, partial=partial):
         waiting: dict[bytes, list[FileFacts]] = defaultdict(list)
         for facts in candidates:
@@ -316,7 +282,6 @@ def _apply_moves(library: Library, *, partial: bool) -> int:
             if waiting.get(print_):
                 pairs.append((waiting[print_].pop(0), asset_id))
         moved += _move(library, pairs)
-        _beat(library.pk)
     return moved
 
 
@@ -384,7 +349,6 @@ def _apply_differences(library: Library, counts: Counter) -> None:
             staging.apply_changes(updates, django_timezone.now())
             if reprocess:
                 steps_enqueue(asset_ids=reprocess, step=Step.METADATA, priority=Priority.BACKFILL, continue_chain=True)
-        _beat(library.pk)
 
 
 def _new_asset(library: Library, facts: FileFacts, now: datetime) -> dict:
@@ -442,7 +406,6 @@ def _apply_new(library: Library, counts: Counter, progress: Progress) -> None:
             staging.insert_rows(LibraryFile, rows)
         counts["new"] += len(assets)
         counts["adopted"] += len(existing)
-        _beat(library.pk)
         progress("import", counts["new"], None)
     if counts["new"] >= ANALYZE_AFTER:
         staging.analyze(library_tables=True)
@@ -477,5 +440,4 @@ def _apply_unseen(library: Library, matcher: Matcher, roots: list[str], *, parti
                     is_offline=True, deleted_at=now, updated_at=now
                 )
                 offline += Asset.objects.filter(pk__in=ids, is_offline=False).update(is_offline=True, updated_at=now)
-        _beat(library.pk)
     return offline

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jobs.system_config import config_get
 from libraries.models import Library
+from libraries.selectors import library_scan_status
 from libraries.services import library_scan_request
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def libraries_scan_due(*, now: datetime | None = None) -> int:
         return 0
     queued = 0
     for library in Library.objects.filter(deleted_at__isnull=True):
-        last = max(moment for moment in (library.created_at, library.refreshed_at, library.scan_requested_at) if moment)
+        requested = library_scan_status(library).requested_at
+        last = max(moment for moment in (library.created_at, library.refreshed_at, requested) if moment)
         if schedule.is_due(last).is_due:
             library_scan_request(library=library)
             queued += 1

@@ -3,8 +3,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from immich.fields import ImmichDateTimeField
+from immich.fields import ImmichDateTimeField, immich_date
 from libraries.models import Library, ScanState
+from libraries.selectors import library_scan_status
 
 
 class LibraryCreateSerializer(serializers.Serializer):
@@ -31,27 +32,29 @@ class LibraryValidateSerializer(serializers.Serializer):
 
 
 class LibraryScanDto(serializers.Serializer):
-    """Beyond the reference: how the last scan of a library went (a refusal says why). Made from the library."""
+    """Beyond the reference: how the last scan of a library went (a refusal says why). Made from the library: its
+    scan runs (`selectors.library_scan_status`) and the record of its last scan."""
 
-    state = serializers.ChoiceField(source="scan_state", choices=ScanState.choices)
-    error = serializers.SerializerMethodField()
-    requestedAt = ImmichDateTimeField(source="scan_requested_at", allow_null=True)
-    startedAt = ImmichDateTimeField(source="scan_started_at", allow_null=True)
-    finishedAt = ImmichDateTimeField(source="scan_finished_at", allow_null=True)
-    counts = serializers.SerializerMethodField()
-    problems = serializers.SerializerMethodField()
+    state = serializers.ChoiceField(choices=ScanState.choices)
+    error = serializers.CharField(allow_null=True)
+    requestedAt = ImmichDateTimeField(allow_null=True)
+    startedAt = ImmichDateTimeField(allow_null=True)
+    finishedAt = ImmichDateTimeField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    problems = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_error(self, library: Library) -> str | None:
-        return library.scan_error or None
-
-    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
-    def get_counts(self, library: Library) -> dict:
-        return (library.last_scan or {}).get("counts", {})
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_problems(self, library: Library) -> list:
-        return (library.last_scan or {}).get("problems", [])
+    def to_representation(self, library: Library) -> dict:
+        scan = library_scan_status(library)
+        last = library.last_scan or {}
+        return {
+            "state": scan.state,
+            "error": scan.error or None,
+            "requestedAt": immich_date(scan.requested_at),
+            "startedAt": immich_date(scan.started_at),
+            "finishedAt": immich_date(scan.finished_at),
+            "counts": last.get("counts", {}),
+            "problems": last.get("problems", []),
+        }
 
 
 class LibraryResponseDto(serializers.Serializer):

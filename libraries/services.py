@@ -13,6 +13,8 @@ from assets.models import Asset, AssetFile, AssetStatus
 from immich import storage
 from immich.errors import BadRequest
 from jobs.models import AssetStep, Priority, Step
+from jobs.queues import Queue
+from jobs.runs import job_run_request
 from jobs.services import steps_enqueue
 from libraries import validation
 from libraries.models import DEFAULT_EXCLUSION_PATTERNS, Library, LibraryFile
@@ -20,6 +22,16 @@ from libraries.models import DEFAULT_EXCLUSION_PATTERNS, Library, LibraryFile
 logger = logging.getLogger(__name__)
 
 DELETE_BATCH = 500
+# The library queue's work, each a recorded run (jobs.runs) of the library's subject, so that one scan, sync or
+# deletion works on a library at a time, a paused queue holds them, and the reconciler gives back a dead worker's.
+SCAN = "LibraryScan"
+SYNC = "LibrarySyncFiles"
+AFTER_SCAN = "LibraryAfterScan"
+DELETE = "LibraryDelete"
+
+
+def library_subject(library_id: object) -> str:
+    return f"library:{library_id}"
 
 
 def _checked_lists(*, import_paths: list[str] | None, exclusion_patterns: list[str] | None) -> dict:
@@ -72,12 +84,22 @@ def library_update(
 
 
 def library_scan_request(*, library: Library) -> None:
-    """Queue a scan of one library (sent once the transaction commits)."""
-    from libraries import tasks
+    """Queue a scan of one library (recorded now, sent once the transaction commits); while one is pending or
+    running, that one stands."""
+    job_run_request(name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk),
+                    args={"library_id": str(library.pk)})
 
-    Library.objects.filter(pk=library.pk).update(scan_requested_at=timezone.now())
-    library_id = str(library.pk)
-    transaction.on_commit(lambda: tasks.library_scan.delay(library_id))
+
+def library_sync_request(*, library_id: str, paths: list[str]) -> None:
+    """Queue the watcher's sync of these paths of one library."""
+    job_run_request(name=SYNC, queue=Queue.LIBRARY, subject=library_subject(library_id),
+                    args={"library_id": str(library_id), "paths": paths}, once=False)
+
+
+def library_after_scan_request(*, library_id: object) -> None:
+    """Queue what follows a scan that found new or changed files (its own subject: it does not hold the library)."""
+    job_run_request(name=AFTER_SCAN, queue=Queue.LIBRARY, subject=f"after-scan:{library_id}",
+                    args={"library_id": str(library_id)})
 
 
 def libraries_scan_all() -> int:
@@ -92,12 +114,10 @@ def libraries_scan_all() -> int:
 def library_delete(*, library: Library) -> None:
     """Soft-delete now (it disappears from the API at once); the assets and their generated files go in the
     background. Originals are never touched: `asset_delete_files` skips external originals."""
-    from libraries import tasks
-
     with transaction.atomic():
         Library.objects.filter(pk=library.pk).update(deleted_at=timezone.now())
-        library_id = str(library.pk)
-        transaction.on_commit(lambda: tasks.library_delete.delay(library_id))
+        job_run_request(name=DELETE, queue=Queue.LIBRARY, subject=library_subject(library.pk),
+                        args={"library_id": str(library.pk)})
 
 
 def library_delete_assets(*, library_id) -> int:

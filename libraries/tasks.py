@@ -1,77 +1,65 @@
-"""Library tasks: each takes a library id, re-reads it and calls one service. All run on the library queue."""
+"""Library tasks: each does one recorded run (jobs.runs) of the library queue, whose arguments say which library,
+and calls one service. A run holds its library: one scan, sync or deletion of a library at a time."""
 
 from __future__ import annotations
 
-import logging
-
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from typing import Any
 
 from jobs.queues import Queue
+from jobs.runs import job_run_execute
+from jobs.tasks import NO_RETRY, job_task
 from libraries import schedule, scan, services
 from libraries.models import Library
 
-logger = logging.getLogger(__name__)
-
-QUEUE = Queue.LIBRARY.value
-RELIABLE = dict(acks_late=True, reject_on_worker_lost=True)
-TRANSIENT = (OperationalError, InterfaceError)
-BUSY_RETRY_S = 60
+QUEUE = Queue.LIBRARY
 
 
-@shared_task(
-    bind=True, name="LibraryScan", queue=QUEUE, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60,
-    autoretry_for=TRANSIENT, retry_backoff=30, max_retries=3, **RELIABLE,
-)
-def library_scan(self, library_id: str) -> dict:
+def _scan(library_id: str) -> dict[str, Any]:
     try:
-        outcome = scan.library_scan(library_id=library_id)
-    except scan.ScanBusy:
-        # Another scan holds the library; it will have seen everything this one would, or nearly: come back later.
-        raise self.retry(countdown=BUSY_RETRY_S, max_retries=10) from None
+        return scan.library_scan(library_id=library_id).record()
     except Library.DoesNotExist:
         return {"state": "gone"}
-    return outcome.record()
 
 
-@shared_task(name="LibraryScanQueueAll", queue=QUEUE, time_limit=300, **RELIABLE)
-def library_scan_all() -> int:
-    return services.libraries_scan_all()
-
-
-@shared_task(name="LibraryScanSchedule", queue=Queue.BACKGROUND_TASK.value, time_limit=60, expires=55, **RELIABLE)
-def library_scan_schedule() -> int:
-    return schedule.libraries_scan_due()
-
-
-@shared_task(
-    bind=True, name="LibrarySyncFiles", queue=QUEUE, time_limit=3600, autoretry_for=TRANSIENT, retry_backoff=10,
-    max_retries=5, **RELIABLE,
-)
-def library_sync_paths(self, library_id: str, paths: list[str]) -> dict:
+def _sync(library_id: str, paths: list[str]) -> dict[str, Any]:
     try:
-        outcome = scan.library_sync_paths(library_id=library_id, paths=paths)
-    except scan.ScanBusy:
-        raise self.retry(countdown=10, max_retries=60) from None
+        return scan.library_sync_paths(library_id=library_id, paths=paths).record()
     except Library.DoesNotExist:
         return {"state": "gone"}
-    return outcome.record()
 
 
-@shared_task(name="LibraryAfterScan", queue=QUEUE, time_limit=6 * 3600, autoretry_for=TRANSIENT, max_retries=3, **RELIABLE)
-def library_after_scan(library_id: str) -> dict:
+def _after_scan(library_id: str) -> dict[str, Any]:
     """What follows a scan that found new or changed files: new assets into the pipeline, then fingerprints."""
     queued = services.library_queue_metadata(library_id=library_id)
     return {"queued": queued, "fingerprinted": services.library_fingerprint_files(library_id=library_id)}
 
 
-@shared_task(
-    bind=True, name="LibraryDelete", queue=QUEUE, time_limit=6 * 3600, autoretry_for=TRANSIENT, retry_backoff=30,
-    max_retries=5, **RELIABLE,
-)
-def library_delete(self, library_id: str) -> int:
-    try:
-        with scan.library_held(library_id):
-            return services.library_delete_assets(library_id=library_id)
-    except scan.ScanBusy:
-        raise self.retry(countdown=BUSY_RETRY_S, max_retries=60) from None
+def _delete(library_id: str) -> dict[str, Any]:
+    return {"removed": services.library_delete_assets(library_id=library_id)}
+
+
+# A run that fails is recorded failed with its reason (a retry would find it finished): no autoretry. The next
+# scan (scheduled, or by the watcher) does again what a failed one did not.
+@job_task(name=services.SCAN, queue=QUEUE, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, retry=NO_RETRY)
+def library_scan(run_id: int) -> dict[str, Any]:
+    return job_run_execute(run_id=run_id, work=_scan)
+
+
+@job_task(name=services.SYNC, queue=QUEUE, time_limit=3600, retry=NO_RETRY)
+def library_sync_paths(run_id: int) -> dict[str, Any]:
+    return job_run_execute(run_id=run_id, work=_sync)
+
+
+@job_task(name=services.AFTER_SCAN, queue=QUEUE, time_limit=6 * 3600, retry=NO_RETRY)
+def library_after_scan(run_id: int) -> dict[str, Any]:
+    return job_run_execute(run_id=run_id, work=_after_scan)
+
+
+@job_task(name=services.DELETE, queue=QUEUE, time_limit=6 * 3600, retry=NO_RETRY)
+def library_delete(run_id: int) -> dict[str, Any]:
+    return job_run_execute(run_id=run_id, work=_delete)
+
+
+@job_task(name="LibraryScanSchedule", queue=Queue.BACKGROUND_TASK, time_limit=60, expires=55, retry=NO_RETRY)
+def library_scan_schedule() -> int:
+    return schedule.libraries_scan_due()

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 from redis import Redis
 from redis.exceptions import LockNotOwnedError, RedisError
@@ -189,10 +189,11 @@ def watch_enabled() -> bool:
 
 
 def send_to_queue(library_id: str, paths: list[str]) -> None:
-    from libraries.tasks import library_sync_paths
+    from libraries.services import library_sync_request
 
-    for start in range(0, len(paths), SEND_CHUNK):
-        library_sync_paths.delay(library_id, paths[start : start + SEND_CHUNK])
+    with transaction.atomic():
+        for start in range(0, len(paths), SEND_CHUNK):
+            library_sync_request(library_id=library_id, paths=paths[start : start + SEND_CHUNK])
 
 
 def cluster_lock(client: Redis) -> Lock:
@@ -243,8 +244,9 @@ def run_watcher(
                         log(f"syncing {len(paths)} paths of library {library_id}")
                         try:
                             send(library_id, sorted(set(paths)))
-                        except BROKER_ERRORS:
-                            for path in paths:  # handed on again once they have settled and the broker is back
+                        except (*BROKER_ERRORS, DatabaseError):
+                            # Handed on again once they have settled and the broker and database are back.
+                            for path in paths:
                                 settling.add(path)
                             raise
                 if time.monotonic() >= deadline:

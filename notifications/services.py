@@ -5,7 +5,6 @@ write to a user. Users mark their notifications read and delete them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -15,6 +14,7 @@ from assets.models import Asset
 from immich.errors import BadRequest
 from immich.locks import AdvisoryLock
 from jobs.models import Step
+from jobs.registry import StepFailure
 from notifications.models import Notification, NotificationLevel, NotificationType
 
 MAX_LISTED_ASSETS = 50  # the newest ones a notice names in its data; its count says how many there are
@@ -26,13 +26,6 @@ _FAILED = {
     Step.THUMBNAILS: "Could not make thumbnails for {what}",
     Step.VIDEO_ENCODE: "Could not transcode {what}",
 }
-
-
-@dataclass(frozen=True)
-class StepFailure:
-    asset_id: str
-    step: str
-    reason: str
 
 
 def notify_step_failures(failures: list[StepFailure]) -> None:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from typing import Any
 
 from jobs.queues import Queue
 from jobs.services import queue_is_paused
+from jobs.tasks import job_task
 from people.services import person_thumbnail_generate
 
 QUEUE = Queue.THUMBNAIL_GENERATION.value
 PAUSED_RETRY_S = 60
 
 
-@shared_task(
-    bind=True, name="PersonGenerateThumbnail", queue=QUEUE, time_limit=300, soft_time_limit=270, acks_late=True,
-    reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError, OSError), retry_backoff=5,
-    retry_backoff_max=300, retry_jitter=True, max_retries=5,
-)
-def person_generate_thumbnail(self, person_id: str, force: bool = False) -> str:
+@job_task(bind=True, name="PersonGenerateThumbnail", queue=Queue.THUMBNAIL_GENERATION, time_limit=300, soft_time_limit=270)
+def person_generate_thumbnail(self: Any, person_id: str, force: bool = False) -> str:
     if queue_is_paused(QUEUE):
         # The thumbnail queue is paused from the jobs page: come back later (the person stays "missing" in the
         # database meanwhile, so nothing is lost if this message is).

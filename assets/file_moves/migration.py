@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
-from django.utils import timezone as django_timezone
 
 from assets.file_moves.journal import media_trees, moves_execute, moves_lock
 from assets.file_moves.planner import (
@@ -25,8 +22,9 @@ from assets.file_moves.planner import (
 from assets.file_moves.recovery import moves_resume
 from assets.models import Asset, AssetStatus, FileMove
 from immich.storage import media_root
-from jobs.models import Priority, Step
+from jobs.models import Step
 from jobs.queues import Queue
+from jobs.services import steps_record_outcomes
 from workers.media import fs
 from workers.media import storage_template as engine
 
@@ -139,7 +137,9 @@ class StorageMigration:
                 self.report.in_place += 1
                 outcomes.append((asset_id, "done", ""))
         if self.record_steps:
-            _record_steps(outcomes, self.settings.version)
+            steps_record_outcomes(
+                step=Step.STORAGE_TEMPLATE, outcomes=outcomes, settings_version=self.settings.version
+            )
 
 
 def _remove_empty_library_folders() -> int:
@@ -154,28 +154,6 @@ def _remove_empty_library_folders() -> int:
             except OSError:
                 pass
     return removed
-
-
-def _record_steps(outcomes: list[tuple[str, str, str]], version: str) -> None:
-    """Write each asset's outcome into the storage-template step state (done / skipped / failed with its reason),
-    leaving alone the steps the upload chain has pending or running."""
-    if not outcomes:
-        return
-    now = django_timezone.now()
-    values = ", ".join(["(%s, %s, %s, %s, false, 1, %s, %s, '', %s, %s, %s)"] * len(outcomes))
-    params = []
-    for asset_id, status, reason in outcomes:
-        params += [uuid.UUID(asset_id), Step.STORAGE_TEMPLATE.value, status, Priority.BACKFILL, reason, version, now, now, now]
-    sql = (
-        "INSERT INTO jobs_assetstep (asset_id, step, status, priority, continue_chain, attempts, last_error, "
-        "settings_version, worker, queued_at, started_at, finished_at) VALUES " + values +
-        " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
-        "settings_version = excluded.settings_version, started_at = excluded.started_at, "
-        "finished_at = excluded.finished_at, attempts = 1 "
-        "WHERE jobs_assetstep.status NOT IN ('pending', 'running')"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def storage_template_migrate(**options) -> MigrationReport:
@@ -204,7 +182,7 @@ def storage_template_migration_start() -> int:
     after commit. Returns how many assets it will look at."""
     from assets.file_moves.tasks import storage_template_migration
     from jobs.runs import job_run_request
-    from jobs.services import InvalidCommand
+    from jobs.commands import InvalidCommand
 
     if not template_settings().enabled:
         raise InvalidCommand("The storage template is disabled: enable storageTemplate.enabled before migrating")

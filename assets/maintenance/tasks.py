@@ -1,15 +1,35 @@
-"""Celery tasks of maintenance: the nightly debris sweep."""
+"""Celery tasks of maintenance: the nightly debris sweep and the database backup."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
+from assets.maintenance.backup import backup_create
 from assets.maintenance.debris import debris_remove
-from assets.tasks import RELIABLE
 from jobs.queues import Queue
+from jobs.runs import job_run_execute
+from jobs.system_config import config_get
+from jobs.tasks import NO_RETRY, job_task
+from notifications.services import notify_backup_failed
 
 
-@shared_task(name="DebrisRemove", queue=Queue.BACKGROUND_TASK.value, time_limit=3600, **RELIABLE)
+@job_task(name="DebrisRemove", queue=Queue.BACKGROUND_TASK, time_limit=3600)
 def remove_debris() -> int:
     """Periodic (beat, nightly): temporary files that killed processes left in the media location."""
     return debris_remove()
+
+
+def _backup() -> dict[str, str]:
+    settings = config_get()["backup"]["database"]
+    if not settings["enabled"]:
+        return {"skipped": "backup.database.enabled is off"}
+    try:
+        return {"path": str(backup_create(keep=settings["keepLastAmount"]).path)}
+    except Exception as error:
+        notify_backup_failed(reason=f"{type(error).__name__}: {error}")
+        raise
+
+
+@job_task(name="DatabaseBackup", queue=Queue.BACKUP_DATABASE, time_limit=6 * 3600, retry=NO_RETRY)
+def database_backup(run_id: int) -> dict[str, str]:
+    """Periodic (beat), as a recorded run: a dump of the database, when backup.database.enabled; a failure tells
+    the administrators."""
+    return job_run_execute(run_id=run_id, work=_backup)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from assets.models import Asset, AssetExif, AssetType
+from assets.models import Asset, AssetExif, AssetStatus, AssetType
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
@@ -159,27 +160,34 @@ def _after_video_encode(asset_id: str) -> list[Step]:
     return []
 
 
-def definitions(tasks: dict) -> list[StepDefinition]:
+def _candidates(eligible: Q) -> Callable[[], QuerySet[Asset]]:
+    """The assets a step applies to, for All and Missing: the eligible ones that are not deleted."""
+    return lambda: Asset.objects.exclude(status=AssetStatus.DELETED).filter(eligible)
+
+
+def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
     return [
         StepDefinition(
-            step=Step.METADATA, task=tasks[Step.METADATA], work=asset_extract_metadata, eligible=Q(),
-            settings_version=lambda: METADATA_VERSION, next_steps=_after_metadata,
+            step=Step.METADATA, task=tasks[Step.METADATA], work=asset_extract_metadata, candidates=_candidates(Q()),
+            settings_version=lambda: METADATA_VERSION, next_steps=_after_metadata, gone=Asset.DoesNotExist,
         ),
         StepDefinition(
             step=Step.STORAGE_TEMPLATE, task=tasks[Step.STORAGE_TEMPLATE], work=asset_apply_storage_template,
-            eligible=Q(library__isnull=True), settings_version=lambda: _version(config_cached()["storageTemplate"]),
-            next_steps=_after_storage_template, switched_off=lambda: not config_cached()["storageTemplate"]["enabled"],
+            candidates=_candidates(Q(library__isnull=True)),
+            settings_version=lambda: _version(config_cached()["storageTemplate"]), next_steps=_after_storage_template,
+            switched_off=lambda: not config_cached()["storageTemplate"]["enabled"], gone=Asset.DoesNotExist,
         ),
         StepDefinition(
             step=Step.THUMBNAILS, task=tasks[Step.THUMBNAILS], work=asset_thumbnails_generate,
-            eligible=Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden"),
+            candidates=_candidates(Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden")),
             settings_version=lambda: _version(config_cached()["image"]), next_steps=_after_thumbnails,
+            gone=Asset.DoesNotExist,
         ),
         # Video transcoding (issue 5): decide, then encode, remux or delete a transcode no longer needed.
         StepDefinition(
             step=Step.VIDEO_ENCODE, task=tasks[Step.VIDEO_ENCODE], work=asset_video_encode,
-            eligible=Q(type=AssetType.VIDEO),
+            candidates=_candidates(Q(type=AssetType.VIDEO)),
             settings_version=lambda: transcode_settings_version(config_cached()["ffmpeg"]),
-            next_steps=_after_video_encode,
+            next_steps=_after_video_encode, gone=Asset.DoesNotExist,
         ),
     ]

@@ -1,16 +1,16 @@
 """Celery tasks: one per pipeline step, each taking asset ids and calling the jobs runner, which claims the step
-in the database, runs the pipeline's work for it and queues what follows. Routing and limits are explicit."""
+in the database, runs the pipeline's work for it and queues what follows. Routing and limits are explicit; the
+steps are registered with jobs by AssetsConfig.ready."""
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
 
-from assets.pipeline import steps as pipeline
-from assets.tasks import RELIABLE
 from jobs.models import Step
 from jobs.services import SlotBusy, steps_run
-from jobs.steps import STEP_QUEUE, register_step
+from jobs.steps import STEP_QUEUE
 from jobs.system_config import config_cached
+from jobs.tasks import job_task
 
 # Per-queue time limits for one message, sized to the real work (a backfill message carries a group of assets,
 # see jobs.services.BACKFILL_GROUP): a video encode may take hours, a group of thumbnails never should.
@@ -23,7 +23,7 @@ TIME_LIMITS = {
 SLOT_WAIT_S = 2
 
 
-def _run(task, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
+def _run(task: Any, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
     limit = config_cached()["job"][STEP_QUEUE[step].value]["concurrency"]
     try:
         outcomes = steps_run(asset_ids=asset_ids, step=step, concurrency_limit=limit)
@@ -34,14 +34,11 @@ def _run(task, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
     return {asset_id: outcome.value for asset_id, outcome in outcomes.items()}
 
 
-def _step_task(step: Step, name: str):
-    queue = STEP_QUEUE[step].value
-
-    @shared_task(
-        bind=True, name=name, queue=queue, time_limit=TIME_LIMITS[step], soft_time_limit=TIME_LIMITS[step] - 30,
-        **RELIABLE,
+def _step_task(step: Step, name: str) -> Any:
+    @job_task(
+        bind=True, name=name, queue=STEP_QUEUE[step], time_limit=TIME_LIMITS[step], soft_time_limit=TIME_LIMITS[step] - 30,
     )
-    def run(self, asset_ids: list[str] | str) -> dict[str, str] | str:
+    def run(self: Any, asset_ids: list[str] | str) -> dict[str, str] | str:
         # A message carries one id (uploads) or a group of ids (backfills).
         return _run(self, step, [asset_ids] if isinstance(asset_ids, str) else asset_ids)
 
@@ -53,12 +50,9 @@ apply_storage_template = _step_task(Step.STORAGE_TEMPLATE, "StorageTemplateMigra
 generate_thumbnails = _step_task(Step.THUMBNAILS, "AssetGenerateThumbnails")
 encode_video = _step_task(Step.VIDEO_ENCODE, "AssetEncodeVideo")
 
-for definition in pipeline.definitions(
-    {
-        Step.METADATA: extract_metadata,
-        Step.STORAGE_TEMPLATE: apply_storage_template,
-        Step.THUMBNAILS: generate_thumbnails,
-        Step.VIDEO_ENCODE: encode_video,
-    }
-):
-    register_step(definition)
+STEP_TASKS = {
+    Step.METADATA: extract_metadata,
+    Step.STORAGE_TEMPLATE: apply_storage_template,
+    Step.THUMBNAILS: generate_thumbnails,
+    Step.VIDEO_ENCODE: encode_video,
+}

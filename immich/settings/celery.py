@@ -1,7 +1,5 @@
 """Celery settings (read by `immich.celery` through the CELERY_ namespace)."""
 
-from celery.schedules import crontab
-
 from immich.env import ENV
 
 CELERY_BROKER_URL = ENV.redis_url
@@ -30,18 +28,7 @@ from jobs.queues import Queue, celery_queues  # noqa: E402  (pure module: no Dja
 CELERY_TASK_QUEUES = celery_queues()
 CELERY_TASK_DEFAULT_QUEUE = Queue.BACKGROUND_TASK.value
 
-# Periodic work (celery beat): the reconciler rebuilds lost or orphaned work from the database.
-CELERY_BEAT_SCHEDULE = {
-    "reconcile": {"task": "Reconcile", "schedule": 30.0, "options": {"expires": 25}},
-    # Queues the library scans that `library.scan` (system config: enabled, cronExpression) says are due.
-    "library-scan-schedule": {"task": "LibraryScanSchedule", "schedule": 60.0, "options": {"expires": 55}},
-    # Unfinished resumable uploads past IMMICH_TUS_EXPIRY_HOURS: rows, staged bytes and quota reservations.
-    "tus-uploads-expire": {"task": "TusUploadsExpire", "schedule": 3600.0, "options": {"expires": 3000}},
-    # The reference default of backup.database.cronExpression ("0 02 * * *"); the task honours backup.enabled.
-    "database-backup": {"task": "DatabaseBackup", "schedule": crontab(minute=0, hour=2)},
-    # nightlyTasks.startTime's default ("00:00"): trashed assets older than trash.days are deleted for good.
-    "trash-purge": {"task": "AssetDeleteCheck", "schedule": crontab(minute=0, hour=0)},
-    # Uploads and temporary outputs that killed processes left in the media location, once a day old.
-    "debris-remove": {"task": "DebrisRemove", "schedule": crontab(minute=0, hour=1)},
-}
 CELERY_BROKER_TRANSPORT_OPTIONS.update({"queue_order_strategy": "priority", "priority_steps": [0, 9]})
+
+# Periodic work (celery beat): each app registers its own entries with jobs.registry; `immich.celery` hands them
+# to beat when it starts.

@@ -9,9 +9,10 @@ from rest_framework.test import APIClient
 
 from assets.models import Asset, AssetExif
 from jobs import broker as broker_queues
+from jobs.commands import queue_retry_failed
 from jobs.models import AssetStep, Step, StepStatus
-from jobs.services import queue_retry_failed, step_run
 from jobs.queues import Queue
+from jobs.services import step_run
 from tests.assets.helpers import upload_file, upload_photo
 from tests.assets.test_storage_template_moves import set_template
 from tests.media_factories import make_jpeg, make_mp4

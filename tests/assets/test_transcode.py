@@ -9,9 +9,10 @@ import pytest
 
 from assets.pipeline import transcode as asset_transcode
 from assets.models import Asset, AssetFile, AssetFileType, AssetVideo
+from jobs.commands import queue_start
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
-from jobs.services import queue_start, step_run, steps_enqueue
+from jobs.services import step_run, steps_enqueue
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file, upload_photo
 from tests.transcode_media import make_audio_only, make_video

@@ -16,7 +16,7 @@ from accounts.models import User
 from assets.uploads import tus
 from assets.models import Asset, AssetStatus, TusUpload
 from assets.uploads.resumable_sha1 import ResumableSha1
-from immich.settings.celery import CELERY_BEAT_SCHEDULE
+from jobs.registry import beat_schedule
 from tests.assets.helpers import CREATED, MODIFIED, upload_file
 from tests.conftest import client_for
 
@@ -466,7 +466,7 @@ def test_expired_finished_upload_row_goes_and_its_asset_stays(api):
 
 
 def test_expiry_runs_periodically():
-    entry = next(e for e in CELERY_BEAT_SCHEDULE.values() if e["task"] == "TusUploadsExpire")
+    entry = next(e for e in beat_schedule().values() if e["task"] == "TusUploadsExpire")
     assert entry["schedule"] <= 3600
     from assets.uploads.tasks import expire_tus_uploads
 

@@ -21,8 +21,8 @@ from PIL import Image
 
 from accounts import services as account_services
 from assets.models import Asset
+from jobs.commands import queue_pause
 from jobs.models import AssetStep, StepStatus
-from jobs.services import queue_pause
 from tests.jobs.live_workers import CHAIN_QUEUES, assert_consistent, redis_server, wait_for  # noqa: F401
 from tests.live import api_key_for, api_session, post_asset
 

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jobs.commands import queue_pause, queue_resume
 from jobs.models import JobRun, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
 from jobs.runs import job_run_execute, job_run_request
-from jobs.services import queue_pause, queue_resume
 
 pytestmark = pytest.mark.django_db
 
@@ -103,10 +103,20 @@ def test_a_pending_run_whose_message_was_lost_is_sent_again(lanes, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         assert reconcile().resent == {}  # queued just now: its message may be on its way
     JobRun.objects.filter(pk=run.pk).update(queued_at=timezone.now() - LOST_AFTER - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reconcile().resent == {QUEUE.value: 1}
+    assert sent(lanes) == [(TASK, [run.pk])]
+
+
+def test_a_paused_queue_s_pending_run_is_sent_by_the_resume_not_the_reconciler(
+    lanes, django_capture_on_commit_callbacks
+):
+    run = requested(django_capture_on_commit_callbacks)
+    lanes.delete(QUEUE.value)
+    JobRun.objects.filter(pk=run.pk).update(queued_at=timezone.now() - LOST_AFTER - timedelta(seconds=1))
     queue_pause(queue=QUEUE, by="test")
     with django_capture_on_commit_callbacks(execute=True):
         assert reconcile().resent == {}  # nothing is sent into a paused queue
-    queue_resume(queue=QUEUE)
     with django_capture_on_commit_callbacks(execute=True):
-        assert reconcile().resent == {QUEUE.value: 1}
+        assert queue_resume(queue=QUEUE) == 1
     assert sent(lanes) == [(TASK, [run.pk])]

@@ -13,19 +13,11 @@ from assets.models import Asset
 from assets.pipeline.steps import METADATA_VERSION
 from immich.celery import app
 from jobs import broker
+from jobs.commands import queue_clear_failed, queue_empty, queue_pause, queue_resume, queue_retry_failed, queue_start
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.queues import Queue
 from jobs.selectors import queue_statistics
-from jobs.services import (
-    queue_clear_failed,
-    queue_empty,
-    queue_pause,
-    queue_resume,
-    queue_retry_failed,
-    queue_start,
-    step_run,
-    steps_enqueue,
-)
+from jobs.services import step_run, steps_enqueue
 from tests.assets.helpers import upload_photo
 from tests.jobs.helpers import make_assets
 

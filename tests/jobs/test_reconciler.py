@@ -19,10 +19,11 @@ from django.utils import timezone
 from assets.models import Asset
 from assets.services import assets_delete
 from jobs import broker, services, slots, steps
+from jobs.commands import queue_pause, queue_resume, queue_retry_failed
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import LOST_AFTER, STALE_AFTER, reconcile
-from jobs.services import queue_pause, queue_resume, queue_retry_failed, step_run, steps_enqueue
+from jobs.services import step_run, steps_enqueue
 from jobs.steps import step_definition
 from tests.jobs.helpers import make_assets
 

@@ -13,9 +13,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jobs import reconciler, slots
+from jobs.commands import queue_pause, queue_resume
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
-from jobs.services import queue_pause, queue_resume, steps_enqueue
+from jobs.services import steps_enqueue
 from jobs.system_config import config_get, config_update
 from tests.jobs.live_workers import (
     CHAIN_QUEUES, assert_every_asset_processed, drive_until, progress, settled, thumbnails_done, upload_photos, wait_for,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assets.models import Asset, AssetFile
-from jobs.models import AssetStep
+from jobs.models import AssetStep, JobRun
 from libraries import tasks, validation
 from libraries.models import Library
 from tests.libraries.helpers import photo, scan
@@ -139,27 +139,25 @@ def test_validate_reports_each_path_and_previews_exclusions(admin_api, library, 
     assert body["excludedAssets"] == {"count": 1, "samples": [str(photos / "raw" / "b.jpg")]}
 
 
-def test_scan_endpoint_queues_a_scan(admin_api, library, django_capture_on_commit_callbacks, monkeypatch):
-    sent = []
-    monkeypatch.setattr(tasks.library_scan, "delay", lambda library_id: sent.append(library_id))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_api.post(f"/api/libraries/{library.pk}/scan")
-    assert response.status_code == 204 and sent == [str(library.pk)]
+def _scan_runs() -> list[str]:
+    return [run.args["library_id"] for run in JobRun.objects.filter(name=tasks.library_scan.name, status="pending")]
 
 
-def test_jobs_page_rescan_scans_every_library(admin_api, user, photos, django_capture_on_commit_callbacks, monkeypatch):
+def test_scan_endpoint_queues_a_scan(admin_api, library):
+    response = admin_api.post(f"/api/libraries/{library.pk}/scan")
+    assert response.status_code == 204 and _scan_runs() == [str(library.pk)]
+
+
+def test_jobs_page_rescan_scans_every_library(admin_api, user, photos):
     first = Library.objects.create(owner=user, import_paths=[str(photos)])
     second = Library.objects.create(owner=user, import_paths=[str(photos)])
-    sent = []
-    monkeypatch.setattr(tasks.library_scan, "delay", lambda library_id: sent.append(library_id))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_api.put("/api/jobs/library", {"command": "start", "force": False}, format="json")
+    response = admin_api.put("/api/jobs/library", {"command": "start", "force": False}, format="json")
     assert response.status_code == 200
-    assert sorted(sent) == sorted([str(first.pk), str(second.pk)])
+    assert sorted(_scan_runs()) == sorted([str(first.pk), str(second.pk)])
 
 
 def test_delete_removes_assets_and_generated_files_never_originals(
-    admin_api, library, photos, media_root, django_capture_on_commit_callbacks, monkeypatch
+    admin_api, library, photos, media_root, django_capture_on_commit_callbacks
 ):
     original = photo(photos, "a.jpg")
     sidecar = photos / "a.jpg.xmp"
@@ -170,10 +168,10 @@ def test_delete_removes_assets_and_generated_files_never_originals(
     thumb.parent.mkdir(parents=True)
     thumb.write_bytes(b"thumb")
     AssetFile.objects.create(asset=asset, type="thumbnail", path=str(thumb))
-    monkeypatch.setattr(tasks.library_delete, "delay", lambda library_id: tasks.library_delete.run(library_id))
 
+    assert admin_api.delete(f"/api/libraries/{library.pk}").status_code == 204
     with django_capture_on_commit_callbacks(execute=True):
-        assert admin_api.delete(f"/api/libraries/{library.pk}").status_code == 204
+        tasks.library_delete.apply((JobRun.objects.get(name=tasks.library_delete.name).pk,))
 
     assert not Library.objects.filter(pk=library.pk).exists()
     assert not Asset.objects.exists() and not AssetStep.objects.exists()
@@ -181,8 +179,7 @@ def test_delete_removes_assets_and_generated_files_never_originals(
     assert original.exists() and sidecar.exists() and Path(photos).is_dir()
 
 
-def test_a_deleted_library_disappears_from_the_api_at_once(admin_api, library, monkeypatch):
-    monkeypatch.setattr(tasks.library_delete, "delay", lambda library_id: None)
+def test_a_deleted_library_disappears_from_the_api_at_once(admin_api, library):
     admin_api.delete(f"/api/libraries/{library.pk}")
     assert admin_api.get(f"/api/libraries/{library.pk}").status_code == 404
     assert admin_api.get("/api/libraries").json() == []

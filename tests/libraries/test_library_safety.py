@@ -9,8 +9,13 @@ import shutil
 import pytest
 
 from assets.models import Asset
+from jobs.models import JobRun
+from jobs.queues import Queue
+from jobs.runs import RunBusy, job_run_here
 from libraries import walk as walk_module
 from libraries.models import Library, ScanState
+from libraries.selectors import library_scan_status
+from libraries.services import SCAN, library_subject
 from notifications.models import Notification
 from tests.libraries.helpers import photo, scan, touch
 
@@ -32,7 +37,8 @@ def test_a_missing_import_path_stops_the_scan_and_changes_nothing(scanned, photo
     assert "Path does not exist" in outcome.error and "unmounted" in outcome.error
     assert not Asset.objects.filter(is_offline=True).exists()
     scanned.refresh_from_db()
-    assert scanned.scan_state == ScanState.REFUSED and "unmounted" in scanned.scan_error
+    status = library_scan_status(scanned)
+    assert status.state == ScanState.REFUSED and "unmounted" in status.error
 
 
 def test_the_owner_is_told_once_per_library_why_its_scans_stop(scanned, photos, user):
@@ -63,7 +69,8 @@ def test_the_next_scan_after_the_mount_is_back_clears_the_error(scanned, photos,
     os.rename(moved, photos)
     outcome = scan(scanned)
     scanned.refresh_from_db()
-    assert outcome.state == ScanState.DONE and scanned.scan_error == "" and outcome.counts["offline"] == 0
+    assert outcome.state == ScanState.DONE and outcome.counts["offline"] == 0
+    assert library_scan_status(scanned).error == ""
 
 
 def test_a_new_library_over_an_empty_folder_scans_fine(library):
@@ -136,11 +143,19 @@ def test_a_deleted_library_is_not_scanned(library, photos):
     assert not Asset.objects.exists()
 
 
-def test_a_library_being_scanned_is_not_scanned_twice(library, photos):
-    from libraries.scan import ScanBusy, library_held
+def _scan_run(library: Library, work) -> dict:
+    return job_run_here(name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk),
+                        args={"library_id": str(library.pk)}, work=work)
 
-    with library_held(library.pk), pytest.raises(ScanBusy):
-        scan(library)
+
+def test_a_library_being_scanned_is_not_scanned_twice(library, photos):
+    def second_scan(library_id: str) -> dict:
+        with pytest.raises(RunBusy):
+            _scan_run(library, lambda library_id: scan(library).record())
+        return {}
+
+    _scan_run(library, second_scan)
+    assert not Asset.objects.exists()
 
 
 def test_an_error_in_the_walk_fails_the_scan_and_is_recorded(library, photos, monkeypatch):
@@ -152,7 +167,8 @@ def test_an_error_in_the_walk_fails_the_scan_and_is_recorded(library, photos, mo
 
     monkeypatch.setattr("libraries.walk.walk", broken)
     with pytest.raises(RuntimeError):
-        scan(library)
+        _scan_run(library, lambda library_id: scan(library).record())
     library.refresh_from_db()
-    assert library.scan_state == ScanState.FAILED and "disk on fire" in library.scan_error
-    assert library.scan_heartbeat_at is None  # the library is free for the next scan
+    status = library_scan_status(library)
+    assert status.state == ScanState.FAILED and "disk on fire" in status.error
+    assert not JobRun.objects.filter(status="running").exists()  # the library is free for the next scan

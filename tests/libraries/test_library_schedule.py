@@ -6,17 +6,15 @@ from datetime import datetime, timezone
 
 import pytest
 
+from jobs.models import JobRun
 from jobs.system_config import config_get, config_update
 from libraries import tasks
 from libraries.models import Library
 from libraries.schedule import cron_schedule, libraries_scan_due
 
 
-@pytest.fixture
-def sent(monkeypatch, django_capture_on_commit_callbacks):
-    queued = []
-    monkeypatch.setattr(tasks.library_scan, "delay", lambda library_id: queued.append(library_id))
-    return queued
+def _scan_runs() -> list[str]:
+    return [run.args["library_id"] for run in JobRun.objects.filter(name=tasks.library_scan.name)]
 
 
 def _at(*parts) -> datetime:
@@ -29,27 +27,22 @@ def _library(user, scanned_at) -> Library:
     return library
 
 
-def test_a_library_scanned_before_midnight_is_due_after_it(user, sent, django_capture_on_commit_callbacks):
+def test_a_library_scanned_before_midnight_is_due_after_it(user):
     library = _library(user, _at(2024, 3, 1, 22, 0))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert libraries_scan_due(now=_at(2024, 3, 1, 23, 59)) == 0
-        assert libraries_scan_due(now=_at(2024, 3, 2, 0, 1)) == 1
-    assert sent == [str(library.pk)]
-    library.refresh_from_db()
-    assert library.scan_requested_at is not None
+    assert libraries_scan_due(now=_at(2024, 3, 1, 23, 59)) == 0
+    assert libraries_scan_due(now=_at(2024, 3, 2, 0, 1)) == 1
+    assert _scan_runs() == [str(library.pk)]
 
 
-def test_a_queued_scan_is_not_queued_again_by_the_next_tick(user, sent, django_capture_on_commit_callbacks):
-    _library(user, _at(2024, 3, 1, 22, 0))
-    with django_capture_on_commit_callbacks(execute=True):
-        libraries_scan_due(now=_at(2024, 3, 2, 0, 1))
-    Library.objects.update(scan_requested_at=_at(2024, 3, 2, 0, 1))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert libraries_scan_due(now=_at(2024, 3, 2, 0, 2)) == 0
-    assert len(sent) == 1
+def test_a_queued_scan_is_not_queued_again_by_the_next_tick(user):
+    library = _library(user, _at(2024, 3, 1, 22, 0))
+    libraries_scan_due(now=_at(2024, 3, 2, 0, 1))
+    JobRun.objects.update(queued_at=_at(2024, 3, 2, 0, 1))
+    assert libraries_scan_due(now=_at(2024, 3, 2, 0, 2)) == 0
+    assert _scan_runs() == [str(library.pk)]
 
 
-def test_the_cron_expression_and_the_enabled_flag_are_honoured(user, sent):
+def test_the_cron_expression_and_the_enabled_flag_are_honoured(user):
     _library(user, _at(2024, 3, 1, 22, 0))
     config = config_get()
     config["library"]["scan"]["cronExpression"] = "30 */6 * * *"
@@ -61,7 +54,7 @@ def test_the_cron_expression_and_the_enabled_flag_are_honoured(user, sent):
     assert libraries_scan_due(now=_at(2024, 3, 9)) == 0
 
 
-def test_an_invalid_cron_expression_schedules_nothing(user, sent):
+def test_an_invalid_cron_expression_schedules_nothing(user):
     _library(user, _at(2024, 3, 1))
     config = config_get()
     config["library"]["scan"]["cronExpression"] = "every day"
@@ -72,7 +65,7 @@ def test_an_invalid_cron_expression_schedules_nothing(user, sent):
 
 
 def test_beat_ticks_the_schedule_every_minute():
-    from django.conf import settings
+    from jobs.registry import beat_schedule
 
-    entry = settings.CELERY_BEAT_SCHEDULE["library-scan-schedule"]
+    entry = beat_schedule()["library-scan-schedule"]
     assert entry["task"] == "LibraryScanSchedule" and entry["schedule"] == 60.0

@@ -15,6 +15,7 @@ from django.db import connection
 from accounts import services as account_services
 from assets.models import Asset
 from jobs import broker
+from jobs.models import JobRun
 from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
 from immich.locks import LIBRARY_WATCHER_LOCK
@@ -241,7 +242,9 @@ def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(libr
         thread.join(timeout=15)
     assert not thread.is_alive()
     assert [message["headers"]["task"] for message in library_messages()] == ["LibrarySyncFiles"]
-    assert str(photos / "during-the-outage.jpg") in library_messages()[0]["headers"]["argsrepr"]
+    run_id = int(library_messages()[0]["headers"]["argsrepr"].strip("(),"))
+    assert str(photos / "during-the-outage.jpg") in JobRun.objects.get(pk=run_id).args["paths"]
+
 
 
 def test_one_watcher_holds_the_cluster_lock_and_the_next_takes_it_when_released(broker):

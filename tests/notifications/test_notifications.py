@@ -11,13 +11,16 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assets.maintenance.tasks import database_backup
+from jobs.commands import queue_retry_failed
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.reconciler import STALE_AFTER, reconcile
-from jobs.services import MAX_WORKER_LOSSES, queue_retry_failed, step_run, steps_enqueue
-from jobs.tasks import database_backup
+from jobs.registry import StepFailure
+from jobs.runs import job_run_request
+from jobs.services import MAX_WORKER_LOSSES, step_run, steps_enqueue
 from notifications.models import Notification
-from notifications.services import StepFailure, notify_step_failures
+from notifications.services import notify_step_failures
 from tests.assets.helpers import upload_file
 from tests.jobs.helpers import make_assets
 
@@ -160,7 +163,8 @@ def test_two_workers_failing_files_of_one_owner_at_once_add_to_one_notice(user):
 
 def test_a_failed_database_backup_tells_the_administrators(admin_api, api, media_root):
     (media_root / "backups").write_text("a file where the backups folder should be")
-    assert database_backup.apply().failed()
+    run = job_run_request(name=database_backup.name, queue=Queue.BACKUP_DATABASE)
+    assert database_backup.apply((run.pk,)).failed()
     (notice,) = notices(admin_api)
     assert (notice["type"], notice["level"], notice["title"]) == ("BackupFailed", "error", "Database backup failed")
     assert "backups" in notice["description"]

@@ -5,14 +5,32 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 
 from immich.progress import ProgressBar
+from jobs.queues import Queue
+from jobs.runs import RunBusy, job_run_here
 from libraries import scan as library_scan
 from libraries.models import Library, ScanState
+from libraries.selectors import library_scan_status
+from libraries.services import SCAN, library_subject
 
 PHASES = {"walk": "walking", "import": "importing"}
+
+
+def _scan_here(library: Library, progress: Callable[[str, int, int | None], None]) -> library_scan.ScanOutcome:
+    """Scan in this process, recorded as the library's scan run (RunBusy while another run holds the library)."""
+    outcomes: list[library_scan.ScanOutcome] = []
+
+    def work(library_id: str) -> dict:
+        outcomes.append(library_scan.library_scan(library_id=library_id, progress=progress))
+        return outcomes[-1].record()
+
+    job_run_here(name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk),
+                 args={"library_id": str(library.pk)}, work=work)
+    return outcomes[0]
 
 
 class Command(BaseCommand):
@@ -69,8 +87,8 @@ class Command(BaseCommand):
 
             started = time.monotonic()
             try:
-                outcome = library_scan.library_scan(library_id=library.pk, progress=progress)
-            except library_scan.ScanBusy as busy:
+                outcome = _scan_here(library, progress)
+            except RunBusy as busy:
                 bar.close()
                 self.stderr.write(f"{library.name}: skipped, {busy}")
                 continue
@@ -90,10 +108,11 @@ class Command(BaseCommand):
 
     def _list(self, **options) -> None:
         for library in Library.objects.filter(deleted_at__isnull=True).order_by("created_at"):
-            scanned = library.scan_finished_at.isoformat() if library.scan_finished_at else "never"
+            status = library_scan_status(library)
+            scanned = status.finished_at.isoformat() if status.finished_at else "never"
             self.stdout.write(
                 f"{library.pk}  {library.name}  owner={library.owner.email}  paths={':'.join(library.import_paths)}  "
-                f"files={library.files.count():,}  last scan: {library.scan_state} ({scanned}) {library.scan_error}"
+                f"files={library.files.count():,}  last scan: {status.state} ({scanned}) {status.error}"
             )
 
     def _watch(self, poll: bool | None, settle: float, poll_interval: float, **options) -> None:
