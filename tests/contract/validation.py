@@ -6,11 +6,13 @@
   field can never collide with a declared one unnoticed; missing required fields and wrong types fail.
 - Dates are typed `string` in the SDK, but clients parse Immich's exact formats: asset dates as
   `2021-06-15T10:30:00.000Z` (immich-go's ImmichTime accepts only that layout), EXIF dates with a `+00:00` offset
-  (immich-go's ImmichExifTime accepts only `...+00:00`, with 0 to 3 fraction digits). Those fields get patterns."""
+  (immich-go's ImmichExifTime accepts only `...+00:00`, with 0 to 3 fraction digits). Every field named as a date
+  gets the pattern of its format."""
 
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 
 from jsonschema import Draft7Validator
@@ -19,11 +21,9 @@ from tests.contract.sdk import Contract
 
 ASSET_DATE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 EXIF_DATE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?\+00:00$"
-DATE_PATTERNS = {
-    "AssetResponseDto": {field: ASSET_DATE for field in
-                         ("createdAt", "fileCreatedAt", "fileModifiedAt", "localDateTime", "updatedAt")},
-    "ExifResponseDto": {"dateTimeOriginal": EXIF_DATE, "modifyDate": EXIF_DATE},
-}  # fmt: skip
+# Every date Immich answers is a JavaScript Date's JSON, but EXIF's, which keep the `+00:00` form immich-go parses.
+EXIF_DATES = {("ExifResponseDto", "dateTimeOriginal"), ("ExifResponseDto", "modifyDate")}
+_DATE_NAME = re.compile(r"(At|Date|Timestamp)$")
 
 
 def _allow_extra_fields(node) -> None:
@@ -38,10 +38,13 @@ def _allow_extra_fields(node) -> None:
 
 
 def _with_date_patterns(definitions: dict) -> None:
-    for name, fields in DATE_PATTERNS.items():
-        properties = definitions[name]["properties"]
-        for field, pattern in fields.items():
-            properties[field] = {**properties[field], "pattern": pattern}  # `pattern` passes a null by itself
+    """A string property named as a date (`createdAt`, `startDate`, `lastModifiedAssetTimestamp`, ...) must have
+    Immich's format: the SDK types them as plain strings."""
+    for name, definition in definitions.items():
+        for field, schema in definition.get("properties", {}).items():
+            if _DATE_NAME.search(field) or (name, field) in EXIF_DATES:  # a pattern holds for strings only
+                pattern = EXIF_DATE if (name, field) in EXIF_DATES else ASSET_DATE
+                definition["properties"][field] = {**schema, "pattern": pattern}
 
 
 @cache
