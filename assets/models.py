@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -74,6 +75,8 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["owner", "local_date_time"], name="asset_owner_local_date"),
             models.Index(fields=["owner", "status", "visibility"], name="asset_owner_status_visibility"),
+            # Metadata search pages through one visibility of a user's assets in taken order (immich-go's six).
+            models.Index(fields=["owner", "visibility", "file_created_at", "id"], name="asset_owner_visibility_taken"),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +123,11 @@ class AssetExif(models.Model):
         max_length=16, null=True, blank=True, help_text="exact (with offset), zone-assumed, or file-time."
     )
     warnings = models.JSONField(default=list, blank=True, help_text="What extraction noticed but could read past.")
+    locked_properties = ArrayField(
+        models.CharField(max_length=32), default=list, blank=True,
+        help_text="Properties the user set (Immich's names: description, dateTimeOriginal, timeZone, latitude, "
+        "longitude, rating): metadata extraction leaves them alone.",
+    )
 
     class Meta:
         verbose_name = "EXIF"
