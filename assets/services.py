@@ -40,8 +40,9 @@ def assets_update(*, owner: User, ids: list, changes: dict) -> int:
     locks = [key for key in EDITABLE_EXIF if key in changes]
     if "dateTimeOriginal" in changes:
         taken = changes["dateTimeOriginal"]  # with the offset the client wrote: the photo's time zone
-        exif_changes.update(date_time_original=taken, time_zone=zone_name(taken))
-        asset_changes["file_created_at"] = taken
+        moment = taken.astimezone(timezone.utc)  # PostgreSQL refuses offsets past 15:59; the zone is kept by name
+        exif_changes.update(date_time_original=moment, time_zone=zone_name(taken))
+        asset_changes["file_created_at"] = moment
         # The timeline groups by the wall clock where the photo was taken, stored relabelled as UTC.
         asset_changes["local_date_time"] = taken.replace(tzinfo=timezone.utc)
         locks += ["dateTimeOriginal", "timeZone"]

@@ -117,3 +117,9 @@ def test_the_date_written_with_an_offset_keeps_the_local_wall_clock(api, photo):
     _edit(api, photo, {"dateTimeOriginal": "2004-07-14T16:20:00.000-03:30"})
     asset = Asset.objects.select_related("exif").get(pk=photo)
     assert (asset.exif.time_zone, asset.local_date_time.isoformat()) == ("UTC-3:30", "2004-07-14T16:20:00+00:00")
+
+
+def test_an_offset_postgresql_cannot_store_is_kept_by_name(api, photo):
+    _edit(api, photo, {"dateTimeOriginal": "1999-09-01T01:28:42-18:29"})
+    seen = _seen(api, photo)
+    assert (seen["dateTimeOriginal"], seen["timeZone"]) == ("1999-09-01T19:57:42.000+00:00", "UTC-18:29")
