@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets.models import Visibility
 from immich.api import validated
 from search import selectors
-from search.serializers import MetadataSearchDto, SearchResponseDto, SearchStatisticsResponseDto, StatisticsSearchDto
+from search.serializers import (
+    MetadataSearchDto,
+    SearchResponseDto,
+    SearchStatisticsResponseDto,
+    SearchSuggestionRequestDto,
+    StatisticsSearchDto,
+)
 
 
 def _search_filters(serializer_class, request) -> dict:
@@ -37,3 +43,16 @@ class SearchStatisticsApi(APIView):
     def post(self, request):
         counts = selectors.search_statistics(user=request.user, filters=_search_filters(StatisticsSearchDto, request))
         return Response(SearchStatisticsResponseDto(counts).data)
+
+
+class SearchSuggestionsApi(APIView):
+    required_permission = "asset.read"
+
+    @extend_schema(
+        parameters=[SearchSuggestionRequestDto],
+        responses={200: serializers.ListField(child=serializers.CharField(allow_null=True))},
+    )
+    def get(self, request):
+        query = validated(SearchSuggestionRequestDto, request.query_params)
+        values: list[str | None] = selectors.search_suggestions(user=request.user, kind=query["type"], narrowing=query)
+        return Response(values + [None] if query["includeNull"] else values)

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
-from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, Visibility
+from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
 from assets.selectors import decode_checksum
 from people.models import AssetFace
 
@@ -125,3 +125,27 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
 
 def search_statistics(*, user: User, filters: dict) -> dict:
     return {"total": searched_assets(user=user, filters=filters).count()}
+
+
+# Suggestion type -> (EXIF column, {query parameter: the column it narrows by}).
+SUGGESTIONS = {
+    "country": ("country", {}),
+    "state": ("state", {"country": "country"}),
+    "city": ("city", {"country": "country", "state": "state"}),
+    "camera-make": ("make", {"model": "model", "lensModel": "lens_model"}),
+    "camera-model": ("model", {"make": "make", "lensModel": "lens_model"}),
+    "camera-lens-model": ("lens_model", {"make": "make", "model": "model"}),
+}
+
+
+def search_suggestions(*, user: User, kind: str, narrowing: dict) -> list[str]:
+    """The distinct values of one EXIF column over the caller's timeline (not trashed), narrowed by the others."""
+    column, narrowed_by = SUGGESTIONS[kind]
+    exifs = AssetExif.objects.filter(
+        asset__owner=user, asset__visibility=Visibility.TIMELINE, asset__deleted_at__isnull=True,
+        **{f"{column}__isnull": False},
+    ).exclude(**{column: ""})  # fmt: skip
+    for name, other in narrowed_by.items():
+        if narrowing.get(name):
+            exifs = exifs.filter(**{other: narrowing[name]})
+    return list(exifs.order_by(column).values_list(column, flat=True).distinct())

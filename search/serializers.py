@@ -139,3 +139,15 @@ class SearchResponseDto(serializers.Serializer):
 
 class SearchStatisticsResponseDto(serializers.Serializer):
     total = serializers.IntegerField()
+
+
+class SearchSuggestionRequestDto(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["country", "state", "city", "camera-make", "camera-model", "camera-lens-model"]
+    )
+    country = serializers.CharField(required=False, allow_blank=True)
+    state = serializers.CharField(required=False, allow_blank=True)
+    make = serializers.CharField(required=False, allow_blank=True)
+    model = serializers.CharField(required=False, allow_blank=True)
+    lensModel = serializers.CharField(required=False, allow_blank=True)
+    includeNull = serializers.BooleanField(required=False, default=False, help_text="Add null to the list (a choice of none)")

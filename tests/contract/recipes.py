@@ -180,6 +180,9 @@ def _(scene):
     return _json(scene.having("image", "video").api, "POST", "/api/search/metadata", body)
 
 
+recipe("GET", "/search/suggestions")(
+    lambda scene: scene.having("image").api.get("/api/search/suggestions?type=camera-make")
+)
 recipe("POST", "/search/statistics")(
     lambda scene: _json(scene.having("image").api, "POST", "/api/search/statistics", {"visibility": "timeline"})
 )

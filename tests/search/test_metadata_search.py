@@ -201,3 +201,17 @@ def test_bad_input_is_a_400_in_immich_s_shape(api, body, field):
 def test_the_locked_folder_needs_elevated_permission(api, library):
     response = search(api, visibility="locked")
     assert (response.status_code, response.json()["message"]) == (401, "Elevated permission is required")
+
+
+def test_suggestions_list_the_distinct_values_of_the_caller_s_timeline(api, other_api, library, tmp_path):
+    AssetExif.objects.filter(asset_id=library["a.jpg"]).update(make="Canon", model="EOS R5", country="France")
+    AssetExif.objects.filter(asset_id=library["b.jpg"]).update(make="Nikon", model="Z6", country="France")
+    AssetExif.objects.filter(asset_id=library["archived.jpg"]).update(make="Archived Make")
+    AssetExif.objects.filter(asset_id=upload_photo(other_api, tmp_path, "x.jpg", color=(9, 9, 1))).update(make="Leica")
+    assert api.get("/api/search/suggestions?type=camera-make").json() == ["Canon", "Nikon"]
+    assert api.get("/api/search/suggestions?type=camera-model&make=Nikon").json() == ["Z6"]
+    assert api.get("/api/search/suggestions?type=country&includeNull=true").json() == ["France", None]
+
+
+def test_suggestions_of_an_unknown_type_are_a_400(api):
+    assert api.get("/api/search/suggestions?type=colour").status_code == 400
