@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -50,7 +50,7 @@ class SearchSuggestionsApi(APIView):
 
     @extend_schema(
         parameters=[SearchSuggestionRequestDto],
-        responses={200: serializers.ListField(child=serializers.CharField(allow_null=True))},
+        responses={200: {"type": "array", "items": {"type": "string", "nullable": True}}},
     )
     def get(self, request):
         query = validated(SearchSuggestionRequestDto, request.query_params)
