@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -123,8 +122,8 @@ class AssetExif(models.Model):
         max_length=16, null=True, blank=True, help_text="exact (with offset), zone-assumed, or file-time."
     )
     warnings = models.JSONField(default=list, blank=True, help_text="What extraction noticed but could read past.")
-    locked_properties = ArrayField(
-        models.CharField(max_length=32), default=list, blank=True,
+    locked_properties = models.JSONField(
+        default=list, blank=True,
         help_text="Properties the user set (Immich's names: description, dateTimeOriginal, timeZone, latitude, "
         "longitude, rating): metadata extraction leaves them alone.",
     )

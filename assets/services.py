@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 
 from django.db import transaction
 from django.db.models import F
-from django.db.models.expressions import RawSQL
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
@@ -51,13 +50,13 @@ def assets_update(*, owner: User, ids: list, changes: dict) -> int:
         if exif_changes:  # EXIF rows first, in the order metadata extraction locks them (no deadlock between the two)
             owned_ids = list(owned.values_list("id", flat=True))
             AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id) for asset_id in owned_ids], ignore_conflicts=True)
-            AssetExif.objects.filter(asset_id__in=owned_ids).update(
-                **exif_changes, locked_properties=RawSQL(_LOCKS_ADDED, (locks,))
-            )
+            exifs = list(AssetExif.objects.select_for_update().filter(asset_id__in=owned_ids))
+            for exif in exifs:
+                for field, value in exif_changes.items():
+                    setattr(exif, field, value)
+                exif.locked_properties = sorted({*exif.locked_properties, *locks})
+            AssetExif.objects.bulk_update(exifs, [*exif_changes, "locked_properties"], batch_size=1000)
         return owned.update(**asset_changes, updated_at=django_timezone.now())
-
-
-_LOCKS_ADDED = "ARRAY(SELECT DISTINCT unnest(locked_properties || %s::varchar[]) ORDER BY 1)"
 
 
 def zone_name(moment: datetime) -> str:
