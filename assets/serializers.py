@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timezone
 
 from rest_framework import serializers
 
@@ -64,6 +65,13 @@ class BulkUploadCheckSerializer(serializers.Serializer):
     assets = BulkUploadCheckItem(many=True)
 
 
+class OffsetKeepingDateTimeField(serializers.DateTimeField):
+    """A date whose offset is kept as written (a date without one is UTC): the offset is the photo's time zone."""
+
+    def enforce_timezone(self, value):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 class AssetUpdateSerializer(serializers.Serializer):
     isFavorite = serializers.BooleanField(required=False, source="is_favorite")
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
@@ -72,7 +80,7 @@ class AssetUpdateSerializer(serializers.Serializer):
     rating = serializers.IntegerField(required=False, min_value=-1, max_value=5, allow_null=True)
     latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
-    dateTimeOriginal = serializers.DateTimeField(required=False)
+    dateTimeOriginal = OffsetKeepingDateTimeField(required=False)
 
 
 class AssetBulkUpdateSerializer(AssetUpdateSerializer):

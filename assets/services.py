@@ -20,8 +20,14 @@ from jobs.services import steps_enqueue
 logger = logging.getLogger(__name__)
 
 
+# What a user can set that metadata extraction also reads, by Immich's name: the user's value sticks (it is
+# "locked") until the user sets it again.
+EDITABLE_EXIF = {"description": "description", "rating": "rating", "latitude": "latitude", "longitude": "longitude"}
+
+
 def assets_update(*, owner: User, ids: list, changes: dict) -> int:
-    """Apply the same changes to the owner's assets among `ids`; other ids are ignored (never revealed)."""
+    """Apply the same changes to the owner's assets among `ids`; other ids are ignored (never revealed). The EXIF
+    properties set here are locked against metadata extraction, whenever it runs."""
     asset_changes = {}
     if "is_favorite" in changes:
         asset_changes["is_favorite"] = changes["is_favorite"]
@@ -29,21 +35,37 @@ def assets_update(*, owner: User, ids: list, changes: dict) -> int:
         asset_changes["visibility"] = Visibility.ARCHIVE if changes["isArchived"] else Visibility.TIMELINE
     if "visibility" in changes:
         asset_changes["visibility"] = changes["visibility"]
-    exif_changes = {
-        field: changes[key]
-        for key, field in (("description", "description"), ("rating", "rating"), ("latitude", "latitude"), ("longitude", "longitude"))
-        if key in changes
-    }
+    exif_changes = {field: changes[key] for key, field in EDITABLE_EXIF.items() if key in changes}
+    locks = [key for key in EDITABLE_EXIF if key in changes]
     if "dateTimeOriginal" in changes:
-        exif_changes["date_time_original"] = changes["dateTimeOriginal"]
-        asset_changes["file_created_at"] = changes["dateTimeOriginal"]
-        asset_changes["local_date_time"] = changes["dateTimeOriginal"].replace(tzinfo=timezone.utc)
+        taken = changes["dateTimeOriginal"]  # with the offset the client wrote: the photo's time zone
+        moment = taken.astimezone(timezone.utc)  # PostgreSQL refuses offsets past 15:59; the zone is kept by name
+        exif_changes.update(date_time_original=moment, time_zone=zone_name(taken))
+        asset_changes["file_created_at"] = moment
+        # The timeline groups by the wall clock where the photo was taken, stored relabelled as UTC.
+        asset_changes["local_date_time"] = taken.replace(tzinfo=timezone.utc)
+        locks += ["dateTimeOriginal", "timeZone"]
     with transaction.atomic():
         owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
-        count = owned.update(**asset_changes, updated_at=django_timezone.now())
-        if exif_changes:
-            AssetExif.objects.filter(asset__in=owned).update(**exif_changes)
-    return count
+        if exif_changes:  # EXIF rows first, in the order metadata extraction locks them (no deadlock between the two)
+            owned_ids = list(owned.values_list("id", flat=True))
+            AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id) for asset_id in owned_ids], ignore_conflicts=True)
+            exifs = list(AssetExif.objects.select_for_update().filter(asset_id__in=owned_ids))
+            for exif in exifs:
+                for field, value in exif_changes.items():
+                    setattr(exif, field, value)
+                exif.locked_properties = sorted({*exif.locked_properties, *locks})
+            AssetExif.objects.bulk_update(exifs, [*exif_changes, "locked_properties"], batch_size=1000)
+        return owned.update(**asset_changes, updated_at=django_timezone.now())
+
+
+def zone_name(moment: datetime) -> str:
+    """The zone of a date as metadata extraction names it: "UTC", "UTC+2", "UTC-3:30"."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def assets_delete(*, owner: User, ids: list, force: bool) -> int:

@@ -11,11 +11,15 @@ def openapi(anonymous) -> dict:
     return anonymous.get("/api/openapi.json").json()
 
 
+_SCALARS = ("string", "integer", "number", "boolean")
+
+
 def _typed(schema: dict, components: dict) -> bool:
     if "$ref" in schema:
         return _typed(components[schema["$ref"].rsplit("/", 1)[-1]], components)
     if schema.get("type") == "array":
-        return _typed(schema.get("items", {}), components)
+        items = schema.get("items", {})
+        return items.get("type") in _SCALARS or _typed(items, components)  # e.g. Immich's string[] suggestions
     return schema.get("type") == "object" and bool(schema.get("properties"))
 
 

@@ -73,8 +73,10 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
     warnings = list(facts.warnings)
     asset_id = asset.id
     with transaction.atomic():
+        # Locked first: an edit of the asset waits for this step to commit, then wins (never the other way round).
+        locked = _locked_properties(asset_id)
         changes = {"width": width, "height": height, "file_modified_at": _mtime(path)}
-        if facts.date_time_original is not None:
+        if facts.date_time_original is not None and "dateTimeOriginal" not in locked:
             changes["file_created_at"] = facts.date_time_original
             # The timeline groups by the wall clock where the photo was taken, stored relabelled as UTC.
             changes["local_date_time"] = facts.date_time_original.replace(tzinfo=timezone.utc)
@@ -85,10 +87,32 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
             faces = faces_import(asset_id=asset_id, original=path, sidecar=sidecar, orientation=facts.orientation,
                                  width=width, height=height)
             warnings.extend(faces.warnings)
-        fields = {**_exif_fields(facts, path), "warnings": warnings}
+        fields = _unlocked({**_exif_fields(facts, path), "warnings": warnings}, locked)
         # One INSERT ... ON CONFLICT: fields the step does not read (reverse geocoding's) keep their values.
         AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id, **fields)], update_conflicts=True,
                                       unique_fields=["asset"], update_fields=list(fields))
+
+
+# The columns each property a user can lock covers (the date's source and confidence describe the file's date).
+_LOCKED_COLUMNS = {
+    "description": ("description",),
+    "rating": ("rating",),
+    "latitude": ("latitude",),
+    "longitude": ("longitude",),
+    "dateTimeOriginal": ("date_time_original", "date_source", "date_confidence"),
+    "timeZone": ("time_zone",),
+}
+
+
+def _locked_properties(asset_id) -> set[str]:
+    row = AssetExif.objects.select_for_update().filter(asset_id=asset_id).values_list("locked_properties", flat=True)
+    return set(row.first() or ())
+
+
+def _unlocked(fields: dict, locked: set[str]) -> dict:
+    """The EXIF fields read from the file, without those the user set (what the user set stays)."""
+    kept = {column for name in locked for column in _LOCKED_COLUMNS.get(name, ())}
+    return {column: value for column, value in fields.items() if column not in kept}
 
 
 def _mtime(path: Path) -> datetime:

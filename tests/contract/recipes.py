@@ -170,6 +170,24 @@ recipe("DELETE", "/albums/{id}/assets")(
 )
 
 
+# --- search ---
+
+
+@recipe("POST", "/search/metadata")
+def _(scene):
+    """immich-go's query (clients.md G8), over a photo whose metadata was read and a video."""
+    body = {"page": 1, "size": 1000, "withExif": True, "visibility": "timeline", "order": "asc"}
+    return _json(scene.having("image", "video").api, "POST", "/api/search/metadata", body)
+
+
+recipe("GET", "/search/suggestions")(
+    lambda scene: scene.having("image").api.get("/api/search/suggestions?type=camera-make")
+)
+recipe("POST", "/search/statistics")(
+    lambda scene: _json(scene.having("image").api, "POST", "/api/search/statistics", {"visibility": "timeline"})
+)
+
+
 # --- jobs, queues, system config ---
 
 recipe("GET", "/jobs")(lambda scene: scene.admin_api.get("/api/jobs"))

@@ -96,6 +96,9 @@ RULES: dict[str, Rule] = {
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
     "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
     "GET /api/timeline/bucket": user(query={"timeBucket": "2021-06-01", "personId": "{person}"}, expect=200),
+    "POST /api/search/metadata": user(body={"albumIds": ["{album}"], "personIds": ["{person}"]}, expect=200),
+    "POST /api/search/statistics": user(body={"albumIds": ["{album}"]}, expect=200),
+    "GET /api/search/suggestions": user(query={"type": "camera-make"}, expect=200),
     "POST /api/upload/": user(expect=412),  # no tus headers: refused before anything is read
     # the caller's own objects, by id
     "GET /api/assets/{asset_id}": owned("image"),

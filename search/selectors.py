@@ -1,0 +1,151 @@
+"""Reads of `/api/search`: the caller's assets narrowed by Immich's search filters, always scoped to the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from accounts.models import User
+from albums.models import AlbumAsset
+from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
+from assets.selectors import decode_checksum
+from people.models import AssetFace
+
+# Filter name -> (column, lookup) for the date bounds, inclusive as Immich's.
+_DATE_BOUNDS = {
+    "takenBefore": ("file_created_at", "lte"),
+    "takenAfter": ("file_created_at", "gte"),
+    "createdBefore": ("created_at", "lte"),
+    "createdAfter": ("created_at", "gte"),
+    "updatedBefore": ("updated_at", "lte"),
+    "updatedAfter": ("updated_at", "gte"),
+    "trashedBefore": ("deleted_at", "lte"),
+    "trashedAfter": ("deleted_at", "gte"),
+}
+# EXIF filters where an explicit null asks for assets without the value.
+_EXIF_EQUALS = {
+    "city": "city", "state": "state", "country": "country", "make": "make", "model": "model",
+    "lensModel": "lens_model", "rating": "rating",
+}  # fmt: skip
+_FILE_PATHS = {
+    "previewPath": AssetFileType.PREVIEW,
+    "thumbnailPath": AssetFileType.THUMBNAIL,
+    "encodedVideoPath": AssetFileType.ENCODED_VIDEO,
+}
+_CONTAINS = {"originalFileName": "original_file_name", "originalPath": "original_path", "description": "exif__description"}
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    assets: list[Asset]
+    number: int
+    has_next: bool
+    with_exif: bool
+    with_people: bool
+
+
+def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
+    """The caller's assets matching every filter given (Immich's search semantics: one visibility, `timeline`
+    unless asked; trashed assets only with `withDeleted` or a trash date bound; ids of other users' albums or
+    people match nothing)."""
+    queryset = Asset.objects.filter(owner=user).exclude(status=AssetStatus.DELETED)
+    queryset = queryset.filter(visibility=filters.get("visibility") or Visibility.TIMELINE)
+    with_trashed = filters.get("withDeleted") or "trashedBefore" in filters or "trashedAfter" in filters
+    if not with_trashed and not filters.get("isOffline"):
+        queryset = queryset.filter(deleted_at__isnull=True)
+    for name, (column, lookup) in _DATE_BOUNDS.items():
+        if filters.get(name) is not None:
+            queryset = queryset.filter(**{f"{column}__{lookup}": filters[name]})
+    for name, column in _EXIF_EQUALS.items():
+        if name in filters:
+            value = filters[name]
+            lookup = {f"exif__{column}__isnull": True} if value is None else {f"exif__{column}": value}
+            queryset = queryset.filter(exif__isnull=False, **lookup)
+    for name, column in _CONTAINS.items():
+        if filters.get(name):
+            queryset = queryset.filter(**{f"{column}__icontains": filters[name]})
+    for name, kind in _FILE_PATHS.items():
+        if filters.get(name):
+            queryset = queryset.filter(Exists(AssetFile.objects.filter(asset=OuterRef("pk"), type=kind, path=filters[name])))
+    return _narrowed_by_flags(_narrowed_by_relations(queryset, user=user, filters=filters), filters)
+
+
+def _narrowed_by_flags(queryset: QuerySet[Asset], filters: dict) -> QuerySet[Asset]:
+    equals = {"id": "pk", "type": "type", "isFavorite": "is_favorite", "isOffline": "is_offline",
+              "deviceId": "device_id", "deviceAssetId": "device_asset_id"}  # fmt: skip
+    for name, column in equals.items():
+        if filters.get(name) not in (None, ""):
+            queryset = queryset.filter(**{column: filters[name]})
+    if filters.get("libraryId"):
+        queryset = queryset.filter(library_id=filters["libraryId"])
+    if filters.get("checksum"):
+        queryset = queryset.filter(checksum=decode_checksum(filters["checksum"]) or b"")
+    if "isMotion" in filters:
+        queryset = queryset.filter(live_photo_video__isnull=not filters["isMotion"])
+    if "isEncoded" in filters:
+        encoded = AssetFile.objects.filter(asset=OuterRef("pk"), type=AssetFileType.ENCODED_VIDEO)
+        queryset = queryset.filter(Exists(encoded) if filters["isEncoded"] else ~Exists(encoded))
+    if filters.get("ocr") or filters.get("transcript"):
+        return queryset.none()  # no asset has recognised text or a transcript on this server yet
+    return queryset
+
+
+def _narrowed_by_relations(queryset: QuerySet[Asset], *, user: User, filters: dict) -> QuerySet[Asset]:
+    """Albums and people: an asset must be in every album and show every person named (Immich's "all")."""
+    for album_id in filters.get("albumIds") or []:
+        membership = AlbumAsset.objects.filter(asset=OuterRef("pk"), album_id=album_id, album__owner=user)
+        queryset = queryset.filter(Exists(membership))
+    if filters.get("isNotInAlbum") and not filters.get("albumIds"):
+        queryset = queryset.filter(~Exists(AlbumAsset.objects.filter(asset=OuterRef("pk"))))
+    for person_id in filters.get("personIds") or []:
+        faces = AssetFace.objects.filter(asset=OuterRef("pk"), person_id=person_id, person__owner=user)
+        queryset = queryset.filter(Exists(faces))
+    if filters.get("tagIds"):
+        return queryset.none()  # no tags exist yet: any tag id is unknown, and an unknown tag matches nothing
+    return queryset
+
+
+def search_metadata(*, user: User, filters: dict) -> SearchPage:
+    """One page of the search, in taken order (file_created_at, then id so pages never overlap)."""
+    number, size = filters["page"], filters["size"]
+    direction = "" if filters["order"] == "asc" else "-"
+    queryset = (
+        searched_assets(user=user, filters=filters)
+        .select_related("exif", "video")
+        .order_by(f"{direction}file_created_at", f"{direction}id")
+    )
+    start = (number - 1) * size
+    assets = list(queryset[start : start + size + 1])
+    return SearchPage(
+        assets=assets[:size], number=number, has_next=len(assets) > size,
+        with_exif=filters["withExif"], with_people=filters["withPeople"],
+    )  # fmt: skip
+
+
+def search_statistics(*, user: User, filters: dict) -> dict:
+    return {"total": searched_assets(user=user, filters=filters).count()}
+
+
+# Suggestion type -> (EXIF column, {query parameter: the column it narrows by}).
+SUGGESTIONS = {
+    "country": ("country", {}),
+    "state": ("state", {"country": "country"}),
+    "city": ("city", {"country": "country", "state": "state"}),
+    "camera-make": ("make", {"model": "model", "lensModel": "lens_model"}),
+    "camera-model": ("model", {"make": "make", "lensModel": "lens_model"}),
+    "camera-lens-model": ("lens_model", {"make": "make", "model": "model"}),
+}
+
+
+def search_suggestions(*, user: User, kind: str, narrowing: dict) -> list[str]:
+    """The distinct values of one EXIF column over the caller's timeline (not trashed), narrowed by the others."""
+    column, narrowed_by = SUGGESTIONS[kind]
+    exifs = AssetExif.objects.filter(
+        asset__owner=user, asset__visibility=Visibility.TIMELINE, asset__deleted_at__isnull=True,
+        **{f"{column}__isnull": False},
+    ).exclude(**{column: ""})  # fmt: skip
+    for name, other in narrowed_by.items():
+        if narrowing.get(name):
+            exifs = exifs.filter(**{other: narrowing[name]})
+    return list(exifs.order_by(column).values_list(column, flat=True).distinct())

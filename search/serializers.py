@@ -1,0 +1,153 @@
+"""Input and output of `/api/search`, named and shaped as Immich 3.1's DTOs (`@immich/sdk` 3.1.0)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from albums.serializers import AlbumResponseDto
+from assets.models import AssetType, Visibility
+from assets.responses import AssetResponseDto
+
+# Immich's limit on a page of search results.
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 250
+
+
+def _nullable_text():
+    """A filter where null means "has no value" and absence means "any value"."""
+    return serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class RejectUnknownFieldsMixin:
+    """Immich's DTOs name every filter; one this server does not know is a mistake to report, not a filter to drop
+    silently (the answer would look filtered while it is not)."""
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(f"Unknown search filters: {', '.join(unknown)}")
+        return attrs
+
+
+class StatisticsSearchDto(RejectUnknownFieldsMixin, serializers.Serializer):
+    """The filters shared by the metadata search and the statistics (Immich's BaseSearchDto with a description)."""
+
+    libraryId = serializers.UUIDField(required=False, allow_null=True)
+    type = serializers.ChoiceField(choices=AssetType.values, required=False)
+    isEncoded = serializers.BooleanField(required=False)
+    isFavorite = serializers.BooleanField(required=False)
+    isMotion = serializers.BooleanField(required=False)
+    isOffline = serializers.BooleanField(required=False)
+    isNotInAlbum = serializers.BooleanField(required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
+    createdBefore = serializers.DateTimeField(required=False)
+    createdAfter = serializers.DateTimeField(required=False)
+    updatedBefore = serializers.DateTimeField(required=False)
+    updatedAfter = serializers.DateTimeField(required=False)
+    trashedBefore = serializers.DateTimeField(required=False)
+    trashedAfter = serializers.DateTimeField(required=False)
+    takenBefore = serializers.DateTimeField(required=False)
+    takenAfter = serializers.DateTimeField(required=False)
+    city = _nullable_text()
+    state = _nullable_text()
+    country = _nullable_text()
+    make = _nullable_text()
+    model = _nullable_text()
+    lensModel = _nullable_text()
+    personIds = serializers.ListField(child=serializers.UUIDField(), required=False)
+    tagIds = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
+    albumIds = serializers.ListField(child=serializers.UUIDField(), required=False)
+    rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    ocr = serializers.CharField(required=False, allow_blank=True)
+    transcript = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class MetadataSearchDto(StatisticsSearchDto):
+    id = serializers.UUIDField(required=False)
+    checksum = serializers.CharField(required=False, allow_blank=True, help_text="base64 (28 characters) or hex SHA-1")
+    originalFileName = serializers.CharField(required=False, allow_blank=True)
+    originalPath = serializers.CharField(required=False, allow_blank=True)
+    previewPath = serializers.CharField(required=False, allow_blank=True)
+    thumbnailPath = serializers.CharField(required=False, allow_blank=True)
+    encodedVideoPath = serializers.CharField(required=False, allow_blank=True)
+    # Dropped from Immich 3.0's DTO; this server still records both, and older clients send them.
+    deviceId = serializers.CharField(required=False, allow_blank=True)
+    deviceAssetId = serializers.CharField(required=False, allow_blank=True)
+    withDeleted = serializers.BooleanField(required=False, default=False)
+    withExif = serializers.BooleanField(required=False, default=False)
+    withPeople = serializers.BooleanField(required=False, default=False)
+    withStacked = serializers.BooleanField(required=False, help_text="Accepted; this server has no stacks yet")
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
+    page = serializers.IntegerField(required=False, default=1, min_value=1)
+    size = serializers.IntegerField(required=False, default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
+class SearchFacetCountResponseDto(serializers.Serializer):
+    count = serializers.IntegerField()
+    value = serializers.CharField()
+
+
+class SearchFacetResponseDto(serializers.Serializer):
+    fieldName = serializers.CharField()
+    counts = SearchFacetCountResponseDto(many=True)
+
+
+class SearchAlbumResponseDto(serializers.Serializer):
+    total = serializers.IntegerField()
+    count = serializers.IntegerField()
+    items = AlbumResponseDto(many=True)
+    facets = SearchFacetResponseDto(many=True)
+
+
+class SearchAssetResponseDto(serializers.Serializer):
+    """A page of assets. `total` is the page's count, as Immich (deprecated there in 3.0); `nextPage` is the next
+    page's number as a string, or null on the last page (immich-go decodes it with `json:",string"`)."""
+
+    total = serializers.IntegerField()
+    count = serializers.IntegerField()
+    items = AssetResponseDto(many=True)
+    facets = SearchFacetResponseDto(many=True)
+    nextPage = serializers.CharField(allow_null=True)
+
+    def to_representation(self, page) -> dict:
+        items = AssetResponseDto(page.assets, many=True, context={"with_people": page.with_people}).data
+        if not page.with_exif:
+            for item in items:  # Immich leaves the key out unless asked (`exifInfo?` in the SDK)
+                del item["exifInfo"]
+        return {
+            "total": len(items),
+            "count": len(items),
+            "items": items,
+            "facets": [],
+            "nextPage": str(page.number + 1) if page.has_next else None,
+        }
+
+
+class SearchResponseDto(serializers.Serializer):
+    """Metadata search finds assets only; `albums` is always empty, as Immich answers it."""
+
+    albums = SearchAlbumResponseDto()
+    assets = SearchAssetResponseDto()
+
+    def to_representation(self, page) -> dict:
+        return {
+            "albums": {"total": 0, "count": 0, "items": [], "facets": []},
+            "assets": SearchAssetResponseDto(page).data,
+        }
+
+
+class SearchStatisticsResponseDto(serializers.Serializer):
+    total = serializers.IntegerField()
+
+
+class SearchSuggestionRequestDto(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["country", "state", "city", "camera-make", "camera-model", "camera-lens-model"]
+    )
+    country = serializers.CharField(required=False, allow_blank=True)
+    state = serializers.CharField(required=False, allow_blank=True)
+    make = serializers.CharField(required=False, allow_blank=True)
+    model = serializers.CharField(required=False, allow_blank=True)
+    lensModel = serializers.CharField(required=False, allow_blank=True)
+    includeNull = serializers.BooleanField(required=False, default=False, help_text="Add null to the list (a choice of none)")
