@@ -60,8 +60,8 @@ def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
     for name, column in _EXIF_EQUALS.items():
         if name in filters:
             value = filters[name]
-            lookup = {f"exif__{column}__isnull": True} if value is None else {f"exif__{column}": value}
-            queryset = queryset.filter(exif__isnull=False, **lookup)
+            condition = {f"exif__{column}__isnull": True} if value is None else {f"exif__{column}": value}
+            queryset = queryset.filter(exif__isnull=False, **condition)
     for name, column in _CONTAINS.items():
         if filters.get(name):
             queryset = queryset.filter(**{f"{column}__icontains": filters[name]})
