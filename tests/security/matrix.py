@@ -75,6 +75,8 @@ RULES: dict[str, Rule] = {
     "GET /api/users": user(expect=200),
     "GET /api/users/me": user(expect=200),
     "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
+    "GET /api/users/me/preferences": user(expect=200),
+    "PUT /api/users/me/preferences": user(body={"ratings": {"enabled": True}}, expect=200),
     "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
     "GET /api/api-keys": user(expect=200),
     "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),
@@ -127,6 +129,8 @@ RULES: dict[str, Rule] = {
     "GET /api/admin/users/{user_id}": ADMIN,
     "PUT /api/admin/users/{user_id}": ADMIN,
     "DELETE /api/admin/users/{user_id}": ADMIN,
+    "GET /api/admin/users/{user_id}/preferences": ADMIN,
+    "PUT /api/admin/users/{user_id}/preferences": ADMIN,
     "GET /api/jobs": ADMIN,
     "POST /api/jobs": ADMIN,
     "PUT /api/jobs/{queue_name}": ADMIN,
