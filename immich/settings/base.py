@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "libraries",
     "notifications",
     "people",
+    "sync",
     "workers",
 ]
 

@@ -99,6 +99,11 @@ RULES: dict[str, Rule] = {
     "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
     "GET /api/timeline/bucket": user(query={"timeBucket": "2021-06-01", "personId": "{person}"}, expect=200),
     "POST /api/upload/": user(expect=412),  # no tus headers: refused before anything is read
+    # login sessions only: any API key is refused (403), as in Immich; sessions are tested in tests/sync
+    "POST /api/sync/stream": user(body={"types": ["AssetsV2"]}, expect=403),
+    "GET /api/sync/ack": user(expect=403),
+    "POST /api/sync/ack": user(body={"acks": []}, expect=403),
+    "DELETE /api/sync/ack": user(body={}, expect=403),
     # the caller's own objects, by id
     "GET /api/assets/{asset_id}": owned("image"),
     "PUT /api/assets/{asset_id}": owned("image", body={"isFavorite": True, "description": "by bob"}),
@@ -154,6 +159,9 @@ RULES: dict[str, Rule] = {
     "GET /api/system-config/storage-template-options": ADMIN,
     "POST /api/system-config/transcode-dry-run": ADMIN,
 }
+
+# The operations that refuse every API key: their state belongs to a login session.
+SESSION_ONLY = {"POST /api/sync/stream", "GET /api/sync/ack", "POST /api/sync/ack", "DELETE /api/sync/ack"}
 
 PATH_KINDS = {"asset_id": "image", "album_id": "album", "person_id": "person", "key_id": "api_key", "upload_id": "tus",
               "notification_id": "notification"}
