@@ -43,5 +43,7 @@ CELERY_BEAT_SCHEDULE = {
     "trash-purge": {"task": "AssetDeleteCheck", "schedule": crontab(minute=0, hour=0)},
     # Uploads and temporary outputs that killed processes left in the media location, once a day old.
     "debris-remove": {"task": "DebrisRemove", "schedule": crontab(minute=0, hour=1)},
+    # Deletes recorded for the mobile sync stream, past their retention (sessions that still needed them reset).
+    "audit-table-cleanup": {"task": "AuditTableCleanup", "schedule": crontab(minute=30, hour=0)},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS.update({"queue_order_strategy": "priority", "priority_steps": [0, 9]})
