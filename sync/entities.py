@@ -4,6 +4,7 @@ a row becomes Immich's `data` object (SyncAssetV2, SyncAssetExifV1, ... of the 3
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -169,4 +170,12 @@ ALBUM_TO_ASSET_DELETE = Entity(
     "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM sync_albumassetaudit t "
     f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
     lambda row: {"albumId": str(row[0]), "assetId": str(row[1])},
+)
+
+# Immich keeps a user's preferences as user metadata under the key `preferences`: the changes from the defaults.
+USER_METADATA = Entity(
+    "UserMetadataV1",
+    "SELECT t.sync_xid, t.sync_seq, t.user_id, t.changes::text FROM accounts_userpreferences t "
+    f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
+    lambda row: {"userId": str(row[0]), "key": "preferences", "value": json.loads(row[1])},
 )

@@ -31,6 +31,7 @@ STREAMS: dict[str, tuple[Entity, ...]] = {
     "AlbumsV1": (entities.ALBUM_DELETE, entities.ALBUM_V1),
     "AlbumsV2": (entities.ALBUM_DELETE, entities.ALBUM_V2),
     "AlbumToAssetsV1": (entities.ALBUM_TO_ASSET_DELETE, entities.ALBUM_TO_ASSET),
+    "UserMetadataV1": (entities.USER_METADATA,),
 }
 assert set(STREAMS) <= set(REQUEST_TYPES)
 

@@ -4,7 +4,7 @@ trash purge, an admin action, raw SQL) is recorded, in the transaction that make
 
 from django.db import migrations
 
-KEY = "pg_current_xact_id()::text::bigint, nextval('sync_change_seq')"
+from sync.migrations._change_keys import KEY, keyed, unkeyed
 
 SYNCED_TABLES = {
     "accounts_user": "",
@@ -22,23 +22,6 @@ BEGIN
     NEW.sync_seq := nextval('sync_change_seq');
     RETURN NEW;
 END $$;
-"""
-
-
-def _keyed(table: str, leading: str) -> str:
-    return f"""
-ALTER TABLE {table} ADD COLUMN sync_xid bigint, ADD COLUMN sync_seq bigint;
-UPDATE {table} SET (sync_xid, sync_seq) = ({KEY});
-CREATE TRIGGER {table}_sync_change_key BEFORE INSERT OR UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION sync_change_key();
-CREATE INDEX {table}_sync_key ON {table} ({leading}sync_xid, sync_seq);
-"""
-
-
-def _unkeyed(table: str) -> str:
-    return f"""
-DROP TRIGGER {table}_sync_change_key ON {table};
-ALTER TABLE {table} DROP COLUMN sync_xid, DROP COLUMN sync_seq;
 """
 
 
@@ -108,6 +91,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(CHANGE_KEY_FUNCTION, "DROP FUNCTION sync_change_key(); DROP SEQUENCE sync_change_seq;"),
-        *(migrations.RunSQL(_keyed(table, leading), _unkeyed(table)) for table, leading in SYNCED_TABLES.items()),
+        *(migrations.RunSQL(keyed(table, leading), unkeyed(table)) for table, leading in SYNCED_TABLES.items()),
         migrations.RunSQL(AUDIT_TRIGGERS, DROP_AUDIT_TRIGGERS),
     ]

@@ -127,7 +127,7 @@ def test_a_v1_client_gets_the_v1_shapes(phone, web, user, tmp_path):
 
 
 def test_the_types_this_server_has_no_entities_for_answer_nothing_but_complete(phone):
-    lines = sync(phone, ["PartnersV1", "MemoriesV1", "StacksV1", "PeopleV1", "AssetFacesV2", "UserMetadataV1"])
+    lines = sync(phone, ["PartnersV1", "MemoriesV1", "StacksV1", "PeopleV1", "AssetFacesV2", "AssetOcrV1"])
     assert [line["type"] for line in lines] == ["SyncCompleteV1"]
 
 
@@ -147,3 +147,13 @@ def test_a_session_whose_last_complete_sync_is_older_than_the_audit_retention_is
     ack_all(phone, lines)  # the app acks the reset, then syncs from scratch
     assert not SessionSyncCheckpoint.objects.exists()
     assert len(of_type(sync(phone), "AssetV2")) == 1
+
+
+def test_changed_preferences_reach_the_phone_as_user_metadata(phone, user):
+    phone.put("/api/users/me/preferences", {"ratings": {"enabled": True}}, format="json")
+    lines = sync(phone, ["UserMetadataV1"])
+    assert of_type(lines, "UserMetadataV1") == [
+        {"userId": str(user.id), "key": "preferences", "value": {"ratings": {"enabled": True}}}
+    ]
+    ack_all(phone, lines)
+    assert of_type(sync(phone, ["UserMetadataV1"]), "UserMetadataV1") == []

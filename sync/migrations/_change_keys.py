@@ -1,0 +1,20 @@
+"""SQL shared by the sync migrations: the change key `(sync_xid, sync_seq)` of a synced table."""
+
+KEY = "pg_current_xact_id()::text::bigint, nextval('sync_change_seq')"
+
+
+def keyed(table: str, leading: str) -> str:
+    return f"""
+ALTER TABLE {table} ADD COLUMN sync_xid bigint, ADD COLUMN sync_seq bigint;
+UPDATE {table} SET (sync_xid, sync_seq) = ({KEY});
+CREATE TRIGGER {table}_sync_change_key BEFORE INSERT OR UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION sync_change_key();
+CREATE INDEX {table}_sync_key ON {table} ({leading}sync_xid, sync_seq);
+"""
+
+
+def unkeyed(table: str) -> str:
+    return f"""
+DROP TRIGGER {table}_sync_change_key ON {table};
+ALTER TABLE {table} DROP COLUMN sync_xid, DROP COLUMN sync_seq;
+"""
