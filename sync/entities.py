@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-# The window every query reads: rows written by transactions older than every running one (or by the caller's own
-# transaction), after the checkpoint, so that what follows an ack can never gain a row before it.
+# The window every query reads: rows written by transactions older than every one of this database still running (or
+# by the caller's own transaction), after the checkpoint, so that what follows an ack can never gain a row before it.
 WINDOW = (
-    "(t.sync_xid < %(xmin)s OR t.sync_xid = %(own_xid)s) AND (t.sync_xid, t.sync_seq) > (%(after_xid)s, %(after_seq)s)"
+    "(t.sync_xid < %(visible_before)s OR t.sync_xid = %(own_xid)s) AND (t.sync_xid, t.sync_seq) > (%(after_xid)s, %(after_seq)s)"
 )
 ORDER = "ORDER BY t.sync_xid, t.sync_seq"
 

@@ -3,9 +3,9 @@ a user's view (an asset deleted, purged or given to another user; an album or an
 removed), so that the next sync can tell the phone.
 
 Every synced row and every audit row carries a change key `(sync_xid, sync_seq)`, set by database triggers (migration
-0001): the id of the transaction that wrote it and a value of one sequence. A stream only reads rows whose transaction
-is older than every transaction still running (`pg_snapshot_xmin`), in key order: those rows can never be joined by a
-row with a smaller key, so an ack resumes exactly, even when transactions commit in another order than they began."""
+0002): the id of the transaction that wrote it and a value of one sequence. A stream only reads rows whose transaction
+is older than every transaction of this database still running, in key order: those rows can never be joined by a row
+with a smaller key, so an ack resumes exactly, even when transactions commit in another order than they began."""
 
 from __future__ import annotations
 

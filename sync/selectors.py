@@ -44,7 +44,7 @@ class StreamScope:
     tag: str
     types: frozenset[str]
     checkpoints: dict[str, ChangeKey] = field(default_factory=dict)
-    xmin: int = 0  # transactions below it have all ended: their rows can be streamed
+    visible_before: int = 0  # transactions of this database below it have all ended: their rows can be streamed
     own_xid: int | None = None
 
 
@@ -63,13 +63,27 @@ def stream_scope(*, session, types: Iterable[str], tag: str) -> StreamScope:
     for checkpoint in checkpoints_of(session=session):
         ack: Ack = parse_ack(checkpoint.ack, tag=tag)
         checkpoints[ack.type] = ack.key
+    visible_before, own_xid = _window_bound()
+    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid)
+
+
+def _window_bound() -> tuple[int, int | None]:
+    """The oldest transaction of this database still running (or, with none, the next transaction id), and the
+    caller's own transaction. Transactions of other databases of the cluster cannot write our tables: they do not
+    hold the stream back. The snapshot is taken before the running transactions are listed, so a transaction that
+    began in between has an id at or past the snapshot's xmax, beyond the bound anyway."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint")
+        snapshot, own_xid = cursor.fetchone()
         cursor.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-            "pg_current_xact_id_if_assigned()::text::bigint"
+            "SELECT lock.transactionid::text::bigint FROM pg_locks lock "
+            "JOIN pg_stat_activity activity ON activity.pid = lock.pid "
+            "WHERE lock.locktype = 'transactionid' AND activity.datname = current_database()"
         )
-        xmin, own_xid = cursor.fetchone()
-    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, xmin, own_xid)
+        running_here = {row[0] for row in cursor.fetchall()}  # 32-bit transaction ids
+    _, xmax, in_progress = snapshot.split(":")
+    ours = [int(xid) for xid in in_progress.split(",") if xid and int(xid) % 2**32 in running_here]
+    return min(ours, default=int(xmax)), own_xid
 
 
 def _line(entity_type: str, data: dict, ack: str) -> str:
@@ -88,7 +102,7 @@ def _rows(sql: str, params: dict) -> Iterator[tuple]:
 def _entity_lines(scope: StreamScope, entity: Entity) -> Iterator[str]:
     after = scope.checkpoints.get(entity.type, START)
     params = {
-        "user_id": scope.user_id, "xmin": scope.xmin, "own_xid": scope.own_xid,
+        "user_id": scope.user_id, "visible_before": scope.visible_before, "own_xid": scope.own_xid,
         "after_xid": after.xid, "after_seq": after.seq,
     }  # fmt: skip
     for xid, seq, *values in _rows(entity.sql, params):
@@ -112,7 +126,7 @@ def stream_lines(scope: StreamScope) -> Iterator[str]:
             if len(chunk) >= LINES_PER_CHUNK:
                 yield "".join(chunk)
                 chunk = []
-    chunk.append(_line("SyncCompleteV1", {}, ack_text("SyncCompleteV1", ChangeKey(scope.xmin, 0), scope.tag)))
+    chunk.append(_line("SyncCompleteV1", {}, ack_text("SyncCompleteV1", ChangeKey(scope.visible_before, 0), scope.tag)))
     yield "".join(chunk)
 
 
