@@ -50,4 +50,6 @@ class AvatarUpdate(serializers.Serializer):
 
 
 UserPreferencesResponseDto = _dto("UserPreferencesResponseDto", required=True)
-UserPreferencesUpdateDto = _dto("UserPreferencesUpdateDto", required=False, extra={"avatar": AvatarUpdate(required=False)})
+UserPreferencesUpdateDto = _dto(
+    "UserPreferencesUpdateDto", required=False, extra={"avatar": AvatarUpdate(required=False)}
+)

@@ -7,12 +7,15 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from assets.serializers import duration_text  # the V1 shape, H:MM:SS.ffffff
 
 # The window every query reads: rows written by transactions older than every one of this database still running (or
 # by the caller's own transaction), after the checkpoint, so that what follows an ack can never gain a row before it.
 WINDOW = (
-    "(t.sync_xid < %(visible_before)s OR t.sync_xid = %(own_xid)s) AND (t.sync_xid, t.sync_seq) > (%(after_xid)s, %(after_seq)s)"
+    "(t.sync_xid < %(visible_before)s OR t.sync_xid = %(own_xid)s) "
+    "AND (t.sync_xid, t.sync_seq) > (%(after_xid)s, %(after_seq)s)"
 )
 ORDER = "ORDER BY t.sync_xid, t.sync_seq"
 
@@ -30,16 +33,6 @@ def _iso(value: datetime | None) -> str | None:
 
 def _base64(value) -> str | None:
     return base64.b64encode(bytes(value)).decode() if value is not None else None
-
-
-def _duration_text(milliseconds: int | None) -> str | None:
-    """The V1 shape, Immich's `H:MM:SS.ffffff`."""
-    if milliseconds is None:
-        return None
-    seconds = timedelta(milliseconds=milliseconds).total_seconds()
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{int(hours)}:{int(minutes):02d}:{seconds:09.6f}"
 
 
 _USER_COLUMNS = "t.id, t.name, t.email, t.avatar_color, t.deleted_at, t.profile_changed_at"
@@ -67,7 +60,9 @@ AUTH_USER = Entity(
     f"t.quota_usage_in_bytes FROM accounts_user t WHERE t.id = %(user_id)s AND {WINDOW} {ORDER}",
     _auth_user,
 )
-USER = Entity("UserV1", f"SELECT t.sync_xid, t.sync_seq, {_USER_COLUMNS} FROM accounts_user t WHERE {WINDOW} {ORDER}", _user)
+USER = Entity(
+    "UserV1", f"SELECT t.sync_xid, t.sync_seq, {_USER_COLUMNS} FROM accounts_user t WHERE {WINDOW} {ORDER}", _user
+)
 USER_DELETE = Entity(
     "UserDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.user_id FROM sync_useraudit t WHERE {WINDOW} {ORDER}",
@@ -96,7 +91,7 @@ def _asset(row: tuple, duration) -> dict:
     }  # fmt: skip
 
 
-ASSET_V1 = Entity("AssetV1", _ASSET_SQL, lambda row: _asset(row, _duration_text))
+ASSET_V1 = Entity("AssetV1", _ASSET_SQL, lambda row: _asset(row, duration_text))
 ASSET_V2 = Entity("AssetV2", _ASSET_SQL, lambda row: _asset(row, lambda milliseconds: milliseconds))
 ASSET_DELETE = Entity(
     "AssetDeleteV1",

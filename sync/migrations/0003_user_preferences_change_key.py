@@ -8,4 +8,6 @@ from sync.migrations._change_keys import keyed, unkeyed
 class Migration(migrations.Migration):
     dependencies = [("sync", "0002_change_keys_and_audit_triggers"), ("accounts", "0002_userpreferences")]
 
-    operations = [migrations.RunSQL(keyed("accounts_userpreferences", "user_id, "), unkeyed("accounts_userpreferences"))]
+    operations = [
+        migrations.RunSQL(keyed("accounts_userpreferences", "user_id, "), unkeyed("accounts_userpreferences")),
+    ]
