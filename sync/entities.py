@@ -174,3 +174,55 @@ USER_METADATA = Entity(
     f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
     lambda row: {"userId": str(row[0]), "key": "preferences", "value": json.loads(row[1])},
 )
+
+_PERSON_SQL = (
+    "SELECT t.sync_xid, t.sync_seq, t.id, t.created_at, t.updated_at, t.owner_id, t.name, t.birth_date, t.is_hidden, "
+    "face.asset_id FROM people_person t LEFT JOIN people_assetface face ON face.id = t.feature_face_id "
+    f"WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}"
+)
+
+
+def _person(row: tuple) -> dict:
+    person_id, created_at, updated_at, owner_id, name, birth_date, is_hidden, face_asset_id = row
+    return {
+        "id": str(person_id), "createdAt": _iso(created_at), "updatedAt": _iso(updated_at), "ownerId": str(owner_id),
+        "name": name, "birthDate": birth_date.isoformat() if birth_date else None, "isHidden": is_hidden,
+        "isFavorite": False, "color": None, "faceAssetId": str(face_asset_id) if face_asset_id else None,
+    }  # fmt: skip
+
+
+PERSON = Entity("PersonV1", _PERSON_SQL, _person)
+PERSON_DELETE = Entity(
+    "PersonDeleteV1",
+    f"SELECT t.sync_xid, t.sync_seq, t.person_id FROM sync_personaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
+    f"{ORDER}",
+    lambda row: {"personId": str(row[0])},
+)
+
+_FACE_SQL = (
+    "SELECT t.sync_xid, t.sync_seq, t.id, t.asset_id, t.person_id, t.image_width, t.image_height, t.x1, t.y1, t.x2, "
+    "t.y2 FROM people_assetface t JOIN assets_asset asset ON asset.id = t.asset_id "
+    f"WHERE asset.owner_id = %(user_id)s AND asset.status <> 'deleted' AND {WINDOW} {ORDER}"
+)
+
+
+def _face_v1(row: tuple) -> dict:
+    """Our boxes are fractions of the displayed image; Immich's are pixels of it. Faces here come from the file's
+    metadata regions: Immich's source type `exif`."""
+    face_id, asset_id, person_id, width, height, x1, y1, x2, y2 = row
+    return {
+        "id": str(face_id), "assetId": str(asset_id), "personId": str(person_id) if person_id else None,
+        "imageWidth": width, "imageHeight": height, "boundingBoxX1": round(x1 * width),
+        "boundingBoxY1": round(y1 * height), "boundingBoxX2": round(x2 * width), "boundingBoxY2": round(y2 * height),
+        "sourceType": "exif",
+    }  # fmt: skip
+
+
+FACE_V1 = Entity("AssetFaceV1", _FACE_SQL, _face_v1)
+FACE_V2 = Entity("AssetFaceV2", _FACE_SQL, lambda row: {**_face_v1(row), "deletedAt": None, "isVisible": True})
+FACE_DELETE = Entity(
+    "AssetFaceDeleteV1",
+    f"SELECT t.sync_xid, t.sync_seq, t.face_id FROM sync_assetfaceaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
+    f"{ORDER}",
+    lambda row: {"assetFaceId": str(row[0])},
+)

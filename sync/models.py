@@ -70,3 +70,21 @@ class UserAudit(_Audit):
 
     class Meta:
         indexes = [models.Index(fields=["sync_xid", "sync_seq"], name="sync_user_audit_key")]
+
+
+class PersonAudit(_Audit):
+    person_id = models.UUIDField()
+    owner_id = models.UUIDField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "sync_xid", "sync_seq"], name="sync_person_audit_owner")]
+
+
+class AssetFaceAudit(_Audit):
+    """A face removed from an asset (`owner_id`: the asset's owner)."""
+
+    face_id = models.UUIDField()
+    owner_id = models.UUIDField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "sync_xid", "sync_seq"], name="sync_face_audit_owner")]

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sync import entities
@@ -20,7 +20,7 @@ ROWS_PER_FETCH = 2000  # rows a server-side cursor hands over at a time
 LINES_PER_CHUNK = 500  # lines joined into one write to the client
 
 # Each request type, the entity types it streams, in Immich's order (deletes before upserts). The types whose
-# entities this server does not have yet answer nothing; AlbumAssets*: every album asset is the caller's own (there is
+# entities this server does not have yet (partners, stacks, memories, asset edits, metadata and OCR) answer nothing; AlbumAssets*: every album asset is the caller's own (there is
 # no album sharing yet), so it already reaches the phone as an AssetV2.
 STREAMS: dict[str, tuple[Entity, ...]] = {
     "AuthUsersV1": (entities.AUTH_USER,),
@@ -32,6 +32,9 @@ STREAMS: dict[str, tuple[Entity, ...]] = {
     "AlbumsV2": (entities.ALBUM_DELETE, entities.ALBUM_V2),
     "AlbumToAssetsV1": (entities.ALBUM_TO_ASSET_DELETE, entities.ALBUM_TO_ASSET),
     "UserMetadataV1": (entities.USER_METADATA,),
+    "PeopleV1": (entities.PERSON_DELETE, entities.PERSON),
+    "AssetFacesV1": (entities.FACE_DELETE, entities.FACE_V1),
+    "AssetFacesV2": (entities.FACE_DELETE, entities.FACE_V2),
 }
 assert set(STREAMS) <= set(REQUEST_TYPES)
 
@@ -91,9 +94,11 @@ def _line(entity_type: str, data: dict, ack: str) -> str:
 
 
 def _rows(sql: str, params: dict) -> Iterator[tuple]:
-    """The rows of a server-side cursor, a fetch at a time: memory stays flat whatever the library's size. Closing the
-    generator (a client that went away) closes the cursor."""
-    with connection.chunked_cursor() as cursor:
+    """The rows of a server-side cursor, a fetch at a time: memory stays flat whatever the library's size. In a
+    transaction, so that the cursor is not one WITH HOLD (which PostgreSQL would materialise whole first); read-only,
+    it takes no transaction id and holds no other stream back. Closing the generator (a client that went away) closes
+    the cursor and ends the transaction."""
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
             yield from rows

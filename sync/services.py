@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from sync.acks import RESET, Ack, parse_ack
-from sync.models import AlbumAssetAudit, AlbumAudit, AssetAudit, SessionSyncCheckpoint, UserAudit
+from sync.models import (
+    AlbumAssetAudit, AlbumAudit, AssetAudit, AssetFaceAudit, PersonAudit, SessionSyncCheckpoint, UserAudit,
+)
 from sync.types import AUDIT_PRUNE_AFTER
 
 
@@ -44,5 +46,5 @@ def sync_audit_prune() -> int:
     older = timezone.now() - AUDIT_PRUNE_AFTER
     return sum(
         model.objects.filter(deleted_at__lt=older).delete()[0]
-        for model in (AssetAudit, AlbumAudit, AlbumAssetAudit, UserAudit)
+        for model in (AssetAudit, AlbumAudit, AlbumAssetAudit, UserAudit, PersonAudit, AssetFaceAudit)
     )
