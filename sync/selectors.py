@@ -20,8 +20,9 @@ ROWS_PER_FETCH = 2000  # rows a server-side cursor hands over at a time
 LINES_PER_CHUNK = 500  # lines joined into one write to the client
 
 # Each request type, the entity types it streams, in Immich's order (deletes before upserts). The types whose
-# entities this server does not have yet (partners, stacks, memories, asset edits, metadata and OCR) answer nothing; AlbumAssets*: every album asset is the caller's own (there is
-# no album sharing yet), so it already reaches the phone as an AssetV2.
+# entities this server does not have yet (partners, stacks, memories, asset edits, metadata and OCR) answer nothing;
+# AlbumAssets*: every album asset is the caller's own (there is no album sharing yet), so it already reaches the phone
+# as an AssetV2.
 STREAMS: dict[str, tuple[Entity, ...]] = {
     "AuthUsersV1": (entities.AUTH_USER,),
     "UsersV1": (entities.USER_DELETE, entities.USER),

@@ -11,7 +11,8 @@ BEGIN
         VALUES (OLD.id, OLD.owner_id, {KEY}, now());
     RETURN NULL;
 END $$;
-CREATE TRIGGER people_person_sync_audit AFTER DELETE ON people_person FOR EACH ROW EXECUTE FUNCTION sync_audit_person();
+CREATE TRIGGER people_person_sync_audit AFTER DELETE ON people_person
+    FOR EACH ROW EXECUTE FUNCTION sync_audit_person();
 
 CREATE FUNCTION sync_audit_face() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -20,7 +21,8 @@ BEGIN
         SELECT OLD.id, asset.owner_id, {KEY}, now() FROM assets_asset asset WHERE asset.id = OLD.asset_id;
     RETURN NULL;
 END $$;
-CREATE TRIGGER people_assetface_sync_audit AFTER DELETE ON people_assetface FOR EACH ROW EXECUTE FUNCTION sync_audit_face();
+CREATE TRIGGER people_assetface_sync_audit AFTER DELETE ON people_assetface
+    FOR EACH ROW EXECUTE FUNCTION sync_audit_face();
 """
 
 DROP_AUDIT_TRIGGERS = """
