@@ -4,7 +4,7 @@ trash purge, an admin action, raw SQL) is recorded, in the transaction that make
 
 from django.db import migrations
 
-from sync.migrations._change_keys import KEY, keyed, unkeyed
+from sync.migrations._change_keys import KEY, keyed, postgresql_sql, unkeyed
 
 SYNCED_TABLES = {
     "accounts_user": "",
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
     dependencies = [("sync", "0001_initial"), ("assets", "0006_albums_move_to_their_app"), ("albums", "0001_initial")]
 
     operations = [
-        migrations.RunSQL(CHANGE_KEY_FUNCTION, "DROP FUNCTION sync_change_key(); DROP SEQUENCE sync_change_seq;"),
-        *(migrations.RunSQL(keyed(table, leading), unkeyed(table)) for table, leading in SYNCED_TABLES.items()),
-        migrations.RunSQL(AUDIT_TRIGGERS, DROP_AUDIT_TRIGGERS),
+        postgresql_sql(CHANGE_KEY_FUNCTION, "DROP FUNCTION sync_change_key(); DROP SEQUENCE sync_change_seq;"),
+        *(postgresql_sql(keyed(table, leading), unkeyed(table)) for table, leading in SYNCED_TABLES.items()),
+        postgresql_sql(AUDIT_TRIGGERS, DROP_AUDIT_TRIGGERS),
     ]

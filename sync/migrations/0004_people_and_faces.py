@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from sync.migrations._change_keys import KEY, keyed, unkeyed
+from sync.migrations._change_keys import KEY, keyed, postgresql_sql, unkeyed
 
 AUDIT_TRIGGERS = f"""
 CREATE FUNCTION sync_audit_person() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['owner_id', 'sync_xid', 'sync_seq'], name='sync_person_audit_owner')],
             },
         ),
-        migrations.RunSQL(keyed("people_person", "owner_id, "), unkeyed("people_person")),
-        migrations.RunSQL(keyed("people_assetface", ""), unkeyed("people_assetface")),
-        migrations.RunSQL(AUDIT_TRIGGERS, DROP_AUDIT_TRIGGERS),
+        postgresql_sql(keyed("people_person", "owner_id, "), unkeyed("people_person")),
+        postgresql_sql(keyed("people_assetface", ""), unkeyed("people_assetface")),
+        postgresql_sql(AUDIT_TRIGGERS, DROP_AUDIT_TRIGGERS),
     ]
