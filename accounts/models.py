@@ -81,3 +81,15 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class UserPreferences(models.Model):
+    """What a user changed of Immich's user preferences: only the values that differ from the defaults are kept, so a
+    default changed in a later release reaches every user who never touched it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="preferences")
+    changes = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "user preferences"

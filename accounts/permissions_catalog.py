@@ -24,6 +24,7 @@ PERMISSIONS = (
     "timeline.read", "timeline.download",
     "trash.read", "trash.delete", "trash.restore",
     "user.read", "user.update",
+    "userPreference.read", "userPreference.update",
     "userProfileImage.read", "userProfileImage.update", "userProfileImage.delete",
     "adminUser.create", "adminUser.read", "adminUser.update", "adminUser.delete",
     "queue.read", "queue.update", "queueJob.create", "queueJob.read", "queueJob.update", "queueJob.delete",

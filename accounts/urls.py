@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import apis
+from accounts import apis, preferences_apis
 
 urlpatterns = [
     path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
@@ -11,8 +11,10 @@ urlpatterns = [
     path("api-keys/me", apis.ApiKeyMeApi.as_view()),
     path("api-keys/<uuid:key_id>", apis.ApiKeyDetailApi.as_view()),
     path("users/me", apis.UserMeApi.as_view()),
+    path("users/me/preferences", preferences_apis.MyPreferencesApi.as_view()),
     path("users", apis.UserListApi.as_view()),
     path("users/<uuid:user_id>", apis.UserDetailApi.as_view()),
     path("admin/users", apis.AdminUserListApi.as_view()),
     path("admin/users/<uuid:user_id>", apis.AdminUserDetailApi.as_view()),
+    path("admin/users/<uuid:user_id>/preferences", preferences_apis.AdminUserPreferencesApi.as_view()),
 ]

@@ -4,6 +4,8 @@ app and immich-go send (/work/shared/docs/clients.md). It returns the response; 
 
 from __future__ import annotations
 
+import json
+
 import base64
 import hashlib
 from collections.abc import Callable
@@ -278,3 +280,33 @@ recipe("DELETE", "/notifications/{id}")(lambda scene: scene.api.delete(f"/api/no
 def _(scene):
     body = {"userId": str(scene.user.id), "title": "Maintenance tonight", "description": "From 22:00", "level": "info"}
     return _json(scene.admin_api, "POST", "/api/admin/notifications", body)
+
+
+# --- preferences, the mobile sync stream (a login session: API keys are refused, as in Immich) ---
+
+recipe("GET", "/users/me/preferences")(lambda scene: scene.api.get("/api/users/me/preferences"))
+recipe("PUT", "/users/me/preferences")(
+    lambda scene: _json(scene.api, "PUT", "/api/users/me/preferences", {"download": {"archiveSize": 2**30}})
+)
+recipe("GET", "/admin/users/{id}/preferences")(
+    lambda scene: scene.admin_api.get(f"/api/admin/users/{scene.user.id}/preferences")
+)
+recipe("PUT", "/admin/users/{id}/preferences")(
+    lambda scene: _json(scene.admin_api, "PUT", f"/api/admin/users/{scene.user.id}/preferences",
+                        {"memories": {"enabled": False}})
+)
+
+
+def _sync_lines(scene) -> list[dict]:
+    response = _json(scene.session_api, "POST", "/api/sync/stream", {"types": ["AuthUsersV1", "AssetsV1"]})
+    return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+
+
+recipe("POST", "/sync/stream")(
+    lambda scene: _json(scene.session_api, "POST", "/api/sync/stream", {"types": ["AuthUsersV1"]})
+)
+recipe("POST", "/sync/ack")(
+    lambda scene: _json(scene.session_api, "POST", "/api/sync/ack", {"acks": [_sync_lines(scene)[0]["ack"]]})
+)
+recipe("GET", "/sync/ack")(lambda scene: scene.session_api.get("/api/sync/ack"))
+recipe("DELETE", "/sync/ack")(lambda scene: _json(scene.session_api, "DELETE", "/api/sync/ack", {}))

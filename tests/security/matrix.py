@@ -75,6 +75,8 @@ RULES: dict[str, Rule] = {
     "GET /api/users": user(expect=200),
     "GET /api/users/me": user(expect=200),
     "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
+    "GET /api/users/me/preferences": user(expect=200),
+    "PUT /api/users/me/preferences": user(body={"ratings": {"enabled": True}}, expect=200),
     "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
     "GET /api/api-keys": user(expect=200),
     "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),
@@ -100,6 +102,11 @@ RULES: dict[str, Rule] = {
     "POST /api/search/statistics": user(body={"albumIds": ["{album}"]}, expect=200),
     "GET /api/search/suggestions": user(query={"type": "camera-make"}, expect=200),
     "POST /api/upload/": user(expect=412),  # no tus headers: refused before anything is read
+    # login sessions only: any API key is refused (403), as in Immich; sessions are tested in tests/sync
+    "POST /api/sync/stream": user(body={"types": ["AssetsV2"]}, expect=403),
+    "GET /api/sync/ack": user(expect=403),
+    "POST /api/sync/ack": user(body={"acks": []}, expect=403),
+    "DELETE /api/sync/ack": user(body={}, expect=403),
     # the caller's own objects, by id
     "GET /api/assets/{asset_id}": owned("image"),
     "PUT /api/assets/{asset_id}": owned("image", body={"isFavorite": True, "description": "by bob"}),
@@ -130,6 +137,8 @@ RULES: dict[str, Rule] = {
     "GET /api/admin/users/{user_id}": ADMIN,
     "PUT /api/admin/users/{user_id}": ADMIN,
     "DELETE /api/admin/users/{user_id}": ADMIN,
+    "GET /api/admin/users/{user_id}/preferences": ADMIN,
+    "PUT /api/admin/users/{user_id}/preferences": ADMIN,
     "GET /api/jobs": ADMIN,
     "POST /api/jobs": ADMIN,
     "PUT /api/jobs/{queue_name}": ADMIN,
@@ -153,6 +162,9 @@ RULES: dict[str, Rule] = {
     "GET /api/system-config/storage-template-options": ADMIN,
     "POST /api/system-config/transcode-dry-run": ADMIN,
 }
+
+# The operations that refuse every API key: their state belongs to a login session.
+SESSION_ONLY = {"POST /api/sync/stream", "GET /api/sync/ack", "POST /api/sync/ack", "DELETE /api/sync/ack"}
 
 PATH_KINDS = {"asset_id": "image", "album_id": "album", "person_id": "person", "key_id": "api_key", "upload_id": "tus",
               "notification_id": "notification"}

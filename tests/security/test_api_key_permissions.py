@@ -13,7 +13,7 @@ from accounts.permissions import required_permission
 from accounts.permissions_catalog import ALL, PERMISSIONS
 from tests.assets.helpers import upload_photo
 from tests.conftest import client_for
-from tests.security.matrix import RULES, Access, request_for, schema_operations, send, url_of
+from tests.security.matrix import RULES, SESSION_ONLY, Access, request_for, schema_operations, send, url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def _denied(response, permission: str) -> bool:
 
 
 def test_every_protected_operation_checks_a_permission_of_the_catalogue_or_is_listed():
-    unlisted = [op for op in PROTECTED if permission_of(op) is None and op not in NEEDS_NO_PERMISSION]
+    unlisted = [op for op in PROTECTED if permission_of(op) is None and op not in NEEDS_NO_PERMISSION | SESSION_ONLY]
     assert not unlisted, f"operations whose view checks no API key permission: {unlisted}"
     assert {permission for permission, _ in CHECKED} <= set(PERMISSIONS)
 
@@ -66,6 +66,13 @@ def test_a_key_without_the_permission_is_refused(admin, permission, operation):
 def test_a_key_with_only_the_permission_gets_past_the_check(admin, permission, operation):
     response = send(client_for(admin, [permission]), request_for(operation))
     assert response.status_code not in (401, 403), response.content
+
+
+@pytest.mark.parametrize("operation", sorted(SESSION_ONLY))
+def test_session_only_operations_refuse_even_a_key_with_every_permission(user, operation):
+    response = send(client_for(user, ["all"]), request_for(operation, RULES[operation]))
+    assert response.status_code == 403
+    assert response.json()["message"] == "Sync endpoints cannot be used with API keys"
 
 
 @pytest.mark.parametrize("operation", sorted(NEEDS_NO_PERMISSION))

@@ -1,0 +1,35 @@
+"""SQL shared by the sync migrations: the change key `(sync_xid, sync_seq)` of a synced table."""
+
+from django.db import migrations
+
+KEY = "pg_current_xact_id()::text::bigint, nextval('sync_change_seq')"
+
+
+def keyed(table: str, leading: str) -> str:
+    return f"""
+ALTER TABLE {table} ADD COLUMN sync_xid bigint, ADD COLUMN sync_seq bigint;
+UPDATE {table} SET (sync_xid, sync_seq) = ({KEY});
+CREATE TRIGGER {table}_sync_change_key BEFORE INSERT OR UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION sync_change_key();
+CREATE INDEX {table}_sync_key ON {table} ({leading}sync_xid, sync_seq);
+"""
+
+
+def unkeyed(table: str) -> str:
+    return f"""
+DROP TRIGGER {table}_sync_change_key ON {table};
+ALTER TABLE {table} DROP COLUMN sync_xid, DROP COLUMN sync_seq;
+"""
+
+
+def postgresql_sql(sql: str, reverse_sql: str) -> migrations.RunPython:
+    """The SQL on PostgreSQL only: the embedded SQLite installation has no sync stream (it needs transaction ids)."""
+
+    def run(text: str):
+        def apply(apps, schema_editor) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(text, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(sql), run(reverse_sql))
