@@ -15,7 +15,6 @@ from tests.contract.recipes import RECIPES
 from tests.contract.sdk import Contract
 from tests.contract.validation import violations
 
-_ASSET = "dates not `.000Z` (microseconds, or no fraction), EXIF dateTimeOriginal not `+00:00`, duration a string"
 _SYSTEM_CONFIG = (
     "10 sections missing (integrityChecks, logging, machineLearning, map, notifications, oauth, "
     "reverseGeocoding, server, templates, theme), ffmpeg.realtime, 8 job.* entries, "
@@ -23,12 +22,6 @@ _SYSTEM_CONFIG = (
 )
 _PERSON_COLOR = "color null where the SDK says string or absent"
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    # assets
-    ("GET", "/assets/{id}"): _ASSET,
-    ("PUT", "/assets/{id}"): _ASSET,
-    # albums
-    ("POST", "/albums"): "startDate, endDate, lastModifiedAssetTimestamp null for an empty album "
-                         "(SDK: string or absent)",
     # jobs, system config
     ("GET", "/jobs"): "10 queues missing: duplicateDetection, editor, faceDetection, facialRecognition, "
                       "integrityCheck, notifications, ocr, search, smartSearch, workflow",
