@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone as django_timezone
 
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
@@ -28,7 +29,7 @@ from jobs.system_config import config_cached
 from people.services import faces_import, faces_import_enabled
 from workers.media import metadata
 
-METADATA_VERSION = "metadata-2"  # sidecars, sources of dates, colour, faces
+METADATA_VERSION = "metadata-3"  # sidecars, sources of dates, colour, faces, live photo ContentIdentifier
 
 
 def _version(payload: object) -> str:
@@ -106,8 +107,9 @@ def _link_live_photo(asset: Asset, content_identifier: str | None) -> None:
     if other is None:
         return
     still, video = (asset.pk, other) if asset.type == AssetType.IMAGE else (other, asset.pk)
-    Asset.objects.filter(pk=still).update(live_photo_video_id=video)
-    Asset.objects.filter(pk=video).update(visibility=Visibility.HIDDEN)
+    now = django_timezone.now()
+    Asset.objects.filter(pk=still).update(live_photo_video_id=video, updated_at=now)
+    Asset.objects.filter(pk=video).update(visibility=Visibility.HIDDEN, updated_at=now)
     AlbumAsset.objects.filter(asset_id=video).delete()
 
 

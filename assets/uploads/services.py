@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from accounts.models import User
 from assets import media_types
@@ -108,7 +109,7 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
             if fields.live_photo_video_id:
                 # The motion part of a live photo leaves the timeline (an archived one stays archived, as Immich).
                 Asset.objects.filter(pk=fields.live_photo_video_id, visibility=Visibility.TIMELINE).update(
-                    visibility=Visibility.HIDDEN
+                    visibility=Visibility.HIDDEN, updated_at=timezone.now()
                 )
             step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
             reached_commit = commits_here

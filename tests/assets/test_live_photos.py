@@ -35,6 +35,14 @@ def test_the_apps_still_hides_the_motion_video_it_names(api, tmp_path):
     assert (motion["visibility"], motion["livePhotoVideoId"]) == ("hidden", None)
 
 
+def test_hiding_the_motion_video_counts_as_a_change_of_it(api, tmp_path):
+    """Clients that sync by change time (the app's sync stream, immich-go) must see the video leave the timeline."""
+    video = app_upload(api, make_mp4(tmp_path / "IMG_0001.MOV"))["id"]
+    before = Asset.objects.get(pk=video).updated_at
+    app_upload(api, make_jpeg(tmp_path / "IMG_0001.jpg"), livePhotoVideoId=video)
+    assert Asset.objects.get(pk=video).updated_at > before
+
+
 def test_the_timeline_and_statistics_leave_the_motion_part_out(api, tmp_path):
     video = app_upload(api, make_mp4(tmp_path / "IMG_0001.MOV"))["id"]
     still = app_upload(api, make_jpeg(tmp_path / "IMG_0001.jpg"), livePhotoVideoId=video)["id"]
@@ -86,6 +94,16 @@ def test_halves_uploaded_separately_are_paired_by_content_identifier(first, api,
     still, video = Asset.objects.get(pk=ids["still"]), Asset.objects.get(pk=ids["video"])
     assert (str(still.live_photo_video_id), still.visibility, video.visibility) == (ids["video"], "timeline", "hidden")
     assert api.get("/api/timeline/bucket?timeBucket=2021-06-01").json()["id"] == [ids["still"]]
+
+
+def test_pairing_counts_as_a_change_of_both_halves(api, tmp_path):
+    still = upload_file(api, make_live_photo_still(tmp_path / "IMG_0001.jpg", CONTENT_ID))["id"]
+    video = upload_file(api, make_live_photo_video(tmp_path / "IMG_0001.mov", CONTENT_ID))["id"]
+    asset_extract_metadata(still)
+    before = dict(Asset.objects.values_list("id", "updated_at"))
+    asset_extract_metadata(video)
+    after = dict(Asset.objects.values_list("id", "updated_at"))
+    assert all(after[key] > before[key] for key in (uuid.UUID(still), uuid.UUID(video)))
 
 
 def test_pairing_takes_the_motion_part_out_of_albums(api, tmp_path):
