@@ -14,8 +14,9 @@ from assets.responses import AssetResponseDto
 
 # Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
 ORDERS = ["asc", "desc"]
-ALBUM_USER_ROLES = ["editor", "viewer"]
+ALBUM_USER_ROLES = ["editor", "owner", "viewer"]
 BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
+_ABSENT_WHEN_EMPTY = ("startDate", "endDate", "lastModifiedAssetTimestamp")
 
 
 class AlbumUserResponseDto(serializers.Serializer):
@@ -25,8 +26,10 @@ class AlbumUserResponseDto(serializers.Serializer):
 
 class AlbumResponseDto(serializers.Serializer):
     """Immich's AlbumResponseDto, read from an album of `albums.selectors.albums_of` (which counts its assets and
-    dates). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. Albums are not shared
-    yet, so `albumUsers` is empty and `shared`, `hasSharedLink` are false."""
+    dates). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. As in Immich 3.x,
+    `albumUsers` starts with the owner (role `owner`), and an empty album has no `startDate`, `endDate` or
+    `lastModifiedAssetTimestamp` (absent, not null). Albums are not shared yet, so the owner is the only album user
+    and `shared`, `hasSharedLink` are false."""
 
     id = serializers.UUIDField()
     ownerId = serializers.UUIDField(source="owner_id")
@@ -40,12 +43,19 @@ class AlbumResponseDto(serializers.Serializer):
     albumUsers = serializers.SerializerMethodField()
     hasSharedLink = serializers.SerializerMethodField()
     assetCount = serializers.IntegerField(source="asset_count")
-    startDate = ImmichDateTimeField(source="start_date", allow_null=True)
-    endDate = ImmichDateTimeField(source="end_date", allow_null=True)
+    startDate = ImmichDateTimeField(source="start_date", required=False)
+    endDate = ImmichDateTimeField(source="end_date", required=False)
     isActivityEnabled = serializers.BooleanField(source="is_activity_enabled")
     order = serializers.ChoiceField(choices=ORDERS)
-    lastModifiedAssetTimestamp = ImmichDateTimeField(source="end_date", allow_null=True)
+    lastModifiedAssetTimestamp = ImmichDateTimeField(source="end_date", required=False)
     assets = serializers.SerializerMethodField()
+
+    def to_representation(self, album: Album) -> dict:
+        body = super().to_representation(album)
+        for key in _ABSENT_WHEN_EMPTY:
+            if body[key] is None:
+                del body[key]
+        return body
 
     @extend_schema_field(UserResponseDto)
     def get_owner(self, album: Album) -> dict:
@@ -53,7 +63,7 @@ class AlbumResponseDto(serializers.Serializer):
 
     @extend_schema_field(AlbumUserResponseDto(many=True))
     def get_albumUsers(self, album: Album) -> list[dict]:
-        return []
+        return [{"role": "owner", "user": UserResponseDto(album.owner).data}]
 
     def get_shared(self, album: Album) -> bool:
         return False

@@ -115,6 +115,9 @@ class AssetExif(models.Model):
     colorspace = models.CharField(max_length=32, null=True, blank=True)
     bits_per_sample = models.IntegerField(null=True, blank=True)
     fps = models.FloatField(null=True, blank=True)
+    live_photo_cid = models.TextField(
+        null=True, blank=True, db_index=True, help_text="Apple's ContentIdentifier, shared by a live photo's halves."
+    )
     date_source = models.CharField(
         max_length=8, null=True, blank=True, help_text="Where the date came from: sidecar, exif or file (time)."
     )

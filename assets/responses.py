@@ -1,8 +1,8 @@
 """The response bodies of the asset, upload, trash and timeline endpoints, named and shaped as Immich 3.1's DTOs
 (`@immich/sdk` 3.1.0), so that /api/openapi.json describes them. Fields the SDK marks optional are `required=False`
 here even where this server always sends them. Beyond the SDK, kept because clients of this server read them:
-`deviceAssetId`/`deviceId` (removed in Immich 3.0), `unassignedFaces`, the transcode decision (issue 5), and a
-`duration` that is still the pre-3.0 "H:MM:SS.ffffff" string (Immich 3.1 sends milliseconds)."""
+`deviceAssetId`/`deviceId` (removed in Immich 3.0), `unassignedFaces` and the transcode decision (issue 5).
+`duration` is in milliseconds, null for stills, as Immich 3.x sends it (uploads still accept the older string)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,6 @@ from rest_framework import serializers
 from assets import media_types
 from assets.models import Asset, AssetType, Visibility
 from immich.fields import ExifDateTimeField, ImmichDateTimeField, immich_date
-
-
-def duration_text(milliseconds: int | None) -> str:
-    """Immich's "H:MM:SS.ffffff" duration string ("0:00:00.00000" for stills)."""
-    if not milliseconds:
-        return "0:00:00.00000"
-    seconds, millis = divmod(int(milliseconds), 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}.{millis * 1000:06d}"
 
 
 def _b64(value) -> str | None:
@@ -98,7 +88,7 @@ class AssetResponseDto(serializers.Serializer):
     isTrashed = serializers.BooleanField()
     isOffline = serializers.BooleanField()
     visibility = serializers.ChoiceField(choices=Visibility.values)
-    duration = serializers.CharField(help_text='"H:MM:SS.ffffff"')
+    duration = serializers.IntegerField(allow_null=True, help_text="milliseconds; null for stills")
     exifInfo = ExifResponseDto(required=False, allow_null=True)
     livePhotoVideoId = serializers.UUIDField(required=False, allow_null=True)
     # Typed as the people app's PersonWithFacesResponseDto and AssetFaceWithoutPersonResponseDto once it has them.
@@ -141,7 +131,7 @@ class AssetResponseDto(serializers.Serializer):
             "isTrashed": asset.deleted_at is not None,
             "isOffline": asset.is_offline,
             "visibility": asset.visibility,
-            "duration": duration_text(asset.duration_ms),
+            "duration": asset.duration_ms,
             "exifInfo": None if exif is None else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],

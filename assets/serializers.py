@@ -11,15 +11,16 @@ from assets.models import Visibility
 from immich.limits import BIGINT_MAX, contains_nul
 
 _LEGACY_DURATION = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
+_MILLISECONDS = re.compile(r"^\d+(?:\.\d+)?$")
 
 
-def parse_duration(value: str | int | None) -> int | None:
-    """v3 clients send integer milliseconds, older ones "H:MM:SS.ffffff"."""
+def parse_duration(value: str | int | float | None) -> int | None:
+    """v3 clients send milliseconds, older ones "H:MM:SS.ffffff". Zero is no duration (a still), as Immich keeps it."""
     if value is None or value == "":
         return None
     text = str(value).strip()
-    if text.isdigit():
-        milliseconds = int(text)
+    if _MILLISECONDS.match(text):
+        milliseconds = round(float(text)) if "." in text else int(text)
     else:
         match = _LEGACY_DURATION.match(text)
         if not match:
@@ -29,7 +30,7 @@ def parse_duration(value: str | int | None) -> int | None:
         milliseconds = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
     if milliseconds > BIGINT_MAX:
         raise serializers.ValidationError("duration is too long")
-    return milliseconds
+    return milliseconds or None
 
 
 class UploadSerializer(serializers.Serializer):

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from assets.responses import duration_text  # the V1 shape, H:MM:SS.ffffff
+
+def duration_text(milliseconds: int | None) -> str:
+    """AssetV1's duration, as Immich 2.x answered it: "H:MM:SS.ffffff" ("0:00:00.00000" for stills)."""
+    if not milliseconds:
+        return "0:00:00.00000"
+    seconds, millis = divmod(int(milliseconds), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}.{millis * 1000:06d}"
+
 
 # The window every query reads: rows written by transactions older than every one of this database still running (or
 # by the caller's own transaction), after the checkpoint, so that what follows an ack can never gain a row before it.

@@ -363,6 +363,7 @@ def make_video(
     pix_fmt: str = "yuv420p",
     metadata: dict | None = None,
     hdr: bool = False,
+    container_options: dict | None = None,
 ) -> Path:
     """A clip of `upright_picture`-style frames stored landscape; `rotation` is the display matrix's turn
     (degrees anticlockwise, as FFmpeg reports it; phones recording portrait write -90, i.e. 270)."""
@@ -370,7 +371,7 @@ def make_video(
     # What the camera stores: the upright picture turned back against the display rotation.
     coded = upright_picture(size=size if rotation % 180 == 0 else size[::-1], mark=size[1] // 2)
     coded = coded.rotate(-rotation, expand=True) if rotation else coded
-    with av.open(str(path), "w", format=container_format) as container:
+    with av.open(str(path), "w", format=container_format, options=container_options or {}) as container:
         if metadata:
             container.metadata.update(metadata)
         stream = container.add_stream(codec, rate=fps)

@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone as django_timezone
 
-from assets.models import Asset, AssetExif, AssetStatus, AssetType
+from albums.models import AlbumAsset
+from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
@@ -28,7 +30,7 @@ from jobs.system_config import config_cached
 from people.services import faces_import, faces_import_enabled
 from workers.media import metadata
 
-METADATA_VERSION = "metadata-2"  # sidecars, sources of dates, colour, faces
+METADATA_VERSION = "metadata-3"  # sidecars, sources of dates, colour, faces, live photo ContentIdentifier
 
 
 def _version(payload: object) -> str:
@@ -91,6 +93,27 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
         # One INSERT ... ON CONFLICT: fields the step does not read (reverse geocoding's) keep their values.
         AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id, **fields)], update_conflicts=True,
                                       unique_fields=["asset"], update_fields=list(fields))
+        _link_live_photo(asset, facts.live_photo_cid)
+
+
+def _link_live_photo(asset: Asset, content_identifier: str | None) -> None:
+    """Pair the halves of a live photo once both are here, whichever came first, as Immich does by Apple's
+    ContentIdentifier: the still names the video, and the video leaves the timeline and the albums."""
+    if not content_identifier or asset.type not in (AssetType.IMAGE, AssetType.VIDEO):
+        return
+    other_type = AssetType.VIDEO if asset.type == AssetType.IMAGE else AssetType.IMAGE
+    other = (
+        Asset.objects.filter(owner_id=asset.owner_id, library_id=asset.library_id, type=other_type,
+                             exif__live_photo_cid=content_identifier)
+        .exclude(pk=asset.pk).exclude(status=AssetStatus.DELETED).values_list("pk", flat=True).first()
+    )
+    if other is None:
+        return
+    still, video = (asset.pk, other) if asset.type == AssetType.IMAGE else (other, asset.pk)
+    now = django_timezone.now()
+    Asset.objects.filter(pk=still).update(live_photo_video_id=video, updated_at=now)
+    Asset.objects.filter(pk=video).update(visibility=Visibility.HIDDEN, updated_at=now)
+    AlbumAsset.objects.filter(asset_id=video).delete()
 
 
 # The columns each property a user can lock covers (the date's source and confidence describe the file's date).
@@ -141,6 +164,7 @@ def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:
         "colorspace": facts.colorspace,
         "bits_per_sample": facts.bits_per_sample,
         "fps": facts.fps,
+        "live_photo_cid": facts.live_photo_cid,
         "date_time_original": facts.date_time_original,
         "time_zone": facts.time_zone,
         "date_source": facts.date_source,

@@ -11,10 +11,11 @@ from datetime import datetime
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from accounts.models import User
 from assets import media_types
-from assets.models import Asset, AssetExif, AssetType
+from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.uploads.handler import StreamedUpload, upload_path
 from immich import storage
 from immich.errors import BadRequest
@@ -62,10 +63,8 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
         raise BadRequest(f"{original_name} is empty (0 bytes)")
     if sidecar is not None and not media_types.is_sidecar(sidecar.name or ""):
         raise BadRequest(f"Unsupported sidecar file type {sidecar.name}")
-    if fields.live_photo_video_id and not Asset.objects.filter(
-        pk=fields.live_photo_video_id, owner=owner, type=AssetType.VIDEO
-    ).exists():
-        raise BadRequest("livePhotoVideoId is not a video of yours")
+    if fields.live_photo_video_id:
+        _check_live_photo_video(owner=owner, video_id=fields.live_photo_video_id)
 
     existing = _checksum_owner_duplicate(owner=owner, checksum=upload.sha1)
     if existing is not None:
@@ -107,6 +106,11 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
                 client_metadata=fields.metadata or [],
             )
             AssetExif.objects.create(asset=asset, file_size_in_byte=upload.size)
+            if fields.live_photo_video_id:
+                # The motion part of a live photo leaves the timeline (an archived one stays archived, as Immich).
+                Asset.objects.filter(pk=fields.live_photo_video_id, visibility=Visibility.TIMELINE).update(
+                    visibility=Visibility.HIDDEN, updated_at=timezone.now()
+                )
             step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
             reached_commit = commits_here
     except IntegrityError:
@@ -125,6 +129,18 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
             storage.delete(original_path, sidecar_path)
             raise
     return UploadResult(id=str(asset.id), duplicate=False)
+
+
+def _check_live_photo_video(*, owner: User, video_id) -> None:
+    """Immich's refusals of a still's `livePhotoVideoId`; another user's asset is "not found", like a missing one."""
+    video_type = (
+        Asset.objects.filter(pk=video_id, owner=owner).exclude(status=AssetStatus.DELETED)
+        .values_list("type", flat=True).first()
+    )
+    if video_type is None:
+        raise BadRequest("Live photo video not found")
+    if video_type != AssetType.VIDEO:
+        raise BadRequest("Live photo video must be a video")
 
 
 def saved_after_all(error: BaseException, *, rows, what: str) -> bool:

@@ -22,6 +22,22 @@ def test_create_album_with_assets(api, user, tmp_path):
     assert album["albumThumbnailAssetId"] == asset_id
 
 
+def test_album_users_list_the_owner_first_as_owner(api, user):
+    album = create_album(api, "Linked", assetIds=[])  # what the app sends when "Sync albums" is on
+    assert [(entry["role"], entry["user"]["id"]) for entry in album["albumUsers"]] == [("owner", str(user.id))]
+    assert api.get(f"/api/albums/{album['id']}").json()["albumUsers"][0]["role"] == "owner"
+
+
+def test_an_empty_album_has_no_dates(api):
+    album = create_album(api, "Linked", assetIds=[])
+    assert {"startDate", "endDate", "lastModifiedAssetTimestamp"} & album.keys() == set()
+
+
+def test_an_album_with_assets_has_its_dates(api, tmp_path):
+    album = create_album(api, assetIds=[upload_photo(api, tmp_path)])
+    assert album["startDate"] == album["endDate"] == album["lastModifiedAssetTimestamp"] == "2021-06-15T10:30:00.000Z"
+
+
 def test_list_albums_shows_only_mine(api, other_api):
     create_album(api, "Mine")
     create_album(other_api, "Theirs")

@@ -6,8 +6,8 @@ import pytest
 
 from assets.models import Asset
 from assets.services import asset_delete_files
-from tests.assets.helpers import upload_photo
-from tests.media_factories import make_jpeg
+from tests.assets.helpers import upload_file, upload_photo
+from tests.media_factories import make_jpeg, make_mp4
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,17 @@ def test_get_asset_returns_reference_shape(api, user, tmp_path):
     assert body["originalMimeType"] == "image/jpeg"
     assert body["visibility"] == "timeline"
     assert body["isArchived"] is False and body["isTrashed"] is False and body["isFavorite"] is False
-    assert body["duration"] == "0:00:00.00000"
+    assert body["duration"] is None
     assert base64.b64decode(body["checksum"]) == hashlib.sha1((tmp_path / "photo.jpg").read_bytes()).digest()
     assert body["exifInfo"]["fileSizeInByte"] == (tmp_path / "photo.jpg").stat().st_size
     for key in ("thumbhash", "fileCreatedAt", "fileModifiedAt", "localDateTime", "libraryId", "livePhotoVideoId",
                 "width", "height", "hasMetadata", "isOffline", "deviceAssetId", "deviceId"):
         assert key in body
+
+
+def test_a_video_duration_is_answered_in_milliseconds(api, tmp_path):
+    video = upload_file(api, make_mp4(tmp_path / "clip.mp4"), duration="0:00:02.000000")  # an older app's string
+    assert api.get(f"/api/assets/{video['id']}").json()["duration"] == 2000
 
 
 def test_another_users_asset_is_not_found(api, other_api, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,13 +23,17 @@ _ORIENTATION, _MAKE, _MODEL, _DESCRIPTION, _DATETIME = 0x0112, 0x010F, 0x0110, 0
 _BITS_PER_SAMPLE, _RATING = 0x0102, 0x4746
 # Exif IFD
 _EXPOSURE, _FNUMBER, _ISO, _FOCAL, _COLORSPACE, _LENS_MODEL = 0x829A, 0x829D, 0x8827, 0x920A, 0xA001, 0xA434
-_DATE_ORIGINAL, _DATE_DIGITIZED = 0x9003, 0x9004
+_DATE_ORIGINAL, _DATE_DIGITIZED, _MAKER_NOTE = 0x9003, 0x9004, 0x927C
 _OFFSET, _OFFSET_ORIGINAL, _OFFSET_DIGITIZED = 0x9010, 0x9011, 0x9012
 _SUBSEC, _SUBSEC_ORIGINAL, _SUBSEC_DIGITIZED = 0x9290, 0x9291, 0x9292
 # GPS IFD
 _LAT_REF, _LAT, _LON_REF, _LON, _ALT_REF, _ALT, _GPS_TIME, _GPS_DATE = 1, 2, 3, 4, 5, 6, 7, 0x1D
 
 _COLORSPACES = {1: "sRGB", 2: "Adobe RGB", 0xFFFF: "Uncalibrated"}
+# Apple's MakerNote: "Apple iOS\0", a version (2 bytes), the byte order ("MM"/"II"), then a TIFF IFD whose offsets
+# count from the note's first byte. Its tag 0x0011, ContentIdentifier, is what the still and the video of a live
+# photo share (exiftool named it MediaGroupUUID before).
+_APPLE_NOTE, _APPLE_IFD_START, _APPLE_CONTENT_IDENTIFIER, _ASCII = b"Apple iOS\x00", 14, 0x0011, 2
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,8 @@ def values_from_ifds(ifd0: Mapping[int, Any], detail: Mapping[int, Any], gps: Ma
         values["iso"] = iso
     if (space := detail.get(_COLORSPACE)) in _COLORSPACES:
         values["colorspace"] = _COLORSPACES[space]
+    if content_identifier := apple_content_identifier(detail.get(_MAKER_NOTE)):
+        values["live_photo_cid"] = content_identifier
 
     latitude = _gps_coordinate(gps.get(_LAT), gps.get(_LAT_REF))
     longitude = _gps_coordinate(gps.get(_LON), gps.get(_LON_REF))
@@ -166,6 +173,25 @@ def values_from_ifds(ifd0: Mapping[int, Any], detail: Mapping[int, Any], gps: Ma
         dates.append(DateParts("GPSDateTime", gps_date.strftime("%Y:%m:%d %H:%M:%S"), None, "+00:00"))
     values["dates"] = tuple(dates)
     return values
+
+
+def apple_content_identifier(maker_note: object) -> str | None:
+    """The ContentIdentifier of an Apple MakerNote; None for other makers' notes and for damaged ones."""
+    if not isinstance(maker_note, bytes) or not maker_note.startswith(_APPLE_NOTE):
+        return None
+    order = {b"MM": ">", b"II": "<"}.get(maker_note[12:14])
+    if order is None or len(maker_note) < _APPLE_IFD_START + 2:
+        return None
+    (count,) = struct.unpack_from(order + "H", maker_note, _APPLE_IFD_START)
+    for index in range(count):
+        entry = _APPLE_IFD_START + 2 + 12 * index
+        if entry + 12 > len(maker_note):
+            return None
+        tag, kind, length, offset = struct.unpack_from(order + "HHII", maker_note, entry)
+        if tag == _APPLE_CONTENT_IDENTIFIER and kind == _ASCII:
+            start = entry + 8 if length <= 4 else offset
+            return clean_text(maker_note[start:start + length]) if start + length <= len(maker_note) else None
+    return None
 
 
 def icc_description(profile: bytes | None) -> str | None:

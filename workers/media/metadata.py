@@ -58,6 +58,7 @@ class MediaFacts:
     bitrate: int | None = None  # bits per second, whole file
     pixel_format: str | None = None  # "yuv420p", "yuv420p10le", ...
     color_transfer: str | None = None  # "bt709", "smpte2084" (HDR10/PQ), "arib-std-b67" (HLG), ...
+    live_photo_cid: str | None = None  # Apple's ContentIdentifier: the same in a live photo's still and its video
     warnings: tuple[str, ...] = ()
 
     @property
@@ -74,7 +75,7 @@ class MediaFacts:
 
 _COPIED = (
     "make", "model", "lens_model", "f_number", "exposure_time", "iso", "focal_length", "latitude", "longitude",
-    "altitude", "description", "rating", "colorspace", "projection_type",
+    "altitude", "description", "rating", "colorspace", "projection_type", "live_photo_cid",
 )
 
 
@@ -187,6 +188,7 @@ def video_facts(
         bitrate=probe.bitrate,
         pixel_format=probe.pixel_format,
         color_transfer=probe.color_transfer,
+        live_photo_cid=probe.content_identifier,
         make=probe.make,
         model=probe.model,
         latitude=probe.latitude,

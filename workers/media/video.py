@@ -57,6 +57,7 @@ class VideoProbe:
     longitude: float | None
     altitude: float | None
     dates: tuple[tuple[str, str], ...]
+    content_identifier: str | None = None  # Apple's, shared with the still of a live photo
     warnings: tuple[str, ...] = ()
 
 
@@ -139,6 +140,7 @@ def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
             longitude=longitude,
             altitude=altitude,
             dates=tuple((key, tags[key]) for key in _DATE_KEYS if tags.get(key) and not _epoch_placeholder(tags[key])),
+            content_identifier=tags.get("com.apple.quicktime.content.identifier") or None,
         )
 
 
