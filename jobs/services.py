@@ -8,7 +8,7 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -105,7 +105,7 @@ def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], s
     now = timezone.now()
     table = AssetStep._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, false, 1, %s, %s, '', %s, %s, %s)"] * len(outcomes))
-    params: list[object] = []
+    params: list[uuid.UUID | str | int | datetime] = []
     for asset_id, status, reason in outcomes:
         params += [uuid.UUID(asset_id), step.value, status, Priority.BACKFILL, reason, settings_version, now, now, now]
     sql = (
@@ -287,7 +287,7 @@ def _count_worker_loss(row: AssetStep, *, cause: str, now: datetime) -> StepStat
 
 def _loss_cause(row: AssetStep) -> str:
     """Why a worker stopped beating, from how long it had run: up to its task's hard time limit, or less."""
-    limit = step_definition(row.step).task.time_limit
+    limit = step_definition(Step(row.step)).task.time_limit
     ran = (row.heartbeat_at - row.started_at).total_seconds() if row.heartbeat_at and row.started_at else 0
     if limit and ran >= limit - 2 * HEARTBEAT_S:  # the last beat comes up to one interval before the kill
         return f"stopped at its {limit} s time limit"
@@ -367,7 +367,7 @@ def resend_pending(*, step: Step, queued_before: datetime | None = None) -> int:
     return len(rows)
 
 
-def publish_lanes(*, step: Step, rows: list[tuple[object, int]], alone: bool = False) -> None:
+def publish_lanes(*, step: Step, rows: Sequence[tuple[object, int]], alone: bool = False) -> None:
     """Send (asset id, priority) pairs, each in its own lane (`alone`: one id per message)."""
     for lane in Priority.values:
         ids = [asset_id for asset_id, priority in rows if priority == lane]
