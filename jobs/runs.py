@@ -20,7 +20,8 @@ from django.utils import timezone
 from jobs import broker
 from jobs.models import JobRun, QueueState, StepStatus
 from jobs.queues import Queue
-from jobs.services import beating, queue_is_paused, worker_token
+from jobs.heartbeat import beating
+from jobs.services import queue_is_paused, worker_token
 
 logger = logging.getLogger(__name__)
 

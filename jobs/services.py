@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F
 from django.utils import timezone
-from redis import RedisError
 
 from jobs import registry, slots
+from jobs.heartbeat import HEARTBEAT_S, beating
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.registry import StepFailure
 from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
@@ -27,7 +26,6 @@ from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-HEARTBEAT_S = 10
 MAX_ATTEMPTS = 5
 # A file that kills its worker (a crash in a decoder, the hard time limit) fails for good after this many deaths,
 # instead of being given back and killing workers forever.
@@ -155,34 +153,6 @@ def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list
     if not claimed:
         return []
     return list(AssetStep.objects.filter(step=step, status=StepStatus.RUNNING, worker=token))
-
-
-@contextmanager
-def beating(name: str, beat: Callable[[], object]) -> Iterator[None]:
-    """Call `beat` every HEARTBEAT_S on a thread while the block runs, so the reconciler can tell work in progress
-    from the work of a SIGKILLed worker (whose beat stops)."""
-    stop = threading.Event()
-
-    def run() -> None:
-        try:
-            while not stop.wait(HEARTBEAT_S):
-                try:
-                    beat()
-                except (DatabaseError, RedisError) as error:
-                    # One failed beat (PostgreSQL or Redis restarting) must not end the beating, or the reconciler
-                    # gives the work to another worker while this one still does it.
-                    logger.warning("%s: a beat failed, beating on: %s", name, error)
-                    connection.close()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name=name, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None) -> AbstractContextManager[None]:
