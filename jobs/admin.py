@@ -4,24 +4,26 @@ rows get a read-only list for searching by asset, step, status or error, and who
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.http import HttpRequest
+from django.urls import URLPattern, path
 
 from immich.admin import ReadOnlyAdminMixin
 from jobs.admin_views import JobsAdminViews
 from jobs.models import AssetStep, JobRun, QueueState
 
 
+# ModelAdmin is generic in django-stubs only: subscripting it at runtime needs django-stubs-ext, a dev dependency.
 @admin.register(QueueState)
-class QueueStateAdmin(admin.ModelAdmin):
+class QueueStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # see above
     """Not edited as rows: pausing through a form would skip what resume does (re-sending waiting jobs)."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: QueueState | None = None) -> bool:
         return False
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         views = JobsAdminViews(self)
         wrap = self.admin_site.admin_view  # staff only; others go to the login page
         return [
@@ -34,7 +36,7 @@ class QueueStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssetStep)
-class AssetStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AssetStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # as QueueStateAdmin
     list_display = ["asset", "step", "status", "attempts", "short_error", "queued_at", "finished_at", "worker"]
     list_filter = ["step", "status", "priority"]
     search_fields = ["asset__id__exact", "asset__original_file_name", "last_error"]
@@ -48,7 +50,7 @@ class AssetStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # as QueueStateAdmin
     list_display = ["name", "status", "queued_at", "started_at", "heartbeat_at", "finished_at", "worker", "error"]
     list_filter = ["name", "status"]
     ordering = ["-queued_at"]

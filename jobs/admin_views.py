@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,6 +18,10 @@ from django.utils.http import urlencode
 from jobs import commands, selectors
 from jobs.models import QueueState, StepStatus
 from jobs.queues import Queue
+from jobs.selectors import QueueStatistics
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
 
 # The order of Immich's jobs page, then whatever the page does not show there; any new queue comes last.
 PAGE_ORDER = (
@@ -47,7 +52,7 @@ def ordered_queues() -> list[Queue]:
     return [*PAGE_ORDER, *(queue for queue in Queue if queue not in PAGE_ORDER)]
 
 
-def page_counts(statistics: dict) -> dict:
+def page_counts(statistics: QueueStatistics) -> dict[str, int | bool]:
     """The page's numbers for one queue, as Immich's card shows them: Waiting = waiting + paused + delayed."""
     counts = statistics["jobCounts"]
     return {
@@ -85,10 +90,10 @@ def command_message(*, queue: Queue, command: str, count: int) -> str:
 class JobsAdminViews:
     """The views, bound to the ModelAdmin whose permissions guard them (view to read, change to command)."""
 
-    def __init__(self, model_admin) -> None:
+    def __init__(self, model_admin: ModelAdmin[QueueState]) -> None:
         self.model_admin = model_admin
 
-    def _require(self, request, *, change: bool) -> None:
+    def _require(self, request: HttpRequest, *, change: bool) -> None:
         allowed = (
             self.model_admin.has_change_permission(request)
             if change
@@ -97,7 +102,7 @@ class JobsAdminViews:
         if not allowed:
             raise PermissionDenied
 
-    def _context(self, request, **extra) -> dict:
+    def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
         return {
             **self.model_admin.admin_site.each_context(request),
             "opts": QueueState._meta,
@@ -107,7 +112,7 @@ class JobsAdminViews:
             **extra,
         }
 
-    def page(self, request, extra_context=None):
+    def page(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         self._require(request, change=False)
         statistics = selectors.queue_statistics()
         rows = [
@@ -122,19 +127,20 @@ class JobsAdminViews:
         context = self._context(request, title="Jobs", rows=rows, buttons=BUTTONS, **(extra_context or {}))
         return TemplateResponse(request, "admin/jobs/queues.html", context)
 
-    def counts(self, request):
+    def counts(self, request: HttpRequest) -> JsonResponse:
         """What the page polls every 2 s: {queue: {active, waiting, failed, completed, isPaused}}."""
         self._require(request, change=False)
         statistics = selectors.queue_statistics()
         return JsonResponse({queue.value: page_counts(statistics[queue.value]) for queue in ordered_queues()})
 
-    def command(self, request, queue_name: str):
+    def command(self, request: HttpRequest, queue_name: str) -> HttpResponse:
         self._require(request, change=True)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         queue = _queue_or_404(queue_name)
         command = request.POST.get("command", "")
         force = {"true": True, "false": False}.get(request.POST.get("force", ""))
+        assert request.user.is_authenticated  # admin_view lets only signed-in staff through
         try:
             count = commands.queue_command(queue=queue, command=command, force=force, by=request.user.email)
         except commands.InvalidCommand as error:
@@ -143,7 +149,7 @@ class JobsAdminViews:
             messages.success(request, command_message(queue=queue, command=command, count=count))
         return HttpResponseRedirect(reverse("admin:jobs_queuestate_changelist"))
 
-    def failed(self, request):
+    def failed(self, request: HttpRequest) -> TemplateResponse:
         self._require(request, change=False)
         queue = _queue_or_404(request.GET.get("queue", ""))
         items = selectors.queue_items(queue=queue, status=StepStatus.FAILED)
@@ -159,7 +165,7 @@ class JobsAdminViews:
         )
         return TemplateResponse(request, "admin/jobs/failed.html", context)
 
-    def retry(self, request, queue_name: str):
+    def retry(self, request: HttpRequest, queue_name: str) -> HttpResponse:
         self._require(request, change=True)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
 from immich.api import validated
@@ -10,6 +14,7 @@ from immich.errors import BadRequest, NotFound
 from jobs import commands, selectors, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
+from jobs.selectors import QueueStatistics
 from jobs.serializers import (
     QueueJobResponseDto,
     QueueResponseDto,
@@ -27,11 +32,11 @@ class SystemConfigApi(APIView):
     required_permission = {"GET": "systemConfig.read", "PUT": "systemConfig.update"}
 
     @extend_schema(responses={200: SystemConfigDto})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(SystemConfigDto(system_config.config_get()).data)
 
     @extend_schema(request=SystemConfigDto, responses={200: SystemConfigDto})
-    def put(self, request):
+    def put(self, request: Request) -> Response:
         return Response(SystemConfigDto(system_config.config_update(new_config=request.data)).data)
 
 
@@ -40,7 +45,7 @@ class SystemConfigDefaultsApi(APIView):
     required_permission = "systemConfig.read"
 
     @extend_schema(responses={200: SystemConfigDto})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(SystemConfigDto(system_config.config_defaults()).data)
 
 
@@ -49,7 +54,7 @@ class StorageTemplateOptionsApi(APIView):
     required_permission = "systemConfig.read"
 
     @extend_schema(responses={200: SystemConfigTemplateStorageOptionDto})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(SystemConfigTemplateStorageOptionDto(storage_template.template_options()).data)
 
 
@@ -65,28 +70,28 @@ def _queue(name: str) -> Queue:
         raise NotFound(f"Unknown queue {name}") from error
 
 
-class JobCommandSerializer(serializers.Serializer):
+class JobCommandSerializer(serializers.Serializer[Any]):
     command = serializers.ChoiceField(choices=["start", "pause", "resume", "empty", "clear-failed", "retry-failed"])
     force = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class ManualJobSerializer(serializers.Serializer):
+class ManualJobSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class QueueUpdateSerializer(serializers.Serializer):
+class QueueUpdateSerializer(serializers.Serializer[Any]):
     isPaused = serializers.BooleanField(required=False)
 
 
-class QueueDrainSerializer(serializers.Serializer):
+class QueueDrainSerializer(serializers.Serializer[Any]):
     failed = serializers.BooleanField(required=False, default=False)
 
 
-class QueueRetrySerializer(serializers.Serializer):
+class QueueRetrySerializer(serializers.Serializer[Any]):
     assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True, default=None)
 
 
-def _queue_response(name: str, statistics: dict) -> dict:
+def _queue_response(name: str, statistics: QueueStatistics) -> ReturnDict[str, Any]:
     """A queue in the shape of the new queues API, from its legacy statistics."""
     body = {"name": name, "isPaused": statistics["queueStatus"]["isPaused"], "statistics": statistics["jobCounts"]}
     return QueueResponseDto(body).data
@@ -97,11 +102,11 @@ class JobsApi(APIView):
     required_permission = {"GET": "job.read", "POST": "job.create"}
 
     @extend_schema(responses={200: QueuesResponseLegacyDto})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(QueuesResponseLegacyDto(selectors.queue_statistics()).data)
 
     @extend_schema(request=ManualJobSerializer, responses={204: None})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = validated(ManualJobSerializer, request.data)
         commands.manual_job_run(name=data["name"])
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -112,9 +117,10 @@ class JobCommandApi(APIView):
     required_permission = "job.create"
 
     @extend_schema(parameters=[QUEUE_NAME], request=JobCommandSerializer, responses={200: QueueResponseLegacyDto})
-    def put(self, request, queue_name):
+    def put(self, request: Request, queue_name: str) -> Response:
         queue = _queue(queue_name)
         data = validated(JobCommandSerializer, request.data)
+        assert request.user.is_authenticated  # admin_only: the permission check let only admins through
         commands.queue_command(
             queue=queue, command=data["command"], force=data["force"],
             by=request.user.email,
@@ -127,7 +133,7 @@ class QueuesApi(APIView):
     required_permission = "queue.read"
 
     @extend_schema(responses={200: QueueResponseDto(many=True)})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response([_queue_response(name, stats) for name, stats in selectors.queue_statistics().items()])
 
 
@@ -136,16 +142,17 @@ class QueueDetailApi(APIView):
     required_permission = {"GET": "queue.read", "PUT": "queue.update"}
 
     @extend_schema(parameters=[QUEUE_NAME], responses={200: QueueResponseDto})
-    def get(self, request, queue_name):
+    def get(self, request: Request, queue_name: str) -> Response:
         queue = _queue(queue_name)
         return Response(_queue_response(queue.value, selectors.queue_statistics()[queue.value]))
 
     @extend_schema(parameters=[QUEUE_NAME], request=QueueUpdateSerializer, responses={200: QueueResponseDto})
-    def put(self, request, queue_name):
+    def put(self, request: Request, queue_name: str) -> Response:
         queue = _queue(queue_name)
         data = validated(QueueUpdateSerializer, request.data)
         if "isPaused" in data:
             command = "pause" if data["isPaused"] else "resume"
+            assert request.user.is_authenticated  # admin_only: the permission check let only admins through
             commands.queue_command(queue=queue, command=command, force=None, by=request.user.email)
         return Response(_queue_response(queue.value, selectors.queue_statistics()[queue.value]))
 
@@ -158,7 +165,7 @@ class QueueJobsApi(APIView):
         parameters=[QUEUE_NAME, OpenApiParameter("status", str, enum=list(STATUSES), default="failed")],
         responses={200: QueueJobResponseDto(many=True)},
     )
-    def get(self, request, queue_name):
+    def get(self, request: Request, queue_name: str) -> Response:
         queue = _queue(queue_name)
         wanted = request.query_params.get("status", "failed")
         if wanted not in STATUSES:
@@ -167,7 +174,7 @@ class QueueJobsApi(APIView):
         return Response(QueueJobResponseDto(items, many=True).data)
 
     @extend_schema(parameters=[QUEUE_NAME], request=QueueDrainSerializer, responses={204: None})
-    def delete(self, request, queue_name):
+    def delete(self, request: Request, queue_name: str) -> Response:
         queue = _queue(queue_name)
         data = validated(QueueDrainSerializer, request.data)
         commands.queue_empty(queue=queue)
@@ -181,7 +188,7 @@ class QueueRetryApi(APIView):
     required_permission = "queueJob.update"
 
     @extend_schema(parameters=[QUEUE_NAME], request=QueueRetrySerializer, responses={200: QueueRetryResponseDto})
-    def post(self, request, queue_name):
+    def post(self, request: Request, queue_name: str) -> Response:
         queue = _queue(queue_name)
         data = validated(QueueRetrySerializer, request.data)
         count = commands.queue_retry_failed(queue=queue, asset_ids=data["assetIds"])

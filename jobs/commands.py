@@ -3,6 +3,9 @@ What Start means for a queue that is not "every asset's step" is the owning app'
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,7 +56,7 @@ def queue_clear_failed(*, queue: Queue) -> int:
     return AssetStep.objects.filter(step=step, status=StepStatus.FAILED).delete()[0] if step else 0
 
 
-def queue_retry_failed(*, queue: Queue, asset_ids: list[str] | None = None) -> int:
+def queue_retry_failed(*, queue: Queue, asset_ids: Collection[uuid.UUID] | None = None) -> int:
     step = QUEUE_STEP.get(queue)
     if step is None:
         return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -53,7 +54,7 @@ def reconcile() -> Reconciliation:
         if rows:
             result.given_back[queue.value] = len(rows)
             if not paused:
-                transaction.on_commit(lambda step=step, rows=rows: publish_lanes(step=step, rows=rows, alone=True))
+                transaction.on_commit(partial(publish_lanes, step=step, rows=rows, alone=True))
         if paused or broker.queue_length(queue.value) > 0:
             continue
         resent = resend_pending(step=step, queued_before=now - LOST_AFTER)

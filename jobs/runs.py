@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ from django.utils import timezone
 from jobs import broker
 from jobs.models import JobRun, QueueState, StepStatus
 from jobs.queues import Queue
-from jobs.services import beating, queue_is_paused, worker_token
+from jobs.heartbeat import beating
+from jobs.services import queue_is_paused, worker_token
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ def job_runs_resend(*, queue: Queue) -> int:
     pending = list(JobRun.objects.filter(queue=queue.value, status=StepStatus.PENDING))
     JobRun.objects.filter(pk__in=[run.pk for run in pending]).update(queued_at=timezone.now())
     for run in pending:
-        transaction.on_commit(lambda run=run: _send(run))
+        transaction.on_commit(partial(_send, run))
     return len(pending)
 
 
@@ -157,5 +159,5 @@ def job_runs_reconcile(*, stale_before: datetime, lost_before: datetime) -> tupl
             logger.warning("job run %s (%s) sent again: %s", run.pk, run.name,
                            "its worker stopped beating" if counts is given_back else "its message was lost")
             counts[run.queue] = counts.get(run.queue, 0) + 1
-            transaction.on_commit(lambda run=run: _send(run))
+            transaction.on_commit(partial(_send, run))
     return given_back, resent

@@ -3,6 +3,9 @@ exact under concurrency and survive a Redis flush."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, TypedDict
+
 from django.db.models import Count
 
 from jobs import broker
@@ -13,22 +16,42 @@ from jobs.steps import QUEUE_STEP
 MAX_LISTED = 1000
 
 
+class JobCounts(TypedDict):
+    active: int
+    completed: int
+    failed: int
+    delayed: int
+    waiting: int
+    paused: int
+
+
+class QueueStatus(TypedDict):
+    isActive: bool
+    isPaused: bool
+
+
+class QueueStatistics(TypedDict):
+    jobCounts: JobCounts
+    queueStatus: QueueStatus
+
+
 def paused_queues() -> set[str]:
     return set(QueueState.objects.filter(is_paused=True).values_list("queue", flat=True))
 
 
-def queue_statistics() -> dict[str, dict]:
+def queue_statistics() -> dict[str, QueueStatistics]:
     """Per queue: {"jobCounts": {active, completed, failed, delayed, waiting, paused}, "queueStatus": {isActive, isPaused}}."""
     by_step: dict[str, dict[str, int]] = {}
     for row in AssetStep.objects.values("step", "status").annotate(count=Count("id")).order_by():
         by_step.setdefault(row["step"], {})[row["status"]] = row["count"]
     paused = paused_queues()
-    result = {}
+    result: dict[str, QueueStatistics] = {}
     for queue in Queue:
         step = QUEUE_STEP.get(queue)
         is_paused = queue.value in paused
         if step is None:
-            counts = {"active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": broker.queue_length(queue.value), "paused": 0}
+            waiting = broker.queue_length(queue.value)
+            counts: JobCounts = {"active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": waiting, "paused": 0}
         else:
             states = by_step.get(step.value, {})
             pending = states.get(StepStatus.PENDING, 0)
@@ -47,7 +70,7 @@ def queue_statistics() -> dict[str, dict]:
     return result
 
 
-def queue_items(*, queue: Queue, status: str) -> list[dict]:
+def queue_items(*, queue: Queue, status: str) -> list[dict[str, Any]]:
     """The steps of a queue in one state, newest first: failed ones carry their reason."""
     step = QUEUE_STEP.get(queue)
     if step is None:
@@ -64,9 +87,13 @@ def queue_items(*, queue: Queue, status: str) -> list[dict]:
             "data": {"id": str(row.asset_id)},
             "assetId": str(row.asset_id),
             "originalFileName": row.asset.original_file_name,
-            "timestamp": int((row.finished_at or row.queued_at).timestamp() * 1000) if (row.finished_at or row.queued_at) else None,
+            "timestamp": _milliseconds(row.finished_at or row.queued_at),
             "attempts": row.attempts,
             "error": row.last_error or None,
         }
         for row in rows
     ]
+
+
+def _milliseconds(moment: datetime | None) -> int | None:
+    return int(moment.timestamp() * 1000) if moment else None

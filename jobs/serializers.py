@@ -3,6 +3,8 @@ them. The queue shapes are made from the dicts of `jobs.selectors`; the config s
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from jobs import system_config
@@ -11,7 +13,7 @@ from jobs.queues import Queue
 QUEUE_NAMES = tuple(queue.value for queue in Queue)
 
 
-class QueueStatisticsDto(serializers.Serializer):
+class QueueStatisticsDto(serializers.Serializer[Any]):
     active = serializers.IntegerField()
     completed = serializers.IntegerField()
     failed = serializers.IntegerField()
@@ -20,36 +22,37 @@ class QueueStatisticsDto(serializers.Serializer):
     paused = serializers.IntegerField()
 
 
-class QueueStatusLegacyDto(serializers.Serializer):
+class QueueStatusLegacyDto(serializers.Serializer[Any]):
     isActive = serializers.BooleanField()
     isPaused = serializers.BooleanField()
 
 
-class QueueResponseLegacyDto(serializers.Serializer):
+class QueueResponseLegacyDto(serializers.Serializer[Any]):
     jobCounts = QueueStatisticsDto()
     queueStatus = QueueStatusLegacyDto()
 
 
-class QueuesResponseLegacyDto(serializers.Serializer):
+class QueuesResponseLegacyDto(serializers.Serializer[Any]):
     """Every queue of this server by name (Immich's has more: the machine-learning ones and others it lacks)."""
 
-    def get_fields(self) -> dict:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {queue.value: QueueResponseLegacyDto() for queue in Queue}
 
 
-class QueueResponseDto(serializers.Serializer):
+class QueueResponseDto(serializers.Serializer[Any]):
     name = serializers.ChoiceField(choices=QUEUE_NAMES)
     isPaused = serializers.BooleanField()
     statistics = QueueStatisticsDto()
 
 
-class QueueJobResponseDto(serializers.Serializer):
+class QueueJobResponseDto(serializers.Serializer[Any]):
     """One recorded step of a queue. Beyond the reference: the asset, its file name, the attempts and the reason of a
     failure. `name` is the step's label (Immich's is a job name)."""
 
     id = serializers.CharField()
     name = serializers.CharField()
-    data = serializers.DictField()
+    # DRF's metaclass takes declared fields off the class, leaving Serializer.data alone: the stubs cannot say so.
+    data = serializers.DictField()  # type: ignore[assignment]
     timestamp = serializers.IntegerField(allow_null=True)
     assetId = serializers.UUIDField()
     originalFileName = serializers.CharField()
@@ -57,11 +60,11 @@ class QueueJobResponseDto(serializers.Serializer):
     error = serializers.CharField(allow_null=True)
 
 
-class QueueRetryResponseDto(serializers.Serializer):
+class QueueRetryResponseDto(serializers.Serializer[Any]):
     count = serializers.IntegerField()
 
 
-class SystemConfigTemplateStorageOptionDto(serializers.Serializer):
+class SystemConfigTemplateStorageOptionDto(serializers.Serializer[Any]):
     yearOptions = serializers.ListField(child=serializers.CharField())
     monthOptions = serializers.ListField(child=serializers.CharField())
     weekOptions = serializers.ListField(child=serializers.CharField())
@@ -75,17 +78,17 @@ class SystemConfigTemplateStorageOptionDto(serializers.Serializer):
 # -- the system config: one shape per section this server carries (jobs/system_config.py has the defaults) ------
 
 
-class DatabaseBackupConfig(serializers.Serializer):
+class DatabaseBackupConfig(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     cronExpression = serializers.CharField()
     keepLastAmount = serializers.IntegerField()
 
 
-class SystemConfigBackupsDto(serializers.Serializer):
+class SystemConfigBackupsDto(serializers.Serializer[Any]):
     database = DatabaseBackupConfig()
 
 
-class SystemConfigFFmpegDto(serializers.Serializer):
+class SystemConfigFFmpegDto(serializers.Serializer[Any]):
     crf = serializers.IntegerField()
     threads = serializers.IntegerField()
     preset = serializers.CharField()
@@ -109,21 +112,21 @@ class SystemConfigFFmpegDto(serializers.Serializer):
     accelDecode = serializers.BooleanField()
 
 
-class SystemConfigGeneratedImageDto(serializers.Serializer):
+class SystemConfigGeneratedImageDto(serializers.Serializer[Any]):
     format = serializers.ChoiceField(choices=system_config.IMAGE_FORMATS)
     size = serializers.IntegerField()
     quality = serializers.IntegerField()
     progressive = serializers.BooleanField(required=False)
 
 
-class SystemConfigGeneratedFullsizeImageDto(serializers.Serializer):
+class SystemConfigGeneratedFullsizeImageDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     format = serializers.ChoiceField(choices=system_config.IMAGE_FORMATS)
     quality = serializers.IntegerField()
     progressive = serializers.BooleanField(required=False)
 
 
-class SystemConfigImageDto(serializers.Serializer):
+class SystemConfigImageDto(serializers.Serializer[Any]):
     thumbnail = SystemConfigGeneratedImageDto()
     preview = SystemConfigGeneratedImageDto()
     colorspace = serializers.ChoiceField(choices=system_config.COLORSPACES)
@@ -131,46 +134,46 @@ class SystemConfigImageDto(serializers.Serializer):
     fullsize = SystemConfigGeneratedFullsizeImageDto()
 
 
-class JobSettingsDto(serializers.Serializer):
+class JobSettingsDto(serializers.Serializer[Any]):
     concurrency = serializers.IntegerField()
 
 
-class SystemConfigJobDto(serializers.Serializer):
+class SystemConfigJobDto(serializers.Serializer[Any]):
     """The concurrency of each queue that has a setting here."""
 
-    def get_fields(self) -> dict:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {queue: JobSettingsDto() for queue in system_config.DEFAULTS["job"]}
 
 
-class SystemConfigLibraryScanDto(serializers.Serializer):
+class SystemConfigLibraryScanDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     cronExpression = serializers.CharField()
 
 
-class SystemConfigLibraryWatchDto(serializers.Serializer):
+class SystemConfigLibraryWatchDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
 
 
-class SystemConfigLibraryDto(serializers.Serializer):
+class SystemConfigLibraryDto(serializers.Serializer[Any]):
     scan = SystemConfigLibraryScanDto()
     watch = SystemConfigLibraryWatchDto()
 
 
-class SystemConfigFacesDto(serializers.Serializer):
-    def get_fields(self) -> dict:
+class SystemConfigFacesDto(serializers.Serializer[Any]):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {"import": serializers.BooleanField()}  # a Python keyword: no class attribute can bear the name
 
 
-class SystemConfigMetadataDto(serializers.Serializer):
+class SystemConfigMetadataDto(serializers.Serializer[Any]):
     defaultTimeZone = serializers.CharField()  # beyond the reference
     faces = SystemConfigFacesDto()
 
 
-class SystemConfigNewVersionCheckDto(serializers.Serializer):
+class SystemConfigNewVersionCheckDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
 
 
-class SystemConfigNightlyTasksDto(serializers.Serializer):
+class SystemConfigNightlyTasksDto(serializers.Serializer[Any]):
     startTime = serializers.CharField()
     databaseCleanup = serializers.BooleanField()
     missingThumbnails = serializers.BooleanField()
@@ -179,11 +182,11 @@ class SystemConfigNightlyTasksDto(serializers.Serializer):
     syncQuotaUsage = serializers.BooleanField()
 
 
-class SystemConfigPasswordLoginDto(serializers.Serializer):
+class SystemConfigPasswordLoginDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
 
 
-class SystemConfigStorageTemplateDto(serializers.Serializer):
+class SystemConfigStorageTemplateDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     hashVerificationEnabled = serializers.BooleanField()
     template = serializers.CharField()
@@ -191,16 +194,16 @@ class SystemConfigStorageTemplateDto(serializers.Serializer):
     skipLowConfidenceDates = serializers.BooleanField()
 
 
-class SystemConfigTrashDto(serializers.Serializer):
+class SystemConfigTrashDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     days = serializers.IntegerField()
 
 
-class SystemConfigUserDto(serializers.Serializer):
+class SystemConfigUserDto(serializers.Serializer[Any]):
     deleteDelay = serializers.IntegerField()
 
 
-class SystemConfigDto(serializers.Serializer):
+class SystemConfigDto(serializers.Serializer[Any]):
     backup = SystemConfigBackupsDto()
     ffmpeg = SystemConfigFFmpegDto()
     image = SystemConfigImageDto()

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F
 from django.utils import timezone
-from redis import RedisError
 
 from jobs import registry, slots
+from jobs.heartbeat import HEARTBEAT_S, beating
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.registry import StepFailure
 from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
@@ -27,7 +26,6 @@ from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-HEARTBEAT_S = 10
 MAX_ATTEMPTS = 5
 # A file that kills its worker (a crash in a decoder, the hard time limit) fails for good after this many deaths,
 # instead of being given back and killing workers forever.
@@ -105,7 +103,7 @@ def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], s
     now = timezone.now()
     table = AssetStep._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, false, 1, %s, %s, '', %s, %s, %s)"] * len(outcomes))
-    params: list[object] = []
+    params: list[uuid.UUID | str | int | datetime] = []
     for asset_id, status, reason in outcomes:
         params += [uuid.UUID(asset_id), step.value, status, Priority.BACKFILL, reason, settings_version, now, now, now]
     sql = (
@@ -155,34 +153,6 @@ def _claim(*, asset_ids: list[str], step: Step, slot: str | None = None) -> list
     if not claimed:
         return []
     return list(AssetStep.objects.filter(step=step, status=StepStatus.RUNNING, worker=token))
-
-
-@contextmanager
-def beating(name: str, beat: Callable[[], object]) -> Iterator[None]:
-    """Call `beat` every HEARTBEAT_S on a thread while the block runs, so the reconciler can tell work in progress
-    from the work of a SIGKILLed worker (whose beat stops)."""
-    stop = threading.Event()
-
-    def run() -> None:
-        try:
-            while not stop.wait(HEARTBEAT_S):
-                try:
-                    beat()
-                except (DatabaseError, RedisError) as error:
-                    # One failed beat (PostgreSQL or Redis restarting) must not end the beating, or the reconciler
-                    # gives the work to another worker while this one still does it.
-                    logger.warning("%s: a beat failed, beating on: %s", name, error)
-                    connection.close()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name=name, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _heartbeat(rows: list[AssetStep], queue: str, slot: str | None) -> AbstractContextManager[None]:
@@ -287,7 +257,7 @@ def _count_worker_loss(row: AssetStep, *, cause: str, now: datetime) -> StepStat
 
 def _loss_cause(row: AssetStep) -> str:
     """Why a worker stopped beating, from how long it had run: up to its task's hard time limit, or less."""
-    limit = step_definition(row.step).task.time_limit
+    limit = step_definition(Step(row.step)).task.time_limit
     ran = (row.heartbeat_at - row.started_at).total_seconds() if row.heartbeat_at and row.started_at else 0
     if limit and ran >= limit - 2 * HEARTBEAT_S:  # the last beat comes up to one interval before the kill
         return f"stopped at its {limit} s time limit"
@@ -367,7 +337,7 @@ def resend_pending(*, step: Step, queued_before: datetime | None = None) -> int:
     return len(rows)
 
 
-def publish_lanes(*, step: Step, rows: list[tuple[object, int]], alone: bool = False) -> None:
+def publish_lanes(*, step: Step, rows: Sequence[tuple[object, int]], alone: bool = False) -> None:
     """Send (asset id, priority) pairs, each in its own lane (`alone`: one id per message)."""
     for lane in Priority.values:
         ids = [asset_id for asset_id, priority in rows if priority == lane]

@@ -10,6 +10,7 @@ import copy
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -31,7 +32,12 @@ _CONCURRENCY = {
     Queue.LIBRARY: 5,
 }
 
-DEFAULTS: dict = {
+# A configuration is JSON: sections of settings, nested by name.
+Config = dict[str, Any]
+# A setting's rule: the problem with a value, in words, or None when the value is allowed.
+Rule = Callable[[Any], str | None]
+
+DEFAULTS: Config = {
     "backup": {"database": {"enabled": True, "cronExpression": "0 02 * * *", "keepLastAmount": 14}},
     "ffmpeg": {
         "crf": 23, "threads": 0, "preset": "ultrafast",
@@ -76,15 +82,15 @@ class InvalidConfig(BadRequest):
     """The problems of a candidate config, a list of sentences."""
 
 
-def _one_of(*allowed) -> Callable:
-    def check(value) -> str | None:
+def _one_of(*allowed: str) -> Rule:
+    def check(value: Any) -> str | None:
         return None if value in allowed else f"must be one of {', '.join(map(str, allowed))}"
 
     return check
 
 
-def _between(low: int, high: int | None = None) -> Callable:
-    def check(value) -> str | None:
+def _between(low: int, high: int | None = None) -> Rule:
+    def check(value: Any) -> str | None:
         if value < low or (high is not None and value > high):
             return f"must be between {low} and {high}" if high is not None else f"must be at least {low}"
         return None
@@ -92,8 +98,8 @@ def _between(low: int, high: int | None = None) -> Callable:
     return check
 
 
-def _all_of(*allowed) -> Callable:
-    def check(values) -> str | None:
+def _all_of(*allowed: str) -> Rule:
+    def check(values: Any) -> str | None:
         unknown = [value for value in values if value not in allowed]
         return f"unknown values {unknown}; allowed: {', '.join(allowed)}" if unknown else None
 
@@ -110,7 +116,7 @@ HW_ACCELERATIONS = ("nvenc", "qsv", "vaapi", "rkmpp", "disabled")
 CQ_MODES = ("auto", "cqp", "icq")
 IMAGE_FORMATS = ("jpeg", "webp")
 COLORSPACES = ("srgb", "p3")
-RULES: dict[str, Callable] = {
+RULES: dict[str, Rule] = {
     "ffmpeg.crf": _between(0, 51),
     "ffmpeg.threads": _between(0),
     "ffmpeg.bframes": _between(-1, 16),
@@ -164,7 +170,7 @@ def _bitrate_problem(value: str) -> str | None:
     return "must be a bitrate in kbit/s such as 0 (no cap), 8000, 8000k or 8m"
 
 
-def _same_type(default, value) -> bool:
+def _same_type(default: object, value: object) -> bool:
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
     if isinstance(default, int):
@@ -172,7 +178,7 @@ def _same_type(default, value) -> bool:
     return isinstance(value, type(default))
 
 
-def _validate(default: dict, candidate, path: str = "") -> list[str]:
+def _validate(default: Config, candidate: object, path: str = "") -> list[str]:
     if not isinstance(candidate, dict):
         return [f"{path or 'config'} must be an object"]
     errors = [f"{path}{key}: unknown setting" for key in candidate.keys() - default.keys()]
@@ -193,7 +199,7 @@ def _validate(default: dict, candidate, path: str = "") -> list[str]:
     return errors
 
 
-def _merged(default: dict, stored: dict) -> dict:
+def _merged(default: Config, stored: Config) -> Config:
     result = copy.deepcopy(default)
     for key, value in stored.items():
         if key in result and isinstance(result[key], dict) and isinstance(value, dict):
@@ -203,21 +209,21 @@ def _merged(default: dict, stored: dict) -> dict:
     return result
 
 
-def config_defaults() -> dict:
+def config_defaults() -> Config:
     return copy.deepcopy(DEFAULTS)
 
 
-def config_get() -> dict:
+def config_get() -> Config:
     """The current configuration, a fresh copy the caller may change."""
     stored = SystemConfig.objects.filter(pk=1).values_list("value", flat=True).first()
     return _merged(DEFAULTS, stored or {})
 
 
 _CACHE_SECONDS = 2.0
-_cached: tuple[float, dict] | None = None
+_cached: tuple[float, Config] | None = None
 
 
-def config_cached() -> dict:
+def config_cached() -> Config:
     """The configuration for hot paths (every job reads it): shared and read-only, re-read at most every two
     seconds, so a change reaches running workers within that time. Never modify the returned dict."""
     global _cached
@@ -232,12 +238,12 @@ def config_cache_clear() -> None:
     _cached = None
 
 
-def config_validate(candidate: dict) -> list[str]:
+def config_validate(candidate: object) -> list[str]:
     """The problems of a whole candidate config, in words (empty when valid)."""
     return _validate(DEFAULTS, candidate)
 
 
-def config_update(*, new_config: dict) -> dict:
+def config_update(*, new_config: object) -> Config:
     errors = _validate(DEFAULTS, new_config)
     if errors:
         raise InvalidConfig(errors)

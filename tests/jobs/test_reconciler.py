@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from assets.models import Asset
 from assets.services import assets_delete
-from jobs import broker, services, slots, steps
+from jobs import broker, heartbeat, services, slots, steps
 from jobs.commands import queue_pause, queue_resume, queue_retry_failed
 from jobs.models import AssetStep, Priority, Step, StepStatus
 from jobs.queues import Queue
@@ -121,7 +121,7 @@ def test_a_worker_stopped_by_its_hard_time_limit_is_named_so(user, lanes, django
     # It beat until the limit (the last beat one interval before the kill), then the pool killed it.
     last_beat = timezone.now() - STALE
     AssetStep.objects.filter(pk=row.pk).update(
-        started_at=last_beat - timedelta(seconds=limit - services.HEARTBEAT_S), heartbeat_at=last_beat
+        started_at=last_beat - timedelta(seconds=limit - heartbeat.HEARTBEAT_S), heartbeat_at=last_beat
     )
     with django_capture_on_commit_callbacks(execute=True):
         reconcile()
@@ -175,7 +175,7 @@ def test_retrying_a_failed_step_starts_the_count_of_deaths_again(user, lanes, dj
 
 def test_a_running_step_with_a_recent_heartbeat_is_left_running(user, lanes, django_capture_on_commit_callbacks):
     (asset_id,) = make_assets(user, 1)
-    claimed(asset_id, heartbeat_age=timedelta(seconds=services.HEARTBEAT_S))
+    claimed(asset_id, heartbeat_age=timedelta(seconds=heartbeat.HEARTBEAT_S))
     with django_capture_on_commit_callbacks(execute=True):
         result = reconcile()
     assert result.given_back == {} and result.resent == {}
@@ -254,7 +254,7 @@ def test_the_heartbeat_outlives_a_broker_hiccup(user, lanes, monkeypatch):
     (asset_id,) = make_assets(user, 1)
     steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
     (row,) = services._claim(asset_ids=[asset_id], step=Step.THUMBNAILS)
-    monkeypatch.setattr(services, "HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(heartbeat, "HEARTBEAT_S", 0.05)
     real_refresh = slots.refresh
     failures = []
 

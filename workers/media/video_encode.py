@@ -13,13 +13,23 @@ import math
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
+from typing import Protocol, TypeVar, cast
 
 import av
+from av.audio.codeccontext import AudioCodecContext
+from av.audio.resampler import AudioResampler
+from av.audio.stream import AudioStream
+from av.codec.context import ThreadType
+from av.container import InputContainer, OutputContainer
+from av.packet import Packet
+from av.stream import Stream
+from av.video.codeccontext import VideoCodecContext
+from av.video.stream import VideoStream
 
 from workers.media import fs
 from workers.media import tonemap as tonemapping
@@ -73,11 +83,13 @@ def encoder_problem(name: str) -> str | None:
     try:
         context = av.CodecContext.create(codec)
         if codec.type == "video":
+            context = cast(VideoCodecContext, context)  # create() makes the context of the codec's kind
             context.width, context.height, context.pix_fmt = 64, 64, "yuv420p"
             context.time_base = Fraction(1, 25)
             if name == "libx265":
                 context.options = {"x265-params": "log-level=error"}
         else:
+            context = cast(AudioCodecContext, context)
             context.sample_rate = 48000
             context.layout = "stereo"
             context.format = codec.audio_formats[0].name if codec.audio_formats else "fltp"
@@ -138,7 +150,7 @@ def video_options(name: str, plan: VideoPlan, *, pass_number: int = 0, stats: Pa
     return options
 
 
-def _graph(frame: av.VideoFrame, plan: VideoPlan, time_base: Fraction, threads: int) -> av.filter.Graph | None:
+def _graph(frame: av.VideoFrame, plan: VideoPlan, time_base: Fraction | None, threads: int) -> av.filter.Graph | None:
     """scale to the planned size (and tone-map HDR) inside libavfilter; None when the frame needs nothing."""
     same_size = (frame.width, frame.height) == (plan.width, plan.height)
     if same_size and not plan.tonemap and frame.format.name == "yuv420p":
@@ -148,6 +160,7 @@ def _graph(frame: av.VideoFrame, plan: VideoPlan, time_base: Fraction, threads: 
     source = graph.add_buffer(width=frame.width, height=frame.height, format=frame.format, time_base=time_base)
     size = {"w": str(plan.width), "h": str(plan.height), "flags": "bicubic"}
     if plan.tonemap:
+        assert plan.hdr, "the plan tone-maps HDR sources only"
         cube = tonemapping.cube_file(transfer=plan.hdr, algorithm=plan.tonemap)
         chain = [
             graph.add("scale", **size, in_color_matrix="bt2020"),
@@ -168,10 +181,10 @@ def _graph(frame: av.VideoFrame, plan: VideoPlan, time_base: Fraction, threads: 
 class _VideoPath:
     """Decoded frames -> (graph) -> encoder, with the timestamps passed through (variable frame rates stay)."""
 
-    def __init__(self, source: av.video.stream.VideoStream, encoder: av.CodecContext, plan: VideoPlan):
+    def __init__(self, source: VideoStream, encoder: VideoCodecContext, plan: VideoPlan) -> None:
         self.source, self.encoder, self.plan = source, encoder, plan
-        self.graph = None
-        self.graph_key = None
+        self.graph: av.filter.Graph | None = None
+        self.graph_key: tuple[int, int, str] | None = None
         self.last_pts: int | None = None
         self.frames = self.dropped = 0
         self.threads = plan.threads or min(os.cpu_count() or 1, 8)
@@ -195,12 +208,12 @@ class _VideoPath:
         self.graph.push(frame)
         while True:
             try:
-                yield self.graph.pull()
+                yield cast(av.VideoFrame, self.graph.pull())  # a video graph gives video frames
             except _NO_MORE:
                 return
 
-    def encode(self, frame: av.VideoFrame | None) -> list[av.Packet]:
-        packets = []
+    def encode(self, frame: av.VideoFrame | None) -> list[Packet[Stream]]:
+        packets: list[Packet[Stream]] = []
         for out in self._filtered(frame):
             pts = out.pts if out.pts is not None else (self.last_pts + self.tick if self.last_pts is not None else 0)
             if self.last_pts is not None and pts <= self.last_pts:
@@ -216,7 +229,7 @@ class _VideoPath:
         return packets
 
 
-def decode_threads(stream, plan: VideoPlan) -> int:
+def decode_threads(stream: VideoStream, plan: VideoPlan) -> int:
     """The configured thread count, else libav's automatic one, capped for large frames (memory)."""
     if plan.threads:
         return plan.threads
@@ -226,9 +239,9 @@ def decode_threads(stream, plan: VideoPlan) -> int:
     return 0
 
 
-def _configure_video(context: av.CodecContext, source, plan: VideoPlan) -> None:
+def _configure_video(context: VideoCodecContext, source: VideoStream, plan: VideoPlan) -> None:
     context.width, context.height, context.pix_fmt = plan.width, plan.height, "yuv420p"
-    context.time_base = source.time_base
+    context.time_base = _time_base(source)
     rate = source.average_rate or source.guessed_rate
     if rate:
         context.framerate = rate
@@ -254,13 +267,21 @@ def _choose_encoder(plan: VideoPlan, notes: list[str]) -> str:
     raise TranscodeFailed(f"no usable {plan.codec} encoder: " + "; ".join(notes))
 
 
+def _time_base(stream: Stream) -> Fraction:
+    return cast(Fraction, stream.time_base)  # libavformat gives every stream it opens one (the stub allows None)
+
+
+def _video_in(container: InputContainer, plan: VideoPlan) -> VideoStream:
+    return cast(VideoStream, container.streams[plan.index])  # the plan chose a video stream
+
+
 def _first_pass(source: Path, plan: VideoPlan, name: str, stats: Path, deadline: _Deadline) -> None:
     """Two-pass, pass 1: analyse the video into the stats file; the packets are thrown away."""
     with open_input(source) as container:
-        stream = container.streams[plan.index]
-        stream.thread_type = "AUTO"
+        stream = _video_in(container, plan)
+        stream.thread_type = ThreadType.AUTO
         stream.codec_context.thread_count = decode_threads(stream, plan)
-        encoder = av.CodecContext.create(name, "w")
+        encoder = cast(VideoCodecContext, av.CodecContext.create(name, "w"))  # the plan's encoders are video ones
         _configure_video(encoder, stream, plan)
         encoder.options = video_options(name, plan, pass_number=1, stats=stats)
         if name == "libx264":
@@ -280,13 +301,15 @@ def _first_pass(source: Path, plan: VideoPlan, name: str, stats: Path, deadline:
 # -- the audio path ----------------------------------------------------------------------------------------------
 
 
-def _audio_stream(output, plan: AudioPlan, notes: list[str]):
+def _audio_stream(
+    output: OutputContainer, plan: AudioPlan, notes: list[str]
+) -> tuple[AudioStream, str, AudioResampler]:
     for name in plan.encoders:
         problem = encoder_problem(name)
         if problem:
             notes.append(f"{name} could not start ({problem})")
             continue
-        stream = output.add_stream(name, rate=plan.sample_rate)
+        stream = cast(AudioStream, output.add_stream(name, rate=plan.sample_rate))  # the plan's encoders are audio ones
         context = stream.codec_context
         context.layout = "stereo"
         formats = [f.name for f in av.Codec(name, "w").audio_formats or ()]
@@ -295,7 +318,7 @@ def _audio_stream(output, plan: AudioPlan, notes: list[str]):
         if not name.startswith("pcm_"):
             context.bit_rate = AUDIO_BITRATE
         context.open()
-        resampler = av.AudioResampler(
+        resampler = AudioResampler(
             format=context.format.name, layout="stereo", rate=plan.sample_rate, frame_size=context.frame_size or None
         )
         return stream, name, resampler
@@ -306,7 +329,7 @@ def _audio_stream(output, plan: AudioPlan, notes: list[str]):
 
 
 class _Deadline:
-    def __init__(self, limit_s: float | None):
+    def __init__(self, limit_s: float | None) -> None:
         self.limit_s = limit_s
         self.end = time.monotonic() + limit_s if limit_s else None
 
@@ -315,7 +338,9 @@ class _Deadline:
             raise TranscodeTimeout(f"stopped after {self.limit_s:.0f} s, the time limit for this video")
 
 
-def _packets(container, streams, deadline: _Deadline, notes: list[str], damaged: list[int]) -> Iterator[av.Packet]:
+def _packets(
+    container: InputContainer, streams: Sequence[Stream], deadline: _Deadline, notes: list[str], damaged: list[int]
+) -> Iterator[Packet[Stream]]:
     """Demux, stopping (with a note) where a damaged or truncated file can no longer be read."""
     iterator = container.demux(*streams)
     while True:
@@ -336,7 +361,14 @@ class _DamagedUnderThreads(Exception):
     on the threads' timing, so the same file could come out best effort on one run and too damaged on the next."""
 
 
-def _decode(stream, packet: av.Packet | None, damaged: list[int]) -> list:
+_Frame = TypeVar("_Frame")
+
+
+class _Decoder(Protocol[_Frame]):
+    def decode(self, packet: Packet[Stream] | None = None) -> list[_Frame]: ...
+
+
+def _decode(stream: _Decoder[_Frame], packet: Packet[Stream] | None, damaged: list[int]) -> list[_Frame]:
     try:
         return stream.decode(packet)
     except av.error.InvalidDataError:
@@ -344,7 +376,7 @@ def _decode(stream, packet: av.Packet | None, damaged: list[int]) -> list:
         return []
 
 
-def _copy(packet: av.Packet, target) -> av.Packet:
+def _copy(packet: Packet[Stream], target: Stream) -> Packet[Stream]:
     if packet.pts is None:
         packet.pts = packet.dts
     packet.stream = target
@@ -365,16 +397,16 @@ def _encode_to(
     with open_input(source) as container, av.open(
         str(temp), "w", format="mp4", options={"movflags": "+faststart"}
     ) as output:
-        video_in = container.streams[plan.video.index]
-        audio_in = container.streams[plan.audio.index] if plan.audio else None
+        video_in = _video_in(container, plan.video)
+        audio_in = cast(AudioStream, container.streams[plan.audio.index]) if plan.audio else None  # the plan's choice
         if plan.video.copy:
             video_out = output.add_stream_from_template(video_in)
             path = None
         else:
-            video_in.thread_type = "AUTO"
+            video_in.thread_type = ThreadType.AUTO
             video_in.codec_context.thread_count = 1 if one_decode_thread else decode_threads(video_in, plan.video)
             rate = video_in.average_rate or video_in.guessed_rate or Fraction(30)
-            video_out = output.add_stream(video_name, rate=rate)
+            video_out = cast(VideoStream, output.add_stream(video_name, rate=rate))  # the plan's encoder is a video one
             _configure_video(video_out.codec_context, video_in, plan.video)
             two_pass = plan.video.two_pass and video_name in _TWO_PASS_ENCODERS
             video_out.codec_context.options = video_options(
@@ -387,8 +419,10 @@ def _encode_to(
             video_out.codec_tag = "hvc1"  # what Apple players want
         if plan.video.rotation:
             video_out.set_display_rotation(plan.video.rotation)
-        audio_name, audio_out, resampler = None, None, None
-        if plan.audio and plan.audio.copy:
+        audio_name: str | None = None
+        audio_out: AudioStream | None = None
+        resampler: AudioResampler | None = None
+        if plan.audio and audio_in is not None and plan.audio.copy:
             audio_out, audio_name = output.add_stream_from_template(audio_in), "copy"
         elif plan.audio:
             audio_out, audio_name, resampler = _audio_stream(output, plan.audio, notes)
@@ -399,22 +433,25 @@ def _encode_to(
         for packet in _packets(container, streams, deadline, notes, damaged):
             if packet.size == 0:  # the demuxer's end-of-stream marker: decoders are flushed below
                 continue
-            if packet.stream is video_in and path is None:
-                output.mux(_copy(packet, video_out))
-            elif packet.stream is video_in:
-                for frame in _decode(video_in, packet, damaged):
-                    output.mux(path.encode(frame))
-            elif resampler is None:
-                output.mux(_copy(packet, audio_out))
+            if packet.stream is video_in:
+                if path is None:
+                    output.mux(_copy(packet, video_out))
+                else:
+                    for frame in _decode(video_in, packet, damaged):
+                        output.mux(path.encode(frame))
             else:
-                for frame in _decode(audio_in, packet, audio_damaged):
-                    for resampled in resampler.resample(frame):
-                        output.mux(audio_out.encode(resampled))
+                assert audio_in is not None and audio_out is not None, "only the video and the planned audio are read"
+                if resampler is None:
+                    output.mux(_copy(packet, audio_out))
+                else:
+                    for audio_frame in _decode(audio_in, packet, audio_damaged):
+                        for resampled in resampler.resample(audio_frame):
+                            output.mux(audio_out.encode(resampled))
         if path is not None:
             for frame in _decode(video_in, None, damaged):
                 output.mux(path.encode(frame))
             output.mux(path.encode(None))
-        if resampler is not None:
+        if resampler is not None and audio_out is not None:
             for resampled in resampler.resample(None):
                 output.mux(audio_out.encode(resampled))
             output.mux(audio_out.encode(None))
@@ -426,7 +463,7 @@ def _encode_to(
         if path is not None and damaged[0] > MAX_DAMAGED_SHARE * max(path.frames + damaged[0], 1) and damaged[0] > 2:
             raise TranscodeFailed(f"too damaged: {damaged[0]} packets could not be decoded, {path.frames} frames could")
         if path is not None and path.last_pts is not None and container.duration:
-            expected, reached = container.duration / 1_000_000, float(path.last_pts * video_in.time_base)
+            expected, reached = container.duration / 1_000_000, float(path.last_pts * _time_base(video_in))
             if reached < expected * 0.9 - 1 / float(video_in.average_rate or 30):
                 notes.append(f"best effort: only {reached:.1f} s of {expected:.1f} s could be read (truncated or damaged)")
         if damaged[0]:
