@@ -15,6 +15,7 @@ from accounts.serializers import (
     AdminUserUpdateSerializer,
     ApiKeyCreateSerializer,
     ApiKeyUpdateSerializer,
+    ChangePasswordSerializer,
     LoginSerializer,
     SignUpSerializer,
     UserUpdateSerializer,
@@ -149,7 +150,20 @@ class UserMeApi(APIView):
     @extend_schema(request=UserUpdateSerializer, responses={200: dict})
     def put(self, request):
         data = validated(UserUpdateSerializer, request.data)
-        return Response(user_admin_dto(services.user_update(user=request.user, **data)))
+        return Response(user_admin_dto(services.user_update_me(user=request.user, credential=request.auth, **data)))
+
+
+class ChangePasswordApi(APIView):
+    """Immich's change-password: the current password and the new one; one's other sessions end."""
+
+    error_responses = {"POST": (400, 403)}  # wrong current password, too short a new one; a scoped API key
+
+    @extend_schema(request=ChangePasswordSerializer, responses={200: dict})
+    def post(self, request):
+        data = validated(ChangePasswordSerializer, request.data)
+        user = services.password_change(user=request.user, credential=request.auth, password=data["password"],
+                                        new_password=data["newPassword"])
+        return Response(user_admin_dto(user))
 
 
 class UserListApi(APIView):
@@ -186,7 +200,7 @@ class AdminUserListApi(APIView):
 
 class AdminUserDetailApi(APIView):
     admin_only = True
-    error_responses = {"DELETE": (400,)}  # an admin's own account
+    error_responses = {"PUT": (400,), "DELETE": (400,)}  # one's own admin role or password; an admin's own account, the last admin
     required_permission = {"GET": "adminUser.read", "PUT": "adminUser.update", "DELETE": "adminUser.delete"}
 
     @extend_schema(responses={200: dict})
@@ -199,7 +213,7 @@ class AdminUserDetailApi(APIView):
         user = get_object_or_404(User, pk=user_id)
         if "is_superuser" in data:
             data["is_staff"] = data["is_superuser"]
-        return Response(user_admin_dto(services.user_update(user=user, **data)))
+        return Response(user_admin_dto(services.user_update_by_admin(admin=request.user, user=user, **data)))
 
     @extend_schema(responses={200: dict})
     def delete(self, request, user_id):

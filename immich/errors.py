@@ -31,6 +31,13 @@ class Unauthorized(ApplicationError):
     default_message = "Authentication required"
 
 
+class Forbidden(ApplicationError):
+    """Known caller, not allowed to do this (a scoped API key changing credentials)."""
+
+    status = HTTPStatus.FORBIDDEN
+    default_message = "Forbidden"
+
+
 class NotFound(ApplicationError):
     """Not found, or not the caller's: one answer for both, so that nobody learns which ids others have."""
 
