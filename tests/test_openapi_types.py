@@ -20,6 +20,7 @@ UNTYPED = {
     "PUT /api/api-keys/{key_id} 200": TYPES_B,
     "GET /api/api-keys/me 200": TYPES_B,
     "POST /api/auth/admin-sign-up 201": TYPES_B,
+    "POST /api/auth/change-password 200": TYPES_B,  # a UserAdminResponseDto, as PUT /api/users/me
     "POST /api/auth/login 201": TYPES_B,
     "POST /api/auth/logout 200": TYPES_B,
     "POST /api/auth/validateToken 200": TYPES_B,
