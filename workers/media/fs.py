@@ -41,10 +41,31 @@ def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:
         view = view[write(view):]
 
 
+NAME_MAX = 255  # bytes in one file name (every Linux filesystem the server runs on)
+_TOKEN_ROOM = 64  # bytes a temporary name's token may take
+_TEMPORARY_SUFFIX = ".partial"
+
+
+def name_within(name: str, limit: int) -> str:
+    """The longest start of `name` that takes at most `limit` bytes on disk, never cutting a character in two."""
+    name = name[:limit]  # a character takes at least one byte
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
+
+
+def temporary_prefix(path: Path) -> str:
+    """What every temporary name of `path` starts with: `.` and as much of its name as leaves room for a token."""
+    return f".{name_within(path.name, NAME_MAX - len('..') - len(_TEMPORARY_SUFFIX) - _TOKEN_ROOM)}."
+
+
 def temporary_name(path: Path, token: str) -> Path:
-    """`.<name>.<token>.partial` beside `path`: hidden, and the name the debris sweep and the consistency check
-    know as a writer's temporary output."""
-    return path.with_name(f".{path.name}.{token}.partial")
+    """`.<name>.<token>.partial` beside `path`, the name shortened so that the whole fits NAME_MAX whatever the
+    original's name: hidden, and the name the debris sweep and the consistency check know as a writer's temporary
+    output. `token` (a random one, a row's id) tells the temporary names of one path apart."""
+    if len(os.fsencode(token)) > _TOKEN_ROOM:
+        raise ValueError(f"a temporary name's token takes at most {_TOKEN_ROOM} bytes: {token!r}")
+    return path.with_name(f"{temporary_prefix(path)}{token}{_TEMPORARY_SUFFIX}")
 
 
 @contextmanager
@@ -59,7 +80,7 @@ def write_then_replace(path: Path, *, token: str | None = None, durable: bool = 
     `clear_stale`: first remove the temporary files of a writer killed mid-write (for outputs that one process at a
     time writes, so none of them is being written now)."""
     if clear_stale:
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+        for stale in path.parent.glob(f"{glob.escape(temporary_prefix(path))}*{_TEMPORARY_SUFFIX}"):
             stale.unlink(missing_ok=True)
     temp = temporary_name(path, token or uuid.uuid4().hex[:12])
     try:
