@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from assets.models import Asset, AssetExif, AssetType
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
+from assets.storage import local_original
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
 from immich import storage
@@ -25,7 +26,7 @@ from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
 from jobs.system_config import config_cached
 from people.services import faces_import, faces_import_enabled
-from workers.media import metadata
+from workers.media import fs, metadata
 
 METADATA_VERSION = "metadata-2"  # sidecars, sources of dates, colour, faces
 
@@ -37,10 +38,12 @@ def _version(payload: object) -> str:
 def asset_extract_metadata(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
     try:
-        with storage.local_copy(asset.original_path) as path, _local_sidecar(asset, path) as sidecar:
+        with local_original(asset) as path, _local_sidecar(asset, path) as sidecar:
             _extract_metadata(asset, path, sidecar)
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
+    except fs.OutsideRoots as error:
+        raise PermanentFailure(f"the original file leads out of its folders, so the asset is offline: {error}") from error
     return StepStatus.DONE
 
 
@@ -50,7 +53,7 @@ def _local_sidecar(asset: Asset, original: Path) -> Iterator[Path | None]:
     if not asset.sidecar_path:
         yield metadata.find_sidecar(original)
         return
-    with storage.local_copy(asset.sidecar_path, missing_ok=True) as sidecar:
+    with local_original(asset, asset.sidecar_path) as sidecar:
         yield sidecar
 
 

@@ -1,6 +1,7 @@
-"""Filesystem primitives, written once: a rename that never replaces, durability by filesystem (syncfs) and early
-writeback, copy-and-hash, removal of emptied folders, and the atomic write-then-replace every writer of a derived
-file uses. Pure: no ORM, no settings, no app.
+"""Filesystem primitives, written once: the guarded opener every reader and writer of a stored or library file goes
+through, a rename that never replaces, durability by filesystem (syncfs) and early writeback, copy-and-hash, removal
+of emptied folders, and the atomic write-then-replace every writer of a derived file uses. Pure: no ORM, no
+settings, no app: callers pass the folders a file may be in.
 
 `crash_point(name)` marks where a fault test may kill the process (as `kill -9` would); it does nothing in
 production. Callers call it through this module (`fs.crash_point(...)`) so that a test's monkeypatch reaches them.
@@ -13,6 +14,7 @@ import errno
 import glob
 import hashlib
 import os
+import stat as stat_kind
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -95,6 +97,98 @@ def write_then_replace(path: Path, *, token: str | None = None, durable: bool = 
             os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+# -- opening inside allowed folders ----------------------------------------------------------------------------
+
+
+class OutsideRoots(PermissionError):
+    """The path leads out of the folders it may be in (a symlink to /etc/passwd, to another user's original), or a
+    link appeared on its way while it was being opened. Its message says which path, for a step's failure reason."""
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+_SYS_OPENAT2 = 437  # the same number on every architecture (added with Linux 5.6)
+_RESOLVE_NO_MAGICLINKS = 0x02
+_RESOLVE_NO_SYMLINKS = 0x04
+_RESOLVE_BENEATH = 0x08
+_openat2_works = True  # until the kernel (or a seccomp filter) says it has no openat2
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _openat2(root_fd: int, relative: str, flags: int, mode: int) -> int | None:
+    """openat2 resolving `relative` below `root_fd` through no link at all; None where the kernel has none."""
+    global _openat2_works
+    if not _openat2_works:
+        return None
+    how = _OpenHow(flags | os.O_CLOEXEC, mode if flags & os.O_CREAT else 0,
+                   _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS)
+    fd = _libc.syscall(ctypes.c_long(_SYS_OPENAT2), ctypes.c_int(root_fd), ctypes.c_char_p(os.fsencode(relative)),
+                       ctypes.byref(how), ctypes.c_size_t(ctypes.sizeof(how)))
+    if fd >= 0:
+        return fd
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EPERM) and not flags & os.O_CREAT:
+        _openat2_works = False  # too old a kernel, or a container's seccomp filter refusing it: walk instead
+        return None
+    raise OSError(code, os.strerror(code), relative)
+
+
+def _open_walking(root_fd: int, relative: str, flags: int, mode: int) -> int:
+    """The same without openat2: each folder opened below the previous one with O_NOFOLLOW, the file too."""
+    *folders, name = relative.split(os.sep)
+    fd = os.dup(root_fd)
+    try:
+        for folder in folders:
+            below = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = below
+        opened = os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=fd)
+    finally:
+        os.close(fd)
+    if flags & os.O_PATH and stat_kind.S_ISLNK(os.fstat(opened).st_mode):  # O_PATH opens the link itself
+        os.close(opened)
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), relative)
+    return opened
+
+
+def open_beneath(path: str | os.PathLike, roots: Iterable[str | os.PathLike], flags: int = os.O_RDONLY,
+                 mode: int = 0o644) -> int:
+    """A descriptor for `path` (os.open's `flags`) when it lies in one of the `roots` folders once its links are
+    resolved, else OutsideRoots. The resolved path is then opened below its root through no link at all
+    (openat2's RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on each component), so a link swapped in
+    after the check is refused too (OutsideRoots), never followed. The roots themselves may be links."""
+    path = os.fspath(path)
+    real = os.path.realpath(path)
+    for root in roots:
+        real_root = os.path.realpath(root)
+        if _inside(real, real_root):
+            break
+    else:
+        raise OutsideRoots(errno.EACCES, "leads out of the folders it may be in", path)
+    relative = "." if real == real_root else os.path.relpath(real, real_root)
+    root_fd = os.open(real_root, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fd = _openat2(root_fd, relative, flags, mode)
+        return fd if fd is not None else _open_walking(root_fd, relative, flags, mode)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.EXDEV):
+            raise OutsideRoots(errno.EACCES, "a link appeared on its way while it was opened", path) from error
+        raise OSError(error.errno, error.strerror, path) from None
+    finally:
+        os.close(root_fd)
+
+
+def is_beneath(path: str | os.PathLike, roots: Iterable[str | os.PathLike]) -> bool:
+    """True when `path` (which may not exist yet) resolves inside one of `roots`: a writer's check of a target."""
+    real = os.path.realpath(path)
+    return any(_inside(real, os.path.realpath(root)) for root in roots)
 
 
 # -- renaming and durability -----------------------------------------------------------------------------------
