@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.authentication import ACCESS_TOKEN_COOKIE
+from accounts.throttle import client_address
 from accounts.models import ApiKey, Session, User
 from accounts.serializers import (
     AdminUserCreateSerializer,
@@ -41,7 +42,7 @@ class AdminSignUpApi(APIView):
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    error_responses = {"POST": (401,)}  # wrong email or password
+    error_responses = {"POST": (401, 429)}  # wrong email or password; too many recent failures
 
     def get_authenticate_header(self, request) -> str:
         # A failed login is 401, which names a challenge; with no authenticator the view would have none to name.
@@ -51,7 +52,8 @@ class LoginApi(APIView):
     def post(self, request):
         data = validated(LoginSerializer, request.data)
         result = services.login(
-            email=data["email"], password=data["password"], device_type=request.headers.get("User-Agent", "")[:255]
+            email=data["email"], password=data["password"], address=client_address(request),
+            device_type=request.headers.get("User-Agent", "")[:255],
         )
         user = result.user
         response = Response(

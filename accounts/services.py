@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts import throttle
 from accounts.models import ApiKey, Session, User
 from accounts.permissions_catalog import ALL, PERMISSIONS
 from accounts.selectors import admin_exists, secret_hash
@@ -72,10 +73,15 @@ class Login:
     access_token: str
 
 
-def login(*, email: str, password: str, device_type: str = "", device_os: str = "") -> Login:
-    user = authenticate(username=email.lower(), password=password)
+def login(*, email: str, password: str, address: str = "", device_type: str = "", device_os: str = "") -> Login:
+    """A new session; refused (429) while the account or the client's address has too many recent failures."""
+    email = email.lower()
+    throttle.login_throttle_check(email=email, address=address)
+    user = authenticate(username=email, password=password)
     if user is None or user.deleted_at is not None:
+        throttle.login_failure_record(email=email, address=address)
         raise Unauthorized("Incorrect email or password")
+    throttle.login_failures_clear(email=email)
     token = _new_secret()
     Session.objects.create(user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())

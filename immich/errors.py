@@ -45,6 +45,17 @@ class NotFound(ApplicationError):
     default_message = "Not found or no access"
 
 
+class TooManyRequests(ApplicationError):
+    """Too many attempts (failed logins) in a while: `retry_after` seconds until the next one is looked at."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    default_message = "Too many requests"
+
+    def __init__(self, message: str | None = None, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class InsufficientStorage(ApplicationError):
     status = HTTPStatus.INSUFFICIENT_STORAGE
     default_message = "No space left on the server's storage: nothing was stored. Try again once space is freed."
