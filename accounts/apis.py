@@ -202,7 +202,8 @@ class AdminUserListApi(APIView):
 
 class AdminUserDetailApi(APIView):
     admin_only = True
-    error_responses = {"PUT": (400,), "DELETE": (400,)}  # one's own admin role or password; an admin's own account, the last admin
+    # PUT: one's own admin role or password, the last admin; DELETE: an admin's own account, the last admin
+    error_responses = {"PUT": (400,), "DELETE": (400,)}
     required_permission = {"GET": "adminUser.read", "PUT": "adminUser.update", "DELETE": "adminUser.delete"}
 
     @extend_schema(responses={200: dict})

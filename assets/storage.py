@@ -36,6 +36,9 @@ def ensure_inside(root: Path, path: Path) -> Path:
 
 
 
+OFFLINE_REASON = "the original file leads out of its folders, so the asset is offline"  # a step's failure
+
+
 def original_roots(asset: Asset) -> tuple[str, ...]:
     """The folders the asset's original (and sidecar) may be in: the media location for an upload, the library's
     import paths for a library's file."""

@@ -184,8 +184,9 @@ def _failed_moves(report: ConsistencyReport) -> None:
         report.rows_checked += 1
         current = getattr(row.asset, PATH_FIELD[row.kind])
         if row.error.startswith(UNSETTLED) or (current and not storage.occupied(current)):
-            report.moves.append(Finding(Problem.MOVE_FAILED, f"{row.old_path} -> {row.new_path}",
-                                        f"{row.kind} move failed: {row.error}; no file at {current}", str(row.asset_id)))
+            reason = f"{row.kind} move failed: {row.error}; no file at {current}"
+            paths = f"{row.old_path} -> {row.new_path}"
+            report.moves.append(Finding(Problem.MOVE_FAILED, paths, reason, str(row.asset_id)))
 
 
 def _journal(report: ConsistencyReport) -> set[str]:

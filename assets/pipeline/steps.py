@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from assets.models import Asset, AssetExif, AssetType
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
-from assets.storage import local_original
+from assets.storage import OFFLINE_REASON, local_original, original_roots
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
 from immich import storage
@@ -43,7 +43,7 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
     except fs.OutsideRoots as error:
-        raise PermanentFailure(f"the original file leads out of its folders, so the asset is offline: {error}") from error
+        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
     return StepStatus.DONE
 
 
@@ -51,7 +51,13 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
 def _local_sidecar(asset: Asset, original: Path) -> Iterator[Path | None]:
     """The recorded sidecar (a missing one is reported by the reader), else one found beside the original."""
     if not asset.sidecar_path:
-        yield metadata.find_sidecar(original)
+        found = metadata.find_sidecar(original)
+        try:
+            if found is not None and storage.is_local(found):
+                storage.stat(found, roots=original_roots(asset))
+        except fs.OutsideRoots:
+            found = None  # a sidecar beside the original that leads out of its folders is not read
+        yield found
         return
     with local_original(asset, asset.sidecar_path) as sidecar:
         yield sidecar

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
-from assets.storage import local_original, nested_folder
+from assets.storage import OFFLINE_REASON, local_original, nested_folder
 from immich import storage
 from jobs.models import StepStatus
 from jobs.services import PermanentFailure
@@ -55,7 +55,7 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
     except fs.OutsideRoots as error:
-        raise PermanentFailure(f"the original file leads out of its folders, so the asset is offline: {error}") from error
+        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
     except metadata.UnreadableMedia as error:
         raise PermanentFailure(str(error)) from error
     with transaction.atomic():

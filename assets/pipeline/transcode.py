@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from assets import media_types
 from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, AssetType, AssetVideo, TranscodeDecision
-from assets.storage import asset_take_offline, local_original, nested_folder, original_roots
+from assets.storage import OFFLINE_REASON, asset_take_offline, local_original, nested_folder, original_roots
 from jobs.models import StepStatus
 from libraries.validation import library_file_roots
 from jobs.services import PermanentFailure
@@ -97,8 +97,7 @@ def asset_video_encode(asset_id: str) -> StepStatus:
         found = storage.exists(asset.original_path, roots=original_roots(asset))
     except fs.OutsideRoots as error:
         asset_take_offline(asset)
-        reason = f"the original file leads out of its folders, so the asset is offline: {error}"
-        raise _fail(asset.id, reason, version) from error
+        raise _fail(asset.id, f"{OFFLINE_REASON}: {error}", version) from error
     if not found:
         raise _fail(asset.id, f"the original file is missing: {asset.original_path}", version)
     with local_original(asset) as source:

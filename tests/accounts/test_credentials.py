@@ -62,7 +62,10 @@ def test_an_admin_reset_ends_the_users_sessions(admin_api, user):
     assert session.get("/api/users/me").status_code == 401 and can_log_in(user.email, NEW)
 
 
-@pytest.mark.parametrize("changes", [{"email": "mallory@example.com"}, {"password": NEW, "currentPassword": "password123"}])
+CREDENTIAL_CHANGES = [{"email": "mallory@example.com"}, {"password": NEW, "currentPassword": "password123"}]
+
+
+@pytest.mark.parametrize("changes", CREDENTIAL_CHANGES)
 def test_a_scoped_api_key_cannot_change_credentials(user, changes):
     key = client_for(user, ["user.update"])
     response = key.put("/api/users/me", changes, format="json")
@@ -116,6 +119,7 @@ def test_every_password_is_at_least_8_characters(db, admin, path, body):
     client = APIClient() if "sign-up" in path else signed_in(admin.email)
     if "sign-up" in path:
         User.objects.all().delete()
-    response = client.post(path, body, format="json") if "users/me" not in path else client.put(path, body, format="json")
+    send = client.put if "users/me" in path else client.post
+    response = send(path, body, format="json")
     assert response.status_code == 400 and "at least 8 characters" in response.json()["message"]
     assert can_log_in(admin.email, "password123") or "sign-up" in path

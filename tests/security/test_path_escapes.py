@@ -264,8 +264,11 @@ def test_a_library_file_replaced_by_a_link_out_is_not_served(api, linked_library
     assert again.status_code == 404 and reached[:100] not in again.content
 
 
+JOBS = [("regenerate-thumbnail", Step.THUMBNAILS), ("refresh-metadata", Step.METADATA)]
+
+
 @pytest.mark.parametrize("linked_library_file", LINK_TARGETS, indirect=True)
-@pytest.mark.parametrize(("job", "step"), [("regenerate-thumbnail", Step.THUMBNAILS), ("refresh-metadata", Step.METADATA)])
+@pytest.mark.parametrize(("job", "step"), JOBS)
 def test_a_worker_does_not_read_a_library_file_replaced_by_a_link_out(api, linked_library_file, job, step):
     asset_id, _ = linked_library_file
     assert api.post("/api/assets/jobs", {"assetIds": [asset_id], "name": job}, format="json").status_code == 204
@@ -286,3 +289,18 @@ def test_a_link_inside_the_library_folder_is_still_read(api, user, tmp_path):
     response = api.get(f"/api/assets/{asset.id}/original")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == (photos / "real" / "moved.jpg").read_bytes()
+
+
+
+def test_a_sidecar_beside_a_library_file_that_links_out_is_not_read(api, user, tmp_path):
+    secret = make_xmp(tmp_path / "elsewhere" / "secret.xmp", description="someone else's caption")
+    photos = tmp_path / "alices-photos"
+    make_jpeg(photos / "l1.jpg")
+    library = Library.objects.create(owner=user, import_paths=[str(photos)])
+    library_scan(library_id=library.pk)
+    asset_id = str(Asset.objects.get(library=library).id)
+    os.symlink(secret, photos / "l1.jpg.xmp")
+    refresh = {"assetIds": [asset_id], "name": "refresh-metadata"}
+    assert api.post("/api/assets/jobs", refresh, format="json").status_code == 204
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
+    assert api.get(f"/api/assets/{asset_id}").json()["exifInfo"]["description"] != "someone else's caption"
