@@ -9,12 +9,14 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.authentication import ACCESS_TOKEN_COOKIE
+from accounts.throttle import client_address
 from accounts.models import ApiKey, Session, User
 from accounts.serializers import (
     AdminUserCreateSerializer,
     AdminUserUpdateSerializer,
     ApiKeyCreateSerializer,
     ApiKeyUpdateSerializer,
+    ChangePasswordSerializer,
     LoginSerializer,
     SignUpSerializer,
     ApiKeyCreateResponseDto,
@@ -43,7 +45,7 @@ class AdminSignUpApi(APIView):
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    error_responses = {"POST": (401,)}  # wrong email or password
+    error_responses = {"POST": (401, 429)}  # wrong email or password; too many recent failures
 
     def get_authenticate_header(self, request) -> str:
         # A failed login is 401, which names a challenge; with no authenticator the view would have none to name.
@@ -53,7 +55,8 @@ class LoginApi(APIView):
     def post(self, request):
         data = validated(LoginSerializer, request.data)
         result = services.login(
-            email=data["email"], password=data["password"], device_type=request.headers.get("User-Agent", "")[:255]
+            email=data["email"], password=data["password"], address=client_address(request),
+            device_type=request.headers.get("User-Agent", "")[:255],
         )
         response = Response(LoginResponseDto(result).data, status=status.HTTP_201_CREATED)
         response.set_cookie(ACCESS_TOKEN_COOKIE, result.access_token, httponly=True, samesite="Lax", max_age=400 * 86400)
@@ -139,7 +142,20 @@ class UserMeApi(APIView):
     @extend_schema(request=UserUpdateSerializer, responses={200: UserAdminResponseDto})
     def put(self, request):
         data = validated(UserUpdateSerializer, request.data)
-        return Response(UserAdminResponseDto(services.user_update(user=request.user, **data)).data)
+        return Response(UserAdminResponseDto(services.user_update_me(user=request.user, credential=request.auth, **data)).data)
+
+
+class ChangePasswordApi(APIView):
+    """Immich's change-password: the current password and the new one; one's other sessions end."""
+
+    error_responses = {"POST": (400, 403)}  # wrong current password, too short a new one; a scoped API key
+
+    @extend_schema(request=ChangePasswordSerializer, responses={200: UserAdminResponseDto})
+    def post(self, request):
+        data = validated(ChangePasswordSerializer, request.data)
+        user = services.password_change(user=request.user, credential=request.auth, password=data["password"],
+                                        new_password=data["newPassword"])
+        return Response(UserAdminResponseDto(user).data)
 
 
 class UserListApi(APIView):
@@ -176,7 +192,8 @@ class AdminUserListApi(APIView):
 
 class AdminUserDetailApi(APIView):
     admin_only = True
-    error_responses = {"DELETE": (400,)}  # an admin's own account
+    # PUT: one's own admin role or password, the last admin; DELETE: an admin's own account, the last admin
+    error_responses = {"PUT": (400,), "DELETE": (400,)}
     required_permission = {"GET": "adminUser.read", "PUT": "adminUser.update", "DELETE": "adminUser.delete"}
 
     @extend_schema(responses={200: UserAdminResponseDto})
@@ -189,7 +206,7 @@ class AdminUserDetailApi(APIView):
         user = get_object_or_404(User, pk=user_id)
         if "is_superuser" in data:
             data["is_staff"] = data["is_superuser"]
-        return Response(UserAdminResponseDto(services.user_update(user=user, **data)).data)
+        return Response(UserAdminResponseDto(services.user_update_by_admin(admin=request.user, user=user, **data)).data)
 
     @extend_schema(responses={200: UserAdminResponseDto})
     def delete(self, request, user_id):

@@ -1,25 +1,41 @@
 """Immich's credentials: an API key (`x-api-key` or `?apiKey=`) or a session token (Bearer, the
-`x-immich-user-token`/`x-immich-session-token` headers or the `immich_access_token` cookie)."""
+`x-immich-user-token`/`x-immich-session-token` headers or the `immich_access_token` cookie).
+
+A browser sends the cookie with requests other sites make it send, so an unsafe request (POST, PUT, PATCH, DELETE)
+authenticated by the cookie alone must come from the server's own pages: its Origin (or, without one, its Referer)
+names this host, as the web client's requests do. Headers and API keys are only ever sent on purpose."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from accounts import selectors
 
 ACCESS_TOKEN_COOKIE = "immich_access_token"
 
 
-def _session_token(request) -> str | None:
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _header_token(request) -> str | None:
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
-    return (
-        request.headers.get("x-immich-user-token")
-        or request.headers.get("x-immich-session-token")
-        or request.COOKIES.get(ACCESS_TOKEN_COOKIE)
-    )
+    return request.headers.get("x-immich-user-token") or request.headers.get("x-immich-session-token")
+
+
+def _same_origin_check(request) -> None:
+    """Refuses a cookie-authenticated unsafe request that another site made (its Origin or Referer names another
+    host, or is "null"); one naming neither comes from a client that is not a browser, and passes."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is None:
+        return
+    if source == "null" or urlsplit(source).netloc.lower() != request.get_host().lower():
+        raise PermissionDenied("Cross-site request refused: the session cookie is accepted from this server's own "
+                               "pages only (use an API key or a bearer token from elsewhere)")
 
 
 class ImmichAuthentication(BaseAuthentication):
@@ -30,7 +46,11 @@ class ImmichAuthentication(BaseAuthentication):
             if key is None:
                 raise AuthenticationFailed("Invalid API key")
             return key.user, key
-        token = _session_token(request)
+        token = _header_token(request)
+        if not token and request.COOKIES.get(ACCESS_TOKEN_COOKIE):
+            token = request.COOKIES[ACCESS_TOKEN_COOKIE]
+            if request.method not in SAFE_METHODS:
+                _same_origin_check(request)
         if token:
             session = selectors.session_by_token(token=token)
             if session is None:

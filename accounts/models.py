@@ -93,3 +93,19 @@ class UserPreferences(models.Model):
 
     class Meta:
         verbose_name_plural = "user preferences"
+
+
+class LoginFailure(models.Model):
+    """One failed login: the email tried and the client's address. Counted over a window to throttle guessing
+    (accounts/throttle.py); the database holds them so every API process sees the same counts."""
+
+    email = models.CharField(max_length=254)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "at"], name="login_failure_email"),
+            models.Index(fields=["address", "at"], name="login_failure_address"),
+            models.Index(fields=["at"], name="login_failure_at"),
+        ]

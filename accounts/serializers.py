@@ -139,7 +139,7 @@ class ApiKeyCreateResponseDto(serializers.Serializer):
 
 class SignUpSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(min_length=1)
+    password = serializers.CharField()  # the one policy is the service's (accounts.services.password_check)
     name = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -161,8 +161,14 @@ class ApiKeyUpdateSerializer(serializers.Serializer):
 class UserUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False)
     name = serializers.CharField(required=False, max_length=255)
-    password = serializers.CharField(required=False, min_length=8)
+    password = serializers.CharField(required=False)
+    currentPassword = serializers.CharField(required=False, source="current_password")  # needed with `password`
     avatarColor = serializers.ChoiceField(required=False, source="avatar_color", choices=UserAvatarColor.choices)
+
+
+class ChangePasswordSerializer(serializers.Serializer):
+    password = serializers.CharField()
+    newPassword = serializers.CharField()
 
 
 class AdminUserCreateSerializer(SignUpSerializer):

@@ -9,10 +9,13 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts import throttle
 from accounts.models import ApiKey, Session, User
 from accounts.permissions_catalog import ALL, PERMISSIONS
 from accounts.selectors import admin_exists, secret_hash
-from immich.errors import BadRequest, Unauthorized
+from immich.errors import BadRequest, Forbidden, Unauthorized
+
+PASSWORD_MIN_LENGTH = 8
 
 
 def _new_secret() -> str:
@@ -35,7 +38,14 @@ def _validate_permissions(permissions: list[str], *, granted_by: ApiKey | None) 
     return list(dict.fromkeys(permissions))
 
 
+def password_check(password: str) -> None:
+    """The one password policy (sign-up, an admin's new user, every change)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise BadRequest(f"The password must be at least {PASSWORD_MIN_LENGTH} characters long")
+
+
 def user_create(*, email: str, password: str, name: str = "", is_admin: bool = False, **fields) -> User:
+    password_check(password)
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -63,10 +73,15 @@ class Login:
     access_token: str
 
 
-def login(*, email: str, password: str, device_type: str = "", device_os: str = "") -> Login:
-    user = authenticate(username=email.lower(), password=password)
+def login(*, email: str, password: str, address: str = "", device_type: str = "", device_os: str = "") -> Login:
+    """A new session; refused (429) while the account or the client's address has too many recent failures."""
+    email = email.lower()
+    throttle.login_throttle_check(email=email, address=address)
+    user = authenticate(username=email, password=password)
     if user is None or user.deleted_at is not None:
+        throttle.login_failure_record(email=email, address=address)
         raise Unauthorized("Incorrect email or password")
+    throttle.login_failures_clear(email=email)
     token = _new_secret()
     Session.objects.create(user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
@@ -98,26 +113,91 @@ def api_key_update(
     return key
 
 
-def user_update(*, user: User, **changes) -> User:
+def _credential_check(credential: Session | ApiKey | None) -> None:
+    """Credentials (email, password) change with a session or a key holding `all`: a scoped key that could change
+    them would sign in with a full session, out of its scope."""
+    if isinstance(credential, ApiKey) and ALL not in credential.permissions:
+        raise Forbidden("An API key with limited permissions cannot change the email or password; sign in instead")
+
+
+def _sessions_revoke(user: User, *, keep: Session | ApiKey | None) -> None:
+    """After a password or email change the user's other sessions end (the one making the change stays); API keys
+    stay valid, as in Immich: they are revoked one by one on the API keys page."""
+    sessions = Session.objects.filter(user=user)
+    if isinstance(keep, Session):
+        sessions = sessions.exclude(pk=keep.pk)
+    sessions.delete()
+
+
+def _admins_locked_besides(user: User) -> int:
+    """How many other admins there are, their rows locked until the transaction ends (two demotions at once
+    cannot leave none)."""
+    others = User.objects.select_for_update().filter(is_superuser=True, deleted_at__isnull=True).exclude(pk=user.pk)
+    return len(list(others.values_list("pk", flat=True)))
+
+
+def user_update(*, user: User, keep_session: Session | ApiKey | None = None, **changes) -> User:
+    """Saves the changes; a password or email change ends the user's sessions but `keep_session` (the caller's
+    own, when users change themselves). The last admin is never demoted."""
     password = changes.pop("password", None)
     if changes.get("email"):
         # Stored lower-case like user_create, so login (which lower-cases) finds it and the unique index holds.
         changes["email"] = changes["email"].lower()
-    for field, value in changes.items():
-        setattr(user, field, value)
+    credentials_changed = bool(password) or changes.get("email", user.email) != user.email
+    demoting = user.is_superuser and changes.get("is_superuser") is False
     if password:
-        user.set_password(password)
+        password_check(password)
     try:
         with transaction.atomic():
+            if demoting and not _admins_locked_besides(user):
+                raise BadRequest("The server's last admin cannot lose the admin role")
+            for field, value in changes.items():
+                setattr(user, field, value)
+            if password:
+                user.set_password(password)
             user.save()
+            if credentials_changed:
+                _sessions_revoke(user, keep=keep_session)
     except IntegrityError as error:
         raise BadRequest("Email or storage label already in use") from error
     return user
 
 
+def user_update_me(*, user: User, credential: Session | ApiKey | None, current_password: str | None = None,
+                   **changes) -> User:
+    """One's own profile. Changing the password needs the current one; changing the password or the email needs a
+    session or an unscoped key, and ends one's other sessions."""
+    if changes.get("password") or (changes.get("email") and changes["email"].lower() != user.email):
+        _credential_check(credential)
+    if changes.get("password") and not user.check_password(current_password or ""):
+        raise BadRequest("Wrong current password")
+    return user_update(user=user, keep_session=credential, **changes)
+
+
+def password_change(*, user: User, credential: Session | ApiKey | None, password: str, new_password: str) -> User:
+    """Immich's change-password: the current password, then the new one; one's other sessions end."""
+    return user_update_me(user=user, credential=credential, current_password=password, password=new_password,
+                          should_change_password=False)
+
+
+def user_update_by_admin(*, admin: User, user: User, **changes) -> User:
+    """An admin's change to any user. Their own admin role and own password are not changed here: nobody
+    demotes themselves, and one's own password changes with the current one (`password_change`)."""
+    changes.pop("current_password", None)  # one's own password is not changed here
+    if user.pk == admin.pk:
+        if changes.get("is_superuser") is False:
+            raise BadRequest("You cannot remove your own admin role")
+        if changes.get("password"):
+            raise BadRequest("Change your own password with your current one (POST /api/auth/change-password)")
+    return user_update(user=user, **changes)
+
+
 def user_soft_delete(*, user: User) -> User:
-    user.deleted_at = timezone.now()
-    user.is_active = False
-    user.save(update_fields=["deleted_at", "is_active", "updated_at"])
-    user.sessions.all().delete()
+    with transaction.atomic():
+        if user.is_superuser and not _admins_locked_besides(user):
+            raise BadRequest("The server's last admin cannot be deleted")
+        user.deleted_at = timezone.now()
+        user.is_active = False
+        user.save(update_fields=["deleted_at", "is_active", "updated_at"])
+        user.sessions.all().delete()
     return user

@@ -6,6 +6,7 @@ urlpatterns = [
     path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
     path("auth/login", apis.LoginApi.as_view()),
     path("auth/logout", apis.LogoutApi.as_view()),
+    path("auth/change-password", apis.ChangePasswordApi.as_view()),
     path("auth/validateToken", apis.ValidateTokenApi.as_view()),
     path("api-keys", apis.ApiKeyListApi.as_view()),
     path("api-keys/me", apis.ApiKeyMeApi.as_view()),

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from assets import media_types, selectors, services
 from assets.pipeline import transcode
+from assets.storage import asset_take_offline, original_roots
 from assets.models import Asset, AssetType
 from assets.serializers import (
     AssetJobSerializer,
@@ -35,10 +36,11 @@ from assets.responses import (
 from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
 from immich.api import validated
-from immich.errors import BadRequest
+from immich.errors import BadRequest, NotFound
 from immich import storage
 from immich.ranges import cacheable, file_response
 from immich.schema import RANGE_HEADER, file_responses
+from workers.media import fs
 
 
 def _media_response(asset_id, media_status: str) -> dict:
@@ -54,6 +56,24 @@ def _owned_asset(request, asset_id) -> Asset:
     if asset is None:
         raise Http404("Asset not found")
     return asset
+
+
+def _online_asset(request, asset_id) -> Asset:
+    """The asset whose files are served: an offline one (its library file gone, or leading out of its folders)
+    serves nothing."""
+    asset = _owned_asset(request, asset_id)
+    if asset.is_offline:
+        raise NotFound("The asset is offline: its file is not in its library any more")
+    return asset
+
+
+def _original_stat(asset: Asset) -> storage.FileStat | None:
+    """The original's size and time, read inside its folders; one leading out takes the asset offline."""
+    try:
+        return storage.stat(asset.original_path, roots=original_roots(asset))
+    except fs.OutsideRoots:
+        asset_take_offline(asset)
+        raise NotFound("The asset is offline: its file leads out of its library's folders") from None
 
 
 class AssetsRootApi(APIView):
@@ -164,17 +184,17 @@ class AssetOriginalApi(APIView):
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("image/*", "video/*"))
     def get(self, request, asset_id):
-        asset = _owned_asset(request, asset_id)
-        path = Path(asset.original_path)
-        found = storage.stat(path)
+        asset = _online_asset(request, asset_id)
+        found = _original_stat(asset)
         if found is None:
             raise Http404("The original file is missing")
         return file_response(
             request,
-            path,
+            Path(asset.original_path),
             size=found.size,
             content_type=media_types.mime_type_for(asset.original_file_name),
             download_name=asset.original_file_name,
+            roots=original_roots(asset),
         )
 
 
@@ -186,14 +206,15 @@ class AssetPlaybackApi(APIView):
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("video/*"))
     def get(self, request, asset_id):
-        asset = _owned_asset(request, asset_id)
+        asset = _online_asset(request, asset_id)
         if asset.type != AssetType.VIDEO:
             raise BadRequest("Asset is not a video")
+        _original_stat(asset)  # an encoded video is served without its original, never while it leads out
         found = transcode.playback_file(asset)
         if found is None:
             raise Http404("The video file is missing")
         path, content_type, stat = found
-        return file_response(request, path, size=stat.size, content_type=content_type)
+        return file_response(request, path, size=stat.size, content_type=content_type, roots=original_roots(asset))
 
 
 class AssetStatisticsApi(APIView):
@@ -298,7 +319,7 @@ class AssetThumbnailApi(APIView):
         },
     )
     def get(self, request, asset_id):
-        asset = _owned_asset(request, asset_id)
+        asset = _online_asset(request, asset_id)
         size = request.query_params.get("size", "thumbnail")
         if size == "original":
             return HttpResponseRedirect(f"/api/assets/{asset.id}/original")

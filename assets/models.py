@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from workers.media import fs
 
 
 class AssetType(models.TextChoices):
@@ -228,9 +231,9 @@ class FileMove(models.Model):
 
     @property
     def temp_path(self) -> str:
-        """Where a copy across filesystems is written before it is verified and renamed to new_path."""
-        folder, _, name = self.new_path.rpartition("/")
-        return f"{folder}/.{name[:200]}.{self.pk}.partial"
+        """Where a copy across filesystems is written before it is verified and renamed to new_path (a name that
+        fits NAME_MAX however long the file's name is)."""
+        return str(fs.temporary_name(Path(self.new_path), str(self.pk)))
 
 
 # -- video transcoding (issue 5): the decision per video and the facts it was made on ------------------------------

@@ -31,11 +31,29 @@ class Unauthorized(ApplicationError):
     default_message = "Authentication required"
 
 
+class Forbidden(ApplicationError):
+    """Known caller, not allowed to do this (a scoped API key changing credentials)."""
+
+    status = HTTPStatus.FORBIDDEN
+    default_message = "Forbidden"
+
+
 class NotFound(ApplicationError):
     """Not found, or not the caller's: one answer for both, so that nobody learns which ids others have."""
 
     status = HTTPStatus.NOT_FOUND
     default_message = "Not found or no access"
+
+
+class TooManyRequests(ApplicationError):
+    """Too many attempts (failed logins) in a while: `retry_after` seconds until the next one is looked at."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    default_message = "Too many requests"
+
+    def __init__(self, message: str | None = None, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class InsufficientStorage(ApplicationError):

@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from immich.errors import ApplicationError, DatabaseUnavailable, InsufficientStorage
+from immich.errors import ApplicationError, DatabaseUnavailable, InsufficientStorage, TooManyRequests
 from workers.media.errors import out_of_space
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def immich_body(*, message: str | list[str], status: int, phrase: str | None = N
 def _application_error_response(error: ApplicationError, context) -> Response:
     status = int(error.status)
     headers = {}
-    if isinstance(error, DatabaseUnavailable):
+    if isinstance(error, (DatabaseUnavailable, TooManyRequests)):
         headers["Retry-After"] = str(error.retry_after)
     if status == HTTPStatus.UNAUTHORIZED:
         challenge = context["view"].get_authenticate_header(context["request"])

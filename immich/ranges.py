@@ -37,8 +37,10 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def file_response(request, path: Path, *, size: int, content_type: str, download_name: str | None = None) -> HttpResponse:
-    """The stored file at `path` (of `size` bytes, as its `storage.stat` said)."""
+def file_response(request, path: Path, *, size: int, content_type: str, download_name: str | None = None,
+                  roots: storage.Roots = ()) -> HttpResponse:
+    """The stored file at `path` (of `size` bytes, as its `storage.stat` said), read inside `roots` (see
+    `storage.stat`) through the guarded opener."""
     if settings.S3_PRESIGNED_REDIRECT:
         url = storage.presigned_url(path, content_type=content_type, download_name=download_name)
         if url:
@@ -51,14 +53,15 @@ def file_response(request, path: Path, *, size: int, content_type: str, download
             response["Content-Range"] = f"bytes */{size}"
             return response
         start, end = span
-        response = StreamingHttpResponse(storage.read(path, start, end - start + 1), status=206, content_type=content_type)
+        response = StreamingHttpResponse(storage.read(path, start, end - start + 1, roots=roots), status=206,
+                                         content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     else:
         # A local file goes as a file object, which the WSGI server may hand to sendfile().
         response = (
-            FileResponse(open(path, "rb"), content_type=content_type) if storage.is_local(path)
-            else StreamingHttpResponse(storage.read(path), content_type=content_type)
+            FileResponse(storage.open_local(path, roots=roots), content_type=content_type) if storage.is_local(path)
+            else StreamingHttpResponse(storage.read(path, roots=roots), content_type=content_type)
         )
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"

@@ -7,6 +7,10 @@ filesystem backend keeps it at that very path, with zero extra copies; the S3 ba
 and moving a library from one to the other is a byte move. Paths outside the media root (external libraries'
 originals: users' own folders) are always the local filesystem's, whatever the backend.
 
+Every local file is opened through `fs.open_beneath`: a path under the media root only inside it, a path outside it
+only inside the `roots` its caller names (a library's import paths), through no link leading elsewhere. A path that
+leads out raises `fs.OutsideRoots`; outside the media root without `roots`, every path does.
+
 Media operations (workers.media) work on local paths only: `local_copy` gives one for a stored file (the file
 itself on the filesystem, a copy fetched into the scratch folder otherwise, removed afterwards), `outputs` gives
 local paths to write and stores what was written there.
@@ -14,6 +18,7 @@ local paths to write and stores what was written there.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import posixpath
@@ -25,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 from django.conf import settings
 
@@ -63,28 +68,50 @@ class Backend(Protocol):
 
 
 class FilesystemBackend:
-    """Keys are paths below `root`: every operation is the plain file operation on that path."""
+    """Keys are paths below `root`: every operation is the plain file operation on that path, each file opened
+    inside the `allowed` folders only (`root` itself unless told otherwise)."""
 
     name = "filesystem"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, allowed: tuple[str | os.PathLike, ...] | None = None) -> None:
         self.root = root
+        self.allowed = (root,) if allowed is None else allowed
 
     def local_path(self, key: str) -> Path:
         return self.root / key
 
+    def open(self, key: str) -> BinaryIO:
+        """The regular file at `key`, opened for reading inside the allowed folders (OutsideRoots otherwise)."""
+        fd = fs.open_beneath(self.root / key, self.allowed, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO never blocks
+        handle = os.fdopen(fd, "rb")
+        if not stat_kind.S_ISREG(os.fstat(fd).st_mode):
+            handle.close()
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(self.root / key))
+        return handle
+
+    def check_writable(self, key: str) -> Path:
+        """The path of `key`, once its folder is known to lie inside the allowed folders (OutsideRoots otherwise)."""
+        target = self.root / key
+        if not fs.is_beneath(target.parent, self.allowed):
+            raise fs.OutsideRoots(errno.EACCES, "leads out of the folders it may be in", str(target))
+        return target
+
     def stat(self, key: str) -> FileStat | None:
         try:
-            found = os.stat(self.root / key)
+            fd = fs.open_beneath(self.root / key, self.allowed, os.O_PATH)
         except (FileNotFoundError, NotADirectoryError):
             return None
+        try:
+            found = os.fstat(fd)
+        finally:
+            os.close(fd)
         return FileStat(found.st_size, found.st_mtime_ns) if stat_kind.S_ISREG(found.st_mode) else None
 
     def occupied(self, key: str) -> bool:
         return os.path.lexists(self.root / key)
 
     def read(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-        with open(self.root / key, "rb") as handle:
+        with self.open(key) as handle:
             handle.seek(start)
             remaining = length
             while remaining is None or remaining > 0:
@@ -96,7 +123,7 @@ class FilesystemBackend:
                 yield chunk
 
     def put(self, local: Path, key: str) -> None:
-        target = self.root / key
+        target = self.check_writable(key)
         if Path(local) != target:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(local, target)
@@ -104,6 +131,7 @@ class FilesystemBackend:
     def write(self, key: str, chunks: Iterable[bytes], *, mtime_ns: int) -> None:
         target = self.root / key
         target.parent.mkdir(parents=True, exist_ok=True)
+        self.check_writable(key)
         with fs.write_then_replace(target, durable=True) as partial:
             with open(partial, "xb") as handle:
                 for chunk in chunks:
@@ -111,11 +139,14 @@ class FilesystemBackend:
             os.utime(partial, ns=(mtime_ns, mtime_ns))
 
     def fetch(self, key: str, local: Path) -> None:
-        shutil.copy2(self.root / key, local)
+        with self.open(key) as source, open(local, "wb") as target:
+            shutil.copyfileobj(source, target, READ_CHUNK)
+            found = os.fstat(source.fileno())
+        os.utime(local, ns=(found.st_atime_ns, found.st_mtime_ns))
 
     def copy(self, old: str, new: str) -> None:
         (self.root / new).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(self.root / old, self.root / new)
+        self.fetch(old, self.check_writable(new))
 
     def delete(self, key: str) -> None:
         remove_quietly(self.root / key)
@@ -157,12 +188,15 @@ def scratch_root() -> Path:
     return Path(settings.SCRATCH_LOCATION)
 
 
-_LOCAL_DISK = FilesystemBackend(Path("/"))
+# The media location's folders, each of which may be a link to another disk (a volume mounted beside the others):
+# the folders those links lead to are inside the media location too. No other link in it is followed out of it.
+MEDIA_FOLDERS = ("upload", "library", "thumbs", "encoded-video", "profile", "backups")
 
 
 def backend_named(name: str) -> Backend:
     if name == "filesystem":
-        return FilesystemBackend(media_root())
+        root = media_root()
+        return FilesystemBackend(root, allowed=(root, *(root / folder for folder in MEDIA_FOLDERS)))
     if name == "s3":
         from immich.storage_s3 import S3Backend
 
@@ -181,10 +215,15 @@ def key_of(path: str | os.PathLike) -> str | None:
     return normal[len(root) + 1 :] if normal.startswith(root + os.sep) else None
 
 
-def _locate(path: str | os.PathLike) -> tuple[Backend, str]:
+Roots = tuple[str | os.PathLike, ...]
+
+
+def _locate(path: str | os.PathLike, roots: Roots = ()) -> tuple[Backend, str]:
+    """The backend and key of `path`: the configured backend under the media root, else the local disk, there
+    inside `roots` only."""
     key = key_of(path)
     if key is None:
-        return _LOCAL_DISK, os.path.normpath(os.fspath(path)).lstrip(os.sep)
+        return FilesystemBackend(Path("/"), allowed=roots), os.path.normpath(os.fspath(path)).lstrip(os.sep)
     return configured_backend(), key
 
 
@@ -194,16 +233,24 @@ def is_local(path: str | os.PathLike) -> bool:
     return backend.local_path(key) is not None
 
 
+def open_local(path: str | os.PathLike, *, roots: Roots = ()) -> BinaryIO:
+    """The local file at `path` opened for reading, inside its roots (see `_locate`); only where `is_local`."""
+    backend, key = _locate(path, roots)
+    assert isinstance(backend, FilesystemBackend), f"{path} is not a local file"
+    return backend.open(key)
+
+
 # -- the interface callers use: absolute paths as the database holds them --------------------------------------
 
 
-def stat(path: str | os.PathLike) -> FileStat | None:
-    backend, key = _locate(path)
+def stat(path: str | os.PathLike, *, roots: Roots = ()) -> FileStat | None:
+    """None where no regular file is; OutsideRoots where the path leads out of its roots."""
+    backend, key = _locate(path, roots)
     return backend.stat(key)
 
 
-def exists(path: str | os.PathLike) -> bool:
-    return stat(path) is not None
+def exists(path: str | os.PathLike, *, roots: Roots = ()) -> bool:
+    return stat(path, roots=roots) is not None
 
 
 def occupied(path: str | os.PathLike) -> bool:
@@ -211,14 +258,14 @@ def occupied(path: str | os.PathLike) -> bool:
     return backend.occupied(key)
 
 
-def read(path: str | os.PathLike, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-    backend, key = _locate(path)
+def read(path: str | os.PathLike, start: int = 0, length: int | None = None, *, roots: Roots = ()) -> Iterator[bytes]:
+    backend, key = _locate(path, roots)
     return backend.read(key, start, length)
 
 
-def sha1(path: str | os.PathLike) -> bytes:
+def sha1(path: str | os.PathLike, *, roots: Roots = ()) -> bytes:
     digest = hashlib.sha1()
-    for chunk in read(path):
+    for chunk in read(path, roots=roots):
         digest.update(chunk)
     return digest.digest()
 
@@ -325,14 +372,25 @@ def _process_alive(pid: int) -> bool:
 
 
 @contextmanager
-def local_copy(path: str | os.PathLike, *, missing_ok: bool = False) -> Iterator[Path]:
+def local_copy(path: str | os.PathLike, *, roots: Roots = (), missing_ok: bool = False) -> Iterator[Path]:
     """A local path holding the stored file, under its own name (formats are told by their extension): the file
     itself where it is local, else a copy fetched into the scratch folder and removed afterwards, also on error.
     A missing file raises FileNotFoundError, or with `missing_ok` gives a path where nothing is (as the file
-    itself would), for readers that report a missing file in their own words."""
-    backend, key = _locate(path)
+    itself would), for readers that report a missing file in their own words. A path leading out of its roots
+    raises OutsideRoots.
+
+    A local file is opened through the guarded opener first: the media tools open paths, so a link swapped in
+    between that check and their own open is the window left (they run on a copy where the backend is not
+    local)."""
+    backend, key = _locate(path, roots)
     local = backend.local_path(key)
     if local is not None:
+        assert isinstance(backend, FilesystemBackend)  # the one backend with local paths
+        try:
+            backend.open(key).close()
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
         yield local
         return
     with _scratch_folder() as folder:

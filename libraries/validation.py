@@ -111,5 +111,11 @@ def effective_roots(import_paths: list[str]) -> list[str]:
     return roots
 
 
+def library_file_roots(import_paths: list[str]) -> tuple[str, ...]:
+    """The folders a library's files may be read from: its import paths, none of which holds or lies in the media
+    location (`location_problem` refused them). A file the scan reached through a link out of them is not read."""
+    return tuple(root for root in effective_roots(import_paths) if not location_problem(root))
+
+
 def under_any(path: str, roots: list[str]) -> bool:
     return any(_inside(path, root) for root in roots)

@@ -12,13 +12,13 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from assets.models import Asset, AssetExif, AssetType
-from assets.storage import nested_folder
+from assets.storage import local_original, nested_folder
 from immich import storage
 from immich.errors import BadRequest
 from jobs.system_config import config_cached
 from people.models import AssetFace, Person
 from people.selectors import people_missing_thumbnails, visible_asset_q
-from workers.media import faces
+from workers.media import faces, fs
 from workers.media.errors import UnreadableMedia
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
         box = faces.Box(face.x1, face.y1, face.x2, face.y2)
         orientation = AssetExif.objects.filter(asset_id=face.asset_id).values_list("orientation", flat=True).first()
         try:
-            with storage.local_copy(face.asset.original_path) as original, storage.outputs({"face": path}) as written:
+            with local_original(face.asset) as original, storage.outputs({"face": path}) as written:
                 faces.generate_face_thumbnail(
                     original, written["face"], box,
                     orientation=int(orientation) if orientation and orientation.isdigit() else None,
@@ -211,6 +211,9 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
                 )
         except FileNotFoundError:
             problems.append(f"{face.asset.original_file_name}: the original file is missing")
+            continue
+        except fs.OutsideRoots:
+            problems.append(f"{face.asset.original_file_name}: the original file leads out of its folders (offline)")
             continue
         except UnreadableMedia as error:
             problems.append(f"{face.asset.original_file_name}: {error}")

@@ -49,7 +49,7 @@ def test_config_is_not_initialized_without_an_admin(user, anonymous):
 
 @pytest.mark.django_db
 def test_config_is_initialized_after_admin_sign_up(anonymous):
-    anonymous.post("/api/auth/admin-sign-up", {"email": "root@example.com", "password": "pw"}, format="json")
+    anonymous.post("/api/auth/admin-sign-up", {"email": "root@example.com", "password": "password123"}, format="json")
     assert anonymous.get("/api/server/config").json()["isInitialized"] is True
 
 

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 CRASH_POINTS = ("planned", "copying", "placed", "switched", "unlinked")
 COPY_THREADS = max(2, min(4, os.cpu_count() or 1))
 PATH_FIELD = {"original": "original_path", "sidecar": "sidecar_path"}
+UNSETTLED = "recovery could not settle this move"  # how a failed row's error starts when recovery failed on it
 
 
 @dataclass(frozen=True)

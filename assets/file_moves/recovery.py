@@ -11,7 +11,7 @@ import os
 from django.db import transaction
 from django.utils import timezone
 
-from assets.file_moves.journal import PATH_FIELD, copy_verified, media_trees, moves_perform
+from assets.file_moves.journal import PATH_FIELD, UNSETTLED, copy_verified, media_trees, moves_perform
 from assets.models import Asset, FileMove, FileMoveState
 from immich import storage
 from workers.media import fs
@@ -24,8 +24,11 @@ def moves_resume(*, hash_verification: bool = True) -> int:
     rows = list(FileMove.objects.filter(state__in=FileMove.UNFINISHED).order_by("pk"))
     redo = []
     for row in rows:
-        if _resume_one(row, hash_verification):
-            redo.append(row)
+        try:
+            if _resume_one(row, hash_verification):
+                redo.append(row)
+        except OSError as error:  # this row's failure: the other rows are still settled
+            _fail(row, f"{UNSETTLED}: {error}")
     if redo:
         moves_perform(redo)
     fs.remove_empty_folders([row.old_path for row in rows], stop_at=media_trees())  # what the interrupted moves emptied

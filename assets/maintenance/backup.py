@@ -180,7 +180,7 @@ def backups_prune(*, keep: int) -> list[Path]:
 
 def read_manifest(backup: Path) -> dict:
     try:
-        manifest = json.loads(b"".join(storage.read(backup / MANIFEST)))
+        manifest = json.loads(b"".join(storage.read(backup / MANIFEST, roots=(backup,))))
     except FileNotFoundError as error:
         raise BackupError(f"{backup} is not a backup: {MANIFEST} is missing") from error
     except json.JSONDecodeError as error:
@@ -203,9 +203,9 @@ def database_restore(*, backup: Path) -> dict:
         if connection.vendor != "postgresql":
             raise BackupError("this backup is a PostgreSQL dump: set DATABASE_URL to an empty PostgreSQL database")
         dump = backup / PG_DUMP
-        if not storage.exists(dump):
+        if not storage.exists(dump, roots=(backup,)):
             raise BackupError(f"{dump} is missing")
-        with storage.local_copy(dump) as local_dump:
+        with storage.local_copy(dump, roots=(backup,)) as local_dump:
             result = subprocess.run(
                 ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
                  *_pg_target_args(), str(local_dump)],
@@ -217,11 +217,11 @@ def database_restore(*, backup: Path) -> dict:
         if connection.vendor != "sqlite":
             raise BackupError("this backup is an SQLite database: restore it with the embedded default settings")
         copy = backup / SQLITE_COPY
-        if not storage.exists(copy):
+        if not storage.exists(copy, roots=(backup,)):
             raise BackupError(f"{copy} is missing")
         connection.close()
         target = Path(settings.DATABASES["default"]["NAME"])
-        with storage.local_copy(copy) as local_copy, fs.write_then_replace(target) as partial:
+        with storage.local_copy(copy, roots=(backup,)) as local_copy, fs.write_then_replace(target) as partial:
             shutil.copyfile(local_copy, partial)
     return manifest
 
@@ -243,9 +243,10 @@ def originals_verify(*, manifest: dict, progress: Callable[[Iterable], Iterable]
     root = media_root()
     for entry in progress(manifest["originals"]):
         path = Path(entry["path"]) if os.path.isabs(entry["path"]) else root / entry["path"]
+        roots = (path.parent,)  # an external original where the manifest recorded it: only compared, never served
         result.checked += 1
-        if not storage.exists(path):
+        if not storage.exists(path, roots=roots):
             result.missing.append(str(path))
-        elif entry["checksumAlgorithm"] == "sha1" and storage.sha1(path).hex() != entry["sha1"]:
+        elif entry["checksumAlgorithm"] == "sha1" and storage.sha1(path, roots=roots).hex() != entry["sha1"]:
             result.mismatched.append(str(path))
     return result

@@ -9,7 +9,8 @@
   pass logs: a killed worker's temporary output);
 - moves: unfinished rows of the storage template's journal, "in progress" while a mover holds the lock,
   "interrupted" when none does (the next migration, or the reconciler, finishes them); their files are not
-  orphans;
+  orphans; and failed rows (recovery could not settle them) whose asset's file is not where it points, with
+  the row's reason;
 - stuck steps: steps running with a heartbeat older than the reconciler's threshold.
 
 With the S3 backend the data folders are listed from the bucket and files looked up there (immich/storage.py).
@@ -29,11 +30,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from assets.file_moves.journal import moves_active
-from assets.models import Asset, AssetFile, AssetStatus, FileMove, TusUpload
+from assets.file_moves.journal import PATH_FIELD, UNSETTLED, moves_active
+from assets.models import Asset, AssetFile, AssetStatus, FileMove, FileMoveState, TusUpload
 from assets.storage import media_root
 from assets.uploads.handler import PARTIAL_SUFFIX
 from immich import storage
@@ -50,6 +51,7 @@ class Problem(StrEnum):
     ORPHAN = "orphan"
     MOVE_IN_PROGRESS = "move in progress"
     MOVE_INTERRUPTED = "interrupted move"
+    MOVE_FAILED = "failed move"
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class ConsistencyReport:
     @property
     def problems(self) -> int:
         """What needs a look: everything but moves a live mover is making."""
-        interrupted = [move for move in self.moves if move.problem == Problem.MOVE_INTERRUPTED]
+        interrupted = [move for move in self.moves if move.problem != Problem.MOVE_IN_PROGRESS]
         return len(self.missing) + len(self.orphans) + len(interrupted) + len(self.stuck_steps)
 
     @property
@@ -170,8 +172,26 @@ def _expected_files(report: ConsistencyReport, progress: Progress) -> dict[str, 
     return expected
 
 
+def _failed_moves(report: ConsistencyReport) -> None:
+    """Failed moves that need a look, with the journal's reason: those recovery could not settle (files may be at
+    both paths) and those that left their asset pointing where no file is; unless a later move of the same file
+    was done."""
+    done_later = FileMove.objects.filter(asset_id=OuterRef("asset_id"), kind=OuterRef("kind"), pk__gt=OuterRef("pk"),
+                                         state=FileMoveState.DONE)
+    failed = (FileMove.objects.filter(state=FileMoveState.FAILED).exclude(Exists(done_later))
+              .select_related("asset").order_by("pk"))
+    for row in failed.iterator(chunk_size=1000):
+        report.rows_checked += 1
+        current = getattr(row.asset, PATH_FIELD[row.kind])
+        if row.error.startswith(UNSETTLED) or (current and not storage.occupied(current)):
+            reason = f"{row.kind} move failed: {row.error}; no file at {current}"
+            paths = f"{row.old_path} -> {row.new_path}"
+            report.moves.append(Finding(Problem.MOVE_FAILED, paths, reason, str(row.asset_id)))
+
+
 def _journal(report: ConsistencyReport) -> set[str]:
     """The journal's unfinished moves, reported; returns every path they explain (old, new and temporary)."""
+    _failed_moves(report)
     rows = list(FileMove.objects.filter(state__in=FileMove.UNFINISHED).order_by("pk"))
     if not rows:
         return set()

@@ -20,6 +20,7 @@ from django.utils import timezone as django_timezone
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
+from assets.storage import OFFLINE_REASON, local_original, original_roots
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
 from immich import storage
@@ -28,7 +29,7 @@ from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
 from jobs.system_config import config_cached
 from people.services import faces_import, faces_import_enabled
-from workers.media import metadata
+from workers.media import fs, metadata
 
 METADATA_VERSION = "metadata-3"  # sidecars, sources of dates, colour, faces, live photo ContentIdentifier
 
@@ -40,10 +41,12 @@ def _version(payload: object) -> str:
 def asset_extract_metadata(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
     try:
-        with storage.local_copy(asset.original_path) as path, _local_sidecar(asset, path) as sidecar:
+        with local_original(asset) as path, _local_sidecar(asset, path) as sidecar:
             _extract_metadata(asset, path, sidecar)
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
+    except fs.OutsideRoots as error:
+        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
     return StepStatus.DONE
 
 
@@ -51,9 +54,15 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
 def _local_sidecar(asset: Asset, original: Path) -> Iterator[Path | None]:
     """The recorded sidecar (a missing one is reported by the reader), else one found beside the original."""
     if not asset.sidecar_path:
-        yield metadata.find_sidecar(original)
+        found = metadata.find_sidecar(original)
+        try:
+            if found is not None and storage.is_local(found):
+                storage.stat(found, roots=original_roots(asset))
+        except fs.OutsideRoots:
+            found = None  # a sidecar beside the original that leads out of its folders is not read
+        yield found
         return
-    with storage.local_copy(asset.sidecar_path, missing_ok=True) as sidecar:
+    with local_original(asset, asset.sidecar_path) as sidecar:
         yield sidecar
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from django.db import transaction
 
 from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
-from assets.storage import nested_folder
+from assets.storage import OFFLINE_REASON, local_original, nested_folder
 from immich import storage
 from jobs.models import StepStatus
 from jobs.services import PermanentFailure
 from jobs.system_config import config_cached
-from workers.media import metadata, thumbnails
+from workers.media import fs, metadata, thumbnails
 
 MAX_PIXELS = 250_000_000
 KINDS = (AssetFileType.THUMBNAIL, AssetFileType.PREVIEW)
@@ -45,7 +45,7 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
     specs = thumbnail_specs(image_config)
     outputs = {spec.kind: thumbnail_path(asset, spec) for spec in specs}
     try:
-        with storage.local_copy(asset.original_path) as source, storage.outputs(outputs) as written:
+        with local_original(asset) as source, storage.outputs(outputs) as written:
             if asset.type == AssetType.VIDEO:
                 result = thumbnails.generate_video_thumbnails(source, written, specs)
             else:
@@ -54,6 +54,8 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
                 )
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
+    except fs.OutsideRoots as error:
+        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
     except metadata.UnreadableMedia as error:
         raise PermanentFailure(str(error)) from error
     with transaction.atomic():

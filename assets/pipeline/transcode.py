@@ -20,12 +20,13 @@ from django.utils import timezone
 
 from assets import media_types
 from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, AssetType, AssetVideo, TranscodeDecision
-from assets.storage import nested_folder
+from assets.storage import OFFLINE_REASON, asset_take_offline, local_original, nested_folder, original_roots
 from jobs.models import StepStatus
+from libraries.validation import library_file_roots
 from jobs.services import PermanentFailure
 from immich import storage
 from jobs.system_config import InvalidConfig, config_cached, config_get, config_validate
-from workers.media import transcode, video_encode, video_probe
+from workers.media import fs, transcode, video_encode, video_probe
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +93,14 @@ def asset_video_encode(asset_id: str) -> StepStatus:
         return StepStatus.SKIPPED
     ffmpeg = config_cached()["ffmpeg"]
     version = settings_version(ffmpeg)
-    if not storage.exists(asset.original_path):
+    try:
+        found = storage.exists(asset.original_path, roots=original_roots(asset))
+    except fs.OutsideRoots as error:
+        asset_take_offline(asset)
+        raise _fail(asset.id, f"{OFFLINE_REASON}: {error}", version) from error
+    if not found:
         raise _fail(asset.id, f"the original file is missing: {asset.original_path}", version)
-    with storage.local_copy(asset.original_path) as source:
+    with local_original(asset) as source:
         return _decide_and_encode(asset, source, ffmpeg, version)
 
 
@@ -154,7 +160,7 @@ def playback_file(asset: Asset) -> tuple[Path, str, storage.FileStat] | None:
     found = storage.stat(encoded) if encoded else None
     if found is not None:
         return Path(encoded), "video/mp4", found
-    found = storage.stat(asset.original_path)
+    found = storage.stat(asset.original_path, roots=original_roots(asset))
     if found is not None:
         content_type = media_types.mime_type_for(asset.original_file_name) or "application/octet-stream"
         return Path(asset.original_path), content_type, found
@@ -215,12 +221,14 @@ def transcode_dry_run(*, ffmpeg: dict, probe_missing: bool = False,
         AssetFile.objects.filter(type=AssetFileType.ENCODED_VIDEO, asset__in=videos).values_list("asset_id", "path")
     )
     total = videos.count()
-    rows = videos.values_list("id", "original_path", "video__probe", "video__output_size").order_by("id")
-    for position, (asset_id, original, stored_probe, output_size) in enumerate(rows.iterator(chunk_size=2000), 1):
+    rows = videos.values_list("id", "original_path", "library__import_paths", "video__probe", "video__output_size")
+    for position, row in enumerate(rows.order_by("id").iterator(chunk_size=2000), 1):
+        asset_id, original, import_paths, stored_probe, output_size = row
+        roots = library_file_roots(import_paths) if import_paths is not None else ()
         report.videos += 1
         existing = _existing_size(encoded.get(asset_id), output_size)
         report.current_bytes += existing
-        probe = _probe_for_dry_run(stored_probe, original, probe_missing, report)
+        probe = _probe_for_dry_run(stored_probe, original, roots, probe_missing, report)
         if progress:
             progress(position, total)
         if probe is None:
@@ -243,7 +251,8 @@ def transcode_dry_run(*, ffmpeg: dict, probe_missing: bool = False,
     return report
 
 
-def _probe_for_dry_run(stored: dict | None, original: str, probe_missing: bool, report: DryRunReport):
+def _probe_for_dry_run(stored: dict | None, original: str, roots: tuple[str, ...], probe_missing: bool,
+                       report: DryRunReport):
     if stored and stored.get("video"):
         return video_probe.ProbeSummary.from_dict(stored)
     if stored:  # probed before: not a usable video
@@ -253,7 +262,7 @@ def _probe_for_dry_run(stored: dict | None, original: str, probe_missing: bool, 
         report.not_probed += 1
         return None
     try:
-        with storage.local_copy(original) as local:
+        with storage.local_copy(original, roots=roots) as local:
             probe = video_probe.probe(local)
     except (video_probe.UnreadableVideo, OSError):
         probe = None

@@ -62,7 +62,8 @@ def test_update_me_refuses_a_color_immich_does_not_have(api, user):
 
 @pytest.mark.django_db
 def test_update_me_password_is_used_for_login(api, user):
-    assert api.put("/api/users/me", {"password": "a-new-password"}, format="json").status_code == 200
+    changes = {"password": "a-new-password", "currentPassword": "password123"}
+    assert api.put("/api/users/me", changes, format="json").status_code == 200
     assert login(user.email, "a-new-password").status_code == 201
     assert login(user.email, "password123").status_code == 401
 

@@ -9,6 +9,7 @@ from immich import storage
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from jobs.system_config import config_get, config_update
+from libraries.models import Library
 from people.models import Person
 from people.services import person_thumbnail_generate
 from tests.assets.helpers import upload_file
@@ -126,7 +127,8 @@ def test_an_external_original_is_read_from_its_own_folder(api, tmp_path, s3, run
     asset_id = upload_file(api, outside)["id"]
     uploaded = Asset.objects.get(pk=asset_id).original_path
     s3.client.delete_object(Bucket=s3.name, Key=f"{PREFIX}/{storage.key_of(uploaded)}")
-    Asset.objects.filter(pk=asset_id).update(original_path=str(outside), is_external=True)
+    library = Library.objects.create(owner=Asset.objects.get(pk=asset_id).owner, import_paths=[str(outside.parent)])
+    Asset.objects.filter(pk=asset_id).update(original_path=str(outside), is_external=True, library=library)
     assert run(asset_id, Step.METADATA) == StepStatus.DONE
     assert run(asset_id, Step.THUMBNAILS) == StepStatus.DONE
     assert s3.keys() == keys_of(*AssetFile.objects.filter(asset_id=asset_id).values_list("path", flat=True))

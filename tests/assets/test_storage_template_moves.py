@@ -236,6 +236,23 @@ def test_a_crash_in_the_upload_step_is_finished_by_the_next_step(api, user, tmp_
     assert_each_file_once_where_the_database_says(media_root, {})
 
 
+@needs_shm
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("point", ["copying", "placed"])
+def test_a_migration_killed_mid_way_finishes_with_a_name_of_250_bytes(api, tmp_path, media_root, library_elsewhere,
+                                                                      no_broker, point):
+    """Issue 26: `.<name>.<id>.partial` of such a name is longer than NAME_MAX; the next runs failed on it."""
+    long_name = "ø" * 123 + ".jpg"
+    asset_id = upload_photo(api, tmp_path / "long", long_name)
+    sidecars = make_assets(api, tmp_path)
+    set_template(enabled=True)
+    assert run_killed_at(point) == -9
+    report = storage_template_migrate()
+    assert report.failed == [] and report.resumed >= 1
+    assert_each_file_once_where_the_database_says(media_root, sidecars)
+    assert Path(Asset.objects.get(pk=asset_id).original_path).name == long_name
+
+
 # -- recovery decisions on hand-made journal rows ----------------------------------------------------------------
 
 
@@ -287,3 +304,23 @@ def test_recovery_redoes_a_move_that_had_not_started(api, tmp_path, media_root):
     moves_resume()
     row.refresh_from_db()
     assert row.state == "done" and Asset.objects.get(pk=asset_id).original_path == str(target) and target.is_file()
+
+
+@pytest.mark.django_db
+def test_recovery_fails_a_row_it_cannot_settle_and_goes_on_with_the_others(api, tmp_path, media_root):
+    from assets.file_moves.recovery import moves_resume
+    from assets.maintenance.consistency import Problem, consistency_check
+
+    bad_id, good_id = upload_photo(api, tmp_path / "a"), upload_photo(api, tmp_path / "b", color=(1, 2, 3))
+    moved = media_root / "library" / "x" / "bad.jpg"
+    bad = _interrupted(bad_id, moved)
+    os.rename(bad.old_path, moved)
+    Path(bad.old_path).mkdir()  # a folder where the old file was: removing the old name fails
+    Asset.objects.filter(pk=bad_id).update(original_path=str(moved))
+    good = _interrupted(good_id, media_root / "library" / "x" / "good.jpg")
+    assert moves_resume() == 2
+    bad.refresh_from_db(), good.refresh_from_db()
+    assert bad.state == "failed" and "could not settle" in bad.error
+    assert good.state == "done" and Path(good.new_path).is_file()
+    findings = [move for move in consistency_check().moves if move.problem == Problem.MOVE_FAILED]
+    assert [finding.asset_id for finding in findings] == [bad_id] and "could not settle" in findings[0].reason

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from rest_framework.test import APIClient
 
 from jobs.models import AssetStep, Step, StepStatus
-from tests.contract.scene import Scene
+from tests.contract.scene import PASSWORD, Scene
 from tests.media_factories import make_jpeg
 
 Recipe = Callable[[Scene], object]
@@ -61,6 +61,12 @@ def _(scene):
 @recipe("POST", "/auth/validateToken")
 def _(scene):
     return scene.session_api.post("/api/auth/validateToken")
+
+
+@recipe("POST", "/auth/change-password")
+def _(scene):
+    body = {"password": PASSWORD, "newPassword": "a-new-password"}
+    return _json(scene.session_api, "POST", "/api/auth/change-password", body)
 
 
 recipe("GET", "/users/me")(lambda scene: scene.session_api.get("/api/users/me"))

@@ -77,6 +77,8 @@ RULES: dict[str, Rule] = {
     "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
     "GET /api/users/me/preferences": user(expect=200),
     "PUT /api/users/me/preferences": user(body={"ratings": {"enabled": True}}, expect=200),
+    "POST /api/auth/change-password": user(body={"password": "not-bobs-password", "newPassword": "new-password"},
+                                           expect=400),  # wrong current password: the caller's own account only
     "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
     "GET /api/api-keys": user(expect=200),
     "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from assets.models import Asset
-from jobs.models import Step, StepStatus
+from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run
 from jobs.system_config import config_get
 from libraries import validation
@@ -220,3 +220,87 @@ def test_a_watched_file_does_not_take_a_sidecar_linked_from_the_media_location(a
     library = Library.objects.create(owner=other_user, import_paths=[str(photos)])
     library_sync_paths(library_id=library.pk, paths=[str(mine)])
     assert Asset.objects.get(library=library).sidecar_path is None
+
+
+# -- a scanned library file replaced by a link (issue 26, item 1) ----------------------------------------------
+
+
+@pytest.fixture
+def linked_library_file(api, other_api, user, tmp_path, request):
+    """Alice's library of two scanned photos; then `l1.jpg` is replaced by a link to /etc/passwd or to Bob's
+    original. Returns l1's asset id and the bytes the link reaches."""
+    photos = tmp_path / "alices-photos"
+    make_jpeg(photos / "l1.jpg")
+    make_jpeg(photos / "l2.jpg", color=(1, 2, 3))
+    library = Library.objects.create(owner=user, import_paths=[str(photos)])
+    library_scan(library_id=library.pk)
+    asset = Asset.objects.get(library=library, original_file_name="l1.jpg")
+    target = Path("/etc/passwd") if request.param == "/etc/passwd" else Path(
+        Asset.objects.get(pk=upload_photo(other_api, tmp_path / "bob", color=(200, 10, 10))).original_path
+    )
+    (photos / "l1.jpg").rename(photos / "l1.jpg.bak")
+    os.symlink(target, photos / "l1.jpg")
+    return str(asset.id), target.read_bytes()
+
+
+LINK_TARGETS = ["/etc/passwd", "another user's original"]
+
+
+def assert_offline(asset_id: str) -> None:
+    asset = Asset.objects.get(pk=asset_id)
+    assert asset.is_offline and asset.deleted_at is not None
+    assert asset.library_file.offline_reason == "outside-import-paths"
+
+
+@pytest.mark.parametrize("linked_library_file", LINK_TARGETS, indirect=True)
+@pytest.mark.parametrize("range_header", [None, "bytes=0-99"])
+def test_a_library_file_replaced_by_a_link_out_is_not_served(api, linked_library_file, range_header):
+    asset_id, reached = linked_library_file
+    headers = {"Range": range_header} if range_header else {}
+    response = api.get(f"/api/assets/{asset_id}/original", headers=headers)
+    assert response.status_code == 404 and "leads out of its library" in response.json()["message"]
+    assert_offline(asset_id)
+    again = api.get(f"/api/assets/{asset_id}/original", headers=headers)
+    assert again.status_code == 404 and reached[:100] not in again.content
+
+
+JOBS = [("regenerate-thumbnail", Step.THUMBNAILS), ("refresh-metadata", Step.METADATA)]
+
+
+@pytest.mark.parametrize("linked_library_file", LINK_TARGETS, indirect=True)
+@pytest.mark.parametrize(("job", "step"), JOBS)
+def test_a_worker_does_not_read_a_library_file_replaced_by_a_link_out(api, linked_library_file, job, step):
+    asset_id, _ = linked_library_file
+    assert api.post("/api/assets/jobs", {"assetIds": [asset_id], "name": job}, format="json").status_code == 204
+    assert step_run(asset_id=asset_id, step=step) == StepStatus.FAILED
+    assert "leads out of its folders" in AssetStep.objects.get(asset_id=asset_id, step=step).last_error
+    assert_offline(asset_id)
+    assert api.get(f"/api/assets/{asset_id}/thumbnail?size=preview").status_code == 404
+
+
+def test_a_link_inside_the_library_folder_is_still_read(api, user, tmp_path):
+    photos = tmp_path / "photos"
+    make_jpeg(photos / "real" / "p.jpg")
+    library = Library.objects.create(owner=user, import_paths=[str(photos)])
+    library_scan(library_id=library.pk)
+    asset = Asset.objects.get(library=library)
+    (photos / "real" / "p.jpg").rename(photos / "real" / "moved.jpg")
+    os.symlink("moved.jpg", photos / "real" / "p.jpg")
+    response = api.get(f"/api/assets/{asset.id}/original")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (photos / "real" / "moved.jpg").read_bytes()
+
+
+
+def test_a_sidecar_beside_a_library_file_that_links_out_is_not_read(api, user, tmp_path):
+    secret = make_xmp(tmp_path / "elsewhere" / "secret.xmp", description="someone else's caption")
+    photos = tmp_path / "alices-photos"
+    make_jpeg(photos / "l1.jpg")
+    library = Library.objects.create(owner=user, import_paths=[str(photos)])
+    library_scan(library_id=library.pk)
+    asset_id = str(Asset.objects.get(library=library).id)
+    os.symlink(secret, photos / "l1.jpg.xmp")
+    refresh = {"assetIds": [asset_id], "name": "refresh-metadata"}
+    assert api.post("/api/assets/jobs", refresh, format="json").status_code == 204
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
+    assert api.get(f"/api/assets/{asset_id}").json()["exifInfo"]["description"] != "someone else's caption"

@@ -1,6 +1,7 @@
-"""Filesystem primitives, written once: a rename that never replaces, durability by filesystem (syncfs) and early
-writeback, copy-and-hash, removal of emptied folders, and the atomic write-then-replace every writer of a derived
-file uses. Pure: no ORM, no settings, no app.
+"""Filesystem primitives, written once: the guarded opener every reader and writer of a stored or library file goes
+through, a rename that never replaces, durability by filesystem (syncfs) and early writeback, copy-and-hash, removal
+of emptied folders, and the atomic write-then-replace every writer of a derived file uses. Pure: no ORM, no
+settings, no app: callers pass the folders a file may be in.
 
 `crash_point(name)` marks where a fault test may kill the process (as `kill -9` would); it does nothing in
 production. Callers call it through this module (`fs.crash_point(...)`) so that a test's monkeypatch reaches them.
@@ -13,6 +14,7 @@ import errno
 import glob
 import hashlib
 import os
+import stat as stat_kind
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,10 +43,31 @@ def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:
         view = view[write(view):]
 
 
+NAME_MAX = 255  # bytes in one file name (every Linux filesystem the server runs on)
+_TOKEN_ROOM = 64  # bytes a temporary name's token may take
+_TEMPORARY_SUFFIX = ".partial"
+
+
+def name_within(name: str, limit: int) -> str:
+    """The longest start of `name` that takes at most `limit` bytes on disk, never cutting a character in two."""
+    name = name[:limit]  # a character takes at least one byte
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
+
+
+def temporary_prefix(path: Path) -> str:
+    """What every temporary name of `path` starts with: `.` and as much of its name as leaves room for a token."""
+    return f".{name_within(path.name, NAME_MAX - len('..') - len(_TEMPORARY_SUFFIX) - _TOKEN_ROOM)}."
+
+
 def temporary_name(path: Path, token: str) -> Path:
-    """`.<name>.<token>.partial` beside `path`: hidden, and the name the debris sweep and the consistency check
-    know as a writer's temporary output."""
-    return path.with_name(f".{path.name}.{token}.partial")
+    """`.<name>.<token>.partial` beside `path`, the name shortened so that the whole fits NAME_MAX whatever the
+    original's name: hidden, and the name the debris sweep and the consistency check know as a writer's temporary
+    output. `token` (a random one, a row's id) tells the temporary names of one path apart."""
+    if len(os.fsencode(token)) > _TOKEN_ROOM:
+        raise ValueError(f"a temporary name's token takes at most {_TOKEN_ROOM} bytes: {token!r}")
+    return path.with_name(f"{temporary_prefix(path)}{token}{_TEMPORARY_SUFFIX}")
 
 
 @contextmanager
@@ -59,7 +82,7 @@ def write_then_replace(path: Path, *, token: str | None = None, durable: bool = 
     `clear_stale`: first remove the temporary files of a writer killed mid-write (for outputs that one process at a
     time writes, so none of them is being written now)."""
     if clear_stale:
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+        for stale in path.parent.glob(f"{glob.escape(temporary_prefix(path))}*{_TEMPORARY_SUFFIX}"):
             stale.unlink(missing_ok=True)
     temp = temporary_name(path, token or uuid.uuid4().hex[:12])
     try:
@@ -74,6 +97,98 @@ def write_then_replace(path: Path, *, token: str | None = None, durable: bool = 
             os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+# -- opening inside allowed folders ----------------------------------------------------------------------------
+
+
+class OutsideRoots(PermissionError):
+    """The path leads out of the folders it may be in (a symlink to /etc/passwd, to another user's original), or a
+    link appeared on its way while it was being opened. Its message says which path, for a step's failure reason."""
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+
+_SYS_OPENAT2 = 437  # the same number on every architecture (added with Linux 5.6)
+_RESOLVE_NO_MAGICLINKS = 0x02
+_RESOLVE_NO_SYMLINKS = 0x04
+_RESOLVE_BENEATH = 0x08
+_openat2_works = True  # until the kernel (or a seccomp filter) says it has no openat2
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _openat2(root_fd: int, relative: str, flags: int, mode: int) -> int | None:
+    """openat2 resolving `relative` below `root_fd` through no link at all; None where the kernel has none."""
+    global _openat2_works
+    if not _openat2_works:
+        return None
+    how = _OpenHow(flags | os.O_CLOEXEC, mode if flags & os.O_CREAT else 0,
+                   _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS)
+    fd: int = _libc.syscall(ctypes.c_long(_SYS_OPENAT2), ctypes.c_int(root_fd), ctypes.c_char_p(os.fsencode(relative)),
+                       ctypes.byref(how), ctypes.c_size_t(ctypes.sizeof(how)))
+    if fd >= 0:
+        return fd
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EPERM) and not flags & os.O_CREAT:
+        _openat2_works = False  # too old a kernel, or a container's seccomp filter refusing it: walk instead
+        return None
+    raise OSError(code, os.strerror(code), relative)
+
+
+def _open_walking(root_fd: int, relative: str, flags: int, mode: int) -> int:
+    """The same without openat2: each folder opened below the previous one with O_NOFOLLOW, the file too."""
+    *folders, name = relative.split(os.sep)
+    fd = os.dup(root_fd)
+    try:
+        for folder in folders:
+            below = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = below
+        opened = os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=fd)
+    finally:
+        os.close(fd)
+    if flags & os.O_PATH and stat_kind.S_ISLNK(os.fstat(opened).st_mode):  # O_PATH opens the link itself
+        os.close(opened)
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), relative)
+    return opened
+
+
+def open_beneath(path: str | os.PathLike[str], roots: Iterable[str | os.PathLike[str]], flags: int = os.O_RDONLY,
+                 mode: int = 0o644) -> int:
+    """A descriptor for `path` (os.open's `flags`) when it lies in one of the `roots` folders once its links are
+    resolved, else OutsideRoots. The resolved path is then opened below its root through no link at all
+    (openat2's RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on each component), so a link swapped in
+    after the check is refused too (OutsideRoots), never followed. The roots themselves may be links."""
+    path = os.fspath(path)
+    real = os.path.realpath(path)
+    for root in roots:
+        real_root = os.path.realpath(root)
+        if _inside(real, real_root):
+            break
+    else:
+        raise OutsideRoots(errno.EACCES, "leads out of the folders it may be in", path)
+    relative = "." if real == real_root else os.path.relpath(real, real_root)
+    root_fd = os.open(real_root, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fd = _openat2(root_fd, relative, flags, mode)
+        return fd if fd is not None else _open_walking(root_fd, relative, flags, mode)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.EXDEV):
+            raise OutsideRoots(errno.EACCES, "a link appeared on its way while it was opened", path) from error
+        raise OSError(error.errno, error.strerror, path) from None
+    finally:
+        os.close(root_fd)
+
+
+def is_beneath(path: str | os.PathLike[str], roots: Iterable[str | os.PathLike[str]]) -> bool:
+    """True when `path` (which may not exist yet) resolves inside one of `roots`: a writer's check of a target."""
+    real = os.path.realpath(path)
+    return any(_inside(real, os.path.realpath(root)) for root in roots)
 
 
 # -- renaming and durability -----------------------------------------------------------------------------------
