@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.template.response import TemplateResponse
 
 from accounts.models import ApiKey, User
 
@@ -33,7 +33,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "should_change_password"]}),
         ("Dates", {"fields": ["created_at", "updated_at", "last_login", "deleted_at"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2", "is_superuser"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2", "is_superuser"]})
+    ]
     filter_horizontal: list = []
     actions = ["transfer_data"]
 

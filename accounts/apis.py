@@ -9,25 +9,25 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.authentication import ACCESS_TOKEN_COOKIE
-from accounts.throttle import client_address
 from accounts.models import ApiKey, Session, User
 from accounts.serializers import (
     AdminUserCreateSerializer,
     AdminUserUpdateSerializer,
+    ApiKeyCreateResponseDto,
     ApiKeyCreateSerializer,
+    ApiKeyResponseDto,
     ApiKeyUpdateSerializer,
     ChangePasswordSerializer,
-    LoginSerializer,
-    SignUpSerializer,
-    ApiKeyCreateResponseDto,
-    ApiKeyResponseDto,
     LoginResponseDto,
+    LoginSerializer,
     LogoutResponseDto,
+    SignUpSerializer,
     UserAdminResponseDto,
     UserResponseDto,
     UserUpdateSerializer,
     ValidateAccessTokenResponseDto,
 )
+from accounts.throttle import client_address
 from immich.api import validated
 
 
@@ -55,11 +55,15 @@ class LoginApi(APIView):
     def post(self, request):
         data = validated(LoginSerializer, request.data)
         result = services.login(
-            email=data["email"], password=data["password"], address=client_address(request),
+            email=data["email"],
+            password=data["password"],
+            address=client_address(request),
             device_type=request.headers.get("User-Agent", "")[:255],
         )
         response = Response(LoginResponseDto(result).data, status=status.HTTP_201_CREATED)
-        response.set_cookie(ACCESS_TOKEN_COOKIE, result.access_token, httponly=True, samesite="Lax", max_age=400 * 86400)
+        response.set_cookie(
+            ACCESS_TOKEN_COOKIE, result.access_token, httponly=True, samesite="Lax", max_age=400 * 86400
+        )
         response.set_cookie("immich_auth_type", "password", httponly=True, samesite="Lax", max_age=400 * 86400)
         response.set_cookie("immich_is_authenticated", "true", samesite="Lax", max_age=400 * 86400)
         return response
@@ -103,6 +107,7 @@ class ApiKeyListApi(APIView):
 
 class ApiKeyMeApi(APIView):
     error_responses = {"GET": (400,)}  # called with a session instead of a key
+
     @extend_schema(responses={200: ApiKeyResponseDto})
     def get(self, request):
         if not isinstance(request.auth, ApiKey):
@@ -142,7 +147,9 @@ class UserMeApi(APIView):
     @extend_schema(request=UserUpdateSerializer, responses={200: UserAdminResponseDto})
     def put(self, request):
         data = validated(UserUpdateSerializer, request.data)
-        return Response(UserAdminResponseDto(services.user_update_me(user=request.user, credential=request.auth, **data)).data)
+        return Response(
+            UserAdminResponseDto(services.user_update_me(user=request.user, credential=request.auth, **data)).data
+        )
 
 
 class ChangePasswordApi(APIView):
@@ -153,8 +160,9 @@ class ChangePasswordApi(APIView):
     @extend_schema(request=ChangePasswordSerializer, responses={200: UserAdminResponseDto})
     def post(self, request):
         data = validated(ChangePasswordSerializer, request.data)
-        user = services.password_change(user=request.user, credential=request.auth, password=data["password"],
-                                        new_password=data["newPassword"])
+        user = services.password_change(
+            user=request.user, credential=request.auth, password=data["password"], new_password=data["newPassword"]
+        )
         return Response(UserAdminResponseDto(user).data)
 
 

@@ -34,8 +34,10 @@ def _same_origin_check(request) -> None:
     if source is None:
         return
     if source == "null" or urlsplit(source).netloc.lower() != request.get_host().lower():
-        raise PermissionDenied("Cross-site request refused: the session cookie is accepted from this server's own "
-                               "pages only (use an API key or a bearer token from elsewhere)")
+        raise PermissionDenied(
+            "Cross-site request refused: the session cookie is accepted from this server's own "
+            "pages only (use an API key or a bearer token from elsewhere)"
+        )
 
 
 class ImmichAuthentication(BaseAuthentication):

@@ -98,7 +98,9 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     permissions = _validate_permissions(permissions, granted_by=granted_by)
     secret = _new_secret()
-    key = ApiKey.objects.create(user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=permissions)
+    key = ApiKey.objects.create(
+        user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=permissions
+    )
     return key, secret
 
 
@@ -163,8 +165,9 @@ def user_update(*, user: User, keep_session: Session | ApiKey | None = None, **c
     return user
 
 
-def user_update_me(*, user: User, credential: Session | ApiKey | None, current_password: str | None = None,
-                   **changes) -> User:
+def user_update_me(
+    *, user: User, credential: Session | ApiKey | None, current_password: str | None = None, **changes
+) -> User:
     """One's own profile. Changing the password needs the current one; changing the password or the email needs a
     session or an unscoped key, and ends one's other sessions."""
     if changes.get("password") or (changes.get("email") and changes["email"].lower() != user.email):
@@ -176,8 +179,9 @@ def user_update_me(*, user: User, credential: Session | ApiKey | None, current_p
 
 def password_change(*, user: User, credential: Session | ApiKey | None, password: str, new_password: str) -> User:
     """Immich's change-password: the current password, then the new one; one's other sessions end."""
-    return user_update_me(user=user, credential=credential, current_password=password, password=new_password,
-                          should_change_password=False)
+    return user_update_me(
+        user=user, credential=credential, current_password=password, password=new_password, should_change_password=False
+    )
 
 
 def user_update_by_admin(*, admin: User, user: User, **changes) -> User:

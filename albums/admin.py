@@ -16,8 +16,17 @@ class AlbumAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     ordering = ["-created_at"]
     readonly_fields = ["id", "owner", "album_thumbnail_asset", "created_at", "updated_at"]
-    fields = ["id", "album_name", "description", "owner", "album_thumbnail_asset", "is_activity_enabled", "order",
-              "created_at", "updated_at"]
+    fields = [
+        "id",
+        "album_name",
+        "description",
+        "owner",
+        "album_thumbnail_asset",
+        "is_activity_enabled",
+        "order",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(asset_total=Count("assets"))

@@ -31,4 +31,6 @@ def album_for(*, user: User, album_id) -> Album | None:
 
 def album_assets(*, album: Album) -> QuerySet[Asset]:
     ordering = "-local_date_time" if album.order == "desc" else "local_date_time"
-    return album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)
+    return (
+        album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)
+    )

@@ -9,8 +9,8 @@ from rest_framework import serializers
 
 from accounts.serializers import UserResponseDto
 from albums.models import Album
-from immich.fields import ImmichDateTimeField
 from assets.responses import AssetResponseDto
+from immich.fields import ImmichDateTimeField
 
 # Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
 ORDERS = ["asc", "desc"]

@@ -62,5 +62,6 @@ class AssetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Re-encode videos", permissions=["run_jobs"])
     def reencode_videos(self, request, queryset) -> None:
-        _run_step(self, request, queryset, step=Step.VIDEO_ENCODE, label="Re-encode videos",
-                  eligible=Q(type=AssetType.VIDEO))
+        _run_step(
+            self, request, queryset, step=Step.VIDEO_ENCODE, label="Re-encode videos", eligible=Q(type=AssetType.VIDEO)
+        )

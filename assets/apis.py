@@ -11,19 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets import media_types, selectors, services
-from assets.pipeline import transcode
-from assets.storage import asset_take_offline, original_roots
 from assets.models import Asset, AssetType
-from assets.serializers import (
-    AssetJobSerializer,
-    AssetBulkUpdateSerializer,
-    AssetDeleteSerializer,
-    AssetIdsSerializer,
-    AssetUpdateSerializer,
-    BulkUploadCheckSerializer,
-    TimelineQuerySerializer,
-    UploadSerializer,
-)
+from assets.pipeline import transcode
 from assets.responses import (
     AssetBulkUploadCheckResponseDto,
     AssetMediaResponseDto,
@@ -33,11 +22,22 @@ from assets.responses import (
     TimeBucketsResponseDto,
     TrashResponseDto,
 )
+from assets.serializers import (
+    AssetBulkUpdateSerializer,
+    AssetDeleteSerializer,
+    AssetIdsSerializer,
+    AssetJobSerializer,
+    AssetUpdateSerializer,
+    BulkUploadCheckSerializer,
+    TimelineQuerySerializer,
+    UploadSerializer,
+)
+from assets.storage import asset_take_offline, original_roots
 from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
+from immich import storage
 from immich.api import validated
 from immich.errors import BadRequest, NotFound
-from immich import storage
 from immich.ranges import cacheable, file_response
 from immich.schema import RANGE_HEADER, file_responses
 from workers.media import fs

@@ -35,7 +35,9 @@ class Visibility(models.TextChoices):
 class Asset(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets")
-    library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, null=True, blank=True, related_name="assets")
+    library = models.ForeignKey(
+        "libraries.Library", on_delete=models.CASCADE, null=True, blank=True, related_name="assets"
+    )
     type = models.CharField(max_length=8, choices=AssetType.choices)
     original_path = models.TextField()
     original_file_name = models.TextField()
@@ -129,7 +131,8 @@ class AssetExif(models.Model):
     )
     warnings = models.JSONField(default=list, blank=True, help_text="What extraction noticed but could read past.")
     locked_properties = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Properties the user set (Immich's names: description, dateTimeOriginal, timeZone, latitude, "
         "longitude, rating): metadata extraction leaves them alone.",
     )

@@ -32,7 +32,9 @@ def decode_checksum(value: str) -> bytes | None:
 
 def duplicates_by_checksum(*, user: User, checksums: list[bytes]) -> dict[bytes, Asset]:
     """One query for a whole batch: the user's uploaded assets (trashed included) with these checksums."""
-    found = Asset.objects.filter(owner=user, library__isnull=True, checksum__in=checksums).only("id", "checksum", "deleted_at")
+    found = Asset.objects.filter(owner=user, library__isnull=True, checksum__in=checksums).only(
+        "id", "checksum", "deleted_at"
+    )
     return {bytes(asset.checksum): asset for asset in found}
 
 

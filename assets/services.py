@@ -49,7 +49,9 @@ def assets_update(*, owner: User, ids: list, changes: dict) -> int:
         owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
         if exif_changes:  # EXIF rows first, in the order metadata extraction locks them (no deadlock between the two)
             owned_ids = list(owned.values_list("id", flat=True))
-            AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id) for asset_id in owned_ids], ignore_conflicts=True)
+            AssetExif.objects.bulk_create(
+                [AssetExif(asset_id=asset_id) for asset_id in owned_ids], ignore_conflicts=True
+            )
             exifs = list(AssetExif.objects.select_for_update().filter(asset_id__in=owned_ids))
             for exif in exifs:
                 for field, value in exif_changes.items():
@@ -73,7 +75,9 @@ def assets_delete(*, owner: User, ids: list, force: bool) -> int:
     owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
     with transaction.atomic():
         if not force:
-            return owned.update(status=AssetStatus.TRASHED, deleted_at=django_timezone.now(), updated_at=django_timezone.now())
+            return owned.update(
+                status=AssetStatus.TRASHED, deleted_at=django_timezone.now(), updated_at=django_timezone.now()
+            )
         return _mark_deleted(owned)
 
 

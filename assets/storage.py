@@ -35,7 +35,6 @@ def ensure_inside(root: Path, path: Path) -> Path:
     return resolved
 
 
-
 OFFLINE_REASON = "the original file leads out of its folders, so the asset is offline"  # a step's failure
 
 
@@ -62,8 +61,9 @@ def local_original(asset: Asset, path: str | None = None) -> Iterator[Path]:
     """`storage.local_copy` of the asset's original (or of `path`, its sidecar) inside its roots; one leading out
     takes the asset offline and raises fs.OutsideRoots."""
     try:
-        with storage.local_copy(path or asset.original_path, roots=original_roots(asset),
-                                missing_ok=path is not None) as local:
+        with storage.local_copy(
+            path or asset.original_path, roots=original_roots(asset), missing_ok=path is not None
+        ) as local:
             yield local
     except fs.OutsideRoots:
         asset_take_offline(asset)

@@ -99,7 +99,9 @@ def reset(enabled: bool = True) -> object:
     Asset.objects.all().delete()
     owner, _ = User.objects.get_or_create(email="bench-storage@example.com", defaults={"name": "bench"})
     config = config_get()
-    config["storageTemplate"].update(enabled=enabled, hashVerificationEnabled=True, template="{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}")
+    config["storageTemplate"].update(
+        enabled=enabled, hashVerificationEnabled=True, template="{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}"
+    )
     config_update(new_config=config)
     return owner
 
@@ -121,12 +123,23 @@ def make_assets(owner, media: Path, count: int, size: int, names: int) -> int:
         path.write_bytes(data)
         total += len(data)
         taken = start + timedelta(seconds=rng.randrange(10 * 365 * 86400))
-        assets.append(Asset(
-            id=asset_id, owner=owner, type="IMAGE", original_path=str(path),
-            original_file_name=f"IMG_{rng.randrange(names):05d}.JPG", file_size=len(data),
-            checksum=hashlib.sha1(data).digest(), file_created_at=taken, file_modified_at=taken, local_date_time=taken,
-        ))
-        exifs.append(AssetExif(asset_id=asset_id, date_time_original=taken, time_zone="UTC+1", file_size_in_byte=len(data)))
+        assets.append(
+            Asset(
+                id=asset_id,
+                owner=owner,
+                type="IMAGE",
+                original_path=str(path),
+                original_file_name=f"IMG_{rng.randrange(names):05d}.JPG",
+                file_size=len(data),
+                checksum=hashlib.sha1(data).digest(),
+                file_created_at=taken,
+                file_modified_at=taken,
+                local_date_time=taken,
+            )
+        )
+        exifs.append(
+            AssetExif(asset_id=asset_id, date_time_original=taken, time_zone="UTC+1", file_size_in_byte=len(data))
+        )
     Asset.objects.bulk_create(assets, batch_size=2000)
     AssetExif.objects.bulk_create(exifs, batch_size=2000)
     return total
@@ -195,8 +208,10 @@ def same_filesystem(args, work: Path) -> dict:
     seconds, report = migrate()
     check_all_moved(media)
     again, second = migrate()
-    log(f"  migration: {seconds:.2f} s ({args.assets / seconds:.0f} assets/s), moved {report.moved}, "
-        f"collisions {report.collisions}, folders removed {report.removed_folders}, failed {len(report.failed)}")
+    log(
+        f"  migration: {seconds:.2f} s ({args.assets / seconds:.0f} assets/s), moved {report.moved}, "
+        f"collisions {report.collisions}, folders removed {report.removed_folders}, failed {len(report.failed)}"
+    )
     log(f"  second run (nothing to move): {again:.2f} s, moved {second.moved}, in place {second.in_place}")
     verdict = "PASS" if seconds < SAME_FS_TARGET_S and report.moved == args.assets else "FAIL"
     log(f"  target < {SAME_FS_TARGET_S:.0f} s: {verdict}")
@@ -225,19 +240,25 @@ def cross_filesystem(args, work: Path) -> dict:
             assert len(report.failed) == 0
             rounds.append((cp, cp_sync, durable, seconds))
             mib = total / MIB
-            log(f"  round {number}: cp -r {mib / cp:5.0f} MiB/s, cp -r + sync {mib / cp_sync:5.0f} MiB/s, "
+            log(
+                f"  round {number}: cp -r {mib / cp:5.0f} MiB/s, cp -r + sync {mib / cp_sync:5.0f} MiB/s, "
                 f"durable write {mib / durable:5.0f} MiB/s, migration {mib / seconds:5.0f} MiB/s -> "
-                f"{cp / seconds:.0%} of cp, {cp_sync / seconds:.0%} of cp + sync, {durable / seconds:.0%} of the durable write")
+                f"{cp / seconds:.0%} of cp, {cp_sync / seconds:.0%} of cp + sync, {durable / seconds:.0%} of the durable write"
+            )
         finally:
             shutil.rmtree(shm, ignore_errors=True)  # the library on disk stays until the end
     ratios = [(cp / seconds, cp_sync / seconds, durable / seconds) for cp, cp_sync, durable, seconds in rounds]
     median, median_sync, median_durable = (_median(column) for column in zip(*ratios))
     reachable = _median([cp / durable for cp, _, durable, _ in rounds])
-    log(f"  median of {len(rounds)} rounds: {median:.0%} of cp, {median_sync:.0%} of cp + sync, "
+    log(
+        f"  median of {len(rounds)} rounds: {median:.0%} of cp, {median_sync:.0%} of cp + sync, "
         f"{median_durable:.0%} of the durable write; target >= {CROSS_FS_TARGET:.0%} of cp: "
-        f"{'PASS' if median >= CROSS_FS_TARGET else 'FAIL'}")
-    log(f"  the durable write alone runs at {reachable:.0%} of cp: no move that keeps its source until its copy is on "
-        f"disk can do better on this machine now")
+        f"{'PASS' if median >= CROSS_FS_TARGET else 'FAIL'}"
+    )
+    log(
+        f"  the durable write alone runs at {reachable:.0%} of cp: no move that keeps its source until its copy is on "
+        f"disk can do better on this machine now"
+    )
     return {"ratio": median, "ratio_sync": median_sync, "ratio_durable": median_durable}
 
 
@@ -266,8 +287,10 @@ def main() -> None:
             if page_cache.free_page_reporting():
                 log("free page reporting is on: filling free memory with page cache first (see bench/page_cache.py)")
                 page_cache.fill_free_memory(work)
-            log(f"across filesystems: {args.cross_files} files of {args.cross_mib} MiB on tmpfs (/dev/shm) -> library on "
-                f"disk ({work}); cp and the migration copy the same files, same direction")
+            log(
+                f"across filesystems: {args.cross_files} files of {args.cross_mib} MiB on tmpfs (/dev/shm) -> library on "
+                f"disk ({work}); cp and the migration copy the same files, same direction"
+            )
             cross_filesystem(args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

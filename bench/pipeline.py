@@ -14,7 +14,11 @@ from __future__ import annotations
 import sys
 
 # bench/queue.py (named by the jobs issue) would shadow the standard `queue` module for scripts run from here.
-if sys.path and sys.path[0] and __import__("os").path.samefile(sys.path[0], __import__("os").path.dirname(__file__) or "."):
+if (
+    sys.path
+    and sys.path[0]
+    and __import__("os").path.samefile(sys.path[0], __import__("os").path.dirname(__file__) or ".")
+):
     sys.path.pop(0)
 
 import argparse
@@ -51,7 +55,9 @@ def make_photos(folder: Path, count: int) -> list[Path]:
     paths = []
     for index in range(count):
         image = base.copy()
-        ImageDraw.Draw(image).rectangle((index * 7 % 3000, 100, index * 7 % 3000 + 900, 900), fill=(index % 255, 90, 200))
+        ImageDraw.Draw(image).rectangle(
+            (index * 7 % 3000, 100, index * 7 % 3000 + 900, 900), fill=(index % 255, 90, 200)
+        )
         path = folder / f"photo-{index:04d}.jpg"
         image.save(path, "JPEG", quality=90)
         paths.append(path)
@@ -69,7 +75,9 @@ def bare_operations(path: Path) -> None:
     )
     metadata.image_facts(path)
     thumbnails.generate_image_thumbnails(
-        path, {"thumbnail": path.with_suffix(".webp"), "preview": path.with_suffix(".preview.jpeg")}, specs,
+        path,
+        {"thumbnail": path.with_suffix(".webp"), "preview": path.with_suffix(".preview.jpeg")},
+        specs,
         max_pixels=250_000_000,
     )
 
@@ -77,8 +85,12 @@ def bare_operations(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--lane", choices=["upload", "backfill"], default="upload",
-                        help="upload: one asset per message, as after uploads; backfill: groups, as a Missing run")
+    parser.add_argument(
+        "--lane",
+        choices=["upload", "backfill"],
+        default="upload",
+        help="upload: one asset per message, as after uploads; backfill: groups, as a Missing run",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
@@ -113,9 +125,10 @@ def main() -> None:
     from jobs.services import steps_enqueue
 
     PRIORITY = Priority.UPLOAD if args.lane == "upload" else Priority.BACKFILL
-    from accounts.models import User
     from django.db import transaction
     from django.utils import timezone
+
+    from accounts.models import User
 
     Asset.objects.all().delete()
     for queue in Queue:
@@ -141,17 +154,45 @@ def main() -> None:
         stored = folder / f"{asset_id}.jpg"
         shutil.copyfile(path, stored)
         now = timezone.now()
-        assets.append(Asset(id=asset_id, owner=owner, type="IMAGE", original_path=str(stored), original_file_name=path.name,
-                            file_size=stored.stat().st_size, checksum=uuid.uuid4().bytes[:20].ljust(20, b"\0"),
-                            file_created_at=now, file_modified_at=now, local_date_time=now))
+        assets.append(
+            Asset(
+                id=asset_id,
+                owner=owner,
+                type="IMAGE",
+                original_path=str(stored),
+                original_file_name=path.name,
+                file_size=stored.stat().st_size,
+                checksum=uuid.uuid4().bytes[:20].ljust(20, b"\0"),
+                file_created_at=now,
+                file_modified_at=now,
+                local_date_time=now,
+            )
+        )
     Asset.objects.bulk_create(assets)
     AssetExif.objects.bulk_create([AssetExif(asset=asset) for asset in assets])
 
     os.sync()
     celery = str(Path(sys.executable).parent / "celery")
     workers = [
-        subprocess.Popen([celery, "-A", "immich", "worker", "-c", "1", "-l", "WARNING", "-n", f"bench{i}@%h",
-                          "--prefetch-multiplier", "1"], cwd=REPO_ROOT, env=env, start_new_session=True)
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "immich",
+                "worker",
+                "-c",
+                "1",
+                "-l",
+                "WARNING",
+                "-n",
+                f"bench{i}@%h",
+                "--prefetch-multiplier",
+                "1",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            start_new_session=True,
+        )
         for i in range(2)
     ]
     try:
@@ -162,7 +203,9 @@ def main() -> None:
         started = time.perf_counter()
         with transaction.atomic():
             steps_enqueue(asset_ids=[a.id for a in assets], step=Step.METADATA, priority=PRIORITY, continue_chain=True)
-        while AssetStep.objects.filter(step=Step.THUMBNAILS, status__in=[StepStatus.DONE, StepStatus.SKIPPED, StepStatus.FAILED]).count() < len(assets):
+        while AssetStep.objects.filter(
+            step=Step.THUMBNAILS, status__in=[StepStatus.DONE, StepStatus.SKIPPED, StepStatus.FAILED]
+        ).count() < len(assets):
             time.sleep(0.2)
         pipeline = time.perf_counter() - started
         cpu = {"tasks": _cpu(children), "parents": _cpu(parents), "machine": _machine_busy()}
@@ -179,10 +222,14 @@ def main() -> None:
     print(f"{'what':<46}{'seconds':>10}{'images/s':>10}")
     print(f"{'bare media operations, 2 processes':<46}{bare:>10.2f}{args.count / bare:>10.1f}")
     print(f"{'pipeline (Celery, Redis, PostgreSQL), 2 workers':<46}{pipeline:>10.2f}{args.count / pipeline:>10.1f}")
-    print(f"ratio pipeline / bare: {ratio:.2f} (target <= {TARGET}) {'PASS' if ratio <= TARGET else 'MISS'}; failed steps: {failed}")
-    print(f"CPU seconds during the pipeline: worker task processes {cpu['tasks']:.1f}, worker main processes "
-          f"{cpu['parents']:.1f}, everything else (PostgreSQL, Redis, kernel, this script) "
-          f"{cpu['machine'] - cpu['tasks'] - cpu['parents']:.1f}; machine busy {cpu['machine']:.1f} of {2 * pipeline:.1f}")
+    print(
+        f"ratio pipeline / bare: {ratio:.2f} (target <= {TARGET}) {'PASS' if ratio <= TARGET else 'MISS'}; failed steps: {failed}"
+    )
+    print(
+        f"CPU seconds during the pipeline: worker task processes {cpu['tasks']:.1f}, worker main processes "
+        f"{cpu['parents']:.1f}, everything else (PostgreSQL, Redis, kernel, this script) "
+        f"{cpu['machine'] - cpu['tasks'] - cpu['parents']:.1f}; machine busy {cpu['machine']:.1f} of {2 * pipeline:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,11 @@ import sys
 
 # This file shares its name with the standard library's `queue` (which redis and kombu import): run as a script,
 # its own folder comes first on sys.path and would shadow it.
-if sys.path and sys.path[0] and __import__("os").path.samefile(sys.path[0], __import__("os").path.dirname(__file__) or "."):
+if (
+    sys.path
+    and sys.path[0]
+    and __import__("os").path.samefile(sys.path[0], __import__("os").path.dirname(__file__) or ".")
+):
     sys.path.pop(0)
 
 import argparse
@@ -71,8 +75,12 @@ def recreate_database() -> None:
     with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO_ROOT,
-                   env={**os.environ, **ENV}, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **ENV},
+        check=True,
+    )
 
 
 def drop_database() -> None:
@@ -99,9 +107,16 @@ def make_assets(owner, count: int) -> list[str]:
     ids: list[str] = []
     for start in range(0, count, 10_000):
         batch = [
-            Asset(owner=owner, type=AssetType.IMAGE, original_path=f"/bench/{uuid.uuid4()}.jpg",
-                  original_file_name="bench.jpg", checksum=os.urandom(20), file_created_at=now, file_modified_at=now,
-                  local_date_time=now)
+            Asset(
+                owner=owner,
+                type=AssetType.IMAGE,
+                original_path=f"/bench/{uuid.uuid4()}.jpg",
+                original_file_name="bench.jpg",
+                checksum=os.urandom(20),
+                file_created_at=now,
+                file_modified_at=now,
+                local_date_time=now,
+            )
             for _ in range(min(10_000, count - start))
         ]
         Asset.objects.bulk_create(batch, batch_size=5000)
@@ -148,11 +163,33 @@ def start_workers(count: int, logs: Path) -> list[subprocess.Popen]:
     celery = str(Path(sys.executable).parent / "celery")
     processes = []
     for index in range(count):
-        command = [celery, "-A", "immich", "worker", "-Q", "storageTemplateMigration", "-c", "1", "-l", "WARNING",
-                   "-n", f"bench{index}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **ENV},
-                                          stdout=open(logs / f"worker{index}.log", "w"), stderr=subprocess.STDOUT,
-                                          start_new_session=True))
+        command = [
+            celery,
+            "-A",
+            "immich",
+            "worker",
+            "-Q",
+            "storageTemplateMigration",
+            "-c",
+            "1",
+            "-l",
+            "WARNING",
+            "-n",
+            f"bench{index}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        processes.append(
+            subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env={**os.environ, **ENV},
+                stdout=open(logs / f"worker{index}.log", "w"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     return processes
 
 
@@ -202,8 +239,9 @@ def time_bulk_enqueue(asset_ids: list[str], profile: bool) -> float:
         start = time.perf_counter()
         with transaction.atomic():  # the ids are published when this commits
             # A bulk run is a backfill ("All"/"Missing"): its lane packs several ids into each message.
-            steps_enqueue(asset_ids=asset_ids, step=Step.STORAGE_TEMPLATE, priority=Priority.BACKFILL,
-                          continue_chain=False)
+            steps_enqueue(
+                asset_ids=asset_ids, step=Step.STORAGE_TEMPLATE, priority=Priority.BACKFILL, continue_chain=False
+            )
         elapsed = time.perf_counter() - start
     profiler.report(f"enqueue {len(asset_ids)} in one transaction")
     return elapsed
@@ -240,8 +278,11 @@ def _cpu_seconds(pids: list[int]) -> float:
 def _database_backends() -> list[int]:
     import psutil
 
-    return [process.pid for process in psutil.process_iter(["cmdline"])
-            if f"postgres {DB_NAME} " in " ".join(process.info["cmdline"] or [])]
+    return [
+        process.pid
+        for process in psutil.process_iter(["cmdline"])
+        if f"postgres {DB_NAME} " in " ".join(process.info["cmdline"] or [])
+    ]
 
 
 def time_completion(total: int, workers: int, logs: Path, timeout: float = 600) -> dict:
@@ -272,8 +313,12 @@ def time_completion(total: int, workers: int, logs: Path, timeout: float = 600) 
     finally:
         stop_workers(processes)
     window = rows.aggregate(first=Min("started_at"), last=Max("finished_at"))
-    return {"window": (window["last"] - window["first"]).total_seconds(), "wall": wall,
-            "workers_cpu": workers_cpu, "database_cpu": database_cpu}
+    return {
+        "window": (window["last"] - window["first"]).total_seconds(),
+        "wall": wall,
+        "workers_cpu": workers_cpu,
+        "database_cpu": database_cpu,
+    }
 
 
 def time_missing_run(profile: bool) -> tuple[float, float, int]:
@@ -293,8 +338,8 @@ def time_missing_rows_only() -> float:
     """The Missing run with publishing switched off: what recording the state rows (bulk SQL) costs alone."""
     from unittest import mock
 
-    from jobs.models import AssetStep, Step
     from jobs.commands import queue_start
+    from jobs.models import AssetStep, Step
     from jobs.queues import Queue
 
     with mock.patch("jobs.services.publish"):
@@ -324,9 +369,12 @@ def main() -> int:
     parser.add_argument("--missing", type=int, default=100_000, help="assets for the Missing run")
     parser.add_argument("--profile", action="store_true", help="print cProfile summaries of the enqueue phases")
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DB_NAME}")
-    parser.add_argument("--async-commit", action="store_true",
-                        help="run the workers with synchronous_commit=off (an experiment: fsync per commit is the "
-                             "largest cost of a no-op job on a slow disk)")
+    parser.add_argument(
+        "--async-commit",
+        action="store_true",
+        help="run the workers with synchronous_commit=off (an experiment: fsync per commit is the "
+        "largest cost of a no-op job on a slow disk)",
+    )
     args = parser.parse_args()
 
     import redis
@@ -394,19 +442,37 @@ def run(args, logs: Path) -> int:
     enqueued_rate = args.jobs / bulk_s
     completed_rate = total / completion["window"]
     cpu_ms = {name: completion[name] * 1000 / total for name in ("workers_cpu", "database_cpu")}
-    rows = [(f"enqueue {args.jobs:,} in one transaction (jobs/s)", f"{enqueued_rate:,.0f}", ">= 1,000",
-             enqueued_rate >= TARGET_ENQUEUED)]
-    rows += [(f"... publishing alone, {args.jobs:,} ids, pipelined (msg/s)", f"{pipelined_rate:,.0f}", "", None),
-             ("... the same, one Redis round trip per message (msg/s)", f"{one_by_one_rate:,.0f}", "", None)]
-    if args.singles:
-        rows.append((f"enqueue {args.singles:,}, one transaction each (jobs/s)", f"{args.singles / singles_s:,.0f}", "", None))
+    rows = [
+        (
+            f"enqueue {args.jobs:,} in one transaction (jobs/s)",
+            f"{enqueued_rate:,.0f}",
+            ">= 1,000",
+            enqueued_rate >= TARGET_ENQUEUED,
+        )
+    ]
     rows += [
-        (f"complete {total:,} on {args.workers} processes (jobs/s, first claim to last finish)"
-         + (", synchronous_commit=off" if args.async_commit else ""), f"{completed_rate:,.0f}",
-         ">= 500", completed_rate >= TARGET_COMPLETED),
+        (f"... publishing alone, {args.jobs:,} ids, pipelined (msg/s)", f"{pipelined_rate:,.0f}", "", None),
+        ("... the same, one Redis round trip per message (msg/s)", f"{one_by_one_rate:,.0f}", "", None),
+    ]
+    if args.singles:
+        rows.append(
+            (f"enqueue {args.singles:,}, one transaction each (jobs/s)", f"{args.singles / singles_s:,.0f}", "", None)
+        )
+    rows += [
+        (
+            f"complete {total:,} on {args.workers} processes (jobs/s, first claim to last finish)"
+            + (", synchronous_commit=off" if args.async_commit else ""),
+            f"{completed_rate:,.0f}",
+            ">= 500",
+            completed_rate >= TARGET_COMPLETED,
+        ),
         ("... wall time of that run, worker start included (s)", f"{completion['wall']:.1f}", "", None),
-        ("... CPU per job: worker processes / PostgreSQL (ms)",
-         f"{cpu_ms['workers_cpu']:.1f} / {cpu_ms['database_cpu']:.1f}", "", None),
+        (
+            "... CPU per job: worker processes / PostgreSQL (ms)",
+            f"{cpu_ms['workers_cpu']:.1f} / {cpu_ms['database_cpu']:.1f}",
+            "",
+            None,
+        ),
         (f"Missing run over {args.missing:,} assets (s)", f"{missing_s:.1f}", "< 10", missing_s < TARGET_MISSING_S),
         ("... CPU time of the enqueuing process (s)", f"{missing_cpu_s:.1f}", "", None),
         ("... its state rows alone, publishing switched off (s)", f"{rows_only_s:.1f}", "", None),

@@ -99,8 +99,11 @@ def main() -> int:
     tree, media = work / "photos", work / "media"
     media.mkdir()
     os.environ.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}", REDIS_URL=REDIS_URL,
-        IMMICH_MEDIA_LOCATION=str(media), DJANGO_SETTINGS_MODULE="immich.settings.test", IMMICH_LOG_LEVEL="WARNING",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        REDIS_URL=REDIS_URL,
+        IMMICH_MEDIA_LOCATION=str(media),
+        DJANGO_SETTINGS_MODULE="immich.settings.test",
+        IMMICH_LOG_LEVEL="WARNING",
     )
     sys.path.insert(0, str(REPO_ROOT))
     try:
@@ -137,7 +140,9 @@ def main() -> int:
             counts = {key: outcome.counts.get(key, 0) for key in ("seen", "new", "changed", "moved", "offline")}
             results.append((label, wall, time.process_time() - cpu, rss.peak, target, counts))
             phases = ", ".join(f"{phase} {value:.2f}" for phase, value in outcome.seconds.items())
-            log(f"{label}: {wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU, peak RSS {rss.peak:.0f} MB, {counts}")
+            log(
+                f"{label}: {wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU, peak RSS {rss.peak:.0f} MB, {counts}"
+            )
             log(f"  phases (s): {phases}")
             return outcome
 
@@ -150,7 +155,9 @@ def main() -> int:
             start = time.monotonic()
             queued = library_queue_metadata(library_id=library.pk)
             queue_wall = time.monotonic() - start
-        log(f"after the scan (background): {queued:,} metadata steps queued in {queue_wall:.2f} s, peak RSS {rss.peak:.0f} MB")
+        log(
+            f"after the scan (background): {queued:,} metadata steps queued in {queue_wall:.2f} s, peak RSS {rss.peak:.0f} MB"
+        )
         background = (queued, queue_wall, rss.peak)
         timed("rescan, nothing changed", RESCAN_TARGET_S)
         timed("rescan, nothing changed (again)", RESCAN_TARGET_S)
@@ -173,10 +180,14 @@ def main() -> int:
             ok = (target is None or wall < target) and peak < RSS_TARGET_MB
             failed |= not ok
             target_text = f"< {target:.0f} s, < {RSS_TARGET_MB:.0f} MB" if target else f"< {RSS_TARGET_MB:.0f} MB"
-            print(f"| {label} | {wall:.2f} | {cpu:.2f} | {peak:.0f} | {target_text} {'ok' if ok else 'MISSED'} | {counts} |")
+            print(
+                f"| {label} | {wall:.2f} | {cpu:.2f} | {peak:.0f} | {target_text} {'ok' if ok else 'MISSED'} | {counts} |"
+            )
         queued, queue_wall, queue_peak = background
-        print(f"| after the scan, in the background: {queued:,} metadata steps recorded and sent | {queue_wall:.2f} | | "
-              f"{queue_peak:.0f} | | |")
+        print(
+            f"| after the scan, in the background: {queued:,} metadata steps recorded and sent | {queue_wall:.2f} | | "
+            f"{queue_peak:.0f} | | |"
+        )
         broker.client().delete(*[key for queue in Queue for key in broker.lane_keys(queue.value)])
         return 1 if failed else 0
     finally:

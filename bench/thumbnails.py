@@ -196,7 +196,9 @@ def thumbhash_parity(sharp_dir: Path, workdir: Path, count: int = 200) -> tuple[
     rng = random.Random(7)
     items, ours = [], []
     for index in range(count):
-        width, height = rng.choice([(100, 75), (75, 100), (100, 100), (5, 14), (rng.randint(1, 100), rng.randint(1, 100))])
+        width, height = rng.choice(
+            [(100, 75), (75, 100), (100, 100), (5, 14), (rng.randint(1, 100), rng.randint(1, 100))]
+        )
         pixels = np.zeros((height, width, 4), dtype=np.uint8)
         pixels[...] = [rng.randrange(256) for _ in range(3)] + [255 if index % 2 else rng.choice([0, 90, 255])]
         if index % 3:
@@ -214,8 +216,9 @@ def thumbhash_parity(sharp_dir: Path, workdir: Path, count: int = 200) -> tuple[
     return sum(a != b for a, b in zip(ours, theirs)), count
 
 
-def make_clip(path: Path, *, keyframe_interval: int, width: int = 1920, height: int = 1080, seconds: float = 5.0,
-              fps: int = 30) -> Path:
+def make_clip(
+    path: Path, *, keyframe_interval: int, width: int = 1920, height: int = 1080, seconds: float = 5.0, fps: int = 30
+) -> Path:
     """1080p H.264, 5 s: a moving gradient with grain, the way a phone clip keeps the encoder busy."""
     rng = np.random.default_rng(3)
     base = np.zeros((height, width, 3), dtype=np.uint8)
@@ -247,9 +250,32 @@ def immich_ffmpeg_stills(ffmpeg: str, clip: Path, workdir: Path) -> None:
     """Immich's two ffmpeg runs (preview, then thumbnail) for a video; its thumbhash then reads the preview."""
     for size, name in ((1440, "preview.jpeg"), (250, "thumbnail.webp")):
         subprocess.run(
-            [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-threads", "1", "-skip_frame", "nointra",
-             "-sws_flags", "accurate_rnd+full_chroma_int", "-i", str(clip), "-fps_mode", "vfr", "-frames:v", "1",
-             "-update", "1", "-vf", IMMICH_VIDEO_FILTER.format(size=size), "-q:v", "2", str(workdir / name)],
+            [
+                ffmpeg,
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-threads",
+                "1",
+                "-skip_frame",
+                "nointra",
+                "-sws_flags",
+                "accurate_rnd+full_chroma_int",
+                "-i",
+                str(clip),
+                "-fps_mode",
+                "vfr",
+                "-frames:v",
+                "1",
+                "-update",
+                "1",
+                "-vf",
+                IMMICH_VIDEO_FILTER.format(size=size),
+                "-q:v",
+                "2",
+                str(workdir / name),
+            ],
             check=True,
         )
 
@@ -272,8 +298,12 @@ print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.st
 
 def peak_rss_mb(sources: list[Path], workdir: Path) -> int:
     """Peak RSS of a fresh Python process (imports included) making the outputs of each source five times."""
-    done = subprocess.run([sys.executable, "-c", RSS_CHILD, str(REPO_ROOT), str(workdir), *map(str, sources)],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_CHILD, str(REPO_ROOT), str(workdir), *map(str, sources)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return int(done.stdout.strip().splitlines()[-1])
 
 
@@ -291,7 +321,11 @@ def main() -> int:
         ensure_sharp(args.sharp_dir)
         (workdir / "sharp").mkdir()
         ours, theirs = interleaved(
-            lambda: generate_image_thumbnails(source, outputs, SPECS), args.sharp_dir, source, workdir / "sharp", args.rounds
+            lambda: generate_image_thumbnails(source, outputs, SPECS),
+            args.sharp_dir,
+            source,
+            workdir / "sharp",
+            args.rounds,
         )
         figures["ours_image_wall_s"] = statistics.median(wall for wall, _ in ours)
         figures["sharp_image_wall_s"] = statistics.median(wall for wall, _ in theirs)
@@ -304,13 +338,17 @@ def main() -> int:
 
         small = pyvips.Image.thumbnail(str(source), 100, height=100).bandjoin(255)
         rgba = small.write_to_memory()
-        figures["thumbhash_ms"] = 1000 * statistics.median(timed(lambda: rgba_to_thumbhash(small.width, small.height, rgba), 50))
+        figures["thumbhash_ms"] = 1000 * statistics.median(
+            timed(lambda: rgba_to_thumbhash(small.width, small.height, rgba), 50)
+        )
         mismatches, total = thumbhash_parity(args.sharp_dir, workdir)
         figures["thumbhash_vs_npm_mismatches"] = f"{mismatches}/{total}"
 
         ffmpeg = shutil.which("ffmpeg")
         if ffmpeg:
-            figures["ffmpeg_version"] = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split()[2]
+            figures["ffmpeg_version"] = subprocess.run(
+                [ffmpeg, "-version"], capture_output=True, text=True
+            ).stdout.split()[2]
         for clip_name, keyframe_interval in VIDEO_CLIPS.items():
             clip = make_clip(workdir / f"{clip_name}.mp4", keyframe_interval=keyframe_interval)
             video_outputs = {spec.kind: workdir / clip_name / f"{spec.kind}.{spec.format}" for spec in SPECS}
@@ -319,7 +357,10 @@ def main() -> int:
             video["ours_wall_s"], video["ours_cpu_s"] = statistics.median(walls), statistics.median(cpus)
             if ffmpeg:
                 (workdir / clip_name / "ffmpeg").mkdir()
-                walls, cpus = timed_with_cpu(lambda: immich_ffmpeg_stills(ffmpeg, clip, workdir / clip_name / "ffmpeg"), 7)  # noqa: B023 (run at once)
+                walls, cpus = timed_with_cpu(
+                    lambda: immich_ffmpeg_stills(ffmpeg, clip, workdir / clip_name / "ffmpeg"),  # noqa: B023 (run at once)
+                    7,
+                )
                 video["ffmpeg_wall_s"], video["ffmpeg_cpu_s"] = statistics.median(walls), statistics.median(cpus)
                 video["ratio_wall"] = video["ours_wall_s"] / video["ffmpeg_wall_s"]
                 video["ratio"] = video["ours_cpu_s"] / video["ffmpeg_cpu_s"]
@@ -333,12 +374,17 @@ def main() -> int:
     video = figures["video"][TARGET_CLIP]
     if "ratio" in video:
         ok = ok and video["ratio"] <= VIDEO_RATIO_TARGET
-    print(f"image ratio {figures['image_ratio']:.2f}x sharp in CPU time, {figures['image_ratio_wall']:.2f}x in wall time "
-          f"(target <= {RATIO_TARGET}), "
-          f"peak RSS {figures['peak_rss_mb']} MB (target < {RSS_TARGET_MB})"
-          + "".join(f", video still ({name}) {clip['ratio']:.2f}x ffmpeg in CPU time, {clip['ratio_wall']:.2f}x in wall time"
-                    for name, clip in figures["video"].items() if "ratio" in clip)
-          + f" (target <= {VIDEO_RATIO_TARGET} on the {TARGET_CLIP} clip)")
+    print(
+        f"image ratio {figures['image_ratio']:.2f}x sharp in CPU time, {figures['image_ratio_wall']:.2f}x in wall time "
+        f"(target <= {RATIO_TARGET}), "
+        f"peak RSS {figures['peak_rss_mb']} MB (target < {RSS_TARGET_MB})"
+        + "".join(
+            f", video still ({name}) {clip['ratio']:.2f}x ffmpeg in CPU time, {clip['ratio_wall']:.2f}x in wall time"
+            for name, clip in figures["video"].items()
+            if "ratio" in clip
+        )
+        + f" (target <= {VIDEO_RATIO_TARGET} on the {TARGET_CLIP} clip)"
+    )
     return 0 if ok else 1
 
 

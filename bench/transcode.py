@@ -46,8 +46,16 @@ video_encode.encode(source, output, plan)
 """
 
 
-def make_clip(path: Path, *, size: tuple[int, int], seconds: float, codec: str, pix_fmt: str, hdr: bool = False,
-              audio: bool = True) -> Path:
+def make_clip(
+    path: Path,
+    *,
+    size: tuple[int, int],
+    seconds: float,
+    codec: str,
+    pix_fmt: str,
+    hdr: bool = False,
+    audio: bool = True,
+) -> Path:
     import av
     import numpy as np
 
@@ -62,14 +70,21 @@ def make_clip(path: Path, *, size: tuple[int, int], seconds: float, codec: str, 
     ]
     graph.link_nodes(*chain, graph.add("buffersink"))
     graph.configure()
-    options = {"preset": "veryfast", "crf": "20"} if codec == "libx264" else {
-        "preset": "ultrafast", "crf": "24", "x265-params": "log-level=error"}
+    options = (
+        {"preset": "veryfast", "crf": "20"}
+        if codec == "libx264"
+        else {"preset": "ultrafast", "crf": "24", "x265-params": "log-level=error"}
+    )
     partial = path.with_suffix(".partial.mp4")
     with av.open(str(partial), "w") as container:
         video = container.add_stream(codec, rate=30, options=options)
         video.width, video.height, video.pix_fmt = width, height, pix_fmt
         if hdr:
-            video.codec_context.color_primaries, video.codec_context.color_trc, video.codec_context.colorspace = 9, 16, 9
+            video.codec_context.color_primaries, video.codec_context.color_trc, video.codec_context.colorspace = (
+                9,
+                16,
+                9,
+            )
         sound = container.add_stream("aac", rate=48000) if audio else None
         if sound is not None:
             sound.layout = "stereo"
@@ -94,13 +109,33 @@ def make_clip(path: Path, *, size: tuple[int, int], seconds: float, codec: str, 
     return path
 
 
-def make_clip_in_child(path: Path, *, size: tuple[int, int], seconds: float, codec: str, pix_fmt: str,
-                        hdr: bool = False, audio: bool = True) -> Path:
+def make_clip_in_child(
+    path: Path,
+    *,
+    size: tuple[int, int],
+    seconds: float,
+    codec: str,
+    pix_fmt: str,
+    hdr: bool = False,
+    audio: bool = True,
+) -> Path:
     """Clips are made in a child process: a fork copies the parent's resident memory into the child's peak RSS
     (counted before exec), so the parent stays small for the measured children's figures to be theirs."""
     if not path.exists():
-        command = [sys.executable, __file__, "--make", str(path), "--make-size", f"{size[0]}x{size[1]}",
-                   "--seconds", str(seconds), "--make-codec", codec, "--make-pix-fmt", pix_fmt]
+        command = [
+            sys.executable,
+            __file__,
+            "--make",
+            str(path),
+            "--make-size",
+            f"{size[0]}x{size[1]}",
+            "--seconds",
+            str(seconds),
+            "--make-codec",
+            codec,
+            "--make-pix-fmt",
+            pix_fmt,
+        ]
         command += (["--make-hdr"] if hdr else []) + ([] if audio else ["--make-no-audio"])
         run_child(command)
     return path
@@ -129,10 +164,37 @@ def ours(source: Path, output: Path) -> list[str]:
 def ffmpeg(source: Path, output: Path) -> list[str]:
     """The reference's software command for this case (immich-reference.md §3.3)."""
     return [
-        "ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", str(source),
-        "-c:v", "libx264", "-c:a", "aac", "-map", "0:0", "-map_metadata", "-1", "-map", "0:1", "-ac", "2",
-        "-preset", "ultrafast", "-crf", "23", "-movflags", "faststart", "-fps_mode", "passthrough",
-        "-vf", "scale=-2:720,format=yuv420p", str(output),
+        "ffmpeg",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-y",
+        "-i",
+        str(source),
+        "-c:v",
+        "libx264",
+        "-c:a",
+        "aac",
+        "-map",
+        "0:0",
+        "-map_metadata",
+        "-1",
+        "-map",
+        "0:1",
+        "-ac",
+        "2",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "23",
+        "-movflags",
+        "faststart",
+        "-fps_mode",
+        "passthrough",
+        "-vf",
+        "scale=-2:720,format=yuv420p",
+        str(output),
     ]
 
 
@@ -152,16 +214,28 @@ def main() -> None:
     args = parser.parse_args()
     if args.make:
         width, height = (int(side) for side in args.make_size.split("x"))
-        make_clip(args.make, size=(width, height), seconds=args.seconds, codec=args.make_codec,
-                  pix_fmt=args.make_pix_fmt, hdr=args.make_hdr, audio=not args.make_no_audio)
+        make_clip(
+            args.make,
+            size=(width, height),
+            seconds=args.seconds,
+            codec=args.make_codec,
+            pix_fmt=args.make_pix_fmt,
+            hdr=args.make_hdr,
+            audio=not args.make_no_audio,
+        )
         return
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-transcode-"))
     folder.mkdir(parents=True, exist_ok=True)
     results: dict = {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
     try:
-        clip = make_clip_in_child(folder / f"1080p30-h264-{args.seconds:g}s.mp4", size=(1920, 1080), seconds=args.seconds,
-                         codec="libx264", pix_fmt="yuv420p")
+        clip = make_clip_in_child(
+            folder / f"1080p30-h264-{args.seconds:g}s.mp4",
+            size=(1920, 1080),
+            seconds=args.seconds,
+            codec="libx264",
+            pix_fmt="yuv420p",
+        )
         results["clip_mbit_s"] = round(clip.stat().st_size * 8 / args.seconds / 1e6, 1)
         pairs = []
         if shutil.which("ffmpeg"):
@@ -170,34 +244,53 @@ def main() -> None:
                 mine = run_child(ours(clip, folder / "ours.mp4"))
                 pairs.append((reference, mine))
                 if not args.json:
-                    print(f"ffmpeg {reference['wall_s']:6.2f} s wall {reference['cpu_s']:6.2f} s cpu | "
-                          f"pyav {mine['wall_s']:6.2f} s wall {mine['cpu_s']:6.2f} s cpu | "
-                          f"ratio {mine['wall_s'] / reference['wall_s']:.3f}", flush=True)
+                    print(
+                        f"ffmpeg {reference['wall_s']:6.2f} s wall {reference['cpu_s']:6.2f} s cpu | "
+                        f"pyav {mine['wall_s']:6.2f} s wall {mine['cpu_s']:6.2f} s cpu | "
+                        f"ratio {mine['wall_s'] / reference['wall_s']:.3f}",
+                        flush=True,
+                    )
             wall_ref = statistics.median(p[0]["wall_s"] for p in pairs)
             wall_ours = statistics.median(p[1]["wall_s"] for p in pairs)
             cpu_ref = statistics.median(p[0]["cpu_s"] for p in pairs)
             cpu_ours = statistics.median(p[1]["cpu_s"] for p in pairs)
-            results.update({
-                "ffmpeg_wall_s": round(wall_ref, 2), "pyav_wall_s": round(wall_ours, 2),
-                "wall_ratio_of_medians": round(wall_ours / wall_ref, 3),
-                "best_wall_ratio": round(min(p[1]["wall_s"] for p in pairs) / min(p[0]["wall_s"] for p in pairs), 3),
-                "ffmpeg_cpu_s": round(cpu_ref, 2), "pyav_cpu_s": round(cpu_ours, 2),
-                "cpu_ratio": round(cpu_ours / cpu_ref, 3),
-                "ffmpeg_rss_mb": round(max(p[0]["rss_mb"] for p in pairs)),
-                "pyav_rss_mb_1080p": round(max(p[1]["rss_mb"] for p in pairs)),
-            })
+            results.update(
+                {
+                    "ffmpeg_wall_s": round(wall_ref, 2),
+                    "pyav_wall_s": round(wall_ours, 2),
+                    "wall_ratio_of_medians": round(wall_ours / wall_ref, 3),
+                    "best_wall_ratio": round(
+                        min(p[1]["wall_s"] for p in pairs) / min(p[0]["wall_s"] for p in pairs), 3
+                    ),
+                    "ffmpeg_cpu_s": round(cpu_ref, 2),
+                    "pyav_cpu_s": round(cpu_ours, 2),
+                    "cpu_ratio": round(cpu_ours / cpu_ref, 3),
+                    "ffmpeg_rss_mb": round(max(p[0]["rss_mb"] for p in pairs)),
+                    "pyav_rss_mb_1080p": round(max(p[1]["rss_mb"] for p in pairs)),
+                }
+            )
         else:
             results["ffmpeg"] = "not on PATH: no comparison (apt-get install ffmpeg)"
             results["pyav_wall_s"] = round(run_child(ours(clip, folder / "ours.mp4"))["wall_s"], 2)
         if not args.skip_4k:
-            uhd = make_clip_in_child(folder / "2160p30-h264-3s.mp4", size=(3840, 2160), seconds=3, codec="libx264",
-                            pix_fmt="yuv420p")
+            uhd = make_clip_in_child(
+                folder / "2160p30-h264-3s.mp4", size=(3840, 2160), seconds=3, codec="libx264", pix_fmt="yuv420p"
+            )
             results["pyav_rss_mb_4k_h264"] = round(run_child(ours(uhd, folder / "uhd.mp4"))["rss_mb"])
             has_x265 = "import av, sys; sys.exit(0 if 'libx265' in av.codecs_available else 1)"
             if subprocess.run([sys.executable, "-c", has_x265]).returncode == 0:
-                hdr = make_clip_in_child(folder / "2160p30-hevc10-pq-2s.mp4", size=(3840, 2160), seconds=2, codec="libx265",
-                                pix_fmt="yuv420p10le", hdr=True, audio=False)
-                results["pyav_rss_mb_4k_hevc10_pq_tonemapped"] = round(run_child(ours(hdr, folder / "hdr.mp4"))["rss_mb"])
+                hdr = make_clip_in_child(
+                    folder / "2160p30-hevc10-pq-2s.mp4",
+                    size=(3840, 2160),
+                    seconds=2,
+                    codec="libx265",
+                    pix_fmt="yuv420p10le",
+                    hdr=True,
+                    audio=False,
+                )
+                results["pyav_rss_mb_4k_hevc10_pq_tonemapped"] = round(
+                    run_child(ours(hdr, folder / "hdr.mp4"))["rss_mb"]
+                )
         results["load_after"] = os.getloadavg()[0]
     finally:
         if args.keep is None:

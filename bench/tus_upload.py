@@ -40,6 +40,7 @@ import uuid  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 
+
 def _load_plain_bench():
     """bench/upload.py (server, database, memory sampling, plain upload), loaded by its path."""
     spec = importlib.util.spec_from_file_location("bench_upload", Path(__file__).resolve().with_name("upload.py"))
@@ -201,8 +202,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=4096, help="size of the uploaded file (default 4096)")
     parser.add_argument("--chunk-mib", type=int, default=50, help="tus chunk size (default 50)")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="rounds of the three modes, interleaved; each mode's fastest round counts (default 1)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds of the three modes, interleaved; each mode's fastest round counts (default 1)",
+    )
     parser.add_argument("--dir", default=None, help="parent of the temporary work folder (default: system temp)")
     args = parser.parse_args()
     size, chunk = args.size_mib * MIB, args.chunk_mib * MIB

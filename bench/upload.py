@@ -49,6 +49,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench import page_cache  # noqa: E402
+
 MIB = 1024 * 1024
 CHUNK = MIB
 RSS_TARGET_MIB = 64
@@ -194,9 +195,7 @@ def ensure_database() -> None:
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO_ROOT, env=env, check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO_ROOT, env=env, check=True)
 
 
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
@@ -289,7 +288,9 @@ def upload(port: int, secret: str, path: Path) -> tuple[float, int, object]:
     """Stream `path` as `assetData`; return (seconds from first byte sent to the response read, status, body)."""
     now = datetime.now(timezone.utc).isoformat()
     boundary = uuid.uuid4().hex
-    head, tail = multipart_parts(path, {"fileCreatedAt": now, "fileModifiedAt": now, "deviceAssetId": "bench"}, boundary)
+    head, tail = multipart_parts(
+        path, {"fileCreatedAt": now, "fileModifiedAt": now, "deviceAssetId": "bench"}, boundary
+    )
     length = len(head) + path.stat().st_size + len(tail)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
@@ -384,7 +385,9 @@ def main() -> int:
                     stop_server(server)
                     server = None
                 if attempt == 3:
-                    raise RuntimeError(f"{error}; server log:\n{server_log.read_text()[-3000:] if server_log.exists() else ''}") from error
+                    raise RuntimeError(
+                        f"{error}; server log:\n{server_log.read_text()[-3000:] if server_log.exists() else ''}"
+                    ) from error
                 log(f"the server did not start ({error}); retrying in 60 s")
                 time.sleep(60)
         secret = api_key(port)
@@ -456,7 +459,11 @@ def main() -> int:
         ("upload (POST /api/assets)", f"{upload_s:.2f} s", f"{up_rate:.0f} MiB/s"),
         ("upload / cp throughput", f"{ratio:.2f}", f"target >= {RATIO_TARGET:.2f}: {verdict(ratio >= RATIO_TARGET)}"),
         ("upload / sha1sum throughput", f"{up_rate / sha_rate:.2f}", "context"),
-        ("CPU: cp / server upload", f"{cp_cpu / server_cpu:.2f}", f"{cp_cpu:.2f} s vs {server_cpu:.2f} s (less load-sensitive)"),
+        (
+            "CPU: cp / server upload",
+            f"{cp_cpu / server_cpu:.2f}",
+            f"{cp_cpu:.2f} s vs {server_cpu:.2f} s (less load-sensitive)",
+        ),
         ("server RSS baseline", f"{baseline / MIB:.1f} MiB", "gunicorn worker(s)"),
         ("server RSS peak", f"{peak / MIB:.1f} MiB", "sampled every 50 ms during the uploads"),
         ("server RSS growth", f"{growth:.1f} MiB", f"target < {RSS_TARGET_MIB}: {verdict(growth < RSS_TARGET_MIB)}"),

@@ -167,13 +167,18 @@ def main() -> int:
                     raise RuntimeError(f"{mode} received {answer}, expected {size} bytes with SHA-1 {expected}")
                 ratios[mode].append(cp_s / upload_s)
                 rates[mode].append(args.size_mib / upload_s)
-                print(f"round {number} {mode}: cp {args.size_mib / cp_s:.0f} MiB/s, receiver {args.size_mib / upload_s:.0f} "
-                      f"MiB/s, ratio {cp_s / upload_s:.2f}", flush=True)
+                print(
+                    f"round {number} {mode}: cp {args.size_mib / cp_s:.0f} MiB/s, receiver {args.size_mib / upload_s:.0f} "
+                    f"MiB/s, ratio {cp_s / upload_s:.2f}",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for mode in modes:
-        print(f"{mode}: median {statistics.median(rates[mode]):.0f} MiB/s, {statistics.median(ratios[mode]):.2f} of cp "
-              f"(rounds {', '.join(f'{ratio:.2f}' for ratio in ratios[mode])})")
+        print(
+            f"{mode}: median {statistics.median(rates[mode]):.0f} MiB/s, {statistics.median(ratios[mode]):.2f} of cp "
+            f"(rounds {', '.join(f'{ratio:.2f}' for ratio in ratios[mode])})"
+        )
     return 0
 
 

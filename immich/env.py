@@ -88,7 +88,9 @@ def read_environment() -> Environment:
         media_location=media,
         secret_key=_text("SECRET_KEY"),
         debug=_flag("DEBUG", False),
-        allowed_hosts=tuple(h.strip() for h in _text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()),
+        allowed_hosts=tuple(
+            h.strip() for h in _text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
+        ),
         port=_int("IMMICH_PORT", 2283),
         worker_concurrency=_int("IMMICH_WORKER_CONCURRENCY", 0),
         log_level=_text("IMMICH_LOG_LEVEL", "INFO").upper(),

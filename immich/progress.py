@@ -25,9 +25,15 @@ class ProgressBar:
         self.console = Console(file=out, highlight=False)
         self.interactive = self.console.is_terminal
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
-            TextColumn(unit), TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(), console=self.console, auto_refresh=self.interactive,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            MofNCompleteColumn(),
+            TextColumn(unit),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            auto_refresh=self.interactive,
         )
         self.task = self.bar.add_task(label, total=total, rate="")
         self.logged: tuple[str, int | None] | None = None
@@ -61,7 +67,9 @@ class ProgressBar:
         self.close()
 
 
-def progress(items: Iterable[T], *, total: int | None = None, label: str = "", stream: TextIO | None = None) -> Iterator[T]:
+def progress(
+    items: Iterable[T], *, total: int | None = None, label: str = "", stream: TextIO | None = None
+) -> Iterator[T]:
     """`items` as they come, with a bar of how many have come."""
     if total is None:
         total = len(items) if hasattr(items, "__len__") else None

@@ -37,8 +37,9 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def file_response(request, path: Path, *, size: int, content_type: str, download_name: str | None = None,
-                  roots: storage.Roots = ()) -> HttpResponse:
+def file_response(
+    request, path: Path, *, size: int, content_type: str, download_name: str | None = None, roots: storage.Roots = ()
+) -> HttpResponse:
     """The stored file at `path` (of `size` bytes, as its `storage.stat` said), read inside `roots` (see
     `storage.stat`) through the guarded opener."""
     if settings.S3_PRESIGNED_REDIRECT:
@@ -53,14 +54,16 @@ def file_response(request, path: Path, *, size: int, content_type: str, download
             response["Content-Range"] = f"bytes */{size}"
             return response
         start, end = span
-        response = StreamingHttpResponse(storage.read(path, start, end - start + 1, roots=roots), status=206,
-                                         content_type=content_type)
+        response = StreamingHttpResponse(
+            storage.read(path, start, end - start + 1, roots=roots), status=206, content_type=content_type
+        )
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     else:
         # A local file goes as a file object, which the WSGI server may hand to sendfile().
         response = (
-            FileResponse(storage.open_local(path, roots=roots), content_type=content_type) if storage.is_local(path)
+            FileResponse(storage.open_local(path, roots=roots), content_type=content_type)
+            if storage.is_local(path)
             else StreamingHttpResponse(storage.read(path, roots=roots), content_type=content_type)
         )
         response["Content-Length"] = str(size)

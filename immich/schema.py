@@ -48,7 +48,9 @@ class ImmichAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
-        component = ResolvedComponent("ImmichError", ResolvedComponent.SCHEMA, schema=ERROR_SCHEMA, object="ImmichError")
+        component = ResolvedComponent(
+            "ImmichError", ResolvedComponent.SCHEMA, schema=ERROR_SCHEMA, object="ImmichError"
+        )
         registry.register_on_missing(component)
         for code in sorted(self._error_codes(operation)):
             operation["responses"].setdefault(str(code), {

@@ -67,10 +67,22 @@ class FeaturesApi(PublicApi):
         return Response(
             ServerFeaturesDto(
                 {
-                    "smartSearch": False, "facialRecognition": False, "duplicateDetection": False, "map": False,
-                    "reverseGeocoding": False, "importFaces": False, "sidecar": True, "search": False, "trash": True,
-                    "oauth": False, "oauthAutoLaunch": False, "passwordLogin": True, "configFile": False,
-                    "email": False, "ocr": False, "realtimeTranscoding": False,
+                    "smartSearch": False,
+                    "facialRecognition": False,
+                    "duplicateDetection": False,
+                    "map": False,
+                    "reverseGeocoding": False,
+                    "importFaces": False,
+                    "sidecar": True,
+                    "search": False,
+                    "trash": True,
+                    "oauth": False,
+                    "oauthAutoLaunch": False,
+                    "passwordLogin": True,
+                    "configFile": False,
+                    "email": False,
+                    "ocr": False,
+                    "realtimeTranscoding": False,
                 }
             ).data
         )

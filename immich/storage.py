@@ -416,7 +416,10 @@ def outputs(paths: Mapping[K, str | os.PathLike]) -> Iterator[dict[K, Path]]:
         yield local
         return
     with _scratch_folder() as folder:
-        local = {name: folder / str(index) / posixpath.basename(key) for index, (name, (_, key)) in enumerate(located.items())}
+        local = {
+            name: folder / str(index) / posixpath.basename(key)
+            for index, (name, (_, key)) in enumerate(located.items())
+        }
         for path in local.values():
             path.parent.mkdir()
         yield local

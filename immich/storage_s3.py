@@ -131,8 +131,11 @@ class S3Backend:
     def put(self, local: Path, key: str) -> None:
         with _errors(key):
             self._client.upload_file(
-                str(local), self._bucket, self._object(key),
-                ExtraArgs=self._upload_args(key, os.stat(local).st_mtime_ns), Config=self.storage.transfer_config,
+                str(local),
+                self._bucket,
+                self._object(key),
+                ExtraArgs=self._upload_args(key, os.stat(local).st_mtime_ns),
+                Config=self.storage.transfer_config,
             )
         os.unlink(local)
 
@@ -140,8 +143,11 @@ class S3Backend:
         # A managed upload completes whole or not at all (an unfinished multipart upload is aborted).
         with _errors(key):
             self._client.upload_fileobj(
-                io.BufferedReader(_ChunkReader(chunks), READ_CHUNK), self._bucket, self._object(key),
-                ExtraArgs=self._upload_args(key, mtime_ns), Config=self.storage.transfer_config,
+                io.BufferedReader(_ChunkReader(chunks), READ_CHUNK),
+                self._bucket,
+                self._object(key),
+                ExtraArgs=self._upload_args(key, mtime_ns),
+                Config=self.storage.transfer_config,
             )
 
     def fetch(self, key: str, local: Path) -> None:
@@ -156,7 +162,9 @@ class S3Backend:
         # On the server (multipart for large objects), metadata included: the bytes never come here.
         with _errors(old):
             self._client.copy(
-                {"Bucket": self._bucket, "Key": self._object(old)}, self._bucket, self._object(new),
+                {"Bucket": self._bucket, "Key": self._object(old)},
+                self._bucket,
+                self._object(new),
                 Config=self.storage.transfer_config,
             )
 

@@ -46,7 +46,9 @@ api = [
     path("system-config/defaults", job_apis.SystemConfigDefaultsApi.as_view()),
     path("system-config/storage-template-options", job_apis.StorageTemplateOptionsApi.as_view()),
     path("system-config/transcode-dry-run", transcode_apis.TranscodeDryRunApi.as_view()),
-    path("openapi.json", SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[]), name="openapi"),
+    path(
+        "openapi.json", SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[]), name="openapi"
+    ),
 ]
 
 urlpatterns = [

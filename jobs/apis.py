@@ -122,7 +122,9 @@ class JobCommandApi(APIView):
         data = validated(JobCommandSerializer, request.data)
         assert request.user.is_authenticated  # admin_only: the permission check let only admins through
         commands.queue_command(
-            queue=queue, command=data["command"], force=data["force"],
+            queue=queue,
+            command=data["command"],
+            force=data["force"],
             by=request.user.email,
         )
         return Response(QueueResponseLegacyDto(selectors.queue_statistics()[queue.value]).data)

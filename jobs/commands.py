@@ -37,7 +37,9 @@ def queue_pause(*, queue: Queue, by: str = "") -> None:
 def queue_resume(*, queue: Queue) -> int:
     """Unpause and send every pending step and run of the queue again: whatever was consumed while paused was
     deferred."""
-    QueueState.objects.update_or_create(queue=queue.value, defaults={"is_paused": False, "paused_at": None, "paused_by": ""})
+    QueueState.objects.update_or_create(
+        queue=queue.value, defaults={"is_paused": False, "paused_at": None, "paused_by": ""}
+    )
     step = QUEUE_STEP.get(queue)
     return (resend_pending(step=step) if step else 0) + job_runs_resend(queue=queue)
 
@@ -70,7 +72,7 @@ def queue_retry_failed(*, queue: Queue, asset_ids: Collection[uuid.UUID] | None 
 
 
 def queue_start(*, queue: Queue, force: bool) -> int:
-    """"All" (force) or "Missing": enqueue the step for every candidate asset, or for those without a current
+    """ "All" (force) or "Missing": enqueue the step for every candidate asset, or for those without a current
     result, in the backfill lane so new uploads keep going first."""
     step = QUEUE_STEP.get(queue)
     if step is None:
@@ -85,7 +87,9 @@ def queue_start(*, queue: Queue, force: bool) -> int:
         )
         assets = assets.exclude(pk__in=current.values("asset_id"))
     else:
-        assets = assets.exclude(pk__in=AssetStep.objects.filter(step=step, status=StepStatus.RUNNING).values("asset_id"))
+        assets = assets.exclude(
+            pk__in=AssetStep.objects.filter(step=step, status=StepStatus.RUNNING).values("asset_id")
+        )
     total = 0
     ids = [str(asset_id) for asset_id in assets.values_list("pk", flat=True).iterator(chunk_size=BATCH)]
     for chunk in chunks(ids, 10_000):

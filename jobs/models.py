@@ -33,10 +33,14 @@ class AssetStep(models.Model):
     step = models.CharField(max_length=24, choices=Step.choices)
     status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.PENDING)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.UPLOAD)
-    continue_chain = models.BooleanField(default=False, help_text="Queue the next steps of the upload chain after this one.")
+    continue_chain = models.BooleanField(
+        default=False, help_text="Queue the next steps of the upload chain after this one."
+    )
     attempts = models.PositiveIntegerField(default=0)
     worker_losses = models.PositiveSmallIntegerField(  # db_default: steps_record_outcomes' SQL leaves it out
-        default=0, db_default=0, help_text="Times a worker died (crash, kill, time limit) while running this step alone."
+        default=0,
+        db_default=0,
+        help_text="Times a worker died (crash, kill, time limit) while running this step alone.",
     )
     last_error = models.TextField(default="", blank=True)
     settings_version = models.CharField(max_length=64, default="", blank=True)
@@ -63,7 +67,9 @@ class JobRun(models.Model):
     name = models.CharField(max_length=64, help_text="The Celery task that runs it, taking the run's id.")
     queue = models.CharField(max_length=64)
     subject = models.CharField(
-        max_length=128, default="", blank=True,
+        max_length=128,
+        default="",
+        blank=True,
         help_text="What the run works on (e.g. library:<id>): at most one run of a subject runs at a time.",
     )
     args = models.JSONField(default=dict, blank=True, help_text="The keyword arguments of the run's work.")
@@ -83,7 +89,8 @@ class JobRun(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject"], condition=models.Q(status="running") & ~models.Q(subject=""),
+                fields=["subject"],
+                condition=models.Q(status="running") & ~models.Q(subject=""),
                 name="one_running_run_per_subject",
             ),
         ]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jobs import broker
+from jobs.heartbeat import beating
 from jobs.models import JobRun, QueueState, StepStatus
 from jobs.queues import Queue
-from jobs.heartbeat import beating
 from jobs.services import queue_is_paused, worker_token
 
 logger = logging.getLogger(__name__)
@@ -40,8 +40,9 @@ def _send(run: JobRun, countdown: int | None = None) -> None:
     current_app.send_task(run.name, args=(run.pk,), queue=run.queue, countdown=countdown)
 
 
-def job_run_request(*, name: str, queue: Queue, subject: str = "", args: dict[str, Any] | None = None,
-                    once: bool = True) -> JobRun:
+def job_run_request(
+    *, name: str, queue: Queue, subject: str = "", args: dict[str, Any] | None = None, once: bool = True
+) -> JobRun:
     """Record a run of the task `name` and send it after commit. With `once`, while a run of the same name and
     subject is pending or running, that one is the answer (a second Start does not start a second run)."""
     with transaction.atomic():
@@ -50,8 +51,9 @@ def job_run_request(*, name: str, queue: Queue, subject: str = "", args: dict[st
             existing: JobRun | None = unfinished.first()
             if existing is not None:
                 return existing
-        run: JobRun = JobRun.objects.create(name=name, queue=queue.value, subject=subject, args=args or {},
-                                            queued_at=timezone.now())
+        run: JobRun = JobRun.objects.create(
+            name=name, queue=queue.value, subject=subject, args=args or {}, queued_at=timezone.now()
+        )
         transaction.on_commit(lambda: _send(run))
     return run
 
@@ -62,9 +64,11 @@ def _claim(runs: Any) -> bool:
     paused = QueueState.objects.filter(queue=OuterRef("queue"), is_paused=True)
     try:
         with transaction.atomic():
-            return bool(runs.filter(status=StepStatus.PENDING).filter(~Exists(paused)).update(
-                status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker_token(None)
-            ))
+            return bool(
+                runs.filter(status=StepStatus.PENDING)
+                .filter(~Exists(paused))
+                .update(status=StepStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker_token(None))
+            )
     except IntegrityError as error:  # one_running_run_per_subject
         raise RunBusy(str(error)) from error
 
@@ -77,8 +81,9 @@ def _run_claimed(run: JobRun, work: Work) -> dict[str, Any]:
         with beating(f"heartbeat-run-{run.pk}", lambda: runs.update(heartbeat_at=timezone.now())):
             result = work(**run.args)
     except Exception as error:
-        runs.update(status=StepStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now(),
-                    worker="")
+        runs.update(
+            status=StepStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now(), worker=""
+        )
         raise
     runs.update(status=StepStatus.DONE, result=result, finished_at=timezone.now(), worker="")
     return result
@@ -108,8 +113,9 @@ def job_run_here(*, name: str, queue: Queue, subject: str, args: dict[str, Any],
         run = JobRun.objects.select_for_update().filter(name=name, subject=subject, status=StepStatus.PENDING).first()
         created = run is None
         if run is None:
-            run = JobRun.objects.create(name=name, queue=queue.value, subject=subject, args=args,
-                                        queued_at=timezone.now())
+            run = JobRun.objects.create(
+                name=name, queue=queue.value, subject=subject, args=args, queued_at=timezone.now()
+            )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -156,8 +162,12 @@ def job_runs_reconcile(*, stale_before: datetime, lost_before: datetime) -> tupl
         if JobRun.objects.filter(pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at).update(
             status=StepStatus.PENDING, worker="", queued_at=now
         ):
-            logger.warning("job run %s (%s) sent again: %s", run.pk, run.name,
-                           "its worker stopped beating" if counts is given_back else "its message was lost")
+            logger.warning(
+                "job run %s (%s) sent again: %s",
+                run.pk,
+                run.name,
+                "its worker stopped beating" if counts is given_back else "its message was lost",
+            )
             counts[run.queue] = counts.get(run.queue, 0) + 1
             transaction.on_commit(partial(_send, run))
     return given_back, resent

@@ -51,7 +51,14 @@ def queue_statistics() -> dict[str, QueueStatistics]:
         is_paused = queue.value in paused
         if step is None:
             waiting = broker.queue_length(queue.value)
-            counts: JobCounts = {"active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": waiting, "paused": 0}
+            counts: JobCounts = {
+                "active": 0,
+                "completed": 0,
+                "failed": 0,
+                "delayed": 0,
+                "waiting": waiting,
+                "paused": 0,
+            }
         else:
             states = by_step.get(step.value, {})
             pending = states.get(StepStatus.PENDING, 0)

@@ -69,7 +69,9 @@ def publish(*, step: Step, asset_ids: Iterable[object], priority: int, alone: bo
             task.apply_async((chunk,), priority=priority, producer=producer)
 
 
-def steps_enqueue(*, asset_ids: Iterable[object], step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False) -> int:
+def steps_enqueue(
+    *, asset_ids: Iterable[object], step: Step, priority: int = Priority.UPLOAD, continue_chain: bool = False
+) -> int:
     """Record the steps as pending now (bulk) and send their ids once the surrounding transaction commits."""
     ids = [str(asset_id) for asset_id in asset_ids]
     _steps_upsert(asset_ids=ids, step=step, status=StepStatus.PENDING, priority=priority, continue_chain=continue_chain)
@@ -77,13 +79,21 @@ def steps_enqueue(*, asset_ids: Iterable[object], step: Step, priority: int = Pr
     return len(ids)
 
 
-def _steps_upsert(*, asset_ids: list[str], step: Step, status: str, priority: int, continue_chain: bool,
-                  **fields: Any) -> None:
+def _steps_upsert(
+    *, asset_ids: list[str], step: Step, status: str, priority: int, continue_chain: bool, **fields: Any
+) -> None:
     """Each asset's row of the step, created or overwritten with a fresh start: the status, queued now, no error,
     no worker losses counted, plus `fields`."""
     now = timezone.now()
-    values = {"status": status, "priority": priority, "continue_chain": continue_chain, "queued_at": now,
-              "last_error": "", "worker_losses": 0, **fields}
+    values = {
+        "status": status,
+        "priority": priority,
+        "continue_chain": continue_chain,
+        "queued_at": now,
+        "last_error": "",
+        "worker_losses": 0,
+        **fields,
+    }
     for chunk in chunks(asset_ids):
         AssetStep.objects.bulk_create(
             [AssetStep(asset_id=asset_id, step=step, **values) for asset_id in chunk],
@@ -108,8 +118,9 @@ def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], s
         params += [uuid.UUID(asset_id), step.value, status, Priority.BACKFILL, reason, settings_version, now, now, now]
     sql = (
         f"INSERT INTO {table} (asset_id, step, status, priority, continue_chain, attempts, last_error, "
-        "settings_version, worker, queued_at, started_at, finished_at) VALUES " + values +
-        " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
+        "settings_version, worker, queued_at, started_at, finished_at) VALUES "
+        + values
+        + " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
         "settings_version = excluded.settings_version, started_at = excluded.started_at, "
         f"finished_at = excluded.finished_at, attempts = 1 WHERE {table}.status NOT IN (%s, %s)"
     )
@@ -209,8 +220,13 @@ def steps_run(*, asset_ids: list[str], step: Step, concurrency_limit: int | None
                 with transaction.atomic():
                     _record(finished)
                     _continue_chains(rows, outcomes, definition)
-                    registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])
-                                           for row, fields in finished if fields["status"] == StepStatus.FAILED])
+                    registry.steps_failed(
+                        [
+                            StepFailure(str(row.asset_id), row.step, fields["last_error"])
+                            for row, fields in finished
+                            if fields["status"] == StepStatus.FAILED
+                        ]
+                    )
         finally:
             # Only now: a step still shown running must keep holding its slot.
             if slot:
@@ -233,7 +249,9 @@ def steps_give_back(*, rows: list[AssetStep], now: datetime) -> tuple[list[Asset
             status = _count_worker_loss(row, cause=_loss_cause(row), now=now)
         else:
             status = StepStatus.PENDING
-            AssetStep.objects.filter(pk=row.pk).update(status=status, worker="", attempts=F("attempts") - 1, queued_at=now)
+            AssetStep.objects.filter(pk=row.pk).update(
+                status=status, worker="", attempts=F("attempts") - 1, queued_at=now
+            )
         (failed if status == StepStatus.FAILED else given_back).append(row)
     return given_back, failed
 
@@ -242,12 +260,19 @@ def _count_worker_loss(row: AssetStep, *, cause: str, now: datetime) -> StepStat
     """One more death of a worker on this step's file: back to pending, or failed at MAX_WORKER_LOSSES."""
     losses = row.worker_losses + 1
     fields: dict[str, Any] = {
-        "status": StepStatus.PENDING, "worker": "", "attempts": F("attempts") - 1, "queued_at": now,
-        "worker_losses": losses, "last_error": f"the worker died while processing this file ({cause})",
+        "status": StepStatus.PENDING,
+        "worker": "",
+        "attempts": F("attempts") - 1,
+        "queued_at": now,
+        "worker_losses": losses,
+        "last_error": f"the worker died while processing this file ({cause})",
     }
     if losses >= MAX_WORKER_LOSSES:
-        fields.update(status=StepStatus.FAILED, finished_at=now,
-                      last_error=f"the worker died {losses} times while processing this file (last: {cause})")
+        fields.update(
+            status=StepStatus.FAILED,
+            finished_at=now,
+            last_error=f"the worker died {losses} times while processing this file (last: {cause})",
+        )
     AssetStep.objects.filter(pk=row.pk).update(**fields)
     if fields["status"] == StepStatus.FAILED:
         registry.steps_failed([StepFailure(str(row.asset_id), row.step, fields["last_error"])])
@@ -294,8 +319,15 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
         if not next_definition.switched_off():
             steps_enqueue(asset_ids=ids, step=next_step, priority=priority, continue_chain=True)
             continue
-        _steps_upsert(asset_ids=ids, step=next_step, status=StepStatus.SKIPPED, priority=priority, continue_chain=True,
-                      finished_at=timezone.now(), settings_version=next_definition.settings_version())
+        _steps_upsert(
+            asset_ids=ids,
+            step=next_step,
+            status=StepStatus.SKIPPED,
+            priority=priority,
+            continue_chain=True,
+            finished_at=timezone.now(),
+            settings_version=next_definition.settings_version(),
+        )
         for asset_id in ids:
             for after in next_definition.next_steps(asset_id):
                 following.setdefault((after, priority), []).append(asset_id)
@@ -314,13 +346,18 @@ def _run_work(row: AssetStep, definition: StepDefinition) -> tuple[StepStatus, d
     except SoftTimeLimitExceeded:
         # The work ran into its time limit (the soft one, seconds before the hard kill): the same death of the
         # worker on this file as the reconciler counts after a hard kill, not a transient error to retry 5 times.
-        _count_worker_loss(row, cause=f"stopped at its {definition.task.soft_time_limit} s time limit", now=timezone.now())
+        _count_worker_loss(
+            row, cause=f"stopped at its {definition.task.soft_time_limit} s time limit", now=timezone.now()
+        )
         raise
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         if row.attempts >= MAX_ATTEMPTS:
             logger.exception("%s failed for asset %s", row.get_step_display(), row.asset_id)
-            return StepStatus.FAILED, {"status": StepStatus.FAILED, "last_error": f"gave up after {row.attempts} attempts: {reason}"}
+            return StepStatus.FAILED, {
+                "status": StepStatus.FAILED,
+                "last_error": f"gave up after {row.attempts} attempts: {reason}",
+            }
         # Transient: back to pending so the task's retry (or the reconciler) runs it again.
         _finish(row, status=StepStatus.PENDING, last_error=reason)
         raise

@@ -34,23 +34,38 @@ NO_RETRY = Retry(on=(), max_retries=0)
 
 
 def job_task(
-    *, name: str, queue: Queue, time_limit: int, soft_time_limit: int | None = None, retry: Retry = TRANSIENT_RETRY,
-    bind: bool = False, expires: int | None = None,
+    *,
+    name: str,
+    queue: Queue,
+    time_limit: int,
+    soft_time_limit: int | None = None,
+    retry: Retry = TRANSIENT_RETRY,
+    bind: bool = False,
+    expires: int | None = None,
 ) -> Callable[[Callable[..., Any]], Any]:
     """A Celery task on `queue` named `name` (the name Immich gives the job), acknowledged only once it finished and
     given back when its worker dies (acks_late, reject_on_worker_lost), killed at `time_limit` seconds (warned at
     `soft_time_limit`), and retried as `retry` says."""
     options: dict[str, Any] = {
-        "name": name, "queue": queue.value, "time_limit": time_limit, "bind": bind,
-        "acks_late": True, "reject_on_worker_lost": True,
+        "name": name,
+        "queue": queue.value,
+        "time_limit": time_limit,
+        "bind": bind,
+        "acks_late": True,
+        "reject_on_worker_lost": True,
     }
     if soft_time_limit is not None:
         options["soft_time_limit"] = soft_time_limit
     if expires is not None:
         options["expires"] = expires
     if retry.on:
-        options.update(autoretry_for=retry.on, retry_backoff=retry.backoff, retry_backoff_max=retry.backoff_max,
-                       retry_jitter=True, max_retries=retry.max_retries)
+        options.update(
+            autoretry_for=retry.on,
+            retry_backoff=retry.backoff,
+            retry_backoff_max=retry.backoff_max,
+            retry_jitter=True,
+            max_retries=retry.max_retries,
+        )
     decorator: Callable[[Callable[..., Any]], Any] = shared_task(**options)
     return decorator
 

@@ -15,8 +15,20 @@ class LibraryAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "paths", "scan_state", "scan_error", "refreshed_at", "deleted_at"]
     search_fields = ["name", "owner__email"]
     readonly_fields = [
-        "id", "owner", "name", "import_paths", "exclusion_patterns", "created_at", "updated_at", "refreshed_at",
-        "deleted_at", "scan_state", "scan_error", "scan_requested_at", "scan_started_at", "scan_finished_at",
+        "id",
+        "owner",
+        "name",
+        "import_paths",
+        "exclusion_patterns",
+        "created_at",
+        "updated_at",
+        "refreshed_at",
+        "deleted_at",
+        "scan_state",
+        "scan_error",
+        "scan_requested_at",
+        "scan_started_at",
+        "scan_finished_at",
         "last_scan",
     ]
     actions = ["scan"]

@@ -44,7 +44,9 @@ class LibrariesApi(APIView):
         if owner is None:
             raise BadRequest("ownerId: no such user")
         library = services.library_create(
-            owner=owner, name=data.get("name"), import_paths=data.get("importPaths"),
+            owner=owner,
+            name=data.get("name"),
+            import_paths=data.get("importPaths"),
             exclusion_patterns=data.get("exclusionPatterns"),
         )
         return Response(LibraryResponseDto(_library(library.pk)).data, status=status.HTTP_201_CREATED)
@@ -63,7 +65,9 @@ class LibraryDetailApi(APIView):
         library = _library(library_id)
         data = validated(LibraryUpdateSerializer, request.data)
         services.library_update(
-            library=library, name=data.get("name"), import_paths=data.get("importPaths"),
+            library=library,
+            name=data.get("name"),
+            import_paths=data.get("importPaths"),
             exclusion_patterns=data.get("exclusionPatterns"),
         )
         return Response(LibraryResponseDto(_library(library_id)).data)
@@ -95,7 +99,9 @@ class LibraryValidateApi(APIView):
             "exclusionPatterns": patterns,
         }
         if data["exclusionPatterns"] and all(result["isValid"] for result in patterns):
-            body["excludedAssets"] = selectors.exclusion_preview(library=library, exclusion_patterns=data["exclusionPatterns"])
+            body["excludedAssets"] = selectors.exclusion_preview(
+                library=library, exclusion_patterns=data["exclusionPatterns"]
+            )
         return Response(ValidateLibraryResponseDto(body).data)
 
 

@@ -130,7 +130,7 @@ class Matcher:
 
     @staticmethod
     def kind_of(name: str) -> str | None:
-        """"media", "sidecar", or None for any other file name."""
+        """ "media", "sidecar", or None for any other file name."""
         dot = name.rfind(".")
         if dot <= 0:
             return None

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.db import models
 
 DEFAULT_EXCLUSION_PATTERNS = [
-    "**/@eaDir/**", "**/._*", "**/#recycle/**", "**/#snapshot/**", "**/.stversions/**", "**/.stfolder/**",
+    "**/@eaDir/**",
+    "**/._*",
+    "**/#recycle/**",
+    "**/#snapshot/**",
+    "**/.stversions/**",
+    "**/.stfolder/**",
 ]
 
 
@@ -57,7 +62,9 @@ class LibraryFile(models.Model):
     mtime, inode) in bulk against the walk and touches only what differs. `fingerprint` (size and the first and
     last 64 KiB, hashed) is filled in the background and recognises a moved file whose inode changed."""
 
-    asset = models.OneToOneField("assets.Asset", on_delete=models.CASCADE, primary_key=True, related_name="library_file")
+    asset = models.OneToOneField(
+        "assets.Asset", on_delete=models.CASCADE, primary_key=True, related_name="library_file"
+    )
     library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="files")
     path = models.TextField()
     size = models.BigIntegerField()

@@ -56,7 +56,10 @@ class ScanOutcome:
 
     def record(self) -> dict:
         return {
-            "state": self.state, "error": self.error, "counts": dict(self.counts), "problems": self.problems,
+            "state": self.state,
+            "error": self.error,
+            "counts": dict(self.counts),
+            "problems": self.problems,
             "seconds": {phase: round(value, 3) for phase, value in self.seconds.items()},
         }
 
@@ -118,7 +121,9 @@ def library_scan(*, library_id, progress: Progress | None = None) -> ScanOutcome
 
 def _finish(library: Library, outcome: ScanOutcome, report: WalkReport) -> None:
     outcome.counts.update(
-        folders=report.folders, skippedHidden=report.skipped_hidden, skippedExcluded=report.skipped_excluded,
+        folders=report.folders,
+        skippedHidden=report.skipped_hidden,
+        skippedExcluded=report.skipped_excluded,
         problems=report.problems,
     )
     outcome.problems = report.problem_samples
@@ -128,8 +133,9 @@ def _finish(library: Library, outcome: ScanOutcome, report: WalkReport) -> None:
         changes["refreshed_at"] = now
     Library.objects.filter(pk=library.pk).update(**changes)
     if outcome.state in (ScanState.REFUSED, ScanState.FAILED):
-        notify_library_not_scanned(library=library, reason=outcome.error,
-                                   changed_nothing=outcome.state == ScanState.REFUSED)
+        notify_library_not_scanned(
+            library=library, reason=outcome.error, changed_nothing=outcome.state == ScanState.REFUSED
+        )
 
 
 def _scan(library: Library, report: WalkReport, outcome: ScanOutcome, progress: Progress) -> None:
@@ -175,7 +181,9 @@ def _walk_into_staging(library, walkable, matcher, report: WalkReport, progress:
     progress("walk", report.files, report.files)
 
 
-def _sync(library, matcher, roots, outcome: ScanOutcome, progress: Progress, *, partial: bool, unreadable: list[str]) -> None:
+def _sync(
+    library, matcher, roots, outcome: ScanOutcome, progress: Progress, *, partial: bool, unreadable: list[str]
+) -> None:
     counts = outcome.counts
     with outcome.timed("moves"):
         counts["moved"] += _apply_moves(library, partial=partial)
@@ -247,7 +255,9 @@ def _expand(library, matcher, roots, paths: list[str], report: WalkReport) -> tu
             continue
         gone.append(path)
         gone.extend(
-            LibraryFile.objects.filter(library=library, path__startswith=path.rstrip("/") + "/").values_list("path", flat=True)
+            LibraryFile.objects.filter(library=library, path__startswith=path.rstrip("/") + "/").values_list(
+                "path", flat=True
+            )
         )
     return list(seen.values()), list(dict.fromkeys(gone))
 
@@ -306,13 +316,25 @@ def _move(library: Library, pairs: list[tuple[FileFacts, object]]) -> int:
             ).values_list("asset_id", "asset__sidecar_path", "sidecar_size", "sidecar_mtime_ns")
         }
         rows = [
-            (asset_id, facts.path, os.path.basename(facts.path), path_checksum(facts.path), facts.size, facts.mtime_ns,
-             facts.inode, facts.sidecar_path, facts.sidecar_size, facts.sidecar_mtime_ns)
-            for asset_id, facts in by_asset.items() if asset_id in before
+            (
+                asset_id,
+                facts.path,
+                os.path.basename(facts.path),
+                path_checksum(facts.path),
+                facts.size,
+                facts.mtime_ns,
+                facts.inode,
+                facts.sidecar_path,
+                facts.sidecar_size,
+                facts.sidecar_mtime_ns,
+            )
+            for asset_id, facts in by_asset.items()
+            if asset_id in before
         ]
         staging.apply_moves([(uuid.UUID(row[0]), *row[1:]) for row in rows], django_timezone.now())
         reprocess = [
-            asset_id for asset_id, facts in by_asset.items()
+            asset_id
+            for asset_id, facts in by_asset.items()
             if asset_id in before and _sidecar_differs(facts, *before[asset_id])
         ]
         if reprocess:
@@ -322,7 +344,9 @@ def _move(library: Library, pairs: list[tuple[FileFacts, object]]) -> int:
 
 def _sidecar_differs(facts: FileFacts, sidecar_path, sidecar_size, sidecar_mtime_ns) -> bool:
     return (facts.sidecar_path or "", facts.sidecar_size, facts.sidecar_mtime_ns) != (
-        sidecar_path or "", sidecar_size, sidecar_mtime_ns
+        sidecar_path or "",
+        sidecar_size,
+        sidecar_mtime_ns,
     )
 
 
@@ -333,17 +357,28 @@ def _apply_differences(library: Library, counts: Counter) -> None:
         updates, reprocess = [], []
         for row in rows:
             facts = staging.facts_of(row)
-            asset_id, size, mtime_ns, _inode, sidecar_path, sidecar_size, sidecar_mtime_ns, is_offline, _status = row[7:16]
+            asset_id, size, mtime_ns, _inode, sidecar_path, sidecar_size, sidecar_mtime_ns, is_offline, _status = row[
+                7:16
+            ]
             content_changed = (size, mtime_ns) != (facts.size, facts.mtime_ns)
             sidecar_changed = _sidecar_differs(facts, sidecar_path, sidecar_size, sidecar_mtime_ns)
             if content_changed or sidecar_changed:
                 reprocess.append(asset_id)
             counts["online"] += bool(is_offline)
-            updates.append((
-                asset_id, facts.size, facts.mtime_ns, facts.inode, facts.sidecar_path, facts.sidecar_size,
-                facts.sidecar_mtime_ns, _datetime(facts.mtime_ns), content_changed,
-                bool(content_changed or sidecar_changed or is_offline),
-            ))
+            updates.append(
+                (
+                    asset_id,
+                    facts.size,
+                    facts.mtime_ns,
+                    facts.inode,
+                    facts.sidecar_path,
+                    facts.sidecar_size,
+                    facts.sidecar_mtime_ns,
+                    _datetime(facts.mtime_ns),
+                    content_changed,
+                    bool(content_changed or sidecar_changed or is_offline),
+                )
+            )
         counts["changed"] += len(reprocess)
         with transaction.atomic():
             staging.apply_changes(updates, django_timezone.now())
@@ -376,9 +411,15 @@ def _new_asset(library: Library, facts: FileFacts, now: datetime) -> dict:
 
 def _file_row(library: Library, asset_id, facts: FileFacts) -> dict:
     return {
-        "asset_id": asset_id, "library_id": library.pk, "path": facts.path, "size": facts.size,
-        "mtime_ns": facts.mtime_ns, "inode": facts.inode, "sidecar_size": facts.sidecar_size,
-        "sidecar_mtime_ns": facts.sidecar_mtime_ns, "offline_reason": "",
+        "asset_id": asset_id,
+        "library_id": library.pk,
+        "path": facts.path,
+        "size": facts.size,
+        "mtime_ns": facts.mtime_ns,
+        "inode": facts.inode,
+        "sidecar_size": facts.sidecar_size,
+        "sidecar_mtime_ns": facts.sidecar_mtime_ns,
+        "offline_reason": "",
     }
 
 
@@ -399,7 +440,9 @@ def _apply_new(library: Library, counts: Counter, progress: Progress) -> None:
                         owner_id=library.owner_id, library=library, checksum__in=list(by_checksum)
                     ).values_list("checksum", "id")
                 }
-            assets = [_new_asset(library, facts, now) for checksum, facts in by_checksum.items() if checksum not in existing]
+            assets = [
+                _new_asset(library, facts, now) for checksum, facts in by_checksum.items() if checksum not in existing
+            ]
             staging.insert_rows(Asset, assets)
             rows = [_file_row(library, asset["id"], by_checksum[asset["checksum"]]) for asset in assets]
             rows += [_file_row(library, asset_id, by_checksum[checksum]) for checksum, asset_id in existing.items()]

@@ -26,7 +26,11 @@ def cron_schedule(expression: str, now: datetime | None = None) -> crontab:
     minute, hour, day_of_month, month_of_year, day_of_week = fields
     try:
         return crontab(
-            minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week,
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month_of_year,
+            day_of_week=day_of_week,
             nowfun=(lambda: now) if now is not None else timezone.now,
         )
     except ParseException as error:

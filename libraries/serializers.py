@@ -11,13 +11,17 @@ from libraries.selectors import library_scan_status
 class LibraryCreateSerializer(serializers.Serializer):
     ownerId = serializers.UUIDField()
     name = serializers.CharField(required=False, allow_blank=False, max_length=255)
-    importPaths = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False)
+    importPaths = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False
+    )
     exclusionPatterns = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
 
 
 class LibraryUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=False, max_length=255)
-    importPaths = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False)
+    importPaths = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False
+    )
     exclusionPatterns = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
 
     def validate(self, attrs):
@@ -27,8 +31,12 @@ class LibraryUpdateSerializer(serializers.Serializer):
 
 
 class LibraryValidateSerializer(serializers.Serializer):
-    importPaths = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False, default=list)
-    exclusionPatterns = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False, default=list)
+    importPaths = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False, default=list
+    )
+    exclusionPatterns = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False), required=False, default=list
+    )
 
 
 class LibraryScanDto(serializers.Serializer):

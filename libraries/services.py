@@ -57,7 +57,10 @@ def _checked_lists(*, import_paths: list[str] | None, exclusion_patterns: list[s
 
 
 def library_create(
-    *, owner: User, name: str | None = None, import_paths: list[str] | None = None,
+    *,
+    owner: User,
+    name: str | None = None,
+    import_paths: list[str] | None = None,
     exclusion_patterns: list[str] | None = None,
 ) -> Library:
     changes = _checked_lists(
@@ -68,7 +71,10 @@ def library_create(
 
 
 def library_update(
-    *, library: Library, name: str | None = None, import_paths: list[str] | None = None,
+    *,
+    library: Library,
+    name: str | None = None,
+    import_paths: list[str] | None = None,
     exclusion_patterns: list[str] | None = None,
 ) -> Library:
     """Import paths and exclusions take effect at the next scan, which also takes newly excluded files offline."""
@@ -86,20 +92,27 @@ def library_update(
 def library_scan_request(*, library: Library) -> None:
     """Queue a scan of one library (recorded now, sent once the transaction commits); while one is pending or
     running, that one stands."""
-    job_run_request(name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk),
-                    args={"library_id": str(library.pk)})
+    job_run_request(
+        name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk), args={"library_id": str(library.pk)}
+    )
 
 
 def library_sync_request(*, library_id: str, paths: list[str]) -> None:
     """Queue the watcher's sync of these paths of one library."""
-    job_run_request(name=SYNC, queue=Queue.LIBRARY, subject=library_subject(library_id),
-                    args={"library_id": str(library_id), "paths": paths}, once=False)
+    job_run_request(
+        name=SYNC,
+        queue=Queue.LIBRARY,
+        subject=library_subject(library_id),
+        args={"library_id": str(library_id), "paths": paths},
+        once=False,
+    )
 
 
 def library_after_scan_request(*, library_id: object) -> None:
     """Queue what follows a scan that found new or changed files (its own subject: it does not hold the library)."""
-    job_run_request(name=AFTER_SCAN, queue=Queue.LIBRARY, subject=f"after-scan:{library_id}",
-                    args={"library_id": str(library_id)})
+    job_run_request(
+        name=AFTER_SCAN, queue=Queue.LIBRARY, subject=f"after-scan:{library_id}", args={"library_id": str(library_id)}
+    )
 
 
 def libraries_scan_all() -> int:
@@ -116,8 +129,9 @@ def library_delete(*, library: Library) -> None:
     background. Originals are never touched: `asset_delete_files` skips external originals."""
     with transaction.atomic():
         Library.objects.filter(pk=library.pk).update(deleted_at=timezone.now())
-        job_run_request(name=DELETE, queue=Queue.LIBRARY, subject=library_subject(library.pk),
-                        args={"library_id": str(library.pk)})
+        job_run_request(
+            name=DELETE, queue=Queue.LIBRARY, subject=library_subject(library.pk), args={"library_id": str(library.pk)}
+        )
 
 
 def library_delete_assets(*, library_id) -> int:
@@ -153,7 +167,9 @@ def library_fingerprint_files(*, library_id) -> int:
     after = ""
     while True:
         rows = list(
-            LibraryFile.objects.filter(library_id=library_id, fingerprint__isnull=True, size__gt=0, offline_reason="", path__gt=after)
+            LibraryFile.objects.filter(
+                library_id=library_id, fingerprint__isnull=True, size__gt=0, offline_reason="", path__gt=after
+            )
             .only("asset_id", "path", "size")
             .order_by("path")[:FINGERPRINT_BATCH]
         )

@@ -284,8 +284,18 @@ def apply_moves(rows: list[tuple], now) -> None:
     _update_table(
         "path text, name text, checksum bytea, size bigint, mtime_ns bigint, inode bigint, sidecar_path text, "
         "sidecar_size bigint, sidecar_mtime_ns bigint",
-        ("asset_id", "path", "name", "checksum", "size", "mtime_ns", "inode", "sidecar_path", "sidecar_size",
-         "sidecar_mtime_ns"),
+        (
+            "asset_id",
+            "path",
+            "name",
+            "checksum",
+            "size",
+            "mtime_ns",
+            "inode",
+            "sidecar_path",
+            "sidecar_size",
+            "sidecar_mtime_ns",
+        ),
         rows,
     )
     with connection.cursor() as cursor:
@@ -311,8 +321,18 @@ def apply_changes(rows: list[tuple], now) -> None:
     _update_table(
         "size bigint, mtime_ns bigint, inode bigint, sidecar_path text, sidecar_size bigint, "
         "sidecar_mtime_ns bigint, modified_at timestamp with time zone, content_changed boolean, touch_asset boolean",
-        ("asset_id", "size", "mtime_ns", "inode", "sidecar_path", "sidecar_size", "sidecar_mtime_ns", "modified_at",
-         "content_changed", "touch_asset"),
+        (
+            "asset_id",
+            "size",
+            "mtime_ns",
+            "inode",
+            "sidecar_path",
+            "sidecar_size",
+            "sidecar_mtime_ns",
+            "modified_at",
+            "content_changed",
+            "touch_asset",
+        ),
         rows,
     )
     with connection.cursor() as cursor:

@@ -8,7 +8,7 @@ from typing import Any
 from jobs.queues import Queue
 from jobs.runs import job_run_execute
 from jobs.tasks import NO_RETRY, job_task
-from libraries import schedule, scan, services
+from libraries import scan, schedule, services
 from libraries.models import Library
 
 QUEUE = Queue.LIBRARY

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
-import threading
 import stat as stat_module
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 

@@ -31,10 +31,26 @@ from libraries.validation import effective_roots, location_problem, under_any
 
 logger = logging.getLogger(__name__)
 
-NETWORK_FILESYSTEMS = frozenset({
-    "nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs", "fuse.glusterfs",
-    "fuse.rclone", "fuse.s3fs", "davfs", "fuse.davfs2", "virtiofs",
-})
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "fuse.sshfs",
+        "9p",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "fuse.rclone",
+        "fuse.s3fs",
+        "davfs",
+        "fuse.davfs2",
+        "virtiofs",
+    }
+)
 LOCK_TTL_S = 60
 SEND_CHUNK = 1000
 # Redis down or restarting: the lock (redis-py) and the queue (kombu, after its own retries) raise these.
@@ -115,12 +131,7 @@ class Router:
         return sorted({root for library in self.libraries for root in library.roots})
 
     def owners(self, path: str) -> list[tuple[Watched, str]]:
-        return [
-            (library, root)
-            for library in self.libraries
-            for root in library.roots
-            if under_any(path, [root])
-        ]
+        return [(library, root) for library in self.libraries for root in library.roots if under_any(path, [root])]
 
     def wanted(self, path: str) -> bool:
         for library, root in self.owners(path):
@@ -148,7 +159,8 @@ def media_for_sidecar(path: str, matcher: Matcher) -> list[str]:
     except OSError:
         return found
     found += [
-        os.path.join(folder, other) for other in names
+        os.path.join(folder, other)
+        for other in names
         if other.rpartition(".")[0] == name and matcher.kind_of(other) == "media"
     ]
     return sorted(set(found))
@@ -176,7 +188,9 @@ def load_router() -> Router:
     from libraries.models import Library
 
     libraries = [
-        Watched(str(library.pk), tuple(effective_roots(library.import_paths)), Matcher(tuple(library.exclusion_patterns)))
+        Watched(
+            str(library.pk), tuple(effective_roots(library.import_paths)), Matcher(tuple(library.exclusion_patterns))
+        )
         for library in Library.objects.filter(deleted_at__isnull=True).order_by("created_at")
     ]
     return Router([library for library in libraries if library.roots])
@@ -210,9 +224,16 @@ def hold(lock: Lock) -> bool:
 
 
 def run_watcher(
-    *, stop: threading.Event, settle_s: float = 5.0, poll: bool | None = None, poll_interval_ms: int = 2000,
-    reload_s: float = 30.0, send: Callable[[str, list[str]], None] = send_to_queue, lock: Lock | None = None,
-    enabled: Callable[[], bool] = watch_enabled, log: Callable[[str], None] = logger.info,
+    *,
+    stop: threading.Event,
+    settle_s: float = 5.0,
+    poll: bool | None = None,
+    poll_interval_ms: int = 2000,
+    reload_s: float = 30.0,
+    send: Callable[[str, list[str]], None] = send_to_queue,
+    lock: Lock | None = None,
+    enabled: Callable[[], bool] = watch_enabled,
+    log: Callable[[str], None] = logger.info,
 ) -> None:
     """Watch until `stop` is set. Libraries, their paths and the enabled flag are re-read every `reload_s`."""
     import watchfiles
@@ -233,9 +254,17 @@ def run_watcher(
             log(f"watching {len(roots)} folders ({'polling' if polling else 'inotify'})")
             deadline = time.monotonic() + reload_s
             for changes in watchfiles.watch(
-                *roots, watch_filter=lambda _change, path, router=router: router.wanted(path), force_polling=polling,
-                poll_delay_ms=poll_interval_ms, debounce=500, step=100, rust_timeout=500, yield_on_timeout=True,
-                stop_event=stop, ignore_permission_denied=True, raise_interrupt=False,
+                *roots,
+                watch_filter=lambda _change, path, router=router: router.wanted(path),
+                force_polling=polling,
+                poll_delay_ms=poll_interval_ms,
+                debounce=500,
+                step=100,
+                rust_timeout=500,
+                yield_on_timeout=True,
+                stop_event=stop,
+                ignore_permission_denied=True,
+                raise_interrupt=False,
             ):
                 for _change, path in changes:
                     settling.add(os.path.normpath(path))
@@ -269,4 +298,3 @@ def run_watcher(
             lock.release()
         except BROKER_ERRORS:  # redis-py's LockError (lost already) is one of them
             pass  # its TTL frees it
-

@@ -10,8 +10,12 @@ from rest_framework.views import APIView
 from immich.api import validated
 from notifications import selectors, services
 from notifications.serializers import (
-    NotificationCreateSerializer, NotificationIdsSerializer, NotificationSearchSerializer, NotificationUpdateAllSerializer,
-    NotificationDto, NotificationUpdateSerializer,
+    NotificationCreateSerializer,
+    NotificationDto,
+    NotificationIdsSerializer,
+    NotificationSearchSerializer,
+    NotificationUpdateAllSerializer,
+    NotificationUpdateSerializer,
 )
 
 
@@ -21,8 +25,13 @@ class NotificationsApi(APIView):
     @extend_schema(parameters=[NotificationSearchSerializer], responses={200: NotificationDto(many=True)})
     def get(self, request):
         query = validated(NotificationSearchSerializer, request.query_params.dict())
-        found = selectors.notifications_of(user=request.user, notification_id=query.get("id"), level=query.get("level"),
-                                           type=query.get("type"), unread=query["unread"])
+        found = selectors.notifications_of(
+            user=request.user,
+            notification_id=query.get("id"),
+            level=query.get("level"),
+            type=query.get("type"),
+            unread=query["unread"],
+        )
         return Response(NotificationDto(found, many=True).data)
 
     @extend_schema(request=NotificationUpdateAllSerializer, responses={204: None})
@@ -73,8 +82,12 @@ class AdminNotificationsApi(APIView):
     def post(self, request):
         data = validated(NotificationCreateSerializer, request.data)
         notification = services.notification_create(
-            user_id=data["userId"], title=data["title"], description=data.get("description"),
-            level=data["level"], type=data["type"],
-            data=data.get("data"), read_at=data.get("readAt"),
+            user_id=data["userId"],
+            title=data["title"],
+            description=data.get("description"),
+            level=data["level"],
+            type=data["type"],
+            data=data.get("data"),
+            read_at=data.get("readAt"),
         )
         return Response(NotificationDto(notification).data, status=201)

@@ -8,8 +8,9 @@ from accounts.models import User
 from notifications.models import Notification
 
 
-def notifications_of(*, user: User, notification_id=None, level: str | None = None, type: str | None = None,
-                     unread: bool | None = None) -> QuerySet[Notification]:
+def notifications_of(
+    *, user: User, notification_id=None, level: str | None = None, type: str | None = None, unread: bool | None = None
+) -> QuerySet[Notification]:
     found = Notification.objects.filter(user=user)
     if notification_id is not None:
         found = found.filter(pk=notification_id)

@@ -32,7 +32,9 @@ def notify_step_failures(failures: list[StepFailure]) -> None:
     """Tell the owners of the files these steps failed on for good (in the caller's transaction, if any)."""
     if not failures:
         return
-    assets = Asset.objects.filter(pk__in={failure.asset_id for failure in failures}).only("id", "owner_id", "original_file_name")
+    assets = Asset.objects.filter(pk__in={failure.asset_id for failure in failures}).only(
+        "id", "owner_id", "original_file_name"
+    )
     by_id = {str(asset.id): asset for asset in assets}
     groups: dict[tuple, list[tuple[Asset, str]]] = {}
     for failure in failures:
@@ -55,8 +57,13 @@ def _lock_notices_of(owner_id) -> None:
 
 def _unread_notice(owner_id, step: str, **about) -> Notification:
     """The owner's unread JobFailed notice about `step` (and the `about` data), or a new one (not saved yet)."""
-    found = Notification.objects.filter(user_id=owner_id, type=NotificationType.JOB_FAILED, step=step,
-                                        read_at__isnull=True, **{f"data__{key}": value for key, value in about.items()})
+    found = Notification.objects.filter(
+        user_id=owner_id,
+        type=NotificationType.JOB_FAILED,
+        step=step,
+        read_at__isnull=True,
+        **{f"data__{key}": value for key, value in about.items()},
+    )
     return found.order_by("-created_at").first() or Notification(
         user_id=owner_id, type=NotificationType.JOB_FAILED, level=NotificationLevel.ERROR, step=step, data=about
     )
@@ -91,20 +98,27 @@ def notify_library_not_scanned(*, library, reason: str, changed_nothing: bool) -
 def notify_backup_failed(*, reason: str) -> None:
     """Tell every administrator that the scheduled database backup failed (as Immich does)."""
     Notification.objects.bulk_create(
-        Notification(user=admin, type=NotificationType.BACKUP_FAILED, level=NotificationLevel.ERROR,
-                     title="Database backup failed", description=reason)
+        Notification(
+            user=admin,
+            type=NotificationType.BACKUP_FAILED,
+            level=NotificationLevel.ERROR,
+            title="Database backup failed",
+            description=reason,
+        )
         for admin in User.objects.filter(is_superuser=True, is_active=True, deleted_at__isnull=True)
     )
 
 
-def notification_create(*, user_id, title: str, description: str | None, level: str, type: str, data,
-                        read_at: datetime | None) -> Notification:
+def notification_create(
+    *, user_id, title: str, description: str | None, level: str, type: str, data, read_at: datetime | None
+) -> Notification:
     """An administrator's notification to a user (Immich's `POST /admin/notifications`)."""
     user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
     if user is None:
         raise BadRequest("User not found")
-    return Notification.objects.create(user=user, title=title, description=description or "", level=level, type=type,
-                                       data=data, read_at=read_at)
+    return Notification.objects.create(
+        user=user, title=title, description=description or "", level=level, type=type, data=data, read_at=read_at
+    )
 
 
 def notifications_mark_read(*, user: User, ids: list, read_at: datetime | None) -> int:

@@ -29,8 +29,16 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["is_hidden"]
     search_fields = ["name", "owner__email"]
     readonly_fields = [
-        "id", "owner", "name", "feature_face", "thumbnail_path", "thumbnail_error", "is_hidden", "birth_date",
-        "created_at", "updated_at",
+        "id",
+        "owner",
+        "name",
+        "feature_face",
+        "thumbnail_path",
+        "thumbnail_error",
+        "is_hidden",
+        "birth_date",
+        "created_at",
+        "updated_at",
     ]
     inlines = [FaceInline]
     actions = ["remake_thumbnails"]
@@ -61,8 +69,19 @@ class AssetFaceAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     search_fields = ["tag_name", "person__name", "asset__original_file_name"]
     readonly_fields = [
-        "id", "asset", "person", "tag_name", "x1", "y1", "x2", "y2", "image_width", "image_height", "source",
-        "created_at", "updated_at",
+        "id",
+        "asset",
+        "person",
+        "tag_name",
+        "x1",
+        "y1",
+        "x2",
+        "y2",
+        "image_width",
+        "image_height",
+        "source",
+        "created_at",
+        "updated_at",
     ]
 
     def has_add_permission(self, request) -> bool:

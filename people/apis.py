@@ -9,8 +9,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from immich.api import validated
 from immich import storage
+from immich.api import validated
 from immich.ranges import cacheable, file_response
 from immich.schema import RANGE_HEADER, file_responses
 from people import selectors, services
@@ -21,7 +21,6 @@ from people.serializers import (
     PersonStatisticsResponseDto,
     PersonUpdateSerializer,
 )
-
 
 
 def _owned_person(request, person_id):

@@ -60,11 +60,13 @@ class AssetFace(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["asset", "person", "x1", "y1", "x2", "y2"], condition=Q(person__isnull=False),
+                fields=["asset", "person", "x1", "y1", "x2", "y2"],
+                condition=Q(person__isnull=False),
                 name="uq_asset_face_person_box",
             ),
             models.UniqueConstraint(
-                fields=["asset", "x1", "y1", "x2", "y2"], condition=Q(person__isnull=True),
+                fields=["asset", "x1", "y1", "x2", "y2"],
+                condition=Q(person__isnull=True),
                 name="uq_asset_face_unnamed_box",
             ),
             models.CheckConstraint(

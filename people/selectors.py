@@ -12,11 +12,13 @@ from people.models import AssetFace, Person
 def visible_asset_q(prefix: str = "") -> Q:
     """Faces (prefix "") or people (prefix "faces__") on assets that are shown: not trashed, not deleted, on the
     timeline or in the archive."""
-    return Q(**{
-        f"{prefix}asset__deleted_at__isnull": True,
-        f"{prefix}asset__status": "active",
-        f"{prefix}asset__visibility__in": ["timeline", "archive"],
-    })
+    return Q(
+        **{
+            f"{prefix}asset__deleted_at__isnull": True,
+            f"{prefix}asset__status": "active",
+            f"{prefix}asset__visibility__in": ["timeline", "archive"],
+        }
+    )
 
 
 def people_of(*, user: User, with_hidden: bool = False) -> QuerySet[Person]:
@@ -35,8 +37,10 @@ def people_of(*, user: User, with_hidden: bool = False) -> QuerySet[Person]:
 
 def people_counts(*, user: User) -> dict:
     """{total, hidden}: all people with visible faces (hidden ones included in total), and the hidden ones."""
-    return people_of(user=user, with_hidden=True).order_by().aggregate(
-        total=Count("id"), hidden=Count("id", filter=Q(is_hidden=True))
+    return (
+        people_of(user=user, with_hidden=True)
+        .order_by()
+        .aggregate(total=Count("id"), hidden=Count("id", filter=Q(is_hidden=True)))
     )
 
 

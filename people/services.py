@@ -74,8 +74,11 @@ def faces_import(
     """Read the face tags of one asset and make its faces match them. `width`/`height` are the displayed
     (oriented) size, as Asset.width/height; `orientation` the EXIF orientation (1-8, None: none) the metadata step
     settled on. Bad files give warnings, never an exception; re-running with an unchanged file changes nothing."""
-    row = (Asset.objects.filter(pk=asset_id)
-           .values_list("type", Exists(AssetFace.objects.filter(asset_id=OuterRef("pk")))).first())
+    row = (
+        Asset.objects.filter(pk=asset_id)
+        .values_list("type", Exists(AssetFace.objects.filter(asset_id=OuterRef("pk"))))
+        .first()
+    )
     if row is None:
         return FacesImportResult(warnings=["the asset no longer exists; faces not imported"])
     kind, has_faces = row
@@ -83,7 +86,9 @@ def faces_import(
         return FacesImportResult()  # face tags are read from images only
     stored = (height, width) if orientation in SWAPPING_ORIENTATIONS else (width, height)
     found = faces.read_face_regions(
-        Path(original), sidecar=Path(sidecar) if sidecar else None, orientation=orientation,
+        Path(original),
+        sidecar=Path(sidecar) if sidecar else None,
+        orientation=orientation,
         stored_size=stored if width and height else None,
     )
     result = FacesImportResult(warnings=list(found.warnings), origin=found.origin)
@@ -106,7 +111,9 @@ def _people_for_tags(owner_id, tags: set[str], result: FacesImportResult) -> dic
     people = {person.name: person for person in Person.objects.filter(owner_id=owner_id, name__in=tags)}
     renamed = (
         AssetFace.objects.filter(asset__owner_id=owner_id, tag_name__in=tags - people.keys(), person__isnull=False)
-        .values_list("tag_name", "person_id").order_by("tag_name", "created_at").distinct()
+        .values_list("tag_name", "person_id")
+        .order_by("tag_name", "created_at")
+        .distinct()
     )
     for tag, person_id in renamed:
         people.setdefault(tag, Person(id=person_id, owner_id=owner_id))
@@ -155,8 +162,13 @@ def _apply(result: FacesImportResult, asset_id, owner_id, regions, width: int, h
             continue
         taken.add(key)
         AssetFace.objects.filter(pk=face.pk).update(
-            x1=region.box.x1, y1=region.box.y1, x2=region.box.x2, y2=region.box.y2, source=region.source,
-            image_width=width, image_height=height,
+            x1=region.box.x1,
+            y1=region.box.y1,
+            x2=region.box.x2,
+            y2=region.box.y2,
+            source=region.source,
+            image_width=width,
+            image_height=height,
         )
         result.updated += 1
     rows = []
@@ -165,10 +177,20 @@ def _apply(result: FacesImportResult, asset_id, owner_id, regions, width: int, h
         key = (person.id if person else None, region.box.x1, region.box.y1, region.box.x2, region.box.y2)
         if key not in taken:
             taken.add(key)
-            rows.append(AssetFace(
-                asset_id=asset_id, person=person, tag_name=region.name or "", x1=region.box.x1, y1=region.box.y1,
-                x2=region.box.x2, y2=region.box.y2, image_width=width, image_height=height, source=region.source,
-            ))
+            rows.append(
+                AssetFace(
+                    asset_id=asset_id,
+                    person=person,
+                    tag_name=region.name or "",
+                    x1=region.box.x1,
+                    y1=region.box.y1,
+                    x2=region.box.x2,
+                    y2=region.box.y2,
+                    image_width=width,
+                    image_height=height,
+                    source=region.source,
+                )
+            )
     AssetFace.objects.bulk_create(rows, batch_size=500)
     result.created, result.deleted = len(rows), len(gone)
     result.faces = AssetFace.objects.filter(asset_id=asset_id).count()
@@ -205,9 +227,13 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
         try:
             with local_original(face.asset) as original, storage.outputs({"face": path}) as written:
                 faces.generate_face_thumbnail(
-                    original, written["face"], box,
+                    original,
+                    written["face"],
+                    box,
                     orientation=int(orientation) if orientation and orientation.isdigit() else None,
-                    quality=image["thumbnail"]["quality"], colorspace=image["colorspace"], max_pixels=MAX_PIXELS,
+                    quality=image["thumbnail"]["quality"],
+                    colorspace=image["colorspace"],
+                    max_pixels=MAX_PIXELS,
                 )
         except FileNotFoundError:
             problems.append(f"{face.asset.original_file_name}: the original file is missing")
@@ -278,7 +304,9 @@ def person_update(*, person: Person, changes: dict) -> Person:
         if changes.get("feature_face_asset_id"):
             face = (
                 AssetFace.objects.filter(person=person, asset_id=changes["feature_face_asset_id"])
-                .annotate(size=(F("x2") - F("x1")) * (F("y2") - F("y1"))).order_by("-size").first()
+                .annotate(size=(F("x2") - F("x1")) * (F("y2") - F("y1")))
+                .order_by("-size")
+                .first()
             )
             if face is None:
                 raise FaceNotFound("This person has no face on that asset")
@@ -328,6 +356,7 @@ def people_transfer(*, source, destination) -> int:
     transaction.on_commit(lambda: storage.delete(*remains))
     _queue_thumbnails(
         Person.objects.filter(Q(owner=destination) | Q(owner=source), thumbnail_path="", faces__isnull=False)
-        .values_list("id", flat=True).distinct()
+        .values_list("id", flat=True)
+        .distinct()
     )
     return moved

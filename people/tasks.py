@@ -13,7 +13,9 @@ QUEUE = Queue.THUMBNAIL_GENERATION.value
 PAUSED_RETRY_S = 60
 
 
-@job_task(bind=True, name="PersonGenerateThumbnail", queue=Queue.THUMBNAIL_GENERATION, time_limit=300, soft_time_limit=270)
+@job_task(
+    bind=True, name="PersonGenerateThumbnail", queue=Queue.THUMBNAIL_GENERATION, time_limit=300, soft_time_limit=270
+)
 def person_generate_thumbnail(self: Any, person_id: str, force: bool = False) -> str:
     if queue_is_paused(QUEUE):
         # The thumbnail queue is paused from the jobs page: come back later (the person stays "missing" in the

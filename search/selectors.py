@@ -33,7 +33,11 @@ _FILE_PATHS = {
     "thumbnailPath": AssetFileType.THUMBNAIL,
     "encodedVideoPath": AssetFileType.ENCODED_VIDEO,
 }
-_CONTAINS = {"originalFileName": "original_file_name", "originalPath": "original_path", "description": "exif__description"}
+_CONTAINS = {
+    "originalFileName": "original_file_name",
+    "originalPath": "original_path",
+    "description": "exif__description",
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,9 @@ def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
             queryset = queryset.filter(**{f"{column}__icontains": filters[name]})
     for name, kind in _FILE_PATHS.items():
         if filters.get(name):
-            queryset = queryset.filter(Exists(AssetFile.objects.filter(asset=OuterRef("pk"), type=kind, path=filters[name])))
+            queryset = queryset.filter(
+                Exists(AssetFile.objects.filter(asset=OuterRef("pk"), type=kind, path=filters[name]))
+            )
     return _narrowed_by_flags(_narrowed_by_relations(queryset, user=user, filters=filters), filters)
 
 

@@ -150,4 +150,6 @@ class SearchSuggestionRequestDto(serializers.Serializer):
     make = serializers.CharField(required=False, allow_blank=True)
     model = serializers.CharField(required=False, allow_blank=True)
     lensModel = serializers.CharField(required=False, allow_blank=True)
-    includeNull = serializers.BooleanField(required=False, default=False, help_text="Add null to the list (a choice of none)")
+    includeNull = serializers.BooleanField(
+        required=False, default=False, help_text="Add null to the list (a choice of none)"
+    )

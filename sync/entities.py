@@ -138,7 +138,7 @@ ASSET_EXIF = Entity(
 
 _ALBUM_SQL = (
     "SELECT t.sync_xid, t.sync_seq, t.id, t.owner_id, t.album_name, t.description, t.created_at, t.updated_at, "
-    "t.album_thumbnail_asset_id, t.is_activity_enabled, t.\"order\" "
+    't.album_thumbnail_asset_id, t.is_activity_enabled, t."order" '
     f"FROM assets_album t WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}"
 )
 

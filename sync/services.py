@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from sync.acks import RESET, Ack, parse_ack
 from sync.models import (
-    AlbumAssetAudit, AlbumAudit, AssetAudit, AssetFaceAudit, PersonAudit, SessionSyncCheckpoint, UserAudit,
+    AlbumAssetAudit,
+    AlbumAudit,
+    AssetAudit,
+    AssetFaceAudit,
+    PersonAudit,
+    SessionSyncCheckpoint,
+    UserAudit,
 )
 from sync.types import AUDIT_PRUNE_AFTER
 

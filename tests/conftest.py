@@ -45,7 +45,9 @@ def broker() -> redis.Redis:
 
 
 def _user(email: str, *, is_admin: bool = False):
-    return account_services.user_create(email=email, password="password123", name=email.split("@")[0], is_admin=is_admin)
+    return account_services.user_create(
+        email=email, password="password123", name=email.split("@")[0], is_admin=is_admin
+    )
 
 
 @pytest.fixture
@@ -90,6 +92,6 @@ def anonymous() -> APIClient:
     return APIClient()
 
 
+from tests.disk import small_disk  # noqa: E402,F401  (a tmpfs to fill up, for the disk-full tests)
 from tests.live import live_server_processes  # noqa: E402,F401  (fixture shared by the end-to-end tests)
 from tests.s3 import moto_server, s3, s3_bucket  # noqa: E402,F401  (a real S3 API, a bucket per test)
-from tests.disk import small_disk  # noqa: E402,F401  (a tmpfs to fill up, for the disk-full tests)

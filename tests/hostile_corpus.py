@@ -103,8 +103,13 @@ def _truncations(seed: str, extension: str, data: bytes) -> list[HostileFile]:
     """Cut after the header and in the middle: failed as truncated. One byte short: some formats survive that."""
     cuts = {"header-only": 48, "middle": len(data) // 2, "last-byte-missing": len(data) - 1}
     return [
-        HostileFile(f"truncated/{seed}-{where}", "truncated", f"{seed}-{where}{extension}", data[:size],
-                    **({} if where == "last-byte-missing" else {"outcomes": (FAILED,), "reason": "truncated"}))
+        HostileFile(
+            f"truncated/{seed}-{where}",
+            "truncated",
+            f"{seed}-{where}{extension}",
+            data[:size],
+            **({} if where == "last-byte-missing" else {"outcomes": (FAILED,), "reason": "truncated"}),
+        )
         for where, size in cuts.items()
     ]
 
@@ -118,7 +123,9 @@ def _bit_flips(seed: str, extension: str, data: bytes, *, variants: int = 3) -> 
         for _ in range(8**variant):
             position = generator.randrange(len(damaged))
             damaged[position] ^= 1 << generator.randrange(8)
-        files.append(HostileFile(f"bitflip/{seed}-{8**variant}", "bitflip", f"{seed}-flip{variant}{extension}", bytes(damaged)))
+        files.append(
+            HostileFile(f"bitflip/{seed}-{8**variant}", "bitflip", f"{seed}-flip{variant}{extension}", bytes(damaged))
+        )
     return files
 
 
@@ -132,23 +139,53 @@ def _mislabelled() -> list[HostileFile]:
         HostileFile("mislabelled/heic-as-mov", "mislabelled", "photo.mov", heic, **failed, reason="not a video"),
         HostileFile("mislabelled/mp4-as-heic", "mislabelled", "clip.heic", mp4, **failed, reason="not an image"),
         HostileFile("mislabelled/mp4-as-jpg", "mislabelled", "clip.jpg", mp4, **failed, reason="not an image"),
-        HostileFile("mislabelled/png-as-heic", "mislabelled", "photo.heic", png, outcomes=(PROCESSED,)),  # content decides
-        HostileFile("mislabelled/text-as-jpg", "mislabelled", "notes.jpg", b"Shopping list:\n- milk\n- eggs\n" * 20,
-                    **failed, reason="not a recognised image format"),
+        HostileFile(
+            "mislabelled/png-as-heic", "mislabelled", "photo.heic", png, outcomes=(PROCESSED,)
+        ),  # content decides
+        HostileFile(
+            "mislabelled/text-as-jpg",
+            "mislabelled",
+            "notes.jpg",
+            b"Shopping list:\n- milk\n- eggs\n" * 20,
+            **failed,
+            reason="not a recognised image format",
+        ),
         HostileFile("mislabelled/svg-as-jpg", "mislabelled", "drawing.jpg", svg, **failed, reason="SVG"),
-        HostileFile("mislabelled/elf-as-mov", "mislabelled", "program.mov", b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8,
-                    **failed, reason="not a recognised video format"),
+        HostileFile(
+            "mislabelled/elf-as-mov",
+            "mislabelled",
+            "program.mov",
+            b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8,
+            **failed,
+            reason="not a recognised video format",
+        ),
         # FFmpeg demuxers that open other files: an HLS playlist and a concat script, each pointing at /etc/passwd.
-        HostileFile("mislabelled/hls-playlist-as-mp4", "mislabelled", "playlist.mp4", playlist, **failed,
-                    reason="not a recognised video format"),
-        HostileFile("mislabelled/ffconcat-as-mp4", "mislabelled", "concat.mp4", b"ffconcat version 1.0\nfile /etc/passwd\n",
-                    **failed, reason="not a recognised video format"),
+        HostileFile(
+            "mislabelled/hls-playlist-as-mp4",
+            "mislabelled",
+            "playlist.mp4",
+            playlist,
+            **failed,
+            reason="not a recognised video format",
+        ),
+        HostileFile(
+            "mislabelled/ffconcat-as-mp4",
+            "mislabelled",
+            "concat.mp4",
+            b"ffconcat version 1.0\nfile /etc/passwd\n",
+            **failed,
+            reason="not a recognised video format",
+        ),
     ]
 
 
 def _zero_bytes() -> list[HostileFile]:
-    return [HostileFile(f"zero-byte/{extension[1:]}", "zero-byte", f"empty{extension}", b"", outcomes=(REFUSED,), reason="empty")
-            for extension in (".jpg", ".heic", ".mp4")]
+    return [
+        HostileFile(
+            f"zero-byte/{extension[1:]}", "zero-byte", f"empty{extension}", b"", outcomes=(REFUSED,), reason="empty"
+        )
+        for extension in (".jpg", ".heic", ".mp4")
+    ]
 
 
 # -- pixel bombs and huge pictures ------------------------------------------------------------------------------
@@ -201,8 +238,12 @@ def _deflated_zeros(row: int, rows: int, *, rows_per_block: int = 256) -> bytes:
 def huge_grey_png(side: int) -> bytes:
     """side x side pixels of black, 8-bit grey: 20000 x 20000 (400 million pixels) is about 400 KB of file."""
     header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", _deflated_zeros(side + 1, side))
-            + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", _deflated_zeros(side + 1, side))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _png_with_text_bomb() -> bytes:
@@ -233,14 +274,27 @@ def _pixel_bombs() -> list[HostileFile]:
     too_large = {"outcomes": (FAILED,), "reason": "too large"}
     return [
         HostileFile("pixel-bomb/png-100000x100000", "pixel-bomb", "bomb.png", png_bomb, **too_large),
-        HostileFile("pixel-bomb/jpeg-65500x65500", "pixel-bomb", "bomb.jpg", _jpeg_declaring(65500, 65500), **too_large),
+        HostileFile(
+            "pixel-bomb/jpeg-65500x65500", "pixel-bomb", "bomb.jpg", _jpeg_declaring(65500, 65500), **too_large
+        ),
         HostileFile("pixel-bomb/gif-65535x65535", "pixel-bomb", "bomb.gif", _gif_declaring(65535, 65535), **too_large),
-        HostileFile("pixel-bomb/heic-60000x60000", "pixel-bomb", "bomb.heic", _heic_declaring(60000, 60000), **too_large),
-        HostileFile("pixel-bomb/mp4-mjpeg-16000x16000", "pixel-bomb", "bomb.mp4", _mjpeg_mp4_declaring(16000, 16000),
-                    **too_large),
-        HostileFile("pixel-bomb/png-ztxt-64mb", "pixel-bomb", "text-bomb.png", _png_with_text_bomb(), outcomes=(PROCESSED,)),
+        HostileFile(
+            "pixel-bomb/heic-60000x60000", "pixel-bomb", "bomb.heic", _heic_declaring(60000, 60000), **too_large
+        ),
+        HostileFile(
+            "pixel-bomb/mp4-mjpeg-16000x16000",
+            "pixel-bomb",
+            "bomb.mp4",
+            _mjpeg_mp4_declaring(16000, 16000),
+            **too_large,
+        ),
+        HostileFile(
+            "pixel-bomb/png-ztxt-64mb", "pixel-bomb", "text-bomb.png", _png_with_text_bomb(), outcomes=(PROCESSED,)
+        ),
         HostileFile("huge-png/20000x20000-over-the-limit", "huge-png", "huge.png", huge_grey_png(20000), **too_large),
-        HostileFile("huge-png/8000x8000-under-the-limit", "huge-png", "big.png", huge_grey_png(8000), outcomes=(PROCESSED,)),
+        HostileFile(
+            "huge-png/8000x8000-under-the-limit", "huge-png", "big.png", huge_grey_png(8000), outcomes=(PROCESSED,)
+        ),
     ]
 
 
@@ -278,10 +332,17 @@ def _exif_files() -> list[HostileFile]:
     return [
         HostileFile("huge-exif/60kb-user-comment", "huge-exif", "comment.jpg", _with_app1(plain, comment), **kept),
         HostileFile("huge-exif/60kb-maker-note", "huge-exif", "maker.jpg", _with_app1(plain, maker), **kept),
-        HostileFile("huge-exif/5000-ifd-entries", "huge-exif", "entries.jpg", _with_app1(plain, b"Exif\0\0" + many), **kept),
+        HostileFile(
+            "huge-exif/5000-ifd-entries", "huge-exif", "entries.jpg", _with_app1(plain, b"Exif\0\0" + many), **kept
+        ),
         HostileFile("huge-exif/ifd-loop", "huge-exif", "loop.jpg", _with_app1(plain, b"Exif\0\0" + looping), **kept),
-        HostileFile("huge-exif/counts-and-offsets-past-the-end", "huge-exif", "lying.jpg",
-                    _with_app1(plain, b"Exif\0\0" + lying), **kept),
+        HostileFile(
+            "huge-exif/counts-and-offsets-past-the-end",
+            "huge-exif",
+            "lying.jpg",
+            _with_app1(plain, b"Exif\0\0" + lying),
+            **kept,
+        ),
     ]
 
 
@@ -289,7 +350,10 @@ def _exif_files() -> list[HostileFile]:
 
 _LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{level} "{("&lol" + (str(level - 1) if level > 1 else "") + ";") * 10}">' for level in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{level} "{("&lol" + (str(level - 1) if level > 1 else "") + ";") * 10}">'
+        for level in range(1, 10)
+    )
     + "]>"
 )
 _EXTERNAL = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
@@ -308,13 +372,32 @@ def _xmp_files() -> list[HostileFile]:
     return [
         HostileFile("xmp/sidecar-billion-laughs", "xmp", "laughs.jpg", photo, sidecar=laughs, **kept),
         HostileFile("xmp/sidecar-xxe-passwd", "xmp", "xxe.jpg", photo, sidecar=external, **kept),
-        HostileFile("xmp/sidecar-external-dtd", "xmp", "dtd.jpg", photo, sidecar=_xmp_with(_EXTERNAL_DTD, "dtd"), **kept),
-        HostileFile("xmp/sidecar-utf16-xxe", "xmp", "utf16.jpg", photo,
-                    sidecar=external.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"', 1).encode("utf-16"), **kept),
-        HostileFile("xmp/sidecar-named-to-escape", "xmp", "escape.jpg", photo,
-                    sidecar=make_xmp_packet(dc__description="harmless"), sidecar_name="../../../../escape.xmp", **kept),
-        HostileFile("xmp/embedded-billion-laughs", "xmp", "embedded-laughs.jpg", _with_app1(photo, embedded + laughs), **kept),
-        HostileFile("xmp/embedded-xxe-passwd", "xmp", "embedded-xxe.jpg", _with_app1(photo, embedded + external), **kept),
+        HostileFile(
+            "xmp/sidecar-external-dtd", "xmp", "dtd.jpg", photo, sidecar=_xmp_with(_EXTERNAL_DTD, "dtd"), **kept
+        ),
+        HostileFile(
+            "xmp/sidecar-utf16-xxe",
+            "xmp",
+            "utf16.jpg",
+            photo,
+            sidecar=external.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"', 1).encode("utf-16"),
+            **kept,
+        ),
+        HostileFile(
+            "xmp/sidecar-named-to-escape",
+            "xmp",
+            "escape.jpg",
+            photo,
+            sidecar=make_xmp_packet(dc__description="harmless"),
+            sidecar_name="../../../../escape.xmp",
+            **kept,
+        ),
+        HostileFile(
+            "xmp/embedded-billion-laughs", "xmp", "embedded-laughs.jpg", _with_app1(photo, embedded + laughs), **kept
+        ),
+        HostileFile(
+            "xmp/embedded-xxe-passwd", "xmp", "embedded-xxe.jpg", _with_app1(photo, embedded + external), **kept
+        ),
     ]
 
 
@@ -350,15 +433,25 @@ def _named_files() -> list[HostileFile]:
         for in_field in (False, True):
             unique = photo + f"trailer {index} {in_field}".encode()  # after the end-of-image marker: still a JPEG
             channel = "field" if in_field else "header"
-            files.append(HostileFile(f"name/{what}-in-{channel}", "name", name, unique, name_in_field=in_field,
-                                     outcomes=(REFUSED, PROCESSED)))
+            files.append(
+                HostileFile(
+                    f"name/{what}-in-{channel}",
+                    "name",
+                    name,
+                    unique,
+                    name_in_field=in_field,
+                    outcomes=(REFUSED, PROCESSED),
+                )
+            )
     return files
 
 
 @functools.cache
 def hostile_corpus() -> tuple[HostileFile, ...]:
-    files = [HostileFile(f"seed/{name}", "seed", f"seed{extension}", data, outcomes=(PROCESSED,))
-             for name, (extension, data) in seeds().items()]
+    files = [
+        HostileFile(f"seed/{name}", "seed", f"seed{extension}", data, outcomes=(PROCESSED,))
+        for name, (extension, data) in seeds().items()
+    ]
     for name, (extension, data) in seeds().items():
         files += _truncations(name, extension, data) + _bit_flips(name, extension, data)
     files += _zero_bytes() + _mislabelled() + _pixel_bombs() + _exif_files() + _xmp_files() + _named_files()

@@ -87,8 +87,9 @@ def api_session(key: str) -> requests.Session:
 
 
 def post_asset(session: requests.Session, url: str, name: str, content: bytes, **headers: str) -> requests.Response:
-    return session.post(f"{url}/api/assets", files={"assetData": (name, content)}, data=UPLOAD_FIELDS,
-                        headers=headers, timeout=120)
+    return session.post(
+        f"{url}/api/assets", files={"assetData": (name, content)}, data=UPLOAD_FIELDS, headers=headers, timeout=120
+    )
 
 
 @pytest.fixture
@@ -100,13 +101,28 @@ def live_server_processes(media_root, tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
     commands = {
-        "api": [str(bin_dir / "gunicorn"), "immich.wsgi:application", "-b", f"127.0.0.1:{port}", "-k", "gthread",
-                "--threads", "8", "--no-control-socket"],
+        "api": [
+            str(bin_dir / "gunicorn"),
+            "immich.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "--no-control-socket",
+        ],
         "worker": [str(bin_dir / "celery"), "-A", "immich", "worker", "-l", "INFO", "--concurrency", "2"],
     }
     processes = [
-        subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=open(logs / f"{name}.log", "w"),
-                         stderr=subprocess.STDOUT, start_new_session=True)
+        subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=open(logs / f"{name}.log", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         for name, command in commands.items()
     ]
     url = f"http://127.0.0.1:{port}"
@@ -177,8 +193,18 @@ class PostgresCluster:
         run_or_explain([*self.run_as, str(self.programs / program), *arguments])
 
     def create(self) -> None:
-        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
-                 "--no-instructions")
+        self._pg(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
 
     def start(self) -> None:
         # fsync off: the test stops the server cleanly or not at all, and the machine is shared and slow.
@@ -209,9 +235,15 @@ def postgres_cluster(media_root):
     try:
         cluster.create()
         cluster.start()
-        run_or_explain([sys.executable, "manage.py", "migrate", "--no-input"],
-                       env={**os.environ, "DJANGO_SETTINGS_MODULE": "immich.settings.test", "DATABASE_URL": cluster.url,
-                            "IMMICH_MEDIA_LOCATION": str(media_root)})
+        run_or_explain(
+            [sys.executable, "manage.py", "migrate", "--no-input"],
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "immich.settings.test",
+                "DATABASE_URL": cluster.url,
+                "IMMICH_MEDIA_LOCATION": str(media_root),
+            },
+        )
         yield cluster
     finally:
         if cluster.log.exists():
@@ -239,6 +271,7 @@ def database_settings(**changes: str):
 def database_on_cluster(transactional_db, postgres_cluster):
     """The test, the API and the worker on the private cluster, the database the test stops. The shared test
     database comes back before transactional_db, set up first, is torn down (it empties that one)."""
-    with database_settings(NAME="postgres", HOST="127.0.0.1", PORT=str(postgres_cluster.port), USER="postgres",
-                           PASSWORD=""):
+    with database_settings(
+        NAME="postgres", HOST="127.0.0.1", PORT=str(postgres_cluster.port), USER="postgres", PASSWORD=""
+    ):
         yield postgres_cluster

@@ -27,14 +27,19 @@ def apple_maker_note(content_identifier: str, *, byte_order: str = ">") -> bytes
 
 
 def make_live_photo_still(path: Path, content_identifier: str, **options) -> Path:
-    exif = {"0th": {piexif.ImageIFD.Make: b"Apple", piexif.ImageIFD.Model: b"iPhone 15"},
-            "Exif": {piexif.ExifIFD.MakerNote: apple_maker_note(content_identifier)}}
+    exif = {
+        "0th": {piexif.ImageIFD.Make: b"Apple", piexif.ImageIFD.Model: b"iPhone 15"},
+        "Exif": {piexif.ExifIFD.MakerNote: apple_maker_note(content_identifier)},
+    }
     return make_exif_jpeg(path, exif=exif, **options)
 
 
 def make_live_photo_video(path: Path, content_identifier: str, **options) -> Path:
     # FFmpeg's MOV muxer writes keys outside its own list only with use_metadata_tags (as Apple's mdta keys).
     return make_video(
-        path, container_format="mov", container_options={"movflags": "use_metadata_tags"},
-        metadata={"com.apple.quicktime.content.identifier": content_identifier}, **options,
+        path,
+        container_format="mov",
+        container_options={"movflags": "use_metadata_tags"},
+        metadata={"com.apple.quicktime.content.identifier": content_identifier},
+        **options,
     )

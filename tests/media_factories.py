@@ -189,13 +189,17 @@ def _find_box(data: bytes, kind: bytes) -> bytes:
     return data[index - 4 : index - 4 + size]
 
 
-def _heif_file(item_type: bytes, config: bytes, coded: bytes, size, *, irot: int, exif: bytes | None, brand: bytes) -> bytes:
+def _heif_file(
+    item_type: bytes, config: bytes, coded: bytes, size, *, irot: int, exif: bytes | None, brand: bytes
+) -> bytes:
     """A minimal single-image HEIF: ftyp, meta (hdlr, pitm, iloc, iinf, iref, iprp with ispe/irot), mdat."""
     props = [config, _full_box(b"ispe", 0, struct.pack(">II", *size))]
     if irot:
         props.append(_box(b"irot", bytes([irot & 3])))
     links = bytes([0x81, 0x02] + ([0x83] if irot else []))
-    iprp = _box(b"iprp", _box(b"ipco", b"".join(props)) + _full_box(b"ipma", 0, struct.pack(">IHB", 1, 1, len(links)) + links))
+    iprp = _box(
+        b"iprp", _box(b"ipco", b"".join(props)) + _full_box(b"ipma", 0, struct.pack(">IHB", 1, 1, len(links)) + links)
+    )
     infos = [_full_box(b"infe", 2, struct.pack(">HH", 1, 0) + item_type + b"\0")]
     items = [(1, coded)]
     iref = b""
@@ -214,7 +218,9 @@ def _heif_file(item_type: bytes, config: bytes, coded: bytes, size, *, irot: int
     ftyp = _box(b"ftyp", brand + b"\0\0\0\0mif1" + brand)
 
     def layout(offsets):
-        entries = b"".join(struct.pack(">HHHII", item, 0, 1, offset, len(data)) for (item, data), offset in zip(items, offsets))
+        entries = b"".join(
+            struct.pack(">HHHII", item, 0, 1, offset, len(data)) for (item, data), offset in zip(items, offsets)
+        )
         head[2] = _full_box(b"iloc", 0, b"\x44\x00" + struct.pack(">H", len(items)) + entries)
         return ftyp + _full_box(b"meta", 0, b"".join(head))
 
@@ -293,8 +299,15 @@ def _tiff_ifd(entries: list[tuple[int, int, int, bytes]], start: int, order: str
     return table + struct.pack(order + "I", 0), extra
 
 
-def make_dng(path: Path, *, picture: Image.Image | None = None, orientation: int | None = None,
-             sensor: tuple[int, int] = (320, 240), make: str = "TestCam", model: str = "RAW-1") -> Path:
+def make_dng(
+    path: Path,
+    *,
+    picture: Image.Image | None = None,
+    orientation: int | None = None,
+    sensor: tuple[int, int] = (320, 240),
+    make: str = "TestCam",
+    model: str = "RAW-1",
+) -> Path:
     """A minimal DNG: IFD0 is a tiny RGB thumbnail with DNGVersion, Make, Model, Orientation; SubIFD 1 is the
     'sensor' (16-bit CFA, which nothing here can demosaic); SubIFD 2 is a JPEG preview of `picture`."""
     picture = picture or upright_picture(size=(160, 120), mark=32)
@@ -319,27 +332,55 @@ def make_dng(path: Path, *, picture: Image.Image | None = None, orientation: int
     def build(positions):
         thumb_at, cfa_at, preview_at, raw_ifd_at, preview_ifd_at = positions
         ifd0 = [
-            long(0x00FE, 1), long(0x0100, 16), long(0x0101, 12), short(0x0102, 8, 8, 8), short(0x0103, 1),
-            short(0x0106, 2), text(0x010F, make), text(0x0110, model), long(0x0111, thumb_at),
-            short(0x0112, orientation or 1), short(0x0115, 3), long(0x0116, 12), long(0x0117, len(thumb)),
-            (0x014A, 4, 2, struct.pack("<II", raw_ifd_at, preview_ifd_at)), (0xC612, 1, 4, bytes([1, 4, 0, 0])),
+            long(0x00FE, 1),
+            long(0x0100, 16),
+            long(0x0101, 12),
+            short(0x0102, 8, 8, 8),
+            short(0x0103, 1),
+            short(0x0106, 2),
+            text(0x010F, make),
+            text(0x0110, model),
+            long(0x0111, thumb_at),
+            short(0x0112, orientation or 1),
+            short(0x0115, 3),
+            long(0x0116, 12),
+            long(0x0117, len(thumb)),
+            (0x014A, 4, 2, struct.pack("<II", raw_ifd_at, preview_ifd_at)),
+            (0xC612, 1, 4, bytes([1, 4, 0, 0])),
         ]
         raw_ifd = [
-            long(0x00FE, 0), long(0x0100, sensor[0]), long(0x0101, sensor[1]), short(0x0102, 16), short(0x0103, 1),
-            short(0x0106, 32803), long(0x0111, cfa_at), short(0x0115, 1), long(0x0116, sensor[1]),
-            long(0x0117, len(cfa)), short(0xC620, sensor[0] - 8, sensor[1] - 8),
+            long(0x00FE, 0),
+            long(0x0100, sensor[0]),
+            long(0x0101, sensor[1]),
+            short(0x0102, 16),
+            short(0x0103, 1),
+            short(0x0106, 32803),
+            long(0x0111, cfa_at),
+            short(0x0115, 1),
+            long(0x0116, sensor[1]),
+            long(0x0117, len(cfa)),
+            short(0xC620, sensor[0] - 8, sensor[1] - 8),
         ]
         preview_ifd = [
-            long(0x00FE, 1), long(0x0100, picture.width), long(0x0101, picture.height), short(0x0103, 7),
-            long(0x0201, preview_at), long(0x0202, len(preview)),
+            long(0x00FE, 1),
+            long(0x0100, picture.width),
+            long(0x0101, picture.height),
+            short(0x0103, 7),
+            long(0x0201, preview_at),
+            long(0x0202, len(preview)),
         ]
         ifd0_table, ifd0_extra = _tiff_ifd(ifd0, 8)
         raw_table, raw_extra = _tiff_ifd(raw_ifd, 8 + len(ifd0_table) + len(ifd0_extra))
         offset = 8 + len(ifd0_table) + len(ifd0_extra) + len(raw_table) + len(raw_extra)
         preview_table, preview_extra = _tiff_ifd(preview_ifd, offset)
         body = ifd0_table + ifd0_extra + raw_table + raw_extra + preview_table + preview_extra
-        layout = (8 + len(body), 8 + len(body) + len(thumb), 8 + len(body) + len(thumb) + len(cfa),
-                  8 + len(ifd0_table) + len(ifd0_extra), offset)
+        layout = (
+            8 + len(body),
+            8 + len(body) + len(thumb),
+            8 + len(body) + len(thumb) + len(cfa),
+            8 + len(ifd0_table) + len(ifd0_extra),
+            offset,
+        )
         return b"II*\0" + struct.pack("<I", 8) + body + thumb + cfa + preview, layout
 
     data, layout = build((0, 0, 0, 0, 0))
@@ -426,6 +467,7 @@ def make_audio_only(path: Path, *, seconds: float = 1.0) -> Path:
 
 def make_pixel_bomb_png(path: Path, *, width: int = 100_000, height: int = 100_000) -> Path:
     """A valid PNG header claiming width x height pixels, with almost no data behind it."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -450,9 +492,12 @@ def make_truncated_jpeg(path: Path, *, keep: float = 0.5) -> Path:
 def make_xmp_packet(**fields: str) -> bytes:
     """An XMP packet: keys like 'dc:description', 'xmp:Rating', 'exif:DateTimeOriginal', 'exif:GPSLatitude'."""
     namespaces = {
-        "dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
-        "exif": "http://ns.adobe.com/exif/1.0/", "tiff": "http://ns.adobe.com/tiff/1.0/",
-        "photoshop": "http://ns.adobe.com/photoshop/1.0/", "GPano": "http://ns.google.com/photos/1.0/panorama/",
+        "dc": "http://purl.org/dc/elements/1.1/",
+        "xmp": "http://ns.adobe.com/xap/1.0/",
+        "exif": "http://ns.adobe.com/exif/1.0/",
+        "tiff": "http://ns.adobe.com/tiff/1.0/",
+        "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+        "GPano": "http://ns.google.com/photos/1.0/panorama/",
     }
     declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in namespaces.items())
     body = ""

@@ -36,7 +36,9 @@ def moto_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -65,13 +67,18 @@ class Bucket:
         return self.client.head_object(Bucket=self.name, Key=f"{PREFIX}/{key}")
 
     def settings(self, **options) -> dict:
-        return s3_media_storage(bucket=self.name, endpoint_url=self.endpoint_url, prefix=PREFIX, **CREDENTIALS, **options)
+        return s3_media_storage(
+            bucket=self.name, endpoint_url=self.endpoint_url, prefix=PREFIX, **CREDENTIALS, **options
+        )
 
     def environment(self) -> dict[str, str]:
         """The same bucket for a process of the server's (a worker on another host)."""
         return {
-            "IMMICH_STORAGE_BACKEND": "s3", "IMMICH_S3_BUCKET": self.name, "IMMICH_S3_ENDPOINT_URL": self.endpoint_url,
-            "IMMICH_S3_PREFIX": PREFIX, "IMMICH_S3_REGION": CREDENTIALS["region"],
+            "IMMICH_STORAGE_BACKEND": "s3",
+            "IMMICH_S3_BUCKET": self.name,
+            "IMMICH_S3_ENDPOINT_URL": self.endpoint_url,
+            "IMMICH_S3_PREFIX": PREFIX,
+            "IMMICH_S3_REGION": CREDENTIALS["region"],
             "IMMICH_S3_ACCESS_KEY_ID": CREDENTIALS["access_key_id"],
             "IMMICH_S3_SECRET_ACCESS_KEY": CREDENTIALS["secret_access_key"],
         }
@@ -79,8 +86,11 @@ class Bucket:
 
 def make_bucket(moto_server: str) -> Bucket:
     client = boto3.client(
-        "s3", endpoint_url=moto_server, aws_access_key_id=CREDENTIALS["access_key_id"],
-        aws_secret_access_key=CREDENTIALS["secret_access_key"], region_name=CREDENTIALS["region"],
+        "s3",
+        endpoint_url=moto_server,
+        aws_access_key_id=CREDENTIALS["access_key_id"],
+        aws_secret_access_key=CREDENTIALS["secret_access_key"],
+        region_name=CREDENTIALS["region"],
     )
     name = f"test-{uuid.uuid4().hex[:20]}"
     client.create_bucket(Bucket=name)

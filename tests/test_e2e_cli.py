@@ -48,8 +48,11 @@ def test_official_cli_uploads_a_tree_into_albums_and_detects_duplicates(live_ser
     alice = account_services.user_create(email="alice@example.com", password="password123")
     bob = account_services.user_create(email="bob@example.com", password="password123")
     _, alice_key = account_services.api_key_create(user=alice, name="cli", permissions=["all"])
-    _, bob_key = account_services.api_key_create(user=bob, name="cli", permissions=["asset.upload", "user.read",
-                                                                                   "album.read", "album.create", "albumAsset.create"])
+    _, bob_key = account_services.api_key_create(
+        user=bob,
+        name="cli",
+        permissions=["asset.upload", "user.read", "album.read", "album.create", "albumAsset.create"],
+    )
     tree = _photo_tree(tmp_path / "photos")
 
     _cli("login", f"{server}/api", alice_key, config=tmp_path / "alice")
@@ -60,7 +63,10 @@ def test_official_cli_uploads_a_tree_into_albums_and_detects_duplicates(live_ser
         ["beach.jpg", "drawing.png", "Ünïcödé ñame.webp", "snow.jpg", "sledge.mp4"]
     )
     assert assets.get(original_file_name="beach.jpg").sidecar_path.endswith(".xmp")
-    albums = {album.album_name: sorted(a.original_file_name for a in album.assets.all()) for album in Album.objects.filter(owner=alice)}
+    albums = {
+        album.album_name: sorted(a.original_file_name for a in album.assets.all())
+        for album in Album.objects.filter(owner=alice)
+    }
     assert albums == {
         "Summer 2021": ["beach.jpg", "drawing.png"],
         "nested": ["Ünïcödé ñame.webp"],

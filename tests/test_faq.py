@@ -51,7 +51,7 @@ def _every_format(folder: Path) -> list[Path]:
 
 
 def test_originals_are_never_compressed_or_modified(api, tmp_path):
-    """"Is it possible to compress images during backup? No": every job over every format, then every original
+    """ "Is it possible to compress images during backup? No": every job over every format, then every original
     (moved by the storage template, so found where the database says) still has the bytes that were uploaded."""
     config = config_get()
     config["storageTemplate"]["enabled"] = True
@@ -62,7 +62,9 @@ def test_originals_are_never_compressed_or_modified(api, tmp_path):
         uploaded[upload_file(api, path)["id"]] = _sha1(path)
     for asset_id in uploaded:
         _run_chain(asset_id)
-    failed = AssetStep.objects.filter(status=StepStatus.FAILED).values_list("asset__original_file_name", "step", "last_error")
+    failed = AssetStep.objects.filter(status=StepStatus.FAILED).values_list(
+        "asset__original_file_name", "step", "last_error"
+    )
     assert list(failed) == []
     for asset_id, checksum in uploaded.items():
         asset = Asset.objects.get(pk=asset_id)
@@ -71,7 +73,7 @@ def test_originals_are_never_compressed_or_modified(api, tmp_path):
 
 
 def test_an_asset_in_two_accounts_is_two_assets_processed_separately(api, other_api, user, other_user, tmp_path):
-    """"What happens if an asset exists in more than one account?" Two assets, each with its own jobs and
+    """ "What happens if an asset exists in more than one account?" Two assets, each with its own jobs and
     thumbnails under its own owner."""
     photo = make_jpeg(tmp_path / "shared.jpg", size=(400, 300))
     mine, theirs = upload_file(api, photo)["id"], upload_file(other_api, photo)["id"]
@@ -87,7 +89,7 @@ def test_an_asset_in_two_accounts_is_two_assets_processed_separately(api, other_
 
 
 def test_three_thumbnails_come_from_one_job(api, tmp_path):
-    """"Why are there so many thumbnail generation jobs?" Here one job per asset makes the thumbhash, the small
+    """ "Why are there so many thumbnail generation jobs?" Here one job per asset makes the thumbhash, the small
     WebP and the large JPEG from a single decode."""
     asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg", size=(2000, 1500)))["id"]
     _run_chain(asset_id)

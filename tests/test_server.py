@@ -78,4 +78,3 @@ def test_openapi_schema_lists_the_api(anonymous):
     schema = response.json()
     assert "/api/assets" in schema["paths"]
     assert {"/api/auth/login", "/api/system-config", "/api/server/ping"} <= set(schema["paths"])
-

@@ -25,7 +25,9 @@ DRY_RUN_SHOWN = 1000
 
 class StorageTemplateForm(forms.Form):
     enabled = forms.BooleanField(required=False, label="Enable the storage template")
-    hashVerificationEnabled = forms.BooleanField(required=False, label="Verify the SHA-1 of files copied across filesystems")
+    hashVerificationEnabled = forms.BooleanField(
+        required=False, label="Verify the SHA-1 of files copied across filesystems"
+    )
     template = forms.CharField(widget=forms.TextInput(attrs={"size": 90, "id": "template-input"}))
     timeZone = forms.CharField(
         required=False, help_text="Empty: each asset's own zone when known, else the server's. Or an IANA name / UTC+2."
@@ -65,8 +67,12 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def _context(self, request, **extra) -> dict:
-        return {**self.admin_site.each_context(request), "opts": FileMove._meta,
-                "journal_url": reverse("admin:assets_filemove_changelist"), **extra}
+        return {
+            **self.admin_site.each_context(request),
+            "opts": FileMove._meta,
+            "journal_url": reverse("admin:assets_filemove_changelist"),
+            **extra,
+        }
 
     def template_page(self, request):
         if not self.has_view_permission(request):
@@ -85,16 +91,25 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     for problem in error.args[0]:
                         form.add_error(None, problem)
                 else:
-                    messages.success(request, "Storage template saved. It applies to new uploads; run the "
-                                              "storageTemplateMigration job to move the files already stored.")
+                    messages.success(
+                        request,
+                        "Storage template saved. It applies to new uploads; run the "
+                        "storageTemplateMigration job to move the files already stored.",
+                    )
                     return HttpResponseRedirect(reverse("admin:assets_filemove_template"))
         else:
             form = StorageTemplateForm(initial=current)
         asset_id = _asset_id(request.GET.get("asset"))
         preview = storage_template_preview(template=form["template"].value() or "", asset_id=asset_id)
         context = self._context(
-            request, title="Storage template", form=form, preview=preview, presets=engine.PRESETS,
-            options=engine.template_options(), week_year=engine.WEEK_YEAR_OPTIONS, asset_id=asset_id or "",
+            request,
+            title="Storage template",
+            form=form,
+            preview=preview,
+            presets=engine.PRESETS,
+            options=engine.template_options(),
+            week_year=engine.WEEK_YEAR_OPTIONS,
+            asset_id=asset_id or "",
             preview_url=reverse("admin:assets_filemove_template_preview"),
             dry_run_url=reverse("admin:assets_filemove_template_dry_run"),
             can_save=request.user.is_superuser,
@@ -108,8 +123,9 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         preview = storage_template_preview(
             template=request.GET.get("template", ""), asset_id=_asset_id(request.GET.get("asset"))
         )
-        return JsonResponse({"path": preview.path, "assetId": preview.asset_id, "error": preview.error,
-                             "notes": list(preview.notes)})
+        return JsonResponse(
+            {"path": preview.path, "assetId": preview.asset_id, "error": preview.error, "notes": list(preview.notes)}
+        )
 
     def template_dry_run(self, request):
         if not self.has_view_permission(request):
@@ -121,8 +137,13 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:assets_filemove_template"))
         context = self._context(
-            request, title="Storage template: dry run", report=report, summary=report.summary(),
-            moves=report.planned[:DRY_RUN_SHOWN], not_moved=report.not_moved[:DRY_RUN_SHOWN], shown=DRY_RUN_SHOWN,
+            request,
+            title="Storage template: dry run",
+            report=report,
+            summary=report.summary(),
+            moves=report.planned[:DRY_RUN_SHOWN],
+            not_moved=report.not_moved[:DRY_RUN_SHOWN],
+            shown=DRY_RUN_SHOWN,
             template=template or system_config.config_get()["storageTemplate"]["template"],
         )
         return TemplateResponse(request, "admin/assets/storage_template_dry_run.html", context)

@@ -12,6 +12,7 @@ from assets.models import Asset, AssetStatus
 from workers.media import fs
 from workers.media import storage_template as engine
 
+
 class TemplateDisabled(Exception):
     pass
 
@@ -40,7 +41,11 @@ def storage_template_apply(*, asset_id) -> ApplyOutcome:
         asset = with_relations(Asset.objects.exclude(status=AssetStatus.DELETED)).get(pk=asset_id)
         batch = [asset]
         if asset.live_photo_video_id:
-            motion = with_relations(Asset.objects.exclude(status=AssetStatus.DELETED)).filter(pk=asset.live_photo_video_id).first()
+            motion = (
+                with_relations(Asset.objects.exclude(status=AssetStatus.DELETED))
+                .filter(pk=asset.live_photo_video_id)
+                .first()
+            )
             batch += [motion] if motion else []
         plans = plan_batch(Planner(settings), batch)
         own = plans[0]
@@ -51,4 +56,6 @@ def storage_template_apply(*, asset_id) -> ApplyOutcome:
     failures = [result.error for result in results if not result.moved]
     if failures:
         raise MoveFailed("; ".join(failures))
-    return ApplyOutcome(moved=[result.new_path for result in results], skipped_reason=own.not_moved.reason if own.not_moved else "")
+    return ApplyOutcome(
+        moved=[result.new_path for result in results], skipped_reason=own.not_moved.reason if own.not_moved else ""
+    )

@@ -83,7 +83,9 @@ def moves_lock(*, wait: bool = True):
     another process holds it (and holds nothing then)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)" if wait else "SELECT pg_try_advisory_lock(%s)", [AdvisoryLock.FILE_MOVES])
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s)" if wait else "SELECT pg_try_advisory_lock(%s)", [AdvisoryLock.FILE_MOVES]
+            )
             held = wait or cursor.fetchone()[0]
         try:
             yield held
@@ -125,8 +127,17 @@ def moves_execute(requests: list[MoveRequest]) -> list[MoveResult]:
     with transaction.atomic():
         rows = FileMove.objects.bulk_create(
             [
-                FileMove(asset_id=r.asset_id, kind=r.kind, old_path=r.old_path, new_path=r.new_path, size=r.size,
-                         checksum=r.checksum, state=FileMoveState.PLANNED, created_at=now, updated_at=now)
+                FileMove(
+                    asset_id=r.asset_id,
+                    kind=r.kind,
+                    old_path=r.old_path,
+                    new_path=r.new_path,
+                    size=r.size,
+                    checksum=r.checksum,
+                    state=FileMoveState.PLANNED,
+                    created_at=now,
+                    updated_at=now,
+                )
                 for r in requests
             ]
         )
@@ -191,8 +202,14 @@ def moves_perform(rows: list[FileMove]) -> list[MoveResult]:
     for row in failed:
         logger.warning("storage template: %s of asset %s not moved: %s", row.kind, row.asset_id, row.error)
     return [
-        MoveResult(asset_id=str(row.asset_id), kind=row.kind, old_path=row.old_path, new_path=row.new_path,
-                   moved=row.pk not in errors, error=errors.get(row.pk, ""))
+        MoveResult(
+            asset_id=str(row.asset_id),
+            kind=row.kind,
+            old_path=row.old_path,
+            new_path=row.new_path,
+            moved=row.pk not in errors,
+            error=errors.get(row.pk, ""),
+        )
         for row in rows
     ]
 
@@ -214,7 +231,9 @@ def _copy_rows(rows: list[FileMove], errors: dict[int, str]) -> list[FileMove]:
         if row.size is not None and size != row.size:
             return f"the copy has {size} bytes, expected {row.size}"
         if row.checksum is not None and copied_sha1 != bytes(row.checksum):
-            return "the copy's SHA-1 differs from the expected checksum (the source file changed or the copy is corrupt)"
+            return (
+                "the copy's SHA-1 differs from the expected checksum (the source file changed or the copy is corrupt)"
+            )
         return None
 
     copied = _verified_copies(copy_and_verify, rows, errors)

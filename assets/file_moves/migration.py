@@ -13,10 +13,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-
 from assets.file_moves.journal import media_trees, moves_execute, moves_lock
 from assets.file_moves.planner import (
-    REASON_EXTERNAL, AssetPlan, NotMoved, PlannedMove, Planner, move_requests, plan_batch, template_settings,
+    REASON_EXTERNAL,
+    AssetPlan,
+    NotMoved,
+    PlannedMove,
+    Planner,
+    move_requests,
+    plan_batch,
+    template_settings,
     with_relations,
 )
 from assets.file_moves.recovery import moves_resume
@@ -52,8 +58,13 @@ class MigrationReport:
 
     def summary(self) -> dict:
         return {
-            "dryRun": self.dry_run, "total": self.total, "moved": self.moved, "inPlace": self.in_place,
-            "collisions": self.collisions, "resumed": self.resumed, "removedFolders": self.removed_folders,
+            "dryRun": self.dry_run,
+            "total": self.total,
+            "moved": self.moved,
+            "inPlace": self.in_place,
+            "collisions": self.collisions,
+            "resumed": self.resumed,
+            "removedFolders": self.removed_folders,
             "notMoved": dict(Counter(item.reason if not item.failed else "failed" for item in self.not_moved)),
             "failed": len(self.failed),
         }
@@ -62,8 +73,9 @@ class MigrationReport:
 class StorageMigration:
     """`run()` yields how many assets each batch settled (after the batch is done), for progress bars."""
 
-    def __init__(self, *, dry_run: bool = False, template: str | None = None, batch_size: int = BATCH,
-                 record_steps: bool = True) -> None:
+    def __init__(
+        self, *, dry_run: bool = False, template: str | None = None, batch_size: int = BATCH, record_steps: bool = True
+    ) -> None:
         self.settings = template_settings(template=template)
         self.dry_run = dry_run
         self.batch_size = batch_size
@@ -81,7 +93,9 @@ class StorageMigration:
         for batch in self._batches():
             with moves_lock():
                 if not self.dry_run:
-                    planner.reserved |= set(FileMove.objects.filter(state__in=FileMove.UNFINISHED).values_list("new_path", flat=True))
+                    planner.reserved |= set(
+                        FileMove.objects.filter(state__in=FileMove.UNFINISHED).values_list("new_path", flat=True)
+                    )
                 plans = plan_batch(planner, batch)
                 results = [] if self.dry_run else moves_execute(move_requests(plans, self.settings))
                 if self.dry_run:  # as if this batch had moved: its old paths are free for the next ones
@@ -137,9 +151,7 @@ class StorageMigration:
                 self.report.in_place += 1
                 outcomes.append((asset_id, "done", ""))
         if self.record_steps:
-            steps_record_outcomes(
-                step=Step.STORAGE_TEMPLATE, outcomes=outcomes, settings_version=self.settings.version
-            )
+            steps_record_outcomes(step=Step.STORAGE_TEMPLATE, outcomes=outcomes, settings_version=self.settings.version)
 
 
 def _remove_empty_library_folders() -> int:
@@ -181,8 +193,8 @@ def storage_template_migration_start() -> int:
     trashed included), recorded as a run (one at a time; a killed one is sent again by the reconciler) and sent
     after commit. Returns how many assets it will look at."""
     from assets.file_moves.tasks import storage_template_migration
-    from jobs.runs import job_run_request
     from jobs.commands import InvalidCommand
+    from jobs.runs import job_run_request
 
     if not template_settings().enabled:
         raise InvalidCommand("The storage template is disabled: enable storageTemplate.enabled before migrating")

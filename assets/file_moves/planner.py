@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings as django_settings
 from django.db.models import Max, Min
 
-from assets.file_moves.journal import MoveRequest
 from albums.models import AlbumAsset
+from assets.file_moves.journal import MoveRequest
 from assets.models import Asset, AssetStatus, AssetType, FileMove
 from immich import storage
 from immich.storage import media_root
@@ -33,7 +33,9 @@ from workers.media import storage_template as engine
 
 MAX_COLLISIONS = 10_000
 REASON_EXTERNAL = "external library asset: its files stay in the library's own folders"
-REASON_LOW_CONFIDENCE = "date of low confidence (file time only): kept in place (storageTemplate.skipLowConfidenceDates)"
+REASON_LOW_CONFIDENCE = (
+    "date of low confidence (file time only): kept in place (storageTemplate.skipLowConfidenceDates)"
+)
 
 
 # -- settings and values ---------------------------------------------------------------------------------------
@@ -68,7 +70,7 @@ _OFFSET_LABEL = re.compile(r"^UTC(?:([+-])(\d{1,2})(?::?(\d{2}))?)?$", re.IGNORE
 
 
 def zone_from_label(label: str | None) -> tzinfo | None:
-    """"UTC", "UTC+2", "UTC-5:30", "UTC+05:30" or an IANA name -> tzinfo; None when absent or unreadable."""
+    """ "UTC", "UTC+2", "UTC-5:30", "UTC+05:30" or an IANA name -> tzinfo; None when absent or unreadable."""
     if not label:
         return None
     match = _OFFSET_LABEL.match(label.strip())
@@ -131,7 +133,9 @@ def exif_of(asset: Asset):
         return None
 
 
-def template_values(asset: Asset, *, still: Asset | None, album: Album | None, settings: TemplateSettings) -> engine.TemplateValues:
+def template_values(
+    asset: Asset, *, still: Asset | None, album: Album | None, settings: TemplateSettings
+) -> engine.TemplateValues:
     """What the template sees for `asset`; a live photo's motion part takes its still's date, name and album."""
     source = still or asset
     exif = exif_of(source)
@@ -222,24 +226,35 @@ class Planner:
             plan.not_moved = NotMoved(str(asset.pk), asset.original_path, REASON_LOW_CONFIDENCE, failed=False)
             return plan
         if not storage.exists(asset.original_path):
-            plan.not_moved = NotMoved(str(asset.pk), asset.original_path, f"the original file is missing: {asset.original_path}", failed=True)
+            plan.not_moved = NotMoved(
+                str(asset.pk), asset.original_path, f"the original file is missing: {asset.original_path}", failed=True
+            )
             return plan
         try:
-            rendered = engine.render(self.settings.template, template_values(asset, still=still, album=album, settings=self.settings))
+            rendered = engine.render(
+                self.settings.template, template_values(asset, still=still, album=album, settings=self.settings)
+            )
         except engine.TemplateError as error:
             plan.not_moved = NotMoved(str(asset.pk), asset.original_path, str(error), failed=True)
             return plan
         root = library_root(asset.owner)
         folder = root.joinpath(*rendered.folders)
         if not self._confined(folder, root):
-            plan.not_moved = NotMoved(str(asset.pk), asset.original_path, f"{folder} leads outside {root} (a symbolic link)", failed=True)
+            plan.not_moved = NotMoved(
+                str(asset.pk), asset.original_path, f"{folder} leads outside {root} (a symbolic link)", failed=True
+            )
             return plan
         sidecar = asset.sidecar_path if asset.sidecar_path and storage.exists(asset.sidecar_path) else None
         if asset.sidecar_path and not sidecar:
             plan.notes.append(f"sidecar file missing, left as recorded: {asset.sidecar_path}")
         target, collision = self._target(asset.original_path, folder, rendered, with_sidecar=bool(sidecar))
         if target is None:
-            plan.not_moved = NotMoved(str(asset.pk), asset.original_path, f"no free name for {rendered.relative()} after {MAX_COLLISIONS} tries", failed=True)
+            plan.not_moved = NotMoved(
+                str(asset.pk),
+                asset.original_path,
+                f"no free name for {rendered.relative()} after {MAX_COLLISIONS} tries",
+                failed=True,
+            )
             return plan
         moves = []
         if target != asset.original_path:
@@ -253,7 +268,9 @@ class Planner:
         plan.moves = moves
         return plan
 
-    def _target(self, current: str, folder: Path, rendered: engine.RenderedPath, *, with_sidecar: bool) -> tuple[str | None, int]:
+    def _target(
+        self, current: str, folder: Path, rendered: engine.RenderedPath, *, with_sidecar: bool
+    ) -> tuple[str | None, int]:
         """(new path, N); the current path itself when it already is `<target>` or `<target>+N`."""
         here = Path(current)
         if here.parent == folder:
@@ -274,10 +291,22 @@ def move_requests(plans: list[AssetPlan], settings: TemplateSettings) -> list[Mo
         asset = plan.asset
         for move in plan.moves:
             original = move.kind == "original"
-            checksum = bytes(asset.checksum) if original and settings.hash_verification and asset.checksum_algorithm == "sha1" else None
+            checksum = (
+                bytes(asset.checksum)
+                if original and settings.hash_verification and asset.checksum_algorithm == "sha1"
+                else None
+            )
             size = asset.file_size if original and asset.file_size else None
-            requests.append(MoveRequest(asset_id=move.asset_id, kind=move.kind, old_path=move.old_path,
-                                        new_path=move.new_path, size=size, checksum=checksum))
+            requests.append(
+                MoveRequest(
+                    asset_id=move.asset_id,
+                    kind=move.kind,
+                    old_path=move.old_path,
+                    new_path=move.new_path,
+                    size=size,
+                    checksum=checksum,
+                )
+            )
     return requests
 
 

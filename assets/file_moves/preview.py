@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from assets.file_moves.migration import MigrationReport, storage_template_migrate
 from assets.file_moves.planner import (
-    albums_of, date_is_low_confidence, exif_of, library_root, stills_of, template_settings, template_values,
+    albums_of,
+    date_is_low_confidence,
+    exif_of,
+    library_root,
+    stills_of,
+    template_settings,
+    template_values,
     with_relations,
 )
 from assets.models import Asset, AssetStatus
@@ -39,8 +45,11 @@ def storage_template_preview(*, template: str, asset_id=None) -> Preview:
     if asset is None:
         values = engine.sample_values()
         rendered = engine.render(parsed, values)
-        return Preview(path=f"library/admin/{rendered.relative()}", error="" if not asset_id else f"no asset {asset_id}; showing a sample",
-                       notes=tuple(engine.lint(parsed, values)))
+        return Preview(
+            path=f"library/admin/{rendered.relative()}",
+            error="" if not asset_id else f"no asset {asset_id}; showing a sample",
+            notes=tuple(engine.lint(parsed, values)),
+        )
     stills = stills_of([asset.pk])
     still = stills.get(asset.pk)
     album = albums_of([still or asset]).get((still or asset).pk)

@@ -61,8 +61,12 @@ def _resume_one(row: FileMove, hash_verification: bool) -> bool:
                 fs.sync_filesystems([os.path.dirname(old)])
             _settle(row, FileMoveState.DONE)
         elif old_here:
-            _settle(row, FileMoveState.FAILED, point_at=old,
-                    error="the moved file vanished (lost before it reached the disk); the asset points at the old file again")
+            _settle(
+                row,
+                FileMoveState.FAILED,
+                point_at=old,
+                error="the moved file vanished (lost before it reached the disk); the asset points at the old file again",
+            )
         else:
             _fail(row, f"the file is missing at both {old} and {new}")
         return False
@@ -80,8 +84,12 @@ def _resume_one(row: FileMove, hash_verification: bool) -> bool:
         if new_here:
             # The old name is gone, so the rename happened: the file at new_path is the asset's only copy, even if
             # it no longer matches the recorded size or checksum. Point at it, and say so.
-            _settle(row, FileMoveState.FAILED, point_at=new,
-                    error=f"moved, but the file at {new} does not match the asset's recorded size or checksum")
+            _settle(
+                row,
+                FileMoveState.FAILED,
+                point_at=new,
+                error=f"moved, but the file at {new} does not match the asset's recorded size or checksum",
+            )
             return False
         if old_here:
             return True  # nothing happened yet: do the move now

@@ -9,8 +9,11 @@ from jobs.tasks import NO_RETRY, job_task
 
 
 @job_task(
-    name="StorageTemplateMigration", queue=Queue.STORAGE_TEMPLATE_MIGRATION, time_limit=6 * 3600,
-    soft_time_limit=6 * 3600 - 60, retry=NO_RETRY,
+    name="StorageTemplateMigration",
+    queue=Queue.STORAGE_TEMPLATE_MIGRATION,
+    time_limit=6 * 3600,
+    soft_time_limit=6 * 3600 - 60,
+    retry=NO_RETRY,
 )
 def storage_template_migration(run_id: int) -> dict:
     """Every asset to its template path, as the recorded run `run_id`; a re-run after a crash or time limit resumes

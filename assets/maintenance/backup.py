@@ -102,9 +102,19 @@ def _dump_postgres(target: Path) -> tuple[list[dict], dict[str, int]]:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             result = subprocess.run(
-                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                 "-f", str(target / PG_DUMP), *_pg_target_args()],
-                env=_pg_env(), capture_output=True, text=True,
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "-f",
+                    str(target / PG_DUMP),
+                    *_pg_target_args(),
+                ],
+                env=_pg_env(),
+                capture_output=True,
+                text=True,
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
@@ -163,7 +173,8 @@ def backup_create(*, keep: int) -> BackupResult:
 def backups_list() -> list[Path]:
     folder = backups_folder()
     return sorted(
-        path.parent for path, _ in storage.files(folder)
+        path.parent
+        for path, _ in storage.files(folder)
         if path.name == MANIFEST and path.parent.parent == folder and not path.parent.name.startswith(".")
     )
 
@@ -207,9 +218,18 @@ def database_restore(*, backup: Path) -> dict:
             raise BackupError(f"{dump} is missing")
         with storage.local_copy(dump, roots=(backup,)) as local_dump:
             result = subprocess.run(
-                ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-                 *_pg_target_args(), str(local_dump)],
-                env=_pg_env(), capture_output=True, text=True,
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    *_pg_target_args(),
+                    str(local_dump),
+                ],
+                env=_pg_env(),
+                capture_output=True,
+                text=True,
             )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed, nothing was restored: {result.stderr.strip()}")

@@ -91,8 +91,15 @@ class ConsistencyReport:
 
     def to_dict(self) -> dict:
         def findings(items: list[Finding]) -> list[dict]:
-            return [{"problem": item.problem.value, "path": item.path, "reason": item.reason,
-                     "assetId": item.asset_id or None} for item in items]
+            return [
+                {
+                    "problem": item.problem.value,
+                    "path": item.path,
+                    "reason": item.reason,
+                    "assetId": item.asset_id or None,
+                }
+                for item in items
+            ]
 
         return {
             "clean": self.is_clean,
@@ -103,8 +110,12 @@ class ConsistencyReport:
             "orphans": findings(self.orphans),
             "moves": findings(self.moves),
             "stuckSteps": [
-                {"assetId": step.asset_id, "step": step.step, "worker": step.worker,
-                 "heartbeatAt": step.heartbeat_at.isoformat() if step.heartbeat_at else None}
+                {
+                    "assetId": step.asset_id,
+                    "step": step.step,
+                    "worker": step.worker,
+                    "heartbeatAt": step.heartbeat_at.isoformat() if step.heartbeat_at else None,
+                }
                 for step in self.stuck_steps
             ],
         }
@@ -176,10 +187,15 @@ def _failed_moves(report: ConsistencyReport) -> None:
     """Failed moves that need a look, with the journal's reason: those recovery could not settle (files may be at
     both paths) and those that left their asset pointing where no file is; unless a later move of the same file
     was done."""
-    done_later = FileMove.objects.filter(asset_id=OuterRef("asset_id"), kind=OuterRef("kind"), pk__gt=OuterRef("pk"),
-                                         state=FileMoveState.DONE)
-    failed = (FileMove.objects.filter(state=FileMoveState.FAILED).exclude(Exists(done_later))
-              .select_related("asset").order_by("pk"))
+    done_later = FileMove.objects.filter(
+        asset_id=OuterRef("asset_id"), kind=OuterRef("kind"), pk__gt=OuterRef("pk"), state=FileMoveState.DONE
+    )
+    failed = (
+        FileMove.objects.filter(state=FileMoveState.FAILED)
+        .exclude(Exists(done_later))
+        .select_related("asset")
+        .order_by("pk")
+    )
     for row in failed.iterator(chunk_size=1000):
         report.rows_checked += 1
         current = getattr(row.asset, PATH_FIELD[row.kind])
@@ -201,8 +217,14 @@ def _journal(report: ConsistencyReport) -> set[str]:
         report.rows_checked += 1
         here = [path for path in (row.old_path, row.new_path) if storage.occupied(path)]
         where = ", ".join(here) if here else "neither path"
-        report.moves.append(Finding(problem, f"{row.old_path} -> {row.new_path}",
-                                    f"{row.kind} move {row.state}; the file is at {where}", str(row.asset_id)))
+        report.moves.append(
+            Finding(
+                problem,
+                f"{row.old_path} -> {row.new_path}",
+                f"{row.kind} move {row.state}; the file is at {where}",
+                str(row.asset_id),
+            )
+        )
         explained.update((row.old_path, row.new_path, row.temp_path))
     return explained
 
@@ -255,7 +277,9 @@ def _confirm_missing(candidates: dict[str, _Expected], *, inside: str) -> list[F
             if path in still and not storage.occupied(path):
                 item = candidates[path]
                 where = "" if path.startswith(inside) else " (outside the media location; not marked offline)"
-                findings.append(Finding(Problem.MISSING, path, f"the {item.what} file is missing{where}", item.asset_id))
+                findings.append(
+                    Finding(Problem.MISSING, path, f"the {item.what} file is missing{where}", item.asset_id)
+                )
     return findings
 
 
@@ -312,8 +336,11 @@ def referenced(paths: list[str]) -> set[str]:
         found.update((original, sidecar))
     found.update(AssetFile.objects.filter(path__in=paths).values_list("path", flat=True))
     found.update(Person.objects.filter(thumbnail_path__in=paths).values_list("thumbnail_path", flat=True))
-    found.update(TusUpload.objects.filter(completed_at__isnull=True, staging_path__in=paths)
-                 .values_list("staging_path", flat=True))
+    found.update(
+        TusUpload.objects.filter(completed_at__isnull=True, staging_path__in=paths).values_list(
+            "staging_path", flat=True
+        )
+    )
     return found
 
 

@@ -20,7 +20,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from assets.maintenance.consistency import (
-    DATA_FOLDERS, changed_at, chunks, data_files, debris_kind, local_files, moving, referenced,
+    DATA_FOLDERS,
+    changed_at,
+    chunks,
+    data_files,
+    debris_kind,
+    local_files,
+    moving,
+    referenced,
 )
 from immich import storage
 from immich.storage import media_root, scratch_root

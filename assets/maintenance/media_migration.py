@@ -114,17 +114,23 @@ class MediaMigration:
             yield stored
         if not self.report.dry_run and self.source.local_path("") is not None:
             root = self.source.local_path("")
-            fs.remove_empty_folders([str(root / stored.key) for stored in self.files], stop_at=[root / f for f in FOLDERS])
+            fs.remove_empty_folders(
+                [str(root / stored.key) for stored in self.files], stop_at=[root / f for f in FOLDERS]
+            )
         logger.info("media migration %s -> %s: %s", self.report.source, self.report.target, self.summary())
 
     def summary(self) -> str:
         report = self.report
         if report.dry_run:
-            return (f"{report.total} files ({report.total_bytes / 1e6:.1f} MB) would move from {report.source} to "
-                    f"{report.target}; {len(report.skipped)} in transit would be skipped")
-        return (f"{report.total} files: {report.moved} moved ({report.bytes_moved / 1e6:.1f} MB), "
-                f"{report.already_there} already at the target, {len(report.failed)} failed, "
-                f"{len(report.skipped)} in transit skipped")
+            return (
+                f"{report.total} files ({report.total_bytes / 1e6:.1f} MB) would move from {report.source} to "
+                f"{report.target}; {len(report.skipped)} in transit would be skipped"
+            )
+        return (
+            f"{report.total} files: {report.moved} moved ({report.bytes_moved / 1e6:.1f} MB), "
+            f"{report.already_there} already at the target, {len(report.failed)} failed, "
+            f"{len(report.skipped)} in transit skipped"
+        )
 
     def _fail(self, key: str, reason: str) -> None:
         logger.error("media migration: %s not moved: %s", key, reason)

@@ -102,5 +102,3 @@ def transfer_apply(*, source: User, destination: User, delete_duplicates: bool =
             assets_delete(owner=source, ids=list(duplicate_of), force=True)
     plan.applied = True
     return plan
-
-

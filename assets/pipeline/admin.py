@@ -14,8 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assets.pipeline import transcode
 from assets.models import Asset, AssetType, AssetVideo
+from assets.pipeline import transcode
 from jobs.models import Priority, Step
 from jobs.services import steps_enqueue
 from jobs.system_config import InvalidConfig, config_get, config_update
@@ -36,7 +36,9 @@ def refresh_encoded_video(model_admin, request, queryset) -> None:
 class TranscodingSettingsForm(forms.Form):
     transcode = forms.ChoiceField(label="Transcode policy", choices=[(p, p) for p in POLICIES])
     targetVideoCodec = forms.ChoiceField(choices=_CODECS)
-    acceptedVideoCodecs = forms.MultipleChoiceField(choices=_CODECS, widget=forms.CheckboxSelectMultiple, required=False)
+    acceptedVideoCodecs = forms.MultipleChoiceField(
+        choices=_CODECS, widget=forms.CheckboxSelectMultiple, required=False
+    )
     targetAudioCodec = forms.ChoiceField(choices=_AUDIO)
     acceptedAudioCodecs = forms.MultipleChoiceField(choices=_AUDIO, widget=forms.CheckboxSelectMultiple, required=False)
     acceptedContainers = forms.MultipleChoiceField(
@@ -110,8 +112,12 @@ class AssetVideoAdmin(admin.ModelAdmin):
                         if not self.has_change_permission(request):
                             raise PermissionDenied
                         config_update(new_config={**config_get(), "ffmpeg": ffmpeg})
-                        self.message_user(request, "Transcoding settings saved. Run videoConversion Missing on the "
-                                          "jobs page to apply them to existing videos.", messages.SUCCESS)
+                        self.message_user(
+                            request,
+                            "Transcoding settings saved. Run videoConversion Missing on the "
+                            "jobs page to apply them to existing videos.",
+                            messages.SUCCESS,
+                        )
                         return HttpResponseRedirect(reverse("admin:assets_assetvideo_settings"))
                     report = transcode.transcode_dry_run(ffmpeg=ffmpeg, probe_missing=form.cleaned_data["probeMissing"])
         else:

@@ -20,9 +20,9 @@ from django.utils import timezone as django_timezone
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
-from assets.storage import OFFLINE_REASON, local_original, original_roots
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
+from assets.storage import OFFLINE_REASON, local_original, original_roots
 from immich import storage
 from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
@@ -95,13 +95,23 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
             changes["duration_ms"] = facts.duration_ms
         Asset.objects.filter(pk=asset_id).update(**changes)
         if asset.type == AssetType.IMAGE and faces_import_enabled():
-            faces = faces_import(asset_id=asset_id, original=path, sidecar=sidecar, orientation=facts.orientation,
-                                 width=width, height=height)
+            faces = faces_import(
+                asset_id=asset_id,
+                original=path,
+                sidecar=sidecar,
+                orientation=facts.orientation,
+                width=width,
+                height=height,
+            )
             warnings.extend(faces.warnings)
         fields = _unlocked({**_exif_fields(facts, path), "warnings": warnings}, locked)
         # One INSERT ... ON CONFLICT: fields the step does not read (reverse geocoding's) keep their values.
-        AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id, **fields)], update_conflicts=True,
-                                      unique_fields=["asset"], update_fields=list(fields))
+        AssetExif.objects.bulk_create(
+            [AssetExif(asset_id=asset_id, **fields)],
+            update_conflicts=True,
+            unique_fields=["asset"],
+            update_fields=list(fields),
+        )
         _link_live_photo(asset, facts.live_photo_cid)
 
 
@@ -112,9 +122,16 @@ def _link_live_photo(asset: Asset, content_identifier: str | None) -> None:
         return
     other_type = AssetType.VIDEO if asset.type == AssetType.IMAGE else AssetType.IMAGE
     other = (
-        Asset.objects.filter(owner_id=asset.owner_id, library_id=asset.library_id, type=other_type,
-                             exif__live_photo_cid=content_identifier)
-        .exclude(pk=asset.pk).exclude(status=AssetStatus.DELETED).values_list("pk", flat=True).first()
+        Asset.objects.filter(
+            owner_id=asset.owner_id,
+            library_id=asset.library_id,
+            type=other_type,
+            exif__live_photo_cid=content_identifier,
+        )
+        .exclude(pk=asset.pk)
+        .exclude(status=AssetStatus.DELETED)
+        .values_list("pk", flat=True)
+        .first()
     )
     if other is None:
         return
@@ -225,26 +242,41 @@ def _candidates(eligible: Q) -> Callable[[], QuerySet[Asset]]:
 def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
     return [
         StepDefinition(
-            step=Step.METADATA, task=tasks[Step.METADATA], work=asset_extract_metadata, candidates=_candidates(Q()),
-            settings_version=lambda: METADATA_VERSION, next_steps=_after_metadata, gone=Asset.DoesNotExist,
+            step=Step.METADATA,
+            task=tasks[Step.METADATA],
+            work=asset_extract_metadata,
+            candidates=_candidates(Q()),
+            settings_version=lambda: METADATA_VERSION,
+            next_steps=_after_metadata,
+            gone=Asset.DoesNotExist,
         ),
         StepDefinition(
-            step=Step.STORAGE_TEMPLATE, task=tasks[Step.STORAGE_TEMPLATE], work=asset_apply_storage_template,
+            step=Step.STORAGE_TEMPLATE,
+            task=tasks[Step.STORAGE_TEMPLATE],
+            work=asset_apply_storage_template,
             candidates=_candidates(Q(library__isnull=True)),
-            settings_version=lambda: _version(config_cached()["storageTemplate"]), next_steps=_after_storage_template,
-            switched_off=lambda: not config_cached()["storageTemplate"]["enabled"], gone=Asset.DoesNotExist,
+            settings_version=lambda: _version(config_cached()["storageTemplate"]),
+            next_steps=_after_storage_template,
+            switched_off=lambda: not config_cached()["storageTemplate"]["enabled"],
+            gone=Asset.DoesNotExist,
         ),
         StepDefinition(
-            step=Step.THUMBNAILS, task=tasks[Step.THUMBNAILS], work=asset_thumbnails_generate,
+            step=Step.THUMBNAILS,
+            task=tasks[Step.THUMBNAILS],
+            work=asset_thumbnails_generate,
             candidates=_candidates(Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden")),
-            settings_version=lambda: _version(config_cached()["image"]), next_steps=_after_thumbnails,
+            settings_version=lambda: _version(config_cached()["image"]),
+            next_steps=_after_thumbnails,
             gone=Asset.DoesNotExist,
         ),
         # Video transcoding (issue 5): decide, then encode, remux or delete a transcode no longer needed.
         StepDefinition(
-            step=Step.VIDEO_ENCODE, task=tasks[Step.VIDEO_ENCODE], work=asset_video_encode,
+            step=Step.VIDEO_ENCODE,
+            task=tasks[Step.VIDEO_ENCODE],
+            work=asset_video_encode,
             candidates=_candidates(Q(type=AssetType.VIDEO)),
             settings_version=lambda: transcode_settings_version(config_cached()["ffmpeg"]),
-            next_steps=_after_video_encode, gone=Asset.DoesNotExist,
+            next_steps=_after_video_encode,
+            gone=Asset.DoesNotExist,
         ),
     ]

@@ -36,7 +36,11 @@ def _run(task: Any, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
 
 def _step_task(step: Step, name: str) -> Any:
     @job_task(
-        bind=True, name=name, queue=STEP_QUEUE[step], time_limit=TIME_LIMITS[step], soft_time_limit=TIME_LIMITS[step] - 30,
+        bind=True,
+        name=name,
+        queue=STEP_QUEUE[step],
+        time_limit=TIME_LIMITS[step],
+        soft_time_limit=TIME_LIMITS[step] - 30,
     )
     def run(self: Any, asset_ids: list[str] | str) -> dict[str, str] | str:
         # A message carries one id (uploads) or a group of ids (backfills).

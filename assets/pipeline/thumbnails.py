@@ -59,10 +59,14 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
     except metadata.UnreadableMedia as error:
         raise PermanentFailure(str(error)) from error
     with transaction.atomic():
-        previous = dict(AssetFile.objects.filter(asset_id=asset.id, type__in=[k.value for k in KINDS]).values_list("type", "path"))
+        previous = dict(
+            AssetFile.objects.filter(asset_id=asset.id, type__in=[k.value for k in KINDS]).values_list("type", "path")
+        )
         AssetFile.objects.bulk_create(
             [AssetFile(asset_id=asset.id, type=kind, path=str(path)) for kind, path in outputs.items()],
-            update_conflicts=True, unique_fields=["asset", "type"], update_fields=["path", "updated_at"],
+            update_conflicts=True,
+            unique_fields=["asset", "type"],
+            update_fields=["path", "updated_at"],
         )
         Asset.objects.filter(pk=asset.id).update(thumbhash=result.thumbhash)
         stale = [old for kind, old in previous.items() if old != str(outputs[kind])]

@@ -21,11 +21,11 @@ from django.utils import timezone
 from assets import media_types
 from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, AssetType, AssetVideo, TranscodeDecision
 from assets.storage import OFFLINE_REASON, asset_take_offline, local_original, nested_folder, original_roots
-from jobs.models import StepStatus
-from libraries.validation import library_file_roots
-from jobs.services import PermanentFailure
 from immich import storage
+from jobs.models import StepStatus
+from jobs.services import PermanentFailure
 from jobs.system_config import InvalidConfig, config_cached, config_get, config_validate
+from libraries.validation import library_file_roots
 from workers.media import fs, transcode, video_encode, video_probe
 
 logger = logging.getLogger(__name__)
@@ -41,8 +41,16 @@ def encoded_video_path(asset: Asset) -> Path:
     return nested_folder("encoded-video", asset.owner_id, str(asset.id)) / f"{asset.id}.mp4"
 
 
-def _record(asset_id, *, decision: str, reason: str, version: str, probe: video_probe.ProbeSummary | None = None,
-            notes: list[str] | tuple[str, ...] = (), result: video_encode.EncodeResult | None = None) -> None:
+def _record(
+    asset_id,
+    *,
+    decision: str,
+    reason: str,
+    version: str,
+    probe: video_probe.ProbeSummary | None = None,
+    notes: list[str] | tuple[str, ...] = (),
+    result: video_encode.EncodeResult | None = None,
+) -> None:
     defaults = {
         "decision": decision,
         "reason": reason,
@@ -73,8 +81,9 @@ def _delete_transcode(existing: AssetFile) -> str:
     return f"deleted the transcode that is no longer needed ({size / 1_000_000:.1f} MB)"
 
 
-def _up_to_date(asset_id, existing: AssetFile | None, version: str, decision: transcode.Decision,
-                probe: video_probe.ProbeSummary) -> bool:
+def _up_to_date(
+    asset_id, existing: AssetFile | None, version: str, decision: transcode.Decision, probe: video_probe.ProbeSummary
+) -> bool:
     """A re-run under the same settings, on the same original, with the transcode still on disk, does nothing."""
     if existing is None or not storage.exists(existing.path):
         return False
@@ -119,7 +128,9 @@ def _decide_and_encode(asset: Asset, source: Path, ffmpeg: dict, version: str) -
     if not decision.action.writes_file:
         with transaction.atomic():
             notes = [_delete_transcode(existing)] if existing else []
-            _record(asset.id, decision=decision.action, reason=decision.reason, version=version, probe=probe, notes=notes)
+            _record(
+                asset.id, decision=decision.action, reason=decision.reason, version=version, probe=probe, notes=notes
+            )
         return StepStatus.SKIPPED
     if _up_to_date(asset.id, existing, version, decision, probe):
         return StepStatus.SKIPPED
@@ -131,7 +142,9 @@ def _decide_and_encode(asset: Asset, source: Path, ffmpeg: dict, version: str) -
     output = encoded_video_path(asset)
     try:
         with storage.outputs({"video": output}) as written:
-            result = video_encode.encode(source, written["video"], plan, time_limit_s=transcode.time_limit_s(probe, plan))
+            result = video_encode.encode(
+                source, written["video"], plan, time_limit_s=transcode.time_limit_s(probe, plan)
+            )
     except video_encode.TranscodeFailed as error:
         # An earlier transcode, if any, stays: it still plays.
         raise _fail(asset.id, f"{decision.reason}: {error}", version, probe) from error
@@ -145,8 +158,15 @@ def _decide_and_encode(asset: Asset, source: Path, ffmpeg: dict, version: str) -
                 transaction.on_commit(lambda: storage.delete(existing.path))
         elif existing:
             notes.append(_delete_transcode(existing))
-        _record(asset.id, decision=decision.action, reason=decision.reason, version=version, probe=probe,
-                notes=notes, result=result)
+        _record(
+            asset.id,
+            decision=decision.action,
+            reason=decision.reason,
+            version=version,
+            probe=probe,
+            notes=notes,
+            result=result,
+        )
     return StepStatus.DONE if result.stored else StepStatus.SKIPPED
 
 
@@ -191,12 +211,20 @@ class DryRunReport:
 
     def to_dict(self) -> dict:
         return {
-            "videos": self.videos, "transcode": self.transcode, "remux": self.remux, "delete": self.delete,
-            "unchanged": self.unchanged, "notProbed": self.not_probed, "unreadable": self.unreadable,
+            "videos": self.videos,
+            "transcode": self.transcode,
+            "remux": self.remux,
+            "delete": self.delete,
+            "unchanged": self.unchanged,
+            "notProbed": self.not_probed,
+            "unreadable": self.unreadable,
             "estimatedOutputBytes": self.estimated_output_bytes,
             "estimatedOutputGB": round(self.estimated_output_bytes / 1e9, 3),
-            "replacedBytes": self.replaced_bytes, "freedBytes": self.freed_bytes, "currentBytes": self.current_bytes,
-            "netChangeBytes": self.net_change_bytes, "netChangeGB": round(self.net_change_bytes / 1e9, 3),
+            "replacedBytes": self.replaced_bytes,
+            "freedBytes": self.freed_bytes,
+            "currentBytes": self.current_bytes,
+            "netChangeBytes": self.net_change_bytes,
+            "netChangeGB": round(self.net_change_bytes / 1e9, 3),
             "topReasons": [{"reason": reason, "count": count} for reason, count in self.reasons.most_common(10)],
         }
 
@@ -210,8 +238,9 @@ def _existing_size(path: str | None, recorded: int | None) -> int:
     return found.size if found else 0
 
 
-def transcode_dry_run(*, ffmpeg: dict, probe_missing: bool = False,
-                      progress: Callable[[int, int], None] | None = None) -> DryRunReport:
+def transcode_dry_run(
+    *, ffmpeg: dict, probe_missing: bool = False, progress: Callable[[int, int], None] | None = None
+) -> DryRunReport:
     """What running the encode step for every video under `ffmpeg` (a validated config section) would do, without
     doing it. Uses the probe each asset's last decision stored; with `probe_missing` the others are probed now."""
     settings = transcode.TranscodeSettings.from_config(ffmpeg)
@@ -251,8 +280,9 @@ def transcode_dry_run(*, ffmpeg: dict, probe_missing: bool = False,
     return report
 
 
-def _probe_for_dry_run(stored: dict | None, original: str, roots: tuple[str, ...], probe_missing: bool,
-                       report: DryRunReport):
+def _probe_for_dry_run(
+    stored: dict | None, original: str, roots: tuple[str, ...], probe_missing: bool, report: DryRunReport
+):
     if stored and stored.get("video"):
         return video_probe.ProbeSummary.from_dict(stored)
     if stored:  # probed before: not a usable video

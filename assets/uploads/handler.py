@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 
 from assets.storage import nested_folder
-from workers.media.fs import write_fully
 from immich import storage
+from workers.media.fs import write_fully
 
 ASSET_FIELD = "assetData"
 SIDECAR_FIELD = "sidecarData"

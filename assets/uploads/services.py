@@ -49,8 +49,14 @@ def _checksum_owner_duplicate(*, owner: User, checksum: bytes) -> Asset | None:
     return Asset.objects.filter(owner=owner, library__isnull=True, checksum=checksum).only("id").first()
 
 
-def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload | None, fields: UploadFields,
-                 quota_reserved: int = 0) -> UploadResult:
+def asset_upload(
+    *,
+    owner: User,
+    upload: StreamedUpload,
+    sidecar: StreamedUpload | None,
+    fields: UploadFields,
+    quota_reserved: int = 0,
+) -> UploadResult:
     """Turn a streamed upload into an asset. The partial files are stored at their paths here (renamed into place on
     the filesystem); whatever is not kept is removed by the caller's handler cleanup, so a refusal at any point
     leaves nothing on disk or in the bucket. `quota_reserved`: bytes of this upload already counted in the owner's
@@ -123,8 +129,12 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
     except BaseException as error:
         if not commits_here and not isinstance(error, BadRequest):
             raise  # failed in the caller's transaction (a resumable upload's end): the caller keeps the file for a retry
-        if not (reached_commit and saved_after_all(error, rows=Asset.objects.filter(pk=asset.id),
-                                                   what=f"asset {asset.id} ({original_path})")):
+        if not (
+            reached_commit
+            and saved_after_all(
+                error, rows=Asset.objects.filter(pk=asset.id), what=f"asset {asset.id} ({original_path})"
+            )
+        ):
             # The row was rolled back: the stored files must go too (the partial ones are the caller's to remove).
             storage.delete(original_path, sidecar_path)
             raise
@@ -134,8 +144,10 @@ def asset_upload(*, owner: User, upload: StreamedUpload, sidecar: StreamedUpload
 def _check_live_photo_video(*, owner: User, video_id) -> None:
     """Immich's refusals of a still's `livePhotoVideoId`; another user's asset is "not found", like a missing one."""
     video_type = (
-        Asset.objects.filter(pk=video_id, owner=owner).exclude(status=AssetStatus.DELETED)
-        .values_list("type", flat=True).first()
+        Asset.objects.filter(pk=video_id, owner=owner)
+        .exclude(status=AssetStatus.DELETED)
+        .values_list("type", flat=True)
+        .first()
     )
     if video_type is None:
         raise BadRequest("Live photo video not found")

@@ -45,12 +45,12 @@ from django.utils import timezone
 from accounts.models import User
 from assets import media_types
 from assets.models import TusUpload
+from assets.uploads.handler import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from assets.uploads.resumable_sha1 import ResumableSha1
 from assets.uploads.services import UploadFields, asset_upload, saved_after_all
-from workers.media.fs import write_fully
-from assets.uploads.handler import PARTIAL_SUFFIX, StreamedUpload, upload_path
 from immich import storage
 from immich.errors import ApplicationError, BadRequest
+from workers.media.fs import write_fully
 
 logger = logging.getLogger(__name__)
 
@@ -254,8 +254,9 @@ def _append_locked(upload: TusUpload, *, staging, offset, body, body_length, che
     return upload
 
 
-def _receive(staging, body, *, hasher: ResumableSha1, length: int | None, limit: int, checksum: ChunkChecksum | None,
-             start: int) -> int:
+def _receive(
+    staging, body, *, hasher: ResumableSha1, length: int | None, limit: int, checksum: ChunkChecksum | None, start: int
+) -> int:
     """Stream the chunk (`length` bytes, or up to `limit` of a chunked body) into the staging file and the
     hashers, 1 MiB at a time. (Hashing the chunk's own checksum on a side thread was tried: handing each piece
     between threads through the GIL made it slower, not faster.)"""
@@ -310,8 +311,9 @@ def _finish(upload: TusUpload, *, sha1: bytes) -> TusUpload:
             row = TusUpload.objects.select_for_update().get(pk=upload.pk)
             # The reservation becomes the asset's charge after the file is stored, so the owner's row is not held
             # while a large file travels to the object store.
-            result = asset_upload(owner=row.owner, upload=streamed, sidecar=None, fields=fields,
-                                  quota_reserved=row.reserved_bytes)
+            result = asset_upload(
+                owner=row.owner, upload=streamed, sidecar=None, fields=fields, quota_reserved=row.reserved_bytes
+            )
             if result.duplicate:
                 _release_quota(row)
             else:

@@ -24,9 +24,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets.uploads import tus
 from assets.models import TusUpload
 from assets.serializers import UploadSerializer
+from assets.uploads import tus
 from assets.uploads.services import UploadFields
 from immich.exception_handler import immich_body
 from immich.limits import contains_nul

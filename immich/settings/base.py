@@ -105,8 +105,16 @@ SCRATCH_LOCATION = ENV.scratch_location
 S3_PRESIGNED_REDIRECT = ENV.s3_presigned_redirect
 
 
-def s3_media_storage(*, bucket: str, endpoint_url: str = "", region: str = "", access_key_id: str = "",
-                     secret_access_key: str = "", prefix: str = "", **options) -> dict:
+def s3_media_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key_id: str = "",
+    secret_access_key: str = "",
+    prefix: str = "",
+    **options,
+) -> dict:
     """The STORAGES entry of the bucket (django-storages); without credentials boto3 finds its own (IAM role)."""
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -131,8 +139,12 @@ STORAGES = {
 }
 if ENV.s3_bucket:
     STORAGES["media"] = s3_media_storage(
-        bucket=ENV.s3_bucket, endpoint_url=ENV.s3_endpoint_url, region=ENV.s3_region,
-        access_key_id=ENV.s3_access_key_id, secret_access_key=ENV.s3_secret_access_key, prefix=ENV.s3_prefix,
+        bucket=ENV.s3_bucket,
+        endpoint_url=ENV.s3_endpoint_url,
+        region=ENV.s3_region,
+        access_key_id=ENV.s3_access_key_id,
+        secret_access_key=ENV.s3_secret_access_key,
+        prefix=ENV.s3_prefix,
     )
 # Resumable uploads (tus, /api/upload/): see assets/uploads/tus.py.
 TUS_EXPIRY_HOURS = ENV.tus_expiry_hours

@@ -155,7 +155,9 @@ def test_get_unknown_key_is_404(api):
 @pytest.mark.django_db
 def test_update_renames_and_changes_permissions(api):
     key = create_key(api).json()
-    response = api.put(f"/api/api-keys/{key['apiKey']['id']}", {"name": "phone", "permissions": ["album.read"]}, format="json")
+    response = api.put(
+        f"/api/api-keys/{key['apiKey']['id']}", {"name": "phone", "permissions": ["album.read"]}, format="json"
+    )
     assert response.status_code == 200
     assert (response.json()["name"], response.json()["permissions"]) == ("phone", ["album.read"])
     row = ApiKey.objects.get(pk=key["apiKey"]["id"])

@@ -53,5 +53,6 @@ def test_behind_a_proxy_the_address_is_the_one_it_appended(user):
     for n in range(throttle.PER_ADDRESS):
         attempt(f"nobody{n}@example.com", "x", address="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
     assert LoginFailure.objects.filter(address="203.0.113.9").count() == throttle.PER_ADDRESS
-    assert attempt(user.email, "password123", address="127.0.0.1",
-                   HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 201
+    assert (
+        attempt(user.email, "password123", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 201
+    )

@@ -9,9 +9,23 @@ from accounts.models import User
 from tests.conftest import client_for
 
 ADMIN_FIELDS = {
-    "id", "email", "name", "profileImagePath", "avatarColor", "profileChangedAt", "storageLabel",
-    "shouldChangePassword", "isAdmin", "createdAt", "deletedAt", "updatedAt", "oauthId", "quotaSizeInBytes",
-    "quotaUsageInBytes", "status", "license",
+    "id",
+    "email",
+    "name",
+    "profileImagePath",
+    "avatarColor",
+    "profileChangedAt",
+    "storageLabel",
+    "shouldChangePassword",
+    "isAdmin",
+    "createdAt",
+    "deletedAt",
+    "updatedAt",
+    "oauthId",
+    "quotaSizeInBytes",
+    "quotaUsageInBytes",
+    "status",
+    "license",
 }
 NEW_USER = {"email": "carol@example.com", "password": "carol-pass", "name": "Carol"}
 
@@ -173,7 +187,9 @@ def test_admin_creates_a_user_who_can_log_in(admin_api):
     response = admin_api.post("/api/admin/users", {**NEW_USER, "quotaSizeInBytes": 1024}, format="json")
     assert response.status_code == 201, response.content
     assert (response.json()["email"], response.json()["isAdmin"], response.json()["quotaSizeInBytes"]) == (
-        "carol@example.com", False, 1024,
+        "carol@example.com",
+        False,
+        1024,
     )
     assert login("carol@example.com", "carol-pass").status_code == 201
 
@@ -216,7 +232,11 @@ def test_admin_updates_a_user(admin_api, user):
     assert response.status_code == 200
     user.refresh_from_db()
     assert (user.name, user.is_superuser, user.is_staff, user.storage_label, user.quota_size_in_bytes) == (
-        "Alice A.", True, True, "alice", 5000,
+        "Alice A.",
+        True,
+        True,
+        "alice",
+        5000,
     )
 
 

@@ -77,13 +77,19 @@ def test_remove_assets_from_album(api, tmp_path):
 def test_another_users_album_is_not_found(api, other_api, tmp_path):
     album = create_album(api)
     assert other_api.get(f"/api/albums/{album['id']}").status_code == 404
-    assert other_api.put(f"/api/albums/{album['id']}/assets", {"ids": [str(uuid.uuid4())]}, format="json").status_code == 404
+    assert (
+        other_api.put(f"/api/albums/{album['id']}/assets", {"ids": [str(uuid.uuid4())]}, format="json").status_code
+        == 404
+    )
     assert other_api.delete(f"/api/albums/{album['id']}").status_code == 404
 
 
 def test_rename_and_delete_album(api):
     album = create_album(api)
-    assert api.patch(f"/api/albums/{album['id']}", {"albumName": "Renamed"}, format="json").json()["albumName"] == "Renamed"
+    assert (
+        api.patch(f"/api/albums/{album['id']}", {"albumName": "Renamed"}, format="json").json()["albumName"]
+        == "Renamed"
+    )
     assert api.delete(f"/api/albums/{album['id']}").status_code == 204
     assert api.get(f"/api/albums/{album['id']}").status_code == 404
 

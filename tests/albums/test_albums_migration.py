@@ -47,12 +47,21 @@ def _album_of_two_photos(apps):
     owner = apps.get_model("accounts", "User").objects.create(email="old@example.com", password="x")
     Asset = apps.get_model("assets", "Asset")
     photos = [
-        Asset.objects.create(owner=owner, type="IMAGE", original_path=f"/media/{n}.jpg", original_file_name=f"{n}.jpg",
-                             checksum=bytes([n]) * 20, file_created_at=WHEN, file_modified_at=WHEN, local_date_time=WHEN)
+        Asset.objects.create(
+            owner=owner,
+            type="IMAGE",
+            original_path=f"/media/{n}.jpg",
+            original_file_name=f"{n}.jpg",
+            checksum=bytes([n]) * 20,
+            file_created_at=WHEN,
+            file_modified_at=WHEN,
+            local_date_time=WHEN,
+        )
         for n in (1, 2)
     ]
-    album = apps.get_model("assets", "Album").objects.create(owner=owner, album_name="Before the move",
-                                                            album_thumbnail_asset=photos[0])
+    album = apps.get_model("assets", "Album").objects.create(
+        owner=owner, album_name="Before the move", album_thumbnail_asset=photos[0]
+    )
     AlbumAsset = apps.get_model("assets", "AlbumAsset")
     links = [AlbumAsset.objects.create(album=album, asset=photo).pk for photo in photos]
     return album.pk, owner.pk, [photo.pk for photo in photos], links
@@ -62,7 +71,11 @@ def test_albums_keep_their_rows_through_the_move(before_move):
     album_id, owner_id, photo_ids, links = _album_of_two_photos(before_move)
     _migrate(AFTER_MOVE)
     album = Album.objects.get(pk=album_id)
-    assert (album.album_name, album.owner_id, album.album_thumbnail_asset_id) == ("Before the move", owner_id, photo_ids[0])
+    assert (album.album_name, album.owner_id, album.album_thumbnail_asset_id) == (
+        "Before the move",
+        owner_id,
+        photo_ids[0],
+    )
     assert set(album.assets.values_list("id", flat=True)) == set(photo_ids)
     assert sorted(AlbumAsset.objects.filter(album=album).values_list("pk", flat=True)) == sorted(links)
 

@@ -32,8 +32,11 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
         for key, value in fields.items()
     ]
     parts += [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="'.encode() + name.encode()
-        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + data + b"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="'.encode()
+        + name.encode()
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+        + b"\r\n"
         for key, (name, data) in files.items()
     ]
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

@@ -25,8 +25,20 @@ def test_get_asset_returns_reference_shape(api, user, tmp_path):
     assert body["duration"] is None
     assert base64.b64decode(body["checksum"]) == hashlib.sha1((tmp_path / "photo.jpg").read_bytes()).digest()
     assert body["exifInfo"]["fileSizeInByte"] == (tmp_path / "photo.jpg").stat().st_size
-    for key in ("thumbhash", "fileCreatedAt", "fileModifiedAt", "localDateTime", "libraryId", "livePhotoVideoId",
-                "width", "height", "hasMetadata", "isOffline", "deviceAssetId", "deviceId"):
+    for key in (
+        "thumbhash",
+        "fileCreatedAt",
+        "fileModifiedAt",
+        "localDateTime",
+        "libraryId",
+        "livePhotoVideoId",
+        "width",
+        "height",
+        "hasMetadata",
+        "isOffline",
+        "deviceAssetId",
+        "deviceId",
+    ):
         assert key in body
 
 
@@ -173,7 +185,9 @@ def test_bulk_upload_check_is_per_user(api, other_api, tmp_path):
     upload_photo(api, tmp_path)
     checksum = hashlib.sha1((tmp_path / "photo.jpg").read_bytes()).hexdigest()
     body = {"assets": [{"id": "x", "checksum": checksum}]}
-    assert other_api.post("/api/assets/bulk-upload-check", body, format="json").json()["results"][0]["action"] == "accept"
+    assert (
+        other_api.post("/api/assets/bulk-upload-check", body, format="json").json()["results"][0]["action"] == "accept"
+    )
 
 
 def test_bulk_upload_check_uses_one_query(api, tmp_path, django_assert_max_num_queries):

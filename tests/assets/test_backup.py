@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def empty_database():
     database = settings.DATABASES["default"]
     name = f"{database['NAME']}_restore"
-    params = dict(host=database["HOST"], port=database["PORT"], user=database["USER"], dbname="postgres", autocommit=True)
+    params = dict(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname="postgres", autocommit=True
+    )
     with psycopg.connect(**params) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -31,10 +33,20 @@ def empty_database():
 
 
 def _restore(backup: Path, database_url: str, media_root: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "IMMICH_MEDIA_LOCATION": str(media_root),
-           "DJANGO_SETTINGS_MODULE": "immich.settings.test"}
-    return subprocess.run([sys.executable, "manage.py", "restore", str(backup), *extra], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "IMMICH_MEDIA_LOCATION": str(media_root),
+        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "restore", str(backup), *extra],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _latest_backup(media_root: Path) -> Path:
@@ -95,7 +107,10 @@ def test_corrupt_manifest_is_a_clear_error(media_root, empty_database, db):
     assert result.returncode != 0
     assert "corrupt" in result.stderr
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'").fetchone()[0]
+            == 0
+        )
 
 
 def test_truncated_dump_restores_nothing(api, tmp_path, media_root, empty_database):
@@ -108,7 +123,10 @@ def test_truncated_dump_restores_nothing(api, tmp_path, media_root, empty_databa
     result = _restore(backup, url, media_root)
     assert result.returncode != 0
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'").fetchone()[0]
+            == 0
+        )
 
 
 def test_only_the_newest_backups_are_kept(api, tmp_path, media_root):
@@ -120,19 +138,31 @@ def test_only_the_newest_backups_are_kept(api, tmp_path, media_root):
 
 def test_embedded_sqlite_backup_restores_into_a_new_location(tmp_path, db):
     """The embedded default (SQLite, no DATABASE_URL): back up with SQLite's online backup API, restore elsewhere."""
+
     def manage(media: Path, *args: str) -> subprocess.CompletedProcess:
         env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL",)}
         env.update(DJANGO_SETTINGS_MODULE="immich.settings.embedded", IMMICH_MEDIA_LOCATION=str(media))
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
 
     first, second = tmp_path / "first", tmp_path / "second"
     assert manage(first, "migrate", "--verbosity", "0").returncode == 0
-    created = manage(first, "shell", "-c", "from accounts.services import user_create; user_create(email='s@example.com', password='password123')")
+    created = manage(
+        first,
+        "shell",
+        "-c",
+        "from accounts.services import user_create; user_create(email='s@example.com', password='password123')",
+    )
     assert created.returncode == 0, created.stderr
     assert manage(first, "backup").returncode == 0
     backup = _latest_backup(first)
     restored = manage(second, "restore", str(backup))
     assert restored.returncode == 0, restored.stdout + restored.stderr
-    check = manage(second, "shell", "-c", "from accounts.models import User; print(list(User.objects.values_list('email', flat=True)))")
+    check = manage(
+        second,
+        "shell",
+        "-c",
+        "from accounts.models import User; print(list(User.objects.values_list('email', flat=True)))",
+    )
     assert "['s@example.com']" in check.stdout

@@ -15,12 +15,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone as django_timezone
 
 from assets.maintenance.consistency import Problem, consistency_check
-from immich.locks import AdvisoryLock
 from assets.models import Asset, AssetFile, AssetStatus, AssetType, FileMove
-from assets.uploads.services import UploadFields
 from assets.pipeline.thumbnails import asset_thumbnails_generate
+from assets.uploads.services import UploadFields
 from assets.uploads.tus import tus_upload_create
 from immich import storage
+from immich.locks import AdvisoryLock
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.reconciler import STALE_AFTER
 from libraries.models import Library
@@ -53,9 +53,17 @@ def external_asset(user, path: Path, *, offline: bool = False) -> Asset:
     library = Library.objects.get_or_create(owner=user, name="Family", import_paths=[str(path.parent)])[0]
     now = django_timezone.now()
     return Asset.objects.create(
-        owner=user, library=library, is_external=True, is_offline=offline, type=AssetType.IMAGE,
-        original_path=str(path), original_file_name=path.name, checksum=os.urandom(20), file_created_at=now,
-        file_modified_at=now, local_date_time=now,
+        owner=user,
+        library=library,
+        is_external=True,
+        is_offline=offline,
+        type=AssetType.IMAGE,
+        original_path=str(path),
+        original_file_name=path.name,
+        checksum=os.urandom(20),
+        file_created_at=now,
+        file_modified_at=now,
+        local_date_time=now,
     )
 
 
@@ -68,8 +76,12 @@ def library(photo, user, media_root, tmp_path) -> Asset:
     thumbnail = make_jpeg(person_thumbnail_path(person))
     Person.objects.filter(pk=person.pk).update(thumbnail_path=str(thumbnail))
     when = datetime(2021, 6, 15, tzinfo=timezone.utc)
-    tus_upload_create(owner=user, length=100, metadata={},
-                      fields=UploadFields(file_created_at=when, file_modified_at=when, filename="big.jpg"))
+    tus_upload_create(
+        owner=user,
+        length=100,
+        metadata={},
+        fields=UploadFields(file_created_at=when, file_modified_at=when, filename="big.jpg"),
+    )
     (media_root / "backups").mkdir()
     (media_root / "backups" / "immich-db-backup.sql.gz").write_bytes(b"dump")
     external_asset(user, make_jpeg(tmp_path / "photos" / "present.jpg"))
@@ -83,8 +95,14 @@ def library(photo, user, media_root, tmp_path) -> Asset:
 def test_a_library_with_every_kind_of_file_reports_nothing(library):
     report = check()
     assert report.to_dict() | {"rowsChecked": 0, "filesChecked": 0} == {
-        "clean": True, "problems": 0, "rowsChecked": 0, "filesChecked": 0,
-        "missing": [], "orphans": [], "moves": [], "stuckSteps": [],
+        "clean": True,
+        "problems": 0,
+        "rowsChecked": 0,
+        "filesChecked": 0,
+        "missing": [],
+        "orphans": [],
+        "moves": [],
+        "stuckSteps": [],
     }
     # Rows: 3 assets, thumbnail and preview, a person, an upload. Files: 4 of the photo, 1 person, 1 staged.
     assert (report.rows_checked, report.files_checked) == (7, 6)
@@ -95,10 +113,13 @@ def test_missing_files_are_listed_with_what_they_are_and_their_asset(library):
     thumbnail = AssetFile.objects.get(asset=library, type="thumbnail").path
     os.unlink(thumbnail)
     report = check()
-    assert [(item.problem, item.path, item.reason, item.asset_id) for item in report.missing] == sorted([
-        (Problem.MISSING, library.original_path, "the original file is missing", str(library.pk)),
-        (Problem.MISSING, thumbnail, "the thumbnail file is missing", str(library.pk)),
-    ], key=lambda item: item[1])
+    assert [(item.problem, item.path, item.reason, item.asset_id) for item in report.missing] == sorted(
+        [
+            (Problem.MISSING, library.original_path, "the original file is missing", str(library.pk)),
+            (Problem.MISSING, thumbnail, "the thumbnail file is missing", str(library.pk)),
+        ],
+        key=lambda item: item[1],
+    )
     assert report.problems == 2 and not report.is_clean
 
 
@@ -160,8 +181,9 @@ def test_a_move_of_a_dead_mover_is_interrupted_and_its_files_are_not_orphans(pho
 def test_a_move_under_way_is_in_progress_and_no_problem(photo, media_root):
     journal_a_move(photo, media_root)
     database = settings.DATABASES["default"]
-    with psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
-                         dbname=database["NAME"], autocommit=True) as mover:
+    with psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"], autocommit=True
+    ) as mover:
         mover.execute("SELECT pg_advisory_lock(%s)", [AdvisoryLock.FILE_MOVES])  # another process moving files now
         report = check()
     assert [move.problem for move in report.moves] == [Problem.MOVE_IN_PROGRESS]
@@ -171,12 +193,23 @@ def test_a_move_under_way_is_in_progress_and_no_problem(photo, media_root):
 def test_a_running_step_without_a_recent_heartbeat_is_stuck(photo, api, tmp_path):
     fresh = upload_file(api, make_jpeg(tmp_path / "fresh.jpg", color=(1, 2, 3)))["id"]
     long_ago = django_timezone.now() - STALE_AFTER - timedelta(seconds=1)
-    AssetStep.objects.create(asset=photo, step=Step.THUMBNAILS, status=StepStatus.RUNNING, worker="gone@host",
-                             heartbeat_at=long_ago)
-    AssetStep.objects.create(asset_id=fresh, step=Step.THUMBNAILS, status=StepStatus.RUNNING, worker="alive@host",
-                             heartbeat_at=django_timezone.now())
+    AssetStep.objects.create(
+        asset=photo, step=Step.THUMBNAILS, status=StepStatus.RUNNING, worker="gone@host", heartbeat_at=long_ago
+    )
+    AssetStep.objects.create(
+        asset_id=fresh,
+        step=Step.THUMBNAILS,
+        status=StepStatus.RUNNING,
+        worker="alive@host",
+        heartbeat_at=django_timezone.now(),
+    )
     [stuck] = check().stuck_steps
-    assert (stuck.asset_id, stuck.step, stuck.worker, stuck.heartbeat_at) == (str(photo.pk), "thumbnails", "gone@host", long_ago)
+    assert (stuck.asset_id, stuck.step, stuck.worker, stuck.heartbeat_at) == (
+        str(photo.pk),
+        "thumbnails",
+        "gone@host",
+        long_ago,
+    )
 
 
 def test_the_command_lists_each_problem_and_exits_with_status_1(photo, capsys):
@@ -187,8 +220,13 @@ def test_the_command_lists_each_problem_and_exits_with_status_1(photo, capsys):
     assert raised.value.returncode == 1 and str(raised.value) == "2 problems found"
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"MISSING      {photo.sidecar_path}: the sidecar file is missing (asset {photo.pk})"
-    assert lines[1].startswith("ORPHAN       ") and lines[1].endswith("debris.part: partial upload: debris of an upload whose process was killed (.part)")
-    assert lines[2] == "3 rows and 4 files checked: 1 missing, 1 orphans, 0 unfinished moves (0 interrupted), 0 stuck steps."
+    assert lines[1].startswith("ORPHAN       ") and lines[1].endswith(
+        "debris.part: partial upload: debris of an upload whose process was killed (.part)"
+    )
+    assert (
+        lines[2]
+        == "3 rows and 4 files checked: 1 missing, 1 orphans, 0 unfinished moves (0 interrupted), 0 stuck steps."
+    )
 
 
 def test_the_command_prints_json_and_exits_0_when_clean(library, capsys):
@@ -212,6 +250,8 @@ def test_in_an_object_store_missing_objects_and_orphans_are_found_by_listing(s3,
     stray_key = f"{storage.key_of(photo.original_path)}.copy.jpg"
     s3.client.put_object(Bucket=s3.name, Key=f"{PREFIX}/{stray_key}", Body=b"stray")
     report = check()
-    assert [(item.path, item.reason) for item in report.missing] == [(photo.sidecar_path, "the sidecar file is missing")]
+    assert [(item.path, item.reason) for item in report.missing] == [
+        (photo.sidecar_path, "the sidecar file is missing")
+    ]
     assert [item.path for item in report.orphans] == [str(media_root / stray_key)]
     assert not any(media_root.rglob("*.*"))  # found by listing the bucket: nothing of it on the local disk

@@ -65,8 +65,12 @@ def test_debris_changed_within_the_last_day_may_be_work_in_flight_and_stays(phot
 
 def test_the_staged_bytes_of_an_unfinished_resumable_upload_stay(user, media_root):
     when = datetime(2021, 6, 15, tzinfo=timezone.utc)
-    upload = tus_upload_create(owner=user, length=100, metadata={},
-                               fields=UploadFields(file_created_at=when, file_modified_at=when, filename="big.jpg"))
+    upload = tus_upload_create(
+        owner=user,
+        length=100,
+        metadata={},
+        fields=UploadFields(file_created_at=when, file_modified_at=when, filename="big.jpg"),
+    )
     staged = left_behind(Path(upload.staging_path))
     assert sweep_after_settling() == 0
     assert staged.exists()

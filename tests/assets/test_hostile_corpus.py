@@ -19,7 +19,14 @@ from jobs.system_config import config_get, config_update
 from people.models import Person
 from tests.assets.helpers import multipart
 from tests.hostile_corpus import (
-    FAILED, PASSWD_MARKER, PROCESSED, REFUSED, HostileFile, hostile_corpus, problem_with_reason, seeds,
+    FAILED,
+    PASSWD_MARKER,
+    PROCESSED,
+    REFUSED,
+    HostileFile,
+    hostile_corpus,
+    problem_with_reason,
+    seeds,
 )
 from tests.jobs.helpers import run_pending_steps
 
@@ -27,8 +34,10 @@ pytestmark = pytest.mark.django_db
 
 CORPUS = hostile_corpus()
 MEDIA_FOLDERS = ("upload", "thumbs", "encoded-video", "library")
-CHAIN = {"IMAGE": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS],
-         "VIDEO": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS, Step.VIDEO_ENCODE]}
+CHAIN = {
+    "IMAGE": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS],
+    "VIDEO": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS, Step.VIDEO_ENCODE],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -57,8 +66,11 @@ def outcome_of(asset: Asset, hostile: HostileFile) -> tuple[str, str]:
     chain = CHAIN[asset.type]
     ran = [step for step in chain if step in steps]
     assert ran == chain[: len(ran)] and len(ran) == len(steps), f"{hostile.label}: steps {sorted(steps)}"
-    unfinished = [f"{row.step} {row.status}" for row in steps.values()
-                  if row.status not in (StepStatus.DONE, StepStatus.SKIPPED, StepStatus.FAILED)]
+    unfinished = [
+        f"{row.step} {row.status}"
+        for row in steps.values()
+        if row.status not in (StepStatus.DONE, StepStatus.SKIPPED, StepStatus.FAILED)
+    ]
     assert not unfinished, f"{hostile.label}: steps left unfinished: {unfinished}"
     failed = [step for step in ran if steps[step].status == StepStatus.FAILED]
     if failed:
@@ -70,14 +82,23 @@ def outcome_of(asset: Asset, hostile: HostileFile) -> tuple[str, str]:
 
 def stray_files(media_root: Path) -> list[str]:
     """Files in the media root that are not where the server keeps files, temporary, or known to no row."""
-    known = {*Asset.objects.values_list("original_path", flat=True), *AssetFile.objects.values_list("path", flat=True),
-             *Asset.objects.exclude(sidecar_path=None).values_list("sidecar_path", flat=True),
-             *Person.objects.values_list("thumbnail_path", flat=True)}
+    known = {
+        *Asset.objects.values_list("original_path", flat=True),
+        *AssetFile.objects.values_list("path", flat=True),
+        *Asset.objects.exclude(sidecar_path=None).values_list("sidecar_path", flat=True),
+        *Person.objects.values_list("thumbnail_path", flat=True),
+    }
     strays = []
     for path in media_root.rglob("*"):
-        if path.is_symlink() or (path.is_file() and (
-                path.relative_to(media_root).parts[0] not in MEDIA_FOLDERS or path.name.startswith(".")
-                or path.suffix in (".part", ".partial") or str(path) not in known)):
+        if path.is_symlink() or (
+            path.is_file()
+            and (
+                path.relative_to(media_root).parts[0] not in MEDIA_FOLDERS
+                or path.name.startswith(".")
+                or path.suffix in (".part", ".partial")
+                or str(path) not in known
+            )
+        ):
             strays.append(str(path.relative_to(media_root)))
     return strays
 
@@ -111,7 +132,8 @@ def test_a_hostile_file_is_refused_processed_or_failed_with_a_reason(api, hostil
     assert outcome in hostile.outcomes, f"{hostile.label} ended {outcome}: {reason}"
     if outcome != PROCESSED:
         assert problem_with_reason(str(reason), hostile.reason) is None, (
-            f"{hostile.label} {outcome} with {problem_with_reason(str(reason), hostile.reason)}: {reason!r}")
+            f"{hostile.label} {outcome} with {problem_with_reason(str(reason), hostile.reason)}: {reason!r}"
+        )
     assert stray_files(media_root) == []
     assert sorted(path.name for path in tmp_path.iterdir()) == ["media"], "a file was written beside the media root"
     assert rows_mentioning(PASSWD_MARKER) == []
@@ -129,7 +151,13 @@ def test_the_queue_keeps_going_after_the_files_that_fail(api, media_root):
 
     asset_id = response.json()["id"]
     steps = dict(AssetStep.objects.filter(asset_id=asset_id).values_list("step", "status"))
-    assert steps == {Step.METADATA: StepStatus.DONE, Step.STORAGE_TEMPLATE: StepStatus.DONE, Step.THUMBNAILS: StepStatus.DONE}
-    assert all(Path(path).is_file() for path in AssetFile.objects.filter(asset_id=asset_id).values_list("path", flat=True))
+    assert steps == {
+        Step.METADATA: StepStatus.DONE,
+        Step.STORAGE_TEMPLATE: StepStatus.DONE,
+        Step.THUMBNAILS: StepStatus.DONE,
+    }
+    assert all(
+        Path(path).is_file() for path in AssetFile.objects.filter(asset_id=asset_id).values_list("path", flat=True)
+    )
     assert not AssetStep.objects.exclude(status__in=[StepStatus.DONE, StepStatus.SKIPPED, StepStatus.FAILED]).exists()
     assert stray_files(media_root) == []

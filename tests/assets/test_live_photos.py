@@ -61,21 +61,38 @@ def test_an_archived_motion_video_stays_archived(api, tmp_path):
 def test_a_photo_named_as_the_video_is_refused(api, tmp_path):
     photo = app_upload(api, make_jpeg(tmp_path / "other.jpg", color=(1, 2, 3)))["id"]
     with open(make_jpeg(tmp_path / "IMG_0001.jpg"), "rb") as handle:
-        response = api.post("/api/assets", {"assetData": handle, "fileCreatedAt": "2021-06-15T10:30:00.000Z",
-                                            "fileModifiedAt": "2021-06-15T10:30:00.000Z", "livePhotoVideoId": photo},
-                            format="multipart")
+        response = api.post(
+            "/api/assets",
+            {
+                "assetData": handle,
+                "fileCreatedAt": "2021-06-15T10:30:00.000Z",
+                "fileModifiedAt": "2021-06-15T10:30:00.000Z",
+                "livePhotoVideoId": photo,
+            },
+            format="multipart",
+        )
     assert (response.status_code, response.json()["message"]) == (400, "Live photo video must be a video")
     assert list(Asset.objects.values_list("id", flat=True)) == [uuid.UUID(photo)]
 
 
 @pytest.mark.parametrize("whose", ["another user's", "unknown"])
 def test_a_video_that_is_not_the_users_is_not_found(whose, api, other_api, tmp_path):
-    video = app_upload(other_api, make_mp4(tmp_path / "theirs.MOV"))["id"] if whose == "another user's" else (
-        str(uuid.uuid4()))
+    video = (
+        app_upload(other_api, make_mp4(tmp_path / "theirs.MOV"))["id"]
+        if whose == "another user's"
+        else (str(uuid.uuid4()))
+    )
     with open(make_jpeg(tmp_path / "IMG_0001.jpg"), "rb") as handle:
-        response = api.post("/api/assets", {"assetData": handle, "fileCreatedAt": "2021-06-15T10:30:00.000Z",
-                                            "fileModifiedAt": "2021-06-15T10:30:00.000Z", "livePhotoVideoId": video},
-                            format="multipart")
+        response = api.post(
+            "/api/assets",
+            {
+                "assetData": handle,
+                "fileCreatedAt": "2021-06-15T10:30:00.000Z",
+                "fileModifiedAt": "2021-06-15T10:30:00.000Z",
+                "livePhotoVideoId": video,
+            },
+            format="multipart",
+        )
     assert (response.status_code, response.json()["message"]) == (400, "Live photo video not found")
     assert Asset.objects.filter(visibility="hidden").count() == 0
 
@@ -84,8 +101,10 @@ def test_a_video_that_is_not_the_users_is_not_found(whose, api, other_api, tmp_p
 def test_halves_uploaded_separately_are_paired_by_content_identifier(first, api, tmp_path):
     """immich-go, the web and the CLI upload both halves with no livePhotoVideoId: reading the metadata of the
     second one to arrive pairs them, whichever it is."""
-    made = {"still": lambda: make_live_photo_still(tmp_path / "IMG_0001.jpg", CONTENT_ID),
-            "video": lambda: make_live_photo_video(tmp_path / "IMG_0001.mov", CONTENT_ID)}
+    made = {
+        "still": lambda: make_live_photo_still(tmp_path / "IMG_0001.jpg", CONTENT_ID),
+        "video": lambda: make_live_photo_video(tmp_path / "IMG_0001.mov", CONTENT_ID),
+    }
     second = "video" if first == "still" else "still"
     ids = {}
     for half in (first, second):
@@ -130,4 +149,6 @@ def test_reading_the_metadata_again_changes_nothing(api, tmp_path):
     for asset_id in (still, video, still, video):
         asset_extract_metadata(asset_id)
     assert list(Asset.objects.order_by("type").values_list("type", "visibility", "live_photo_video_id")) == [
-        ("IMAGE", "timeline", uuid.UUID(video)), ("VIDEO", "hidden", None)]
+        ("IMAGE", "timeline", uuid.UUID(video)),
+        ("VIDEO", "hidden", None),
+    ]

@@ -38,7 +38,9 @@ def make_library(api, tmp_path) -> None:
 
 def local_library(media_root) -> dict[str, bytes]:
     """Key -> SHA-1 of every file under the media root."""
-    return {str(path.relative_to(media_root)): hashlib.sha1(path.read_bytes()).digest() for path in stored_files(media_root)}
+    return {
+        str(path.relative_to(media_root)): hashlib.sha1(path.read_bytes()).digest() for path in stored_files(media_root)
+    }
 
 
 def bucket_library(bucket) -> dict[str, bytes]:

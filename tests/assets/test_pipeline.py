@@ -24,7 +24,9 @@ def test_upload_enqueues_metadata_extraction_on_commit(api, tmp_path, broker, dj
     with django_capture_on_commit_callbacks(execute=True):
         asset_id = upload_photo(api, tmp_path)
     messages = [json.loads(raw) for raw in broker.lrange("metadataExtraction", 0, -1)]
-    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [("AssetExtractMetadata", f"(['{asset_id}'],)")]
+    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [
+        ("AssetExtractMetadata", f"(['{asset_id}'],)")
+    ]
     assert AssetStep.objects.get(asset_id=asset_id, step=Step.METADATA).status == StepStatus.PENDING
 
 
@@ -39,8 +41,10 @@ def test_after_metadata_a_switched_off_storage_template_is_recorded_skipped_not_
     with django_capture_on_commit_callbacks(execute=True):
         step_run(asset_id=asset_id, step=Step.METADATA)
     steps = dict(AssetStep.objects.filter(asset_id=asset_id).values_list("step", "status"))
-    sent = {queue: broker_queues.queue_length(queue.value)
-            for queue in (Queue.STORAGE_TEMPLATE_MIGRATION, Queue.THUMBNAIL_GENERATION)}
+    sent = {
+        queue: broker_queues.queue_length(queue.value)
+        for queue in (Queue.STORAGE_TEMPLATE_MIGRATION, Queue.THUMBNAIL_GENERATION)
+    }
     if template_enabled:
         assert (steps[Step.STORAGE_TEMPLATE], Step.THUMBNAILS in steps) == (StepStatus.PENDING, False)
         assert sent == {Queue.STORAGE_TEMPLATE_MIGRATION: 1, Queue.THUMBNAIL_GENERATION: 0}
@@ -54,8 +58,15 @@ def test_nothing_is_enqueued_when_the_upload_is_refused(api, tmp_path, broker, d
     empty.write_bytes(b"")
     with django_capture_on_commit_callbacks(execute=True):
         with open(empty, "rb") as handle:
-            api.post("/api/assets", {"assetData": handle, "fileCreatedAt": "2020-01-01T00:00:00Z",
-                                     "fileModifiedAt": "2020-01-01T00:00:00Z"}, format="multipart")
+            api.post(
+                "/api/assets",
+                {
+                    "assetData": handle,
+                    "fileCreatedAt": "2020-01-01T00:00:00Z",
+                    "fileModifiedAt": "2020-01-01T00:00:00Z",
+                },
+                format="multipart",
+            )
     assert broker.llen("metadataExtraction") == 0
 
 
@@ -141,8 +152,16 @@ def test_sidecar_overrides_the_embedded_description_and_date(api, tmp_path):
     photo = make_jpeg(tmp_path / "photo.jpg", taken="2019:03:04 05:06:07", offset="+02:00")
     sidecar = make_xmp(tmp_path / "photo.xmp", description="from the sidecar")
     with open(photo, "rb") as data, open(sidecar, "rb") as side:
-        asset_id = api.post("/api/assets", {"assetData": data, "sidecarData": side, "fileCreatedAt": "2020-01-01T00:00:00Z",
-                                            "fileModifiedAt": "2020-01-01T00:00:00Z"}, format="multipart").json()["id"]
+        asset_id = api.post(
+            "/api/assets",
+            {
+                "assetData": data,
+                "sidecarData": side,
+                "fileCreatedAt": "2020-01-01T00:00:00Z",
+                "fileModifiedAt": "2020-01-01T00:00:00Z",
+            },
+            format="multipart",
+        ).json()["id"]
     step_run(asset_id=asset_id, step=Step.METADATA)
     exif = AssetExif.objects.get(asset_id=asset_id)
     assert exif.description == "from the sidecar"
@@ -176,8 +195,12 @@ def test_metadata_step_imports_the_face_tags_of_the_file(api, tmp_path):
     from tests.people.face_factories import face_picture, jpeg_with_xmp, mwg_block, packet, stored_box
 
     picture = face_picture()
-    path = jpeg_with_xmp(tmp_path / "tagged.jpg", picture=picture, orientation=1,
-                         xmp=packet(mwg_block([("Alice", stored_box(picture, 1))])))
+    path = jpeg_with_xmp(
+        tmp_path / "tagged.jpg",
+        picture=picture,
+        orientation=1,
+        xmp=packet(mwg_block([("Alice", stored_box(picture, 1))])),
+    )
     asset_id = upload_file(api, path)["id"]
     assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
     assert list(Person.objects.values_list("name", flat=True)) == ["Alice"]

@@ -11,11 +11,11 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 
-from assets.maintenance.backup import backups_list, read_manifest
 from assets.file_moves.journal import CRASH_POINTS
+from assets.file_moves.migration import storage_template_migrate
+from assets.maintenance.backup import backups_list, read_manifest
 from assets.models import Asset, FileMove
 from assets.services import asset_delete_files, trash_purge_expired
-from assets.file_moves.migration import storage_template_migrate
 from immich import storage
 from immich.env import REPO_ROOT
 from jobs.models import Step
@@ -137,10 +137,22 @@ def test_a_backup_in_the_bucket_restores_into_an_empty_database(api, tmp_path, m
     upload_photo(api, tmp_path)
     call_command("backup", keep=2)
     url, _ = empty_database
-    env = {**os.environ, **s3.environment(), "DATABASE_URL": url, "IMMICH_MEDIA_LOCATION": str(media_root),
-           "IMMICH_SCRATCH_LOCATION": str(tmp_path / "restore-scratch"), "DJANGO_SETTINGS_MODULE": "immich.settings.test"}
-    result = subprocess.run([sys.executable, "manage.py", "restore", str(backups_list()[-1])], cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        **s3.environment(),
+        "DATABASE_URL": url,
+        "IMMICH_MEDIA_LOCATION": str(media_root),
+        "IMMICH_SCRATCH_LOCATION": str(tmp_path / "restore-scratch"),
+        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(backups_list()[-1])],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 originals checked, 0 missing, 0 changed." in result.stdout
     with psycopg.connect(url) as conn:

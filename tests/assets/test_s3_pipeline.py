@@ -87,7 +87,10 @@ def test_a_video_is_transcoded_into_the_bucket_and_played_from_it(api, tmp_path,
     asset_id = upload_file(api, make_video(tmp_path / "clip.webm", codec="libvpx-vp9", audio="libopus"))["id"]
     assert run(asset_id, Step.VIDEO_ENCODE) == StepStatus.DONE
     encoded = AssetFile.objects.get(asset_id=asset_id, type=AssetFileType.ENCODED_VIDEO).path
-    assert storage.key_of(encoded) == f"encoded-video/{Asset.objects.get().owner_id}/{asset_id[:2]}/{asset_id[2:4]}/{asset_id}.mp4"
+    assert (
+        storage.key_of(encoded)
+        == f"encoded-video/{Asset.objects.get().owner_id}/{asset_id[:2]}/{asset_id[2:4]}/{asset_id}.mp4"
+    )
     playback = api.get(f"/api/assets/{asset_id}/video/playback")
     assert playback["Content-Type"] == "video/mp4"
     assert b"".join(playback.streaming_content) == s3.read(storage.key_of(encoded))
@@ -110,8 +113,12 @@ def test_a_person_thumbnail_is_cut_from_the_fetched_original(api, tmp_path, s3, 
     config["metadata"]["faces"]["import"] = True
     config_update(new_config=config)
     picture = face_picture()
-    photo = jpeg_with_xmp(tmp_path / "tagged.jpg", picture=picture, orientation=1,
-                          xmp=packet(mwg_block([("Alice", stored_box(picture, 1))])))
+    photo = jpeg_with_xmp(
+        tmp_path / "tagged.jpg",
+        picture=picture,
+        orientation=1,
+        xmp=packet(mwg_block([("Alice", stored_box(picture, 1))])),
+    )
     asset_id = upload_file(api, photo)["id"]
     assert run(asset_id, Step.METADATA) == StepStatus.DONE
     person = Person.objects.get(name="Alice")

@@ -50,8 +50,10 @@ def test_a_sidecar_is_stored_beside_its_original(api, tmp_path, s3):
 
 
 def test_a_large_upload_goes_up_in_parts(api, tmp_path, settings, s3):
-    settings.STORAGES = {**settings.STORAGES, "media": s3.settings(
-        transfer_config=TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB))}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "media": s3.settings(transfer_config=TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB)),
+    }
     big = tmp_path / "big.jpg"
     big.write_bytes(os.urandom(11 * MIB))
     asset = Asset.objects.get(pk=upload_file(api, big)["id"])
@@ -62,8 +64,11 @@ def test_a_large_upload_goes_up_in_parts(api, tmp_path, settings, s3):
 def test_an_upload_over_quota_leaves_no_object(api, user, tmp_path, media_root, s3):
     User.objects.filter(pk=user.pk).update(quota_size_in_bytes=10)
     with open(make_jpeg(tmp_path / "photo.jpg"), "rb") as handle:
-        response = api.post("/api/assets", {"assetData": handle, "fileCreatedAt": "2021-01-01T00:00:00Z",
-                                            "fileModifiedAt": "2021-01-01T00:00:00Z"}, format="multipart")
+        response = api.post(
+            "/api/assets",
+            {"assetData": handle, "fileCreatedAt": "2021-01-01T00:00:00Z", "fileModifiedAt": "2021-01-01T00:00:00Z"},
+            format="multipart",
+        )
     assert response.status_code == 400
     assert s3.keys() == set() and not Asset.objects.exists()
     assert stored_files(media_root) == [] and stored_files(tmp_path / "scratch") == []

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from assets.models import Asset, AssetStatus, FileMove, Visibility
 from assets.file_moves.migration import storage_template_migrate
 from assets.file_moves.preview import storage_template_dry_run
+from assets.models import Asset, AssetStatus, FileMove, Visibility
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.runs import job_run_request
@@ -110,9 +110,13 @@ def test_after_a_date_correction_the_next_migration_moves_the_file(api, user, tm
     assert storage_template_migrate().moved == 0  # and a second run has nothing to do
 
 
-def test_the_jobs_start_command_queues_one_migration_task(admin_api, admin, tmp_path, broker, django_capture_on_commit_callbacks, enabled):
+def test_the_jobs_start_command_queues_one_migration_task(
+    admin_api, admin, tmp_path, broker, django_capture_on_commit_callbacks, enabled
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_api.put("/api/jobs/storageTemplateMigration", {"command": "start", "force": False}, format="json")
+        response = admin_api.put(
+            "/api/jobs/storageTemplateMigration", {"command": "start", "force": False}, format="json"
+        )
     assert response.status_code == 200, response.content
     messages = [json.loads(raw) for raw in broker.lrange("storageTemplateMigration", 0, -1)]
     assert [message["headers"]["task"] for message in messages] == ["StorageTemplateMigration"]
@@ -162,10 +166,18 @@ def test_collisions_get_plus_numbers_and_a_rerun_keeps_them(api, user, tmp_path,
     for asset_id in ids:
         process(asset_id)
     folder = library(media_root, user) / "2021/2021-06-15"
-    assert [path_of(asset_id) for asset_id in ids] == [folder / "same.jpg", folder / "same+1.jpg", folder / "same+2.jpg"]
+    assert [path_of(asset_id) for asset_id in ids] == [
+        folder / "same.jpg",
+        folder / "same+1.jpg",
+        folder / "same+2.jpg",
+    ]
     report = storage_template_migrate()
     assert (report.moved, report.in_place) == (0, 3)
-    assert [path_of(asset_id) for asset_id in ids] == [folder / "same.jpg", folder / "same+1.jpg", folder / "same+2.jpg"]
+    assert [path_of(asset_id) for asset_id in ids] == [
+        folder / "same.jpg",
+        folder / "same+1.jpg",
+        folder / "same+2.jpg",
+    ]
 
 
 def test_a_file_already_at_the_target_is_never_overwritten(api, user, tmp_path, media_root, enabled):
@@ -196,7 +208,10 @@ def test_album_variable_with_and_without_an_album(api, user, tmp_path, media_roo
     process(alone)
     root = library(media_root, user)
     assert path_of(in_album) == path_of(alone).parent / "a.jpg"  # no album yet at upload: Other/06
-    assert api.post("/api/albums", {"albumName": "Summer & Sea v2.0", "assetIds": [in_album]}, format="json").status_code == 201
+    assert (
+        api.post("/api/albums", {"albumName": "Summer & Sea v2.0", "assetIds": [in_album]}, format="json").status_code
+        == 201
+    )
     storage_template_migrate()
     assert path_of(in_album) == root / "2021/Summer & Sea v20/a.jpg"
     assert path_of(alone) == root / "2021/Other/06/b.jpg"
@@ -214,12 +229,15 @@ def test_album_start_date_preset(api, user, tmp_path, media_root, enabled):
     assert (path_of(early), path_of(late)) == (root / "2021/Trip/early.jpg", root / "2021/Trip/late.jpg")
 
 
-@pytest.mark.parametrize(("name", "stored"), [
-    ("Ærøskøbing 東京 🌅.jpg", "Ærøskøbing 東京 🌅.jpg"),
-    ("../../../../etc/passwd.jpg", "passwd.jpg"),
-    ("re<se>rv:ed|na?me*.jpg", "reservedname.jpg"),
-    ("x" * 300 + ".jpg", "x" * 251 + ".jpg"),
-])
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("Ærøskøbing 東京 🌅.jpg", "Ærøskøbing 東京 🌅.jpg"),
+        ("../../../../etc/passwd.jpg", "passwd.jpg"),
+        ("re<se>rv:ed|na?me*.jpg", "reservedname.jpg"),
+        ("x" * 300 + ".jpg", "x" * 251 + ".jpg"),
+    ],
+)
 def test_non_ascii_and_hostile_names_stay_inside_the_library(api, user, tmp_path, media_root, enabled, name, stored):
     photo = make_jpeg(tmp_path / "upload.jpg")
     asset_id = upload_file(api, photo, filename=name)["id"]
@@ -305,9 +323,16 @@ def test_what_is_not_moved_is_listed_with_its_reason(api, user, tmp_path, media_
     external_file = make_jpeg(tmp_path / "ext" / "x.jpg")
     lib = Library.objects.create(owner=user, name="ext", import_paths=[str(tmp_path / "ext")])
     external = Asset.objects.create(
-        owner=user, library=lib, is_external=True, type="IMAGE", original_path=str(external_file),
-        original_file_name="x.jpg", checksum=b"p" * 20, file_created_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
-        file_modified_at=datetime(2020, 1, 1, tzinfo=timezone.utc), local_date_time=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        owner=user,
+        library=lib,
+        is_external=True,
+        type="IMAGE",
+        original_path=str(external_file),
+        original_file_name="x.jpg",
+        checksum=b"p" * 20,
+        file_created_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        file_modified_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        local_date_time=datetime(2020, 1, 1, tzinfo=timezone.utc),
     )
     report = storage_template_migrate()
     reasons = {item.asset_id: (item.failed, item.reason) for item in report.not_moved}
@@ -324,9 +349,16 @@ def test_external_library_assets_are_not_touched_by_the_upload_step(user, tmp_pa
     lib = Library.objects.create(owner=user, name="ext", import_paths=[str(tmp_path)])
     photo = make_jpeg(tmp_path / "x.jpg")
     asset = Asset.objects.create(
-        owner=user, library=lib, is_external=True, type="IMAGE", original_path=str(photo), original_file_name="x.jpg",
-        checksum=b"q" * 20, file_created_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
-        file_modified_at=datetime(2020, 1, 1, tzinfo=timezone.utc), local_date_time=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        owner=user,
+        library=lib,
+        is_external=True,
+        type="IMAGE",
+        original_path=str(photo),
+        original_file_name="x.jpg",
+        checksum=b"q" * 20,
+        file_created_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        file_modified_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        local_date_time=datetime(2020, 1, 1, tzinfo=timezone.utc),
     )
     steps_enqueue(asset_ids=[asset.pk], step=Step.STORAGE_TEMPLATE)
     assert step_run(asset_id=asset.pk, step=Step.STORAGE_TEMPLATE) == StepStatus.SKIPPED
@@ -382,7 +414,9 @@ def test_the_system_config_refuses_an_unknown_variable_naming_it(admin_api):
     config["storageTemplate"]["template"] = "{{y}}/{{camera}}/{{filename}}"
     response = admin_api.put("/api/system-config", config, format="json")
     assert response.status_code == 400
-    assert "storageTemplate.template" in str(response.json()["message"]) and "{{camera}}" in str(response.json()["message"])
+    assert "storageTemplate.template" in str(response.json()["message"]) and "{{camera}}" in str(
+        response.json()["message"]
+    )
     config["storageTemplate"].update(template="{{y}}/{{filename}}", timeZone="Mars/Olympus")
     response = admin_api.put("/api/system-config", config, format="json")
     assert response.status_code == 400 and "Mars/Olympus" in str(response.json()["message"])

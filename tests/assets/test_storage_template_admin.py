@@ -21,8 +21,10 @@ def staff(admin) -> Client:
 
 def test_the_preview_renders_the_template_for_a_sample_asset(staff, api, user, tmp_path):
     asset_id = upload_photo(api, tmp_path, "beach.jpg")
-    response = staff.get(reverse("admin:assets_filemove_template_preview"),
-                         {"template": "{{y}}/{{MMMM}}/{{filename}}", "asset": asset_id})
+    response = staff.get(
+        reverse("admin:assets_filemove_template_preview"),
+        {"template": "{{y}}/{{MMMM}}/{{filename}}", "asset": asset_id},
+    )
     assert response.status_code == 200
     assert response.json()["path"] == f"library/{user.id}/2021/June/beach.jpg"
     assert response.json()["assetId"] == asset_id
@@ -37,9 +39,15 @@ def test_the_page_shows_the_presets_and_saves_a_valid_template(staff):
     page = staff.get(reverse("admin:assets_filemove_template"))
     assert page.status_code == 200
     assert "{{y}}/{{MMMM}}-{{dd}}/{{filename}}" in page.content.decode()
-    response = staff.post(reverse("admin:assets_filemove_template"), {
-        "enabled": "on", "hashVerificationEnabled": "on", "template": "{{y}}/{{MM}}/{{filename}}", "timeZone": "",
-    })
+    response = staff.post(
+        reverse("admin:assets_filemove_template"),
+        {
+            "enabled": "on",
+            "hashVerificationEnabled": "on",
+            "template": "{{y}}/{{MM}}/{{filename}}",
+            "timeZone": "",
+        },
+    )
     assert response.status_code == 302
     stored = config_get()["storageTemplate"]
     assert (stored["enabled"], stored["template"]) == (True, "{{y}}/{{MM}}/{{filename}}")

@@ -13,8 +13,8 @@ import pytest
 from django.db import connections
 
 from assets.file_moves.journal import CRASH_POINTS
-from assets.models import Asset, FileMove
 from assets.file_moves.migration import storage_template_migrate
+from assets.models import Asset, FileMove
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file, upload_photo
 from tests.crash import die_at
@@ -82,7 +82,9 @@ def make_assets(api, tmp_path) -> dict:
         upload_photo(api, tmp_path / f"d{n}", "IMG_1.jpg" if n < 2 else "IMG_2.jpg", color=(n * 70, 200, 10))
     xmp = make_xmp(tmp_path / "s" / "IMG_3.jpg.xmp")
     with open(xmp, "rb") as handle:
-        asset_id = upload_file(api, make_jpeg(tmp_path / "s" / "IMG_3.jpg", color=(9, 9, 250)), sidecarData=handle)["id"]
+        asset_id = upload_file(api, make_jpeg(tmp_path / "s" / "IMG_3.jpg", color=(9, 9, 250)), sidecarData=handle)[
+            "id"
+        ]
     sidecars[asset_id] = xmp.read_bytes()
     return sidecars
 
@@ -106,7 +108,9 @@ def run_killed_at(point: str) -> int:
 
 @needs_shm
 @pytest.mark.django_db
-def test_a_move_across_filesystems_copies_verifies_and_removes_the_old_file(api, user, tmp_path, media_root, library_elsewhere):
+def test_a_move_across_filesystems_copies_verifies_and_removes_the_old_file(
+    api, user, tmp_path, media_root, library_elsewhere
+):
     sidecars = make_assets(api, tmp_path)
     set_template(enabled=True)
     report = storage_template_migrate()
@@ -120,7 +124,9 @@ def test_a_move_across_filesystems_copies_verifies_and_removes_the_old_file(api,
 
 @needs_shm
 @pytest.mark.django_db
-def test_a_copy_that_does_not_match_the_checksum_is_discarded_and_the_original_kept(api, tmp_path, media_root, library_elsewhere):
+def test_a_copy_that_does_not_match_the_checksum_is_discarded_and_the_original_kept(
+    api, tmp_path, media_root, library_elsewhere
+):
     asset_id = upload_photo(api, tmp_path)
     original = Path(Asset.objects.get(pk=asset_id).original_path)
     data = bytearray(original.read_bytes())
@@ -171,7 +177,9 @@ def test_a_crash_during_a_rename_loses_nothing(api, tmp_path, media_root, no_bro
 @needs_shm
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("point", CRASH_POINTS)
-def test_a_crash_during_a_copy_across_filesystems_loses_nothing(api, tmp_path, media_root, library_elsewhere, no_broker, point):
+def test_a_crash_during_a_copy_across_filesystems_loses_nothing(
+    api, tmp_path, media_root, library_elsewhere, no_broker, point
+):
     sidecars = make_assets(api, tmp_path)
     set_template(enabled=True)
     assert run_killed_at(point) == -9
@@ -239,8 +247,9 @@ def test_a_crash_in_the_upload_step_is_finished_by_the_next_step(api, user, tmp_
 @needs_shm
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("point", ["copying", "placed"])
-def test_a_migration_killed_mid_way_finishes_with_a_name_of_250_bytes(api, tmp_path, media_root, library_elsewhere,
-                                                                      no_broker, point):
+def test_a_migration_killed_mid_way_finishes_with_a_name_of_250_bytes(
+    api, tmp_path, media_root, library_elsewhere, no_broker, point
+):
     """Issue 26: `.<name>.<id>.partial` of such a name is longer than NAME_MAX; the next runs failed on it."""
     long_name = "ø" * 123 + ".jpg"
     asset_id = upload_photo(api, tmp_path / "long", long_name)
@@ -259,8 +268,15 @@ def test_a_migration_killed_mid_way_finishes_with_a_name_of_250_bytes(api, tmp_p
 def _interrupted(asset_id, new_path: Path, **fields) -> FileMove:
     asset = Asset.objects.get(pk=asset_id)
     new_path.parent.mkdir(parents=True, exist_ok=True)
-    return FileMove.objects.create(asset=asset, kind="original", old_path=asset.original_path, new_path=str(new_path),
-                                   size=asset.file_size, checksum=bytes(asset.checksum), **fields)
+    return FileMove.objects.create(
+        asset=asset,
+        kind="original",
+        old_path=asset.original_path,
+        new_path=str(new_path),
+        size=asset.file_size,
+        checksum=bytes(asset.checksum),
+        **fields,
+    )
 
 
 @pytest.mark.django_db

@@ -59,7 +59,12 @@ def test_asset_jobs_regenerate_thumbnail_enqueues_only_my_assets(api, other_api,
     from jobs.models import AssetStep
 
     asset_id = _processed_photo(api, tmp_path)
-    assert other_api.post("/api/assets/jobs", {"assetIds": [asset_id], "name": "regenerate-thumbnail"}, format="json").status_code == 204
+    assert (
+        other_api.post(
+            "/api/assets/jobs", {"assetIds": [asset_id], "name": "regenerate-thumbnail"}, format="json"
+        ).status_code
+        == 204
+    )
     assert AssetStep.objects.get(asset_id=asset_id, step=Step.THUMBNAILS).status == StepStatus.DONE
     api.post("/api/assets/jobs", {"assetIds": [asset_id], "name": "regenerate-thumbnail"}, format="json")
     assert AssetStep.objects.get(asset_id=asset_id, step=Step.THUMBNAILS).status == StepStatus.PENDING

@@ -39,8 +39,22 @@ def test_trashed_assets_appear_only_in_trash(api, library):
 def test_bucket_returns_parallel_arrays(api, library):
     body = api.get("/api/timeline/bucket?timeBucket=2021-06-01&visibility=timeline").json()
     assert body["id"] == [library["june"]]
-    for key in ("ownerId", "ratio", "isFavorite", "visibility", "isTrashed", "isImage", "thumbhash", "fileCreatedAt",
-                "localOffsetHours", "duration", "projectionType", "livePhotoVideoId", "city", "country"):
+    for key in (
+        "ownerId",
+        "ratio",
+        "isFavorite",
+        "visibility",
+        "isTrashed",
+        "isImage",
+        "thumbhash",
+        "fileCreatedAt",
+        "localOffsetHours",
+        "duration",
+        "projectionType",
+        "livePhotoVideoId",
+        "city",
+        "country",
+    ):
         assert len(body[key]) == 1, key
     assert body["isImage"] == [True]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import av
 import pytest
 
-from assets.pipeline import transcode as asset_transcode
 from assets.models import Asset, AssetFile, AssetFileType, AssetVideo
+from assets.pipeline import transcode as asset_transcode
 from jobs.commands import queue_start
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue

@@ -67,7 +67,9 @@ def test_the_asset_response_tells_why(api, tmp_path, webm):
 
 
 def test_dry_run_endpoint(admin_api, api, webm):
-    response = admin_api.post("/api/system-config/transcode-dry-run", {"ffmpeg": {"transcode": "disabled"}}, format="json")
+    response = admin_api.post(
+        "/api/system-config/transcode-dry-run", {"ffmpeg": {"transcode": "disabled"}}, format="json"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["videos"], body["transcode"], body["delete"], body["unchanged"]) == (1, 0, 1, 0)
@@ -123,10 +125,27 @@ def test_admin_action_refreshes_the_encoded_video(staff, webm):
 
 def _settings_form(**changes) -> dict:
     ffmpeg = config_get()["ffmpeg"]
-    form = {key: ffmpeg[key] for key in ("transcode", "targetVideoCodec", "targetAudioCodec", "targetResolution", "crf",
-                                         "preset", "maxBitrate", "threads", "tonemap")}
-    form.update({"acceptedVideoCodecs": ffmpeg["acceptedVideoCodecs"], "acceptedAudioCodecs": ffmpeg["acceptedAudioCodecs"],
-                 "acceptedContainers": ffmpeg["acceptedContainers"]})
+    form = {
+        key: ffmpeg[key]
+        for key in (
+            "transcode",
+            "targetVideoCodec",
+            "targetAudioCodec",
+            "targetResolution",
+            "crf",
+            "preset",
+            "maxBitrate",
+            "threads",
+            "tonemap",
+        )
+    }
+    form.update(
+        {
+            "acceptedVideoCodecs": ffmpeg["acceptedVideoCodecs"],
+            "acceptedAudioCodecs": ffmpeg["acceptedAudioCodecs"],
+            "acceptedContainers": ffmpeg["acceptedContainers"],
+        }
+    )
     form.update(changes)
     return form
 

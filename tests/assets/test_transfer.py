@@ -37,12 +37,16 @@ def test_apply_moves_assets_albums_and_quota(user, other_user, source_data):
     output = transfer("--from", user.email, "--to", other_user.email, "--apply")
     assert "Moved 2 assets" in output
     assert set(map(str, Asset.objects.filter(owner=other_user).values_list("id", flat=True))) == {
-        *source_data["ids"][1:], source_data["bobs_copy"]
+        *source_data["ids"][1:],
+        source_data["bobs_copy"],
     }
     assert Asset.objects.get(pk=source_data["ids"][0]).owner == user
     album = Album.objects.get(pk=source_data["album"])
     assert album.owner == other_user
-    assert set(map(str, album.assets.values_list("id", flat=True))) == {*source_data["ids"][1:], source_data["bobs_copy"]}
+    assert set(map(str, album.assets.values_list("id", flat=True))) == {
+        *source_data["ids"][1:],
+        source_data["bobs_copy"],
+    }
     user.refresh_from_db()
     assert user.quota_usage_in_bytes == Asset.objects.get(pk=source_data["ids"][0]).file_size
 

@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
-from assets.uploads import tus
 from assets.models import Asset, AssetStatus, TusUpload
+from assets.uploads import tus
 from assets.uploads.resumable_sha1 import ResumableSha1
 from jobs.registry import beat_schedule
 from tests.assets.helpers import CREATED, MODIFIED, upload_file
@@ -489,7 +489,9 @@ def exif_insert_fails_like_a_lost_database(db):
         cursor.execute("DROP TRIGGER test_lost_database ON assets_assetexif; DROP FUNCTION test_lost_database();")
 
 
-def test_a_database_error_at_the_end_keeps_the_bytes_for_a_retry(api, media_root, exif_insert_fails_like_a_lost_database):
+def test_a_database_error_at_the_end_keeps_the_bytes_for_a_retry(
+    api, media_root, exif_insert_fails_like_a_lost_database
+):
     data = os.urandom(1000)
     url = new_upload(api, len(data))
     assert patch(api, url, data, 0).status_code == 503

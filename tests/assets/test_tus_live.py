@@ -81,9 +81,11 @@ def test_tuspy_uploads_a_file_in_5mb_chunks_and_the_pipeline_takes_it(live_serve
     assert staged_files(media_root) == []
     # The same pipeline as a plain upload: the worker picks the metadata step up.
     wait_until(
-        lambda: AssetStep.objects.filter(asset=asset, step=Step.METADATA)
-        .exclude(status__in=[StepStatus.PENDING, StepStatus.RUNNING])
-        .exists(),
+        lambda: (
+            AssetStep.objects.filter(asset=asset, step=Step.METADATA)
+            .exclude(status__in=[StepStatus.PENDING, StepStatus.RUNNING])
+            .exists()
+        ),
         60,
         "the metadata step of the uploaded asset",
     )

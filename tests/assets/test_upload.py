@@ -72,7 +72,9 @@ def test_checksum_header_answers_before_the_body(api, tmp_path, media_root):
     before = files_under(media_root)
     checksum = hashlib.sha1(photo.read_bytes()).hexdigest()
     response = api.post(
-        "/api/assets", b"not a multipart body", content_type="multipart/form-data; boundary=x",
+        "/api/assets",
+        b"not a multipart body",
+        content_type="multipart/form-data; boundary=x",
         HTTP_X_IMMICH_CHECKSUM=checksum,
     )
     assert response.status_code == 200
@@ -143,9 +145,16 @@ def test_sidecar_is_stored_beside_the_original(api, tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("duration, expected", [
-    ("5000", 5000), ("2500.4", 2500), ("0:00:05.000000", 5000), ("1:02:03.5", 3723500), ("0", None),
-])
+@pytest.mark.parametrize(
+    "duration, expected",
+    [
+        ("5000", 5000),
+        ("2500.4", 2500),
+        ("0:00:05.000000", 5000),
+        ("1:02:03.5", 3723500),
+        ("0", None),
+    ],
+)
 def test_duration_accepts_milliseconds_and_legacy_text(api, tmp_path, duration, expected):
     response = upload(api, make_jpeg(tmp_path / "photo.jpg"), duration=duration, deviceAssetId="a", deviceId="cli")
     assert Asset.objects.get(pk=response.json()["id"]).duration_ms == expected

@@ -28,8 +28,11 @@ def noise_photo(tmp_path: Path) -> Path:
 
 def post_photo(api, path: Path):
     with open(path, "rb") as handle:
-        return api.post("/api/assets", {"assetData": handle, "fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED},
-                        format="multipart")
+        return api.post(
+            "/api/assets",
+            {"assetData": handle, "fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED},
+            format="multipart",
+        )
 
 
 def assert_created_with_its_file(response, data: bytes) -> None:
@@ -59,15 +62,25 @@ def test_a_resumable_upload_keeps_its_file_when_the_commit_answer_is_lost(api, c
     metadata = {"filename": "photo.jpg", "fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED}
     commit_cutter.arm(after=ASSET_INSERT)
     response = api.generic(
-        "POST", "/api/upload/", data, content_type="application/offset+octet-stream",
-        headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(len(data)),
-                 "Upload-Metadata": ",".join(f"{key} {base64.b64encode(value.encode()).decode()}"
-                                             for key, value in metadata.items())},
+        "POST",
+        "/api/upload/",
+        data,
+        content_type="application/offset+octet-stream",
+        headers={
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": ",".join(
+                f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in metadata.items()
+            ),
+        },
     )
     assert commit_cutter.cut.is_set()
     asset = Asset.objects.get()
     assert Path(asset.original_path).read_bytes() == data
     assert (response.status_code, response["X-Immich-Asset-Id"], response["X-Immich-Asset-Status"]) == (
-        201, str(asset.id), "created")
+        201,
+        str(asset.id),
+        "created",
+    )
     upload = TusUpload.objects.get()
     assert upload.completed_at is not None and not Path(upload.staging_path).exists()

@@ -50,8 +50,9 @@ class Answer:
     asset_id: str | None
 
 
-def upload_all(url: str, key: str, user: int, files: list[tuple[str, bytes]], together: threading.Barrier,
-               answers: list[Answer]) -> None:
+def upload_all(
+    url: str, key: str, user: int, files: list[tuple[str, bytes]], together: threading.Barrier, answers: list[Answer]
+) -> None:
     session = api_session(key)
     for position, (name, content) in enumerate(files):
         if position % RACE_EVERY == 0:
@@ -85,8 +86,10 @@ def test_twenty_clients_upload_four_thousand_files_at_once(redis_server, live_se
     races = [tiny_image(index) for index in range(RACES)]
     fresh = itertools.count(RACES)
     plans = [
-        [races[position // RACE_EVERY] if position % RACE_EVERY == 0 else tiny_image(next(fresh))
-         for position in range(FILES_PER_CLIENT)]
+        [
+            races[position // RACE_EVERY] if position % RACE_EVERY == 0 else tiny_image(next(fresh))
+            for position in range(FILES_PER_CLIENT)
+        ]
         for _ in clients
     ]
     answers: list[Answer] = []
@@ -107,9 +110,12 @@ def test_twenty_clients_upload_four_thousand_files_at_once(redis_server, live_se
     assert collections.Counter(answer.outcome for answer in answers if answer.outcome not in (200, 201)) == {}
     by_file = uploads_by_file(answers)
     assert collections.Counter(len(group) for group in by_file.values()) == {
-        1: USERS * CLIENTS_PER_USER * (FILES_PER_CLIENT - RACES), CLIENTS_PER_USER: USERS * RACES}
+        1: USERS * CLIENTS_PER_USER * (FILES_PER_CLIENT - RACES),
+        CLIENTS_PER_USER: USERS * RACES,
+    }
     stored = collections.Counter(
-        (owner_id, bytes(checksum)) for owner_id, checksum in Asset.objects.values_list("owner_id", "checksum"))
+        (owner_id, bytes(checksum)) for owner_id, checksum in Asset.objects.values_list("owner_id", "checksum")
+    )
     assert stored == {(owners[user].id, checksum): 1 for user, checksum in by_file}
 
     # The pipeline ran alongside without a failure; it is paused here rather than drained (its backlog is minutes of
@@ -123,5 +129,7 @@ def test_twenty_clients_upload_four_thousand_files_at_once(redis_server, live_se
     for user, owner in enumerate(owners):
         owner.refresh_from_db()
         assert owner.quota_usage_in_bytes == sum(group[0].size for (who, _), group in by_file.items() if who == user)
-    print(f"{len(answers)} uploads in {uploaded - started:.1f} s ({len(answers) / (uploaded - started):.1f}/s); "
-          f"meanwhile {outcomes[StepStatus.DONE]} steps done, {outcomes[StepStatus.SKIPPED]} skipped, none failed")
+    print(
+        f"{len(answers)} uploads in {uploaded - started:.1f} s ({len(answers) / (uploaded - started):.1f}/s); "
+        f"meanwhile {outcomes[StepStatus.DONE]} steps done, {outcomes[StepStatus.SKIPPED]} skipped, none failed"
+    )

@@ -76,7 +76,10 @@ def test_an_edit_made_while_extraction_is_paused_survives_the_extraction(api, ad
 def test_an_edit_survives_a_later_refresh_of_the_metadata(api, photo):
     step_run(asset_id=photo, step=Step.METADATA)
     _edit(api, photo, USER_SAYS)
-    assert api.post("/api/assets/jobs", {"assetIds": [photo], "name": "refresh-metadata"}, format="json").status_code == 204
+    assert (
+        api.post("/api/assets/jobs", {"assetIds": [photo], "name": "refresh-metadata"}, format="json").status_code
+        == 204
+    )
     step_run(asset_id=photo, step=Step.METADATA)
     assert _seen(api, photo) == USER_SEES
 
@@ -86,7 +89,9 @@ def test_an_edit_locks_only_what_it_set(api, photo):
     step_run(asset_id=photo, step=Step.METADATA)
     seen = _seen(api, photo)
     assert (seen["description"], seen["rating"], seen["dateTimeOriginal"]) == (
-        "only this", 2, "2019-03-01T07:00:00.000+00:00"
+        "only this",
+        2,
+        "2019-03-01T07:00:00.000+00:00",
     )
     assert AssetExif.objects.get(asset_id=photo).locked_properties == ["description"]
 
@@ -98,7 +103,10 @@ def test_editing_again_sets_the_new_value_and_it_sticks(api, photo):
     step_run(asset_id=photo, step=Step.METADATA)
     seen = _seen(api, photo)
     assert (seen["description"], seen["rating"], seen["dateTimeOriginal"], seen["timeZone"]) == (
-        "Grandpa's garden", 3, "2005-01-02T03:04:05.000+00:00", "UTC"
+        "Grandpa's garden",
+        3,
+        "2005-01-02T03:04:05.000+00:00",
+        "UTC",
     )
     assert sorted(AssetExif.objects.get(asset_id=photo).locked_properties) == [
         "dateTimeOriginal", "description", "latitude", "longitude", "rating", "timeZone"

@@ -4,10 +4,9 @@ app and immich-go send (/work/shared/docs/clients.md). It returns the response; 
 
 from __future__ import annotations
 
-import json
-
 import base64
 import hashlib
+import json
 from collections.abc import Callable
 
 from rest_framework.test import APIClient
@@ -298,8 +297,9 @@ recipe("GET", "/admin/users/{id}/preferences")(
     lambda scene: scene.admin_api.get(f"/api/admin/users/{scene.user.id}/preferences")
 )
 recipe("PUT", "/admin/users/{id}/preferences")(
-    lambda scene: _json(scene.admin_api, "PUT", f"/api/admin/users/{scene.user.id}/preferences",
-                        {"memories": {"enabled": False}})
+    lambda scene: _json(
+        scene.admin_api, "PUT", f"/api/admin/users/{scene.user.id}/preferences", {"memories": {"enabled": False}}
+    )
 )
 
 

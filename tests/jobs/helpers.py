@@ -10,9 +10,16 @@ def make_assets(owner, count: int) -> list[str]:
     """Asset rows without files, for tests of the job machinery (the steps they run never open the file)."""
     now = timezone.now()
     assets = Asset.objects.bulk_create(
-        Asset(owner=owner, type=AssetType.IMAGE, original_path=f"/nonexistent/{uuid.uuid4()}.jpg",
-              original_file_name="photo.jpg", checksum=os.urandom(20), file_created_at=now, file_modified_at=now,
-              local_date_time=now)
+        Asset(
+            owner=owner,
+            type=AssetType.IMAGE,
+            original_path=f"/nonexistent/{uuid.uuid4()}.jpg",
+            original_file_name="photo.jpg",
+            checksum=os.urandom(20),
+            file_created_at=now,
+            file_modified_at=now,
+            local_date_time=now,
+        )
         for _ in range(count)
     )
     return [str(asset.id) for asset in assets]

@@ -67,10 +67,26 @@ class RedisServer:
         folder.mkdir(parents=True, exist_ok=True)
 
     def start(self) -> None:
-        command = [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-                   "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
-        self.process = subprocess.Popen(command, stdout=open(self.folder / "redis.log", "a"), stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        command = [
+            self.binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=open(self.folder / "redis.log", "a"), stderr=subprocess.STDOUT, start_new_session=True
+        )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
         try:
             wait_for(lambda: _answers_ping(client), 15, "redis-server to answer PING")
@@ -127,12 +143,32 @@ class Workers:
 
     def start(self, name: str, queues: list[Queue], concurrency: int, env: dict | None = None) -> Worker:
         """A worker with the pool's environment, plus `env` (what this one host has of its own)."""
-        command = [str(Path(sys.executable).parent / "celery"), "-A", "immich", "worker", "-l", "INFO",
-                   "-n", f"{name}@%h", "-Q", ",".join(queue.value for queue in queues), "-c", str(concurrency),
-                   "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        command = [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "immich",
+            "worker",
+            "-l",
+            "INFO",
+            "-n",
+            f"{name}@%h",
+            "-Q",
+            ",".join(queue.value for queue in queues),
+            "-c",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         log = self.logs / f"{name}.log"
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env={**self.env, **(env or {})}, stdout=open(log, "w"),
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env={**self.env, **(env or {})},
+            stdout=open(log, "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         worker = Worker(name, process, log)
         self.started.append(worker)
         return worker
@@ -211,9 +247,14 @@ def progress() -> dict:
 
 def noisy_jpeg(path: Path, size=(3000, 2000)) -> Path:
     """A camera-sized JPEG of noise (slow enough to decode that a kill lands mid-job), with a capture date."""
-    exif = {"0th": {piexif.ImageIFD.Make: b"TestMake"}, "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2021:06:15 10:30:00"}}
+    exif = {
+        "0th": {piexif.ImageIFD.Make: b"TestMake"},
+        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2021:06:15 10:30:00"},
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, "JPEG", quality=90, exif=piexif.dump(exif))
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(
+        path, "JPEG", quality=90, exif=piexif.dump(exif)
+    )
     return path
 
 
@@ -232,18 +273,23 @@ def thumbnails_done() -> int:
 
 def settled(count: int = PHOTOS):
     """Every asset's thumbnails are done and no step of any asset is waiting or running."""
-    return lambda: thumbnails_done() == count and not AssetStep.objects.filter(
-        status__in=[StepStatus.PENDING, StepStatus.RUNNING]).exists()
+    return lambda: (
+        thumbnails_done() == count
+        and not AssetStep.objects.filter(status__in=[StepStatus.PENDING, StepStatus.RUNNING]).exists()
+    )
 
 
-def assert_every_asset_processed(asset_ids: list[str], media_root: Path, *, one_attempt_each: bool = True,
-                                 generated_per_asset: int = 2) -> None:
+def assert_every_asset_processed(
+    asset_ids: list[str], media_root: Path, *, one_attempt_each: bool = True, generated_per_asset: int = 2
+) -> None:
     """Every step of the chain finished (the storage template is skipped while it is off), none failed, each ran
     once (a kill is not counted), and on disk exactly the originals plus the generated files of each asset (a
     thumbnail and a preview; and an encoded video for videos): no duplicates, no temporary leftovers."""
     rows = list(AssetStep.objects.filter(asset_id__in=asset_ids))
     finished = {StepStatus.DONE, StepStatus.SKIPPED}
-    assert [(str(row.asset_id), row.step, row.status, row.last_error) for row in rows if row.status not in finished] == []
+    assert [
+        (str(row.asset_id), row.step, row.status, row.last_error) for row in rows if row.status not in finished
+    ] == []
     by_step = collections.Counter((row.step, row.status) for row in rows)
     assert by_step[(Step.METADATA, StepStatus.DONE)] == by_step[(Step.THUMBNAILS, StepStatus.DONE)] == len(asset_ids)
     assert sum(n for (step, _), n in by_step.items() if step == Step.STORAGE_TEMPLATE) == len(asset_ids)
@@ -262,14 +308,21 @@ def assert_every_asset_processed(asset_ids: list[str], media_root: Path, *, one_
 def not_run_exactly_once(rows: list[AssetStep]) -> list[tuple]:
     """Steps that ran other than once: each claimed step once (a kill is not counted); a step the chain recorded
     skipped on the spot (the storage template while off) was never claimed and counts no attempt."""
-    return [(row.step, row.attempts, row.last_error) for row in rows
-            if row.attempts != (0 if row.started_at is None else 1)]
+    return [
+        (row.step, row.attempts, row.last_error) for row in rows if row.attempts != (0 if row.started_at is None else 1)
+    ]
 
 
 def assert_consistent() -> None:
     """check_consistency, strict (every file counts, however recent), finds nothing."""
     report = consistency_check(quiet_for=timedelta(0))
     assert report.to_dict() | {"rowsChecked": 0, "filesChecked": 0} == {
-        "clean": True, "problems": 0, "rowsChecked": 0, "filesChecked": 0,
-        "missing": [], "orphans": [], "moves": [], "stuckSteps": [],
+        "clean": True,
+        "problems": 0,
+        "rowsChecked": 0,
+        "filesChecked": 0,
+        "missing": [],
+        "orphans": [],
+        "moves": [],
+        "stuckSteps": [],
     }

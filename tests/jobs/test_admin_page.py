@@ -28,15 +28,26 @@ COUNTS_URL = "/admin/jobs/queuestate/counts/"
 def make_asset(owner, name: str, *, type: str = AssetType.IMAGE) -> Asset:
     now = timezone.now()
     return Asset.objects.create(
-        owner=owner, type=type, original_path=f"/nowhere/{name}", original_file_name=name, checksum=os.urandom(20),
-        file_created_at=now, file_modified_at=now, local_date_time=now,
+        owner=owner,
+        type=type,
+        original_path=f"/nowhere/{name}",
+        original_file_name=name,
+        checksum=os.urandom(20),
+        file_created_at=now,
+        file_modified_at=now,
+        local_date_time=now,
     )
 
 
 def make_step(asset: Asset, step: Step, status: StepStatus, *, error: str = "", attempts: int = 1) -> AssetStep:
     now = timezone.now()
     return AssetStep.objects.create(
-        asset=asset, step=step, status=status, last_error=error, attempts=attempts, queued_at=now,
+        asset=asset,
+        step=step,
+        status=status,
+        last_error=error,
+        attempts=attempts,
+        queued_at=now,
         finished_at=None if status == StepStatus.PENDING else now,
     )
 
@@ -46,8 +57,9 @@ def recorded_work(user) -> dict[str, Asset]:
     """metadataExtraction: 3 failed (with reasons), 2 waiting, 1 completed; thumbnailGeneration: 1 completed."""
     assets = {name: make_asset(user, f"{name}.jpg") for name in ["bad1", "bad2", "bad3", "wait1", "wait2", "good"]}
     for number, name in enumerate(["bad1", "bad2", "bad3"], start=1):
-        make_step(assets[name], Step.METADATA, StepStatus.FAILED, error=f"corrupt JPEG number {number}",
-                  attempts=number)
+        make_step(
+            assets[name], Step.METADATA, StepStatus.FAILED, error=f"corrupt JPEG number {number}", attempts=number
+        )
     make_step(assets["wait1"], Step.METADATA, StepStatus.PENDING, attempts=0)
     make_step(assets["wait2"], Step.METADATA, StepStatus.PENDING, attempts=0)
     make_step(assets["good"], Step.METADATA, StepStatus.DONE)
@@ -65,9 +77,17 @@ def browser():
         pytest.skip(f"{CHROMIUM} or {CHROMEDRIVER} missing: apt-get install chromium chromium-driver (bin/test does)")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for argument in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                     "--disable-sync", "--window-size=1400,1000"]:
+    for argument in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--window-size=1400,1000",
+    ]:
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
@@ -136,8 +156,10 @@ class Page:
         return [item.text for item in self.driver.find_elements(self.by.CSS_SELECTOR, selector)]
 
     def wait_for_count(self, queue: str, name: str, expected: int) -> None:
-        self.wait.until(lambda _: self.count(queue, name) == expected,
-                        f"{queue} {name} never showed {expected} (shows {self.count(queue, name)})")
+        self.wait.until(
+            lambda _: self.count(queue, name) == expected,
+            f"{queue} {name} never showed {expected} (shows {self.count(queue, name)})",
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -149,8 +171,15 @@ def test_jobs_page_in_a_browser(browser, live_server, admin, recorded_work, brok
     # The queues in the reference order, with the recorded counts.
     rows = browser.find_elements(page.by.CSS_SELECTOR, "#queues tbody tr")
     assert [row.get_attribute("id").removeprefix("queue-") for row in rows] == [
-        "thumbnailGeneration", "metadataExtraction", "library", "sidecar", "videoConversion",
-        "storageTemplateMigration", "migration", "backgroundTask", "backupDatabase",
+        "thumbnailGeneration",
+        "metadataExtraction",
+        "library",
+        "sidecar",
+        "videoConversion",
+        "storageTemplateMigration",
+        "migration",
+        "backgroundTask",
+        "backupDatabase",
     ]
     assert page.counts(metadata) == {"active": 0, "waiting": 2, "failed": 3, "completed": 1}
     assert page.counts(Queue.THUMBNAIL_GENERATION.value) == {"active": 0, "waiting": 0, "failed": 0, "completed": 1}
@@ -231,10 +260,20 @@ def test_counts_json_for_staff(admin, recorded_work):
     response = _logged_in(admin).get(COUNTS_URL)
     assert response.status_code == 200
     data = response.json()
-    assert list(data) == [queue.value for queue in [
-        Queue.THUMBNAIL_GENERATION, Queue.METADATA_EXTRACTION, Queue.LIBRARY, Queue.SIDECAR, Queue.VIDEO_CONVERSION,
-        Queue.STORAGE_TEMPLATE_MIGRATION, Queue.MIGRATION, Queue.BACKGROUND_TASK, Queue.BACKUP_DATABASE,
-    ]]
+    assert list(data) == [
+        queue.value
+        for queue in [
+            Queue.THUMBNAIL_GENERATION,
+            Queue.METADATA_EXTRACTION,
+            Queue.LIBRARY,
+            Queue.SIDECAR,
+            Queue.VIDEO_CONVERSION,
+            Queue.STORAGE_TEMPLATE_MIGRATION,
+            Queue.MIGRATION,
+            Queue.BACKGROUND_TASK,
+            Queue.BACKUP_DATABASE,
+        ]
+    ]
     # Paused jobs count as waiting, as on Immich's page.
     assert data["metadataExtraction"] == {"active": 0, "waiting": 2, "failed": 3, "completed": 1, "isPaused": True}
 

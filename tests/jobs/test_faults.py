@@ -18,15 +18,21 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from assets.models import Asset, AssetFile, AssetFileType, AssetVideo, FileMove, FileMoveState, TusUpload
 from assets.file_moves.migration import storage_template_migration_start
+from assets.models import Asset, AssetFile, AssetFileType, AssetVideo, FileMove, FileMoveState, TusUpload
 from jobs.models import AssetStep, JobRun, Step, StepStatus
 from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file
 from tests.jobs.live_workers import (
-    CHAIN_QUEUES, assert_consistent, assert_every_asset_processed, drive_until, noisy_jpeg, settled,
-    upload_photos, wait_for,
+    CHAIN_QUEUES,
+    assert_consistent,
+    assert_every_asset_processed,
+    drive_until,
+    noisy_jpeg,
+    settled,
+    upload_photos,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,12 +72,16 @@ def big_photo(tmp_path: Path, disk) -> Path:
     return photo
 
 
-def test_an_upload_larger_than_the_free_space_is_refused_with_507_and_leaves_nothing(api, tmp_path, media_root,
-                                                                                     full_disk):
+def test_an_upload_larger_than_the_free_space_is_refused_with_507_and_leaves_nothing(
+    api, tmp_path, media_root, full_disk
+):
     photo = big_photo(tmp_path, full_disk)
     with open(photo, "rb") as handle:
-        response = api.post("/api/assets", {"assetData": handle, "fileCreatedAt": CREATED, "fileModifiedAt": CREATED},
-                            format="multipart")
+        response = api.post(
+            "/api/assets",
+            {"assetData": handle, "fileCreatedAt": CREATED, "fileModifiedAt": CREATED},
+            format="multipart",
+        )
     assert (response.status_code, response.json()["message"]) == REFUSED
     assert not Asset.objects.exists() and files_under(media_root / "upload") == []  # no row, no partial file
     assert_consistent()
@@ -81,16 +91,31 @@ def test_an_upload_larger_than_the_free_space_is_refused_with_507_and_leaves_not
 
 
 def test_a_resumable_upload_past_the_free_space_is_refused_with_507_and_resumes_once_space_is_freed(
-        api, tmp_path, full_disk):
+    api, tmp_path, full_disk
+):
     data = big_photo(tmp_path, full_disk).read_bytes()
     metadata = {"filename": "big.jpg", "fileCreatedAt": CREATED, "fileModifiedAt": CREATED}
-    created = api.generic("POST", "/api/upload/", headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": ",".join(
-        f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in metadata.items())})
+    created = api.generic(
+        "POST",
+        "/api/upload/",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": ",".join(
+                f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in metadata.items()
+            ),
+        },
+    )
     url = "/api/upload/" + created["Location"]
 
     def send_from(offset: int):
-        return api.generic("PATCH", url, data[offset:], content_type="application/offset+octet-stream",
-                           headers={**TUS, "Upload-Offset": str(offset)})
+        return api.generic(
+            "PATCH",
+            url,
+            data[offset:],
+            content_type="application/offset+octet-stream",
+            headers={**TUS, "Upload-Offset": str(offset)},
+        )
 
     response = send_from(0)
     assert (response.status_code, response.json()["message"]) == REFUSED
@@ -102,8 +127,9 @@ def test_a_resumable_upload_past_the_free_space_is_refused_with_507_and_resumes_
     assert Path(Asset.objects.get().original_path).read_bytes() == data
 
 
-def test_thumbnails_on_a_full_disk_are_retried_and_finish_once_space_is_freed(api, tmp_path, media_root, small_disk,
-                                                                              workers, fast_reconciler):
+def test_thumbnails_on_a_full_disk_are_retried_and_finish_once_space_is_freed(
+    api, tmp_path, media_root, small_disk, workers, fast_reconciler
+):
     disk = small_disk(media_root, 16 * 1024 * 1024)
     asset_ids = upload_photos(api, tmp_path / "in", count=3, size=(600, 400))
     disk.fill()
@@ -115,7 +141,9 @@ def test_thumbnails_on_a_full_disk_are_retried_and_finish_once_space_is_freed(ap
     refused = wait_for(lambda: len(out_of_space()) == 3 and out_of_space(), 90, "every thumbnail to meet the full disk")
     # A transient error: back to pending with the reason, to be retried (a corrupt file would end failed at once).
     assert {(step.status, step.last_error.split(":")[0]) for step in refused} <= {
-        (StepStatus.PENDING, "OSError"), (StepStatus.RUNNING, "OSError")}
+        (StepStatus.PENDING, "OSError"),
+        (StepStatus.RUNNING, "OSError"),
+    }
     assert not AssetStep.objects.filter(status=StepStatus.FAILED).exists()
 
     disk.free()
@@ -146,6 +174,7 @@ def noisy_video(path: Path, *, size=(426, 240), frames: int = 250) -> Path:
 
 def growing_partial(folder: Path) -> bool:
     """The encoder's temporary output exists and grows between two looks."""
+
     def size() -> int:
         return sum(path.stat().st_size for path in folder.rglob(".*.partial")) if folder.exists() else 0
 
@@ -159,8 +188,11 @@ def test_a_worker_killed_mid_transcode_loses_nothing(api, tmp_path, media_root, 
     asset_id = upload_file(api, noisy_video(tmp_path / "clip.mp4"))["id"]
     queues = [*CHAIN_QUEUES, Queue.VIDEO_CONVERSION]
     first = workers.start("first", queues, concurrency=1)
-    wait_for(lambda: AssetStep.objects.filter(step=Step.VIDEO_ENCODE, status=StepStatus.RUNNING).exists(), 90,
-             "the encode to start")
+    wait_for(
+        lambda: AssetStep.objects.filter(step=Step.VIDEO_ENCODE, status=StepStatus.RUNNING).exists(),
+        90,
+        "the encode to start",
+    )
     wait_for(lambda: growing_partial(media_root / "encoded-video"), 60, "the encoder to be writing")
     first.kill()
     leftovers = list((media_root / "encoded-video").rglob(".*"))
@@ -168,7 +200,8 @@ def test_a_worker_killed_mid_transcode_loses_nothing(api, tmp_path, media_root, 
 
     workers.start("second", queues, concurrency=1)
     reconciled = drive_until(
-        lambda: AssetStep.objects.filter(step=Step.VIDEO_ENCODE, status=StepStatus.DONE).exists(), 120,
+        lambda: AssetStep.objects.filter(step=Step.VIDEO_ENCODE, status=StepStatus.DONE).exists(),
+        120,
         "the encode after the kill",
     )
     assert reconciled.given_back >= 1  # the dead worker's encode came back through its heartbeat
@@ -185,8 +218,9 @@ def test_a_worker_killed_mid_transcode_loses_nothing(api, tmp_path, media_root, 
 
 def waiting_on_a_lock() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -199,12 +233,16 @@ def test_a_worker_killed_mid_move_loses_nothing(api, user, tmp_path, media_root,
     # Hold one asset's row: the mover journals its moves and renames the files, then waits to point the rows at
     # the new paths, and is killed there, with the journal full and the files moved under the database.
     database = settings.DATABASES["default"]
-    holder = psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
-                             dbname=database["NAME"])
+    holder = psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"]
+    )
     holder.execute("SELECT 1 FROM assets_asset WHERE id = %s FOR NO KEY UPDATE", [asset_ids[-1]])
     storage_template_migration_start()
-    wait_for(lambda: FileMove.objects.filter(state=FileMoveState.PLANNED).count() == 30 and waiting_on_a_lock(), 60,
-             "the mover to wait for the row")
+    wait_for(
+        lambda: FileMove.objects.filter(state=FileMoveState.PLANNED).count() == 30 and waiting_on_a_lock(),
+        60,
+        "the mover to wait for the row",
+    )
     moved_on_disk = sum(not Path(path).exists() for path in Asset.objects.values_list("original_path", flat=True))
     first.kill()
     holder.rollback()
@@ -212,8 +250,9 @@ def test_a_worker_killed_mid_move_loses_nothing(api, user, tmp_path, media_root,
     assert moved_on_disk == 30, "the kill did not land between the renames and the switch"
 
     workers.start("second", CHAIN_QUEUES, concurrency=1)
-    reconciled = drive_until(lambda: JobRun.objects.filter(status=StepStatus.DONE).exists(), 90,
-                             "the migration sent again after the kill")
+    reconciled = drive_until(
+        lambda: JobRun.objects.filter(status=StepStatus.DONE).exists(), 90, "the migration sent again after the kill"
+    )
     assert reconciled.given_back >= 1  # the dead worker's run came back through its heartbeat
     run = JobRun.objects.get()
     assert (run.result["resumed"], run.result["failed"]) == (30, 0)  # the journal was finished first
@@ -227,8 +266,9 @@ def test_a_worker_killed_mid_move_loses_nothing(api, user, tmp_path, media_root,
 # -- deletions lost with a flushed Redis -------------------------------------------------------------------------
 
 
-def test_deletions_lost_with_a_flushed_redis_are_sent_again(api, user, tmp_path, media_root, redis_server, workers,
-                                                           fast_reconciler):
+def test_deletions_lost_with_a_flushed_redis_are_sent_again(
+    api, user, tmp_path, media_root, redis_server, workers, fast_reconciler
+):
     asset_ids = upload_photos(api, tmp_path / "in", count=4, size=(64, 48))
     queues = [*CHAIN_QUEUES, Queue.BACKGROUND_TASK]
     first = workers.start("first", queues, concurrency=1)

@@ -75,8 +75,15 @@ def test_a_failed_run_records_the_reason(lanes, django_capture_on_commit_callbac
 def claimed_run(*, heartbeat_age: timedelta) -> JobRun:
     """What a worker running the run leaves: running, its message taken, its last heartbeat `heartbeat_age` old."""
     started = timezone.now() - heartbeat_age
-    return JobRun.objects.create(name=TASK, queue=QUEUE.value, status=StepStatus.RUNNING, worker="host:0123456789ab",
-                                 queued_at=started, started_at=started, heartbeat_at=started)
+    return JobRun.objects.create(
+        name=TASK,
+        queue=QUEUE.value,
+        status=StepStatus.RUNNING,
+        worker="host:0123456789ab",
+        queued_at=started,
+        started_at=started,
+        heartbeat_at=started,
+    )
 
 
 def test_a_run_whose_worker_died_is_given_back_and_sent_again(lanes, django_capture_on_commit_callbacks):

@@ -7,8 +7,15 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 QUEUES = {
-    "thumbnailGeneration", "metadataExtraction", "videoConversion", "storageTemplateMigration", "migration",
-    "library", "sidecar", "backgroundTask", "backupDatabase",
+    "thumbnailGeneration",
+    "metadataExtraction",
+    "videoConversion",
+    "storageTemplateMigration",
+    "migration",
+    "library",
+    "sidecar",
+    "backgroundTask",
+    "backupDatabase",
 }
 
 

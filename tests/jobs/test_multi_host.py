@@ -14,7 +14,15 @@ from assets.models import Asset, AssetFile
 from immich import storage
 from jobs.models import AssetStep, Step, StepStatus
 from tests.assets.helpers import upload_file
-from tests.jobs.live_workers import CHAIN_QUEUES, noisy_jpeg, not_run_exactly_once, redis_server, settled, wait_for, workers  # noqa: F401  (fixtures: a Redis of its own, the worker pool)
+from tests.jobs.live_workers import (  # noqa: F401  (fixtures: a Redis of its own, the worker pool)
+    CHAIN_QUEUES,
+    noisy_jpeg,
+    not_run_exactly_once,
+    redis_server,
+    settled,
+    wait_for,
+    workers,
+)
 from tests.s3 import stored_files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,9 +35,18 @@ def test_two_hosts_share_a_batch_through_the_object_store(api, tmp_path, media_r
     hosts = {}
     for name in ("host-a", "host-b"):
         scratch = tmp_path / name / "scratch"
-        hosts[name] = (scratch, workers.start(name, CHAIN_QUEUES, concurrency=1, env={
-            **s3.environment(), "IMMICH_SCRATCH_LOCATION": str(scratch),
-        }))
+        hosts[name] = (
+            scratch,
+            workers.start(
+                name,
+                CHAIN_QUEUES,
+                concurrency=1,
+                env={
+                    **s3.environment(),
+                    "IMMICH_SCRATCH_LOCATION": str(scratch),
+                },
+            ),
+        )
     for _, worker in hosts.values():
         wait_for(lambda worker=worker: " ready." in worker.log.read_text(), 90, f"{worker.name} to be ready")
 
@@ -54,4 +71,3 @@ def test_two_hosts_share_a_batch_through_the_object_store(api, tmp_path, media_r
     assert s3.keys() == {storage.key_of(path) for path in originals + generated}
     assert stored_files(media_root) == []
     assert [stored_files(scratch) for scratch, _ in hosts.values()] == [[], []]
-

@@ -17,7 +17,12 @@ from jobs.models import AssetStep, StepStatus
 from jobs.tasks import reconcile as reconcile_task
 from tests.jobs.live_workers import PHOTOS, assert_every_asset_processed, drive_until, noisy_jpeg, settled, wait_for
 from tests.live import (  # noqa: F401  (database_on_cluster, postgres_cluster: fixtures)
-    api_session, database_on_cluster, new_api_key, post_asset, postgres_cluster, wait_until,
+    api_session,
+    database_on_cluster,
+    new_api_key,
+    post_asset,
+    postgres_cluster,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -27,16 +32,18 @@ def post_photo(session: requests.Session, url: str, path: Path) -> requests.Resp
     return post_asset(session, url, path.name, path.read_bytes())
 
 
-def test_a_restarted_postgres_loses_nothing(database_on_cluster, redis_server, live_server_processes, tmp_path,
-                                             media_root, fast_reconciler):
+def test_a_restarted_postgres_loses_nothing(
+    database_on_cluster, redis_server, live_server_processes, tmp_path, media_root, fast_reconciler
+):
     cluster, url = database_on_cluster, live_server_processes
     user, key = new_api_key("dana@example.com")
     session = api_session(key)
     photos = [noisy_jpeg(tmp_path / "in" / f"photo{index}.jpg", size=(1600, 1200)) for index in range(PHOTOS)]
     first, second = photos[: PHOTOS // 2], photos[PHOTOS // 2 :]
     created = {path: post_photo(session, url, path).json()["id"] for path in first}
-    wait_for(lambda: AssetStep.objects.filter(status=StepStatus.RUNNING).exists(), 60, "a job to be running",
-             interval=0.01)
+    wait_for(
+        lambda: AssetStep.objects.filter(status=StepStatus.RUNNING).exists(), 60, "a job to be running", interval=0.01
+    )
 
     # The second half goes up from another client while the database goes away under the API and the worker.
     answers: dict[Path, requests.Response | Exception] = {}
@@ -67,8 +74,10 @@ def test_a_restarted_postgres_loses_nothing(database_on_cluster, redis_server, l
 
     cluster.start()
     # Each upload the outage met was answered 503, none dropped; the others were created.
-    answered = {path: answer.status_code if isinstance(answer, requests.Response) else repr(answer)
-                for path, answer in answers.items()}
+    answered = {
+        path: answer.status_code if isinstance(answer, requests.Response) else repr(answer)
+        for path, answer in answers.items()
+    }
     failed = [path for path in second if answered[path] != 201]
     assert failed, "every upload of the second client ended before the stop"
     assert {answered[path] for path in failed} == {503}, answered
@@ -86,5 +95,8 @@ def test_a_restarted_postgres_loses_nothing(database_on_cluster, redis_server, l
     assert user.quota_usage_in_bytes == sum(path.stat().st_size for path in photos)
     # The reconciler as beat has the worker run it works again as well.
     reconcile_task.delay()
-    wait_until(lambda: re.search(r"Task Reconcile\[\S+\] succeeded", worker_log.read_text()), 60,
-               "the worker to run the reconciler")
+    wait_until(
+        lambda: re.search(r"Task Reconcile\[\S+\] succeeded", worker_log.read_text()),
+        60,
+        "the worker to run the reconciler",
+    )

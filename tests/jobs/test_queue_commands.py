@@ -49,7 +49,10 @@ def queued_count(client, queue: str = "metadataExtraction") -> int:
 
 
 def statuses(step: Step = Step.METADATA) -> dict[str, str]:
-    return {str(asset_id): status for asset_id, status in AssetStep.objects.filter(step=step).values_list("asset_id", "status")}
+    return {
+        str(asset_id): status
+        for asset_id, status in AssetStep.objects.filter(step=step).values_list("asset_id", "status")
+    }
 
 
 # -- start: Missing and All ------------------------------------------------------------------------------------
@@ -86,7 +89,10 @@ def test_missing_enqueues_only_assets_without_a_current_result(mixed, lanes, dja
     assert rows[mixed["skipped_now"]].status == StepStatus.SKIPPED
     assert rows[mixed["pending"]].priority == Priority.UPLOAD
     assert (rows[mixed["running"]].status, rows[mixed["running"]].worker) == (StepStatus.RUNNING, "elsewhere")
-    assert (rows[mixed["failed"]].status, rows[mixed["failed"]].last_error) == (StepStatus.FAILED, "not a readable image")
+    assert (rows[mixed["failed"]].status, rows[mixed["failed"]].last_error) == (
+        StepStatus.FAILED,
+        "not a readable image",
+    )
 
 
 def test_all_enqueues_every_asset_except_running_ones(mixed, lanes, django_capture_on_commit_callbacks):
@@ -99,7 +105,10 @@ def test_all_enqueues_every_asset_except_running_ones(mixed, lanes, django_captu
     assert {asset_id for asset_id, status in after.items() if status == StepStatus.PENDING} == everyone_but_running
     running = AssetStep.objects.get(asset_id=mixed["running"], step=Step.METADATA)
     assert (running.status, running.attempts, running.worker, running.priority) == (
-        StepStatus.RUNNING, 1, "elsewhere", Priority.UPLOAD
+        StepStatus.RUNNING,
+        1,
+        "elsewhere",
+        Priority.UPLOAD,
     )
 
 
@@ -232,7 +241,9 @@ def test_retry_failed_makes_them_pending_in_the_upload_lane(user, lanes, django_
     failed = make_assets(user, 3)
     (done,) = make_assets(user, 1)
     for asset_id in failed:
-        set_step(asset_id, StepStatus.FAILED, attempts=5, last_error="gave up after 5 attempts", priority=Priority.BACKFILL)
+        set_step(
+            asset_id, StepStatus.FAILED, attempts=5, last_error="gave up after 5 attempts", priority=Priority.BACKFILL
+        )
     set_step(done, StepStatus.DONE)
     with django_capture_on_commit_callbacks(execute=True):
         assert queue_retry_failed(queue=Queue.METADATA_EXTRACTION) == 3
@@ -259,7 +270,13 @@ def test_retry_one_failed_item(user, lanes, django_capture_on_commit_callbacks):
 
 def test_counts_match_the_recorded_rows(user, lanes):
     ids = iter(make_assets(user, 12))
-    layout = {StepStatus.PENDING: 2, StepStatus.RUNNING: 1, StepStatus.DONE: 3, StepStatus.SKIPPED: 1, StepStatus.FAILED: 4}
+    layout = {
+        StepStatus.PENDING: 2,
+        StepStatus.RUNNING: 1,
+        StepStatus.DONE: 3,
+        StepStatus.SKIPPED: 1,
+        StepStatus.FAILED: 4,
+    }
     for status, count in layout.items():
         for _ in range(count):
             set_step(next(ids), status)
@@ -272,12 +289,21 @@ def test_counts_match_the_recorded_rows(user, lanes):
     }
     assert stats[Queue.THUMBNAIL_GENERATION.value]["jobCounts"]["waiting"] == 1
     assert stats[Queue.VIDEO_CONVERSION.value]["jobCounts"] == {
-        "active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": 0, "paused": 0
+        "active": 0,
+        "completed": 0,
+        "failed": 0,
+        "delayed": 0,
+        "waiting": 0,
+        "paused": 0,
     }
 
     queue_pause(queue=Queue.METADATA_EXTRACTION)
     paused = queue_statistics()[METADATA]
-    assert (paused["jobCounts"]["waiting"], paused["jobCounts"]["paused"], paused["queueStatus"]["isPaused"]) == (0, 2, True)
+    assert (paused["jobCounts"]["waiting"], paused["jobCounts"]["paused"], paused["queueStatus"]["isPaused"]) == (
+        0,
+        2,
+        True,
+    )
 
 
 def test_counts_follow_the_commands(user, lanes, django_capture_on_commit_callbacks):

@@ -125,7 +125,10 @@ def test_a_worker_stopped_by_its_hard_time_limit_is_named_so(user, lanes, django
     )
     with django_capture_on_commit_callbacks(execute=True):
         reconcile()
-    assert row_of(asset_id).last_error == f"the worker died while processing this file (stopped at its {limit} s time limit)"
+    assert (
+        row_of(asset_id).last_error
+        == f"the worker died while processing this file (stopped at its {limit} s time limit)"
+    )
 
 
 def test_a_step_that_runs_into_its_soft_time_limit_counts_the_same_death(user, lanes, monkeypatch):
@@ -144,8 +147,10 @@ def test_a_step_that_runs_into_its_soft_time_limit_counts_the_same_death(user, l
             step_run(asset_id=asset_id, step=Step.STORAGE_TEMPLATE)
     row = row_of(asset_id)
     assert (row.status, row.attempts, row.worker_losses) == (StepStatus.FAILED, 0, 3)
-    assert row.last_error == (f"the worker died 3 times while processing this file (last: stopped at its "
-                              f"{definition.task.soft_time_limit} s time limit)")
+    assert row.last_error == (
+        f"the worker died 3 times while processing this file (last: stopped at its "
+        f"{definition.task.soft_time_limit} s time limit)"
+    )
 
 
 def test_a_worker_dying_with_a_backfill_group_counts_no_loss_and_sends_each_step_alone(
@@ -291,7 +296,9 @@ def row_of_thumbnails(asset_id: str) -> AssetStep:
 # -- what the reconciler cannot rebuild must never be lost -----------------------------------------------------
 
 
-def test_a_failed_slot_release_does_not_lose_the_next_steps(user, lanes, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_slot_release_does_not_lose_the_next_steps(
+    user, lanes, monkeypatch, django_capture_on_commit_callbacks
+):
     """The reconciler rebuilds pending rows, not rows never written: a step that finished must record its follow-ups
     even when Redis goes away at the end of the job (its slot then simply expires)."""
     (asset_id,) = make_assets(user, 1)

@@ -48,8 +48,15 @@ def test_beat_runs_the_periodic_tasks_every_app_registered():
     beat_init.send(sender=beat)
     beat_app = beat.app
     tasks = {entry["task"] for entry in beat_app.conf.beat_schedule.values()}
-    assert tasks == {"Reconcile", "LibraryScanSchedule", "TusUploadsExpire", "JobRunRequest", "AssetDeleteCheck",
-                     "DebrisRemove", "AuditTableCleanup"}
+    assert tasks == {
+        "Reconcile",
+        "LibraryScanSchedule",
+        "TusUploadsExpire",
+        "JobRunRequest",
+        "AssetDeleteCheck",
+        "DebrisRemove",
+        "AuditTableCleanup",
+    }
     assert beat_app.conf.beat_schedule["database-backup"]["args"] == ("DatabaseBackup", "backupDatabase")
 
 

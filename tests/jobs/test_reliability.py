@@ -19,7 +19,14 @@ from jobs.queues import Queue
 from jobs.services import steps_enqueue
 from jobs.system_config import config_get, config_update
 from tests.jobs.live_workers import (
-    CHAIN_QUEUES, assert_every_asset_processed, drive_until, progress, settled, thumbnails_done, upload_photos, wait_for,
+    CHAIN_QUEUES,
+    assert_every_asset_processed,
+    drive_until,
+    progress,
+    settled,
+    thumbnails_done,
+    upload_photos,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,8 +38,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_worker_killed_mid_job_loses_nothing(api, tmp_path, media_root, workers, fast_reconciler):
     asset_ids = upload_photos(api, tmp_path / "in")
     first = workers.start("first", CHAIN_QUEUES, concurrency=1)
-    wait_for(lambda: AssetStep.objects.filter(step=Step.THUMBNAILS, status=StepStatus.RUNNING).exists(), 60,
-             "a thumbnail job to be running", interval=0.005)
+    wait_for(
+        lambda: AssetStep.objects.filter(step=Step.THUMBNAILS, status=StepStatus.RUNNING).exists(),
+        60,
+        "a thumbnail job to be running",
+        interval=0.005,
+    )
     first.kill()
     killed_at = time.monotonic()
     orphaned = list(AssetStep.objects.filter(status=StepStatus.RUNNING).values_list("asset_id", "step"))

@@ -25,7 +25,12 @@ def test_create_with_reference_defaults(admin_api, user):
     assert body["name"] == "New External Library" and body["ownerId"] == str(user.id)
     assert body["importPaths"] == [] and body["assetCount"] == 0 and body["refreshedAt"] is None
     assert body["exclusionPatterns"] == [
-        "**/@eaDir/**", "**/._*", "**/#recycle/**", "**/#snapshot/**", "**/.stversions/**", "**/.stfolder/**",
+        "**/@eaDir/**",
+        "**/._*",
+        "**/#recycle/**",
+        "**/#snapshot/**",
+        "**/.stversions/**",
+        "**/.stfolder/**",
     ]
     assert set(body) >= {"id", "createdAt", "updatedAt", "scan"}
 
@@ -40,7 +45,9 @@ def test_list_get_update_and_statistics(admin_api, user, photos):
     assert got["assetCount"] == 1 and got["refreshedAt"] and got["scan"]["state"] == "done"
     assert got["scan"]["counts"]["new"] == 1
 
-    updated = admin_api.put(f"/api/libraries/{library_id}", {"name": "Renamed", "exclusionPatterns": ["**/*.{arw,dng}"]}, format="json")
+    updated = admin_api.put(
+        f"/api/libraries/{library_id}", {"name": "Renamed", "exclusionPatterns": ["**/*.{arw,dng}"]}, format="json"
+    )
     assert updated.status_code == 200 and updated.json()["name"] == "Renamed"
     assert updated.json()["exclusionPatterns"] == ["**/*.{arw,dng}"]
 

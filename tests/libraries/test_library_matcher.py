@@ -25,7 +25,9 @@ def test_reference_defaults_exclude(path):
     assert DEFAULTS.is_excluded(path)
 
 
-@pytest.mark.parametrize("path", ["/photos/IMG_1.jpg", "/photos/eaDir/x.jpg", "/photos/recycle/x.jpg", "/photos/a._b.jpg"])
+@pytest.mark.parametrize(
+    "path", ["/photos/IMG_1.jpg", "/photos/eaDir/x.jpg", "/photos/recycle/x.jpg", "/photos/a._b.jpg"]
+)
 def test_reference_defaults_keep(path):
     assert not DEFAULTS.is_excluded(path)
 

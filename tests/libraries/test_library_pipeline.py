@@ -29,7 +29,9 @@ def test_a_library_photo_runs_the_chain_and_its_original_is_untouched(library, p
     assert thumbnails and all(path.startswith(str(settings.MEDIA_LOCATION)) for path in thumbnails)
 
 
-def test_deleting_a_library_asset_for_good_never_deletes_the_original(library, photos, user, django_capture_on_commit_callbacks):
+def test_deleting_a_library_asset_for_good_never_deletes_the_original(
+    library, photos, user, django_capture_on_commit_callbacks
+):
     from assets import tasks as asset_tasks
 
     original = photo(photos, "IMG_1.jpg")

@@ -144,8 +144,13 @@ def test_a_deleted_library_is_not_scanned(library, photos):
 
 
 def _scan_run(library: Library, work) -> dict:
-    return job_run_here(name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk),
-                        args={"library_id": str(library.pk)}, work=work)
+    return job_run_here(
+        name=SCAN,
+        queue=Queue.LIBRARY,
+        subject=library_subject(library.pk),
+        args={"library_id": str(library.pk)},
+        work=work,
+    )
 
 
 def test_a_library_being_scanned_is_not_scanned_twice(library, photos):

@@ -200,7 +200,9 @@ def test_sidecars_are_found_and_a_changed_sidecar_is_extracted_again(library, ph
     outcome = scan(library)
 
     assert outcome.counts["changed"] == 1
-    assert list(AssetStep.objects.filter(status=StepStatus.PENDING).values_list("asset_id", flat=True)) == [_asset(first).pk]
+    assert list(AssetStep.objects.filter(status=StepStatus.PENDING).values_list("asset_id", flat=True)) == [
+        _asset(first).pk
+    ]
 
 
 def test_a_deleted_sidecar_is_forgotten_but_never_deleted_by_the_server(library, photos):

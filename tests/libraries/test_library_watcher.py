@@ -14,17 +14,17 @@ from django.db import connection
 
 from accounts import services as account_services
 from assets.models import Asset
+from immich.locks import LIBRARY_WATCHER_LOCK
 from jobs import broker
 from jobs.models import JobRun
 from jobs.queues import Queue
 from jobs.system_config import config_get, config_update
-from immich.locks import LIBRARY_WATCHER_LOCK
 from libraries import watcher
 from libraries.matcher import Matcher
 from libraries.models import Library
 from libraries.scan import library_sync_paths
-from tests.libraries.helpers import photo, scan, touch
 from tests.jobs.live_workers import redis_server  # noqa: F401  (fixture)
+from tests.libraries.helpers import photo, scan, touch
 from tests.live import database_on_cluster, postgres_cluster, wait_until  # noqa: F401  (fixtures)
 
 
@@ -183,13 +183,21 @@ def test_the_watcher_outlives_a_database_restart(database_on_cluster, tmp_path):
 
     def run():
         try:
-            watcher.run_watcher(stop=stop, settle_s=0.3, poll=True, poll_interval_ms=100, reload_s=0.5,
-                                send=lambda library_id, paths: sent.append((library_id, paths)), log=logged.append)
+            watcher.run_watcher(
+                stop=stop,
+                settle_s=0.3,
+                poll=True,
+                poll_interval_ms=100,
+                reload_s=0.5,
+                send=lambda library_id, paths: sent.append((library_id, paths)),
+                log=logged.append,
+            )
         finally:
             connection.close()
 
     thread = threading.Thread(target=run)
     thread.start()
+
     def watching() -> int:
         return sum(line.startswith("watching") for line in logged)
 
@@ -219,8 +227,9 @@ def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(libr
 
     def run():
         try:
-            watcher.run_watcher(stop=stop, settle_s=0.3, poll=True, poll_interval_ms=100, reload_s=0.5, lock=lock,
-                                log=logged.append)
+            watcher.run_watcher(
+                stop=stop, settle_s=0.3, poll=True, poll_interval_ms=100, reload_s=0.5, lock=lock, log=logged.append
+            )
         finally:
             connection.close()
 
@@ -244,7 +253,6 @@ def test_a_file_added_while_the_broker_is_down_is_handed_on_once_it_is_back(libr
     assert [message["headers"]["task"] for message in library_messages()] == ["LibrarySyncFiles"]
     run_id = int(library_messages()[0]["headers"]["argsrepr"].strip("(),"))
     assert str(photos / "during-the-outage.jpg") in JobRun.objects.get(pk=run_id).args["paths"]
-
 
 
 def test_one_watcher_holds_the_cluster_lock_and_the_next_takes_it_when_released(broker):

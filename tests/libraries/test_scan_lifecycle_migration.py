@@ -28,12 +28,21 @@ def test_the_last_scan_outcome_stays_and_an_unfinished_request_becomes_a_pending
         Library = old.get_model("libraries", "Library")
         owner = User.objects.create(email="owner@example.com", name="Owner")
         requested = datetime(2024, 3, 2, tzinfo=timezone.utc)
-        refused = Library.objects.create(owner=owner, scan_state="refused", scan_error="unmounted", last_scan={},
-                                         scan_finished_at=datetime(2024, 3, 1, tzinfo=timezone.utc),
-                                         scan_requested_at=requested)
-        done = Library.objects.create(owner=owner, scan_state="done", last_scan={"state": "done", "error": ""},
-                                      scan_requested_at=datetime(2024, 3, 1, tzinfo=timezone.utc),
-                                      scan_finished_at=requested)
+        refused = Library.objects.create(
+            owner=owner,
+            scan_state="refused",
+            scan_error="unmounted",
+            last_scan={},
+            scan_finished_at=datetime(2024, 3, 1, tzinfo=timezone.utc),
+            scan_requested_at=requested,
+        )
+        done = Library.objects.create(
+            owner=owner,
+            scan_state="done",
+            last_scan={"state": "done", "error": ""},
+            scan_requested_at=datetime(2024, 3, 1, tzinfo=timezone.utc),
+            scan_finished_at=requested,
+        )
 
         new = _migrate(AFTER)
         Library, JobRun = new.get_model("libraries", "Library"), new.get_model("jobs", "JobRun")
@@ -41,7 +50,11 @@ def test_the_last_scan_outcome_stays_and_an_unfinished_request_becomes_a_pending
         assert Library.objects.get(pk=done.pk).last_scan == {"state": "done", "error": ""}
         (run,) = JobRun.objects.all()
         assert (run.name, run.subject, run.status, run.args, run.queued_at) == (
-            "LibraryScan", f"library:{refused.pk}", "pending", {"library_id": str(refused.pk)}, requested
+            "LibraryScan",
+            f"library:{refused.pk}",
+            "pending",
+            {"library_id": str(refused.pk)},
+            requested,
         )
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

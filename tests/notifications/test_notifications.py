@@ -65,8 +65,10 @@ def test_further_failures_of_the_step_add_up_in_the_unread_notice(api, tmp_path)
 def test_once_read_the_next_failure_makes_a_new_notice(api, tmp_path):
     failed_upload(api, tmp_path, "one.jpg")
     (read,) = notices(api)
-    assert api.put(f"/api/notifications/{read['id']}", {"readAt": "2026-12-06T10:00:00Z"}, format="json").json()[
-        "readAt"] == "2026-12-06T10:00:00.000Z"
+    assert (
+        api.put(f"/api/notifications/{read['id']}", {"readAt": "2026-12-06T10:00:00Z"}, format="json").json()["readAt"]
+        == "2026-12-06T10:00:00.000Z"
+    )
     failed_upload(api, tmp_path, "two.jpg")
     unread = notices(api, unread="true")
     assert [notice["title"] for notice in unread] == ["Could not read the metadata of two.jpg"]
@@ -88,8 +90,12 @@ def test_a_file_that_kills_its_worker_for_good_is_told_too(user, api, broker, dj
     (asset_id,) = make_assets(user, 1)
     steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
     AssetStep.objects.filter(asset_id=asset_id).update(
-        status=StepStatus.RUNNING, attempts=1, worker="gone:1", started_at=timezone.now() - timedelta(minutes=5),
-        heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=5), worker_losses=MAX_WORKER_LOSSES - 1,
+        status=StepStatus.RUNNING,
+        attempts=1,
+        worker="gone:1",
+        started_at=timezone.now() - timedelta(minutes=5),
+        heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=5),
+        worker_losses=MAX_WORKER_LOSSES - 1,
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert reconcile().failed == {Queue.THUMBNAIL_GENERATION.value: 1}
@@ -111,7 +117,9 @@ def test_bulk_read_and_delete_touch_only_ones_own(api, other_api, user, other_us
     mine = Notification.objects.create(user=user, title="mine")
     theirs = Notification.objects.create(user=other_user, title="theirs")
     ids = [str(mine.id), str(theirs.id)]
-    assert api.put("/api/notifications", {"ids": ids, "readAt": "2026-12-06T10:00:00Z"}, format="json").status_code == 204
+    assert (
+        api.put("/api/notifications", {"ids": ids, "readAt": "2026-12-06T10:00:00Z"}, format="json").status_code == 204
+    )
     assert notices(api, unread="true") == [] and len(notices(other_api, unread="true")) == 1
     assert api.delete("/api/notifications", {"ids": ids}, format="json").status_code == 204
     assert list(Notification.objects.values_list("title", flat=True)) == ["theirs"]

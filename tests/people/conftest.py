@@ -16,8 +16,16 @@ from tests.assets.helpers import upload_file
 from tests.people.face_factories import face_picture, jpeg_with_xmp, mwg_block, packet, stored_box
 
 
-def upload_tagged(client, folder: Path, *, regions=None, orientation: int = 1, name: str = "tagged.jpg",
-                  picture=None, xmp: bytes | None = None) -> str:
+def upload_tagged(
+    client,
+    folder: Path,
+    *,
+    regions=None,
+    orientation: int = 1,
+    name: str = "tagged.jpg",
+    picture=None,
+    xmp: bytes | None = None,
+) -> str:
     """A JPEG of `picture` with MWG `regions` (name, displayed-box-or-None) embedded; None boxes mean "the painted
     face", written in the stored frame for `orientation`. Uploaded, then its metadata extracted."""
     picture = picture or face_picture()
@@ -48,8 +56,12 @@ def import_faces(asset_id, *, sidecar: Path | None = None) -> services.FacesImpo
     asset = Asset.objects.select_related("exif").get(pk=asset_id)
     orientation = int(asset.exif.orientation) if asset.exif.orientation else None
     return services.faces_import(
-        asset_id=asset_id, original=Path(asset.original_path), sidecar=sidecar, orientation=orientation,
-        width=asset.width, height=asset.height,
+        asset_id=asset_id,
+        original=Path(asset.original_path),
+        sidecar=sidecar,
+        orientation=orientation,
+        width=asset.width,
+        height=asset.height,
     )
 
 

@@ -56,23 +56,31 @@ def _mwg_region(name, box, *, style, unit="normalized", size=None, kind="Face") 
     area = f'stArea:x="{x!r}" stArea:y="{y!r}" stArea:w="{w!r}" stArea:h="{h!r}" stArea:unit="{unit}"'
     name_attr = f' mwg-rs:Name="{name}"' if name is not None else ""
     if style == "digikam":
-        return (f'<rdf:li><rdf:Description{name_attr} mwg-rs:Type="{kind}">'
-                f"<mwg-rs:Area {area}/></rdf:Description></rdf:li>")
+        return (
+            f'<rdf:li><rdf:Description{name_attr} mwg-rs:Type="{kind}"><mwg-rs:Area {area}/></rdf:Description></rdf:li>'
+        )
     name_element = f"<mwg-rs:Name>{name}</mwg-rs:Name>" if name is not None else ""
-    return (f'<rdf:li rdf:parseType="Resource">{name_element}<mwg-rs:Type>{kind}</mwg-rs:Type>'
-            f'<mwg-rs:Area {area}/></rdf:li>')
+    return (
+        f'<rdf:li rdf:parseType="Resource">{name_element}<mwg-rs:Type>{kind}</mwg-rs:Type>'
+        f"<mwg-rs:Area {area}/></rdf:li>"
+    )
 
 
 def mwg_block(regions, *, applied=None, style="digikam", unit="normalized") -> str:
     """`regions`: [(name or None, stored box (x1, y1, x2, y2) normalised)] (or (name, box, kind))."""
-    dims = (f'<mwg-rs:AppliedToDimensions stDim:w="{applied[0]}" stDim:h="{applied[1]}" stDim:unit="pixel"/>'
-            if applied else "")
+    dims = (
+        f'<mwg-rs:AppliedToDimensions stDim:w="{applied[0]}" stDim:h="{applied[1]}" stDim:unit="pixel"/>'
+        if applied
+        else ""
+    )
     items = "".join(
         _mwg_region(name, box, style=style, unit=unit, size=applied, kind=kind[0] if kind else "Face")
         for name, box, *kind in regions
     )
-    return (f'<mwg-rs:Regions rdf:parseType="Resource">{dims}<mwg-rs:RegionList><rdf:Bag>{items}</rdf:Bag>'
-            "</mwg-rs:RegionList></mwg-rs:Regions>")
+    return (
+        f'<mwg-rs:Regions rdf:parseType="Resource">{dims}<mwg-rs:RegionList><rdf:Bag>{items}</rdf:Bag>'
+        "</mwg-rs:RegionList></mwg-rs:Regions>"
+    )
 
 
 def mp_block(regions) -> str:
@@ -81,8 +89,10 @@ def mp_block(regions) -> str:
     for name, (x1, y1, x2, y2) in regions:
         name_attr = f' MPReg:PersonDisplayName="{name}"' if name is not None else ""
         items += f'<rdf:li MPReg:Rectangle="{x1!r}, {y1!r}, {x2 - x1!r}, {y2 - y1!r}"{name_attr}/>'
-    return (f'<MP:RegionInfo rdf:parseType="Resource"><MPRI:Regions><rdf:Bag>{items}</rdf:Bag>'
-            "</MPRI:Regions></MP:RegionInfo>")
+    return (
+        f'<MP:RegionInfo rdf:parseType="Resource"><MPRI:Regions><rdf:Bag>{items}</rdf:Bag>'
+        "</MPRI:Regions></MP:RegionInfo>"
+    )
 
 
 def packet(*blocks: str, attributes: str = "") -> bytes:
@@ -97,8 +107,15 @@ def _segment(payload: bytes) -> bytes:
     return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
 
 
-def jpeg_with_xmp(path: Path, *, picture: Image.Image, orientation: int | None, xmp: bytes | None = None,
-                  extended: bytes | None = None, quality: int = 95) -> Path:
+def jpeg_with_xmp(
+    path: Path,
+    *,
+    picture: Image.Image,
+    orientation: int | None,
+    xmp: bytes | None = None,
+    extended: bytes | None = None,
+    quality: int = 95,
+) -> Path:
     """A JPEG storing `picture` per `orientation` (EXIF tag set), with `xmp` in APP1 and `extended` as Extended
     XMP chunks (the main packet then names its GUID)."""
     tags = {"0th": {}, "Exif": {}, "GPS": {}}

@@ -21,12 +21,20 @@ def tagged(api, folder):
     """Two photos: Alice on both, Bob on the second, plus an unnamed face there."""
     first = upload_tagged(api, folder, name="one.jpg")
     second = upload_tagged(
-        api, folder, name="two.jpg", picture=face_picture(background=(90, 20, 20)),
+        api,
+        folder,
+        name="two.jpg",
+        picture=face_picture(background=(90, 20, 20)),
         regions=[("Alice", None), ("Bob", (0.1, 0.1, 0.3, 0.5)), (None, (0.05, 0.6, 0.15, 0.8))],
     )
     import_faces(first)
     import_faces(second)
-    return {"first": first, "second": second, "alice": Person.objects.get(name="Alice"), "bob": Person.objects.get(name="Bob")}
+    return {
+        "first": first,
+        "second": second,
+        "alice": Person.objects.get(name="Alice"),
+        "bob": Person.objects.get(name="Bob"),
+    }
 
 
 def test_list_people(api, tagged):
@@ -62,10 +70,16 @@ def test_get_and_update_a_person(api, tagged):
     alice = tagged["alice"]
     assert api.get(f"/api/people/{alice.id}").json()["name"] == "Alice"
     response = api.put(
-        f"/api/people/{alice.id}", {"name": "  Alice   Smith ", "birthDate": "1990-04-01", "isHidden": True}, format="json"
+        f"/api/people/{alice.id}",
+        {"name": "  Alice   Smith ", "birthDate": "1990-04-01", "isHidden": True},
+        format="json",
     )
     assert response.status_code == 200, response.content
-    assert (response.json()["name"], response.json()["birthDate"], response.json()["isHidden"]) == ("Alice Smith", "1990-04-01", True)
+    assert (response.json()["name"], response.json()["birthDate"], response.json()["isHidden"]) == (
+        "Alice Smith",
+        "1990-04-01",
+        True,
+    )
     alice.refresh_from_db()
     assert (alice.name, alice.birth_date, alice.is_hidden) == ("Alice Smith", date(1990, 4, 1), True)
 
@@ -130,11 +144,22 @@ def test_the_asset_response_has_its_people_and_faces(api, tagged):
     assert alice["id"] == str(tagged["alice"].id)
     [face] = alice["faces"]
     assert face == {
-        "id": face["id"], "imageWidth": 300, "imageHeight": 200, "boundingBoxX1": 180, "boundingBoxY1": 40,
-        "boundingBoxX2": 240, "boundingBoxY2": 100, "sourceType": "exif",
+        "id": face["id"],
+        "imageWidth": 300,
+        "imageHeight": 200,
+        "boundingBoxX1": 180,
+        "boundingBoxY1": 40,
+        "boundingBoxX2": 240,
+        "boundingBoxY2": 100,
+        "sourceType": "exif",
     }
     [unnamed] = body["unassignedFaces"]
-    assert (unnamed["boundingBoxX1"], unnamed["boundingBoxY1"], unnamed["boundingBoxX2"], unnamed["boundingBoxY2"]) == (15, 120, 45, 160)
+    assert (unnamed["boundingBoxX1"], unnamed["boundingBoxY1"], unnamed["boundingBoxX2"], unnamed["boundingBoxY2"]) == (
+        15,
+        120,
+        45,
+        160,
+    )
 
 
 def test_the_asset_response_of_an_untagged_asset(api, folder):

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def boxes(asset_id) -> list[tuple]:
-    return [(face.person.name if face.person else None, (face.x1, face.y1, face.x2, face.y2))
-            for face in AssetFace.objects.filter(asset_id=asset_id).select_related("person").order_by("x1")]
+    return [
+        (face.person.name if face.person else None, (face.x1, face.y1, face.x2, face.y2))
+        for face in AssetFace.objects.filter(asset_id=asset_id).select_related("person").order_by("x1")
+    ]
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
@@ -56,12 +58,16 @@ def test_a_reimport_follows_the_file(api, folder, tmp_path):
     import_faces(asset_id)
     alice_face = AssetFace.objects.get(person__name="Alice")
     sidecar = tmp_path / "edited.xmp"  # Alice's box moved, Bob untagged, Carol added, one nameless face
-    sidecar.write_bytes(packet(mwg_block([("Alice", (0.5, 0.1, 0.7, 0.4)), ("Carol", (0.1, 0.5, 0.2, 0.7)),
-                                          (None, (0.8, 0.8, 0.9, 0.9))])))
+    sidecar.write_bytes(
+        packet(
+            mwg_block([("Alice", (0.5, 0.1, 0.7, 0.4)), ("Carol", (0.1, 0.5, 0.2, 0.7)), (None, (0.8, 0.8, 0.9, 0.9))])
+        )
+    )
     result = import_faces(asset_id, sidecar=sidecar)
     assert (result.created, result.updated, result.deleted, result.origin) == (2, 1, 1, "sidecar")
     assert boxes(asset_id) == [
-        ("Carol", pytest.approx((0.1, 0.5, 0.2, 0.7))), ("Alice", pytest.approx((0.5, 0.1, 0.7, 0.4))),
+        ("Carol", pytest.approx((0.1, 0.5, 0.2, 0.7))),
+        ("Alice", pytest.approx((0.5, 0.1, 0.7, 0.4))),
         (None, pytest.approx((0.8, 0.8, 0.9, 0.9))),
     ]
     assert AssetFace.objects.get(person__name="Alice").id == alice_face.id  # the same row, moved
@@ -80,7 +86,9 @@ def test_a_person_renamed_in_the_app_keeps_its_faces_on_reimport(api, folder):
 
 def test_both_schemas_in_one_file_give_one_face(api, folder):
     box = stored_box(face_picture(), 6)
-    asset_id = upload_tagged(api, folder, orientation=6, xmp=packet(mwg_block([("Dee", box)]), mp_block([("Dee", box)])))
+    asset_id = upload_tagged(
+        api, folder, orientation=6, xmp=packet(mwg_block([("Dee", box)]), mp_block([("Dee", box)]))
+    )
     import_faces(asset_id)
     assert boxes(asset_id) == [("Dee", pytest.approx(FACE_BOX))]
 
@@ -96,7 +104,9 @@ def test_the_first_face_of_a_person_queues_its_thumbnail(api, folder, queued, dj
     assert len(queued) == 1  # has a thumbnail: nothing queued
 
 
-def test_removing_the_feature_face_marks_the_thumbnail_missing(api, folder, tmp_path, queued, django_capture_on_commit_callbacks):
+def test_removing_the_feature_face_marks_the_thumbnail_missing(
+    api, folder, tmp_path, queued, django_capture_on_commit_callbacks
+):
     first = upload_tagged(api, folder, name="one.jpg")
     second = upload_tagged(api, folder, name="two.jpg", regions=[("Alice", (0.1, 0.1, 0.3, 0.4))])
     import_faces(first)
@@ -124,7 +134,10 @@ def test_malformed_and_hostile_tags_are_warnings_not_failures(api, folder, tmp_p
 
 def test_thousands_of_regions_are_capped(api, folder, tmp_path):
     asset_id = upload_tagged(api, folder)
-    regions = [(None, (index % 60 / 60, index // 60 / 60, index % 60 / 60 + 0.01, index // 60 / 60 + 0.01)) for index in range(3000)]
+    regions = [
+        (None, (index % 60 / 60, index // 60 / 60, index % 60 / 60 + 0.01, index // 60 / 60 + 0.01))
+        for index in range(3000)
+    ]
     sidecar = tmp_path / "many.xmp"
     sidecar.write_bytes(packet(mwg_block(regions)))
     result = import_faces(asset_id, sidecar=sidecar)

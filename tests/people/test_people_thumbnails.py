@@ -102,7 +102,9 @@ def test_a_paused_queue_sends_the_job_back(api, folder, monkeypatch):
     person = Person.objects.get()
     QueueState.objects.update_or_create(queue=Queue.THUMBNAIL_GENERATION.value, defaults={"is_paused": True})
     later = []
-    monkeypatch.setattr(tasks.person_generate_thumbnail, "apply_async", lambda args, **options: later.append((args, options)))
+    monkeypatch.setattr(
+        tasks.person_generate_thumbnail, "apply_async", lambda args, **options: later.append((args, options))
+    )
     assert tasks.person_generate_thumbnail.apply((str(person.id),)).get() == "waiting"
     assert later == [((str(person.id), False), {"countdown": tasks.PAUSED_RETRY_S})]
     assert Person.objects.get().thumbnail_path == ""

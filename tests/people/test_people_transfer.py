@@ -24,10 +24,13 @@ def transfer(source, destination, *extra) -> str:
     return out.getvalue()
 
 
-def test_people_move_and_same_names_merge(api, other_api, user, other_user, folder, queued, django_capture_on_commit_callbacks):
+def test_people_move_and_same_names_merge(
+    api, other_api, user, other_user, folder, queued, django_capture_on_commit_callbacks
+):
     mine = upload_tagged(api, folder, name="mine.jpg", regions=[("Alice", None), ("Bob", (0.1, 0.1, 0.3, 0.5))])
-    theirs = upload_tagged(other_api, folder, name="theirs.jpg", picture=face_picture(background=(90, 20, 20)),
-                           regions=[("Bob", None)])
+    theirs = upload_tagged(
+        other_api, folder, name="theirs.jpg", picture=face_picture(background=(90, 20, 20)), regions=[("Bob", None)]
+    )
     import_faces(mine)
     import_faces(theirs)
     alice = Person.objects.get(name="Alice")
@@ -51,8 +54,13 @@ def test_people_move_and_same_names_merge(api, other_api, user, other_user, fold
 
 def test_people_on_duplicates_that_stay_behind_stay_too(api, other_api, user, other_user, folder):
     shared = upload_tagged(api, folder, name="shared.jpg", regions=[("Carol", None)])
-    moving = upload_tagged(api, folder, name="moving.jpg", picture=face_picture(background=(90, 20, 20)),
-                           regions=[("Carol", (0.1, 0.1, 0.3, 0.5)), ("Dan", None)])
+    moving = upload_tagged(
+        api,
+        folder,
+        name="moving.jpg",
+        picture=face_picture(background=(90, 20, 20)),
+        regions=[("Carol", (0.1, 0.1, 0.3, 0.5)), ("Dan", None)],
+    )
     their_copy = upload_file(other_api, folder / "shared.jpg")["id"]  # the destination already has this file
     import_faces(shared)
     import_faces(moving)
@@ -62,8 +70,12 @@ def test_people_on_duplicates_that_stay_behind_stay_too(api, other_api, user, ot
     assert "1 duplicates stay" in output
     carol.refresh_from_db()
     assert carol.owner == user
-    assert [str(asset_id) for asset_id in AssetFace.objects.filter(person=carol).values_list("asset_id", flat=True)] == [shared]
+    assert [
+        str(asset_id) for asset_id in AssetFace.objects.filter(person=carol).values_list("asset_id", flat=True)
+    ] == [shared]
     their_carol = Person.objects.get(owner=other_user, name="Carol")
-    assert [str(asset_id) for asset_id in AssetFace.objects.filter(person=their_carol).values_list("asset_id", flat=True)] == [moving]
+    assert [
+        str(asset_id) for asset_id in AssetFace.objects.filter(person=their_carol).values_list("asset_id", flat=True)
+    ] == [moving]
     assert Person.objects.get(name="Dan").owner == other_user
     assert AssetFace.objects.filter(asset_id=their_copy).count() == 0  # the destination's own copy is untouched

@@ -74,7 +74,10 @@ def test_the_answer_has_immich_s_shape_with_an_empty_album_part(api, library):
     body = immich_go_page(api, "timeline")
     assert body["albums"] == {"total": 0, "count": 0, "items": [], "facets": []}
     assert {key: body["assets"][key] for key in ("total", "count", "facets", "nextPage")} == {
-        "total": 2, "count": 2, "facets": [], "nextPage": None
+        "total": 2,
+        "count": 2,
+        "facets": [],
+        "nextPage": None,
     }
 
 
@@ -83,7 +86,9 @@ def test_items_carry_what_immich_go_indexes_in_its_formats(api, library, tmp_pat
     [item] = [item for item in immich_go_page(api, "timeline")["assets"]["items"] if item["id"] == library["a.jpg"]]
     sha1 = hashlib.sha1(make_jpeg(tmp_path / "same.jpg", color=(1, 2, 3)).read_bytes()).digest()
     assert (item["id"], item["checksum"], item["originalFileName"]) == (
-        library["a.jpg"], base64.b64encode(sha1).decode(), "a.jpg"
+        library["a.jpg"],
+        base64.b64encode(sha1).decode(),
+        "a.jpg",
     )
     assert (item["libraryId"], item["isTrashed"], item["isArchived"], item["tags"]) == (None, False, False, [])
     assert item["exifInfo"]["fileSizeInByte"] == len((tmp_path / "same.jpg").read_bytes())

@@ -77,8 +77,9 @@ RULES: dict[str, Rule] = {
     "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
     "GET /api/users/me/preferences": user(expect=200),
     "PUT /api/users/me/preferences": user(body={"ratings": {"enabled": True}}, expect=200),
-    "POST /api/auth/change-password": user(body={"password": "not-bobs-password", "newPassword": "new-password"},
-                                           expect=400),  # wrong current password: the caller's own account only
+    "POST /api/auth/change-password": user(
+        body={"password": "not-bobs-password", "newPassword": "new-password"}, expect=400
+    ),  # wrong current password: the caller's own account only
     "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
     "GET /api/api-keys": user(expect=200),
     "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),
@@ -168,15 +169,21 @@ RULES: dict[str, Rule] = {
 # The operations that refuse every API key: their state belongs to a login session.
 SESSION_ONLY = {"POST /api/sync/stream", "GET /api/sync/ack", "POST /api/sync/ack", "DELETE /api/sync/ack"}
 
-PATH_KINDS = {"asset_id": "image", "album_id": "album", "person_id": "person", "key_id": "api_key", "upload_id": "tus",
-              "notification_id": "notification"}
+PATH_KINDS = {
+    "asset_id": "image",
+    "album_id": "album",
+    "person_id": "person",
+    "key_id": "api_key",
+    "upload_id": "tus",
+    "notification_id": "notification",
+}
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @cache
 def schema_operations() -> tuple[str, ...]:
-    """"METHOD /path" of every operation in the schema the server serves."""
+    """ "METHOD /path" of every operation in the schema the server serves."""
     response = Client(HTTP_HOST="localhost").get("/api/openapi.json")
     assert response.status_code == 200, response.content
     return tuple(

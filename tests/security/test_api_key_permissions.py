@@ -48,8 +48,11 @@ def _denied(response, permission: str) -> bool:
 
 
 def test_every_protected_operation_checks_a_permission_of_the_catalogue_or_is_listed():
-    unlisted = [op for op in PROTECTED
-                if permission_of(op) is None and op not in NEEDS_NO_PERMISSION | SESSION_ONLY | SESSION_OR_FULL_KEY]
+    unlisted = [
+        op
+        for op in PROTECTED
+        if permission_of(op) is None and op not in NEEDS_NO_PERMISSION | SESSION_ONLY | SESSION_OR_FULL_KEY
+    ]
     assert not unlisted, f"operations whose view checks no API key permission: {unlisted}"
     assert {permission for permission, _ in CHECKED} <= set(PERMISSIONS)
 

@@ -25,8 +25,14 @@ def trashed(api, tmp_path) -> str:
     return asset_id
 
 
-@pytest.mark.parametrize("origin", [{"HTTP_ORIGIN": "http://evil.example"}, {"HTTP_ORIGIN": "null"},
-                                    {"HTTP_REFERER": "http://photos.example.evil/page"}])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        {"HTTP_ORIGIN": "http://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_REFERER": "http://photos.example.evil/page"},
+    ],
+)
 def test_a_cross_site_write_with_the_cookie_is_refused(user, trashed, origin):
     response = cookie_client(user.email).post("/api/trash/empty", "", content_type="text/plain", **origin)
     assert response.status_code == 403 and "Cross-site request refused" in response.json()["message"]

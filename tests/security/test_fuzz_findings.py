@@ -78,7 +78,9 @@ def test_a_system_config_string_with_a_nul_character_is_a_400(admin_api):
     config = admin_api.get("/api/system-config").json()
     config["storageTemplate"]["template"] = "{{y}}/a\u0000b/{{filename}}"
     response = admin_api.put("/api/system-config", config, format="json")
-    assert response.status_code == 400 and "storageTemplate.template: must not contain NUL" in response.json()["message"]
+    assert (
+        response.status_code == 400 and "storageTemplate.template: must not contain NUL" in response.json()["message"]
+    )
     assert "\x00" not in config_get()["storageTemplate"]["template"]
 
 

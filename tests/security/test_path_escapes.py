@@ -153,7 +153,9 @@ def allowed_root(tmp_path, monkeypatch) -> Path:
 
 
 def imported(library: Library) -> list[str]:
-    return sorted(Path(path).name for path in Asset.objects.filter(library=library).values_list("original_path", flat=True))
+    return sorted(
+        Path(path).name for path in Asset.objects.filter(library=library).values_list("original_path", flat=True)
+    )
 
 
 def test_an_import_path_that_climbs_out_of_the_allowed_roots_is_refused(admin_api, user, allowed_root):
@@ -167,7 +169,9 @@ def test_an_import_path_that_climbs_out_of_the_allowed_roots_is_refused(admin_ap
 
 @pytest.mark.parametrize("patterns", [["../**"], ["**/../outside/**"], ["/**/../**/*.jpg"]])
 def test_exclusion_patterns_with_dot_dot_never_widen_the_scan(user, allowed_root, patterns):
-    library = Library.objects.create(owner=user, import_paths=[str(allowed_root / "photos")], exclusion_patterns=patterns)
+    library = Library.objects.create(
+        owner=user, import_paths=[str(allowed_root / "photos")], exclusion_patterns=patterns
+    )
     library_scan(library_id=library.pk)
     assert imported(library) in ([], ["inside.jpg"])
 
@@ -211,7 +215,6 @@ def test_a_watched_path_through_a_symlink_out_of_the_allowed_roots_is_not_import
     assert imported(library) == []
 
 
-
 def test_a_watched_file_does_not_take_a_sidecar_linked_from_the_media_location(api, other_user, tmp_path):
     victims_original = Asset.objects.get(pk=upload_photo(api, tmp_path / "in")).original_path
     photos = tmp_path / "bobs-photos"
@@ -235,8 +238,10 @@ def linked_library_file(api, other_api, user, tmp_path, request):
     library = Library.objects.create(owner=user, import_paths=[str(photos)])
     library_scan(library_id=library.pk)
     asset = Asset.objects.get(library=library, original_file_name="l1.jpg")
-    target = Path("/etc/passwd") if request.param == "/etc/passwd" else Path(
-        Asset.objects.get(pk=upload_photo(other_api, tmp_path / "bob", color=(200, 10, 10))).original_path
+    target = (
+        Path("/etc/passwd")
+        if request.param == "/etc/passwd"
+        else Path(Asset.objects.get(pk=upload_photo(other_api, tmp_path / "bob", color=(200, 10, 10))).original_path)
     )
     (photos / "l1.jpg").rename(photos / "l1.jpg.bak")
     os.symlink(target, photos / "l1.jpg")
@@ -289,7 +294,6 @@ def test_a_link_inside_the_library_folder_is_still_read(api, user, tmp_path):
     response = api.get(f"/api/assets/{asset.id}/original")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == (photos / "real" / "moved.jpg").read_bytes()
-
 
 
 def test_a_sidecar_beside_a_library_file_that_links_out_is_not_read(api, user, tmp_path):

@@ -8,7 +8,6 @@ import json
 
 from rest_framework.test import APIClient
 
-
 # What the 3.1 app asks for (login_form.dart handleSyncFlow -> syncRemote).
 APP_TYPES = [
     "AuthUsersV1", "UsersV1", "AssetsV2", "AssetExifsV1", "AssetEditsV1", "AssetMetadataV1", "PartnersV1",

@@ -87,25 +87,43 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
         admin = {"email": "admin@example.com", "password": "change-me", "name": "Admin"}
         assert requests.post(f"{api}/auth/admin-sign-up", json=admin, timeout=30).status_code == 201
         token = requests.post(f"{api}/auth/login", json=admin, timeout=30).json()["accessToken"]
-        key = requests.post(f"{api}/api-keys", json={"name": "cli", "permissions": ["all"]},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["secret"]
+        key = requests.post(
+            f"{api}/api-keys",
+            json={"name": "cli", "permissions": ["all"]},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()["secret"]
         headers = {"x-api-key": key}
         photos = [make_jpeg(tmp_path / f"photo-{n}.jpg", color=(n * 40, 90, 160)) for n in range(4)]
         ids = []
         for photo in photos:
             with open(photo, "rb") as handle:
-                answer = requests.post(f"{api}/assets", headers=headers, files={"assetData": handle}, timeout=30, data={
-                    "deviceAssetId": photo.name, "deviceId": "test", "fileCreatedAt": "2021-07-01T12:00:00Z",
-                    "fileModifiedAt": "2021-07-01T12:00:00Z"})
+                answer = requests.post(
+                    f"{api}/assets",
+                    headers=headers,
+                    files={"assetData": handle},
+                    timeout=30,
+                    data={
+                        "deviceAssetId": photo.name,
+                        "deviceId": "test",
+                        "fileCreatedAt": "2021-07-01T12:00:00Z",
+                        "fileModifiedAt": "2021-07-01T12:00:00Z",
+                    },
+                )
             assert answer.status_code == 201, answer.text
             ids.append(answer.json()["id"])
 
         def thumbnails_made() -> bool:
-            answers = [requests.get(f"{api}/assets/{asset_id}/thumbnail", headers=headers, timeout=30) for asset_id in ids]
-            return all(answer.status_code == 200 and answer.headers["Content-Type"] == "image/webp" for answer in answers)
+            answers = [
+                requests.get(f"{api}/assets/{asset_id}/thumbnail", headers=headers, timeout=30) for asset_id in ids
+            ]
+            return all(
+                answer.status_code == 200 and answer.headers["Content-Type"] == "image/webp" for answer in answers
+            )
 
         wait_until(thumbnails_made, 60, "the thumbnails of the uploads")
         assert requests.get(f"{api}/users/me", headers=headers, timeout=30).json()["quotaUsageInBytes"] == sum(
-            photo.stat().st_size for photo in photos)
+            photo.stat().st_size for photo in photos
+        )
     finally:
         stop(serve, signal.SIGINT, timeout=30)  # Ctrl-C, as a user stops it

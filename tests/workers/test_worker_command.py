@@ -34,8 +34,21 @@ def test_no_queues_means_every_queue_and_the_celery_command_line():
     assert parse_queues("") == [queue.value for queue in Queue]
     argv = celery_argv(queues=parse_queues("videoConversion"), concurrency=2, name="video", loglevel="INFO")
     assert argv[0] == os.path.join(os.path.dirname(sys.executable), "celery")
-    assert argv[1:] == ["-A", "immich", "worker", "-Q", "videoConversion", "-c", "2", "-l", "INFO",
-                        "--prefetch-multiplier", "1", "-n", "video@%h"]
+    assert argv[1:] == [
+        "-A",
+        "immich",
+        "worker",
+        "-Q",
+        "videoConversion",
+        "-c",
+        "2",
+        "-l",
+        "INFO",
+        "--prefetch-multiplier",
+        "1",
+        "-n",
+        "video@%h",
+    ]
 
 
 def _wait_for_done(asset_id, worker: subprocess.Popen, timeout: float) -> AssetStep | None:
@@ -49,14 +62,19 @@ def _wait_for_done(asset_id, worker: subprocess.Popen, timeout: float) -> AssetS
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_started_by_the_command_runs_its_queue(api, broker, media_root, tmp_path,
-                                                         django_capture_on_commit_callbacks):
+def test_a_worker_started_by_the_command_runs_its_queue(
+    api, broker, media_root, tmp_path, django_capture_on_commit_callbacks
+):
     env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "worker", "--queues", "metadataExtraction", "--concurrency", "1"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +87,9 @@ def test_a_worker_started_by_the_command_runs_its_queue(api, broker, media_root,
         # storage template, off by default, is recorded skipped by the chain without being sent).
         later = AssetStep.objects.filter(asset_id=asset_id).exclude(step=Step.METADATA)
         assert {row.step: row.status for row in later} == {
-            Step.STORAGE_TEMPLATE: StepStatus.SKIPPED, Step.THUMBNAILS: StepStatus.PENDING}
+            Step.STORAGE_TEMPLATE: StepStatus.SKIPPED,
+            Step.THUMBNAILS: StepStatus.PENDING,
+        }
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:

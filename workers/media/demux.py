@@ -37,8 +37,12 @@ def open_input(path: Path, *, probe_decoding: bool = True) -> InputContainer:
     (EINVAL when no allowed demuxer recognises the content). Without probe_decoding the streams' properties are only
     what the container and the codec parsers tell (no colour properties, often no pixel format) until a frame is
     decoded."""
-    return av.open(str(path), metadata_errors="ignore", container_options=dict(_OPTIONS),
-                   options={} if probe_decoding else dict(_NO_PROBE_DECODING))
+    return av.open(
+        str(path),
+        metadata_errors="ignore",
+        container_options=dict(_OPTIONS),
+        options={} if probe_decoding else dict(_NO_PROBE_DECODING),
+    )
 
 
 def open_video(path: Path, *, probe_decoding: bool = True) -> InputContainer:
@@ -68,5 +72,5 @@ def decodable(streams: Iterable[AnyStream]) -> list[AnyStream]:
 
 
 def ffmpeg_words(error: av.FFmpegError) -> str:
-    """"Invalid data found when processing input" rather than "[Errno 1094995529] Invalid data ...: '/media/...'"."""
+    """ "Invalid data found when processing input" rather than "[Errno 1094995529] Invalid data ...: '/media/...'"."""
     return error.strerror or type(error).__name__

@@ -10,7 +10,11 @@ class UnreadableMedia(Exception):
 def libvips_reason(error: Exception) -> str:
     """The line of a libvips error that names the problem: its last, without the "unable to call" frames (some
     loaders say nothing more than that)."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip() and not line.strip().startswith("unable to call")]
+    lines = [
+        line.strip()
+        for line in str(error).splitlines()
+        if line.strip() and not line.strip().startswith("unable to call")
+    ]
     return lines[-1] if lines else "corrupt or unsupported data (the decoder gave no detail)"
 
 

@@ -190,7 +190,7 @@ def apple_content_identifier(maker_note: object) -> str | None:
         tag, kind, length, offset = struct.unpack_from(order + "HHII", maker_note, entry)
         if tag == _APPLE_CONTENT_IDENTIFIER and kind == _ASCII:
             start = entry + 8 if length <= 4 else offset
-            return clean_text(maker_note[start:start + length]) if start + length <= len(maker_note) else None
+            return clean_text(maker_note[start : start + length]) if start + length <= len(maker_note) else None
     return None
 
 

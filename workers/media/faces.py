@@ -154,8 +154,13 @@ def _text(value: ElementTree.Element | str | None) -> str | None:
 def _items(element: ElementTree.Element | str | None) -> list[ElementTree.Element]:
     if element is None or isinstance(element, str):
         return []
-    return [item for node in _nodes(element) for container in node if container.tag in _CONTAINERS
-            for item in container.findall(_LI)]
+    return [
+        item
+        for node in _nodes(element)
+        for container in node
+        if container.tag in _CONTAINERS
+        for item in container.findall(_LI)
+    ]
 
 
 def _number(value: ElementTree.Element | str | None) -> float | None:
@@ -189,7 +194,10 @@ def _dimensions(regions: ElementTree.Element) -> tuple[float, float] | None:
 
 
 def _mwg_box(
-    area: ElementTree.Element, applied: tuple[float, float] | None, stored_size: tuple[int, int] | None, where: str,
+    area: ElementTree.Element,
+    applied: tuple[float, float] | None,
+    stored_size: tuple[int, int] | None,
+    where: str,
     warnings: list[str],
 ) -> Box | None:
     x, y, w, h = (_number(_field(area, f"{{{_AREA}}}{key}")) for key in "xywh")
@@ -272,7 +280,11 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def parse_face_regions(
-    packets: list[bytes], *, orientation: int | None, stored_size: tuple[int, int] | None, label: str = "XMP",
+    packets: list[bytes],
+    *,
+    orientation: int | None,
+    stored_size: tuple[int, int] | None,
+    label: str = "XMP",
     limit: int = MAX_REGIONS,
 ) -> tuple[list[FaceRegion], list[str]]:
     """Face regions of one XMP source (a packet, or a main packet and its Extended XMP), in the displayed image.
@@ -292,7 +304,9 @@ def parse_face_regions(
     for name, box in mwg[:limit]:
         by_name.setdefault(name, []).append(box)
     mp = [
-        (name, box) for name, box in mp[:limit] if not any(_overlap(box, other) >= 0.5 for other in by_name.get(name, ()))
+        (name, box)
+        for name, box in mp[:limit]
+        if not any(_overlap(box, other) >= 0.5 for other in by_name.get(name, ()))
     ]
     regions, seen = [], set()
     for source, found in ((SOURCE_MWG, mwg), (SOURCE_MP, mp)):
@@ -338,9 +352,9 @@ def jpeg_xmp_packets(path: Path) -> list[bytes]:
                 continue
             payload = handle.read(length - 2)
             if payload.startswith(_XMP_SIGNATURE) and main is None:
-                main = payload[len(_XMP_SIGNATURE):]
+                main = payload[len(_XMP_SIGNATURE) :]
             elif payload.startswith(_EXTENDED_SIGNATURE) and len(payload) > len(_EXTENDED_SIGNATURE) + 40:
-                body = payload[len(_EXTENDED_SIGNATURE):]
+                body = payload[len(_EXTENDED_SIGNATURE) :]
                 guid, offset = body[:32], int.from_bytes(body[36:40], "big")
                 if sum(len(chunk) for chunk in chunks.values()) < xmp.MAX_XMP_BYTES:
                     chunks[(guid, offset)] = body[40:]
@@ -370,7 +384,11 @@ def embedded_xmp_packets(path: Path) -> list[bytes]:
 
 
 def read_face_regions(
-    original: Path, *, sidecar: Path | None, orientation: int | None, stored_size: tuple[int, int] | None,
+    original: Path,
+    *,
+    sidecar: Path | None,
+    orientation: int | None,
+    stored_size: tuple[int, int] | None,
     limit: int = MAX_REGIONS,
 ) -> FaceRegions:
     """The sidecar's regions when it has any (a sidecar overrides the file, as for every other value), else the
@@ -417,8 +435,15 @@ def crop_square(width: int, height: int, box: Box, *, expand: float = 0.10) -> t
 
 
 def generate_face_thumbnail(
-    source: Path, output: Path, box: Box, *, orientation: int | None, size: int = FACE_THUMBNAIL_SIZE,
-    quality: int = 80, colorspace: str = "p3", max_pixels: int = 100_000_000,
+    source: Path,
+    output: Path,
+    box: Box,
+    *,
+    orientation: int | None,
+    size: int = FACE_THUMBNAIL_SIZE,
+    quality: int = 80,
+    colorspace: str = "p3",
+    max_pixels: int = 100_000_000,
 ) -> None:
     """A size x size JPEG of the face at `box` (displayed image, normalised), cut from the upright original with
     the thumbnail pipeline's own loader (shrink-on-load to what the crop needs, RAW previews, HEIF, orientation

@@ -40,7 +40,7 @@ def write_fully(write: Callable[[memoryview], int], data: bytes) -> None:
     bytes going missing unnoticed."""
     view = memoryview(data)
     while view:
-        view = view[write(view):]
+        view = view[write(view) :]
 
 
 NAME_MAX = 255  # bytes in one file name (every Linux filesystem the server runs on)
@@ -71,8 +71,9 @@ def temporary_name(path: Path, token: str) -> Path:
 
 
 @contextmanager
-def write_then_replace(path: Path, *, token: str | None = None, durable: bool = False,
-                       clear_stale: bool = False) -> Iterator[Path]:
+def write_then_replace(
+    path: Path, *, token: str | None = None, durable: bool = False, clear_stale: bool = False
+) -> Iterator[Path]:
     """Yields a temporary name beside `path` to write; when the block ends without error the temporary file
     replaces `path` in one rename, so a reader sees the old file or the whole new one, never half of one. A block
     that decides to keep nothing removes the temporary file itself, and nothing is replaced. The temporary file
@@ -127,10 +128,18 @@ def _openat2(root_fd: int, relative: str, flags: int, mode: int) -> int | None:
     global _openat2_works
     if not _openat2_works:
         return None
-    how = _OpenHow(flags | os.O_CLOEXEC, mode if flags & os.O_CREAT else 0,
-                   _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS)
-    fd: int = _libc.syscall(ctypes.c_long(_SYS_OPENAT2), ctypes.c_int(root_fd), ctypes.c_char_p(os.fsencode(relative)),
-                       ctypes.byref(how), ctypes.c_size_t(ctypes.sizeof(how)))
+    how = _OpenHow(
+        flags | os.O_CLOEXEC,
+        mode if flags & os.O_CREAT else 0,
+        _RESOLVE_BENEATH | _RESOLVE_NO_SYMLINKS | _RESOLVE_NO_MAGICLINKS,
+    )
+    fd: int = _libc.syscall(
+        ctypes.c_long(_SYS_OPENAT2),
+        ctypes.c_int(root_fd),
+        ctypes.c_char_p(os.fsencode(relative)),
+        ctypes.byref(how),
+        ctypes.c_size_t(ctypes.sizeof(how)),
+    )
     if fd >= 0:
         return fd
     code = ctypes.get_errno()
@@ -158,8 +167,9 @@ def _open_walking(root_fd: int, relative: str, flags: int, mode: int) -> int:
     return opened
 
 
-def open_beneath(path: str | os.PathLike[str], roots: Iterable[str | os.PathLike[str]], flags: int = os.O_RDONLY,
-                 mode: int = 0o644) -> int:
+def open_beneath(
+    path: str | os.PathLike[str], roots: Iterable[str | os.PathLike[str]], flags: int = os.O_RDONLY, mode: int = 0o644
+) -> int:
     """A descriptor for `path` (os.open's `flags`) when it lies in one of the `roots` folders once its links are
     resolved, else OutsideRoots. The resolved path is then opened below its root through no link at all
     (openat2's RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on each component), so a link swapped in

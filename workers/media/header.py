@@ -65,7 +65,11 @@ def _pillow_header(path: Path, sniffed: Sniffed) -> ImageHeader:
         with Image.open(path) as image:
             bits = 16 if image.mode.startswith("I;16") else 32 if image.mode in ("I", "F") else 8
             return ImageHeader(
-                sniffed, image.width, image.height, exif=image.info.get("exif"), icc=image.info.get("icc_profile"),
+                sniffed,
+                image.width,
+                image.height,
+                exif=image.info.get("exif"),
+                icc=image.info.get("icc_profile"),
                 bits_per_sample=bits,
             )
     except Image.DecompressionBombError as error:
@@ -80,7 +84,9 @@ def _raw_header(path: Path, sniffed: Sniffed) -> ImageHeader:
     if size is None and preview is not None:
         size = preview[1:]
     if size is None:
-        raise UnreadableMedia(f"cannot read this {sniffed.format.upper()} RAW file: no image size and no embedded preview")
+        raise UnreadableMedia(
+            f"cannot read this {sniffed.format.upper()} RAW file: no image size and no embedded preview"
+        )
     exif = None
     with open(path, "rb") as handle:
         head = handle.read(_RAW_EXIF_LIMIT)

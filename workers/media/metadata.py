@@ -74,8 +74,21 @@ class MediaFacts:
 
 
 _COPIED = (
-    "make", "model", "lens_model", "f_number", "exposure_time", "iso", "focal_length", "latitude", "longitude",
-    "altitude", "description", "rating", "colorspace", "projection_type", "live_photo_cid",
+    "make",
+    "model",
+    "lens_model",
+    "f_number",
+    "exposure_time",
+    "iso",
+    "focal_length",
+    "latitude",
+    "longitude",
+    "altitude",
+    "description",
+    "rating",
+    "colorspace",
+    "projection_type",
+    "live_photo_cid",
 )
 
 
@@ -200,5 +213,7 @@ def video_facts(
         date_confidence=decision.confidence,
         warnings=tuple(warnings),
     )
-    overrides = {key: side[key] for key in ("description", "rating", "latitude", "longitude", "altitude") if key in side}
+    overrides = {
+        key: side[key] for key in ("description", "rating", "latitude", "longitude", "altitude") if key in side
+    }
     return replace(facts, **overrides) if overrides else facts

@@ -32,11 +32,26 @@ SECOND_OPTIONS = ("s", "ss", "SSS")
 # ({{kkkk}}-W{{WW}}: 1 January 2021 is 2020-W53, where {{y}}-{{WW}} gives the contradictory 2021-53).
 WEEK_YEAR_OPTIONS = ("kkkk", "kk")
 DATE_TOKENS = (
-    *YEAR_OPTIONS, *WEEK_YEAR_OPTIONS, *MONTH_OPTIONS, *WEEK_OPTIONS, *DAY_OPTIONS, *HOUR_OPTIONS, *MINUTE_OPTIONS,
+    *YEAR_OPTIONS,
+    *WEEK_YEAR_OPTIONS,
+    *MONTH_OPTIONS,
+    *WEEK_OPTIONS,
+    *DAY_OPTIONS,
+    *HOUR_OPTIONS,
+    *MINUTE_OPTIONS,
     *SECOND_OPTIONS,
 )
 TEXT_VARIABLES = (
-    "filename", "ext", "filetype", "filetypefull", "assetId", "assetIdShort", "album", "make", "model", "lensModel",
+    "filename",
+    "ext",
+    "filetype",
+    "filetypefull",
+    "assetId",
+    "assetIdShort",
+    "album",
+    "make",
+    "model",
+    "lensModel",
 )
 ALBUM_DATE_VARIABLES = tuple(f"album-{edge}-{token}" for edge in ("startDate", "endDate") for token in DATE_TOKENS)
 VARIABLES = frozenset((*DATE_TOKENS, *TEXT_VARIABLES, *ALBUM_DATE_VARIABLES))
@@ -165,7 +180,9 @@ def parse(source: str) -> Template:
         if expression.startswith("#"):
             helper, _, argument = expression[1:].partition(" ")
             if helper != "if" or not argument.strip():
-                raise TemplateError(f"Invalid storage template: only {{{{#if variable}}}} blocks are supported, not {{{{{expression}}}}}")
+                raise TemplateError(
+                    f"Invalid storage template: only {{{{#if variable}}}} blocks are supported, not {{{{{expression}}}}}"
+                )
             then: list[Node] = []
             stack.append((_known(argument.strip()), then, [], current))
             current = then
@@ -257,8 +274,20 @@ def lint(template: Template, values: TemplateValues | None = None) -> list[str]:
 
 # -- values ----------------------------------------------------------------------------------------------------
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 _FORMATS = {
@@ -291,8 +320,16 @@ def format_date(moment: datetime, token: str) -> str:
     return _FORMATS[token](moment)
 
 
-_EXTENSION_ALIASES = {"jpeg": "jpg", "jpe": "jpg", "tif": "tiff", "3gpp": "3gp", "mpeg": "mpg", "mpe": "mpg",
-                      "m2ts": "mts", "m2t": "mts"}
+_EXTENSION_ALIASES = {
+    "jpeg": "jpg",
+    "jpe": "jpg",
+    "tif": "tiff",
+    "3gpp": "3gp",
+    "mpeg": "mpg",
+    "mpe": "mpg",
+    "m2ts": "mts",
+    "m2t": "mts",
+}
 
 
 def normalise_extension(extension: str) -> str:
@@ -348,9 +385,17 @@ def sample_values() -> TemplateValues:
     """What validation renders with (Immich validates by rendering a sample asset)."""
     moment = datetime(2022, 2, 3, 4, 5, 6, 7000)
     return TemplateValues(
-        asset_id="d587e44b-f8c0-4832-9ba3-43268bbf5d4e", taken=moment, original_file_name="IMG_123.jpg",
-        extension="jpg", is_image=True, album="album", album_start=moment, album_end=moment, make="Canon",
-        model="EOS R5", lens_model="RF 24-105mm",
+        asset_id="d587e44b-f8c0-4832-9ba3-43268bbf5d4e",
+        taken=moment,
+        original_file_name="IMG_123.jpg",
+        extension="jpg",
+        is_image=True,
+        album="album",
+        album_start=moment,
+        album_end=moment,
+        make="Canon",
+        model="EOS R5",
+        lens_model="RF 24-105mm",
     )
 
 
@@ -386,7 +431,9 @@ def _substitutions(values: TemplateValues, needed: frozenset[str] = VARIABLES) -
     return found
 
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"})
+_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"}
+)
 
 
 def _evaluate(nodes: Iterable[Node], found: dict[str, str], out: list[str], escape: bool = True) -> None:

@@ -70,8 +70,9 @@ def rgba_to_thumbhash(w: int, h: int, rgba: bytes) -> bytes:
     alpha = pixels[..., 3] / 255
     weight = alpha / 255
 
-    sums = _sequential_sum(np.stack([(weight * red).ravel(), (weight * green).ravel(), (weight * blue).ravel(),
-                                     alpha.ravel()], axis=1))
+    sums = _sequential_sum(
+        np.stack([(weight * red).ravel(), (weight * green).ravel(), (weight * blue).ravel(), alpha.ravel()], axis=1)
+    )
     avg_r, avg_g, avg_b, avg_a = (float(value) for value in sums)
     if avg_a:
         avg_r, avg_g, avg_b = avg_r / avg_a, avg_g / avg_a, avg_b / avg_a

@@ -100,7 +100,9 @@ def _pillow_image(path: Path) -> pyvips.Image:
         raise UnreadableMedia(f"cannot decode the image: {error}") from error
 
 
-def _decode(path: Path, header: ImageHeader, short_side: int | None, orientation: int | None) -> tuple[pyvips.Image, str]:
+def _decode(
+    path: Path, header: ImageHeader, short_side: int | None, orientation: int | None
+) -> tuple[pyvips.Image, str]:
     """The image upright and shrunk (never enlarged) so its shorter side is `short_side` (None: full size)."""
     exif_orientation = exif.read_exif(header.exif).get("orientation") if header.exif else None
     wanted = orientation or exif_orientation or 1
@@ -126,7 +128,9 @@ def _decode(path: Path, header: ImageHeader, short_side: int | None, orientation
     else:
         width, height = (header.height, header.width) if wanted in (5, 6, 7, 8) else (header.width, header.height)
     box = _box(width, height, short_side) if short_side else (width, height)
-    image = pyvips.Image.thumbnail(str(path), box[0], height=box[1], size="down", no_rotate=apply_ourselves, fail_on="error")
+    image = pyvips.Image.thumbnail(
+        str(path), box[0], height=box[1], size="down", no_rotate=apply_ourselves, fail_on="error"
+    )
     if apply_ourselves and not header.container_transform:
         image = _orient(image, wanted)
     return image, "decoded"
@@ -189,8 +193,14 @@ def _largest_short_side(specs: tuple[ThumbnailSpec, ...]) -> int | None:
 
 
 def _render(
-    base: pyvips.Image, profile: bytes | None, outputs: dict[str, Path], specs: tuple[ThumbnailSpec, ...],
-    source_used: str, warnings: list[str], *, chroma_halved: bool = False,
+    base: pyvips.Image,
+    profile: bytes | None,
+    outputs: dict[str, Path],
+    specs: tuple[ThumbnailSpec, ...],
+    source_used: str,
+    warnings: list[str],
+    *,
+    chroma_halved: bool = False,
 ) -> ThumbnailResult:
     encoded, sizes, smallest = [], {}, base
     for spec in specs:

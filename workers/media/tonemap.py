@@ -96,7 +96,7 @@ def cube_text(*, transfer: str, algorithm: str, size: int = LUT_SIZE) -> str:
     grid = np.stack([red, green, blue], axis=-1).reshape(-1, 3)
     table = hdr_to_sdr(grid, transfer=transfer, algorithm=algorithm)
     lines = "\n".join(f"{r:.6f} {g:.6f} {b:.6f}" for r, g, b in table)
-    return f"TITLE \"{transfer} to SDR BT.709 ({algorithm})\"\nLUT_3D_SIZE {size}\n{lines}\n"
+    return f'TITLE "{transfer} to SDR BT.709 ({algorithm})"\nLUT_3D_SIZE {size}\n{lines}\n'
 
 
 def cube_file(*, transfer: str, algorithm: str, folder: Path | None = None) -> Path:

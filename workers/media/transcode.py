@@ -26,11 +26,20 @@ from workers.media.video_probe import ProbeSummary, VideoStreamInfo
 POLICIES = ("all", "optimal", "bitrate", "required", "disabled")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 # Software encoders for each target, in order of preference.
-VIDEO_ENCODERS = {"h264": ("libx264",), "hevc": ("libx265",), "vp9": ("libvpx-vp9",), "av1": ("libsvtav1", "libaom-av1")}
+VIDEO_ENCODERS = {
+    "h264": ("libx264",),
+    "hevc": ("libx265",),
+    "vp9": ("libvpx-vp9",),
+    "av1": ("libsvtav1", "libaom-av1"),
+}
 AUDIO_ENCODERS = {"aac": ("aac",), "mp3": ("libmp3lame",), "opus": ("libopus",), "pcm_s16le": ("pcm_s16le",)}
 FALLBACK_VIDEO, FALLBACK_AUDIO = "h264", "aac"
-HW_CODECS = {"nvenc": ("h264", "hevc", "av1"), "qsv": ("h264", "hevc", "vp9", "av1"),
-             "vaapi": ("h264", "hevc", "vp9", "av1"), "rkmpp": ("h264", "hevc")}
+HW_CODECS = {
+    "nvenc": ("h264", "hevc", "av1"),
+    "qsv": ("h264", "hevc", "vp9", "av1"),
+    "vaapi": ("h264", "hevc", "vp9", "av1"),
+    "rkmpp": ("h264", "hevc"),
+}
 _BITRATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$")
 
 
@@ -47,7 +56,7 @@ class Action(StrEnum):
 
 
 def parse_bitrate(text: str) -> int:
-    """"0" -> 0; "8000" or "8000k" -> 8,000,000 bit/s; "8m" -> 8,000,000. Raises ValueError on anything else."""
+    """ "0" -> 0; "8000" or "8000k" -> 8,000,000 bit/s; "8m" -> 8,000,000. Raises ValueError on anything else."""
     match = _BITRATE.match(str(text))
     if not match:
         raise ValueError(f"not a bitrate: {text!r} (use a number of kbit/s, optionally with k or m)")
@@ -164,7 +173,9 @@ def decide(probe: ProbeSummary, settings: TranscodeSettings) -> Decision:
             audio_reasons.append(f"audio codec {audio.codec} not accepted")
 
     if video_reasons and audio_reasons:
-        return Decision(Action.TRANSCODE_ALL, tuple(video_reasons + [r for r in audio_reasons if "policy all" not in r]))
+        return Decision(
+            Action.TRANSCODE_ALL, tuple(video_reasons + [r for r in audio_reasons if "policy all" not in r])
+        )
     if video_reasons:
         return Decision(Action.TRANSCODE_VIDEO, tuple(video_reasons))
     if audio_reasons:
@@ -186,7 +197,9 @@ def _nothing_to_do(probe: ProbeSummary, settings: TranscodeSettings) -> str:
     elif settings.policy == "optimal":
         text += ", target resolution original"
     elif settings.policy == "bitrate":
-        text += ", no max bitrate" if not settings.max_bitrate else f", bitrate within max {_mbit(settings.max_bitrate)}"
+        text += (
+            ", no max bitrate" if not settings.max_bitrate else f", bitrate within max {_mbit(settings.max_bitrate)}"
+        )
     text += f" (policy {settings.policy})"
     if probe.faststart is False:
         text += "; note: the original keeps its index at the end, so players fetch the end of the file before playing"
@@ -252,7 +265,11 @@ def output_size(video: VideoStreamInfo, target_short_side: int | None) -> tuple[
 
 
 def _choose(
-    target: str, table: Mapping[str, tuple[str, ...]], fallback: str, available: Collection[str], kind: str,
+    target: str,
+    table: Mapping[str, tuple[str, ...]],
+    fallback: str,
+    available: Collection[str],
+    kind: str,
     notes: list[str],
 ) -> tuple[str, tuple[str, ...]]:
     candidates = tuple(name for name in table.get(target, ()) if name in available)
@@ -262,19 +279,25 @@ def _choose(
     fallback_candidates = tuple(name for name in table[fallback] if name in available)
     if not fallback_candidates:
         raise LookupError(f"no {kind} encoder: {missing} and {'/'.join(table[fallback])} are missing from this build")
-    notes.append(f"{kind} encoder {missing} for {target} is missing from this build: encoded {fallback} with "
-                 f"{fallback_candidates[0]} instead")
+    notes.append(
+        f"{kind} encoder {missing} for {target} is missing from this build: encoded {fallback} with "
+        f"{fallback_candidates[0]} instead"
+    )
     return fallback, fallback_candidates
 
 
-def plan(probe: ProbeSummary, decision: Decision, settings: TranscodeSettings, available: Collection[str]) -> EncodePlan:
+def plan(
+    probe: ProbeSummary, decision: Decision, settings: TranscodeSettings, available: Collection[str]
+) -> EncodePlan:
     """What to write for a decision that writes a file. `available` is the set of encoder names this build has."""
     video, audio = probe.video, probe.audio
     if video is None:
         raise ValueError("a plan needs a video stream")
     notes: list[str] = []
     if decision.transcodes_video:
-        codec, encoders = _choose(settings.target_video_codec, VIDEO_ENCODERS, FALLBACK_VIDEO, available, "video", notes)
+        codec, encoders = _choose(
+            settings.target_video_codec, VIDEO_ENCODERS, FALLBACK_VIDEO, available, "video", notes
+        )
         if settings.accel != "disabled":
             if codec in HW_CODECS.get(settings.accel, ()) and f"{codec}_{settings.accel}" in available:
                 encoders = (f"{codec}_{settings.accel}", *encoders)
@@ -286,28 +309,51 @@ def plan(probe: ProbeSummary, decision: Decision, settings: TranscodeSettings, a
             tonemap = settings.tonemap
             notes.append(f"HDR {video.hdr} tone-mapped to SDR BT.709 ({settings.tonemap})")
         elif video.hdr:
-            notes.append(f"HDR {video.hdr} reduced to 8-bit without tone mapping (tone mapping disabled): "
-                         "colours look washed out")
+            notes.append(
+                f"HDR {video.hdr} reduced to 8-bit without tone mapping (tone mapping disabled): "
+                "colours look washed out"
+            )
         elif video.bit_depth > 8:
             notes.append(f"{video.bit_depth}-bit reduced to 8-bit yuv420p")
         two_pass = settings.two_pass and (settings.max_bitrate > 0 or codec == "vp9")
         if settings.two_pass and not two_pass:
             notes.append("two-pass ignored: it needs a max bitrate")
         video_plan = VideoPlan(
-            copy=False, index=video.index, codec=codec, encoders=encoders, width=width, height=height,
-            rotation=video.rotation, tonemap=tonemap, hdr=video.hdr, crf=settings.crf, preset=settings.preset,
-            max_bitrate=settings.max_bitrate, two_pass=two_pass, threads=settings.threads,
-            bframes=settings.bframes, refs=settings.refs, gop_size=settings.gop_size,
+            copy=False,
+            index=video.index,
+            codec=codec,
+            encoders=encoders,
+            width=width,
+            height=height,
+            rotation=video.rotation,
+            tonemap=tonemap,
+            hdr=video.hdr,
+            crf=settings.crf,
+            preset=settings.preset,
+            max_bitrate=settings.max_bitrate,
+            two_pass=two_pass,
+            threads=settings.threads,
+            bframes=settings.bframes,
+            refs=settings.refs,
+            gop_size=settings.gop_size,
         )
     else:
-        video_plan = VideoPlan(copy=True, index=video.index, codec=video.codec, width=video.width,
-                               height=video.height, rotation=video.rotation)
+        video_plan = VideoPlan(
+            copy=True,
+            index=video.index,
+            codec=video.codec,
+            width=video.width,
+            height=video.height,
+            rotation=video.rotation,
+        )
     audio_plan = None
     if audio is not None:
         if decision.transcodes_audio or audio.codec.startswith("pcm_"):
             if not decision.transcodes_audio:
                 notes.append(f"audio {audio.codec} cannot be copied into MP4: encoded instead")
-            codec, encoders = _choose(settings.target_audio_codec, AUDIO_ENCODERS, FALLBACK_AUDIO, available, "audio", notes)
+            codec, encoders = _choose(
+                settings.target_audio_codec, AUDIO_ENCODERS, FALLBACK_AUDIO, available, "audio", notes
+            )
             rate = 48000 if codec == "opus" else min(audio.sample_rate or 48000, 48000)
             audio_plan = AudioPlan(copy=False, index=audio.index, codec=codec, encoders=encoders, sample_rate=rate)
         else:

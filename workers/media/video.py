@@ -24,18 +24,34 @@ from workers.media.formats import sniff
 
 # FFmpeg's names for the transfer characteristics (what ffprobe prints as color_transfer).
 _TRANSFER_NAMES: dict[int, str] = {
-    ColorTrc.BT709: "bt709", ColorTrc.GAMMA22: "gamma22", ColorTrc.GAMMA28: "gamma28",
-    ColorTrc.SMPTE170M: "smpte170m", ColorTrc.SMPTE240M: "smpte240m", ColorTrc.LINEAR: "linear",
-    ColorTrc.IEC61966_2_4: "iec61966-2-4", ColorTrc.BT1361_ECG: "bt1361e", ColorTrc.IEC61966_2_1: "iec61966-2-1",
-    ColorTrc.BT2020_10: "bt2020-10", ColorTrc.BT2020_12: "bt2020-12", ColorTrc.SMPTE2084: "smpte2084",
-    ColorTrc.SMPTE428: "smpte428", ColorTrc.ARIB_STD_B67: "arib-std-b67",
+    ColorTrc.BT709: "bt709",
+    ColorTrc.GAMMA22: "gamma22",
+    ColorTrc.GAMMA28: "gamma28",
+    ColorTrc.SMPTE170M: "smpte170m",
+    ColorTrc.SMPTE240M: "smpte240m",
+    ColorTrc.LINEAR: "linear",
+    ColorTrc.IEC61966_2_4: "iec61966-2-4",
+    ColorTrc.BT1361_ECG: "bt1361e",
+    ColorTrc.IEC61966_2_1: "iec61966-2-1",
+    ColorTrc.BT2020_10: "bt2020-10",
+    ColorTrc.BT2020_12: "bt2020-12",
+    ColorTrc.SMPTE2084: "smpte2084",
+    ColorTrc.SMPTE428: "smpte428",
+    ColorTrc.ARIB_STD_B67: "arib-std-b67",
 }
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?")
 _DATE_KEYS = ("com.apple.quicktime.creationdate", "creation_time", "date")  # Apple's keeps the local offset
 _MAX_PACKETS_FOR_FIRST_FRAME = 600
 # FFmpeg's AVColorSpace of a frame -> swscale's matrix constants (what VideoReformatter takes).
-_MATRICES = {1: Colorspace.ITU709, 4: Colorspace.FCC, 5: Colorspace.ITU601, 6: Colorspace.ITU601,
-             7: Colorspace.SMPTE240M, 9: Colorspace.BT2020, 10: Colorspace.BT2020}
+_MATRICES = {
+    1: Colorspace.ITU709,
+    4: Colorspace.FCC,
+    5: Colorspace.ITU601,
+    6: Colorspace.ITU601,
+    7: Colorspace.SMPTE240M,
+    9: Colorspace.BT2020,
+    10: Colorspace.BT2020,
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +129,10 @@ def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
             duration = int(stream.duration * stream.time_base * 1000)
         audio = next((audio.codec_context.name for audio in decodable(container.streams.audio)), None)
         rate = stream.average_rate or stream.guessed_rate
-        tags = {**{k.lower(): v for k, v in stream.metadata.items()}, **{k.lower(): v for k, v in container.metadata.items()}}
+        tags = {
+            **{k.lower(): v for k, v in stream.metadata.items()},
+            **{k.lower(): v for k, v in container.metadata.items()},
+        }
         transfer = frame.color_trc if frame.color_trc != ColorTrc.UNSPECIFIED else context.color_trc
         location = _ISO6709.match(tags.get("com.apple.quicktime.location.iso6709") or tags.get("location") or "")
         latitude = longitude = altitude = None
@@ -161,11 +180,18 @@ def _to_vips(frame: av.VideoFrame, target_short_side: int | None) -> pyvips.Imag
     # Untagged HD video is BT.709 and SD BT.601, as players assume; swscale would otherwise always use BT.601.
     matrix = _MATRICES.get(int(frame.colorspace)) or (Colorspace.ITU709 if height >= 720 else Colorspace.ITU601)
     rgb = VideoReformatter().reformat(
-        frame, width=out_w, height=out_h, format="rgb24", src_colorspace=matrix, dst_colorspace=matrix,
-        src_color_range=int(frame.color_range) or ColorRange.MPEG, dst_color_range=ColorRange.JPEG,
+        frame,
+        width=out_w,
+        height=out_h,
+        format="rgb24",
+        src_colorspace=matrix,
+        dst_colorspace=matrix,
+        src_color_range=int(frame.color_range) or ColorRange.MPEG,
+        dst_color_range=ColorRange.JPEG,
         # Full chroma interpolation as Immich asks of ffmpeg, but not accurate_rnd: exact rounding takes swscale
         # off its SIMD path (8x the time for a 1080p frame) for differences of one level at most.
-        interpolation=Interpolation.LANCZOS | Interpolation.FULL_CHR_H_INT, threads=1,
+        interpolation=Interpolation.LANCZOS | Interpolation.FULL_CHR_H_INT,
+        threads=1,
     )
     pixels = np.ascontiguousarray(rgb.to_ndarray())
     # libvips keeps a reference to the buffer, so the array's memory is used as it is, without a copy.

@@ -135,7 +135,9 @@ def video_options(name: str, plan: VideoPlan, *, pass_number: int = 0, stats: Pa
         options["preset" if name == "libsvtav1" else "cpu-used"] = str(min(_preset_index(plan.preset) + 4, 8))
     if pass_number:
         target = math.ceil(kbps / 1.45) if kbps else 0
-        options.update({"b": f"{target}k", "minrate": f"{target // 2}k", "maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k"})
+        options.update(
+            {"b": f"{target}k", "minrate": f"{target // 2}k", "maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k"}
+        )
         if name == "libx264":
             options["stats"] = str(stats)
         elif name == "libx265":
@@ -263,7 +265,9 @@ def _choose_encoder(plan: VideoPlan, notes: list[str]) -> str:
         if problem is None:
             return name
         following = plan.encoders[position + 1] if position + 1 < len(plan.encoders) else None
-        notes.append(f"{name} could not start ({problem})" + (f": encoded with {following} instead" if following else ""))
+        notes.append(
+            f"{name} could not start ({problem})" + (f": encoded with {following} instead" if following else "")
+        )
     raise TranscodeFailed(f"no usable {plan.codec} encoder: " + "; ".join(notes))
 
 
@@ -394,9 +398,10 @@ def _encode_to(
             notes.append(f"two-pass is not available with {video_name} here: one pass with the bitrate cap")
         elif plan.video.two_pass:
             _first_pass(source, plan.video, video_name, stats, deadline)
-    with open_input(source) as container, av.open(
-        str(temp), "w", format="mp4", options={"movflags": "+faststart"}
-    ) as output:
+    with (
+        open_input(source) as container,
+        av.open(str(temp), "w", format="mp4", options={"movflags": "+faststart"}) as output,
+    ):
         video_in = _video_in(container, plan.video)
         audio_in = cast(AudioStream, container.streams[plan.audio.index]) if plan.audio else None  # the plan's choice
         if plan.video.copy:
@@ -465,7 +470,9 @@ def _encode_to(
         if path is not None and path.last_pts is not None and container.duration:
             expected, reached = container.duration / 1_000_000, float(path.last_pts * _time_base(video_in))
             if reached < expected * 0.9 - 1 / float(video_in.average_rate or 30):
-                notes.append(f"best effort: only {reached:.1f} s of {expected:.1f} s could be read (truncated or damaged)")
+                notes.append(
+                    f"best effort: only {reached:.1f} s of {expected:.1f} s could be read (truncated or damaged)"
+                )
         if damaged[0]:
             notes.append(f"best effort: {damaged[0]} damaged video packet(s) skipped")
         if audio_damaged[0]:
@@ -491,8 +498,9 @@ def encode(source: Path, output: Path, plan: EncodePlan, *, time_limit_s: float 
                     video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats)
                 except _DamagedUnderThreads:
                     # Damaged files are rare: decoding one again on a single thread gives the same outcome every time.
-                    video_name, audio_name, frames, notes = _encode_to(source, temp, plan, deadline, stats,
-                                                                       one_decode_thread=True)
+                    video_name, audio_name, frames, notes = _encode_to(
+                        source, temp, plan, deadline, stats, one_decode_thread=True
+                    )
             except av.FFmpegError as error:
                 if out_of_space(error):
                     raise  # not the video's fault: the step is retried once space is freed
@@ -500,11 +508,23 @@ def encode(source: Path, output: Path, plan: EncodePlan, *, time_limit_s: float 
             size = temp.stat().st_size
             if size == source.stat().st_size and filecmp.cmp(source, temp, shallow=False):
                 temp.unlink()  # nothing replaces the output
-                return EncodeResult(False, 0, video_name, audio_name, frames, time.monotonic() - started,
-                                    (*plan.notes, *notes, "the result was identical to the original: not stored"))
+                return EncodeResult(
+                    False,
+                    0,
+                    video_name,
+                    audio_name,
+                    frames,
+                    time.monotonic() - started,
+                    (*plan.notes, *notes, "the result was identical to the original: not stored"),
+                )
     finally:
-        for leftover in (stats, Path(f"{stats}.mbtree"), Path(f"{stats}.temp"), Path(f"{stats}.mbtree.temp"),
-                         Path(f"{stats}.cutree")):
+        for leftover in (
+            stats,
+            Path(f"{stats}.mbtree"),
+            Path(f"{stats}.temp"),
+            Path(f"{stats}.mbtree.temp"),
+            Path(f"{stats}.cutree"),
+        ):
             try:
                 leftover.unlink()
             except FileNotFoundError:

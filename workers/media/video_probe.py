@@ -19,16 +19,46 @@ from workers.media.errors import UnreadableMedia
 
 # AVColorTransferCharacteristic / AVColorPrimaries / AVColorSpace values, named as ffprobe names them.
 TRANSFERS = {
-    1: "bt709", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear", 9: "log100",
-    10: "log316", 11: "iec61966-2-4", 12: "bt1361e", 13: "iec61966-2-1", 14: "bt2020-10", 15: "bt2020-12",
-    16: "smpte2084", 17: "smpte428", 18: "arib-std-b67",
+    1: "bt709",
+    4: "gamma22",
+    5: "gamma28",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "linear",
+    9: "log100",
+    10: "log316",
+    11: "iec61966-2-4",
+    12: "bt1361e",
+    13: "iec61966-2-1",
+    14: "bt2020-10",
+    15: "bt2020-12",
+    16: "smpte2084",
+    17: "smpte428",
+    18: "arib-std-b67",
 }
 PRIMARIES = {
-    1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "film", 9: "bt2020",
-    10: "smpte428", 11: "smpte431", 12: "smpte432", 22: "ebu3213",
+    1: "bt709",
+    4: "bt470m",
+    5: "bt470bg",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "film",
+    9: "bt2020",
+    10: "smpte428",
+    11: "smpte431",
+    12: "smpte432",
+    22: "ebu3213",
 }
 SPACES = {
-    0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "ycgco", 9: "bt2020nc", 10: "bt2020c",
+    0: "gbr",
+    1: "bt709",
+    4: "fcc",
+    5: "bt470bg",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "ycgco",
+    9: "bt2020nc",
+    10: "bt2020c",
 }
 HDR_TRANSFERS = {"smpte2084": "PQ", "arib-std-b67": "HLG"}
 _QUICKTIME_FAMILY = {"mov", "mp4"}
@@ -55,7 +85,7 @@ class VideoStreamInfo:
 
     @property
     def hdr(self) -> str | None:
-        """"PQ" or "HLG" for HDR transfers, else None."""
+        """ "PQ" or "HLG" for HDR transfers, else None."""
         return HDR_TRANSFERS.get(self.color_transfer or "")
 
     @property
@@ -152,8 +182,12 @@ def _first_frame_rotation(container: InputContainer, stream: VideoStream) -> int
 
 
 def _video_info(
-    container: InputContainer, stream: VideoStream, duration_s: float | None, total_bitrate: int | None,
-    audio_bitrate: int | None, size: int,
+    container: InputContainer,
+    stream: VideoStream,
+    duration_s: float | None,
+    total_bitrate: int | None,
+    audio_bitrate: int | None,
+    size: int,
 ) -> VideoStreamInfo:
     context = stream.codec_context
     if not context.width or not context.height:

@@ -32,12 +32,25 @@ _FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DATE_KEYS = ("exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate")
 
 _WANTED = (
-    "dc:description", "xmp:Rating", *_DATE_KEYS, "tiff:Orientation", "tiff:Make", "tiff:Model",
-    "exifEX:LensModel", "aux:Lens", "exif:FNumber", "exif:ExposureTime", "exif:ISOSpeedRatings",
-    "exifEX:PhotographicSensitivity", "exif:FocalLength", "exif:GPSLatitude", "exif:GPSLongitude",
-    "exif:GPSAltitude", "exif:GPSAltitudeRef", "GPano:ProjectionType",
+    "dc:description",
+    "xmp:Rating",
+    *_DATE_KEYS,
+    "tiff:Orientation",
+    "tiff:Make",
+    "tiff:Model",
+    "exifEX:LensModel",
+    "aux:Lens",
+    "exif:FNumber",
+    "exif:ExposureTime",
+    "exif:ISOSpeedRatings",
+    "exifEX:PhotographicSensitivity",
+    "exif:FocalLength",
+    "exif:GPSLatitude",
+    "exif:GPSLongitude",
+    "exif:GPSAltitude",
+    "exif:GPSAltitudeRef",
+    "GPano:ProjectionType",
 )
-
 
 
 class BadXmp(ValueError):
@@ -103,7 +116,11 @@ def _rational(text: str | None) -> float | None:
         return None
     if "/" in text:
         top, _, bottom = text.partition("/")
-        return to_float((int(top), int(bottom))) if top.strip().lstrip("-").isdigit() and bottom.strip().isdigit() else None
+        return (
+            to_float((int(top), int(bottom)))
+            if top.strip().lstrip("-").isdigit() and bottom.strip().isdigit()
+            else None
+        )
     return to_float(text)
 
 

@@ -8,8 +8,12 @@ from assets.maintenance.consistency import Problem, consistency_check
 from immich.progress import progress
 from jobs.reconciler import STALE_AFTER
 
-LABELS = {Problem.MISSING: "MISSING", Problem.ORPHAN: "ORPHAN", Problem.MOVE_IN_PROGRESS: "MOVING",
-          Problem.MOVE_INTERRUPTED: "INTERRUPTED"}
+LABELS = {
+    Problem.MISSING: "MISSING",
+    Problem.ORPHAN: "ORPHAN",
+    Problem.MOVE_IN_PROGRESS: "MOVING",
+    Problem.MOVE_INTERRUPTED: "INTERRUPTED",
+}
 
 
 class Command(BaseCommand):
@@ -23,14 +27,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", dest="as_json", help="print the report as JSON")
         parser.add_argument(
-            "--in-flight-seconds", type=float, default=STALE_AFTER.total_seconds(),
+            "--in-flight-seconds",
+            type=float,
+            default=STALE_AFTER.total_seconds(),
             help="files changed this recently are taken as work in flight, not orphans (default: %(default)s; "
-                 "0 when the server is stopped)",
+            "0 when the server is stopped)",
         )
 
     def handle(self, *args, as_json: bool, in_flight_seconds: float, **options):
-        report = consistency_check(quiet_for=timedelta(seconds=in_flight_seconds),
-                                   progress=partial(progress, stream=self.stderr))
+        report = consistency_check(
+            quiet_for=timedelta(seconds=in_flight_seconds), progress=partial(progress, stream=self.stderr)
+        )
         if as_json:
             self.stdout.write(json.dumps(report.to_dict(), indent=2))
         else:
@@ -39,8 +46,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{LABELS[finding.problem]:<12} {finding.path}: {finding.reason}{asset}")
             for step in report.stuck_steps:
                 beat = step.heartbeat_at.isoformat(timespec="seconds") if step.heartbeat_at else "never"
-                self.stdout.write(f"{'STUCK':<12} {step.step} of asset {step.asset_id}: running on "
-                                  f"{step.worker or 'no worker'}, last heartbeat {beat}")
+                self.stdout.write(
+                    f"{'STUCK':<12} {step.step} of asset {step.asset_id}: running on "
+                    f"{step.worker or 'no worker'}, last heartbeat {beat}"
+                )
             interrupted = sum(move.problem == Problem.MOVE_INTERRUPTED for move in report.moves)
             self.stdout.write(
                 f"{report.rows_checked} rows and {report.files_checked} files checked: {len(report.missing)} missing, "

@@ -22,13 +22,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, template: str | None, batch_size: int, as_json: bool, **options):
         if template and not dry_run:
-            raise CommandError("--template only tries a template (with --dry-run); save it in the system config to use it")
+            raise CommandError(
+                "--template only tries a template (with --dry-run); save it in the system config to use it"
+            )
         try:
             migration = StorageMigration(dry_run=dry_run, template=template, batch_size=batch_size)
         except TemplateError as error:
             raise CommandError(str(error)) from error
         if not dry_run and not migration.settings.enabled:
-            raise CommandError("The storage template is disabled (storageTemplate.enabled); --dry-run shows what it would do")
+            raise CommandError(
+                "The storage template is disabled (storageTemplate.enabled); --dry-run shows what it would do"
+            )
 
         def settled():
             for count in migration.run():
@@ -43,7 +47,9 @@ class Command(BaseCommand):
         for move in report.planned if dry_run else []:
             flags = [f"collision +{move.collision}"] if move.collision else []
             flags += ["low-confidence date"] if move.low_confidence else []
-            self.stdout.write(f"MOVE     {move.old_path} -> {move.new_path}" + (f"  ({', '.join(flags)})" if flags else ""))
+            self.stdout.write(
+                f"MOVE     {move.old_path} -> {move.new_path}" + (f"  ({', '.join(flags)})" if flags else "")
+            )
         for item in report.not_moved:
             self.stdout.write(f"{'FAILED' if item.failed else 'KEPT':8} {item.path}: {item.reason}")
         for note in report.notes:

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(f"MISSING  {path}")
         for path in result.mismatched:
             self.stdout.write(f"CHANGED  {path}")
-        summary = f"{result.checked} originals checked, {len(result.missing)} missing, {len(result.mismatched)} changed."
+        summary = (
+            f"{result.checked} originals checked, {len(result.missing)} missing, {len(result.mismatched)} changed."
+        )
         if not result.ok:
             raise CommandError(summary)
         self.stdout.write(summary)

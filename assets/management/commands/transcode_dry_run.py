@@ -44,8 +44,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         changes = {}
-        for key in ("transcode", "targetResolution", "targetVideoCodec", "acceptedVideoCodecs", "acceptedContainers",
-                    "maxBitrate", "crf", "preset"):
+        for key in (
+            "transcode",
+            "targetResolution",
+            "targetVideoCodec",
+            "acceptedVideoCodecs",
+            "acceptedContainers",
+            "maxBitrate",
+            "crf",
+            "preset",
+        ):
             if options[key] is not None:
                 changes[key] = _value(key, options[key]) if key in (*_LISTS, "crf") else options[key]
         for item in options["set"]:
@@ -63,12 +71,17 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))
             return
-        self.stdout.write(f"Policy {ffmpeg['transcode']}, target {ffmpeg['targetVideoCodec']} {ffmpeg['targetResolution']}, "
-                          f"crf {ffmpeg['crf']} {ffmpeg['preset']}, max bitrate {ffmpeg['maxBitrate']}")
+        self.stdout.write(
+            f"Policy {ffmpeg['transcode']}, target {ffmpeg['targetVideoCodec']} {ffmpeg['targetResolution']}, "
+            f"crf {ffmpeg['crf']} {ffmpeg['preset']}, max bitrate {ffmpeg['maxBitrate']}"
+        )
         rows = [
-            ("videos", result["videos"]), ("transcoded (new or overwritten)", result["transcode"]),
-            ("remuxed into MP4", result["remux"]), ("transcodes deleted (no longer needed)", result["delete"]),
-            ("nothing to do", result["unchanged"]), ("never probed (not counted; --probe)", result["notProbed"]),
+            ("videos", result["videos"]),
+            ("transcoded (new or overwritten)", result["transcode"]),
+            ("remuxed into MP4", result["remux"]),
+            ("transcodes deleted (no longer needed)", result["delete"]),
+            ("nothing to do", result["unchanged"]),
+            ("never probed (not counted; --probe)", result["notProbed"]),
             ("unreadable", result["unreadable"]),
         ]
         for label, count in rows:

@@ -28,8 +28,13 @@ def _scan_here(library: Library, progress: Callable[[str, int, int | None], None
         outcomes.append(library_scan.library_scan(library_id=library_id, progress=progress))
         return outcomes[-1].record()
 
-    job_run_here(name=SCAN, queue=Queue.LIBRARY, subject=library_subject(library.pk),
-                 args={"library_id": str(library.pk)}, work=work)
+    job_run_here(
+        name=SCAN,
+        queue=Queue.LIBRARY,
+        subject=library_subject(library.pk),
+        args={"library_id": str(library.pk)},
+        work=work,
+    )
     return outcomes[0]
 
 
@@ -95,9 +100,12 @@ class Command(BaseCommand):
             bar.close()
             counts = outcome.counts
             summary = ", ".join(
-                f"{counts.get(key, 0):,} {key}" for key in ("seen", "new", "changed", "moved", "online", "offline", "problems")
+                f"{counts.get(key, 0):,} {key}"
+                for key in ("seen", "new", "changed", "moved", "online", "offline", "problems")
             )
-            self.stdout.write(f"{library.name} ({library.pk}): {outcome.state} in {time.monotonic() - started:.1f} s: {summary}")
+            self.stdout.write(
+                f"{library.name} ({library.pk}): {outcome.state} in {time.monotonic() - started:.1f} s: {summary}"
+            )
             for problem in outcome.problems[:20]:
                 self.stdout.write(f"  problem: {problem}")
             if outcome.state != ScanState.DONE:
@@ -124,6 +132,10 @@ class Command(BaseCommand):
             signal.signal(signum, lambda *_: stop.set())
         self.stdout.write("library watcher started (it acts while library.watch.enabled is true); Ctrl-C stops it")
         run_watcher(
-            stop=stop, settle_s=settle, poll=poll, poll_interval_ms=int(poll_interval * 1000),
-            lock=cluster_lock(client()), log=self.stdout.write,
+            stop=stop,
+            settle_s=settle,
+            poll=poll,
+            poll_interval_ms=int(poll_interval * 1000),
+            lock=cluster_lock(client()),
+            log=self.stdout.write,
         )

@@ -23,7 +23,10 @@ def _operations(source: Path, sidecar: Path | None, out: Path) -> dict:
     """Every operation a worker runs on an original, each on its own: (outcome, reason, details)."""
     from workers.media import faces, metadata, thumbnails, video_probe
 
-    specs = (thumbnails.ThumbnailSpec("thumbnail", "webp", 250, 80), thumbnails.ThumbnailSpec("preview", "jpeg", 1440, 80))
+    specs = (
+        thumbnails.ThumbnailSpec("thumbnail", "webp", 250, 80),
+        thumbnails.ThumbnailSpec("preview", "jpeg", 1440, 80),
+    )
     outputs = {spec.kind: out / f"{spec.kind}.{spec.format}" for spec in specs}
     if source.suffix in VIDEO_EXTENSIONS:
         calls = {
@@ -79,7 +82,11 @@ def run_guarded(labels: list[str], folder: Path, *, per_file_timeout_s: float = 
     while remaining:
         child = subprocess.Popen(
             [sys.executable, "-m", "tests.workers.media.crash_guard", str(folder / f"run{len(found)}"), *remaining],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
         )
         current = None
         try:

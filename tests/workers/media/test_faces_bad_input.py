@@ -54,7 +54,10 @@ def test_entities_in_embedded_xmp_are_refused_too(tmp_path):
 
 def test_utf16_packets_are_refused_because_the_entity_check_cannot_read_them(tmp_path, original):
     data = EXTERNAL.decode() + packet(mwg_block([("&secret;", (0.1, 0.1, 0.2, 0.2))])).decode().split("?>", 1)[1]
-    found = read(original, sidecar_with(tmp_path, data.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")))
+    found = read(
+        original,
+        sidecar_with(tmp_path, data.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")),
+    )
     assert found.regions == () and any("UTF-16" in warning for warning in found.warnings)
 
 
@@ -77,11 +80,11 @@ def test_empty_negative_and_nonsense_boxes_are_skipped(tmp_path, original):
         '<rdf:li mwg-rs:Name="Point"><mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:unit="normalized"/></rdf:li>'
         '<rdf:li mwg-rs:Name="NaN"><mwg-rs:Area stArea:x="nan" stArea:y="0.5" stArea:w="0.1" stArea:h="0.1"/></rdf:li>'
         '<rdf:li mwg-rs:Name="NoArea"/>'
-        '</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>',
+        "</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>",
         '<MP:RegionInfo rdf:parseType="Resource"><MPRI:Regions><rdf:Bag>'
         '<rdf:li MPReg:Rectangle="0.1, 0.2, zero" MPReg:PersonDisplayName="Bad"/>'
         '<rdf:li MPReg:PersonDisplayName="Whole picture"/>'
-        '</rdf:Bag></MPRI:Regions></MP:RegionInfo>',
+        "</rdf:Bag></MPRI:Regions></MP:RegionInfo>",
     )
     found = read(original, sidecar_with(tmp_path, xmp_data))
     assert found.regions == ()
@@ -89,8 +92,10 @@ def test_empty_negative_and_nonsense_boxes_are_skipped(tmp_path, original):
 
 
 def test_thousands_of_regions_are_capped_quickly(tmp_path, original):
-    regions = [(f"P{index}", (index % 100 / 100, index // 100 / 100, index % 100 / 100 + 0.005, index // 100 / 100 + 0.005))
-               for index in range(5000)]
+    regions = [
+        (f"P{index}", (index % 100 / 100, index // 100 / 100, index % 100 / 100 + 0.005, index // 100 / 100 + 0.005))
+        for index in range(5000)
+    ]
     data = packet(mwg_block(regions), mp_block(regions))
     started = time.monotonic()
     found = read(original, sidecar_with(tmp_path, data))
@@ -117,7 +122,9 @@ def test_a_missing_sidecar_or_original_is_a_warning(tmp_path):
     assert found.regions == () and len(found.warnings) == 2
 
 
-@pytest.mark.parametrize("content", [b"", b"not an image at all", b"\xff\xd8\xff\xe1\x00", b"\xff\xd8\xff\xe1\xff\xff" + b"x" * 20])
+@pytest.mark.parametrize(
+    "content", [b"", b"not an image at all", b"\xff\xd8\xff\xe1\x00", b"\xff\xd8\xff\xe1\xff\xff" + b"x" * 20]
+)
 def test_broken_originals_are_warnings_or_nothing(tmp_path, content):
     path = tmp_path / "broken.jpg"
     path.write_bytes(content)
@@ -125,14 +132,19 @@ def test_broken_originals_are_warnings_or_nothing(tmp_path, content):
 
 
 def test_a_truncated_jpeg_still_gives_its_tags(tmp_path):
-    path = jpeg_with_xmp(tmp_path / "t.jpg", picture=face_picture(), orientation=1, xmp=packet(mwg_block([("T", (0.1, 0.1, 0.2, 0.2))])))
+    path = jpeg_with_xmp(
+        tmp_path / "t.jpg", picture=face_picture(), orientation=1, xmp=packet(mwg_block([("T", (0.1, 0.1, 0.2, 0.2))]))
+    )
     path.write_bytes(path.read_bytes()[:-500])
     assert [region.name for region in read(path).regions] == ["T"]
 
 
 def test_a_pixel_area_without_any_size_is_skipped(tmp_path, original):
-    data = packet(mwg_block([("Px", (0.1, 0.1, 0.2, 0.2))], applied=(3000, 2000), unit="pixel").replace(
-        '<mwg-rs:AppliedToDimensions stDim:w="3000" stDim:h="2000" stDim:unit="pixel"/>', ""))
+    data = packet(
+        mwg_block([("Px", (0.1, 0.1, 0.2, 0.2))], applied=(3000, 2000), unit="pixel").replace(
+            '<mwg-rs:AppliedToDimensions stDim:w="3000" stDim:h="2000" stDim:unit="pixel"/>', ""
+        )
+    )
     found = faces.read_face_regions(original, sidecar=sidecar_with(tmp_path, data), orientation=1, stored_size=None)
     assert found.regions == () and any("pixel area" in warning for warning in found.warnings)
 
@@ -146,13 +158,17 @@ def test_randomly_damaged_files_and_sidecars_never_raise(tmp_path):
     import random
 
     generator = random.Random(9)
-    xmp_data = packet(mwg_block([("A", (0.1, 0.1, 0.3, 0.3))], applied=(300, 200)), mp_block([("B", (0.5, 0.5, 0.7, 0.7))]))
+    xmp_data = packet(
+        mwg_block([("A", (0.1, 0.1, 0.3, 0.3))], applied=(300, 200)), mp_block([("B", (0.5, 0.5, 0.7, 0.7))])
+    )
     jpeg = jpeg_with_xmp(tmp_path / "good.jpg", picture=face_picture(), orientation=6, xmp=xmp_data).read_bytes()
     for attempt in range(150):
         damaged_jpeg, damaged_xmp = bytearray(jpeg), bytearray(xmp_data)
         for data in (damaged_jpeg, damaged_xmp):
             for _ in range(generator.randint(1, 8)):
-                data[generator.randrange(len(data) // 4 if data is damaged_jpeg else len(data))] = generator.randrange(256)
+                data[generator.randrange(len(data) // 4 if data is damaged_jpeg else len(data))] = generator.randrange(
+                    256
+                )
         original, sidecar = tmp_path / f"{attempt}.jpg", tmp_path / f"{attempt}.xmp"
         original.write_bytes(bytes(damaged_jpeg))
         sidecar.write_bytes(bytes(damaged_xmp[: generator.randrange(len(damaged_xmp) + 1)]))

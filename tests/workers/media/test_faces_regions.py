@@ -4,8 +4,8 @@ looking at the stored pixels, and libvips' own autorotation confirms the display
 
 from __future__ import annotations
 
-import pyvips
 import pytest
+import pyvips
 
 from tests.people.face_factories import (
     FACE_BOX,
@@ -34,7 +34,9 @@ def assert_box(box: faces.Box, expected=FACE_BOX, tolerance=1e-6) -> None:
 
 
 def read(original, orientation, sidecar=None) -> faces.FaceRegions:
-    return faces.read_face_regions(original, sidecar=sidecar, orientation=orientation, stored_size=stored_size(orientation))
+    return faces.read_face_regions(
+        original, sidecar=sidecar, orientation=orientation, stored_size=stored_size(orientation)
+    )
 
 
 def coloured_box(path) -> tuple[float, float, float, float]:
@@ -77,7 +79,9 @@ def test_sidecar_with_both_schemas_gives_one_face(tmp_path, orientation):
     box = stored_box(picture, orientation)
     original = jpeg_with_xmp(tmp_path / "c.jpg", picture=picture, orientation=orientation)
     sidecar = tmp_path / "c.jpg.xmp"
-    sidecar.write_bytes(packet(mwg_block([("Carol", box)], applied=stored_size(orientation)), mp_block([("Carol", box)])))
+    sidecar.write_bytes(
+        packet(mwg_block([("Carol", box)], applied=stored_size(orientation)), mp_block([("Carol", box)]))
+    )
     found = read(original, orientation, sidecar)
     assert found.origin == "sidecar"
     [region] = found.regions
@@ -98,7 +102,9 @@ def test_pixel_units_are_read_against_applied_dimensions(tmp_path, orientation):
 def test_the_sidecar_overrides_the_embedded_tags(tmp_path):
     picture = face_picture()
     box = stored_box(picture, 1)
-    original = jpeg_with_xmp(tmp_path / "e.jpg", picture=picture, orientation=1, xmp=packet(mwg_block([("Embedded", box)])))
+    original = jpeg_with_xmp(
+        tmp_path / "e.jpg", picture=picture, orientation=1, xmp=packet(mwg_block([("Embedded", box)]))
+    )
     sidecar = tmp_path / "e.xmp"
     sidecar.write_bytes(packet(mwg_block([("Sidecar", box)])))
     assert [region.name for region in read(original, 1, sidecar).regions] == ["Sidecar"]
@@ -107,7 +113,10 @@ def test_the_sidecar_overrides_the_embedded_tags(tmp_path):
 def test_a_sidecar_without_regions_leaves_the_embedded_ones(tmp_path):
     picture = face_picture()
     original = jpeg_with_xmp(
-        tmp_path / "f.jpg", picture=picture, orientation=1, xmp=packet(mwg_block([("Embedded", stored_box(picture, 1))]))
+        tmp_path / "f.jpg",
+        picture=picture,
+        orientation=1,
+        xmp=packet(mwg_block([("Embedded", stored_box(picture, 1))])),
     )
     sidecar = tmp_path / "f.xmp"
     sidecar.write_bytes(packet())
@@ -122,7 +131,11 @@ def test_names_are_trimmed_and_unnamed_faces_kept(tmp_path):
 
 
 def test_regions_that_are_not_faces_are_ignored(tmp_path):
-    regions = [("Focus", (0.4, 0.4, 0.5, 0.5), "Focus"), ("Rex", (0.1, 0.1, 0.3, 0.3), "Pet"), ("Eve", (0.6, 0.2, 0.8, 0.5))]
+    regions = [
+        ("Focus", (0.4, 0.4, 0.5, 0.5), "Focus"),
+        ("Rex", (0.1, 0.1, 0.3, 0.3), "Pet"),
+        ("Eve", (0.6, 0.2, 0.8, 0.5)),
+    ]
     original = jpeg_with_xmp(tmp_path / "h.jpg", picture=face_picture(), orientation=1, xmp=packet(mwg_block(regions)))
     assert [region.name for region in read(original, 1).regions] == ["Eve"]
 
@@ -138,8 +151,10 @@ def test_microsoft_regions_that_repeat_an_mwg_face_are_not_doubled_but_others_ar
 
 def test_extended_xmp_in_a_jpeg_is_read(tmp_path):
     """Packets over 64 KB spill into Extended XMP chunks (Lightroom with many faces): those regions count too."""
-    many = [(f"Person {index}", (index % 20 / 20, index // 20 / 20, index % 20 / 20 + 0.04, index // 20 / 20 + 0.04))
-            for index in range(400)]
+    many = [
+        (f"Person {index}", (index % 20 / 20, index // 20 / 20, index % 20 / 20 + 0.04, index // 20 / 20 + 0.04))
+        for index in range(400)
+    ]
     extended = packet(mwg_block(many, style="lightroom"))
     assert len(extended) > 65535
     original = jpeg_with_xmp(tmp_path / "j.jpg", picture=face_picture(), orientation=1, extended=extended)

@@ -41,7 +41,9 @@ def test_every_operation_ends_with_a_result_or_a_reason_for_people(guarded):
 
 
 def test_a_refusal_leaves_no_output_and_no_original_is_changed(guarded):
-    assert {where: leftovers for where, outcome, _, leftovers in operations(guarded) if outcome == UNREADABLE and leftovers} == {}
+    assert {
+        where: leftovers for where, outcome, _, leftovers in operations(guarded) if outcome == UNREADABLE and leftovers
+    } == {}
     assert [label for label, found in guarded.items() if not found.get("unchanged", True)] == []
 
 
@@ -49,5 +51,7 @@ def test_xmp_entities_are_refused_and_never_resolved(guarded):
     hostile = [label for label in CORPUS if label.startswith("xmp/") and label != "xmp/sidecar-named-to-escape"]
     facts = {label: guarded[label].get("results", {}).get("facts", ("crashed", "", [])) for label in hostile}
     assert all(outcome == OK for outcome, _, _ in facts.values())
-    assert {label: details for label, (_, _, details) in facts.items() if not any("refused" in str(d) for d in details)} == {}
+    assert {
+        label: details for label, (_, _, details) in facts.items() if not any("refused" in str(d) for d in details)
+    } == {}
     assert not [where for where, _, reason, details in operations(guarded) if PASSWD_MARKER in f"{reason}{details}"]

@@ -31,7 +31,9 @@ def refused(source: Path, folder: Path, *, video: bool = False, **options) -> tu
     with pytest.raises(UnreadableMedia) as facts_error:
         (video_facts if video else image_facts)(source, **options)
     with pytest.raises(UnreadableMedia) as thumbs_error:
-        (generate_video_thumbnails if video else generate_image_thumbnails)(source, outputs_in(folder), SPECS, **options)
+        (generate_video_thumbnails if video else generate_image_thumbnails)(
+            source, outputs_in(folder), SPECS, **options
+        )
     assert sha1_of(source) == before
     out = folder / "out"
     assert not out.exists() or not any(out.iterdir()), "a failed run left files behind"
@@ -110,7 +112,9 @@ def test_a_video_is_not_an_image(tmp_path):
 def test_untrusted_loaders_are_blocked(tmp_path):
     # libvips would read these (SVG via librsvg, CSV/matrix as images); we refuse them by content.
     svg = tmp_path / "a.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    )
     with pytest.raises(UnreadableMedia, match="SVG"):
         generate_image_thumbnails(svg, outputs_in(tmp_path), SPECS)
     csv = tmp_path / "a.csv"

@@ -29,13 +29,16 @@ def test_a_little_endian_note_is_read_too():
     assert apple_content_identifier(apple_maker_note(CONTENT_ID, byte_order="<")) == CONTENT_ID
 
 
-@pytest.mark.parametrize("note", [
-    b"Nikon\x00\x02\x10\x00\x00MM\x00\x01",  # another maker's note
-    apple_maker_note(CONTENT_ID)[:30],  # cut inside its entries
-    apple_maker_note(CONTENT_ID)[:-10],  # the identifier's text cut short
-    b"Apple iOS\x00\x00\x01XX\x00\x01",  # no byte order
-    b"Apple iOS\x00\x00\x01MM\xff\xff",  # 65535 entries declared, none there
-    "Apple iOS",  # not bytes at all
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        b"Nikon\x00\x02\x10\x00\x00MM\x00\x01",  # another maker's note
+        apple_maker_note(CONTENT_ID)[:30],  # cut inside its entries
+        apple_maker_note(CONTENT_ID)[:-10],  # the identifier's text cut short
+        b"Apple iOS\x00\x00\x01XX\x00\x01",  # no byte order
+        b"Apple iOS\x00\x00\x01MM\xff\xff",  # 65535 entries declared, none there
+        "Apple iOS",  # not bytes at all
+    ],
+)
 def test_damaged_or_foreign_notes_give_none(note):
     assert apple_content_identifier(note) is None

@@ -45,8 +45,12 @@ def dms(value: float) -> tuple:
 
 
 CAMERA_EXIF = {
-    "0th": {piexif.ImageIFD.Make: b"Canon", piexif.ImageIFD.Model: b"EOS R5", piexif.ImageIFD.ImageDescription: b"Harbour",
-            piexif.ImageIFD.Rating: 4},
+    "0th": {
+        piexif.ImageIFD.Make: b"Canon",
+        piexif.ImageIFD.Model: b"EOS R5",
+        piexif.ImageIFD.ImageDescription: b"Harbour",
+        piexif.ImageIFD.Rating: 4,
+    },
     "Exif": {
         piexif.ExifIFD.DateTimeOriginal: b"2021:06:15 10:30:00",
         piexif.ExifIFD.SubSecTimeOriginal: b"123",
@@ -59,9 +63,12 @@ CAMERA_EXIF = {
         piexif.ExifIFD.ColorSpace: 1,
     },
     "GPS": {
-        piexif.GPSIFD.GPSLatitudeRef: b"S", piexif.GPSIFD.GPSLatitude: dms(33.8568),
-        piexif.GPSIFD.GPSLongitudeRef: b"W", piexif.GPSIFD.GPSLongitude: dms(70.6693),
-        piexif.GPSIFD.GPSAltitudeRef: 1, piexif.GPSIFD.GPSAltitude: (12, 1),
+        piexif.GPSIFD.GPSLatitudeRef: b"S",
+        piexif.GPSIFD.GPSLatitude: dms(33.8568),
+        piexif.GPSIFD.GPSLongitudeRef: b"W",
+        piexif.GPSIFD.GPSLongitude: dms(70.6693),
+        piexif.GPSIFD.GPSAltitudeRef: 1,
+        piexif.GPSIFD.GPSAltitude: (12, 1),
     },
 }
 
@@ -82,7 +89,9 @@ def test_camera_values_from_exif(tmp_path):
 
 def test_date_with_sub_seconds_and_offset_is_exact(tmp_path):
     facts = image_facts(make_exif_jpeg(tmp_path / "a.jpg", exif=CAMERA_EXIF))
-    assert facts.date_time_original == datetime(2021, 6, 15, 10, 30, 0, 123000, tzinfo=timezone(timedelta(hours=-5, minutes=-30)))
+    assert facts.date_time_original == datetime(
+        2021, 6, 15, 10, 30, 0, 123000, tzinfo=timezone(timedelta(hours=-5, minutes=-30))
+    )
     assert facts.date_time_original.utcoffset() == timedelta(hours=-5, minutes=-30)
     assert (facts.time_zone, facts.date_source, facts.date_confidence) == ("UTC-5:30", "exif", "exact")
     assert facts.local_date_time == datetime(2021, 6, 15, 10, 30, 0, 123000)
@@ -96,7 +105,9 @@ def test_offset_time_is_used_when_offset_time_original_is_missing(tmp_path):
 
 
 def test_date_without_zone_is_read_in_the_default_zone(tmp_path):
-    source = make_exif_jpeg(tmp_path / "a.jpg", exif={"Exif": {piexif.ExifIFD.DateTimeOriginal: b"2021:06:15 10:30:00"}})
+    source = make_exif_jpeg(
+        tmp_path / "a.jpg", exif={"Exif": {piexif.ExifIFD.DateTimeOriginal: b"2021:06:15 10:30:00"}}
+    )
     berlin = image_facts(source, default_zone="Europe/Berlin")
     assert berlin.date_time_original.astimezone(timezone.utc) == datetime(2021, 6, 15, 8, 30, tzinfo=timezone.utc)
     assert (berlin.time_zone, berlin.date_confidence) == ("Europe/Berlin", "zone-assumed")
@@ -108,8 +119,12 @@ def test_date_without_zone_is_read_in_the_default_zone(tmp_path):
 
 
 def test_placeholder_dates_are_skipped_for_the_next_tag(tmp_path):
-    exif = {"Exif": {piexif.ExifIFD.DateTimeOriginal: b"0000:00:00 00:00:00",
-                     piexif.ExifIFD.DateTimeDigitized: b"2020:01:02 03:04:05"}}
+    exif = {
+        "Exif": {
+            piexif.ExifIFD.DateTimeOriginal: b"0000:00:00 00:00:00",
+            piexif.ExifIFD.DateTimeDigitized: b"2020:01:02 03:04:05",
+        }
+    }
     facts = image_facts(make_exif_jpeg(tmp_path / "a.jpg", exif=exif))
     assert facts.local_date_time == datetime(2020, 1, 2, 3, 4, 5)
 
@@ -129,10 +144,18 @@ def test_no_date_falls_back_to_the_earliest_of_client_date_and_mtime(tmp_path):
 def test_sidecar_overrides_embedded_values_and_dates(tmp_path):
     source = make_exif_jpeg(tmp_path / "IMG_1.jpg", exif=CAMERA_EXIF)
     sidecar = tmp_path / "IMG_1.jpg.xmp"
-    sidecar.write_bytes(make_xmp_packet(**{
-        "dc:description": "From the sidecar", "xmp:Rating": "2", "photoshop:DateCreated": "2019-12-31T23:59:58.5+01:00",
-        "exif:GPSLatitude": "48,51.4621N", "exif:GPSLongitude": "2,17.6988E", "tiff:Orientation": "8",
-    }))
+    sidecar.write_bytes(
+        make_xmp_packet(
+            **{
+                "dc:description": "From the sidecar",
+                "xmp:Rating": "2",
+                "photoshop:DateCreated": "2019-12-31T23:59:58.5+01:00",
+                "exif:GPSLatitude": "48,51.4621N",
+                "exif:GPSLongitude": "2,17.6988E",
+                "tiff:Orientation": "8",
+            }
+        )
+    )
     assert find_sidecar(source) == sidecar
     facts = image_facts(source, sidecar=sidecar)
     assert (facts.description, facts.rating) == ("From the sidecar", 2)
@@ -210,8 +233,17 @@ def test_bits_per_sample_of_a_16_bit_png(tmp_path):
     assert image_facts(make_png16(tmp_path / "a.png")).bits_per_sample == 16
 
 
-@pytest.mark.parametrize("fmt,name", [("PNG", "a.png"), ("WEBP", "a.webp"), ("GIF", "a.gif"), ("TIFF", "a.tif"),
-                                      ("BMP", "a.bmp"), ("PNG", "png-named.jpg")])
+@pytest.mark.parametrize(
+    "fmt,name",
+    [
+        ("PNG", "a.png"),
+        ("WEBP", "a.webp"),
+        ("GIF", "a.gif"),
+        ("TIFF", "a.tif"),
+        ("BMP", "a.bmp"),
+        ("PNG", "png-named.jpg"),
+    ],
+)
 def test_sizes_of_other_formats(tmp_path, fmt, name):
     facts = image_facts(make_image(tmp_path / name, fmt))
     assert (facts.width, facts.height) == (120, 80)

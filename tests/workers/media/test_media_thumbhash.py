@@ -73,9 +73,16 @@ def reference_rgba_to_thumbhash(w: int, h: int, rgba: bytes) -> bytes:
     q_dc, q_ac, q_scale = encode(q, 3, 3)
     a_dc, a_ac, a_scale = encode(a, 5, 5) if has_alpha else (1.0, [], 1.0)
     landscape = w > h
-    header24 = (_js_round(63 * l_dc) | (_js_round(31.5 + 31.5 * p_dc) << 6) | (_js_round(31.5 + 31.5 * q_dc) << 12)
-                | (_js_round(31 * l_scale) << 18) | (has_alpha << 23))
-    header16 = (ly if landscape else lx) | (_js_round(63 * p_scale) << 3) | (_js_round(63 * q_scale) << 9) | (landscape << 15)
+    header24 = (
+        _js_round(63 * l_dc)
+        | (_js_round(31.5 + 31.5 * p_dc) << 6)
+        | (_js_round(31.5 + 31.5 * q_dc) << 12)
+        | (_js_round(31 * l_scale) << 18)
+        | (has_alpha << 23)
+    )
+    header16 = (
+        (ly if landscape else lx) | (_js_round(63 * p_scale) << 3) | (_js_round(63 * q_scale) << 9) | (landscape << 15)
+    )
     out = [header24 & 255, (header24 >> 8) & 255, header24 >> 16, header16 & 255, header16 >> 8]
     if has_alpha:
         out.append(_js_round(15 * a_dc) | (_js_round(15 * a_scale) << 4))

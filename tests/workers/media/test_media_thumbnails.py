@@ -40,13 +40,17 @@ def load(path: Path) -> pyvips.Image:
 
 def assert_upright(image: pyvips.Image) -> None:
     """The red mark is top-left; the other corners are blue (within JPEG/WebP tolerance)."""
+
     def close(pixel, colour):
         return all(abs(a - b) < 60 for a, b in zip(pixel[:3], colour))
 
     inset = 2
     assert close(image(inset, inset), (255, 0, 0)), f"top-left is {image(inset, inset)}"
-    for x, y in ((image.width - 1 - inset, inset), (inset, image.height - 1 - inset),
-                 (image.width - 1 - inset, image.height - 1 - inset)):
+    for x, y in (
+        (image.width - 1 - inset, inset),
+        (inset, image.height - 1 - inset),
+        (image.width - 1 - inset, image.height - 1 - inset),
+    ):
         assert close(image(x, y), (0, 0, 255)), f"corner {x},{y} is {image(x, y)}"
 
 
@@ -213,7 +217,9 @@ def test_what_a_worker_killed_mid_write_left_is_removed_by_the_next_run(tmp_path
     (folder / ".other-asset_preview.jpeg.0123456789ab.partial").write_bytes(b"another asset's, being written")
     produce(make_exif_jpeg(tmp_path / "a.jpg"), tmp_path)
     assert sorted(path.name for path in folder.iterdir()) == [
-        ".other-asset_preview.jpeg.0123456789ab.partial", "preview.jpeg", "thumbnail.webp",
+        ".other-asset_preview.jpeg.0123456789ab.partial",
+        "preview.jpeg",
+        "thumbnail.webp",
     ]
 
 

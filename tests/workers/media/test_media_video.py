@@ -114,16 +114,21 @@ def test_an_all_black_clip_still_gets_a_still_and_a_warning(tmp_path):
 def test_large_frames_are_scaled_to_the_preview_size(tmp_path):
     source = make_video(tmp_path / "big.mp4", size=(1920, 1080), seconds=0.2, fps=10)
     outputs = {spec.kind: tmp_path / "out" / f"{spec.kind}.{spec.format}" for spec in SPECS}
-    result = generate_video_thumbnails(source, outputs, (ThumbnailSpec("thumbnail", "webp", 250, 80),
-                                                         ThumbnailSpec("preview", "jpeg", 720, 80)))
+    result = generate_video_thumbnails(
+        source, outputs, (ThumbnailSpec("thumbnail", "webp", 250, 80), ThumbnailSpec("preview", "jpeg", 720, 80))
+    )
     assert (result.width, result.height) == (1280, 720)
     assert (load(outputs["thumbnail"]).width, load(outputs["thumbnail"]).height) == (444, 250)
 
 
 def test_creation_time_and_hdr_transfer(tmp_path):
     source = make_video(
-        tmp_path / "hdr.mov", codec="libx265", container_format="mov", pix_fmt="yuv420p10le",
-        metadata={"creation_time": "2021-06-15T10:30:00.000000Z"}, hdr=True,
+        tmp_path / "hdr.mov",
+        codec="libx265",
+        container_format="mov",
+        pix_fmt="yuv420p10le",
+        metadata={"creation_time": "2021-06-15T10:30:00.000000Z"},
+        hdr=True,
     )
     facts = video_facts(source)
     assert facts.date_time_original == datetime(2021, 6, 15, 10, 30, tzinfo=timezone.utc)

@@ -9,8 +9,15 @@ from workers.media import storage_template as engine
 
 WHEN = datetime(2023, 2, 5, 15, 4, 9, 78000, tzinfo=timezone.utc)
 VALUES = engine.TemplateValues(
-    asset_id="d587e44b-f8c0-4832-9ba3-43268bbf5d4e", taken=WHEN, original_file_name="IMG_0001.JPEG",
-    extension=".JPEG", is_image=True, album=None, make="Canon", model="EOS R5", lens_model="RF 24-105mm",
+    asset_id="d587e44b-f8c0-4832-9ba3-43268bbf5d4e",
+    taken=WHEN,
+    original_file_name="IMG_0001.JPEG",
+    extension=".JPEG",
+    is_image=True,
+    album=None,
+    make="Canon",
+    model="EOS R5",
+    lens_model="RF 24-105mm",
 )
 
 
@@ -20,9 +27,29 @@ def rendered(template: str, values=VALUES, collision: int = 0) -> str:
 
 @pytest.mark.parametrize(
     ("token", "expected"),
-    [("y", "2023"), ("yy", "23"), ("M", "2"), ("MM", "02"), ("MMM", "Feb"), ("MMMM", "February"), ("W", "5"),
-     ("WW", "05"), ("d", "5"), ("dd", "05"), ("h", "3"), ("hh", "03"), ("H", "15"), ("HH", "15"), ("m", "4"),
-     ("mm", "04"), ("s", "9"), ("ss", "09"), ("SSS", "078"), ("kkkk", "2023"), ("kk", "23")],
+    [
+        ("y", "2023"),
+        ("yy", "23"),
+        ("M", "2"),
+        ("MM", "02"),
+        ("MMM", "Feb"),
+        ("MMMM", "February"),
+        ("W", "5"),
+        ("WW", "05"),
+        ("d", "5"),
+        ("dd", "05"),
+        ("h", "3"),
+        ("hh", "03"),
+        ("H", "15"),
+        ("HH", "15"),
+        ("m", "4"),
+        ("mm", "04"),
+        ("s", "9"),
+        ("ss", "09"),
+        ("SSS", "078"),
+        ("kkkk", "2023"),
+        ("kk", "23"),
+    ],
 )
 def test_each_date_token_formats_like_luxon(token, expected):
     assert rendered(f"{{{{{token}}}}}/x") == f"{expected}/x.jpg"
@@ -45,7 +72,9 @@ def test_week_templates_with_the_calendar_year_get_a_warning():
 
 
 def test_dates_are_read_in_the_zone_they_are_given_in():
-    late_evening_in_new_york = datetime(2023, 1, 1, 3, 30, tzinfo=timezone.utc).astimezone(timezone(timedelta(hours=-5)))
+    late_evening_in_new_york = datetime(2023, 1, 1, 3, 30, tzinfo=timezone.utc).astimezone(
+        timezone(timedelta(hours=-5))
+    )
     assert rendered("{{y}}-{{MM}}-{{dd}}/x", replace(VALUES, taken=late_evening_in_new_york)) == "2022-12-31/x.jpg"
 
 
@@ -58,10 +87,19 @@ def test_text_variables():
     assert rendered("{{make}}/{{model}}/{{lensModel}}/{{filename}}") == "Canon/EOS R5/RF 24-105mm/IMG_0001.jpg"
 
 
-@pytest.mark.parametrize(("extension", "expected"), [
-    (".JPEG", "jpg"), ("jpe", "jpg"), ("TIF", "tiff"), ("3gpp", "3gp"), ("MPEG", "mpg"), ("m2ts", "mts"),
-    ("HEIC", "heic"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("extension", "expected"),
+    [
+        (".JPEG", "jpg"),
+        ("jpe", "jpg"),
+        ("TIF", "tiff"),
+        ("3gpp", "3gp"),
+        ("MPEG", "mpg"),
+        ("m2ts", "mts"),
+        ("HEIC", "heic"),
+        ("", ""),
+    ],
+)
 def test_the_extension_is_always_appended_normalised_and_lower_case(extension, expected):
     name = engine.render("{{filename}}", replace(VALUES, extension=extension)).file_name()
     assert name == ("IMG_0001." + expected if expected else "IMG_0001")
@@ -101,39 +139,53 @@ def test_every_reference_preset_is_valid_and_the_first_is_the_default():
 
 def test_options_have_the_reference_shape():
     options = engine.template_options()
-    assert list(options) == ["yearOptions", "monthOptions", "weekOptions", "dayOptions", "hourOptions",
-                             "minuteOptions", "secondOptions", "presetOptions"]
+    assert list(options) == [
+        "yearOptions",
+        "monthOptions",
+        "weekOptions",
+        "dayOptions",
+        "hourOptions",
+        "minuteOptions",
+        "secondOptions",
+        "presetOptions",
+    ]
     assert options["weekOptions"] == ["W", "WW"] and options["secondOptions"] == ["s", "ss", "SSS"]
 
 
-@pytest.mark.parametrize(("template", "words"), [
-    ("{{y}}/{{foo}}/{{filename}}", "unknown variable {{foo}}"),
-    ("{{y}}/{{album-startDate-q}}", "unknown variable {{album-startDate-q}}"),
-    ("{{#if nothing}}x{{/if}}", "unknown variable {{nothing}}"),
-    ("{{#if album}}x", "not closed"),
-    ("x{{/if}}", "closes no open"),
-    ("{{else}}", "outside"),
-    ("{{#each album}}x{{/each}}", "only {{#if variable}}"),
-    ("{{y}/x", "unclosed"),
-    ("../{{filename}}", "'..'"),
-    ("{{y}}/{{filename}}.{{ext}}", "appended automatically"),
-    ("   ", "empty"),
-])
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("{{y}}/{{foo}}/{{filename}}", "unknown variable {{foo}}"),
+        ("{{y}}/{{album-startDate-q}}", "unknown variable {{album-startDate-q}}"),
+        ("{{#if nothing}}x{{/if}}", "unknown variable {{nothing}}"),
+        ("{{#if album}}x", "not closed"),
+        ("x{{/if}}", "closes no open"),
+        ("{{else}}", "outside"),
+        ("{{#each album}}x{{/each}}", "only {{#if variable}}"),
+        ("{{y}/x", "unclosed"),
+        ("../{{filename}}", "'..'"),
+        ("{{y}}/{{filename}}.{{ext}}", "appended automatically"),
+        ("   ", "empty"),
+    ],
+)
 def test_invalid_templates_are_refused_with_a_reason(template, words):
     problem = engine.validate(template)
     assert problem is not None and words in problem
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("../../../etc/passwd.jpg", "passwd.jpg"),
-    ("..\\..\\boot.ini.jpg", "boot.ini.jpg"),
-    ('a<b>c:d"e|f?g*h.jpg', "abcdefgh.jpg"),
-    ("line\nbreak\r\tand\x00nul.jpg", "linebreakandnul.jpg"),
-    ("trailing dots... .jpg", "trailing dots.jpg"),
-    ("CON.jpg", "d587e44b-f8c0-4832-9ba3-43268bbf5d4e.jpg"),
-    ("...jpg", "d587e44b-f8c0-4832-9ba3-43268bbf5d4e.jpg"),
-    ("Ærøskøbing 東京 🌅.jpg", "Ærøskøbing 東京 🌅.jpg"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../../etc/passwd.jpg", "passwd.jpg"),
+        ("..\\..\\boot.ini.jpg", "boot.ini.jpg"),
+        ('a<b>c:d"e|f?g*h.jpg', "abcdefgh.jpg"),
+        ("line\nbreak\r\tand\x00nul.jpg", "linebreakandnul.jpg"),
+        ("trailing dots... .jpg", "trailing dots.jpg"),
+        ("CON.jpg", "d587e44b-f8c0-4832-9ba3-43268bbf5d4e.jpg"),
+        ("...jpg", "d587e44b-f8c0-4832-9ba3-43268bbf5d4e.jpg"),
+        ("Ærøskøbing 東京 🌅.jpg", "Ærøskøbing 東京 🌅.jpg"),
+    ],
+)
 def test_hostile_file_names_stay_one_safe_component(name, expected):
     path = rendered("{{y}}/{{filename}}", replace(VALUES, original_file_name=name))
     assert path == f"2023/{expected}"

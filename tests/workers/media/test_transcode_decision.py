@@ -16,15 +16,24 @@ from workers.media.transcode import (
 )
 from workers.media.video_probe import AudioStreamInfo, ProbeSummary, VideoStreamInfo, container_name
 
-H264_1080 = VideoStreamInfo(index=0, codec="h264", width=1920, height=1080, pix_fmt="yuv420p", bit_depth=8,
-                            bitrate=16_000_000, fps=30.0)
+H264_1080 = VideoStreamInfo(
+    index=0, codec="h264", width=1920, height=1080, pix_fmt="yuv420p", bit_depth=8, bitrate=16_000_000, fps=30.0
+)
 AAC = AudioStreamInfo(index=1, codec="aac", channels=2, sample_rate=48000, bitrate=128_000)
 SOFTWARE = {"libx264", "libx265", "libvpx-vp9", "libsvtav1", "aac", "libmp3lame", "libopus"}
 
 
 def summary(video=H264_1080, audio=AAC, container="mov", **changes) -> ProbeSummary:
-    fields = dict(container=container, format_name=container, size_bytes=20_000_000, duration_s=10.0,
-                  bitrate=16_128_000, video=video, audio=audio, faststart=True)
+    fields = dict(
+        container=container,
+        format_name=container,
+        size_bytes=20_000_000,
+        duration_s=10.0,
+        bitrate=16_128_000,
+        video=video,
+        audio=audio,
+        faststart=True,
+    )
     return ProbeSummary(**{**fields, **changes})
 
 
@@ -170,8 +179,9 @@ def test_plan_falls_back_with_a_note_when_the_target_encoder_is_missing():
     probe = summary()
     encode_plan = plan(probe, decide(probe, config), config, SOFTWARE - {"libsvtav1"})
     assert encode_plan.video.codec == "h264"
-    assert encode_plan.notes == ("video encoder libsvtav1/libaom-av1 for av1 is missing from this build: "
-                                 "encoded h264 with libx264 instead",)
+    assert encode_plan.notes == (
+        "video encoder libsvtav1/libaom-av1 for av1 is missing from this build: encoded h264 with libx264 instead",
+    )
 
 
 def test_plan_refuses_when_no_encoder_at_all():
@@ -199,7 +209,10 @@ def test_plan_without_tone_mapping_warns():
 def test_plan_puts_the_hardware_encoder_first_when_configured_and_notes_a_missing_one():
     probe = summary()
     config = settings(policy="all", accel="nvenc")
-    assert plan(probe, decide(probe, config), config, SOFTWARE | {"h264_nvenc"}).video.encoders == ("h264_nvenc", "libx264")
+    assert plan(probe, decide(probe, config), config, SOFTWARE | {"h264_nvenc"}).video.encoders == (
+        "h264_nvenc",
+        "libx264",
+    )
     fallback = plan(probe, decide(probe, config), config, SOFTWARE)
     assert fallback.video.encoders == ("libx264",)
     assert fallback.notes == ("hardware nvenc has no h264 encoder in this build: software encoding",)

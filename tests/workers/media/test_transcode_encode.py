@@ -53,7 +53,9 @@ def test_probe_tells_codecs_and_containers_apart(tmp_path):
         summary = probe(make_video(tmp_path / name, **options))
         seen[name] = (summary.container, summary.video.codec, summary.audio.codec)
     expected = {
-        "h264.mp4": ("mov", "h264", "aac"), "vp9.webm": ("webm", "vp9", "opus"), "mpeg4.avi": ("avi", "mpeg4", "mp3"),
+        "h264.mp4": ("mov", "h264", "aac"),
+        "vp9.webm": ("webm", "vp9", "opus"),
+        "mpeg4.avi": ("avi", "mpeg4", "mp3"),
     }
     if HAS_HEVC:
         expected["hevc.mkv"] = ("webm", "hevc", "aac")
@@ -67,7 +69,12 @@ def test_1080p_h264_becomes_a_720p_fast_start_mp4(tmp_path):
     assert decision.reason == "1080p above target 720p"
     assert result.stored and result.video_encoder == "libx264" and result.audio_encoder == "copy"
     summary = probe(out)
-    assert (summary.container, summary.video.codec, summary.video.width, summary.video.height) == ("mov", "h264", 1280, 720)
+    assert (summary.container, summary.video.codec, summary.video.width, summary.video.height) == (
+        "mov",
+        "h264",
+        1280,
+        720,
+    )
     assert summary.audio.codec == "aac"
     assert moov_before_mdat(out) is True  # plays while it downloads
     assert len(frames_of(out)) == 2
@@ -143,8 +150,13 @@ def test_audio_is_encoded_to_stereo_in_the_target_codec(tmp_path):
 )
 def test_other_targets(tmp_path, video_codec, audio_codec, expected):
     out = tmp_path / "out.mp4"
-    transcode(make_video(tmp_path / "clip.mp4"), out, policy="all", target_video_codec=video_codec,
-              target_audio_codec=audio_codec)
+    transcode(
+        make_video(tmp_path / "clip.mp4"),
+        out,
+        policy="all",
+        target_video_codec=video_codec,
+        target_audio_codec=audio_codec,
+    )
     summary = probe(out)
     assert (summary.video.codec, summary.audio.codec) == expected
     assert len(frames_of(out)) == 10
@@ -205,7 +217,9 @@ def test_damaged_packets_in_the_middle_give_a_best_effort_output_that_says_so(tm
 
 
 def test_a_damaged_video_comes_out_the_same_on_every_run(tmp_path):
-    damaged = make_damaged_in_the_middle(tmp_path / "damaged.mp4", make_video(tmp_path / "intact.mp4", seconds=3, audio=None))
+    damaged = make_damaged_in_the_middle(
+        tmp_path / "damaged.mp4", make_video(tmp_path / "intact.mp4", seconds=3, audio=None)
+    )
     outcomes = set()
     for run in range(3):
         out = tmp_path / f"out-{run}.mp4"
@@ -263,8 +277,11 @@ def test_a_result_identical_to_the_original_is_not_stored(tmp_path, monkeypatch)
         return "copy", "copy", 10, []
 
     monkeypatch.setattr(video_encode, "_encode_to", byte_copy)
-    copy_plan = EncodePlan(action=Action.REMUX, video=VideoPlan(copy=True, index=0, codec="h264"),
-                           audio=AudioPlan(copy=True, index=1, codec="aac"))
+    copy_plan = EncodePlan(
+        action=Action.REMUX,
+        video=VideoPlan(copy=True, index=0, codec="h264"),
+        audio=AudioPlan(copy=True, index=1, codec="aac"),
+    )
     out = tmp_path / "out" / "asset.mp4"
     result = video_encode.encode(source, out, copy_plan)
     assert not result.stored

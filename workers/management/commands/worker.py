@@ -65,11 +65,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--queues", "-Q", default="",
+            "--queues",
+            "-Q",
+            default="",
             help=f"comma-separated queues to consume (default: all): {', '.join(q.value for q in Queue)}",
         )
         parser.add_argument(
-            "--concurrency", "-c", type=int, default=None,
+            "--concurrency",
+            "-c",
+            type=int,
+            default=None,
             help="worker processes (default: IMMICH_WORKER_CONCURRENCY, else the number of CPUs)",
         )
         parser.add_argument("--name", "-n", default="", help="node name before '@host' (default: queues and pid)")
