@@ -31,6 +31,7 @@ from assets.serializers import (
     BulkUploadCheckSerializer,
     TimelineQuerySerializer,
     UploadSerializer,
+    upload_fields,
 )
 from assets.storage import asset_take_offline, original_roots
 from assets.uploads import services as upload_services
@@ -106,18 +107,7 @@ class AssetsRootApi(APIView):
                 owner=request.user,
                 upload=upload,
                 sidecar=request.FILES.get(SIDECAR_FIELD),
-                fields=upload_services.UploadFields(
-                    file_created_at=fields["fileCreatedAt"],
-                    file_modified_at=fields["fileModifiedAt"],
-                    filename=fields.get("filename") or None,
-                    is_favorite=fields["isFavorite"],
-                    visibility=fields["visibility"],
-                    duration_ms=fields.get("duration"),
-                    live_photo_video_id=fields.get("livePhotoVideoId"),
-                    device_asset_id=fields.get("deviceAssetId"),
-                    device_id=fields.get("deviceId"),
-                    metadata=fields.get("metadata"),
-                ),
+                fields=upload_fields(fields),
             )
         finally:
             handler.discard_unclaimed()

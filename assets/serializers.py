@@ -8,6 +8,7 @@ from datetime import timezone
 from rest_framework import serializers
 
 from assets.models import Visibility
+from assets.uploads.services import UploadFields
 from immich.limits import BIGINT_MAX, contains_nul
 
 _LEGACY_DURATION = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
@@ -55,6 +56,22 @@ class UploadSerializer(serializers.Serializer):
         if contains_nul(value):
             raise serializers.ValidationError("metadata must not contain NUL characters")
         return value
+
+
+def upload_fields(fields: dict) -> UploadFields:
+    """What `UploadSerializer` validated, as the upload service takes it (the multipart and the tus endpoint)."""
+    return UploadFields(
+        file_created_at=fields["fileCreatedAt"],
+        file_modified_at=fields["fileModifiedAt"],
+        filename=fields.get("filename") or None,
+        is_favorite=fields["isFavorite"],
+        visibility=fields["visibility"],
+        duration_ms=fields.get("duration"),
+        live_photo_video_id=fields.get("livePhotoVideoId"),
+        device_asset_id=fields.get("deviceAssetId"),
+        device_id=fields.get("deviceId"),
+        metadata=fields.get("metadata"),
+    )
 
 
 class BulkUploadCheckItem(serializers.Serializer):

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets.models import TusUpload
-from assets.serializers import UploadSerializer
+from assets.serializers import UploadSerializer, upload_fields
 from assets.uploads import tus
 from assets.uploads.services import UploadFields
 from immich.exception_handler import immich_body
@@ -68,7 +68,7 @@ def encode_metadata(metadata: dict[str, str]) -> str:
     return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}".rstrip() for key, value in metadata.items())
 
 
-def upload_fields(metadata: dict[str, str]) -> UploadFields:
+def metadata_upload_fields(metadata: dict[str, str]) -> UploadFields:
     """The fields of `POST /api/assets`, validated by the same serializer; `name` (sent by other tus clients
     such as Uppy) stands in for a missing filename."""
     data = {key: value for key, value in metadata.items() if key in UploadSerializer().fields}
@@ -83,19 +83,7 @@ def upload_fields(metadata: dict[str, str]) -> UploadFields:
             raise tus.TusError(400, "Upload-Metadata: metadata must be JSON") from None
     serializer = UploadSerializer(data=data)
     serializer.is_valid(raise_exception=True)
-    fields = serializer.validated_data
-    return UploadFields(
-        file_created_at=fields["fileCreatedAt"],
-        file_modified_at=fields["fileModifiedAt"],
-        filename=fields["filename"],
-        is_favorite=fields["isFavorite"],
-        visibility=fields["visibility"],
-        duration_ms=fields.get("duration"),
-        live_photo_video_id=fields.get("livePhotoVideoId"),
-        device_asset_id=fields.get("deviceAssetId"),
-        device_id=fields.get("deviceId"),
-        metadata=fields.get("metadata"),
-    )
+    return upload_fields(serializer.validated_data)
 
 
 def _offset_header(request, name: str) -> int:
@@ -220,7 +208,7 @@ class TusUploadsApi(_TusApi):
             raise tus.TusError(400, "Upload-Defer-Length is not supported: send Upload-Length")
         length = _offset_header(request, "Upload-Length")
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
-        fields = upload_fields(metadata)
+        fields = metadata_upload_fields(metadata)
         body, body_length = _body(request)
         if body_length != 0:
             _require_offset_stream(request)
