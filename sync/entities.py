@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -38,7 +39,17 @@ class Entity:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+    """PostgreSQL gives aware datetimes; SQLite's raw rows naive ones, stored in UTC."""
+    if not value:
+        return None
+    return value.replace(tzinfo=value.tzinfo or UTC).isoformat().replace("+00:00", "Z")
+
+
+def _id(value) -> str | None:
+    """PostgreSQL gives UUIDs; SQLite stores them as 32 hex digits."""
+    if value is None:
+        return None
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
 
 
 def _base64(value) -> str | None:
@@ -51,7 +62,7 @@ _USER_COLUMNS = "t.id, t.name, t.email, t.avatar_color, t.deleted_at, t.profile_
 def _user(row: tuple) -> dict:
     user_id, name, email, avatar_color, deleted_at, profile_changed_at = row[:6]
     return {
-        "id": str(user_id), "name": name, "email": email, "avatarColor": avatar_color, "deletedAt": _iso(deleted_at),
+        "id": _id(user_id), "name": name, "email": email, "avatarColor": avatar_color, "deletedAt": _iso(deleted_at),
         "hasProfileImage": False, "profileChangedAt": _iso(profile_changed_at),
     }  # fmt: skip
 
@@ -76,7 +87,7 @@ USER = Entity(
 USER_DELETE = Entity(
     "UserDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.user_id FROM sync_useraudit t WHERE {WINDOW} {ORDER}",
-    lambda row: {"userId": str(row[0])},
+    lambda row: {"userId": _id(row[0])},
 )
 
 _ASSET_SQL = (
@@ -92,12 +103,12 @@ def _asset(row: tuple, duration) -> dict:
      local_date_time, duration_ms, asset_type, deleted_at, is_favorite, visibility, live_photo_video_id, library_id,
      width, height) = row  # fmt: skip
     return {
-        "id": str(asset_id), "ownerId": str(owner_id), "originalFileName": file_name, "thumbhash": _base64(thumbhash),
+        "id": _id(asset_id), "ownerId": _id(owner_id), "originalFileName": file_name, "thumbhash": _base64(thumbhash),
         "checksum": _base64(checksum), "fileCreatedAt": _iso(file_created_at), "fileModifiedAt": _iso(file_modified_at),
         "createdAt": _iso(created_at), "localDateTime": _iso(local_date_time), "duration": duration(duration_ms),
         "type": asset_type, "deletedAt": _iso(deleted_at), "isFavorite": is_favorite, "visibility": visibility,
-        "livePhotoVideoId": str(live_photo_video_id) if live_photo_video_id else None, "stackId": None,
-        "libraryId": str(library_id) if library_id else None, "width": width, "height": height, "isEdited": False,
+        "livePhotoVideoId": _id(live_photo_video_id), "stackId": None,
+        "libraryId": _id(library_id), "width": width, "height": height, "isEdited": False,
     }  # fmt: skip
 
 
@@ -107,7 +118,7 @@ ASSET_DELETE = Entity(
     "AssetDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.asset_id FROM sync_assetaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"assetId": str(row[0])},
+    lambda row: {"assetId": _id(row[0])},
 )
 
 _EXIF_FIELDS = {
@@ -122,7 +133,7 @@ _EXIF_DATES = {"dateTimeOriginal", "modifyDate"}
 
 
 def _exif(row: tuple) -> dict:
-    data: dict[str, Any] = {"assetId": str(row[0])}
+    data: dict[str, Any] = {"assetId": _id(row[0])}
     for name, value in zip(_EXIF_FIELDS, row[1:]):
         data[name] = _iso(value) if name in _EXIF_DATES else value
     return data
@@ -146,43 +157,43 @@ _ALBUM_SQL = (
 def _album_v2(row: tuple) -> dict:
     album_id, _, name, description, created_at, updated_at, thumbnail_id, is_activity_enabled, order = row
     return {
-        "id": str(album_id), "name": name, "description": description, "createdAt": _iso(created_at),
-        "updatedAt": _iso(updated_at), "thumbnailAssetId": str(thumbnail_id) if thumbnail_id else None,
+        "id": _id(album_id), "name": name, "description": description, "createdAt": _iso(created_at),
+        "updatedAt": _iso(updated_at), "thumbnailAssetId": _id(thumbnail_id),
         "isActivityEnabled": is_activity_enabled, "order": order,
     }  # fmt: skip
 
 
-ALBUM_V1 = Entity("AlbumV1", _ALBUM_SQL, lambda row: {**_album_v2(row), "ownerId": str(row[1])})
+ALBUM_V1 = Entity("AlbumV1", _ALBUM_SQL, lambda row: {**_album_v2(row), "ownerId": _id(row[1])})
 ALBUM_V2 = Entity("AlbumV2", _ALBUM_SQL, _album_v2)
 # 3.x apps learn an album's owner from its album users (AlbumV2 has no ownerId): the owner is listed with role owner.
 ALBUM_OWNER = Entity(
-    "AlbumUserV1", _ALBUM_SQL, lambda row: {"albumId": str(row[0]), "userId": str(row[1]), "role": "owner"}
+    "AlbumUserV1", _ALBUM_SQL, lambda row: {"albumId": _id(row[0]), "userId": _id(row[1]), "role": "owner"}
 )
 ALBUM_DELETE = Entity(
     "AlbumDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.album_id FROM sync_albumaudit t WHERE t.user_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"albumId": str(row[0])},
+    lambda row: {"albumId": _id(row[0])},
 )
 ALBUM_TO_ASSET = Entity(
     "AlbumToAssetV1",
     "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM assets_albumasset t "
     f"JOIN assets_album album ON album.id = t.album_id WHERE album.owner_id = %(user_id)s AND {WINDOW} {ORDER}",
-    lambda row: {"albumId": str(row[0]), "assetId": str(row[1])},
+    lambda row: {"albumId": _id(row[0]), "assetId": _id(row[1])},
 )
 ALBUM_TO_ASSET_DELETE = Entity(
     "AlbumToAssetDeleteV1",
     "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM sync_albumassetaudit t "
     f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
-    lambda row: {"albumId": str(row[0]), "assetId": str(row[1])},
+    lambda row: {"albumId": _id(row[0]), "assetId": _id(row[1])},
 )
 
 # Immich keeps a user's preferences as user metadata under the key `preferences`: the changes from the defaults.
 USER_METADATA = Entity(
     "UserMetadataV1",
-    "SELECT t.sync_xid, t.sync_seq, t.user_id, t.changes::text FROM accounts_userpreferences t "
+    "SELECT t.sync_xid, t.sync_seq, t.user_id, CAST(t.changes AS text) FROM accounts_userpreferences t "
     f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
-    lambda row: {"userId": str(row[0]), "key": "preferences", "value": json.loads(row[1])},
+    lambda row: {"userId": _id(row[0]), "key": "preferences", "value": json.loads(row[1])},
 )
 
 _PERSON_SQL = (
@@ -195,9 +206,9 @@ _PERSON_SQL = (
 def _person(row: tuple) -> dict:
     person_id, created_at, updated_at, owner_id, name, birth_date, is_hidden, face_asset_id = row
     return {
-        "id": str(person_id), "createdAt": _iso(created_at), "updatedAt": _iso(updated_at), "ownerId": str(owner_id),
+        "id": _id(person_id), "createdAt": _iso(created_at), "updatedAt": _iso(updated_at), "ownerId": _id(owner_id),
         "name": name, "birthDate": birth_date.isoformat() if birth_date else None, "isHidden": is_hidden,
-        "isFavorite": False, "color": None, "faceAssetId": str(face_asset_id) if face_asset_id else None,
+        "isFavorite": False, "color": None, "faceAssetId": _id(face_asset_id),
     }  # fmt: skip
 
 
@@ -206,7 +217,7 @@ PERSON_DELETE = Entity(
     "PersonDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.person_id FROM sync_personaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"personId": str(row[0])},
+    lambda row: {"personId": _id(row[0])},
 )
 
 _FACE_SQL = (
@@ -221,7 +232,7 @@ def _face_v1(row: tuple) -> dict:
     metadata regions: Immich's source type `exif`."""
     face_id, asset_id, person_id, width, height, x1, y1, x2, y2 = row
     return {
-        "id": str(face_id), "assetId": str(asset_id), "personId": str(person_id) if person_id else None,
+        "id": _id(face_id), "assetId": _id(asset_id), "personId": _id(person_id),
         "imageWidth": width, "imageHeight": height, "boundingBoxX1": round(x1 * width),
         "boundingBoxY1": round(y1 * height), "boundingBoxX2": round(x2 * width), "boundingBoxY2": round(y2 * height),
         "sourceType": "exif",
@@ -234,5 +245,5 @@ FACE_DELETE = Entity(
     "AssetFaceDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.face_id FROM sync_assetfaceaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"assetFaceId": str(row[0])},
+    lambda row: {"assetFaceId": _id(row[0])},
 )

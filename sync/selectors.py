@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from sync import entities
@@ -16,6 +16,7 @@ from sync.entities import Entity
 from sync.models import SessionSyncCheckpoint
 from sync.types import AUDIT_RETENTION, REQUEST_TYPES
 
+_USER_ID_FIELD = models.UUIDField()  # how the database spells a uuid (SQLite: 32 hex digits)
 ROWS_PER_FETCH = 2000  # rows a server-side cursor hands over at a time
 LINES_PER_CHUNK = 500  # lines joined into one write to the client
 
@@ -71,11 +72,18 @@ def stream_scope(*, session, types: Iterable[str], tag: str) -> StreamScope:
     return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid)
 
 
+# On SQLite every committed row can be streamed: its writers commit one at a time, in key order
+# (sync/migrations/_sqlite_change_keys.py).
+_SQLITE_BOUND = 2**62
+
+
 def _window_bound() -> tuple[int, int | None]:
     """The oldest transaction of this database still running (or, with none, the next transaction id), and the
     caller's own transaction. Transactions of other databases of the cluster cannot write our tables: they do not
     hold the stream back. The snapshot is taken before the running transactions are listed, so a transaction that
     began in between has an id at or past the snapshot's xmax, beyond the bound anyway."""
+    if connection.vendor == "sqlite":
+        return _SQLITE_BOUND, None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint")
         snapshot, own_xid = cursor.fetchone()
@@ -108,7 +116,7 @@ def _rows(sql: str, params: dict) -> Iterator[tuple]:
 def _entity_lines(scope: StreamScope, entity: Entity) -> Iterator[str]:
     after = scope.checkpoints.get(entity.type, START)
     params = {
-        "user_id": scope.user_id, "visible_before": scope.visible_before, "own_xid": scope.own_xid,
+        "user_id": _USER_ID_FIELD.get_db_prep_value(scope.user_id, connection), "visible_before": scope.visible_before, "own_xid": scope.own_xid,
         "after_xid": after.xid, "after_seq": after.seq,
     }  # fmt: skip
     for xid, seq, *values in _rows(entity.sql, params):

@@ -23,7 +23,7 @@ ALTER TABLE {table} DROP COLUMN sync_xid, DROP COLUMN sync_seq;
 
 
 def postgresql_sql(sql: str, reverse_sql: str) -> migrations.RunPython:
-    """The SQL on PostgreSQL only: the embedded SQLite installation has no sync stream (it needs transaction ids)."""
+    """The SQL on PostgreSQL only (SQLite gets its own triggers: _sqlite_change_keys.py)."""
 
     def run(text: str):
         def apply(apps, schema_editor) -> None:

@@ -1,0 +1,70 @@
+"""Run in a process of its own on the embedded SQLite settings (`bin/run`'s database), by test_sync_sqlite.py: a
+library made before the SQLite sync migration, then a phone's syncs, acks and the changes in between. Prints what
+each sync answered, as JSON, for the test to check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+
+def _asset(owner, name: str):
+    from assets.models import Asset, AssetExif
+
+    now = timezone.now()
+    asset = Asset.objects.create(
+        owner=owner, type="IMAGE", original_path=f"/nowhere/{name}", original_file_name=name,
+        checksum=hashlib.sha1(name.encode()).digest(), file_created_at=now, file_modified_at=now, local_date_time=now,
+    )  # fmt: skip
+    AssetExif.objects.create(asset=asset, make="Camera")
+    return asset
+
+
+def _sync(phone: Client) -> list[dict]:
+    response = phone.post(
+        "/api/sync/stream", {"types": ["AuthUsersV1", "AssetsV2", "AssetExifsV1", "AlbumsV2", "AlbumToAssetsV1"]},
+        content_type="application/json", HTTP_ACCEPT="application/jsonlines+json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+
+
+def _ack(phone: Client, lines: list[dict]) -> None:
+    last_of_runs = [
+        line["ack"] for i, line in enumerate(lines) if i + 1 == len(lines) or lines[i + 1]["type"] != line["type"]
+    ]
+    assert phone.post("/api/sync/ack", {"acks": last_of_runs}, content_type="application/json").status_code == 204
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("migrate", "sync", "0004", verbosity=0)  # back to before the SQLite sync, as an older install
+    from accounts.services import user_create
+
+    user = user_create(email="phone@example.com", password="password123")
+    before = _asset(user, "before.jpg")
+    call_command("migrate", verbosity=0)
+
+    login = Client().post(
+        "/api/auth/login", {"email": user.email, "password": "password123"}, content_type="application/json"
+    )
+    phone = Client(HTTP_X_IMMICH_USER_TOKEN=login.json()["accessToken"])
+    report: dict[str, object] = {"user": str(user.id), "before": str(before.id), "first": _sync(phone)}
+    _ack(phone, report["first"])
+
+    from albums.models import Album, AlbumAsset
+
+    after = _asset(user, "after.jpg")
+    album = Album.objects.create(owner=user, album_name="Holidays")
+    AlbumAsset.objects.create(album=album, asset=after)
+    report.update(after=str(after.id), album=str(album.id), second=_sync(phone))
+    _ack(phone, report["second"])
+
+    AlbumAsset.objects.filter(album=album).delete()
+    before.delete()
+    report["third"] = _sync(phone)
+    print("REPORT " + json.dumps(report))
