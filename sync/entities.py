@@ -38,8 +38,11 @@ class Entity:
     data: Callable[[tuple], dict]
 
 
-def _iso(value: datetime | None) -> str | None:
-    """PostgreSQL gives aware datetimes; SQLite's raw rows naive ones, stored in UTC."""
+def _iso(value: datetime | str | None) -> str | None:
+    """The stream's cursor on PostgreSQL gives the text already (selectors.UtcTimestampText); SQLite's raw rows give
+    naive datetimes, stored in UTC."""
+    if isinstance(value, str):
+        return value
     if not value:
         return None
     return value.replace(tzinfo=value.tzinfo or UTC).isoformat().replace("+00:00", "Z")

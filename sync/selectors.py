@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 
 from sync import entities
 from sync.acks import START, Ack, ChangeKey, ack_text, parse_ack, reset_ack
@@ -102,12 +104,26 @@ def _line(entity_type: str, data: dict, ack: str) -> str:
     return json.dumps({"type": entity_type, "data": data, "ack": ack}, separators=(",", ":")) + "\n"
 
 
+class UtcTimestampText(Loader):
+    """PostgreSQL's text of a UTC timestamptz (`2020-01-01 10:00:00.5+00`, the connection's zone is UTC) turned
+    straight into the stream's ISO text (`2020-01-01T10:00:00.5Z`): parsing a datetime only to print it again was a
+    third of the stream's time."""
+
+    def load(self, data: Buffer) -> str:
+        text = bytes(data).decode()
+        if not text.endswith("+00"):  # Django opens every connection in UTC
+            raise ValueError(f"a timestamp not in UTC in the sync stream: {text}")
+        return text[:10] + "T" + text[11:-3] + "Z"
+
+
 def _rows(sql: str, params: dict) -> Iterator[tuple]:
     """The rows of a server-side cursor, a fetch at a time: memory stays flat whatever the library's size. In a
     transaction, so that the cursor is not one WITH HOLD (which PostgreSQL would materialise whole first); read-only,
     it takes no transaction id and holds no other stream back. Closing the generator (a client that went away) closes
     the cursor and ends the transaction."""
     with transaction.atomic(), connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.cursor.adapters.register_loader("timestamptz", UtcTimestampText)
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
             yield from rows
