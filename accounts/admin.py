@@ -1,7 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
-from django.template.response import TemplateResponse
 
 from accounts.models import ApiKey, User
 
@@ -37,40 +36,6 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2", "is_superuser"]})
     ]
     filter_horizontal: list = []
-    actions = ["transfer_data"]
-
-    @admin.action(description="Transfer all data to another user (preview first)")
-    def transfer_data(self, request, queryset):
-        from assets.maintenance.transfer import TransferError, transfer_apply, transfer_plan
-
-        if queryset.count() != 1:
-            self.message_user(request, "Select exactly one user to transfer data from.", messages.ERROR)
-            return None
-        source = queryset.get()
-        destinations = User.objects.exclude(pk=source.pk).filter(is_active=True).order_by("email")
-        destination = destinations.filter(pk=request.POST.get("destination") or None).first()
-        delete_duplicates = bool(request.POST.get("delete_duplicates"))
-        plan = None
-        if destination is not None:
-            try:
-                if "apply" in request.POST:
-                    plan = transfer_apply(source=source, destination=destination, delete_duplicates=delete_duplicates)
-                    self.message_user(request, plan.summary(), messages.SUCCESS)
-                    return None
-                plan = transfer_plan(source=source, destination=destination)
-            except TransferError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Transfer user data",
-            "source": source,
-            "destinations": destinations,
-            "destination": destination,
-            "delete_duplicates": delete_duplicates,
-            "plan": plan,
-        }
-        return TemplateResponse(request, "admin/accounts/transfer.html", context)
 
 
 @admin.register(ApiKey)

@@ -37,10 +37,9 @@ from assets.storage import asset_take_offline, original_roots
 from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
 from immich import storage
-from immich.api import validated
+from immich.api import RANGE_HEADER, file_responses, validated
 from immich.errors import BadRequest, NotFound
 from immich.ranges import cacheable, file_response
-from immich.schema import RANGE_HEADER, file_responses
 from workers.media import fs
 
 

@@ -32,12 +32,5 @@ class AssetsConfig(AppConfig):
         register_reconcile_hook(Queue.BACKGROUND_TASK, lambda before: deletions_resend(deleted_before=before))
         # Unfinished resumable uploads past IMMICH_TUS_EXPIRY_HOURS: rows, staged bytes and quota reservations.
         register_schedule("tus-uploads-expire", ScheduledTask("TusUploadsExpire", 3600.0, {"expires": 3000}))
-        # The reference default of backup.database.cronExpression ("0 02 * * *"); the task honours backup.enabled.
-        register_schedule(
-            "database-backup",
-            ScheduledTask("DatabaseBackup", crontab(minute=0, hour=2), run_queue=Queue.BACKUP_DATABASE),
-        )
         # nightlyTasks.startTime's default ("00:00"): trashed assets older than trash.days are deleted for good.
         register_schedule("trash-purge", ScheduledTask("AssetDeleteCheck", crontab(minute=0, hour=0)))
-        # Uploads and temporary outputs that killed processes left in the media location, once a day old.
-        register_schedule("debris-remove", ScheduledTask("DebrisRemove", crontab(minute=0, hour=1)))

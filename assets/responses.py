@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from assets import media_types
+from assets.hooks import asset_people
 from assets.models import Asset, AssetType, Visibility
 from immich.fields import ExifDateTimeField, ImmichDateTimeField, immich_date
 
@@ -147,7 +148,7 @@ class AssetResponseDto(serializers.Serializer):
             "transcodeReason": video.reason if video else None,
         }
         if self.context.get("with_people"):
-            body.update(_people_of(asset))
+            body.update(asset_people(asset))
         return body
 
 
@@ -158,13 +159,6 @@ def _video_of(asset: Asset):
         return asset.video
     except ObjectDoesNotExist:
         return None
-
-
-def _people_of(asset: Asset) -> dict:
-    from people.selectors import asset_faces
-    from people.serializers import asset_people_dto
-
-    return asset_people_dto(asset_faces(asset_id=asset.id))
 
 
 class AssetMediaResponseDto(serializers.Serializer):

@@ -63,10 +63,9 @@ def filtered_assets(
     if album_id is not None:
         queryset = queryset.filter(albums__id=album_id, albums__owner=user)
     if person_id is not None:
-        from people.models import AssetFace
-
-        faces = AssetFace.objects.filter(person_id=person_id, person__owner=user)
-        queryset = queryset.filter(id__in=faces.values("asset_id"))
+        # Through the faces' relation (people's AssetFace.asset), as a subquery: one row per asset.
+        with_person = Asset.objects.filter(faces__person_id=person_id, faces__person__owner=user)
+        queryset = queryset.filter(id__in=with_person.values("id"))
     return queryset
 
 

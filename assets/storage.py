@@ -10,11 +10,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from assets.hooks import asset_taken_offline
 from assets.models import Asset
 from immich import storage
+from immich.roots import library_file_roots
 from immich.storage import media_root
-from libraries.models import LibraryFile, OfflineReason
-from libraries.validation import library_file_roots
 from workers.media import fs
 
 
@@ -51,7 +51,7 @@ def asset_take_offline(asset: Asset) -> None:
     as the scan takes a file it no longer finds there, until a scan sees a proper file again."""
     now = timezone.now()
     with transaction.atomic():
-        LibraryFile.objects.filter(asset_id=asset.id).update(offline_reason=OfflineReason.OUTSIDE)
+        asset_taken_offline(asset.id)  # libraries: the reason on its file
         Asset.objects.filter(pk=asset.id, deleted_at__isnull=True).update(deleted_at=now)
         Asset.objects.filter(pk=asset.id).update(is_offline=True, updated_at=now)
 

@@ -36,12 +36,12 @@ ENCODE_ONE = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from workers.media import transcode, video_encode, video_probe
+from workers.media import encoders, transcode, video_encode, video_probe
 source, output = Path({source!r}), Path({output!r})
 settings = transcode.TranscodeSettings(policy="optimal", target_resolution="720", crf=23, preset="ultrafast")
 summary = video_probe.probe(source)
 decision = transcode.decide(summary, settings)
-plan = transcode.plan(summary, decision, settings, video_encode.available_encoders())
+plan = transcode.plan(summary, decision, settings, encoders.available_encoders())
 video_encode.encode(source, output, plan)
 """
 

@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+RANGE_HEADER = OpenApiParameter(
+    "Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="`bytes=start-end`: one span of the file (206)"
+)
+
+
+def file_responses(*media_types: str) -> dict:
+    """The answers of a file download: the whole file, a span of it, or 416 for a span outside it."""
+    return {
+        **{(status, media_type): OpenApiTypes.BINARY for status in (200, 206) for media_type in media_types},
+        416: OpenApiResponse(description="Range not satisfiable (Content-Range: bytes */size)"),
+    }
+
 
 def validated(serializer_class, data) -> dict:
     """The serializer's validated data; a 400 in Immich's error shape when the input is invalid."""

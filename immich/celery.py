@@ -12,7 +12,7 @@ app = Celery("immich")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The assets app keeps its tasks by concern, one module per sub-package.
-app.autodiscover_tasks(["assets.pipeline", "assets.uploads", "assets.file_moves", "assets.maintenance"])
+app.autodiscover_tasks(["assets.pipeline", "assets.uploads", "assets.file_moves"])
 
 
 @beat_init.connect

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from accounts.permissions import HasApiPermission, required_permission
 
@@ -26,21 +24,6 @@ ERROR_SCHEMA = {
 }
 PHRASES = {400: "Bad request", 401: "No or invalid credentials", 403: "Missing permission, or not an admin",
            404: "Not found (another user's object is not found either)"}  # fmt: skip
-
-
-# A JSON array of objects, for the listings (a bare `dict` would say "one object").
-LIST = list[dict]
-RANGE_HEADER = OpenApiParameter(
-    "Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="`bytes=start-end`: one span of the file (206)"
-)
-
-
-def file_responses(*media_types: str) -> dict:
-    """The answers of a file download: the whole file, a span of it, or 416 for a span outside it."""
-    return {
-        **{(status, media_type): OpenApiTypes.BINARY for status in (200, 206) for media_type in media_types},
-        416: OpenApiResponse(description="Range not satisfiable (Content-Range: bytes */size)"),
-    }
 
 
 class ImmichAutoSchema(AutoSchema):

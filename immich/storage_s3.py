@@ -20,7 +20,7 @@ from django.core.files.storage import storages
 from django.utils.http import content_disposition_header
 from storages.utils import clean_name, safe_join
 
-from immich.storage import READ_CHUNK, FileStat
+from immich.storage_backends import READ_CHUNK, FileStat
 
 MTIME_KEY = "mtime-ns"
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes

@@ -24,7 +24,7 @@ from jobs.serializers import (
     SystemConfigDto,
     SystemConfigTemplateStorageOptionDto,
 )
-from workers.media import storage_template
+from workers.media import template_values
 
 
 class SystemConfigApi(APIView):
@@ -55,7 +55,7 @@ class StorageTemplateOptionsApi(APIView):
 
     @extend_schema(responses={200: SystemConfigTemplateStorageOptionDto})
     def get(self, request: Request) -> Response:
-        return Response(SystemConfigTemplateStorageOptionDto(storage_template.template_options()).data)
+        return Response(SystemConfigTemplateStorageOptionDto(template_values.template_options()).data)
 
 
 QUEUE_NAME = OpenApiParameter("queue_name", str, OpenApiParameter.PATH, enum=[queue.value for queue in Queue])

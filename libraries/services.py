@@ -12,12 +12,13 @@ from accounts.models import User
 from assets.models import Asset, AssetFile, AssetStatus
 from immich import storage
 from immich.errors import BadRequest
+from immich.roots import normalize_path
 from jobs.models import AssetStep, Priority, Step
 from jobs.queues import Queue
 from jobs.runs import job_run_request
 from jobs.services import steps_enqueue
 from libraries import validation
-from libraries.models import DEFAULT_EXCLUSION_PATTERNS, Library, LibraryFile
+from libraries.models import DEFAULT_EXCLUSION_PATTERNS, Library, LibraryFile, OfflineReason
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def _checked_lists(*, import_paths: list[str] | None, exclusion_patterns: list[s
             check = validation.check_import_path(path)
             if not check.is_valid:
                 raise BadRequest(f"Invalid import path {path}: {check.message}")
-        changes["import_paths"] = [validation.normalize_path(path) for path in import_paths]
+        changes["import_paths"] = [normalize_path(path) for path in import_paths]
     if exclusion_patterns is not None:
         problem = validation.list_problem("exclusionPatterns", exclusion_patterns)
         if problem:
@@ -210,3 +211,8 @@ def library_queue_metadata(*, library_id) -> int:
         after = ids[-1]
         with transaction.atomic():
             queued += steps_enqueue(asset_ids=ids, step=Step.METADATA, priority=Priority.BACKFILL, continue_chain=True)
+
+
+def library_file_outside(asset_id: object) -> None:
+    """The asset's original led out of its library's folders (assets took it offline): the reason, on its file."""
+    LibraryFile.objects.filter(asset_id=asset_id).update(offline_reason=OfflineReason.OUTSIDE)

@@ -23,7 +23,7 @@ from libraries.matcher import SIDECAR_EXTENSION, Matcher
 MAX_PROBLEMS_KEPT = 100
 _SIGNED = 1 << 63
 
-# Why a path may not be imported once its symlinks are resolved (None: it may); see validation.location_problem.
+# Why a path may not be imported once its symlinks are resolved (None: it may); see immich.roots.location_problem.
 Refusal = Callable[[str], "str | None"]
 
 

@@ -26,8 +26,8 @@ from redis.exceptions import LockNotOwnedError, RedisError
 from redis.lock import Lock
 
 from immich.locks import LIBRARY_WATCHER_LOCK
+from immich.roots import effective_roots, location_problem, under_any
 from libraries.matcher import SIDECAR_EXTENSION, Matcher
-from libraries.validation import effective_roots, location_problem, under_any
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich import storage
-from immich.api import validated
+from immich.api import RANGE_HEADER, file_responses, validated
 from immich.ranges import cacheable, file_response
-from immich.schema import RANGE_HEADER, file_responses
 from people import selectors, services
 from people.serializers import (
     PeopleQuerySerializer,

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
+from assets.hooks import MetadataRead
 from assets.models import Asset, AssetExif, AssetType
 from assets.storage import local_original, nested_folder
 from immich import storage
@@ -50,6 +51,22 @@ class FacesImportResult:
 def faces_import_enabled() -> bool:
     """The `metadata.faces.import` setting (system config)."""
     return bool(config_cached()["metadata"]["faces"]["import"])
+
+
+def faces_read(read: MetadataRead) -> list[str]:
+    """The metadata step's reader (registered in PeopleConfig.ready): an image's face tags, when
+    `metadata.faces.import` is on; returns the warnings."""
+    if read.asset_type != AssetType.IMAGE or not faces_import_enabled():
+        return []
+    result = faces_import(
+        asset_id=read.asset_id,
+        original=read.original,
+        sidecar=read.sidecar,
+        orientation=read.orientation,
+        width=read.width,
+        height=read.height,
+    )
+    return list(result.warnings)
 
 
 def person_thumbnail_path(person: Person) -> Path:

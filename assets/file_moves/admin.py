@@ -19,6 +19,7 @@ from assets.models import FileMove
 from immich.admin import ReadOnlyAdminMixin
 from jobs import system_config
 from workers.media import storage_template as engine
+from workers.media.template_values import PRESETS, WEEK_YEAR_OPTIONS, template_options
 
 DRY_RUN_SHOWN = 1000
 
@@ -106,9 +107,9 @@ class FileMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             title="Storage template",
             form=form,
             preview=preview,
-            presets=engine.PRESETS,
-            options=engine.template_options(),
-            week_year=engine.WEEK_YEAR_OPTIONS,
+            presets=PRESETS,
+            options=template_options(),
+            week_year=WEEK_YEAR_OPTIONS,
             asset_id=asset_id or "",
             preview_url=reverse("admin:assets_filemove_template_preview"),
             dry_run_url=reverse("admin:assets_filemove_template_dry_run"),

@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings as django_settings
 from django.db.models import Max, Min
 
-from albums.models import AlbumAsset
 from assets.file_moves.journal import MoveRequest
 from assets.models import Asset, AssetStatus, AssetType, FileMove
 from immich import storage
 from immich.storage import media_root
 from jobs.system_config import config_get
 from workers.media import storage_template as engine
+from workers.media.template_values import TemplateValues, sanitize_component
 
 MAX_COLLISIONS = 10_000
 REASON_EXTERNAL = "external library asset: its files stay in the library's own folders"
@@ -105,11 +105,13 @@ class Album:
 
 
 def albums_of(assets: list[Asset]) -> dict:
-    """Each asset's most recently created album among its owner's albums, with that album's date range."""
+    """Each asset's most recently created album among its owner's albums, with that album's date range. Read through
+    the relation the albums app declares (`Asset.albums`, its AlbumAsset rows), so assets import no album code."""
     owners = {asset.pk: asset.owner_id for asset in assets}
     chosen: dict = {}
+    links = Asset.albums.through.objects
     rows = (
-        AlbumAsset.objects.filter(asset_id__in=list(owners))
+        links.filter(asset_id__in=list(owners))
         .order_by("asset_id", "-album__created_at")
         .values_list("asset_id", "album_id", "album__album_name", "album__owner_id")
     )
@@ -118,7 +120,7 @@ def albums_of(assets: list[Asset]) -> dict:
             chosen[asset_id] = (album_id, name)
     ranges = {
         row["album_id"]: (row["start"], row["end"])
-        for row in AlbumAsset.objects.filter(album_id__in={album_id for album_id, _ in chosen.values()})
+        for row in links.filter(album_id__in={album_id for album_id, _ in chosen.values()})
         .exclude(asset__status=AssetStatus.DELETED)
         .values("album_id")
         .annotate(start=Min("asset__file_created_at"), end=Max("asset__file_created_at"))
@@ -135,7 +137,7 @@ def exif_of(asset: Asset):
 
 def template_values(
     asset: Asset, *, still: Asset | None, album: Album | None, settings: TemplateSettings
-) -> engine.TemplateValues:
+) -> TemplateValues:
     """What the template sees for `asset`; a live photo's motion part takes its still's date, name and album."""
     source = still or asset
     exif = exif_of(source)
@@ -143,7 +145,7 @@ def template_values(
     zone = fixed or zone_from_label(exif.time_zone if exif else None) or server_zone()
     album_zone = fixed or server_zone()
     own_exif = exif_of(asset)
-    return engine.TemplateValues(
+    return TemplateValues(
         asset_id=str(asset.pk),
         taken=source.file_created_at.astimezone(zone),
         original_file_name=source.original_file_name,
@@ -159,7 +161,7 @@ def template_values(
 
 
 def library_root(owner) -> Path:
-    label = engine.sanitize_component(owner.storage_label or "")
+    label = sanitize_component(owner.storage_label or "")
     return media_root() / "library" / (label or str(owner.pk))
 
 

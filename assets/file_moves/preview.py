@@ -19,6 +19,7 @@ from assets.file_moves.planner import (
 from assets.models import Asset, AssetStatus
 from immich.storage import media_root
 from workers.media import storage_template as engine
+from workers.media.template_values import sample_values
 
 
 def storage_template_dry_run(*, template: str | None = None) -> MigrationReport:
@@ -43,7 +44,7 @@ def storage_template_preview(*, template: str, asset_id=None) -> Preview:
     assets = with_relations(Asset.objects.exclude(status=AssetStatus.DELETED).filter(library__isnull=True))
     asset = assets.filter(pk=asset_id).first() if asset_id else assets.order_by("-created_at").first()
     if asset is None:
-        values = engine.sample_values()
+        values = sample_values()
         rendered = engine.render(parsed, values)
         return Preview(
             path=f"library/admin/{rendered.relative()}",

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone as django_timezone
 
-from albums.models import AlbumAsset
+from assets.hooks import MetadataRead, metadata_read
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
@@ -28,7 +28,6 @@ from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
 from jobs.system_config import config_cached
-from people.services import faces_import, faces_import_enabled
 from workers.media import fs, metadata
 
 METADATA_VERSION = "metadata-3"  # sidecars, sources of dates, colour, faces, live photo ContentIdentifier
@@ -94,16 +93,9 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
         if facts.duration_ms is not None:
             changes["duration_ms"] = facts.duration_ms
         Asset.objects.filter(pk=asset_id).update(**changes)
-        if asset.type == AssetType.IMAGE and faces_import_enabled():
-            faces = faces_import(
-                asset_id=asset_id,
-                original=path,
-                sidecar=sidecar,
-                orientation=facts.orientation,
-                width=width,
-                height=height,
-            )
-            warnings.extend(faces.warnings)
+        # What other apps read from the same file (people: the face regions), in this transaction.
+        read = MetadataRead(asset_id, asset.type, path, sidecar, facts.orientation, width, height)
+        warnings.extend(metadata_read(read))
         fields = _unlocked({**_exif_fields(facts, path), "warnings": warnings}, locked)
         # One INSERT ... ON CONFLICT: fields the step does not read (reverse geocoding's) keep their values.
         AssetExif.objects.bulk_create(
@@ -139,7 +131,7 @@ def _link_live_photo(asset: Asset, content_identifier: str | None) -> None:
     now = django_timezone.now()
     Asset.objects.filter(pk=still).update(live_photo_video_id=video, updated_at=now)
     Asset.objects.filter(pk=video).update(visibility=Visibility.HIDDEN, updated_at=now)
-    AlbumAsset.objects.filter(asset_id=video).delete()
+    Asset.albums.through.objects.filter(asset_id=video).delete()  # albums' AlbumAsset, through the relation
 
 
 # The columns each property a user can lock covers (the date's source and confidence describe the file's date).

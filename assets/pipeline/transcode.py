@@ -22,11 +22,11 @@ from assets import media_types
 from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, AssetType, AssetVideo, TranscodeDecision
 from assets.storage import OFFLINE_REASON, asset_take_offline, local_original, nested_folder, original_roots
 from immich import storage
+from immich.roots import library_file_roots
 from jobs.models import StepStatus
 from jobs.services import PermanentFailure
 from jobs.system_config import InvalidConfig, config_cached, config_get, config_validate
-from libraries.validation import library_file_roots
-from workers.media import fs, transcode, video_encode, video_probe
+from workers.media import encoders, fs, transcode, video_encode, video_probe
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def _decide_and_encode(asset: Asset, source: Path, ffmpeg: dict, version: str) -
         return StepStatus.SKIPPED
 
     try:
-        plan = transcode.plan(probe, decision, settings, video_encode.available_encoders())
+        plan = transcode.plan(probe, decision, settings, encoders.available_encoders())
     except LookupError as error:
         raise _fail(asset.id, str(error), version, probe) from error
     output = encoded_video_path(asset)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "assets",
     "jobs",
     "libraries",
+    "maintenance",
     "notifications",
     "people",
     "search",

@@ -13,16 +13,16 @@ from django.core.management import CommandError, call_command
 
 from assets.file_moves.journal import CRASH_POINTS
 from assets.file_moves.migration import storage_template_migrate
-from assets.maintenance.backup import backups_list, read_manifest
 from assets.models import Asset, FileMove
 from assets.services import asset_delete_files, trash_purge_expired
 from immich import storage
 from immich.env import REPO_ROOT
 from jobs.models import Step
 from jobs.services import step_run, steps_enqueue
+from maintenance.backup import backups_list, read_manifest
 from tests.assets.helpers import upload_photo
-from tests.assets.test_backup import empty_database  # noqa: F401  (fixture)
 from tests.assets.test_storage_template_moves import make_assets, no_broker, run_killed_at, set_template  # noqa: F401
+from tests.maintenance.test_backup import empty_database  # noqa: F401  (fixture)
 from tests.s3 import PREFIX, stored_files
 
 

@@ -325,7 +325,7 @@ def test_recovery_redoes_a_move_that_had_not_started(api, tmp_path, media_root):
 @pytest.mark.django_db
 def test_recovery_fails_a_row_it_cannot_settle_and_goes_on_with_the_others(api, tmp_path, media_root):
     from assets.file_moves.recovery import moves_resume
-    from assets.maintenance.consistency import Problem, consistency_check
+    from maintenance.consistency import Problem, consistency_check
 
     bad_id, good_id = upload_photo(api, tmp_path / "a"), upload_photo(api, tmp_path / "b", color=(1, 2, 3))
     moved = media_root / "library" / "x" / "bad.jpg"

@@ -27,13 +27,13 @@ from django.db.models import Count
 from kombu import pools as kombu_pools
 from PIL import Image
 
-from assets.maintenance.consistency import consistency_check
 from assets.models import Asset, AssetFile
 from immich.celery import app
 from immich.env import REPO_ROOT
 from jobs import reconciler
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
+from maintenance.consistency import consistency_check
 from tests.assets.helpers import upload_file
 from tests.live import process_env
 from workers.embedded_redis import free_tcp_port

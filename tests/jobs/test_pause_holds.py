@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from assets.file_moves.migration import storage_template_migration_start
-from assets.maintenance.backup import backups_folder
 from immich.celery import app
 from jobs import broker
 from jobs.commands import UNPAUSABLE, queue_command
@@ -23,6 +22,7 @@ from jobs.services import steps_enqueue
 from jobs.system_config import config_get, config_update
 from libraries.models import Library
 from libraries.services import library_scan_request
+from maintenance.backup import backups_folder
 from tests.assets.helpers import upload_file, upload_photo
 from tests.libraries.helpers import photo
 from tests.transcode_media import make_video

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assets.models import Asset, AssetFile
+from immich import roots
 from jobs.models import AssetStep, JobRun
 from libraries import tasks, validation
 from libraries.models import Library
@@ -96,7 +97,7 @@ def test_each_invalid_import_path_is_refused_with_its_own_message(admin_api, use
 def test_import_paths_must_lie_inside_the_allowed_roots(admin_api, user, photos, tmp_path, monkeypatch):
     allowed = tmp_path / "allowed"
     allowed.mkdir()
-    monkeypatch.setattr(validation, "allowed_roots", lambda: (allowed,))
+    monkeypatch.setattr(roots, "allowed_roots", lambda: (allowed,))
     response = _create(admin_api, user, importPaths=[str(photos)])
     assert response.status_code == 400 and "IMMICH_EXTERNAL_LIBRARY_ROOTS" in response.json()["message"]
     assert _create(admin_api, user, importPaths=[str(allowed)]).status_code == 201
@@ -106,7 +107,7 @@ def test_a_symlink_cannot_escape_the_allowed_roots(admin_api, user, photos, tmp_
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     os.symlink(photos, allowed / "sneaky")
-    monkeypatch.setattr(validation, "allowed_roots", lambda: (allowed,))
+    monkeypatch.setattr(roots, "allowed_roots", lambda: (allowed,))
     assert _create(admin_api, user, importPaths=[str(allowed / "sneaky")]).status_code == 400
 
 

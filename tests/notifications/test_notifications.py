@@ -11,7 +11,6 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assets.maintenance.tasks import database_backup
 from jobs.commands import queue_retry_failed
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
@@ -19,6 +18,7 @@ from jobs.reconciler import STALE_AFTER, reconcile
 from jobs.registry import StepFailure
 from jobs.runs import job_run_request
 from jobs.services import MAX_WORKER_LOSSES, step_run, steps_enqueue
+from maintenance.tasks import database_backup
 from notifications.models import Notification
 from notifications.services import notify_step_failures
 from tests.assets.helpers import upload_file

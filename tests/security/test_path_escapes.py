@@ -18,10 +18,10 @@ import pytest
 from django.conf import settings
 
 from assets.models import Asset
+from immich import roots
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run
 from jobs.system_config import config_get
-from libraries import validation
 from libraries.models import Library
 from libraries.scan import library_scan, library_sync_paths
 from tests.assets.helpers import CREATED, MODIFIED, upload_photo
@@ -148,7 +148,7 @@ def allowed_root(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "allowed"
     make_jpeg(root / "photos" / "inside.jpg")
     make_jpeg(tmp_path / "outside" / "secret.jpg", color=(9, 9, 9))
-    monkeypatch.setattr(validation, "allowed_roots", lambda: (root,))
+    monkeypatch.setattr(roots, "allowed_roots", lambda: (root,))
     return root
 
 

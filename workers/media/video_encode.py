@@ -1,6 +1,7 @@
 """Writing the playable copy with PyAV: decode, scale / tone-map / convert inside libavfilter's graph, encode,
 mux into a fast-start MP4 (index first, so players start before the download ends). Streams that need no change
 are copied packet for packet (remux). Pure: paths and a plan in, a file and a result out (no ORM, no settings).
+The encoders and their options are `encoders`', the video's filter graph and stream setup `video_path`'s.
 
 The file is written under a temporary name in the output's folder and renamed into place; a failure or a timeout
 leaves nothing behind. A result identical to the original is not kept."""
@@ -9,19 +10,15 @@ from __future__ import annotations
 
 import filecmp
 import logging
-import math
-import os
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 import av
-from av.audio.codeccontext import AudioCodecContext
 from av.audio.resampler import AudioResampler
 from av.audio.stream import AudioStream
 from av.codec.context import ThreadType
@@ -32,22 +29,17 @@ from av.video.codeccontext import VideoCodecContext
 from av.video.stream import VideoStream
 
 from workers.media import fs
-from workers.media import tonemap as tonemapping
 from workers.media.demux import open_input
+from workers.media.encoders import TWO_PASS_ENCODERS, encoder_problem, video_options
 from workers.media.errors import out_of_space
-from workers.media.transcode import AUDIO_ENCODERS, HW_CODECS, PRESETS, VIDEO_ENCODERS, AudioPlan, EncodePlan, VideoPlan
+from workers.media.transcode import AudioPlan, EncodePlan, VideoPlan
+from workers.media.video_path import VideoPath, configure_video, decode_threads, planned_video, time_base
 
 logger = logging.getLogger(__name__)
 
 AUDIO_BITRATE = 128_000
 # Frames a libav decoder may reject before the file counts as unusable rather than damaged in places.
 MAX_DAMAGED_SHARE = 0.5
-_TWO_PASS_ENCODERS = ("libx264", "libx265")
-# Frame-threaded decoding holds pictures per thread: past 1080p the thread count is capped so a 4K clip stays
-# under 500 MB on a many-core worker (measured on 4K 10-bit HEVC: 6 threads peaked at 417 MB, 4 at 340 MB).
-LARGE_FRAME_PIXELS = 2_500_000
-LARGE_FRAME_DECODE_THREADS = 4
-_NO_MORE = (av.error.BlockingIOError, av.error.EOFError)
 
 
 class TranscodeFailed(Exception):
@@ -69,194 +61,7 @@ class EncodeResult:
     notes: tuple[str, ...] = field(default=())
 
 
-# -- capabilities -------------------------------------------------------------------------------------------------
-
-
-@cache
-def encoder_problem(name: str) -> str | None:
-    """None when this build can open the encoder here; else why not, in words. Checked once per process (a
-    hardware encoder without its device fails here, and every file then falls back without trying it again)."""
-    try:
-        codec = av.Codec(name, "w")
-    except (av.FFmpegError, ValueError) as error:
-        return f"not in this build ({error})"
-    try:
-        context = av.CodecContext.create(codec)
-        if codec.type == "video":
-            context = cast(VideoCodecContext, context)  # create() makes the context of the codec's kind
-            context.width, context.height, context.pix_fmt = 64, 64, "yuv420p"
-            context.time_base = Fraction(1, 25)
-            if name == "libx265":
-                context.options = {"x265-params": "log-level=error"}
-        else:
-            context = cast(AudioCodecContext, context)
-            context.sample_rate = 48000
-            context.layout = "stereo"
-            context.format = codec.audio_formats[0].name if codec.audio_formats else "fltp"
-            context.time_base = Fraction(1, 48000)
-        context.open()
-    except (av.FFmpegError, ValueError, OSError) as error:
-        return str(error)
-    return None
-
-
-def available_encoders() -> frozenset[str]:
-    """The encoders of the transcoding targets (software and hardware) that this build has. Whether one opens
-    here (a hardware device present, a library loadable) is checked when a file needs it, by `encoder_problem`."""
-    names = {name for names in (*VIDEO_ENCODERS.values(), *AUDIO_ENCODERS.values()) for name in names}
-    names |= {f"{codec}_{accel}" for accel, codecs in HW_CODECS.items() for codec in codecs}
-    return frozenset(name for name in names if name in av.codecs_available)
-
-
-# -- the video path -----------------------------------------------------------------------------------------------
-
-
-def _preset_index(preset: str) -> int:
-    return PRESETS.index(preset) if preset in PRESETS else PRESETS.index("medium")
-
-
-def video_options(name: str, plan: VideoPlan, *, pass_number: int = 0, stats: Path | None = None) -> dict[str, str]:
-    """Encoder options for the plan: quality (CRF), speed (preset), the bitrate cap and two-pass."""
-    options: dict[str, str] = {}
-    kbps = plan.max_bitrate // 1000
-    if plan.bframes > -1:
-        options["bf"] = str(plan.bframes)
-    if plan.refs > 0:
-        options["refs"] = str(plan.refs)
-    if plan.gop_size > 0:
-        options["g"] = str(plan.gop_size)
-    if name in ("libx264", "libx265"):
-        options["preset"] = plan.preset
-        if name == "libx265":
-            options["x265-params"] = "log-level=error"
-    elif name == "libvpx-vp9":
-        options.update({"cpu-used": str(min(_preset_index(plan.preset), 5)), "row-mt": "1", "deadline": "good"})
-    elif name in ("libsvtav1", "libaom-av1"):
-        options["preset" if name == "libsvtav1" else "cpu-used"] = str(min(_preset_index(plan.preset) + 4, 8))
-    if pass_number:
-        target = math.ceil(kbps / 1.45) if kbps else 0
-        options.update(
-            {"b": f"{target}k", "minrate": f"{target // 2}k", "maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k"}
-        )
-        if name == "libx264":
-            options["stats"] = str(stats)
-        elif name == "libx265":
-            options["x265-params"] += f":pass={pass_number}:stats={stats}"
-        return options
-    if name in ("libx264", "libx265", "libvpx-vp9", "libsvtav1", "libaom-av1"):
-        options["crf"] = str(plan.crf)
-    if name == "libvpx-vp9":
-        options["b"] = f"{kbps}k" if kbps else "0"
-    elif kbps:
-        options.update({"maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k"})
-    return options
-
-
-def _graph(frame: av.VideoFrame, plan: VideoPlan, time_base: Fraction | None, threads: int) -> av.filter.Graph | None:
-    """scale to the planned size (and tone-map HDR) inside libavfilter; None when the frame needs nothing."""
-    same_size = (frame.width, frame.height) == (plan.width, plan.height)
-    if same_size and not plan.tonemap and frame.format.name == "yuv420p":
-        return None
-    graph = av.filter.Graph()
-    graph.threads = threads
-    source = graph.add_buffer(width=frame.width, height=frame.height, format=frame.format, time_base=time_base)
-    size = {"w": str(plan.width), "h": str(plan.height), "flags": "bicubic"}
-    if plan.tonemap:
-        assert plan.hdr, "the plan tone-maps HDR sources only"
-        cube = tonemapping.cube_file(transfer=plan.hdr, algorithm=plan.tonemap)
-        chain = [
-            graph.add("scale", **size, in_color_matrix="bt2020"),
-            graph.add("format", pix_fmts="gbrp16le"),
-            graph.add("lut3d", file=str(cube), interp="tetrahedral"),
-            graph.add("setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709"),
-            graph.add("scale", out_color_matrix="bt709", out_range="tv"),
-            graph.add("format", pix_fmts="yuv420p"),
-        ]
-    else:
-        chain = [graph.add("scale", **size), graph.add("format", pix_fmts="yuv420p")]
-    sink = graph.add("buffersink")
-    graph.link_nodes(source, *chain, sink)
-    graph.configure()
-    return graph
-
-
-class _VideoPath:
-    """Decoded frames -> (graph) -> encoder, with the timestamps passed through (variable frame rates stay)."""
-
-    def __init__(self, source: VideoStream, encoder: VideoCodecContext, plan: VideoPlan) -> None:
-        self.source, self.encoder, self.plan = source, encoder, plan
-        self.graph: av.filter.Graph | None = None
-        self.graph_key: tuple[int, int, str] | None = None
-        self.last_pts: int | None = None
-        self.frames = self.dropped = 0
-        self.threads = plan.threads or min(os.cpu_count() or 1, 8)
-        rate = source.average_rate or source.guessed_rate or Fraction(30)
-        self.tick = max(int(1 / (rate * source.time_base)), 1) if source.time_base else 1
-
-    def _filtered(self, frame: av.VideoFrame | None) -> Iterator[av.VideoFrame]:
-        if frame is not None:
-            key = (frame.width, frame.height, frame.format.name)
-            if key != self.graph_key:  # first frame, or the stream changed size mid-way
-                yield from self._drain(None)
-                self.graph, self.graph_key = _graph(frame, self.plan, self.source.time_base, self.threads), key
-            if self.graph is None:
-                yield frame
-                return
-        yield from self._drain(frame)
-
-    def _drain(self, frame: av.VideoFrame | None) -> Iterator[av.VideoFrame]:
-        if self.graph is None:
-            return
-        self.graph.push(frame)
-        while True:
-            try:
-                yield cast(av.VideoFrame, self.graph.pull())  # a video graph gives video frames
-            except _NO_MORE:
-                return
-
-    def encode(self, frame: av.VideoFrame | None) -> list[Packet[Stream]]:
-        packets: list[Packet[Stream]] = []
-        for out in self._filtered(frame):
-            pts = out.pts if out.pts is not None else (self.last_pts + self.tick if self.last_pts is not None else 0)
-            if self.last_pts is not None and pts <= self.last_pts:
-                self.dropped += 1  # duplicate or backwards timestamp: the encoder would refuse it
-                continue
-            self.last_pts = out.pts = pts
-            out.time_base = self.source.time_base
-            out.pict_type = av.video.frame.PictureType.NONE
-            self.frames += 1
-            packets.extend(self.encoder.encode(out))
-        if frame is None:
-            packets.extend(self.encoder.encode(None))
-        return packets
-
-
-def decode_threads(stream: VideoStream, plan: VideoPlan) -> int:
-    """The configured thread count, else libav's automatic one, capped for large frames (memory)."""
-    if plan.threads:
-        return plan.threads
-    context = stream.codec_context
-    if context.width * context.height > LARGE_FRAME_PIXELS:
-        return min(os.cpu_count() or 1, LARGE_FRAME_DECODE_THREADS)
-    return 0
-
-
-def _configure_video(context: VideoCodecContext, source: VideoStream, plan: VideoPlan) -> None:
-    context.width, context.height, context.pix_fmt = plan.width, plan.height, "yuv420p"
-    context.time_base = _time_base(source)
-    rate = source.average_rate or source.guessed_rate
-    if rate:
-        context.framerate = rate
-    if source.sample_aspect_ratio:
-        context.sample_aspect_ratio = source.sample_aspect_ratio
-    context.thread_count = plan.threads
-    if plan.tonemap:
-        context.color_primaries = context.color_trc = context.colorspace = 1  # BT.709
-        context.color_range = 1  # limited (TV)
-    else:
-        original = source.codec_context
-        context.color_primaries, context.color_trc = original.color_primaries, original.color_trc
-        context.colorspace, context.color_range = original.colorspace, original.color_range
+# -- the video ---------------------------------------------------------------------------------------------------
 
 
 def _choose_encoder(plan: VideoPlan, notes: list[str]) -> str:
@@ -271,26 +76,18 @@ def _choose_encoder(plan: VideoPlan, notes: list[str]) -> str:
     raise TranscodeFailed(f"no usable {plan.codec} encoder: " + "; ".join(notes))
 
 
-def _time_base(stream: Stream) -> Fraction:
-    return cast(Fraction, stream.time_base)  # libavformat gives every stream it opens one (the stub allows None)
-
-
-def _video_in(container: InputContainer, plan: VideoPlan) -> VideoStream:
-    return cast(VideoStream, container.streams[plan.index])  # the plan chose a video stream
-
-
 def _first_pass(source: Path, plan: VideoPlan, name: str, stats: Path, deadline: _Deadline) -> None:
     """Two-pass, pass 1: analyse the video into the stats file; the packets are thrown away."""
     with open_input(source) as container:
-        stream = _video_in(container, plan)
+        stream = planned_video(container, plan)
         stream.thread_type = ThreadType.AUTO
         stream.codec_context.thread_count = decode_threads(stream, plan)
         encoder = cast(VideoCodecContext, av.CodecContext.create(name, "w"))  # the plan's encoders are video ones
-        _configure_video(encoder, stream, plan)
+        configure_video(encoder, stream, plan)
         encoder.options = video_options(name, plan, pass_number=1, stats=stats)
         if name == "libx264":
             encoder.flags |= av.codec.context.Flags.pass1
-        path = _VideoPath(stream, encoder, plan)
+        path = VideoPath(stream, encoder, plan)
         damaged = [0]
         for packet in _packets(container, [stream], deadline, [], damaged):
             if packet.size == 0:
@@ -394,7 +191,7 @@ def _encode_to(
     video_name = "copy"
     if not plan.video.copy:
         video_name = _choose_encoder(plan.video, notes)
-        if plan.video.two_pass and video_name not in _TWO_PASS_ENCODERS:
+        if plan.video.two_pass and video_name not in TWO_PASS_ENCODERS:
             notes.append(f"two-pass is not available with {video_name} here: one pass with the bitrate cap")
         elif plan.video.two_pass:
             _first_pass(source, plan.video, video_name, stats, deadline)
@@ -402,7 +199,7 @@ def _encode_to(
         open_input(source) as container,
         av.open(str(temp), "w", format="mp4", options={"movflags": "+faststart"}) as output,
     ):
-        video_in = _video_in(container, plan.video)
+        video_in = planned_video(container, plan.video)
         audio_in = cast(AudioStream, container.streams[plan.audio.index]) if plan.audio else None  # the plan's choice
         if plan.video.copy:
             video_out = output.add_stream_from_template(video_in)
@@ -412,14 +209,14 @@ def _encode_to(
             video_in.codec_context.thread_count = 1 if one_decode_thread else decode_threads(video_in, plan.video)
             rate = video_in.average_rate or video_in.guessed_rate or Fraction(30)
             video_out = cast(VideoStream, output.add_stream(video_name, rate=rate))  # the plan's encoder is a video one
-            _configure_video(video_out.codec_context, video_in, plan.video)
-            two_pass = plan.video.two_pass and video_name in _TWO_PASS_ENCODERS
+            configure_video(video_out.codec_context, video_in, plan.video)
+            two_pass = plan.video.two_pass and video_name in TWO_PASS_ENCODERS
             video_out.codec_context.options = video_options(
                 video_name, plan.video, pass_number=2 if two_pass else 0, stats=stats
             )
             if two_pass and video_name == "libx264":
                 video_out.codec_context.flags |= av.codec.context.Flags.pass2
-            path = _VideoPath(video_in, video_out.codec_context, plan.video)
+            path = VideoPath(video_in, video_out.codec_context, plan.video)
         if plan.video.codec == "hevc":
             video_out.codec_tag = "hvc1"  # what Apple players want
         if plan.video.rotation:
@@ -468,7 +265,7 @@ def _encode_to(
         if path is not None and damaged[0] > MAX_DAMAGED_SHARE * max(path.frames + damaged[0], 1) and damaged[0] > 2:
             raise TranscodeFailed(f"too damaged: {damaged[0]} packets could not be decoded, {path.frames} frames could")
         if path is not None and path.last_pts is not None and container.duration:
-            expected, reached = container.duration / 1_000_000, float(path.last_pts * _time_base(video_in))
+            expected, reached = container.duration / 1_000_000, float(path.last_pts * time_base(video_in))
             if reached < expected * 0.9 - 1 / float(video_in.average_rate or 30):
                 notes.append(
                     f"best effort: only {reached:.1f} s of {expected:.1f} s could be read (truncated or damaged)"

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from workers.media import storage_template as engine
+from workers.media import template_values
 
 WHEN = datetime(2023, 2, 5, 15, 4, 9, 78000, tzinfo=timezone.utc)
-VALUES = engine.TemplateValues(
+VALUES = template_values.TemplateValues(
     asset_id="d587e44b-f8c0-4832-9ba3-43268bbf5d4e",
     taken=WHEN,
     original_file_name="IMG_0001.JPEG",
@@ -131,14 +132,14 @@ def test_values_are_html_escaped_like_handlebars_unless_triple_braced():
 
 
 def test_every_reference_preset_is_valid_and_the_first_is_the_default():
-    assert engine.PRESETS[0] == engine.DEFAULT_TEMPLATE == "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}"
-    assert len(engine.PRESETS) == 21
-    for preset in engine.PRESETS:
+    assert template_values.PRESETS[0] == template_values.DEFAULT_TEMPLATE == "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}"
+    assert len(template_values.PRESETS) == 21
+    for preset in template_values.PRESETS:
         assert engine.validate(preset) is None, preset
 
 
 def test_options_have_the_reference_shape():
-    options = engine.template_options()
+    options = template_values.template_options()
     assert list(options) == [
         "yearOptions",
         "monthOptions",

@@ -16,7 +16,7 @@ from tests.transcode_media import (
     make_truncated,
     make_video,
 )
-from workers.media import video_encode
+from workers.media import encoders, video_encode
 from workers.media.transcode import Action, AudioPlan, EncodePlan, TranscodeSettings, VideoPlan, decide, plan
 from workers.media.video_probe import UnreadableVideo, moov_before_mdat, probe
 
@@ -27,7 +27,7 @@ def transcode(source: Path, out: Path, **changes):
     config = replace(TranscodeSettings(), **changes)
     summary = probe(source)
     decision = decide(summary, config)
-    encode_plan = plan(summary, decision, config, video_encode.available_encoders())
+    encode_plan = plan(summary, decision, config, encoders.available_encoders())
     return decision, video_encode.encode(source, out, encode_plan)
 
 
@@ -262,7 +262,7 @@ def test_a_time_limit_stops_the_encode_and_leaves_nothing(tmp_path):
     source = make_video(tmp_path / "clip.mp4", seconds=2)
     config = TranscodeSettings(policy="all")
     summary = probe(source)
-    encode_plan = plan(summary, decide(summary, config), config, video_encode.available_encoders())
+    encode_plan = plan(summary, decide(summary, config), config, encoders.available_encoders())
     out = tmp_path / "out" / "asset.mp4"
     with pytest.raises(video_encode.TranscodeTimeout, match="time limit"):
         video_encode.encode(source, out, encode_plan, time_limit_s=1e-9)
@@ -297,7 +297,7 @@ def test_two_pass_with_a_bitrate_cap_cleans_up_its_statistics(tmp_path):
 
 
 @pytest.mark.skipif(
-    "h264_nvenc" not in av.codecs_available or video_encode.encoder_problem("h264_nvenc") is None,
+    "h264_nvenc" not in av.codecs_available or encoders.encoder_problem("h264_nvenc") is None,
     reason="needs a build with h264_nvenc and no NVIDIA device",
 )
 def test_a_hardware_encoder_that_cannot_start_falls_back_with_the_reason(tmp_path):

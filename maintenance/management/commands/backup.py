@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.maintenance.backup import BackupError, backup_create
 from jobs.system_config import config_get
+from maintenance.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):

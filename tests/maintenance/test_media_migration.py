@@ -9,11 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from assets.maintenance.media_migration import media_migrate
 from assets.models import Asset
 from immich import storage
 from jobs.models import Step
 from jobs.services import step_run, steps_enqueue
+from maintenance.media_migration import media_migrate
 from tests.assets.helpers import upload_file, upload_photo
 from tests.crash import die_at
 from tests.media_factories import make_jpeg, make_xmp

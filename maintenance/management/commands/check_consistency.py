@@ -4,9 +4,9 @@ from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.maintenance.consistency import Problem, consistency_check
 from immich.progress import progress
 from jobs.reconciler import STALE_AFTER
+from maintenance.consistency import Problem, consistency_check
 
 LABELS = {
     Problem.MISSING: "MISSING",

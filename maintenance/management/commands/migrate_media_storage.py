@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.maintenance.media_migration import MediaMigration
 from immich.progress import progress
+from maintenance.media_migration import MediaMigration
 
 
 class Command(BaseCommand):

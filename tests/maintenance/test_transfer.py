@@ -83,7 +83,7 @@ def test_uploads_during_a_transfer_leave_nothing_half_done(user, other_user, tmp
     from django.db import connection
     from django.db.models import Sum
 
-    from assets.maintenance.transfer import transfer_apply
+    from maintenance.transfer import transfer_apply
     from tests.assets.helpers import upload_file
     from tests.conftest import client_for
     from tests.media_factories import make_jpeg

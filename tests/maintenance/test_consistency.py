@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone as django_timezone
 
-from assets.maintenance.consistency import Problem, consistency_check
 from assets.models import Asset, AssetFile, AssetStatus, AssetType, FileMove
 from assets.pipeline.thumbnails import asset_thumbnails_generate
 from assets.uploads.services import UploadFields
@@ -24,6 +23,7 @@ from immich.locks import AdvisoryLock
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.reconciler import STALE_AFTER
 from libraries.models import Library
+from maintenance.consistency import Problem, consistency_check
 from people.models import Person
 from people.services import person_thumbnail_path
 from tests.assets.helpers import upload_file

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from assets.maintenance.backup import read_manifest
 from immich.env import REPO_ROOT
+from maintenance.backup import read_manifest
 from tests.assets.helpers import upload_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.maintenance.backup import BackupError, database_restore, originals_verify, read_manifest
 from immich.progress import progress
+from maintenance.backup import BackupError, database_restore, originals_verify, read_manifest
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from accounts.models import User
-from assets.maintenance.transfer import TransferError, transfer_apply, transfer_plan
+from maintenance.transfer import TransferError, transfer_apply, transfer_plan
 
 
 def _user(identifier: str) -> User:

@@ -19,7 +19,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assets.maintenance.consistency import (
+from immich import storage
+from immich.storage import media_root, scratch_root
+from maintenance.consistency import (
     DATA_FOLDERS,
     changed_at,
     chunks,
@@ -29,8 +31,6 @@ from assets.maintenance.consistency import (
     moving,
     referenced,
 )
-from immich import storage
-from immich.storage import media_root, scratch_root
 
 logger = logging.getLogger(__name__)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from assets.maintenance.backup import backup_create
-from assets.maintenance.debris import debris_remove
 from jobs.queues import Queue
 from jobs.runs import job_run_execute
 from jobs.system_config import config_get
 from jobs.tasks import NO_RETRY, job_task
+from maintenance.backup import backup_create
+from maintenance.debris import debris_remove
 from notifications.services import notify_backup_failed
 
 

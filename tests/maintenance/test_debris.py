@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assets.maintenance.consistency import consistency_check
-from assets.maintenance.debris import DEBRIS_AGE, debris_remove
 from assets.models import Asset
 from assets.uploads.services import UploadFields
 from assets.uploads.tus import tus_upload_create
 from immich.storage import scratch_root
+from maintenance.consistency import consistency_check
+from maintenance.debris import DEBRIS_AGE, debris_remove
 from tests.assets.helpers import upload_file
 from tests.media_factories import make_jpeg
 

@@ -1,0 +1,67 @@
+"""What the apps above assets add to assets' own work, registered in their AppConfig.ready: assets import none of
+them (people, libraries, albums...), they call what was registered here.
+
+- metadata readers run in the metadata step, inside its transaction, on the local copy of the original it read
+  (people: the face regions); each returns its warnings, recorded with the step's;
+- the people of an asset fill `people` and `unassignedFaces` of an asset response that asks for them;
+- offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
+  folders (libraries: the reason on the library file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MetadataRead:
+    """What the metadata step read of one asset: the local copy of its original, its sidecar, its EXIF orientation
+    (1-8, None: none) and its displayed (oriented) size."""
+
+    asset_id: Any
+    asset_type: str
+    original: Path
+    sidecar: Path | None
+    orientation: int | None
+    width: int
+    height: int
+
+
+MetadataReader = Callable[[MetadataRead], list[str]]
+AssetPeople = Callable[[Any], dict[str, list[Any]]]  # asset -> {"people": [...], "unassignedFaces": [...]}
+OfflineHook = Callable[[Any], None]  # asset id
+
+_metadata_readers: list[MetadataReader] = []
+_asset_people: list[AssetPeople] = []
+_offline_hooks: list[OfflineHook] = []
+
+
+def register_metadata_reader(reader: MetadataReader) -> None:
+    _metadata_readers.append(reader)
+
+
+def metadata_read(read: MetadataRead) -> list[str]:
+    """Every registered reader over `read`; their warnings, in order."""
+    return [warning for reader in _metadata_readers for warning in reader(read)]
+
+
+def register_asset_people(provider: AssetPeople) -> None:
+    _asset_people[:] = [provider]
+
+
+def asset_people(asset: Any) -> dict[str, list[Any]]:
+    """`people` and `unassignedFaces` of an asset response: the registered provider's, else none."""
+    if not _asset_people:
+        return {"people": [], "unassignedFaces": []}
+    return _asset_people[0](asset)
+
+
+def register_offline_hook(hook: OfflineHook) -> None:
+    _offline_hooks.append(hook)
+
+
+def asset_taken_offline(asset_id: Any) -> None:
+    for hook in _offline_hooks:
+        hook(asset_id)
