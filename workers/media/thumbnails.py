@@ -13,6 +13,7 @@ shrink, on the small image: correct colour without Immich's 16-bit whole-image p
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,10 +181,17 @@ def _encode(image: pyvips.Image, spec: ThumbnailSpec, profile: bytes | None, *, 
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # clear_stale: one worker runs per asset at a time, so no other is writing these outputs now.
-    with fs.write_then_replace(path, clear_stale=True) as partial:
-        partial.write_bytes(data)
+    _write_all_or_none([(path, data)])
+
+
+def _write_all_or_none(outputs: list[tuple[Path, bytes]]) -> None:
+    """Every output written to its temporary name first, and renamed into place only once all are written: a full
+    disk (or any error) on the preview leaves no new thumbnail behind, and no temporary file."""
+    with contextlib.ExitStack() as stack:
+        for path, data in outputs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # clear_stale: one worker runs per asset at a time, so no other is writing these outputs now.
+            stack.enter_context(fs.write_then_replace(path, clear_stale=True)).write_bytes(data)
 
 
 def _largest_short_side(specs: tuple[ThumbnailSpec, ...]) -> int | None:
@@ -214,8 +222,7 @@ def _render(
     if not small.hasalpha():
         small = small.bandjoin(255)
     digest = rgba_to_thumbhash(small.width, small.height, small.write_to_memory())
-    for path, data in encoded:
-        _write_atomically(Path(path), data)
+    _write_all_or_none([(Path(path), data) for path, data in encoded])
     width, height = sizes.get("preview") or max(sizes.values(), key=lambda size: size[0] * size[1])
     return ThumbnailResult(digest, source_used, width, height, tuple(warnings))
 
