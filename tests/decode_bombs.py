@@ -12,8 +12,8 @@ import zlib
 from PIL import Image
 
 
-def _rewritten(data: bytes, marker: bytes, offset: int, layout: str, *numbers: int) -> bytes:
-    """`data` with the numbers `offset` bytes after the first `marker` replaced."""
+def rewritten(data: bytes, marker: bytes, offset: int, layout: str, *numbers: int) -> bytes:
+    """`data` with the numbers `offset` bytes after the first `marker` replaced: how a header is made to lie."""
     patched = bytearray(data)
     at = patched.find(marker) + offset
     packed = struct.pack(layout, *numbers)
@@ -26,8 +26,8 @@ def jp2_declaring(width: int, height: int) -> bytes:
     decodes it, as zeros, at that size."""
     buffer = io.BytesIO()
     Image.new("RGBA", (64, 64)).save(buffer, "JPEG2000")
-    data = _rewritten(buffer.getvalue(), b"ihdr", 4, ">II", height, width)
-    return _rewritten(data, b"\xff\x51", 6, ">IIIIII", width, height, 0, 0, width, height)
+    data = rewritten(buffer.getvalue(), b"ihdr", 4, ">II", height, width)
+    return rewritten(data, b"\xff\x51", 6, ">IIIIII", width, height, 0, 0, width, height)
 
 
 def rle_bmp(width: int, height: int) -> bytes:
@@ -72,7 +72,7 @@ def progressive_jpeg(width: int, height: int) -> bytes:
     """A 64x64 progressive JPEG (4:2:0) whose frame header (SOF2) claims width x height."""
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), (120, 90, 60)).save(buffer, "JPEG", progressive=True, quality=80, subsampling=2)
-    return _rewritten(buffer.getvalue(), b"\xff\xc2", 5, ">HH", height, width)
+    return rewritten(buffer.getvalue(), b"\xff\xc2", 5, ">HH", height, width)
 
 
 def nested_xmp(size: int) -> bytes:

@@ -24,7 +24,7 @@ import av
 import piexif
 from PIL import Image
 
-from tests.decode_bombs import interlaced_png16, jp2_declaring, nested_xmp, progressive_jpeg, rle_bmp
+from tests.decode_bombs import interlaced_png16, jp2_declaring, nested_xmp, progressive_jpeg, rewritten, rle_bmp
 from tests.media_factories import (
     _tiff_ifd,
     make_exif_jpeg,
@@ -193,30 +193,21 @@ def _zero_bytes() -> list[HostileFile]:
 # -- pixel bombs and huge pictures ------------------------------------------------------------------------------
 
 
-def _lying(data: bytes, marker: bytes, offset: int, layout: str, *numbers: int) -> bytes:
-    """`data` with the numbers `offset` bytes after the first `marker` replaced: how a header is made to lie."""
-    patched = bytearray(data)
-    at = patched.find(marker) + offset
-    packed = struct.pack(layout, *numbers)
-    patched[at : at + len(packed)] = packed
-    return bytes(patched)
-
-
 def _jpeg_declaring(width: int, height: int) -> bytes:
     """The small seed JPEG, its frame header (SOF0) claiming width x height."""
-    return _lying(seeds()["jpeg"][1], b"\xff\xc0", 5, ">HH", height, width)
+    return rewritten(seeds()["jpeg"][1], b"\xff\xc0", 5, ">HH", height, width)
 
 
 def _gif_declaring(width: int, height: int) -> bytes:
     """A 4x4 GIF whose logical screen and image descriptor both claim width x height."""
     buffer = io.BytesIO()
     Image.new("P", (4, 4)).save(buffer, "GIF")
-    return _lying(_lying(buffer.getvalue(), b"GIF", 6, "<HH", width, height), b"\x2c", 5, "<HH", width, height)
+    return rewritten(rewritten(buffer.getvalue(), b"GIF", 6, "<HH", width, height), b"\x2c", 5, "<HH", width, height)
 
 
 def _heic_declaring(width: int, height: int) -> bytes:
     """The seed HEIC, its image spatial extents (ispe) claiming width x height."""
-    return _lying(seeds()["heic"][1], b"ispe", 8, ">II", width, height)
+    return rewritten(seeds()["heic"][1], b"ispe", 8, ">II", width, height)
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
@@ -265,9 +256,9 @@ def _mjpeg_mp4_declaring(width: int, height: int) -> bytes:
         frame = av.VideoFrame.from_image(Image.new("RGB", (16, 16), (90, 90, 90)))
         for packet in [*stream.encode(frame), *stream.encode()]:
             container.mux(packet)
-    data = _lying(buffer.getvalue(), b"\xff\xc0", 5, ">HH", height, width)
-    data = _lying(data, b"tkhd", 80, ">II", width << 16, height << 16)  # 16.16 fixed point
-    return _lying(data, b"mp4v", 28, ">HH", width, height)  # the visual sample entry
+    data = rewritten(buffer.getvalue(), b"\xff\xc0", 5, ">HH", height, width)
+    data = rewritten(data, b"tkhd", 80, ">II", width << 16, height << 16)  # 16.16 fixed point
+    return rewritten(data, b"mp4v", 28, ">HH", width, height)  # the visual sample entry
 
 
 def _pixel_bombs() -> list[HostileFile]:
