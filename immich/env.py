@@ -55,6 +55,10 @@ class Environment:
     port: int
     worker_concurrency: int
     log_level: str
+    # Decoding one image may take at most this much memory (estimated from its header, workers.media.budget).
+    decode_memory_limit_mb: int = 512
+    # A worker process whose resident memory is over this after a job is replaced by a fresh one (0: never).
+    worker_max_memory_mb: int = 768
     # Folders external libraries may import from (IMMICH_EXTERNAL_LIBRARY_ROOTS, colon-separated); empty: any.
     external_library_roots: tuple[Path, ...] = ()
     # False when REDIS_URL is unset: `manage.py serve` then starts its own embedded Redis.
@@ -94,6 +98,8 @@ def read_environment() -> Environment:
         port=_int("IMMICH_PORT", 2283),
         worker_concurrency=_int("IMMICH_WORKER_CONCURRENCY", 0),
         log_level=_text("IMMICH_LOG_LEVEL", "INFO").upper(),
+        decode_memory_limit_mb=_int("IMMICH_DECODE_MEMORY_LIMIT_MB", 512),
+        worker_max_memory_mb=_int("IMMICH_WORKER_MAX_MEMORY_MB", 768),
         redis_url_is_set=bool(_text("REDIS_URL")),
         external_library_roots=_paths("IMMICH_EXTERNAL_LIBRARY_ROOTS"),
         tus_expiry_hours=_int("IMMICH_TUS_EXPIRY_HOURS", 24),

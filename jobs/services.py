@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -21,7 +21,9 @@ from jobs import registry, slots
 from jobs.heartbeat import HEARTBEAT_S, beating
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.registry import StepFailure
+from jobs.space import SPACE_WAIT_MAX_S, WAITING_FOR_SPACE, WaitingForSpace
 from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
+from workers.media.errors import out_of_space
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -351,6 +353,16 @@ def _run_work(row: AssetStep, definition: StepDefinition) -> tuple[StepStatus, d
         )
         raise
     except Exception as error:
+        if out_of_space(error):
+            # Not the file's fault and not a failure: the attempt is not counted, and the step waits for space.
+            _finish(
+                row,
+                status=StepStatus.PENDING,
+                attempts=F("attempts") - 1,
+                queued_at=timezone.now() + timedelta(seconds=SPACE_WAIT_MAX_S),
+                last_error=WAITING_FOR_SPACE,
+            )
+            raise WaitingForSpace(str(error)) from error
         reason = f"{type(error).__name__}: {error}"
         if row.attempts >= MAX_ATTEMPTS:
             logger.exception("%s failed for asset %s", row.get_step_display(), row.asset_id)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
@@ -251,6 +252,7 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
                     quality=image["thumbnail"]["quality"],
                     colorspace=image["colorspace"],
                     max_pixels=MAX_PIXELS,
+                    decode_limit=settings.DECODE_MEMORY_LIMIT,
                 )
         except FileNotFoundError:
             problems.append(f"{face.asset.original_file_name}: the original file is missing")

@@ -2,9 +2,10 @@
 
 Small seeds (a JPEG with EXIF, a PNG, a HEIC, H.264 MP4s with and without audio) and deterministic variants of
 them: truncations, bit flips, zero bytes, content under the wrong extension, pixel bombs, highly compressed huge
-PNGs, enormous or looping EXIF blocks, XMP with entities (billion laughs, XXE at /etc/passwd), and names that try
-to leave their folder or break whatever prints them. Every byte comes from a fixed seed, so a failure names a
-file that can be rebuilt exactly. The whole corpus is under 1 MB and builds in well under a second, once per test session.
+PNGs, decode bombs (small files whose decoding takes gigabytes: tests/decode_bombs.py), enormous or looping EXIF
+blocks, XMP with entities (billion laughs, XXE at /etc/passwd, UTF-16 after padding) or nested 60,000 deep, and names
+that try to leave their folder or break whatever prints them. Every byte comes from a fixed seed, so a failure names
+a file that can be rebuilt exactly. The whole corpus is about 6 MB and builds in about a second, once per test session.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import av
 import piexif
 from PIL import Image
 
+from tests.decode_bombs import interlaced_png16, jp2_declaring, nested_xmp, progressive_jpeg, rewritten, rle_bmp
 from tests.media_factories import (
     _tiff_ifd,
     make_exif_jpeg,
@@ -191,30 +193,21 @@ def _zero_bytes() -> list[HostileFile]:
 # -- pixel bombs and huge pictures ------------------------------------------------------------------------------
 
 
-def _lying(data: bytes, marker: bytes, offset: int, layout: str, *numbers: int) -> bytes:
-    """`data` with the numbers `offset` bytes after the first `marker` replaced: how a header is made to lie."""
-    patched = bytearray(data)
-    at = patched.find(marker) + offset
-    packed = struct.pack(layout, *numbers)
-    patched[at : at + len(packed)] = packed
-    return bytes(patched)
-
-
 def _jpeg_declaring(width: int, height: int) -> bytes:
     """The small seed JPEG, its frame header (SOF0) claiming width x height."""
-    return _lying(seeds()["jpeg"][1], b"\xff\xc0", 5, ">HH", height, width)
+    return rewritten(seeds()["jpeg"][1], b"\xff\xc0", 5, ">HH", height, width)
 
 
 def _gif_declaring(width: int, height: int) -> bytes:
     """A 4x4 GIF whose logical screen and image descriptor both claim width x height."""
     buffer = io.BytesIO()
     Image.new("P", (4, 4)).save(buffer, "GIF")
-    return _lying(_lying(buffer.getvalue(), b"GIF", 6, "<HH", width, height), b"\x2c", 5, "<HH", width, height)
+    return rewritten(rewritten(buffer.getvalue(), b"GIF", 6, "<HH", width, height), b"\x2c", 5, "<HH", width, height)
 
 
 def _heic_declaring(width: int, height: int) -> bytes:
     """The seed HEIC, its image spatial extents (ispe) claiming width x height."""
-    return _lying(seeds()["heic"][1], b"ispe", 8, ">II", width, height)
+    return rewritten(seeds()["heic"][1], b"ispe", 8, ">II", width, height)
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
@@ -263,9 +256,9 @@ def _mjpeg_mp4_declaring(width: int, height: int) -> bytes:
         frame = av.VideoFrame.from_image(Image.new("RGB", (16, 16), (90, 90, 90)))
         for packet in [*stream.encode(frame), *stream.encode()]:
             container.mux(packet)
-    data = _lying(buffer.getvalue(), b"\xff\xc0", 5, ">HH", height, width)
-    data = _lying(data, b"tkhd", 80, ">II", width << 16, height << 16)  # 16.16 fixed point
-    return _lying(data, b"mp4v", 28, ">HH", width, height)  # the visual sample entry
+    data = rewritten(buffer.getvalue(), b"\xff\xc0", 5, ">HH", height, width)
+    data = rewritten(data, b"tkhd", 80, ">II", width << 16, height << 16)  # 16.16 fixed point
+    return rewritten(data, b"mp4v", 28, ">HH", width, height)  # the visual sample entry
 
 
 def _pixel_bombs() -> list[HostileFile]:
@@ -294,6 +287,44 @@ def _pixel_bombs() -> list[HostileFile]:
         HostileFile("huge-png/20000x20000-over-the-limit", "huge-png", "huge.png", huge_grey_png(20000), **too_large),
         HostileFile(
             "huge-png/8000x8000-under-the-limit", "huge-png", "big.png", huge_grey_png(8000), outcomes=(PROCESSED,)
+        ),
+    ]
+
+
+def _decode_bombs() -> list[HostileFile]:
+    """Issue 26, item 5: within the pixel limit, but over the decode memory limit unless reduced while decoding."""
+    too_large = {"outcomes": (FAILED,), "reason": "too large"}
+    return [
+        # Decoded at a quarter of each side (JPEG 2000 resolution levels): about 200 MB instead of 2.4 GB.
+        HostileFile(
+            "decode-bomb/jp2-rgba-9999x9999",
+            "decode-bomb",
+            "bomb.jp2",
+            jp2_declaring(9999, 9999),
+            outcomes=(PROCESSED,),
+        ),
+        HostileFile("decode-bomb/bmp-rle-10000x10000", "decode-bomb", "bomb.bmp", rle_bmp(10000, 10000), **too_large),
+        HostileFile(
+            "decode-bomb/png-interlaced-16bit-9999x9999",
+            "decode-bomb",
+            "bomb.png",
+            interlaced_png16(9999, 9999),
+            **too_large,
+        ),
+        HostileFile(
+            "decode-bomb/jpeg-progressive-15000x15000",
+            "decode-bomb",
+            "bomb.jpg",
+            progressive_jpeg(15000, 15000),
+            **too_large,
+        ),
+        # Under the limit (about 300 MB of coefficients): decoded, as grey.
+        HostileFile(
+            "decode-bomb/jpeg-progressive-9999x9999",
+            "decode-bomb",
+            "bomb.jpg",
+            progressive_jpeg(9999, 9999),
+            outcomes=(PROCESSED,),
         ),
     ]
 
@@ -369,7 +400,12 @@ def _xmp_files() -> list[HostileFile]:
     laughs, external = _xmp_with(_LAUGHS, "&lol9;"), _xmp_with(_EXTERNAL, "&secret;")
     embedded = b"http://ns.adobe.com/xap/1.0/\0"
     kept = {"outcomes": (PROCESSED,)}  # the XMP is ignored with a warning, the photo is kept
+    padded_utf16 = b" " * 64 + _xmp_with(_LAUGHS, "&lol9;").decode().encode("utf-16-le")
     return [
+        # Issue 26, item 7: 64 bytes, then UTF-16LE without a byte order mark (once expanded: 7 M characters).
+        HostileFile("xmp/sidecar-utf16le-after-padding", "xmp", "padded.jpg", photo, sidecar=padded_utf16, **kept),
+        # Item 8: nested 60,000 deep (129 s to read before).
+        HostileFile("xmp/sidecar-nested-4mb", "xmp", "nested.jpg", photo, sidecar=nested_xmp(4_000_000), **kept),
         HostileFile("xmp/sidecar-billion-laughs", "xmp", "laughs.jpg", photo, sidecar=laughs, **kept),
         HostileFile("xmp/sidecar-xxe-passwd", "xmp", "xxe.jpg", photo, sidecar=external, **kept),
         HostileFile(
@@ -454,7 +490,8 @@ def hostile_corpus() -> tuple[HostileFile, ...]:
     ]
     for name, (extension, data) in seeds().items():
         files += _truncations(name, extension, data) + _bit_flips(name, extension, data)
-    files += _zero_bytes() + _mislabelled() + _pixel_bombs() + _exif_files() + _xmp_files() + _named_files()
+    files += _zero_bytes() + _mislabelled() + _pixel_bombs() + _decode_bombs() + _exif_files() + _xmp_files()
+    files += _named_files()
     labels = [file.label for file in files]
     assert len(labels) == len(set(labels)), "corpus labels must be unique"
     return tuple(files)

@@ -8,6 +8,7 @@ from typing import Any
 
 from jobs.models import Step
 from jobs.services import SlotBusy, steps_run
+from jobs.space import WaitingForSpace, space_wait_s
 from jobs.steps import STEP_QUEUE
 from jobs.system_config import config_cached
 from jobs.tasks import job_task
@@ -21,6 +22,7 @@ TIME_LIMITS = {
     Step.VIDEO_ENCODE: 4 * 3600,
 }
 SLOT_WAIT_S = 2
+SPACE_RETRIES = 1_000_000  # a full disk is waited out (every 5 minutes after the first ones), not given up on
 
 
 def _run(task: Any, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
@@ -31,6 +33,11 @@ def _run(task: Any, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
         # The cluster-wide limit is reached: come back shortly, without counting a retry.
         task.apply_async((asset_ids,), countdown=SLOT_WAIT_S, priority=task.request.delivery_info.get("priority"))
         return "waiting"
+    except WaitingForSpace as waiting:
+        # The disk is full: tried again with a growing delay for as long as it stays full, never given up.
+        raise task.retry(
+            exc=waiting, countdown=space_wait_s(task.request.retries), max_retries=SPACE_RETRIES
+        ) from waiting
     return {asset_id: outcome.value for asset_id, outcome in outcomes.items()}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
@@ -50,7 +51,12 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
                 result = thumbnails.generate_video_thumbnails(source, written, specs)
             else:
                 result = thumbnails.generate_image_thumbnails(
-                    source, written, specs, max_pixels=MAX_PIXELS, colorspace=image_config["colorspace"]
+                    source,
+                    written,
+                    specs,
+                    max_pixels=MAX_PIXELS,
+                    decode_limit=settings.DECODE_MEMORY_LIMIT,
+                    colorspace=image_config["colorspace"],
                 )
     except FileNotFoundError as error:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error

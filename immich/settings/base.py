@@ -150,6 +150,7 @@ if ENV.s3_bucket:
 # Resumable uploads (tus, /api/upload/): see assets/uploads/tus.py.
 TUS_EXPIRY_HOURS = ENV.tus_expiry_hours
 TUS_MAX_SIZE = ENV.tus_max_size
+DECODE_MEMORY_LIMIT = ENV.decode_memory_limit_mb * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ImmichAuthentication"],

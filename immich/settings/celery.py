@@ -16,6 +16,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # task time limit (video encodes), or a slow but healthy task would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_WORKER_CONCURRENCY = ENV.worker_concurrency or None
+# A pool process that grew past this (a large decode: libvips, libheif and Pillow keep what they allocated) is
+# replaced after its job, instead of every process keeping its peak for good (in KiB, as Celery counts).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = ENV.worker_max_memory_mb * 1024 or None
 CELERY_TIMEZONE = "UTC"
 # Celery's Django fixup closes the database connection before and after every task unless this is set: a new
 # PostgreSQL connection per job was a tenth of a no-op job's cost. Connections are kept instead, under Django's own

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+
 import pytest
 
 from libraries.matcher import Matcher, pattern_problem
@@ -78,3 +81,44 @@ def test_kinds_are_the_supported_media_types_and_sidecars():
 @pytest.mark.parametrize("pattern", ["**/{a,b", "**/[abc", ""])
 def test_broken_patterns_are_reported(pattern):
     assert pattern_problem(pattern)
+
+
+def _match_in_child(pattern: str, path: str, answer) -> None:
+    answer.put(Matcher((pattern,)).is_excluded(path))
+
+
+def test_a_backtracking_pattern_on_a_200_character_name_answers_at_once():
+    """Issue 26, item 12: as a backtracking regex this pattern took 93 s on 35 characters and never ended on 200.
+    Run in a child, so a regression fails after 10 s instead of pinning the test run."""
+    pattern = "*a*a*a*a*a*a*a*a*a*a*a*a*b"
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    child = context.Process(target=_match_in_child, args=(pattern, "/library/" + "a" * 200, answers))
+    started = time.monotonic()
+    child.start()
+    child.join(10)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        pytest.fail("matching did not end within 10 s")
+    assert answers.get(timeout=1) is False
+    assert time.monotonic() - started < 5
+    assert Matcher((pattern,)).is_excluded("/library/" + "a" * 200 + "b")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "excluded"),
+    [
+        ("**/[A-C]*.jpg", "/p/b1.jpg", True),
+        ("**/[!a-c]*.jpg", "/p/B1.jpg", False),
+        ("**/x\\*y.jpg", "/p/x*y.jpg", True),
+        ("**/x\\*y.jpg", "/p/xzy.jpg", False),
+        ("/p/**/raw/**", "/p/raw", True),
+        ("/p/**/raw/**", "/p/a/b/raw/c.dng", True),
+        ("/p/**/raw/**", "/p/rawx/c.dng", False),
+        ("**/a?c.jpg", "/p/a/c.jpg", False),
+        ("**/{x,y/**}", "/p/y/z/w.jpg", True),
+    ],
+)
+def test_glob_semantics(pattern, path, excluded):
+    assert Matcher((pattern,)).is_excluded(path) is excluded

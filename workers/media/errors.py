@@ -18,7 +18,12 @@ def libvips_reason(error: Exception) -> str:
     return lines[-1] if lines else "corrupt or unsupported data (the decoder gave no detail)"
 
 
-def out_of_space(error: BaseException) -> bool:
+def out_of_space(error: BaseException | None) -> bool:
     """The storage is full (or its quota is): the server's condition, passing once space is freed, never the
-    file's fault."""
-    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+    file's fault. Also when the full disk is the cause of the error raised (an error wrapping it)."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False

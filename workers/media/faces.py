@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyvips
 
-from workers.media import thumbnails, xmp, xmp_packets
+from workers.media import budget, thumbnails, xmp, xmp_packets
 from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.header import read_image_header
 
@@ -381,6 +381,7 @@ def generate_face_thumbnail(
     quality: int = 80,
     colorspace: str = "p3",
     max_pixels: int = 100_000_000,
+    decode_limit: int = budget.DEFAULT_DECODE_LIMIT,
 ) -> None:
     """A size x size JPEG of the face at `box` (displayed image, normalised), cut from the upright original with
     the thumbnail pipeline's own loader (shrink-on-load to what the crop needs, RAW previews, HEIF, orientation
@@ -392,7 +393,7 @@ def generate_face_thumbnail(
     face_side = max((box.x2 - box.x1) * width, (box.y2 - box.y1) * height) * 1.2
     short_side = math.ceil(min(width, height) * size / face_side) + 2 if face_side > size else None
     try:
-        image, _ = thumbnails._decode(source, header, short_side, orientation)
+        image, _ = thumbnails._decode(source, header, short_side, orientation, decode_limit=decode_limit)
         image, profile = thumbnails._settle_colour(image, colorspace)
         image = image.copy_memory()
         left, top, side = crop_square(image.width, image.height, box)

@@ -35,6 +35,10 @@ class ImageHeader:
     container_transform: bool = False  # HEIF irot/imir present: the decoder already rotated, EXIF must not
     raw_preview: tuple[bytes, int, int] | None = None  # RAW: (largest embedded JPEG, width, height)
     interpretation: str | None = None  # libvips' reading: "srgb", "b-w", "cmyk", "rgb16", ...
+    bands: int = 3  # samples per pixel as decoded (grey 1, RGB 3, RGBA or CMYK 4)
+    interlaced: bool = False  # progressive JPEG, Adam7 PNG: decoded whole, not streamed (see workers.media.budget)
+    chroma_subsampling: str | None = None  # JPEG: "4:2:0", "4:4:4", ...
+    resolution_levels: int = 0  # JPEG 2000: how many times its decoder can halve both sides while decoding
 
 
 def _blob(image: pyvips.Image, name: str) -> bytes | None:
@@ -57,7 +61,20 @@ def _vips_header(path: Path, sniffed: Sniffed) -> ImageHeader:
         bits_per_sample=bits,
         container_transform=sniffed.format in ("heif", "avif") and heif.has_container_transform(path),
         interpretation=image.interpretation,
+        bands=image.bands,
+        interlaced=bool(image.get("interlaced")) if image.get_typeof("interlaced") else False,
+        chroma_subsampling=image.get("jpeg-chroma-subsample") if image.get_typeof("jpeg-chroma-subsample") else None,
     )
+
+
+def _jp2_levels(path: Path) -> int:
+    """The decomposition levels of a JPEG 2000 codestream (its COD marker segment: marker, length, Scod, the
+    progression order, layers and colour transform, then the level count); 0 when it is not found."""
+    with open(path, "rb") as handle:
+        head = handle.read(64 * 1024)
+    codestream = head.find(b"\xff\x4f\xff\x51")  # start of codestream, then its SIZ marker
+    at = head.find(b"\xff\x52", codestream) if codestream >= 0 else -1
+    return head[at + 9] if at >= 0 and at + 9 < len(head) else 0
 
 
 def _pillow_header(path: Path, sniffed: Sniffed) -> ImageHeader:
@@ -71,6 +88,8 @@ def _pillow_header(path: Path, sniffed: Sniffed) -> ImageHeader:
                 exif=image.info.get("exif"),
                 icc=image.info.get("icc_profile"),
                 bits_per_sample=bits,
+                bands=len(image.getbands()),
+                resolution_levels=_jp2_levels(path) if sniffed.format == "jp2" else 0,
             )
     except Image.DecompressionBombError as error:
         raise UnreadableMedia(f"image too large to process safely: {error}") from error

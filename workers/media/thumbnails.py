@@ -13,13 +13,14 @@ shrink, on the small image: correct colour without Immich's 16-bit whole-image p
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyvips
 from PIL import Image, UnidentifiedImageError
 
-from workers.media import exif, fs, heif, video
+from workers.media import budget, exif, fs, heif, video
 from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.header import PILLOW_FORMATS, ImageHeader, read_image_header
 from workers.media.thumbhash import rgba_to_thumbhash
@@ -88,9 +89,13 @@ def _orient(image: pyvips.Image, orientation: int | None, *, in_memory: bool = F
     return image.autorot()
 
 
-def _pillow_image(path: Path) -> pyvips.Image:
+def _pillow_image(path: Path, reduce: int = 0) -> pyvips.Image:
+    """BMP and JPEG 2000 through Pillow; `reduce`: JPEG 2000 resolution levels to leave out (each halves both
+    sides), so only the reduced picture is ever decoded."""
     try:
         with Image.open(path) as opened:
+            if reduce:
+                opened.reduce = reduce  # type: ignore[assignment,method-assign]  # the JPEG 2000 plugin's setter
             picture = opened.convert("RGBA" if "A" in opened.getbands() or "transparency" in opened.info else "RGB")
             bands = len(picture.getbands())
             return pyvips.Image.new_from_memory(picture.tobytes(), picture.width, picture.height, bands, "uchar").copy(
@@ -101,9 +106,16 @@ def _pillow_image(path: Path) -> pyvips.Image:
 
 
 def _decode(
-    path: Path, header: ImageHeader, short_side: int | None, orientation: int | None
+    path: Path,
+    header: ImageHeader,
+    short_side: int | None,
+    orientation: int | None,
+    *,
+    decode_limit: int = budget.DEFAULT_DECODE_LIMIT,
 ) -> tuple[pyvips.Image, str]:
-    """The image upright and shrunk (never enlarged) so its shorter side is `short_side` (None: full size)."""
+    """The image upright and shrunk (never enlarged) so its shorter side is `short_side` (None: full size).
+    Refused with UnreadableMedia, before decoding, when it would need more than `decode_limit` bytes."""
+    plan = budget.checked_plan(header, short_side, decode_limit)
     exif_orientation = exif.read_exif(header.exif).get("orientation") if header.exif else None
     wanted = orientation or exif_orientation or 1
     if header.raw_preview is not None:
@@ -114,7 +126,7 @@ def _decode(
         return _orient(image, wanted), "embedded-preview"
     fmt = header.sniffed.format
     if fmt == "heif" or fmt in PILLOW_FORMATS:
-        image = heif.decode_heif(path) if fmt == "heif" else _pillow_image(path)
+        image = heif.decode_heif(path) if fmt == "heif" else _pillow_image(path, plan.reduce)
         if not header.container_transform:
             image = _orient(image, wanted, in_memory=True)
         return (_shrink(image, short_side) if short_side else image), "decoded"
@@ -180,10 +192,17 @@ def _encode(image: pyvips.Image, spec: ThumbnailSpec, profile: bytes | None, *, 
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # clear_stale: one worker runs per asset at a time, so no other is writing these outputs now.
-    with fs.write_then_replace(path, clear_stale=True) as partial:
-        partial.write_bytes(data)
+    _write_all_or_none([(path, data)])
+
+
+def _write_all_or_none(outputs: list[tuple[Path, bytes]]) -> None:
+    """Every output written to its temporary name first, and renamed into place only once all are written: a full
+    disk (or any error) on the preview leaves no new thumbnail behind, and no temporary file."""
+    with contextlib.ExitStack() as stack:
+        for path, data in outputs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # clear_stale: one worker runs per asset at a time, so no other is writing these outputs now.
+            stack.enter_context(fs.write_then_replace(path, clear_stale=True)).write_bytes(data)
 
 
 def _largest_short_side(specs: tuple[ThumbnailSpec, ...]) -> int | None:
@@ -214,8 +233,7 @@ def _render(
     if not small.hasalpha():
         small = small.bandjoin(255)
     digest = rgba_to_thumbhash(small.width, small.height, small.write_to_memory())
-    for path, data in encoded:
-        _write_atomically(Path(path), data)
+    _write_all_or_none([(Path(path), data) for path, data in encoded])
     width, height = sizes.get("preview") or max(sizes.values(), key=lambda size: size[0] * size[1])
     return ThumbnailResult(digest, source_used, width, height, tuple(warnings))
 
@@ -234,17 +252,19 @@ def generate_image_thumbnails(
     specs: tuple[ThumbnailSpec, ...],
     *,
     max_pixels: int = 100_000_000,
+    decode_limit: int = budget.DEFAULT_DECODE_LIMIT,
     colorspace: str = "p3",
     orientation: int | None = None,
 ) -> ThumbnailResult:
     """Write one file per spec to outputs[spec.kind]; `orientation` (1-8) replaces the file's own if given (e.g.
-    from a sidecar). Raises UnreadableMedia with a readable reason for files that cannot be used."""
+    from a sidecar). Raises UnreadableMedia with a readable reason for files that cannot be used, and for images
+    whose decoding would need more than `decode_limit` bytes (workers.media.budget)."""
     _check(outputs, specs)
     source = Path(source)
     header = read_image_header(source, max_pixels=max_pixels, check_structure=False)
     warnings = []
     try:
-        image, used = _decode(source, header, _largest_short_side(specs), orientation)
+        image, used = _decode(source, header, _largest_short_side(specs), orientation, decode_limit=decode_limit)
         image, profile = _settle_colour(image, colorspace)
         if image.hasalpha() and any(spec.format == "jpeg" for spec in specs):
             warnings.append("transparent image: JPEG outputs are flattened onto white")

@@ -1,20 +1,32 @@
 """XMP (sidecar files and packets embedded in images): finding the sidecar and reading the values Immich reads.
 
-Parsing is defensive: a packet that declares a DOCTYPE or an ENTITY is refused before the parser sees it (no
-external entities, no entity expansion bombs), as is one not in UTF-8 (the check reads bytes, so a UTF-16 packet
-would slip past it) and anything over a size limit. Refusals raise `BadXmp`.
+Parsing is defensive (issue 26, items 7 and 8), in this order, each refusal a `BadXmp` with the reason:
+- at most MAX_XMP_BYTES;
+- decoded to text first, by its byte order mark (UTF-8, UTF-16 or UTF-32) or else as UTF-8, so every later check
+  reads characters, not bytes: a packet of another encoding without a mark (UTF-16 after some padding) decodes to
+  NUL characters or invalid UTF-8 and is refused;
+- a DOCTYPE or ENTITY declaration is refused in the text, and again by the parser (defusedxml, which refuses DTDs,
+  entities and external references whatever the encoding), so no entity is ever expanded or resolved;
+- at most MAX_XMP_DEPTH nested elements (real packets use about 12), counted while parsing, so a deeply nested
+  file stops early;
+- the values are read in one pass over the tree (no search below each element), so reading is linear in the size.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
 from workers.media.exif import exposure_text, to_float
 
 MAX_XMP_BYTES = 4 * 1024 * 1024
+MAX_XMP_DEPTH = 64
 
 _NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -27,7 +39,16 @@ _NS = {
     "photoshop": "http://ns.adobe.com/photoshop/1.0/",
     "GPano": "http://ns.google.com/photos/1.0/panorama/",
 }
-_FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
+# The longest marks first: UTF-32 LE's starts with UTF-16 LE's.
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 # The order Immich reads dates in, restricted to what XMP carries.
 _DATE_KEYS = ("exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate")
 
@@ -71,13 +92,17 @@ def _qualified(key: str) -> str:
 
 
 def _text_of(element: ElementTree.Element) -> str | None:
-    """Simple text, or the x-default (else first) item of an rdf:Alt / rdf:Seq / rdf:Bag."""
-    items = element.findall(".//rdf:li", _NS)
+    """Simple text, or the x-default (else first) item of an rdf:Alt / rdf:Seq / rdf:Bag (its direct items only:
+    a search of the whole subtree under every element made reading quadratic in the nesting)."""
+    items = [item for container in element if container.tag in _CONTAINERS for item in container.findall("rdf:li", _NS)]
     if items:
         preferred = [item for item in items if item.get("{http://www.w3.org/XML/1998/namespace}lang") == "x-default"]
         element = (preferred or items)[0]
     text = (element.text or "").strip()
     return text or None
+
+
+_CONTAINERS = frozenset(_qualified(f"rdf:{kind}") for kind in ("Alt", "Seq", "Bag"))
 
 
 def _raw_values(root: ElementTree.Element) -> dict[str, str]:
@@ -124,19 +149,58 @@ def _rational(text: str | None) -> float | None:
     return to_float(text)
 
 
+def xmp_text(data: bytes) -> str:
+    """The packet as text: by its byte order mark, else UTF-8; refused when it is neither (see the docstring)."""
+    encoding, mark = next(((name, mark) for mark, name in _MARKS if data.startswith(mark)), ("utf-8", b""))
+    try:
+        text = data[len(mark) :].decode(encoding)
+    except UnicodeDecodeError as error:
+        raise BadXmp(
+            f"XMP is not valid {encoding.upper()} text (another encoding without a byte order mark?), refused"
+        ) from error
+    if "\x00" in text:
+        raise BadXmp("XMP holds NUL characters (UTF-16 or UTF-32 without a byte order mark?), refused")
+    return text
+
+
+class _DepthLimit(ElementTree.TreeBuilder):
+    """Builds the tree, refusing elements nested deeper than MAX_XMP_DEPTH as soon as one opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def start(self, tag: Any, attrs: Any) -> ElementTree.Element:
+        self.depth += 1
+        if self.depth > MAX_XMP_DEPTH:
+            raise BadXmp(f"XMP nests elements more than {MAX_XMP_DEPTH} deep, refused")
+        return super().start(tag, attrs)
+
+    def end(self, tag: Any) -> ElementTree.Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
 def safe_root(data: bytes) -> ElementTree.Element:
     """The parsed packet, after the checks in the module docstring (every XMP reader goes through here)."""
     if len(data) > MAX_XMP_BYTES:
         raise BadXmp(f"XMP larger than {MAX_XMP_BYTES} bytes")
-    if b"\x00" in data[:64]:
-        raise BadXmp("XMP not in UTF-8 (UTF-16/32), refused")
-    if _FORBIDDEN.search(data):
+    text = xmp_text(data)
+    if _FORBIDDEN.search(text):
         raise BadXmp("XMP declares a DOCTYPE or ENTITY, refused")
-    start = data.find(b"<")
+    # The text is handed on as UTF-8 without its declaration, which may name the encoding it was decoded from.
+    body = text[max(text.find("<"), 0) :]
+    if declaration := _DECLARATION.match(body):
+        body = body[declaration.end() :]
+    parser = DefusedXMLParser(target=_DepthLimit(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        return ElementTree.fromstring(data[start:] if start > 0 else data)
+        parser.feed(body.encode("utf-8"))
+        root: ElementTree.Element = parser.close()
+    except DefusedXmlException as error:
+        raise BadXmp(f"XMP declares a DOCTYPE or ENTITY, refused ({type(error).__name__})") from error
     except ElementTree.ParseError as error:
         raise BadXmp(f"malformed XMP: {error}") from error
+    return root
 
 
 def parse_xmp(data: bytes) -> dict[str, Any]:

@@ -55,6 +55,20 @@ def _operations(source: Path, sidecar: Path | None, out: Path) -> dict:
     return results
 
 
+def _reset_peak_memory() -> None:
+    """Start the kernel's count of this process's peak resident memory (VmHWM) again (Linux: clear_refs 5)."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def _peak_memory_mb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def _child(folder: Path, labels: list[str]) -> None:
     from tests.hostile_corpus import hostile_corpus
 
@@ -70,13 +84,16 @@ def _child(folder: Path, labels: list[str]) -> None:
         if hostile.sidecar is not None:
             sidecar = work / "original.xmp"
             sidecar.write_bytes(hostile.sidecar)
+        _reset_peak_memory()
         results = _operations(source, sidecar, work / "out")
+        peak = _peak_memory_mb()  # this process's peak resident memory while it ran the file's operations
         unchanged = source.read_bytes() == hostile.data
-        print(json.dumps({"done": label, "results": results, "unchanged": unchanged}), flush=True)
+        print(json.dumps({"done": label, "results": results, "unchanged": unchanged, "peak_mb": peak}), flush=True)
 
 
 def run_guarded(labels: list[str], folder: Path, *, per_file_timeout_s: float = 120) -> dict[str, dict]:
-    """label -> {"results": ..., "unchanged": bool} or {"crash": how the child ended while on that file}."""
+    """label -> {"results": ..., "unchanged": bool, "peak_mb": the child's peak resident memory on that file} or
+    {"crash": how the child ended while on that file}."""
     found: dict[str, dict] = {}
     remaining = list(labels)
     while remaining:

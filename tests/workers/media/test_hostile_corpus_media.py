@@ -55,3 +55,27 @@ def test_xmp_entities_are_refused_and_never_resolved(guarded):
         label: details for label, (_, _, details) in facts.items() if not any("refused" in str(d) for d in details)
     } == {}
     assert not [where for where, _, reason, details in operations(guarded) if PASSWD_MARKER in f"{reason}{details}"]
+
+
+def test_no_file_takes_the_process_past_1_gb(guarded):
+    """Issue 26, item 5: decoding is costed from the header and refused over the limit (512 MB by default), or
+    reduced while decoding; the decode bombs took 0.7-2.4 GB each before. The child is a real process, its peak
+    resident memory read from the kernel (VmHWM, reset before each file)."""
+    peaks = {label: found["peak_mb"] for label, found in guarded.items() if "peak_mb" in found}
+    assert sorted(peaks) == sorted(CORPUS)
+    assert {label: peak for label, peak in peaks.items() if peak >= 1024} == {}
+
+
+def test_decode_bombs_are_refused_with_the_figure_or_reduced(guarded):
+    thumbnails = {
+        label: guarded[label]["results"]["thumbnails"] for label in CORPUS if label.startswith("decode-bomb/")
+    }
+    assert {label: outcome for label, (outcome, _, _) in thumbnails.items()} == {
+        "decode-bomb/jp2-rgba-9999x9999": OK,  # decoded at 2500x2500
+        "decode-bomb/bmp-rle-10000x10000": UNREADABLE,
+        "decode-bomb/png-interlaced-16bit-9999x9999": UNREADABLE,
+        "decode-bomb/jpeg-progressive-15000x15000": UNREADABLE,  # over the pixel limit of this run (100 million)
+        "decode-bomb/jpeg-progressive-9999x9999": OK,
+    }
+    assert "would need 1.2 GB to decode, the limit is 0.5 GB" in thumbnails["decode-bomb/bmp-rle-10000x10000"][1]
+    assert "would need 0.6 GB to decode" in thumbnails["decode-bomb/png-interlaced-16bit-9999x9999"][1]
