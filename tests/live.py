@@ -7,6 +7,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,17 @@ def wait_until(predicate, timeout: float, what: str) -> None:
             return
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def this_machines_address() -> str:
+    """The address of the interface of the default route (what a phone on the LAN connects to); loopback only on
+    a machine without a network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 9))  # UDP: nothing is sent
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
 
 
 def stop(process: subprocess.Popen, signal_number: int, *, timeout: float) -> None:

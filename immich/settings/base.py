@@ -11,6 +11,11 @@ BASE_DIR = REPO_ROOT
 MEDIA_LOCATION = ENV.media_location
 DEBUG = ENV.debug
 ALLOWED_HOSTS = list(ENV.allowed_hosts)
+# Behind a reverse proxy (docs/production.md): the admin's form posts from these origins, and the proxy's headers.
+CSRF_TRUSTED_ORIGINS = list(ENV.csrf_trusted_origins)
+if ENV.trust_x_forwarded_proto:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = ENV.trust_x_forwarded_host
 SECRET_KEY = ENV.secret_key
 
 INSTALLED_APPS = [
@@ -37,6 +42,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "immich.middleware.UnreadBodyDrainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The admin's static files, from the apps' static folders (no collectstatic step): any server command serves them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -53,7 +60,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [REPO_ROOT / "immich" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -92,7 +99,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = MEDIA_LOCATION / "static"
+# WhiteNoise serves the apps' static files where the apps keep them (read once at start): no STATIC_ROOT and no
+# collectstatic step, under `serve`, gunicorn or the Docker image alike.
+WHITENOISE_USE_FINDERS = True
 
 # Uploads never sit in memory or in /tmp: the asset upload handler streams them to their final folder.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
