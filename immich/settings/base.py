@@ -204,12 +204,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+_TASK_LINES_LEVEL = "DEBUG" if ENV.log_level == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.log_level},
-    # libvips narrates every resize at INFO: a worker would spend its time writing logs.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "pyvips": {"level": "WARNING"}},
+    # libvips narrates every resize at INFO: a worker would spend its time writing logs. Celery's line per task
+    # received and done (with its whole result) and beat's per task sent come every few seconds on an idle server
+    # (the reconciler, the library check): DEBUG only. Failures and retries are still logged.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pyvips": {"level": "WARNING"},
+        **{
+            name: {"level": _TASK_LINES_LEVEL} for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+        },
+    },
 }
