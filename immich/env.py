@@ -70,6 +70,8 @@ class Environment:
     port: int
     worker_concurrency: int
     log_level: str
+    # Celery's line per task run (with its result) and beat's per task sent, at log_level; else only at DEBUG.
+    log_tasks: bool = False
     # Folders external libraries may import from (IMMICH_EXTERNAL_LIBRARY_ROOTS, colon-separated); empty: any.
     external_library_roots: tuple[Path, ...] = ()
     # False when REDIS_URL is unset: `manage.py serve` then starts its own embedded Redis.
@@ -112,6 +114,7 @@ def read_environment() -> Environment:
         port=_int("IMMICH_PORT", 2283),
         worker_concurrency=_int("IMMICH_WORKER_CONCURRENCY", 0),
         log_level=_text("IMMICH_LOG_LEVEL", "INFO").upper(),
+        log_tasks=_flag("IMMICH_LOG_TASKS", False),
         redis_url_is_set=bool(_text("REDIS_URL")),
         external_library_roots=_paths("IMMICH_EXTERNAL_LIBRARY_ROOTS"),
         tus_expiry_hours=_int("IMMICH_TUS_EXPIRY_HOURS", 24),

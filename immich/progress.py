@@ -1,6 +1,6 @@
 """The progress bar of management commands, drawn by `rich` on stderr: redrawn in place on a terminal; in a log (not
-a terminal, where nothing can be redrawn) one line every few seconds and one at the end, so a long run in a
-container's log still shows that it moves and a short one writes its final state only."""
+a terminal, where nothing can be redrawn) one line every few seconds, one when a phase ends (the label changes) and
+one at the end, so a long run in a container's log still shows that it moves and a short one writes little."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ class ProgressBar:
         self.bar.start()
 
     def update(self, done: int, total: int | None = None, *, label: str | None = None) -> None:
+        ending = self.bar.tasks[0].description
+        if not self.interactive and label is not None and ending and label != ending:
+            self.console.print(self.bar.get_renderable())  # in a log: the phase that ends, as it ended
+            self.logged_at = time.monotonic()
         changes = {"completed": done}
         if total is not None:
             changes["total"] = total

@@ -39,3 +39,10 @@ def test_an_origin_without_its_scheme_is_refused_with_the_fix(monkeypatch):
     monkeypatch.setenv("CSRF_TRUSTED_ORIGINS", "photos.example.com")
     with pytest.raises(ValueError, match="https://photos.example.com"):
         read_environment()
+
+
+def test_task_lines_are_off_unless_asked_for(monkeypatch):
+    monkeypatch.delenv("IMMICH_LOG_TASKS", raising=False)
+    assert read_environment().log_tasks is False
+    monkeypatch.setenv("IMMICH_LOG_TASKS", "true")
+    assert read_environment().log_tasks is True

@@ -4,10 +4,7 @@ into the admin from that origin and gets a styled page, and an upload goes throu
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -17,13 +14,20 @@ import requests
 from django.conf import settings
 from urllib3.exceptions import InsecureRequestWarning
 
-from immich.env import REPO_ROOT
 from tests.browser import headless_chromium
-from tests.live import api_key_for, process_env, run_or_explain, this_machines_address, wait_until
+from tests.live import (
+    answers_ok,
+    api_key_for,
+    process_env,
+    processes_running,
+    run_or_explain,
+    this_machines_address,
+    wait_until,
+)
 from tests.media_factories import make_jpeg
+from tests.nginx import NGINX, running_nginx
 from workers.embedded_redis import free_tcp_port
 
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
 OPENSSL = shutil.which("openssl")
 HOST = "photos.test"  # the name the family's phones would use; the browser resolves it to this machine's address
 PASSWORD = "a-long-family-password"
@@ -35,23 +39,8 @@ pytestmark = [
     pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed (it makes the proxy's certificate)"),
 ]
 
-# docs/production.md's nginx example with test paths and a self-signed certificate; `master_process off` keeps
-# nginx one process that never switches user.
-CONFIG = """
-daemon off;
-master_process off;
-worker_processes 1;
-pid {root}/nginx.pid;
-error_log {root}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {root}/logs/access.log;
-    client_body_temp_path {root}/tmp/body;
-    proxy_temp_path {root}/tmp/proxy;
-    fastcgi_temp_path {root}/tmp/fastcgi;
-    uwsgi_temp_path {root}/tmp/uwsgi;
-    scgi_temp_path {root}/tmp/scgi;
-
+# docs/production.md's nginx example with a self-signed certificate.
+SERVERS = """
     server {{
         listen {address}:{port} ssl;
         server_name {host};
@@ -68,7 +57,6 @@ http {{
             proxy_request_buffering off;
         }}
     }}
-}}
 """
 
 
@@ -100,38 +88,9 @@ def stack(media_root, tmp_path):
         "worker": [python, "manage.py", "worker", "--name", "production-test", "--concurrency", "2"],
         "beat": [str(bin_dir / "celery"), "-A", "immich", "beat", "-l", "INFO", "-s", str(tmp_path / "beat-schedule")],
     }  # fmt: skip
-    processes = {
-        name: subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=open(logs / f"{name}.log", "w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        for name, command in commands.items()
-    }
-    try:
-        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/api/server/ping"), 60, "the API")
+    with processes_running(commands, env=env, logs=logs) as processes:
+        wait_until(lambda: answers_ok(f"http://127.0.0.1:{port}/api/server/ping"), 60, "the API")
         yield f"127.0.0.1:{port}", processes
-    finally:
-        for process in processes.values():
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        for log in logs.iterdir():
-            print(f"--- {log.name}\n{log.read_text()[-4000:]}")
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @pytest.fixture
@@ -139,35 +98,15 @@ def https_proxy(stack, tmp_path):
     """nginx terminating TLS for HOST on this machine's address; yields (address, port)."""
     upstream, _ = stack
     root = tmp_path / "nginx"
-    for folder in ("logs", "tmp"):
-        (root / folder).mkdir(parents=True)
+    root.mkdir()
     run_or_explain([
         OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={HOST}",
         "-addext", f"subjectAltName=DNS:{HOST}", "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"),
     ])  # fmt: skip
     address, port = this_machines_address(), free_tcp_port()
-    config = root / "nginx.conf"
-    config.write_text(CONFIG.format(root=root, address=address, port=port, host=HOST, upstream=upstream))
-    process = subprocess.Popen(
-        [NGINX, "-c", str(config), "-p", str(root), "-e", str(root / "logs" / "error.log")],
-        stdout=open(root / "logs" / "stdout.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"nginx exited: {(root / 'logs' / 'error.log').read_text()}")
-        return _answers_insecure(f"https://{address}:{port}/api/server/ping")
-
-    try:
-        wait_until(answers, 30, "nginx in front of the API")
+    servers = SERVERS.format(root=root, address=address, port=port, host=HOST, upstream=upstream)
+    with running_nginx(root, servers, lambda: _answers_insecure(f"https://{address}:{port}/api/server/ping")):
         yield address, port
-    finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _insecure_session() -> requests.Session:

@@ -204,7 +204,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-_TASK_LINES_LEVEL = "DEBUG" if ENV.log_level == "DEBUG" else "WARNING"
+_TASK_LINES_LEVEL = ENV.log_level if ENV.log_tasks or ENV.log_level == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -213,7 +213,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": ENV.log_level},
     # libvips narrates every resize at INFO: a worker would spend its time writing logs. Celery's line per task
     # received and done (with its whole result) and beat's per task sent come every few seconds on an idle server
-    # (the reconciler, the library check): DEBUG only. Failures and retries are still logged.
+    # (the reconciler, the library check): DEBUG only, unless IMMICH_LOG_TASKS. Failures and retries are logged.
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pyvips": {"level": "WARNING"},

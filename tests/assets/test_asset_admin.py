@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from jobs.models import Step, StepStatus
 from tests.jobs.test_admin_page import make_asset, make_step
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(admin) -> Client:
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 def test_the_checksum_reads_as_hex_digits(staff, user):
