@@ -11,7 +11,7 @@ from django.db.models import Q
 from assets.models import Asset, AssetStatus, AssetType
 from immich.admin import ReadOnlyAdminMixin
 from jobs import services as job_services
-from jobs.models import AssetStep, Priority, Step
+from jobs.models import AssetStep, Priority, Step, StepStatus
 
 
 class AssetStepInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -35,10 +35,29 @@ def _run_step(model_admin, request, queryset, *, step: Step, label: str, eligibl
     )
 
 
+class FailedStepFilter(admin.SimpleListFilter):
+    """Assets with a step that failed for good: any step, or one of them."""
+
+    title = "failed step"
+    parameter_name = "failed_step"
+    ANY = "any"
+
+    def lookups(self, request, model_admin):
+        return [(self.ANY, "any step"), *Step.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        failed = AssetStep.objects.filter(status=StepStatus.FAILED)
+        if self.value() != self.ANY:
+            failed = failed.filter(step=self.value())
+        return queryset.filter(pk__in=failed.values("asset_id"))
+
+
 @admin.register(Asset)
 class AssetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["original_file_name", "owner", "type", "status", "visibility", "created_at"]
-    list_filter = ["type", "status", "visibility", "is_external", "is_offline"]
+    list_filter = ["type", "status", FailedStepFilter, "visibility", "is_external", "is_offline"]
     search_fields = ["original_file_name", "id__exact"]
     list_select_related = ["owner"]
     ordering = ["-created_at"]
@@ -47,7 +66,12 @@ class AssetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["refresh_metadata", "regenerate_thumbnails", "reencode_videos"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Asset._meta.fields]
+        # The checksum as the hex digits tools print (sha1sum), not the bytes' repr.
+        return [("checksum_hex" if field.name == "checksum" else field.name) for field in Asset._meta.fields]
+
+    @admin.display(description="checksum")
+    def checksum_hex(self, asset: Asset) -> str:
+        return f"{bytes(asset.checksum).hex()} ({asset.checksum_algorithm})"
 
     def has_run_jobs_permission(self, request) -> bool:
         return request.user.has_perm("jobs.change_assetstep")

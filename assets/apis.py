@@ -321,7 +321,7 @@ class AssetThumbnailApi(APIView):
         path = selectors.generated_file(asset=asset, kind=size)
         found = storage.stat(path) if path else None
         if found is None:
-            raise Http404("Thumbnail not generated yet")
+            raise NotFound(selectors.missing_thumbnail_reason(asset=asset))
         etag = f'"{asset.id}-{size}-{found.mtime_ns}"'
         if request.headers.get("If-None-Match") == etag:
             return HttpResponseNotModified()

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from accounts.models import User
 from assets.models import Asset, AssetFile, AssetType
+from jobs.models import AssetStep, Step, StepStatus
 
 
 def assets_of(*, user: User) -> QuerySet[Asset]:
@@ -102,3 +103,14 @@ def bucket_assets(*, user: User, bucket_start, bucket_end, order: str = "desc", 
 def generated_file(*, asset: Asset, kind: str) -> Path | None:
     path = AssetFile.objects.filter(asset=asset, type=kind).values_list("path", flat=True).first()
     return Path(path) if path else None
+
+
+def missing_thumbnail_reason(*, asset: Asset) -> str:
+    """Why an asset has no thumbnail: its thumbnail step failed, or the metadata step it waits for did (with the
+    recorded reason), or it is not made yet."""
+    failed = dict(AssetStep.objects.filter(asset=asset, status=StepStatus.FAILED).values_list("step", "last_error"))
+    if Step.THUMBNAILS in failed:
+        return f"No thumbnail: making it failed: {failed[Step.THUMBNAILS]}"
+    if Step.METADATA in failed:
+        return f"No thumbnail: metadata extraction failed: {failed[Step.METADATA]}"
+    return "Thumbnail not generated yet"

@@ -3,11 +3,12 @@
 # The caller sets REPO_ROOT and `set -euo pipefail` before sourcing this file.
 #
 # Environment: PYTHON (interpreter that creates .venv; default python3.11, else python3),
-#              IMMICH_SETUP_LOG (installer output; default /tmp/immich-setup-<uid>.log).
+#              IMMICH_SETUP_LOG (installer output; default /tmp/immich-setup-<uid>-<checksum of the checkout's path>.log).
 
 VENV_DIR="$REPO_ROOT/.venv"
 VENV_PY="$VENV_DIR/bin/python"
-SETUP_LOG=${IMMICH_SETUP_LOG:-${TMPDIR:-/tmp}/immich-setup-$(id -u).log}
+# One log per user and checkout: two clones set up at once never empty each other's log.
+SETUP_LOG=${IMMICH_SETUP_LOG:-${TMPDIR:-/tmp}/immich-setup-$(id -u)-$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1).log}
 : >"$SETUP_LOG"
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

@@ -18,10 +18,13 @@ app.autodiscover_tasks(["assets.pipeline", "assets.uploads", "assets.file_moves"
 @beat_init.connect
 def _beat_schedule(sender, **_) -> None:
     """Beat's periodic tasks are the ones the apps registered with jobs (Django is set up by now: beat's loader
-    imported the tasks modules)."""
+    imported the tasks modules). Celery sends beat_init after its scheduler read the configuration, so the entries
+    go into that scheduler itself (the configuration alone would be read by nobody)."""
     from jobs.registry import beat_schedule
 
-    sender.app.conf.beat_schedule = beat_schedule()
+    schedule = beat_schedule()
+    sender.app.conf.beat_schedule = schedule
+    sender.scheduler.update_from_dict(schedule)
 
 
 @worker_process_init.connect

@@ -31,6 +31,20 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _list(name: str, default: str = "") -> tuple[str, ...]:
+    """A comma-separated list, items stripped, empty items dropped."""
+    return tuple(item.strip() for item in _text(name, default).split(",") if item.strip())
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    """A comma-separated list of origins, each with its scheme (Django refuses a bare host name)."""
+    origins = _list(name)
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ValueError(f"{name}: {origin!r} needs its scheme, for example https://{origin}")
+    return tuple(origin.rstrip("/") for origin in origins)
+
+
 def _paths(name: str) -> tuple[Path, ...]:
     """A colon-separated list of absolute folders, normalised (relative entries are refused)."""
     paths = []
@@ -51,6 +65,7 @@ class Environment:
     media_location: Path
     secret_key: str
     debug: bool
+    # Host names the server answers to; ("*",) by default: any, as Immich does (see docs/production.md).
     allowed_hosts: tuple[str, ...]
     port: int
     worker_concurrency: int
@@ -59,6 +74,8 @@ class Environment:
     decode_memory_limit_mb: int = 512
     # A worker process whose resident memory is over this after a job is replaced by a fresh one (0: never).
     worker_max_memory_mb: int = 768
+    # Celery's line per task run (with its result) and beat's per task sent, at log_level; else only at DEBUG.
+    log_tasks: bool = False
     # Folders external libraries may import from (IMMICH_EXTERNAL_LIBRARY_ROOTS, colon-separated); empty: any.
     external_library_roots: tuple[Path, ...] = ()
     # False when REDIS_URL is unset: `manage.py serve` then starts its own embedded Redis.
@@ -78,6 +95,11 @@ class Environment:
     s3_presigned_redirect: bool = False
     # This machine's folder for files fetched from storage while a job works on them, and uploads being received.
     scratch_location: Path = Path(tempfile.gettempdir()) / "immich-scratch"
+    # Behind a reverse proxy: origins (scheme://host[:port]) whose form posts the admin accepts, and whether the
+    # proxy's X-Forwarded-Proto and X-Forwarded-Host headers are believed (only a proxy that sets them may be).
+    csrf_trusted_origins: tuple[str, ...] = ()
+    trust_x_forwarded_proto: bool = False
+    trust_x_forwarded_host: bool = False
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -92,14 +114,13 @@ def read_environment() -> Environment:
         media_location=media,
         secret_key=_text("SECRET_KEY"),
         debug=_flag("DEBUG", False),
-        allowed_hosts=tuple(
-            h.strip() for h in _text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
-        ),
+        allowed_hosts=_allowed_hosts(),
         port=_int("IMMICH_PORT", 2283),
         worker_concurrency=_int("IMMICH_WORKER_CONCURRENCY", 0),
         log_level=_text("IMMICH_LOG_LEVEL", "INFO").upper(),
         decode_memory_limit_mb=_int("IMMICH_DECODE_MEMORY_LIMIT_MB", 512),
         worker_max_memory_mb=_int("IMMICH_WORKER_MAX_MEMORY_MB", 768),
+        log_tasks=_flag("IMMICH_LOG_TASKS", False),
         redis_url_is_set=bool(_text("REDIS_URL")),
         external_library_roots=_paths("IMMICH_EXTERNAL_LIBRARY_ROOTS"),
         tus_expiry_hours=_int("IMMICH_TUS_EXPIRY_HOURS", 24),
@@ -115,7 +136,20 @@ def read_environment() -> Environment:
         scratch_location=Path(_text("IMMICH_SCRATCH_LOCATION", str(Path(tempfile.gettempdir()) / "immich-scratch")))
         .expanduser()
         .resolve(),
+        csrf_trusted_origins=_origins("CSRF_TRUSTED_ORIGINS"),
+        trust_x_forwarded_proto=_flag("IMMICH_TRUST_X_FORWARDED_PROTO", False),
+        trust_x_forwarded_host=_flag("IMMICH_TRUST_X_FORWARDED_HOST", False),
     )
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _allowed_hosts() -> tuple[str, ...]:
+    """ALLOWED_HOSTS, any by default; a list given always keeps this machine's own names, which the image's
+    healthcheck and `serve`'s banner use."""
+    hosts = _list("ALLOWED_HOSTS", "*")
+    return hosts if "*" in hosts else hosts + tuple(host for host in LOCAL_HOSTS if host not in hosts)
 
 
 def _storage_backend() -> str:

@@ -1,6 +1,6 @@
 """The progress bar of management commands, drawn by `rich` on stderr: redrawn in place on a terminal; in a log (not
-a terminal, where nothing can be redrawn) one line when the label changes, at each tenth of the way (every few
-seconds while the total is unknown) and at the end, so a long run in a container's log still shows that it moves."""
+a terminal, where nothing can be redrawn) one line every few seconds, one when a phase ends (the label changes) and
+one at the end, so a long run in a container's log still shows that it moves and a short one writes little."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 T = TypeVar("T")
-LOG_EVERY_S = 5.0  # in a log, a line at least this often when the total is not known
+LOG_EVERY_S = 5.0  # in a log, a line this often while the work goes on
 
 
 class ProgressBar:
@@ -36,11 +36,14 @@ class ProgressBar:
             auto_refresh=self.interactive,
         )
         self.task = self.bar.add_task(label, total=total, rate="")
-        self.logged: tuple[str, int | None] | None = None
-        self.logged_at = 0.0
+        self.logged_at = time.monotonic()
         self.bar.start()
 
     def update(self, done: int, total: int | None = None, *, label: str | None = None) -> None:
+        ending = self.bar.tasks[0].description
+        if not self.interactive and label is not None and ending and label != ending:
+            self.console.print(self.bar.get_renderable())  # in a log: the phase that ends, as it ended
+            self.logged_at = time.monotonic()
         changes = {"completed": done}
         if total is not None:
             changes["total"] = total
@@ -51,10 +54,9 @@ class ProgressBar:
         self.bar.update(self.task, rate=f"{done / max(task.elapsed or 0, 1e-6):,.0f}/s")
         if self.interactive or (task.total is not None and done >= task.total):
             return  # redrawn in place; or the end, which close() prints
-        mark = (task.description, int(10 * done / task.total) if task.total else None)
         now = time.monotonic()
-        if mark != self.logged or now - self.logged_at >= LOG_EVERY_S:
-            self.logged, self.logged_at = mark, now
+        if now - self.logged_at >= LOG_EVERY_S:
+            self.logged_at = now
             self.console.print(self.bar.get_renderable())
 
     def close(self) -> None:

@@ -1,12 +1,12 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve as serve_static
-from drf_spectacular.views import SpectacularJSONAPIView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from assets import apis as asset_apis
 from assets.pipeline import apis as transcode_apis
 from immich import server_apis
+from immich.front_door import front_door
 from jobs import apis as job_apis
 
 api = [
@@ -49,13 +49,19 @@ api = [
     path(
         "openapi.json", SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[]), name="openapi"
     ),
+    # Interactive API documentation (Swagger UI, its scripts from drf-spectacular's default CDN) over the schema.
+    path(
+        "docs",
+        SpectacularSwaggerView.as_view(url_name="openapi", authentication_classes=[], permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [
+    path("", front_door, name="front-door"),
     path(".well-known/immich", server_apis.WellKnownApi.as_view()),
     path("api/upload/", include("assets.uploads.urls")),  # resumable uploads (tus)
     path("api/", include(api)),
     path("admin/", admin.site.urls),
-    # The admin's own CSS and scripts (a few files): served here so the jobs page works without a proxy.
-    re_path(r"^static/(?P<path>.*)$", serve_static, {"document_root": settings.STATIC_ROOT}),
+    # /static/ (the admin's CSS and scripts) is served by WhiteNoise's middleware, under every server command.
 ]

@@ -42,10 +42,12 @@ def job_task(
     retry: Retry = TRANSIENT_RETRY,
     bind: bool = False,
     expires: int | None = None,
+    throws: tuple[type[Exception], ...] = (),
 ) -> Callable[[Callable[..., Any]], Any]:
     """A Celery task on `queue` named `name` (the name Immich gives the job), acknowledged only once it finished and
     given back when its worker dies (acks_late, reject_on_worker_lost), killed at `time_limit` seconds (warned at
-    `soft_time_limit`), and retried as `retry` says."""
+    `soft_time_limit`), and retried as `retry` says. Errors of `throws` are expected failures with a clear message:
+    the worker logs that message without a traceback."""
     options: dict[str, Any] = {
         "name": name,
         "queue": queue.value,
@@ -58,6 +60,8 @@ def job_task(
         options["soft_time_limit"] = soft_time_limit
     if expires is not None:
         options["expires"] = expires
+    if throws:
+        options["throws"] = throws
     if retry.on:
         options.update(
             autoretry_for=retry.on,

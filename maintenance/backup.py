@@ -95,7 +95,22 @@ def _pg_target_args() -> list[str]:
     return args
 
 
+def _pg_dump() -> str:
+    """The pg_dump program, or a BackupError that says what to install (its major version must be the server's)."""
+    program = shutil.which("pg_dump")
+    if program is None:
+        with connection.cursor() as cursor:
+            major = cursor.connection.info.server_version // 10000
+        raise BackupError(
+            f"pg_dump is not installed on this machine (PATH: {os.environ.get('PATH', '')}): install the PostgreSQL "
+            f"client of the server's major version {major} (Debian: apt-get install postgresql-client-{major}); "
+            "the Docker image carries it"
+        )
+    return program
+
+
 def _dump_postgres(target: Path) -> tuple[list[dict], dict[str, int]]:
+    program = _pg_dump()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -103,7 +118,7 @@ def _dump_postgres(target: Path) -> tuple[list[dict], dict[str, int]]:
             snapshot = cursor.fetchone()[0]
             result = subprocess.run(
                 [
-                    "pg_dump",
+                    program,
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",

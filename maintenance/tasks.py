@@ -6,7 +6,7 @@ from jobs.queues import Queue
 from jobs.runs import job_run_execute
 from jobs.system_config import config_get
 from jobs.tasks import NO_RETRY, job_task
-from maintenance.backup import backup_create
+from maintenance.backup import BackupError, backup_create
 from maintenance.debris import debris_remove
 from notifications.services import notify_backup_failed
 
@@ -23,12 +23,18 @@ def _backup() -> dict[str, str]:
         return {"skipped": "backup.database.enabled is off"}
     try:
         return {"path": str(backup_create(keep=settings["keepLastAmount"]).path)}
+    except BackupError as error:
+        # A known cause (pg_dump missing or refusing): the reason alone is the story, no traceback to read.
+        notify_backup_failed(reason=str(error))
+        raise
     except Exception as error:
         notify_backup_failed(reason=f"{type(error).__name__}: {error}")
         raise
 
 
-@job_task(name="DatabaseBackup", queue=Queue.BACKUP_DATABASE, time_limit=6 * 3600, retry=NO_RETRY)
+@job_task(
+    name="DatabaseBackup", queue=Queue.BACKUP_DATABASE, time_limit=6 * 3600, retry=NO_RETRY, throws=(BackupError,)
+)
 def database_backup(run_id: int) -> dict[str, str]:
     """Periodic (beat), as a recorded run: a dump of the database, when backup.database.enabled; a failure tells
     the administrators."""

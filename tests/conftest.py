@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
@@ -63,6 +64,14 @@ def other_user(db):
 @pytest.fixture
 def admin(db):
     return _user("admin@example.com", is_admin=True)
+
+
+@pytest.fixture
+def staff(admin) -> Client:
+    """A browser session of the admin, for the Django admin's pages."""
+    client = Client()
+    client.force_login(admin)
+    return client
 
 
 def client_for(user, permissions: list[str] | None = None) -> APIClient:

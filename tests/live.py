@@ -7,6 +7,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,17 @@ def wait_until(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def this_machines_address() -> str:
+    """The address of the interface of the default route (what a phone on the LAN connects to); loopback only on
+    a machine without a network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 9))  # UDP: nothing is sent
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
 def stop(process: subprocess.Popen, signal_number: int, *, timeout: float) -> None:
     """Ask a process to stop with `signal_number`; killed if it has not ended after `timeout` seconds."""
     if process.poll() is not None:
@@ -55,10 +67,11 @@ def process_env(*, media_root: Path, redis_url: str) -> dict:
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "REDIS_URL": redis_url,
         "IMMICH_MEDIA_LOCATION": str(media_root),
+        "IMMICH_LOG_TASKS": "true",  # tests read the workers' "Task ... succeeded" lines
     }
 
 
-def _answers(url: str) -> bool:
+def answers_ok(url: str) -> bool:
     try:
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
@@ -114,29 +127,38 @@ def live_server_processes(media_root, tmp_path):
         ],
         "worker": [str(bin_dir / "celery"), "-A", "immich", "worker", "-l", "INFO", "--concurrency", "2"],
     }
-    processes = [
-        subprocess.Popen(
+    url = f"http://127.0.0.1:{port}"
+    with processes_running(commands, env=env, logs=logs):
+        wait_until(lambda: answers_ok(f"{url}/api/server/ping"), 60, "the API")
+        yield url
+
+
+@contextmanager
+def processes_running(commands: dict[str, list[str]], *, env: dict, logs: Path):
+    """Start each command in its own process group (output to logs/<name>.log); on the way out, SIGTERM to every
+    group, SIGKILL to those still there after 20 s, and the end of each log printed (pytest shows it on failure)."""
+    processes = {
+        name: subprocess.Popen(
             command,
             cwd=REPO_ROOT,
             env=env,
             stdout=open(logs / f"{name}.log", "w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
-        )
+        )  # fmt: skip
         for name, command in commands.items()
-    ]
-    url = f"http://127.0.0.1:{port}"
+    }
     try:
-        wait_until(lambda: _answers(f"{url}/api/server/ping"), 60, "the API")
-        yield url
+        yield processes
     finally:
-        for process in processes:
+        for process in processes.values():
             os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
+        for process in processes.values():
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         for log in logs.iterdir():
             print(f"--- {log.name}\n{log.read_text()[-4000:]}")
 

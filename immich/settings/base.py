@@ -11,6 +11,11 @@ BASE_DIR = REPO_ROOT
 MEDIA_LOCATION = ENV.media_location
 DEBUG = ENV.debug
 ALLOWED_HOSTS = list(ENV.allowed_hosts)
+# Behind a reverse proxy (docs/production.md): the admin's form posts from these origins, and the proxy's headers.
+CSRF_TRUSTED_ORIGINS = list(ENV.csrf_trusted_origins)
+if ENV.trust_x_forwarded_proto:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = ENV.trust_x_forwarded_host
 SECRET_KEY = ENV.secret_key
 
 INSTALLED_APPS = [
@@ -38,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "immich.middleware.UnreadBodyDrainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The admin's static files, from the apps' static folders (no collectstatic step): any server command serves them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -54,7 +61,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [REPO_ROOT / "immich" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -93,7 +100,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = MEDIA_LOCATION / "static"
+# WhiteNoise serves the apps' static files where the apps keep them (read once at start): no STATIC_ROOT and no
+# collectstatic step, under `serve`, gunicorn or the Docker image alike.
+WHITENOISE_USE_FINDERS = True
 
 # Uploads never sit in memory or in /tmp: the asset upload handler streams them to their final folder.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -197,12 +206,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+_TASK_LINES_LEVEL = ENV.log_level if ENV.log_tasks or ENV.log_level == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.log_level},
-    # libvips narrates every resize at INFO: a worker would spend its time writing logs.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "pyvips": {"level": "WARNING"}},
+    # libvips narrates every resize at INFO: a worker would spend its time writing logs. Celery's line per task
+    # received and done (with its whole result) and beat's per task sent come every few seconds on an idle server
+    # (the reconciler, the library check): DEBUG only, unless IMMICH_LOG_TASKS. Failures and retries are logged.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pyvips": {"level": "WARNING"},
+        **{
+            name: {"level": _TASK_LINES_LEVEL} for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+        },
+    },
 }

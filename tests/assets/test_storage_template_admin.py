@@ -12,13 +12,6 @@ from tests.assets.helpers import upload_photo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(admin) -> Client:
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
 def test_the_preview_renders_the_template_for_a_sample_asset(staff, api, user, tmp_path):
     asset_id = upload_photo(api, tmp_path, "beach.jpg")
     response = staff.get(

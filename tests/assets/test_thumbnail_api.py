@@ -1,7 +1,7 @@
 import pytest
 
-from jobs.models import Step, StepStatus
-from jobs.services import step_run
+from jobs.models import AssetStep, Step, StepStatus
+from jobs.services import step_run, steps_enqueue
 from tests.assets.helpers import upload_file, upload_photo
 from tests.media_factories import make_jpeg
 
@@ -10,7 +10,6 @@ pytestmark = pytest.mark.django_db
 
 def _processed_photo(api, tmp_path, **kwargs) -> str:
     asset_id = upload_file(api, make_jpeg(tmp_path / "photo.jpg", **kwargs))["id"]
-    from jobs.services import steps_enqueue
 
     steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
     assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.DONE
@@ -19,7 +18,24 @@ def _processed_photo(api, tmp_path, **kwargs) -> str:
 
 def test_thumbnail_is_not_found_until_generated(api, tmp_path):
     asset_id = upload_photo(api, tmp_path)
-    assert api.get(f"/api/assets/{asset_id}/thumbnail").status_code == 404
+    response = api.get(f"/api/assets/{asset_id}/thumbnail")
+    assert response.status_code == 404
+    assert response.json()["message"] == "Thumbnail not generated yet"
+
+
+def test_a_missing_thumbnail_says_which_step_failed_and_why(api, tmp_path):
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 64)  # a JPEG's first bytes, then nothing decodable
+    asset_id = upload_file(api, corrupt)["id"]
+    for step in (Step.METADATA, Step.THUMBNAILS):
+        steps_enqueue(asset_ids=[asset_id], step=step)
+        step_run(asset_id=asset_id, step=step)
+    failure = AssetStep.objects.filter(asset_id=asset_id, status=StepStatus.FAILED).order_by("-step").first()
+    assert failure is not None
+    response = api.get(f"/api/assets/{asset_id}/thumbnail")
+    assert response.status_code == 404
+    assert response.json()["message"].startswith("No thumbnail: ")
+    assert response.json()["message"].endswith(failure.last_error)
 
 
 def test_thumbnail_is_webp_with_etag_and_cache_control(api, tmp_path):

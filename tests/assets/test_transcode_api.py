@@ -101,13 +101,6 @@ def test_system_config_accepts_bitrates_with_units(admin_api):
 # -- admin -------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(admin) -> Client:
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
 def test_admin_lists_the_decision_and_reason_per_video(staff, webm):
     page = staff.get("/admin/assets/assetvideo/")
     assert page.status_code == 200

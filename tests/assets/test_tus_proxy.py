@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import signal
-import subprocess
 from urllib.parse import urlparse
 
 import pytest
@@ -17,10 +14,8 @@ from tusclient.client import TusClient
 
 from accounts import services as account_services
 from assets.models import Asset
-from tests.live import stop, wait_until
+from tests.nginx import NGINX, running_nginx
 from workers.embedded_redis import free_tcp_port
-
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -31,23 +26,8 @@ pytestmark = [
 MIB = 1024 * 1024
 CREATED = "2021-06-15T10:30:00.000Z"
 
-# The example of docs/reverse-proxy.md with test paths; `master_process off` keeps nginx one process that never
-# switches user, so it can write its temporary files in the test's folder even when the tests run as root.
-CONFIG = """
-daemon off;
-master_process off;
-worker_processes 1;
-pid {root}/nginx.pid;
-error_log {root}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {root}/logs/access.log;
-    client_body_temp_path {root}/tmp/body;
-    proxy_temp_path {root}/tmp/proxy;
-    fastcgi_temp_path {root}/tmp/fastcgi;
-    uwsgi_temp_path {root}/tmp/uwsgi;
-    scgi_temp_path {root}/tmp/scgi;
-
+# The example of docs/reverse-proxy.md with test paths.
+SERVERS = """
     upstream immich {{
         server {upstream};
         keepalive 8;
@@ -83,37 +63,23 @@ http {{
             return 413 '{{"message":"The file is larger than this proxy accepts in one request (client_max_body_size 10m): raise the limit or use resumable uploads at /api/upload/","error":"Payload Too Large","statusCode":413}}';
         }}
     }}
-}}
 """
 
 
 @pytest.fixture
 def proxy(live_server_processes, tmp_path):
-    root = tmp_path / "nginx"
-    for folder in ("logs", "tmp"):
-        (root / folder).mkdir(parents=True)
     port = free_tcp_port()
-    config = root / "nginx.conf"
-    config.write_text(CONFIG.format(root=root, port=port, upstream=urlparse(live_server_processes).netloc))
-    process = subprocess.Popen(
-        [NGINX, "-c", str(config), "-p", str(root), "-e", str(root / "logs" / "error.log")],
-        stdout=open(root / "logs" / "stdout.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"nginx exited: {(root / 'logs' / 'error.log').read_text()}")
         try:
             return requests.get(f"{url}/api/server/ping", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
 
-    try:
-        wait_until(answers, 30, "nginx in front of the API")
+    servers = SERVERS.format(port=port, upstream=urlparse(live_server_processes).netloc)
+    with running_nginx(tmp_path / "nginx", servers, answers):
         yield url
-    finally:
-        stop(process, signal.SIGQUIT, timeout=10)
 
 
 def api_key() -> str:

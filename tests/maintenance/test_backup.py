@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from immich.env import REPO_ROOT
-from maintenance.backup import read_manifest
+from maintenance.backup import BackupError, read_manifest
+from maintenance.tasks import _backup, database_backup
+from notifications.models import Notification
 from tests.assets.helpers import upload_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -166,3 +168,32 @@ def test_embedded_sqlite_backup_restores_into_a_new_location(tmp_path, db):
         "from accounts.models import User; print(list(User.objects.values_list('email', flat=True)))",
     )
     assert "['s@example.com']" in check.stdout
+
+
+def test_backup_without_pg_dump_is_a_clear_error(tmp_path, media_root):
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "PATH": str(tmp_path),  # a machine without the PostgreSQL client
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "IMMICH_MEDIA_LOCATION": str(media_root),
+        "DJANGO_SETTINGS_MODULE": "immich.settings.test",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "backup"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert "pg_dump is not installed" in done.stderr
+    assert "apt-get install postgresql-client-" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (media_root / "backups").exists() or list((media_root / "backups").iterdir()) == []
+
+
+def test_scheduled_backup_without_pg_dump_tells_the_administrators(admin, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BackupError):
+        _backup()
+    notice = Notification.objects.get(user=admin)
+    assert notice.title == "Database backup failed"
+    assert notice.description.startswith("pg_dump is not installed on this machine")
+    assert database_backup.throws == (BackupError,)  # the worker logs the message, not a traceback

@@ -3,6 +3,7 @@ each kind of inconsistency (a missing file, an orphan, a move in the journal, a 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from datetime import datetime, timedelta, timezone
@@ -255,3 +256,10 @@ def test_in_an_object_store_missing_objects_and_orphans_are_found_by_listing(s3,
     ]
     assert [item.path for item in report.orphans] == [str(media_root / stray_key)]
     assert not any(media_root.rglob("*.*"))  # found by listing the bucket: nothing of it on the local disk
+
+
+def test_progress_in_a_log_is_the_final_state_of_each_bar_for_a_short_run(photo, media_root):
+    err = io.StringIO()  # not a terminal, as a container's log
+    call_command("check_consistency", stdout=io.StringIO(), stderr=err)
+    lines = [line for line in err.getvalue().splitlines() if line.strip()]
+    assert [line.split()[0] for line in lines] == ["assets", "files"]

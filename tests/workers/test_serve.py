@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import psutil
 import requests
 
 from immich.env import REPO_ROOT
-from tests.live import stop, wait_until
+from tests.live import stop, this_machines_address, wait_until
 from tests.media_factories import make_jpeg
 from workers.embedded_redis import free_tcp_port
 
@@ -83,8 +84,15 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
     port = free_tcp_port()
     serve = _serve_embedded(tmp_path / "media", port)
     try:
+        # Reachable by this machine's address, as a phone on the LAN reaches it, with no setting changed; the
+        # admin's stylesheet is served by the API itself.
+        lan = f"http://{this_machines_address()}:{port}"
+        assert requests.get(f"{lan}/api/server/ping", timeout=30).json() == {"res": "pong"}
+        assert "immich login" in requests.get(f"{lan}/", timeout=30).text
+        stylesheet = requests.get(f"{lan}/static/admin/css/base.css", timeout=30)
+        assert (stylesheet.status_code, stylesheet.headers["Content-Type"]) == (200, 'text/css; charset="utf-8"')
         api = f"http://127.0.0.1:{port}/api"
-        admin = {"email": "admin@example.com", "password": "change-me", "name": "Admin"}
+        admin = {"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}
         assert requests.post(f"{api}/auth/admin-sign-up", json=admin, timeout=30).status_code == 201
         token = requests.post(f"{api}/auth/login", json=admin, timeout=30).json()["accessToken"]
         key = requests.post(
@@ -127,3 +135,20 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
         )
     finally:
         stop(serve, signal.SIGINT, timeout=30)  # Ctrl-C, as a user stops it
+
+
+def test_a_busy_port_is_refused_with_what_to_do(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("0.0.0.0", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        env = {**os.environ, "IMMICH_MEDIA_LOCATION": str(tmp_path / "media"), "IMMICH_PORT": str(port)}
+        env.update(DJANGO_SETTINGS_MODULE="immich.settings.embedded")
+        env.pop("DATABASE_URL", None)
+        done = subprocess.run(
+            [sys.executable, "manage.py", "serve"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 1
+    assert f"port {port} is in use" in done.stderr
+    assert f"IMMICH_PORT={port + 1} bin/run" in done.stderr
+    assert "Traceback" not in done.stderr

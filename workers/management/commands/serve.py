@@ -1,11 +1,11 @@
 """`manage.py serve`: the whole service on one machine, with no external server.
 
-Runs migrations and collectstatic, starts an embedded Redis unless REDIS_URL is set, then the API (gunicorn),
+Runs migrations, starts an embedded Redis unless REDIS_URL is set, then the API (gunicorn),
 a Celery worker consuming every queue and Celery beat as child processes, and watches them. Ctrl-C or SIGTERM
 stops the children first and Redis last (it flushes its append-only file on the way out); if one child dies,
 the rest are stopped and serve exits non-zero naming it.
 
-Gunicorn does not serve /static/: the admin works without its CSS unless a proxy serves STATIC_ROOT.
+The admin's static files are served by the API itself (WhiteNoise), so no collectstatic step is needed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from accounts.selectors import admin_exists
 from immich.env import ENV, REPO_ROOT
 from workers.embedded_redis import EmbeddedRedis, start_embedded_redis, stop_embedded_redis
 
@@ -58,6 +60,32 @@ def _die_with_parent_fn():
     return die_with_parent
 
 
+def _check_port_free(port: int) -> None:
+    """Refuse to start, saying what to do, when another program holds the API's port (gunicorn would retry, then
+    die with no hint)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError as error:
+            raise CommandError(
+                f"port {port} is in use ({error.strerror}): another server runs on it. Stop that one, or choose "
+                f"another port: IMMICH_PORT={port + 1} bin/run (or manage.py serve --port {port + 1})"
+            ) from error
+
+
+def _lan_addresses() -> list[str]:
+    """This machine's addresses other devices may reach it by (the one of its default route first)."""
+    addresses = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 9))  # UDP: no packet is sent, this only picks the interface
+            addresses.append(probe.getsockname()[0])
+        except OSError:
+            pass
+    return [address for address in addresses if not address.startswith("127.")]
+
+
 def _raise_stop(signum, _frame) -> None:
     raise _StopRequested(signal.Signals(signum).name)
 
@@ -72,8 +100,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-beat", action="store_true", help="do not start Celery beat")
 
     def handle(self, *args, port: int, api_workers: int, no_worker: bool, no_beat: bool, **options) -> None:
+        _check_port_free(port)
         call_command("migrate", interactive=False)
-        call_command("collectstatic", interactive=False, verbosity=0)
 
         # The children run in their own sessions, so a terminal Ctrl-C reaches only serve, which stops them in
         # order; SIGTERM (systemd, docker stop) takes the same path.
@@ -145,16 +173,23 @@ class Command(BaseCommand):
         url = f"http://localhost:{port}"
         database = settings.DATABASES["default"]["NAME"]
         broker = f"embedded, persisted in {ENV.media_location / 'redis'}" if embedded_redis else "REDIS_URL"
-        self.stdout.write(
-            self.style.SUCCESS(f"\nImmich-compatible server on {url}  (Ctrl-C stops everything)\n")
-            + f"  media:    {ENV.media_location}\n"
-            + f"  database: {connection.vendor} {database}\n"
-            + f"  redis:    {broker}\n"
-            + "  first admin, either:\n"
-            + f"    curl -X POST {url}/api/auth/admin-sign-up -H 'Content-Type: application/json' \\\n"
-            + """      -d '{"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}'\n"""
-            + "    python manage.py createsuperuser\n"
-        )
+        lines = [
+            self.style.SUCCESS(f"\nImmich-compatible server on {url}  (Ctrl-C stops everything)"),
+            *[f"  phones and other devices: http://{address}:{port}" for address in _lan_addresses()],
+            f"  media:    {ENV.media_location}",
+            f"  database: {connection.vendor} {database}",
+            f"  redis:    {broker}",
+        ]
+        if not admin_exists():
+            python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
+            lines += [
+                "  first admin, either:",
+                f"    curl -X POST {url}/api/auth/admin-sign-up -H 'Content-Type: application/json' \\",
+                """      -d '{"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}'""",
+                f"    {python} {REPO_ROOT / 'manage.py'} createsuperuser",
+            ]
+        lines.append(f"  how to connect the app and the CLI: {url}/")
+        self.stdout.write("\n".join(lines) + "\n")
 
     def _wait_for_a_death(self, watched: list[Child]) -> Child:
         while True:
