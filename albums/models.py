@@ -39,3 +39,22 @@ class AlbumAsset(models.Model):
     class Meta:
         db_table = "assets_albumasset"
         constraints = [models.UniqueConstraint(fields=["album", "asset"], name="uq_album_asset")]
+
+
+class AlbumUserRole(models.TextChoices):
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class AlbumUser(models.Model):
+    """A user the album is shared with, and what they may do: an editor adds and removes assets, a viewer reads.
+    The owner has no row: it is the album's owner, listed first with the role `owner` in answers."""
+
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shared_albums")
+    role = models.CharField(max_length=8, choices=AlbumUserRole.choices, default=AlbumUserRole.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["album", "user"], name="uq_album_user")]
+        indexes = [models.Index(fields=["user", "album"], name="album_user_by_user")]

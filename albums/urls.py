@@ -4,6 +4,9 @@ from albums import apis
 
 urlpatterns = [
     path("albums", apis.AlbumsApi.as_view()),
+    path("albums/statistics", apis.AlbumStatisticsApi.as_view()),
     path("albums/<uuid:album_id>", apis.AlbumDetailApi.as_view()),
     path("albums/<uuid:album_id>/assets", apis.AlbumAssetsApi.as_view()),
+    path("albums/<uuid:album_id>/users", apis.AlbumUsersApi.as_view()),
+    path("albums/<uuid:album_id>/user/<str:user_id>", apis.AlbumUserApi.as_view()),
 ]

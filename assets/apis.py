@@ -36,7 +36,7 @@ from assets.serializers import (
 from assets.storage import asset_take_offline, original_roots
 from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
-from immich import storage
+from immich import access, storage
 from immich.api import validated
 from immich.errors import BadRequest, NotFound
 from immich.ranges import cacheable, file_response
@@ -48,21 +48,25 @@ def _media_response(asset_id, media_status: str) -> dict:
     return AssetMediaResponseDto({"id": asset_id, "status": media_status}).data
 
 
-def _asset_with_people(asset: Asset) -> dict:
-    return AssetResponseDto(asset, context={"with_people": True}).data
+def _asset_with_people(request, asset: Asset) -> dict:
+    """The asset's answer; its people (named by its owner) only for its owner."""
+    return AssetResponseDto(asset, context={"with_people": asset.owner_id == request.user.id}).data
 
 
-def _owned_asset(request, asset_id) -> Asset:
-    asset = selectors.asset_for(user=request.user, asset_id=asset_id)
+def _reachable_asset(request, asset_id, permission: str) -> Asset:
+    """The asset, when the caller may act on it with `permission` (its owner, or a member of an album holding it, a
+    partner, a link holder: `immich.access`); 404 otherwise, as for an unknown id."""
+    access.require(access.actor_of(request), permission, [asset_id])
+    asset = selectors.asset_by_id(asset_id=asset_id)
     if asset is None:
         raise Http404("Asset not found")
     return asset
 
 
-def _online_asset(request, asset_id) -> Asset:
+def _online_asset(request, asset_id, permission: str) -> Asset:
     """The asset whose files are served: an offline one (its library file gone, or leading out of its folders)
     serves nothing."""
-    asset = _owned_asset(request, asset_id)
+    asset = _reachable_asset(request, asset_id, permission)
     if asset.is_offline:
         raise NotFound("The asset is offline: its file is not in its library any more")
     return asset
@@ -159,14 +163,14 @@ class AssetDetailApi(APIView):
 
     @extend_schema(responses={200: AssetResponseDto})
     def get(self, request, asset_id):
-        return Response(_asset_with_people(_owned_asset(request, asset_id)))
+        return Response(_asset_with_people(request, _reachable_asset(request, asset_id, "asset.read")))
 
     @extend_schema(request=AssetUpdateSerializer, responses={200: AssetResponseDto})
     def put(self, request, asset_id):
-        asset = _owned_asset(request, asset_id)
+        asset = _reachable_asset(request, asset_id, "asset.update")
         data = validated(AssetUpdateSerializer, request.data)
         services.assets_update(owner=request.user, ids=[asset.id], changes=data)
-        return Response(_asset_with_people(_owned_asset(request, asset_id)))
+        return Response(_asset_with_people(request, _reachable_asset(request, asset_id, "asset.read")))
 
 
 class AssetOriginalApi(APIView):
@@ -174,7 +178,7 @@ class AssetOriginalApi(APIView):
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("image/*", "video/*"))
     def get(self, request, asset_id):
-        asset = _online_asset(request, asset_id)
+        asset = _online_asset(request, asset_id, "asset.download")
         found = _original_stat(asset)
         if found is None:
             raise Http404("The original file is missing")
@@ -196,7 +200,7 @@ class AssetPlaybackApi(APIView):
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("video/*"))
     def get(self, request, asset_id):
-        asset = _online_asset(request, asset_id)
+        asset = _online_asset(request, asset_id, "asset.view")
         if asset.type != AssetType.VIDEO:
             raise BadRequest("Asset is not a video")
         _original_stat(asset)  # an encoded video is served without its original, never while it leads out
@@ -250,6 +254,7 @@ class TrashEmptyApi(APIView):
 def _timeline_filters(request) -> dict:
     query = validated(TimelineQuerySerializer, request.query_params)
     return {
+        "actor": access.actor_of(request),
         "user_id": query.get("userId"),
         "visibility": query.get("visibility"),
         "is_favorite": query.get("isFavorite"),
@@ -258,6 +263,7 @@ def _timeline_filters(request) -> dict:
         "person_id": query.get("personId"),
         "order": query["order"],
         "time_bucket": query.get("timeBucket"),
+        "with_partners": query["withPartners"],
     }
 
 
@@ -309,7 +315,7 @@ class AssetThumbnailApi(APIView):
         },
     )
     def get(self, request, asset_id):
-        asset = _online_asset(request, asset_id)
+        asset = _online_asset(request, asset_id, "asset.view")
         size = request.query_params.get("size", "thumbnail")
         if size == "original":
             return HttpResponseRedirect(f"/api/assets/{asset.id}/original")

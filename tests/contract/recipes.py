@@ -175,6 +175,21 @@ recipe("PUT", "/albums/{id}/assets")(
 recipe("DELETE", "/albums/{id}/assets")(
     lambda scene: _json(scene.api, "DELETE", f"/api/albums/{scene.album}/assets", {"ids": [scene.image]})
 )
+recipe("GET", "/albums/statistics")(lambda scene: scene.having("shared_album").api.get("/api/albums/statistics"))
+recipe("PUT", "/albums/{id}/users")(
+    lambda scene: _json(
+        scene.api,
+        "PUT",
+        f"/api/albums/{scene.album}/users",
+        {"albumUsers": [{"userId": str(scene.admin.id), "role": "viewer"}]},
+    )  # fmt: skip
+)
+recipe("PUT", "/albums/{id}/user/{userId}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/albums/{scene.shared_album}/user/{scene.admin.id}", {"role": "viewer"})
+)
+recipe("DELETE", "/albums/{id}/user/{userId}")(
+    lambda scene: scene.admin_api.delete(f"/api/albums/{scene.shared_album}/user/me")  # the member leaves
+)
 
 
 # --- search ---

@@ -114,6 +114,14 @@ class Scene:
         return response.json()["id"]
 
     @cached_property
+    def shared_album(self) -> str:
+        """The album, shared with the admin as an editor."""
+        body = {"albumUsers": [{"userId": str(self.admin.id), "role": "editor"}]}
+        response = self.api.put(f"/api/albums/{self.album}/users", body, format="json")
+        assert response.status_code == 200, response.content
+        return self.album
+
+    @cached_property
     def person(self) -> str:
         """A person named in a photo's face regions, with its thumbnail made."""
         asset_id = upload_tagged(self.api, self.folder, regions=[("Carol", None)], name="carol.jpg")

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from accounts import services as account_services
 from accounts.models import ApiKey, Session, User
-from albums.models import Album, AlbumAsset
+from albums.models import Album, AlbumAsset, AlbumUser
 from assets.models import Asset, AssetExif, AssetFile, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
@@ -119,6 +119,7 @@ def snapshot(user: User, media_root: Path) -> dict:
         "steps": AssetStep.objects.filter(mine),
         "albums": Album.objects.filter(owner=user),
         "album assets": AlbumAsset.objects.filter(Q(album__owner=user) | mine),
+        "album users": AlbumUser.objects.filter(Q(album__owner=user) | Q(user=user)),
         "people": Person.objects.filter(owner=user),
         "faces": AssetFace.objects.filter(mine),
         "api keys": ApiKey.objects.filter(user=user),

@@ -94,6 +94,7 @@ RULES: dict[str, Rule] = {
     "POST /api/trash/restore": user(expect=200),
     "POST /api/trash/restore/assets": user(body={"ids": ["{trashed}"]}, expect=200),
     "GET /api/albums": user(query={"assetId": "{image}"}, expect=200),
+    "GET /api/albums/statistics": user(expect=200),
     "GET /api/notifications": user(query={"id": "{notification}"}, expect=200),
     "PUT /api/notifications": user(body={"ids": ["{notification}"], "readAt": "2026-12-06T00:00:00Z"}, expect=204),
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
@@ -121,6 +122,11 @@ RULES: dict[str, Rule] = {
     "DELETE /api/albums/{album_id}": owned("album"),
     "PUT /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
     "DELETE /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
+    "PUT /api/albums/{album_id}/users": owned(
+        "album", body={"albumUsers": [{"userId": "{user_id}", "role": "editor"}]}
+    ),
+    "PUT /api/albums/{album_id}/user/{user_id}": owned("album", body={"role": "editor"}),
+    "DELETE /api/albums/{album_id}/user/{user_id}": owned("album"),
     "GET /api/people/{person_id}": owned("person"),
     "GET /api/notifications/{notification_id}": owned("notification"),
     "PUT /api/notifications/{notification_id}": owned("notification", body={"readAt": "2026-12-06T00:00:00Z"}),
@@ -164,6 +170,21 @@ RULES: dict[str, Rule] = {
     "GET /api/system-config/defaults": ADMIN,
     "GET /api/system-config/storage-template-options": ADMIN,
     "POST /api/system-config/transcode-dry-run": ADMIN,
+}
+
+# What the victim's album members (the album holds `image`, not `video`), by role, and the victim's partner reach:
+# every other operation naming one of the victim's objects is 404 for them too. A write they may call changes nothing
+# of the victim's.
+MEMBER_REACH: dict[str, dict[str, int]] = {
+    "GET /api/assets/{asset_id}": {"viewer": 200, "editor": 200},
+    "GET /api/assets/{asset_id}/original": {"viewer": 200, "editor": 200},
+    "GET /api/assets/{asset_id}/thumbnail": {"viewer": 200, "editor": 200},
+    # reached, but the photo is no video
+    "GET /api/assets/{asset_id}/video/playback": {"viewer": 400, "editor": 400},
+    "GET /api/albums/{album_id}": {"viewer": 200, "editor": 200},
+    "PUT /api/albums/{album_id}/assets": {"editor": 200},  # each of the victim's ids: no_permission
+    "DELETE /api/albums/{album_id}/assets": {"editor": 200},  # the owner's assets stay
+    "DELETE /api/albums/{album_id}/user/{user_id}": {"viewer": 400, "editor": 400},  # not a member: refused
 }
 
 # The operations that refuse every API key: their state belongs to a login session.
