@@ -16,6 +16,7 @@ api = [
     path("", include("notifications.urls")),
     path("", include("people.urls")),
     path("", include("search.urls")),
+    path("", include("sharing.urls")),
     path("", include("sync.urls")),
     path("server/ping", server_apis.PingApi.as_view()),
     path("server/version", server_apis.VersionApi.as_view()),

@@ -192,6 +192,19 @@ recipe("DELETE", "/albums/{id}/user/{userId}")(
 )
 
 
+# --- partners ---
+recipe("GET", "/partners")(lambda scene: scene.having("partner").api.get("/api/partners?direction=shared-by"))
+recipe("POST", "/partners")(
+    lambda scene: _json(scene.api, "POST", "/api/partners", {"sharedWithId": str(scene.admin.id)})
+)
+recipe("PUT", "/partners/{id}")(
+    lambda scene: _json(
+        scene.having("partner").admin_api, "PUT", f"/api/partners/{scene.user.id}", {"inTimeline": True}
+    )
+)
+recipe("DELETE", "/partners/{id}")(lambda scene: scene.having("partner").api.delete(f"/api/partners/{scene.admin.id}"))
+
+
 # --- search ---
 
 

@@ -122,6 +122,13 @@ class Scene:
         return self.album
 
     @cached_property
+    def partner(self) -> str:
+        """Alice shares her library with the admin."""
+        response = self.api.post("/api/partners", {"sharedWithId": str(self.admin.id)}, format="json")
+        assert response.status_code == 201, response.content
+        return str(self.admin.id)
+
+    @cached_property
     def person(self) -> str:
         """A person named in a photo's face regions, with its thumbnail made."""
         asset_id = upload_tagged(self.api, self.folder, regions=[("Carol", None)], name="carol.jpg")

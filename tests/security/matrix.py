@@ -100,6 +100,10 @@ RULES: dict[str, Rule] = {
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
+    "GET /api/partners": user(query={"direction": "shared-with"}, expect=200),
+    "POST /api/partners": user(body={"sharedWithId": "{user_id}"}, expect=201),  # shares the caller's own library
+    "PUT /api/partners/{user_id}": user(body={"inTimeline": True}, expect=404),  # the victim shares nothing with them
+    "DELETE /api/partners/{user_id}": user(expect=400),  # "Partner not found": they share nothing with the victim
     "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
     "GET /api/timeline/bucket": user(query={"timeBucket": "2021-06-01", "personId": "{person}"}, expect=200),
     "POST /api/search/metadata": user(body={"albumIds": ["{album}"], "personIds": ["{person}"]}, expect=200),
@@ -176,11 +180,11 @@ RULES: dict[str, Rule] = {
 # every other operation naming one of the victim's objects is 404 for them too. A write they may call changes nothing
 # of the victim's.
 MEMBER_REACH: dict[str, dict[str, int]] = {
-    "GET /api/assets/{asset_id}": {"viewer": 200, "editor": 200},
-    "GET /api/assets/{asset_id}/original": {"viewer": 200, "editor": 200},
-    "GET /api/assets/{asset_id}/thumbnail": {"viewer": 200, "editor": 200},
+    "GET /api/assets/{asset_id}": {"viewer": 200, "editor": 200, "partner": 200},
+    "GET /api/assets/{asset_id}/original": {"viewer": 200, "editor": 200, "partner": 200},
+    "GET /api/assets/{asset_id}/thumbnail": {"viewer": 200, "editor": 200, "partner": 200},
     # reached, but the photo is no video
-    "GET /api/assets/{asset_id}/video/playback": {"viewer": 400, "editor": 400},
+    "GET /api/assets/{asset_id}/video/playback": {"viewer": 400, "editor": 400, "partner": 400},
     "GET /api/albums/{album_id}": {"viewer": 200, "editor": 200},
     "PUT /api/albums/{album_id}/assets": {"editor": 200},  # each of the victim's ids: no_permission
     "DELETE /api/albums/{album_id}/assets": {"editor": 200},  # the owner's assets stay

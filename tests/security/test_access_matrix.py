@@ -142,7 +142,7 @@ def test_a_timeline_filter_naming_another_users_object_matches_nothing(api, othe
     assert other_api.get(f"/api/timeline/buckets?{name}={value}").json() == []
 
 
-@pytest.mark.parametrize("role", ["viewer", "editor"])
+@pytest.mark.parametrize("role", ["viewer", "editor", "partner"])
 @pytest.mark.parametrize("operation", _of(Access.USER, with_path_id=True))
 def test_album_members_and_partners_reach_what_is_shared_and_nothing_else(
     api, other_user, victim, media_root, operation, role
