@@ -88,7 +88,9 @@ class AlbumDetailApi(APIView):
         album = album_with(request, album_id, "album.read")
         without_assets = request.query_params.get("withoutAssets") == "true"
         assets = [] if without_assets else list(selectors.album_assets(album=album))
-        return Response(AlbumResponseDto(album, context={"assets": assets, "request": request}).data)
+        actor = access.actor_of(request)
+        without_metadata = actor.link is not None and not actor.link.show_exif
+        return Response(AlbumResponseDto(album, context={"assets": assets, "without_metadata": without_metadata}).data)
 
     @extend_schema(request=AlbumUpdateSerializer, responses={200: AlbumResponseDto})
     def patch(self, request, album_id):

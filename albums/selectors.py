@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from albums.access import readable_albums_q
@@ -11,8 +11,8 @@ from assets.models import Asset
 
 
 def _is_shared() -> Q:
-    """An album is shared when it has a member."""
-    return Q(pk__in=AlbumUser.objects.values("album_id"))
+    """An album is shared when it has a member or a shared link (the `sharing` app's links point at albums)."""
+    return Q(pk__in=AlbumUser.objects.values("album_id")) | Q(shared_links__isnull=False)
 
 
 def _annotated(albums: QuerySet[Album]) -> QuerySet[Album]:
@@ -23,6 +23,7 @@ def _annotated(albums: QuerySet[Album]) -> QuerySet[Album]:
             asset_count=Count("assets", filter=Q(assets__deleted_at__isnull=True), distinct=True),
             start_date=Min("assets__local_date_time", filter=Q(assets__deleted_at__isnull=True)),
             end_date=Max("assets__local_date_time", filter=Q(assets__deleted_at__isnull=True)),
+            has_shared_link=Exists(Album.shared_links.rel.related_model.objects.filter(album=OuterRef("pk"))),
         )
         .order_by("-created_at")
     )
@@ -54,11 +55,6 @@ def albums_of(
     return _annotated(Album.objects.filter(pk__in=albums.values("pk")))
 
 
-def album_for(*, user: User, album_id) -> Album | None:
-    """The album if the user owns it or is a member (the checks of what they may do are in `immich.access`)."""
-    return _annotated(Album.objects.filter(pk=album_id, pk__in=readable_album_ids(user=user))).first()
-
-
 def album_by_id(*, album_id) -> Album | None:
     """An album whatever its owner, for a caller the access checks already let in (a link holder)."""
     return _annotated(Album.objects.filter(pk=album_id)).first()
@@ -70,10 +66,6 @@ def album_statistics(*, user: User) -> dict:
         "shared": albums_of(user=user, is_shared=True).count(),
         "notShared": albums_of(user=user, is_owned=True, is_shared=False).count(),
     }
-
-
-def album_member(*, album: Album, user_id) -> AlbumUser | None:
-    return AlbumUser.objects.filter(album=album, user_id=user_id).first()
 
 
 def album_assets(*, album: Album) -> QuerySet[Asset]:

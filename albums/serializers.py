@@ -74,7 +74,8 @@ class AlbumResponseDto(serializers.Serializer):
 
     @extend_schema_field(AssetResponseDto(many=True))
     def get_assets(self, album: Album) -> Any:
-        return AssetResponseDto(self.context.get("assets", []), many=True).data
+        context = {"without_metadata": self.context.get("without_metadata", False)}
+        return AssetResponseDto(self.context.get("assets", []), many=True, context=context).data
 
 
 class BulkIdResponseDto(serializers.Serializer):

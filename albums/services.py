@@ -29,15 +29,8 @@ def album_add_assets(*, actor: access.Actor, album: Album, ids: list) -> list[di
     reports them."""
     shareable = access.allowed(actor, "asset.share", ids)
     present = set(AlbumAsset.objects.filter(album=album, asset_id__in=ids).values_list("asset_id", flat=True))
-    results, new = [], []
-    for asset_id in dict.fromkeys(ids):
-        if asset_id in present:
-            results.append({"id": str(asset_id), "success": False, "error": "duplicate"})
-        elif asset_id not in shareable:
-            results.append({"id": str(asset_id), "success": False, "error": "no_permission"})
-        else:
-            new.append(AlbumAsset(album=album, asset_id=asset_id))
-            results.append({"id": str(asset_id), "success": True})
+    results, new_ids = access.additions(ids, present=present, allowed=shareable)
+    new = [AlbumAsset(album=album, asset_id=asset_id) for asset_id in new_ids]
     with transaction.atomic():
         AlbumAsset.objects.bulk_create(new, ignore_conflicts=True)
         if new and album.album_thumbnail_asset_id is None:

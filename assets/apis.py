@@ -38,7 +38,7 @@ from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
 from immich import access, storage
 from immich.api import validated
-from immich.errors import BadRequest, NotFound
+from immich.errors import BadRequest, NotFound, Unauthorized
 from immich.ranges import cacheable, file_response
 from immich.schema import RANGE_HEADER, file_responses
 from workers.media import fs
@@ -48,9 +48,16 @@ def _media_response(asset_id, media_status: str) -> dict:
     return AssetMediaResponseDto({"id": asset_id, "status": media_status}).data
 
 
+def hides_metadata(request) -> bool:
+    """A shared link that does not show metadata: its assets are answered without EXIF."""
+    actor = access.actor_of(request)
+    return actor.link is not None and not actor.link.show_exif
+
+
 def _asset_with_people(request, asset: Asset) -> dict:
-    """The asset's answer; its people (named by its owner) only for its owner."""
-    return AssetResponseDto(asset, context={"with_people": asset.owner_id == request.user.id}).data
+    """The asset's answer; its people (named by its owner) only for its owner, not for a link's holder."""
+    owner = asset.owner_id == request.user.id and not access.actor_of(request).is_link
+    return AssetResponseDto(asset, context={"with_people": owner, "without_metadata": hides_metadata(request)}).data
 
 
 def _reachable_asset(request, asset_id, permission: str) -> Asset:
@@ -86,18 +93,23 @@ class AssetsRootApi(APIView):
 
     parser_classes = [MultiPartParser, JSONParser]
     required_permission = {"POST": "asset.upload", "PUT": "asset.update", "DELETE": "asset.delete"}
+    shared_link_methods = ("POST",)  # a link that allows uploads: the asset is the link owner's, and joins the link
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
         responses={200: AssetMediaResponseDto, 201: AssetMediaResponseDto},
     )
     def post(self, request):
+        actor = access.actor_of(request)
+        if actor.is_link and not actor.link.allow_upload:
+            raise Unauthorized("This shared link does not allow uploads")
         header_checksum = request.headers.get("x-immich-checksum")
         if header_checksum:
             # Answer a known file before reading its body.
             checksum = selectors.decode_checksum(header_checksum)
             existing = checksum and selectors.duplicates_by_checksum(user=request.user, checksums=[checksum])
             if existing:
+                access.upload_received(actor, existing[checksum].id)
                 return Response(_media_response(existing[checksum].id, "duplicate"), status=status.HTTP_200_OK)
 
         handler = AssetUploadHandler(request._request, owner_id=request.user.id)
@@ -115,6 +127,7 @@ class AssetsRootApi(APIView):
             )
         finally:
             handler.discard_unclaimed()
+        access.upload_received(actor, result.id)
         if result.duplicate:
             return Response(_media_response(result.id, "duplicate"), status=status.HTTP_200_OK)
         return Response(_media_response(result.id, "created"), status=status.HTTP_201_CREATED)
@@ -160,6 +173,7 @@ class BulkUploadCheckApi(APIView):
 
 class AssetDetailApi(APIView):
     required_permission = {"GET": "asset.read", "PUT": "asset.update"}
+    shared_link_methods = ("GET",)
 
     @extend_schema(responses={200: AssetResponseDto})
     def get(self, request, asset_id):
@@ -175,6 +189,7 @@ class AssetDetailApi(APIView):
 
 class AssetOriginalApi(APIView):
     required_permission = "asset.download"
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("image/*", "video/*"))
     def get(self, request, asset_id):
@@ -197,6 +212,7 @@ class AssetPlaybackApi(APIView):
 
     required_permission = "asset.view"
     error_responses = {"GET": (400,)}  # not a video
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("video/*"))
     def get(self, request, asset_id):
@@ -269,6 +285,7 @@ def _timeline_filters(request) -> dict:
 
 class TimeBucketsApi(APIView):
     required_permission = "timeline.read"
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimeBucketsResponseDto(many=True)})
     def get(self, request):
@@ -279,6 +296,7 @@ class TimeBucketsApi(APIView):
 
 class TimeBucketApi(APIView):
     required_permission = "timeline.read"
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimeBucketAssetResponseDto})
     def get(self, request):
@@ -301,6 +319,7 @@ class TimeBucketApi(APIView):
 
 class AssetThumbnailApi(APIView):
     required_permission = "asset.view"
+    shared_link_methods = ("GET",)
 
     @extend_schema(
         parameters=[

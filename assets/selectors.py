@@ -18,10 +18,6 @@ def assets_of(*, user: User) -> QuerySet[Asset]:
     return Asset.objects.filter(owner=user).exclude(status="deleted")
 
 
-def asset_for(*, user: User, asset_id) -> Asset | None:
-    return assets_of(user=user).select_related("exif").filter(pk=asset_id).first()
-
-
 def asset_by_id(*, asset_id) -> Asset | None:
     """An asset whatever its owner, for a caller `immich.access` already let in."""
     return Asset.objects.exclude(status="deleted").select_related("exif").filter(pk=asset_id).first()

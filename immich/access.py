@@ -29,6 +29,7 @@ class LinkGrant(Protocol):
     allow_download: bool
     allow_upload: bool
     show_exif: bool
+    unlocked: bool  # False while a password-protected link's password has not been given
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,37 @@ def require(actor: Actor, permission: str, ids: Iterable) -> None:
 
 def can(actor: Actor, permission: str, object_id) -> bool:
     return bool(allowed(actor, permission, [object_id]))
+
+
+_upload_hooks: list[Callable[[Actor, uuid.UUID], None]] = []
+
+
+def register_upload_hook(hook: Callable[[Actor, uuid.UUID], None]) -> None:
+    """Called after an upload by a link holder (the link's app adds the asset to what the link shows)."""
+    _upload_hooks.append(hook)
+
+
+def upload_received(actor: Actor, asset_id) -> None:
+    if actor.is_link:
+        for hook in _upload_hooks:
+            hook(actor, asset_id)
+
+
+def additions(ids: Iterable, *, present: set, allowed: set, key: str = "id") -> tuple[list[dict], list]:
+    """Immich's per-id answer when ids are added to a collection (an album, a link): `duplicate` for those already
+    in it, `no_permission` for those the caller may not add, success for the others. Returns the answers and the ids
+    to add, each id once, in the order given."""
+    results: list[dict] = []
+    new = []
+    for value in dict.fromkeys(ids):
+        if value in present:
+            results.append({key: str(value), "success": False, "error": "duplicate"})
+        elif value not in allowed:
+            results.append({key: str(value), "success": False, "error": "no_permission"})
+        else:
+            new.append(value)
+            results.append({key: str(value), "success": True})
+    return results, new
 
 
 def register_scope(name: str, provider: Callable[..., Any]) -> None:

@@ -152,7 +152,11 @@ TUS_EXPIRY_HOURS = ENV.tus_expiry_hours
 TUS_MAX_SIZE = ENV.tus_max_size
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ImmichAuthentication"],
+    # A shared link's key or slug first, as Immich tries it first; then API keys and sessions.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sharing.authentication.SharedLinkAuthentication",
+        "accounts.authentication.ImmichAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasApiPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

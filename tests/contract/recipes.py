@@ -192,6 +192,43 @@ recipe("DELETE", "/albums/{id}/user/{userId}")(
 )
 
 
+# --- shared links ---
+recipe("GET", "/shared-links")(lambda scene: scene.having("shared_link").api.get("/api/shared-links"))
+recipe("POST", "/shared-links")(
+    lambda scene: _json(
+        scene.api,
+        "POST",
+        "/api/shared-links",
+        {"type": "ALBUM", "albumId": scene.album, "allowDownload": True, "showMetadata": True},
+    )  # fmt: skip
+)
+recipe("GET", "/shared-links/{id}")(lambda scene: scene.api.get(f"/api/shared-links/{scene.shared_link['id']}"))
+recipe("PATCH", "/shared-links/{id}")(
+    lambda scene: _json(scene.api, "PATCH", f"/api/shared-links/{scene.shared_link['id']}", {"description": "Hi"})
+)
+recipe("DELETE", "/shared-links/{id}")(lambda scene: scene.api.delete(f"/api/shared-links/{scene.shared_link['id']}"))
+recipe("PUT", "/shared-links/{id}/assets")(
+    lambda scene: _json(
+        scene.api, "PUT", f"/api/shared-links/{scene.shared_link['id']}/assets", {"assetIds": [scene.video]}
+    )  # fmt: skip
+)
+recipe("DELETE", "/shared-links/{id}/assets")(
+    lambda scene: _json(
+        scene.api, "DELETE", f"/api/shared-links/{scene.shared_link['id']}/assets", {"assetIds": [scene.image]}
+    )  # fmt: skip
+)
+recipe("GET", "/shared-links/me")(
+    lambda scene: APIClient().get(f"/api/shared-links/me?key={scene.shared_link['key']}")  # the web's public page
+)
+
+
+@recipe("POST", "/shared-links/login")
+def _(scene):
+    body = {"type": "INDIVIDUAL", "assetIds": [scene.image], "password": "open sesame"}
+    link = _json(scene.api, "POST", "/api/shared-links", body).json()
+    return _json(APIClient(), "POST", f"/api/shared-links/login?key={link['key']}", {"password": "open sesame"})
+
+
 # --- partners ---
 recipe("GET", "/partners")(lambda scene: scene.having("partner").api.get("/api/partners?direction=shared-by"))
 recipe("POST", "/partners")(

@@ -122,6 +122,14 @@ class Scene:
         return self.album
 
     @cached_property
+    def shared_link(self) -> dict:
+        """A link to the photo, as the web makes it."""
+        body = {"type": "INDIVIDUAL", "assetIds": [self.image], "allowDownload": True, "showMetadata": True}
+        response = self.api.post("/api/shared-links", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    @cached_property
     def partner(self) -> str:
         """Alice shares her library with the admin."""
         response = self.api.post("/api/partners", {"sharedWithId": str(self.admin.id)}, format="json")

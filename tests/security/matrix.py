@@ -100,6 +100,10 @@ RULES: dict[str, Rule] = {
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
+    "GET /api/shared-links": user(query={"albumId": "{album}"}, expect=200),
+    "POST /api/shared-links": user(body={"type": "ALBUM", "albumId": "{album}"}, expect=404),
+    "GET /api/shared-links/me": user(expect=403),  # a link holder's call: a user has no link
+    "POST /api/shared-links/login": user(body={"password": "not-the-password"}, expect=403),
     "GET /api/partners": user(query={"direction": "shared-with"}, expect=200),
     "POST /api/partners": user(body={"sharedWithId": "{user_id}"}, expect=201),  # shares the caller's own library
     "PUT /api/partners/{user_id}": user(body={"inTimeline": True}, expect=404),  # the victim shares nothing with them
@@ -131,6 +135,11 @@ RULES: dict[str, Rule] = {
     ),
     "PUT /api/albums/{album_id}/user/{user_id}": owned("album", body={"role": "editor"}),
     "DELETE /api/albums/{album_id}/user/{user_id}": owned("album"),
+    "GET /api/shared-links/{link_id}": owned("shared_link"),
+    "PATCH /api/shared-links/{link_id}": owned("shared_link", body={"description": "by bob", "allowDownload": True}),
+    "DELETE /api/shared-links/{link_id}": owned("shared_link"),
+    "PUT /api/shared-links/{link_id}/assets": owned("shared_link", body={"assetIds": ASSET_IDS}),
+    "DELETE /api/shared-links/{link_id}/assets": owned("shared_link", body={"assetIds": ASSET_IDS}),
     "GET /api/people/{person_id}": owned("person"),
     "GET /api/notifications/{notification_id}": owned("notification"),
     "PUT /api/notifications/{notification_id}": owned("notification", body={"readAt": "2026-12-06T00:00:00Z"}),
@@ -191,6 +200,9 @@ MEMBER_REACH: dict[str, dict[str, int]] = {
     "DELETE /api/albums/{album_id}/user/{user_id}": {"viewer": 400, "editor": 400},  # not a member: refused
 }
 
+# The operations of a shared link's holder: a user (with no link) is refused 403.
+LINK_ONLY = {"GET /api/shared-links/me", "POST /api/shared-links/login"}
+
 # The operations that refuse every API key: their state belongs to a login session.
 SESSION_ONLY = {"POST /api/sync/stream", "GET /api/sync/ack", "POST /api/sync/ack", "DELETE /api/sync/ack"}
 
@@ -201,6 +213,7 @@ PATH_KINDS = {
     "key_id": "api_key",
     "upload_id": "tus",
     "notification_id": "notification",
+    "link_id": "shared_link",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import client_for
 from tests.security.conftest import MARKER, World, snapshot
 from tests.security.matrix import (
+    LINK_ONLY,
     MEMBER_REACH,
     RULES,
     SESSION_ONLY,
@@ -117,7 +118,8 @@ def test_ids_of_another_user_are_neither_touched_nor_revealed(
 
 
 @pytest.mark.parametrize(
-    "operation", [op for op in _of(Access.USER, with_path_id=False) if op.startswith("GET ") and op not in SESSION_ONLY]
+    "operation",
+    [op for op in _of(Access.USER, with_path_id=False) if op.startswith("GET ") and op not in SESSION_ONLY | LINK_ONLY],
 )
 def test_listings_and_reads_without_filters_show_only_the_callers_objects(other_api, victim, operation):
     rule_for(operation)
