@@ -44,7 +44,25 @@ def _assets_in_readable_albums(actor: access.Actor, ids: set) -> set:
     return found
 
 
+def _activity_allowed(actor: access.Actor, ids: set) -> list:
+    """Comments and likes: the owner and members, on an album whose activity is enabled."""
+    from albums.models import Album
+
+    albums = Album.objects.filter(readable_albums_q(actor.user), pk__in=ids, is_activity_enabled=True)
+    return list(albums.values_list("id", flat=True).distinct())
+
+
+def _activity_removable(actor: access.Actor, ids: set) -> list:
+    """An activity: its author, or the album's owner."""
+    from albums.models import Activity
+
+    mine = Q(user=actor.user) | Q(album__owner=actor.user)
+    return list(Activity.objects.filter(mine, pk__in=ids).values_list("id", flat=True))
+
+
 def register() -> None:
+    access.register("activity.create", _activity_allowed)
+    access.register("activity.delete", _activity_removable)
     for permission in (*READ, *EDIT, *OWN):
         access.register(permission, _owned)
     for permission in READ:

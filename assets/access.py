@@ -23,3 +23,4 @@ def register() -> None:
     for permission in OWNER_PERMISSIONS:
         access.register(permission, owned_assets)
     access.register("timeline.read", own_timeline)
+    access.register("timeline.download", own_timeline)

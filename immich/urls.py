@@ -5,6 +5,7 @@ from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from assets import apis as asset_apis
+from assets import download_apis
 from assets.pipeline import apis as transcode_apis
 from immich import server_apis
 from jobs import apis as job_apis
@@ -35,6 +36,8 @@ api = [
     path("trash/restore", asset_apis.TrashRestoreApi.as_view()),
     path("trash/restore/assets", asset_apis.TrashRestoreAssetsApi.as_view()),
     path("trash/empty", asset_apis.TrashEmptyApi.as_view()),
+    path("download/info", download_apis.DownloadInfoApi.as_view()),
+    path("download/archive", download_apis.DownloadArchiveApi.as_view()),
     path("timeline/buckets", asset_apis.TimeBucketsApi.as_view()),
     path("timeline/bucket", asset_apis.TimeBucketApi.as_view()),
     path("jobs", job_apis.JobsApi.as_view()),

@@ -192,6 +192,30 @@ recipe("DELETE", "/albums/{id}/user/{userId}")(
 )
 
 
+# --- activities, downloads ---
+recipe("GET", "/activities")(
+    lambda scene: scene.having("comment").api.get(f"/api/activities?albumId={scene.shared_album}&level=album")
+)
+recipe("POST", "/activities")(
+    lambda scene: _json(
+        scene.admin_api,
+        "POST",
+        "/api/activities",
+        {"albumId": scene.shared_album, "assetId": scene.image, "type": "like"},
+    )  # fmt: skip
+)
+recipe("GET", "/activities/statistics")(
+    lambda scene: scene.having("comment").api.get(f"/api/activities/statistics?albumId={scene.shared_album}")
+)
+recipe("DELETE", "/activities/{id}")(lambda scene: scene.api.delete(f"/api/activities/{scene.comment}"))
+recipe("POST", "/download/info")(
+    lambda scene: _json(scene.api, "POST", "/api/download/info", {"assetIds": [scene.image, scene.video]})
+)
+recipe("POST", "/download/archive")(
+    lambda scene: _json(scene.api, "POST", "/api/download/archive", {"assetIds": [scene.image, scene.video]})
+)
+
+
 # --- shared links ---
 recipe("GET", "/shared-links")(lambda scene: scene.having("shared_link").api.get("/api/shared-links"))
 recipe("POST", "/shared-links")(

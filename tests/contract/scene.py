@@ -122,6 +122,14 @@ class Scene:
         return self.album
 
     @cached_property
+    def comment(self) -> str:
+        """The admin, a member of the album, comments on it."""
+        body = {"albumId": self.shared_album, "type": "comment", "comment": "Nice one"}
+        response = self.admin_api.post("/api/activities", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
     def shared_link(self) -> dict:
         """A link to the photo, as the web makes it."""
         body = {"type": "INDIVIDUAL", "assetIds": [self.image], "allowDownload": True, "showMetadata": True}

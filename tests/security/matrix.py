@@ -100,6 +100,11 @@ RULES: dict[str, Rule] = {
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
+    "GET /api/activities": user(query={"albumId": "{album}"}, expect=404),
+    "POST /api/activities": user(body={"albumId": "{album}", "type": "comment", "comment": "by bob"}, expect=404),
+    "GET /api/activities/statistics": user(query={"albumId": "{album}"}, expect=404),
+    "POST /api/download/info": user(body={"assetIds": ["{image}"]}, expect=404),
+    "POST /api/download/archive": user(body={"assetIds": ["{image}"]}, expect=404),
     "GET /api/shared-links": user(query={"albumId": "{album}"}, expect=200),
     "POST /api/shared-links": user(body={"type": "ALBUM", "albumId": "{album}"}, expect=404),
     "GET /api/shared-links/me": user(expect=403),  # a link holder's call: a user has no link
@@ -135,6 +140,7 @@ RULES: dict[str, Rule] = {
     ),
     "PUT /api/albums/{album_id}/user/{user_id}": owned("album", body={"role": "editor"}),
     "DELETE /api/albums/{album_id}/user/{user_id}": owned("album"),
+    "DELETE /api/activities/{activity_id}": owned("activity"),
     "GET /api/shared-links/{link_id}": owned("shared_link"),
     "PATCH /api/shared-links/{link_id}": owned("shared_link", body={"description": "by bob", "allowDownload": True}),
     "DELETE /api/shared-links/{link_id}": owned("shared_link"),
@@ -214,6 +220,7 @@ PATH_KINDS = {
     "upload_id": "tus",
     "notification_id": "notification",
     "link_id": "shared_link",
+    "activity_id": "activity",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

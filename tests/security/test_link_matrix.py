@@ -29,6 +29,8 @@ LINK_REACH: dict[str, dict[str, int]] = {
     "GET /api/timeline/bucket": {"link": 200, "download": 200},
     "POST /api/assets": {"link": 401, "download": 401},  # uploads not allowed by this link
     "GET /api/shared-links/me": {"link": 200, "download": 200, "locked": 401},
+    "POST /api/download/info": {"link": 404, "download": 201},
+    "POST /api/download/archive": {"link": 404, "download": 200},
     "POST /api/shared-links/login": {"link": 400, "download": 400, "locked": 401},  # none set; a wrong one
 }
 TAKES_LINKS = set(LINK_REACH)
