@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
@@ -36,6 +37,7 @@ from tests.conftest import client_for  # noqa: E402
 
 EMAIL = "bench-download@example.com"
 MIB = 1024 * 1024
+TAKEN = datetime(2021, 6, 15, 10, 30, tzinfo=timezone.utc)
 
 
 def _peak_mib() -> float:
@@ -72,6 +74,7 @@ def _seed(total: int, files: int) -> tuple[User, list[str], list[Path]]:
         asset = Asset.objects.create(
             owner=user, type="IMAGE", original_path=str(path), original_file_name=path.name, file_size=size,
             checksum=os.urandom(20), device_asset_id=f"bench-{index}", device_id="bench",
+            file_created_at=TAKEN, file_modified_at=TAKEN, local_date_time=TAKEN,
         )  # fmt: skip
         paths.append(path)
         ids.append(str(asset.id))
@@ -87,9 +90,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     total = int(args.gib * 1024 * MIB)
     user, ids, paths = _seed(total, args.files)
-    account_services_prefs = {"download": {"archiveSize": total * 2}}
     client = client_for(user)
-    client.put("/api/users/me/preferences", account_services_prefs, format="json")
+    client.put("/api/users/me/preferences", {"download": {"archiveSize": total * 2}}, format="json")
     try:
         _drop_cache(paths)
         started = time.perf_counter()
