@@ -17,11 +17,24 @@ def required_permission(view, method: str) -> str | None:
     return required
 
 
+def _link_may_call(view, method: str, credentials) -> bool:
+    """A shared link's holder calls only the views that take links (`shared_link_methods`), and a locked link (a
+    password not yet given) only those that say they answer it (`shared_link_locked`)."""
+    if method not in getattr(view, "shared_link_methods", ()):
+        raise PermissionDenied("Forbidden")
+    if not credentials.unlocked and not getattr(view, "shared_link_locked", False):
+        raise NotAuthenticated("Password required")
+    return True
+
+
 class HasApiPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         if user is None or not user.is_active:
             raise NotAuthenticated("Authentication required")
+        credentials = request.auth
+        if getattr(credentials, "is_shared_link", False):
+            return _link_may_call(view, request.method, credentials)
         if getattr(view, "admin_only", False) and not user.is_superuser:
             raise PermissionDenied("Forbidden")
         permission = required_permission(view, request.method)

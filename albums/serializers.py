@@ -25,11 +25,11 @@ class AlbumUserResponseDto(serializers.Serializer):
 
 
 class AlbumResponseDto(serializers.Serializer):
-    """Immich's AlbumResponseDto, read from an album of `albums.selectors.albums_of` (which counts its assets and
-    dates). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. As in Immich 3.x,
-    `albumUsers` starts with the owner (role `owner`), and an empty album has no `startDate`, `endDate` or
-    `lastModifiedAssetTimestamp` (absent, not null). Albums are not shared yet, so the owner is the only album user
-    and `shared`, `hasSharedLink` are false."""
+    """Immich's AlbumResponseDto, read from an album of `albums.selectors` (which counts its assets and dates and
+    fetches its members). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. As in
+    Immich 3.x, `albumUsers` starts with the owner (role `owner`), then the members in the order they were added;
+    an empty album has no `startDate`, `endDate` or `lastModifiedAssetTimestamp` (absent, not null). `shared`: the
+    album has a member or a shared link."""
 
     id = serializers.UUIDField()
     ownerId = serializers.UUIDField(source="owner_id")
@@ -63,17 +63,19 @@ class AlbumResponseDto(serializers.Serializer):
 
     @extend_schema_field(AlbumUserResponseDto(many=True))
     def get_albumUsers(self, album: Album) -> list[dict]:
-        return [{"role": "owner", "user": UserResponseDto(album.owner).data}]
+        members = [{"role": member.role, "user": UserResponseDto(member.user).data} for member in album.members.all()]
+        return [{"role": "owner", "user": UserResponseDto(album.owner).data}, *members]
 
     def get_shared(self, album: Album) -> bool:
-        return False
+        return bool(album.members.all()) or self.get_hasSharedLink(album)
 
     def get_hasSharedLink(self, album: Album) -> bool:
-        return False
+        return bool(getattr(album, "has_shared_link", False))
 
     @extend_schema_field(AssetResponseDto(many=True))
     def get_assets(self, album: Album) -> Any:
-        return AssetResponseDto(self.context.get("assets", []), many=True).data
+        context = {"without_metadata": self.context.get("without_metadata", False)}
+        return AssetResponseDto(self.context.get("assets", []), many=True, context=context).data
 
 
 class BulkIdResponseDto(serializers.Serializer):
@@ -84,15 +86,63 @@ class BulkIdResponseDto(serializers.Serializer):
     error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
 
 
+def _member_role(role: str) -> str:
+    """Immich's schema lists `owner` among the roles, but only the album's owner has it."""
+    if role == "owner":
+        raise serializers.ValidationError("Cannot add another owner: a member is an editor or a viewer")
+    return role
+
+
+class AlbumUserAddSerializer(serializers.Serializer):
+    userId = serializers.UUIDField()
+    role = serializers.ChoiceField(choices=ALBUM_USER_ROLES, default="editor")
+
+    def validate_role(self, role: str) -> str:
+        return _member_role(role)
+
+
 class AlbumCreateSerializer(serializers.Serializer):
     albumName = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
-    albumUsers = serializers.ListField(required=False, default=list)
+    albumUsers = AlbumUserAddSerializer(many=True, required=False, default=list)
+
+
+class AlbumUsersAddSerializer(serializers.Serializer):
+    albumUsers = AlbumUserAddSerializer(many=True, allow_empty=False)
+
+
+class AlbumUserUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ALBUM_USER_ROLES)
+
+    def validate_role(self, role: str) -> str:
+        return _member_role(role)
 
 
 class AlbumListQuerySerializer(serializers.Serializer):
     assetId = serializers.UUIDField(required=False)
+    id = serializers.UUIDField(required=False)
+    name = serializers.CharField(required=False)
+    isOwned = serializers.BooleanField(required=False, allow_null=True, default=None)
+    isShared = serializers.BooleanField(required=False, allow_null=True, default=None)
+    shared = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Immich 1.x/2.x: true is isShared, false isOwned and not isShared",
+    )
+
+    def validate(self, data: dict) -> dict:
+        if data["shared"] is not None:  # the older clients' filter, in 3.1's terms
+            data["isShared"] = data["shared"]
+            data["isOwned"] = True if data["shared"] is False else data["isOwned"]
+        return data
+
+
+class AlbumStatisticsResponseDto(serializers.Serializer):
+    owned = serializers.IntegerField()
+    shared = serializers.IntegerField()
+    notShared = serializers.IntegerField()
 
 
 class AlbumUpdateSerializer(serializers.Serializer):

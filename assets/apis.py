@@ -36,9 +36,9 @@ from assets.serializers import (
 from assets.storage import asset_take_offline, original_roots
 from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
-from immich import storage
+from immich import access, storage
 from immich.api import RANGE_HEADER, file_responses, validated
-from immich.errors import BadRequest, NotFound
+from immich.errors import BadRequest, NotFound, Unauthorized
 from immich.ranges import cacheable, file_response
 from workers.media import fs
 
@@ -47,21 +47,32 @@ def _media_response(asset_id, media_status: str) -> dict:
     return AssetMediaResponseDto({"id": asset_id, "status": media_status}).data
 
 
-def _asset_with_people(asset: Asset) -> dict:
-    return AssetResponseDto(asset, context={"with_people": True}).data
+def hides_metadata(request) -> bool:
+    """A shared link that does not show metadata: its assets are answered without EXIF."""
+    actor = access.actor_of(request)
+    return actor.link is not None and not actor.link.show_exif
 
 
-def _owned_asset(request, asset_id) -> Asset:
-    asset = selectors.asset_for(user=request.user, asset_id=asset_id)
+def _asset_with_people(request, asset: Asset) -> dict:
+    """The asset's answer; its people (named by its owner) only for its owner, not for a link's holder."""
+    owner = asset.owner_id == request.user.id and not access.actor_of(request).is_link
+    return AssetResponseDto(asset, context={"with_people": owner, "without_metadata": hides_metadata(request)}).data
+
+
+def _reachable_asset(request, asset_id, permission: str) -> Asset:
+    """The asset, when the caller may act on it with `permission` (its owner, or a member of an album holding it, a
+    partner, a link holder: `immich.access`); 404 otherwise, as for an unknown id."""
+    access.require(access.actor_of(request), permission, [asset_id])
+    asset = selectors.asset_by_id(asset_id=asset_id)
     if asset is None:
         raise Http404("Asset not found")
     return asset
 
 
-def _online_asset(request, asset_id) -> Asset:
+def _online_asset(request, asset_id, permission: str) -> Asset:
     """The asset whose files are served: an offline one (its library file gone, or leading out of its folders)
     serves nothing."""
-    asset = _owned_asset(request, asset_id)
+    asset = _reachable_asset(request, asset_id, permission)
     if asset.is_offline:
         raise NotFound("The asset is offline: its file is not in its library any more")
     return asset
@@ -81,18 +92,23 @@ class AssetsRootApi(APIView):
 
     parser_classes = [MultiPartParser, JSONParser]
     required_permission = {"POST": "asset.upload", "PUT": "asset.update", "DELETE": "asset.delete"}
+    shared_link_methods = ("POST",)  # a link that allows uploads: the asset is the link owner's, and joins the link
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
         responses={200: AssetMediaResponseDto, 201: AssetMediaResponseDto},
     )
     def post(self, request):
+        actor = access.actor_of(request)
+        if actor.is_link and not actor.link.allow_upload:
+            raise Unauthorized("This shared link does not allow uploads")
         header_checksum = request.headers.get("x-immich-checksum")
         if header_checksum:
             # Answer a known file before reading its body.
             checksum = selectors.decode_checksum(header_checksum)
             existing = checksum and selectors.duplicates_by_checksum(user=request.user, checksums=[checksum])
             if existing:
+                access.upload_received(actor, existing[checksum].id)
                 return Response(_media_response(existing[checksum].id, "duplicate"), status=status.HTTP_200_OK)
 
         handler = AssetUploadHandler(request._request, owner_id=request.user.id)
@@ -110,6 +126,7 @@ class AssetsRootApi(APIView):
             )
         finally:
             handler.discard_unclaimed()
+        access.upload_received(actor, result.id)
         if result.duplicate:
             return Response(_media_response(result.id, "duplicate"), status=status.HTTP_200_OK)
         return Response(_media_response(result.id, "created"), status=status.HTTP_201_CREATED)
@@ -155,25 +172,27 @@ class BulkUploadCheckApi(APIView):
 
 class AssetDetailApi(APIView):
     required_permission = {"GET": "asset.read", "PUT": "asset.update"}
+    shared_link_methods = ("GET",)
 
     @extend_schema(responses={200: AssetResponseDto})
     def get(self, request, asset_id):
-        return Response(_asset_with_people(_owned_asset(request, asset_id)))
+        return Response(_asset_with_people(request, _reachable_asset(request, asset_id, "asset.read")))
 
     @extend_schema(request=AssetUpdateSerializer, responses={200: AssetResponseDto})
     def put(self, request, asset_id):
-        asset = _owned_asset(request, asset_id)
+        asset = _reachable_asset(request, asset_id, "asset.update")
         data = validated(AssetUpdateSerializer, request.data)
         services.assets_update(owner=request.user, ids=[asset.id], changes=data)
-        return Response(_asset_with_people(_owned_asset(request, asset_id)))
+        return Response(_asset_with_people(request, _reachable_asset(request, asset_id, "asset.read")))
 
 
 class AssetOriginalApi(APIView):
     required_permission = "asset.download"
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("image/*", "video/*"))
     def get(self, request, asset_id):
-        asset = _online_asset(request, asset_id)
+        asset = _online_asset(request, asset_id, "asset.download")
         found = _original_stat(asset)
         if found is None:
             raise Http404("The original file is missing")
@@ -192,10 +211,11 @@ class AssetPlaybackApi(APIView):
 
     required_permission = "asset.view"
     error_responses = {"GET": (400,)}  # not a video
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[RANGE_HEADER], responses=file_responses("video/*"))
     def get(self, request, asset_id):
-        asset = _online_asset(request, asset_id)
+        asset = _online_asset(request, asset_id, "asset.view")
         if asset.type != AssetType.VIDEO:
             raise BadRequest("Asset is not a video")
         _original_stat(asset)  # an encoded video is served without its original, never while it leads out
@@ -249,6 +269,7 @@ class TrashEmptyApi(APIView):
 def _timeline_filters(request) -> dict:
     query = validated(TimelineQuerySerializer, request.query_params)
     return {
+        "actor": access.actor_of(request),
         "user_id": query.get("userId"),
         "visibility": query.get("visibility"),
         "is_favorite": query.get("isFavorite"),
@@ -257,11 +278,13 @@ def _timeline_filters(request) -> dict:
         "person_id": query.get("personId"),
         "order": query["order"],
         "time_bucket": query.get("timeBucket"),
+        "with_partners": query["withPartners"],
     }
 
 
 class TimeBucketsApi(APIView):
     required_permission = "timeline.read"
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimeBucketsResponseDto(many=True)})
     def get(self, request):
@@ -272,6 +295,7 @@ class TimeBucketsApi(APIView):
 
 class TimeBucketApi(APIView):
     required_permission = "timeline.read"
+    shared_link_methods = ("GET",)
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimeBucketAssetResponseDto})
     def get(self, request):
@@ -294,6 +318,7 @@ class TimeBucketApi(APIView):
 
 class AssetThumbnailApi(APIView):
     required_permission = "asset.view"
+    shared_link_methods = ("GET",)
 
     @extend_schema(
         parameters=[
@@ -308,7 +333,7 @@ class AssetThumbnailApi(APIView):
         },
     )
     def get(self, request, asset_id):
-        asset = _online_asset(request, asset_id)
+        asset = _online_asset(request, asset_id, "asset.view")
         size = request.query_params.get("size", "thumbnail")
         if size == "original":
             return HttpResponseRedirect(f"/api/assets/{asset.id}/original")

@@ -64,7 +64,8 @@ class TagResponseDto(serializers.Serializer):
 
 class AssetResponseDto(serializers.Serializer):
     """One asset. With `context={"with_people": True}` (GET and PUT /assets/{id}) it carries the asset's people and
-    unassigned faces, read in one query; without, `people` is empty and `unassignedFaces` left out.
+    unassigned faces, read in one query; without, `people` is empty and `unassignedFaces` left out. With
+    `without_metadata` (a shared link that does not show metadata) `exifInfo` is null.
 
     `to_representation` builds the body in one pass (albums list thousands of assets, and most keys are not columns);
     the declared fields are its schema, and tests/assets/test_responses.py holds the two together."""
@@ -133,7 +134,7 @@ class AssetResponseDto(serializers.Serializer):
             "isOffline": asset.is_offline,
             "visibility": asset.visibility,
             "duration": asset.duration_ms,
-            "exifInfo": None if exif is None else ExifResponseDto(exif).data,
+            "exifInfo": None if exif is None or self.context.get("without_metadata") else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
             "tags": [],

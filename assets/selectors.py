@@ -10,7 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
-from assets.models import Asset, AssetFile, AssetType
+from assets.models import Asset, AssetFile, AssetType, Visibility
+from immich import access
 from jobs.models import AssetStep, Step, StepStatus
 
 
@@ -18,8 +19,9 @@ def assets_of(*, user: User) -> QuerySet[Asset]:
     return Asset.objects.filter(owner=user).exclude(status="deleted")
 
 
-def asset_for(*, user: User, asset_id) -> Asset | None:
-    return assets_of(user=user).select_related("exif").filter(pk=asset_id).first()
+def asset_by_id(*, asset_id) -> Asset | None:
+    """An asset whatever its owner, for a caller `immich.access` already let in."""
+    return Asset.objects.exclude(status="deleted").select_related("exif").filter(pk=asset_id).first()
 
 
 def decode_checksum(value: str) -> bytes | None:
@@ -42,18 +44,37 @@ def duplicates_by_checksum(*, user: User, checksums: list[bytes]) -> dict[bytes,
 def filtered_assets(
     *,
     user: User,
+    actor: access.Actor | None = None,
     visibility: str | None = None,
     is_favorite: bool | None = None,
     is_trashed: bool | None = None,
     album_id=None,
     person_id=None,
     user_id=None,
+    with_partners: bool = False,
 ) -> QuerySet[Asset]:
-    """The user's own assets narrowed by the filters. A filter can only narrow: another user's album, person or
-    user id matches nothing, exactly like an unknown id, so an answer never tells whether it exists."""
-    queryset = assets_of(user=user)
-    if user_id is not None and user_id != user.id:
-        return queryset.none()
+    """The assets a timeline shows, narrowed by the filters: the user's own; with `albumId`, the album's (whoever
+    added them) when the caller may read it; with `userId`, that user's when the caller may read their timeline (a
+    partner's); with `with_partners`, the partners' too. A partner's assets are only ever those on their timeline
+    (never archived, locked or hidden). A filter naming what the caller may not read matches nothing, exactly like
+    an unknown id, so an answer never tells whether it exists."""
+    actor = actor or access.Actor(user)
+    if album_id is not None:
+        if not access.can(actor, "album.read", album_id):
+            return Asset.objects.none()
+        queryset = Asset.objects.exclude(status="deleted").filter(albums__id=album_id)
+    elif actor.is_link:
+        return Asset.objects.none()  # a link reaches its album or its assets, never its owner's library
+    else:
+        owner_id = user.id if user_id is None else user_id
+        if not access.can(actor, "timeline.read", owner_id):
+            return Asset.objects.none()
+        partners = access.scope("timeline.partners", user) if with_partners and user_id is None else []
+        queryset = Asset.objects.exclude(status="deleted").filter(
+            Q(owner_id=owner_id) | Q(owner_id__in=partners, visibility=Visibility.TIMELINE, deleted_at__isnull=True)
+        )
+        if owner_id != user.id:
+            queryset = queryset.filter(visibility=Visibility.TIMELINE, deleted_at__isnull=True)
     if visibility:
         queryset = queryset.filter(visibility=visibility)
     else:
@@ -61,8 +82,6 @@ def filtered_assets(
     queryset = queryset.filter(deleted_at__isnull=not is_trashed)
     if is_favorite is not None:
         queryset = queryset.filter(is_favorite=is_favorite)
-    if album_id is not None:
-        queryset = queryset.filter(albums__id=album_id, albums__owner=user)
     if person_id is not None:
         # Through the faces' relation (people's AssetFace.asset), as a subquery: one row per asset.
         with_person = Asset.objects.filter(faces__person_id=person_id, faces__person__owner=user)

@@ -122,6 +122,15 @@ class TimelineQuerySerializer(serializers.Serializer):
     personId = serializers.UUIDField(required=False)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     timeBucket = serializers.CharField(required=False)
+    withPartners = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, data: dict) -> dict:
+        partners_refused = data.get("visibility") not in (None, Visibility.TIMELINE) or data.get("isTrashed")
+        if data["withPartners"] and (partners_refused or data.get("isFavorite") is not None):
+            raise serializers.ValidationError(
+                "withPartners is only supported for non-archived, non-trashed, non-favorited assets"
+            )
+        return data
 
 
 class AssetJobSerializer(serializers.Serializer):

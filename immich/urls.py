@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from assets import apis as asset_apis
+from assets import download_apis
 from assets.pipeline import apis as transcode_apis
 from immich import server_apis
 from immich.front_door import front_door
@@ -16,6 +17,7 @@ api = [
     path("", include("notifications.urls")),
     path("", include("people.urls")),
     path("", include("search.urls")),
+    path("", include("sharing.urls")),
     path("", include("sync.urls")),
     path("server/ping", server_apis.PingApi.as_view()),
     path("server/version", server_apis.VersionApi.as_view()),
@@ -34,6 +36,8 @@ api = [
     path("trash/restore", asset_apis.TrashRestoreApi.as_view()),
     path("trash/restore/assets", asset_apis.TrashRestoreAssetsApi.as_view()),
     path("trash/empty", asset_apis.TrashEmptyApi.as_view()),
+    path("download/info", download_apis.DownloadInfoApi.as_view()),
+    path("download/archive", download_apis.DownloadArchiveApi.as_view()),
     path("timeline/buckets", asset_apis.TimeBucketsApi.as_view()),
     path("timeline/bucket", asset_apis.TimeBucketApi.as_view()),
     path("jobs", job_apis.JobsApi.as_view()),

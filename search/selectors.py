@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
 from assets.selectors import decode_checksum
+from immich import access
 from people.models import AssetFace
 
 # Filter name -> (column, lookup) for the date bounds, inclusive as Immich's.
@@ -52,8 +53,10 @@ class SearchPage:
 def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
     """The caller's assets matching every filter given (Immich's search semantics: one visibility, `timeline`
     unless asked; trashed assets only with `withDeleted` or a trash date bound; ids of other users' albums or
-    people match nothing)."""
-    queryset = Asset.objects.filter(owner=user).exclude(status=AssetStatus.DELETED)
+    people match nothing). The partners the user shows in their timeline are searched too, their timeline only."""
+    partners = access.scope("timeline.partners", user)
+    shared = Q(owner__in=partners, visibility=Visibility.TIMELINE, deleted_at__isnull=True)
+    queryset = Asset.objects.filter(Q(owner=user) | shared).exclude(status=AssetStatus.DELETED)
     queryset = queryset.filter(visibility=filters.get("visibility") or Visibility.TIMELINE)
     with_trashed = filters.get("withDeleted") or "trashedBefore" in filters or "trashedAfter" in filters
     if not with_trashed and not filters.get("isOffline"):

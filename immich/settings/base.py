@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "notifications",
     "people",
     "search",
+    "sharing",
     "sync",
     "workers",
 ]
@@ -162,7 +163,11 @@ TUS_MAX_SIZE = ENV.tus_max_size
 DECODE_MEMORY_LIMIT = ENV.decode_memory_limit_mb * 1024 * 1024
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ImmichAuthentication"],
+    # A shared link's key or slug first, as Immich tries it first; then API keys and sessions.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sharing.authentication.SharedLinkAuthentication",
+        "accounts.authentication.ImmichAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasApiPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

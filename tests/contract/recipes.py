@@ -175,6 +175,95 @@ recipe("PUT", "/albums/{id}/assets")(
 recipe("DELETE", "/albums/{id}/assets")(
     lambda scene: _json(scene.api, "DELETE", f"/api/albums/{scene.album}/assets", {"ids": [scene.image]})
 )
+recipe("GET", "/albums/statistics")(lambda scene: scene.having("shared_album").api.get("/api/albums/statistics"))
+recipe("PUT", "/albums/{id}/users")(
+    lambda scene: _json(
+        scene.api,
+        "PUT",
+        f"/api/albums/{scene.album}/users",
+        {"albumUsers": [{"userId": str(scene.admin.id), "role": "viewer"}]},
+    )  # fmt: skip
+)
+recipe("PUT", "/albums/{id}/user/{userId}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/albums/{scene.shared_album}/user/{scene.admin.id}", {"role": "viewer"})
+)
+recipe("DELETE", "/albums/{id}/user/{userId}")(
+    lambda scene: scene.admin_api.delete(f"/api/albums/{scene.shared_album}/user/me")  # the member leaves
+)
+
+
+# --- activities, downloads ---
+recipe("GET", "/activities")(
+    lambda scene: scene.having("comment").api.get(f"/api/activities?albumId={scene.shared_album}&level=album")
+)
+recipe("POST", "/activities")(
+    lambda scene: _json(
+        scene.admin_api,
+        "POST",
+        "/api/activities",
+        {"albumId": scene.shared_album, "assetId": scene.image, "type": "like"},
+    )  # fmt: skip
+)
+recipe("GET", "/activities/statistics")(
+    lambda scene: scene.having("comment").api.get(f"/api/activities/statistics?albumId={scene.shared_album}")
+)
+recipe("DELETE", "/activities/{id}")(lambda scene: scene.api.delete(f"/api/activities/{scene.comment}"))
+recipe("POST", "/download/info")(
+    lambda scene: _json(scene.api, "POST", "/api/download/info", {"assetIds": [scene.image, scene.video]})
+)
+recipe("POST", "/download/archive")(
+    lambda scene: _json(scene.api, "POST", "/api/download/archive", {"assetIds": [scene.image, scene.video]})
+)
+
+
+# --- shared links ---
+recipe("GET", "/shared-links")(lambda scene: scene.having("shared_link").api.get("/api/shared-links"))
+recipe("POST", "/shared-links")(
+    lambda scene: _json(
+        scene.api,
+        "POST",
+        "/api/shared-links",
+        {"type": "ALBUM", "albumId": scene.album, "allowDownload": True, "showMetadata": True},
+    )  # fmt: skip
+)
+recipe("GET", "/shared-links/{id}")(lambda scene: scene.api.get(f"/api/shared-links/{scene.shared_link['id']}"))
+recipe("PATCH", "/shared-links/{id}")(
+    lambda scene: _json(scene.api, "PATCH", f"/api/shared-links/{scene.shared_link['id']}", {"description": "Hi"})
+)
+recipe("DELETE", "/shared-links/{id}")(lambda scene: scene.api.delete(f"/api/shared-links/{scene.shared_link['id']}"))
+recipe("PUT", "/shared-links/{id}/assets")(
+    lambda scene: _json(
+        scene.api, "PUT", f"/api/shared-links/{scene.shared_link['id']}/assets", {"assetIds": [scene.video]}
+    )  # fmt: skip
+)
+recipe("DELETE", "/shared-links/{id}/assets")(
+    lambda scene: _json(
+        scene.api, "DELETE", f"/api/shared-links/{scene.shared_link['id']}/assets", {"assetIds": [scene.image]}
+    )  # fmt: skip
+)
+recipe("GET", "/shared-links/me")(
+    lambda scene: APIClient().get(f"/api/shared-links/me?key={scene.shared_link['key']}")  # the web's public page
+)
+
+
+@recipe("POST", "/shared-links/login")
+def _(scene):
+    body = {"type": "INDIVIDUAL", "assetIds": [scene.image], "password": "open sesame"}
+    link = _json(scene.api, "POST", "/api/shared-links", body).json()
+    return _json(APIClient(), "POST", f"/api/shared-links/login?key={link['key']}", {"password": "open sesame"})
+
+
+# --- partners ---
+recipe("GET", "/partners")(lambda scene: scene.having("partner").api.get("/api/partners?direction=shared-by"))
+recipe("POST", "/partners")(
+    lambda scene: _json(scene.api, "POST", "/api/partners", {"sharedWithId": str(scene.admin.id)})
+)
+recipe("PUT", "/partners/{id}")(
+    lambda scene: _json(
+        scene.having("partner").admin_api, "PUT", f"/api/partners/{scene.user.id}", {"inTimeline": True}
+    )
+)
+recipe("DELETE", "/partners/{id}")(lambda scene: scene.having("partner").api.delete(f"/api/partners/{scene.admin.id}"))
 
 
 # --- search ---

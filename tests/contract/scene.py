@@ -114,6 +114,37 @@ class Scene:
         return response.json()["id"]
 
     @cached_property
+    def shared_album(self) -> str:
+        """The album, shared with the admin as an editor."""
+        body = {"albumUsers": [{"userId": str(self.admin.id), "role": "editor"}]}
+        response = self.api.put(f"/api/albums/{self.album}/users", body, format="json")
+        assert response.status_code == 200, response.content
+        return self.album
+
+    @cached_property
+    def comment(self) -> str:
+        """The admin, a member of the album, comments on it."""
+        body = {"albumId": self.shared_album, "type": "comment", "comment": "Nice one"}
+        response = self.admin_api.post("/api/activities", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
+    def shared_link(self) -> dict:
+        """A link to the photo, as the web makes it."""
+        body = {"type": "INDIVIDUAL", "assetIds": [self.image], "allowDownload": True, "showMetadata": True}
+        response = self.api.post("/api/shared-links", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    @cached_property
+    def partner(self) -> str:
+        """Alice shares her library with the admin."""
+        response = self.api.post("/api/partners", {"sharedWithId": str(self.admin.id)}, format="json")
+        assert response.status_code == 201, response.content
+        return str(self.admin.id)
+
+    @cached_property
     def person(self) -> str:
         """A person named in a photo's face regions, with its thumbnail made."""
         asset_id = upload_tagged(self.api, self.folder, regions=[("Carol", None)], name="carol.jpg")

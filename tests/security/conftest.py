@@ -15,13 +15,14 @@ from django.db.models import Q
 
 from accounts import services as account_services
 from accounts.models import ApiKey, Session, User
-from albums.models import Album, AlbumAsset
+from albums.models import Activity, Album, AlbumAsset, AlbumUser
 from assets.models import Asset, AssetExif, AssetFile, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from notifications.models import Notification
 from people.models import AssetFace, Person
 from people.services import person_thumbnail_generate
+from sharing.models import SharedLink, SharedLinkAsset
 from tests.assets.helpers import CREATED, MODIFIED, upload_file, upload_photo
 from tests.media_factories import make_jpeg, make_mp4
 from tests.people.conftest import import_faces, upload_tagged
@@ -70,6 +71,10 @@ def build_world(api, user: User, folder: Path) -> World:
     album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
     key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
     notification = Notification.objects.create(user=user, title=f"{MARKER} notice", description=f"{MARKER} details")
+    link_body = {"type": "INDIVIDUAL", "assetIds": [image], "description": f"{MARKER} link", "allowDownload": False}
+    shared_link = api.post("/api/shared-links", link_body, format="json").json()["id"]
+    activity_body = {"albumId": album, "type": "comment", "comment": f"{MARKER} comment"}
+    activity = api.post("/api/activities", activity_body, format="json").json()["id"]
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -79,7 +84,7 @@ def build_world(api, user: User, folder: Path) -> World:
         user=user,
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
-            "api_key": str(key.id), "tus": tus, "notification": str(notification.id),
+            "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "shared_link": shared_link, "activity": activity,
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -119,12 +124,16 @@ def snapshot(user: User, media_root: Path) -> dict:
         "steps": AssetStep.objects.filter(mine),
         "albums": Album.objects.filter(owner=user),
         "album assets": AlbumAsset.objects.filter(Q(album__owner=user) | mine),
+        "album users": AlbumUser.objects.filter(Q(album__owner=user) | Q(user=user)),
         "people": Person.objects.filter(owner=user),
         "faces": AssetFace.objects.filter(mine),
         "api keys": ApiKey.objects.filter(user=user),
         "sessions": Session.objects.filter(user=user),
         "tus uploads": TusUpload.objects.filter(owner=user),
         "notifications": Notification.objects.filter(user=user),
+        "shared links": SharedLink.objects.filter(user=user),
+        "activities": Activity.objects.filter(Q(album__owner=user) | Q(user=user)),
+        "shared link assets": SharedLinkAsset.objects.filter(Q(shared_link__user=user) | mine),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

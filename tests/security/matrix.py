@@ -94,11 +94,25 @@ RULES: dict[str, Rule] = {
     "POST /api/trash/restore": user(expect=200),
     "POST /api/trash/restore/assets": user(body={"ids": ["{trashed}"]}, expect=200),
     "GET /api/albums": user(query={"assetId": "{image}"}, expect=200),
+    "GET /api/albums/statistics": user(expect=200),
     "GET /api/notifications": user(query={"id": "{notification}"}, expect=200),
     "PUT /api/notifications": user(body={"ids": ["{notification}"], "readAt": "2026-12-06T00:00:00Z"}, expect=204),
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
+    "GET /api/activities": user(query={"albumId": "{album}"}, expect=404),
+    "POST /api/activities": user(body={"albumId": "{album}", "type": "comment", "comment": "by bob"}, expect=404),
+    "GET /api/activities/statistics": user(query={"albumId": "{album}"}, expect=404),
+    "POST /api/download/info": user(body={"assetIds": ["{image}"]}, expect=404),
+    "POST /api/download/archive": user(body={"assetIds": ["{image}"]}, expect=404),
+    "GET /api/shared-links": user(query={"albumId": "{album}"}, expect=200),
+    "POST /api/shared-links": user(body={"type": "ALBUM", "albumId": "{album}"}, expect=404),
+    "GET /api/shared-links/me": user(expect=403),  # a link holder's call: a user has no link
+    "POST /api/shared-links/login": user(body={"password": "not-the-password"}, expect=403),
+    "GET /api/partners": user(query={"direction": "shared-with"}, expect=200),
+    "POST /api/partners": user(body={"sharedWithId": "{user_id}"}, expect=201),  # shares the caller's own library
+    "PUT /api/partners/{user_id}": user(body={"inTimeline": True}, expect=404),  # the victim shares nothing with them
+    "DELETE /api/partners/{user_id}": user(expect=400),  # "Partner not found": they share nothing with the victim
     "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
     "GET /api/timeline/bucket": user(query={"timeBucket": "2021-06-01", "personId": "{person}"}, expect=200),
     "POST /api/search/metadata": user(body={"albumIds": ["{album}"], "personIds": ["{person}"]}, expect=200),
@@ -121,6 +135,17 @@ RULES: dict[str, Rule] = {
     "DELETE /api/albums/{album_id}": owned("album"),
     "PUT /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
     "DELETE /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
+    "PUT /api/albums/{album_id}/users": owned(
+        "album", body={"albumUsers": [{"userId": "{user_id}", "role": "editor"}]}
+    ),
+    "PUT /api/albums/{album_id}/user/{user_id}": owned("album", body={"role": "editor"}),
+    "DELETE /api/albums/{album_id}/user/{user_id}": owned("album"),
+    "DELETE /api/activities/{activity_id}": owned("activity"),
+    "GET /api/shared-links/{link_id}": owned("shared_link"),
+    "PATCH /api/shared-links/{link_id}": owned("shared_link", body={"description": "by bob", "allowDownload": True}),
+    "DELETE /api/shared-links/{link_id}": owned("shared_link"),
+    "PUT /api/shared-links/{link_id}/assets": owned("shared_link", body={"assetIds": ASSET_IDS}),
+    "DELETE /api/shared-links/{link_id}/assets": owned("shared_link", body={"assetIds": ASSET_IDS}),
     "GET /api/people/{person_id}": owned("person"),
     "GET /api/notifications/{notification_id}": owned("notification"),
     "PUT /api/notifications/{notification_id}": owned("notification", body={"readAt": "2026-12-06T00:00:00Z"}),
@@ -166,6 +191,24 @@ RULES: dict[str, Rule] = {
     "POST /api/system-config/transcode-dry-run": ADMIN,
 }
 
+# What the victim's album members (the album holds `image`, not `video`), by role, and the victim's partner reach:
+# every other operation naming one of the victim's objects is 404 for them too. A write they may call changes nothing
+# of the victim's.
+MEMBER_REACH: dict[str, dict[str, int]] = {
+    "GET /api/assets/{asset_id}": {"viewer": 200, "editor": 200, "partner": 200},
+    "GET /api/assets/{asset_id}/original": {"viewer": 200, "editor": 200, "partner": 200},
+    "GET /api/assets/{asset_id}/thumbnail": {"viewer": 200, "editor": 200, "partner": 200},
+    # reached, but the photo is no video
+    "GET /api/assets/{asset_id}/video/playback": {"viewer": 400, "editor": 400, "partner": 400},
+    "GET /api/albums/{album_id}": {"viewer": 200, "editor": 200},
+    "PUT /api/albums/{album_id}/assets": {"editor": 200},  # each of the victim's ids: no_permission
+    "DELETE /api/albums/{album_id}/assets": {"editor": 200},  # the owner's assets stay
+    "DELETE /api/albums/{album_id}/user/{user_id}": {"viewer": 400, "editor": 400},  # not a member: refused
+}
+
+# The operations of a shared link's holder: a user (with no link) is refused 403.
+LINK_ONLY = {"GET /api/shared-links/me", "POST /api/shared-links/login"}
+
 # The operations that refuse every API key: their state belongs to a login session.
 SESSION_ONLY = {"POST /api/sync/stream", "GET /api/sync/ack", "POST /api/sync/ack", "DELETE /api/sync/ack"}
 
@@ -176,6 +219,8 @@ PATH_KINDS = {
     "key_id": "api_key",
     "upload_id": "tus",
     "notification_id": "notification",
+    "link_id": "shared_link",
+    "activity_id": "activity",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

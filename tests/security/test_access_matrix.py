@@ -8,7 +8,17 @@ import pytest
 
 from tests.conftest import client_for
 from tests.security.conftest import MARKER, World, snapshot
-from tests.security.matrix import RULES, SESSION_ONLY, Access, request_for, rule_for, schema_operations, send
+from tests.security.matrix import (
+    LINK_ONLY,
+    MEMBER_REACH,
+    RULES,
+    SESSION_ONLY,
+    Access,
+    request_for,
+    rule_for,
+    schema_operations,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +118,8 @@ def test_ids_of_another_user_are_neither_touched_nor_revealed(
 
 
 @pytest.mark.parametrize(
-    "operation", [op for op in _of(Access.USER, with_path_id=False) if op.startswith("GET ") and op not in SESSION_ONLY]
+    "operation",
+    [op for op in _of(Access.USER, with_path_id=False) if op.startswith("GET ") and op not in SESSION_ONLY | LINK_ONLY],
 )
 def test_listings_and_reads_without_filters_show_only_the_callers_objects(other_api, victim, operation):
     rule_for(operation)
@@ -131,3 +142,28 @@ def test_a_timeline_filter_naming_another_users_object_matches_nothing(api, othe
     value = _victim_ids(victim)[{"userId": "user_id", "albumId": "album", "personId": "person"}[name]]
     assert api.get(f"/api/timeline/buckets?{name}={value}").json()  # the owner's own filter finds the assets
     assert other_api.get(f"/api/timeline/buckets?{name}={value}").json() == []
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor", "partner"])
+@pytest.mark.parametrize("operation", _of(Access.USER, with_path_id=True))
+def test_album_members_and_partners_reach_what_is_shared_and_nothing_else(
+    api, other_user, victim, media_root, operation, role
+):
+    """Bob, a member of Alice's album (the album and its photo, as his role allows), or her partner (the photos on
+    her timeline): nothing else of Alice's."""
+    if role == "partner":
+        response = api.post("/api/partners", {"sharedWithId": str(other_user.id)}, format="json")
+    else:
+        body = {"albumUsers": [{"userId": str(other_user.id), "role": role}]}
+        response = api.put(f"/api/albums/{victim.ids['album']}/users", body, format="json")
+    assert response.status_code in (200, 201)
+    rule = rule_for(operation)
+    sent = request_for(operation, rule, path_ids=victim.ids, ids=_victim_ids(victim))
+    before = snapshot(victim.user, media_root)
+    response = send(client_for(other_user), sent)
+    content = _content(response)
+    expected = MEMBER_REACH.get(operation, {}).get(role, 404)
+    assert response.status_code == expected, content[:300]
+    assert snapshot(victim.user, media_root) == before
+    if expected == 404:
+        assert_nothing_leaked(content, victim, sent.text())
