@@ -7,7 +7,7 @@ from django.utils import timezone as django_timezone
 
 from accounts.models import User
 from albums.models import Album, AlbumAsset
-from assets.models import Asset, AssetStatus
+from assets.services import owned_assets
 from immich.errors import BadRequest
 
 
@@ -20,10 +20,9 @@ def album_create(*, owner: User, name: str, description: str = "", asset_ids: li
 
 
 def album_add_assets(*, owner: User, album: Album, ids: list) -> list[dict]:
-    """Add the owner's assets; each id gets its own result (duplicate, not_found...) as Immich reports them."""
-    owned = set(
-        Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED).values_list("id", flat=True)
-    )
+    """Add the owner's assets; each id gets its own result (duplicate, not_found...) as Immich reports them. Assets
+    in the locked folder are never added, even from an unlocked session (Immich checks `asset.share` there)."""
+    owned = set(owned_assets(owner=owner, ids=ids, elevated=False).values_list("id", flat=True))
     present = set(AlbumAsset.objects.filter(album=album, asset_id__in=ids).values_list("asset_id", flat=True))
     results, new = [], []
     for asset_id in dict.fromkeys(ids):

@@ -10,15 +10,18 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
-from assets.models import Asset, AssetFile, AssetType
+from assets.models import Asset, AssetFile, AssetType, Visibility
 
 
-def assets_of(*, user: User) -> QuerySet[Asset]:
-    return Asset.objects.filter(owner=user).exclude(status="deleted")
+def assets_of(*, user: User, elevated: bool = True) -> QuerySet[Asset]:
+    """The user's assets; without `elevated` (a session unlocked by the PIN), not those in the locked folder."""
+    queryset = Asset.objects.filter(owner=user).exclude(status="deleted")
+    return queryset if elevated else queryset.exclude(visibility=Visibility.LOCKED)
 
 
-def asset_for(*, user: User, asset_id) -> Asset | None:
-    return assets_of(user=user).select_related("exif").filter(pk=asset_id).first()
+def asset_for(*, user: User, asset_id, elevated: bool) -> Asset | None:
+    """One of the user's assets by id; a locked one only with `elevated`, else it is not found, like an unknown id."""
+    return assets_of(user=user, elevated=elevated).select_related("exif").filter(pk=asset_id).first()
 
 
 def decode_checksum(value: str) -> bytes | None:
