@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.serializers import OptionalOmitted
 from immich.fields import ImmichDateTimeField
+from immich.limits import TEXT_MAX_LENGTH
 
 PIN_CODE = r"^\d{6}$"
 _PIN_ERROR = {"invalid": "pinCode must be a string of 6 digits"}
@@ -29,7 +30,7 @@ class PinCodeSetupDto(serializers.Serializer):
 
 class PinCodeResetDto(serializers.Serializer):
     pinCode = PinCodeField(required=False)
-    password = serializers.CharField(required=False, max_length=1024)
+    password = serializers.CharField(required=False, max_length=TEXT_MAX_LENGTH)
 
 
 class SessionUnlockDto(PinCodeResetDto):

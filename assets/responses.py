@@ -132,7 +132,8 @@ class AssetResponseDto(serializers.Serializer):
             "isOffline": asset.is_offline,
             "visibility": asset.visibility,
             "duration": asset.duration_ms,
-            "exifInfo": None if exif is None else ExifResponseDto(exif).data,
+            # not made when the caller leaves it out (search without withExif: the description is not even read)
+            "exifInfo": None if exif is None or not self.context.get("with_exif", True) else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
             "tags": [],
