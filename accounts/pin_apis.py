@@ -19,6 +19,11 @@ from accounts.throttle import client_address
 from immich.api import validated
 
 
+def _proof(request, data: dict) -> dict:
+    """What proves the user to the PIN services: the PIN or the password, and where the attempt came from."""
+    return {"pin_code": data.get("pinCode"), "password": data.get("password"), "address": client_address(request)}
+
+
 class PinCodeApi(APIView):
     required_permission = {"POST": "pinCode.create", "PUT": "pinCode.update", "DELETE": "pinCode.delete"}
     # a PIN already set, a wrong PIN or password, none set; too many wrong ones
@@ -33,24 +38,12 @@ class PinCodeApi(APIView):
     @extend_schema(request=PinCodeChangeDto, responses={204: None})
     def put(self, request):
         data = validated(PinCodeChangeDto, request.data)
-        pin.pin_code_change(
-            user=request.user,
-            new_pin_code=data["newPinCode"],
-            pin_code=data.get("pinCode"),
-            password=data.get("password"),
-            address=client_address(request),
-        )
+        pin.pin_code_change(user=request.user, new_pin_code=data["newPinCode"], **_proof(request, data))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=PinCodeResetDto, responses={204: None})
     def delete(self, request):
-        data = validated(PinCodeResetDto, request.data)
-        pin.pin_code_reset(
-            user=request.user,
-            pin_code=data.get("pinCode"),
-            password=data.get("password"),
-            address=client_address(request),
-        )
+        pin.pin_code_reset(user=request.user, **_proof(request, validated(PinCodeResetDto, request.data)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

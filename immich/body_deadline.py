@@ -5,12 +5,14 @@ the client takes: 40 connections trickling a body at 1 byte/s held all 16 thread
 `/api/server/ping` stopped answering. nginx's `client_body_timeout` only bounds the wait between two bytes, which a
 trickle never reaches.
 
-`BodyDeadline` wraps the WSGI application: the body is read in pieces of at most `PIECE` bytes, and each piece must
-arrive within `IMMICH_BODY_READ_TIMEOUT` seconds (a client sending slower than about PIECE/timeout bytes a second,
-2 KiB/s by default, is cut off; any real upload is far faster). One watchdog thread per process shuts the reading
-side of a connection whose piece is late: the blocked read returns at once, the read raises `BodyReadTimeout`
-(answered 408 in Immich's shape), and the thread is free. Without a socket (the test client, another server) the
-body is read as it is.
+`BodyDeadline` wraps the WSGI application: the body is read in pieces, and each piece must arrive within
+`IMMICH_BODY_READ_TIMEOUT` seconds. A piece starts at `MIN_PIECE` (64 KiB: a client slower than 64 KiB per timeout,
+6.4 KiB/s by default, is cut off; a real upload is far faster) and doubles while pieces come in well within the
+deadline, up to `MAX_PIECE` (1 MiB, gunicorn's own read step: smaller reads of a fast body make gunicorn copy its
+read-ahead again for each, measured at three times the CPU of an upload). One watchdog thread per process shuts
+the reading side of a connection whose piece is late: the blocked read returns at once, the read raises
+`BodyReadTimeout` (answered 408 in Immich's shape), and the thread is free. Without a socket (the test client,
+another server) the body is read as it is.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import time
 
 from django.http import UnreadablePostError
 
-PIECE = 64 * 1024
+MIN_PIECE = 64 * 1024
+MAX_PIECE = 1024 * 1024
 _CHECK_EVERY_S = 0.25
 
 
@@ -82,40 +85,48 @@ WATCHDOG = _Watchdog()
 
 
 class _DeadlineInput:
-    """`wsgi.input` read in pieces, each within `timeout` seconds."""
+    """`wsgi.input` read in pieces, each within `timeout` seconds; the piece grows while the client keeps up."""
 
     def __init__(self, raw, sock: socket.socket, timeout: float) -> None:
         self._raw = raw
         self._sock = sock
         self._timeout = timeout
+        self._piece = MIN_PIECE
         self.expired = False
 
     def _call(self, method, size: int):
         if self.expired:
             raise BodyReadTimeout("The request body arrived too slowly")
-        token = WATCHDOG.watch(self._sock, self, time.monotonic() + self._timeout)
+        started = time.monotonic()
+        token = WATCHDOG.watch(self._sock, self, started + self._timeout)
         try:
             data = method(size)
         finally:
             WATCHDOG.done(token)
         if self.expired:
             raise BodyReadTimeout("The request body arrived too slowly")
+        took = time.monotonic() - started
+        if took < self._timeout / 4:
+            self._piece = min(self._piece * 2, MAX_PIECE)
+        elif took > self._timeout / 2:
+            self._piece = max(self._piece // 2, MIN_PIECE)
         return data
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
-            return b"".join(iter(lambda: self._call(self._raw.read, PIECE), b""))
+            return b"".join(iter(lambda: self._call(self._raw.read, self._piece), b""))
         pieces = []
         while size > 0:
-            piece = self._call(self._raw.read, min(size, PIECE))
+            piece = self._call(self._raw.read, min(size, self._piece))
             if not piece:
                 break
             pieces.append(piece)
             size -= len(piece)
-        return b"".join(pieces)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
     def readline(self, size: int = -1) -> bytes:
-        return self._call(self._raw.readline, PIECE if size is None or size < 0 else min(size, PIECE))
+        limit = self._piece if size is None or size < 0 else min(size, self._piece)
+        return self._call(self._raw.readline, limit)
 
     def __iter__(self):
         return iter(self.readline, b"")

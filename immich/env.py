@@ -62,7 +62,7 @@ class Environment:
     # Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk, and the largest one accepted.
     tus_expiry_hours: int = 24
     tus_max_size: int = 100 * 1024**3
-    # Seconds each 64 KiB of a request body may take to arrive (immich/body_deadline.py); 0: no deadline.
+    # Seconds each piece (64 KiB to 1 MiB) of a request body may take to arrive (immich/body_deadline.py); 0: no deadline.
     body_read_timeout_s: int = 10
     # Where stored files live (immich/storage.py): "filesystem" (under media_location) or "s3" (the bucket below).
     storage_backend: str = "filesystem"

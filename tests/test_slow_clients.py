@@ -1,11 +1,10 @@
 """Slow clients cannot starve the API (issue 26, item 7): 40 connections trickling a request body at 1 byte/s held
 every thread of gunicorn (2 workers x 8 threads, as compose.yaml and `serve` start it) and `/api/server/ping` timed
-out. Now each 64 KiB of a body must arrive within IMMICH_BODY_READ_TIMEOUT seconds (3 here): the trickling
+out. Now each piece (64 KiB at first) of a body must arrive within IMMICH_BODY_READ_TIMEOUT seconds (3 here): the trickling
 connections are answered 408 and closed, and ping answers while they still trickle."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -19,7 +18,7 @@ import requests
 from django.conf import settings
 
 from immich.env import REPO_ROOT
-from tests.live import process_env, wait_until
+from tests.live import process_env, stop, wait_until
 from workers.embedded_redis import free_tcp_port
 
 SLOW_CLIENTS = 40
@@ -50,12 +49,7 @@ def gunicorn(media_root, tmp_path):
         wait_until(lambda: _answers(f"{url}/api/server/ping"), 60, "the API")
         yield port
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, signal.SIGTERM, timeout=20)
         print(log.read_text()[-3000:])
 
 
