@@ -6,4 +6,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import schema  # noqa: F401  (registers the OpenAPI description of the credentials)
+        from accounts import (
+            pin,
+            schema,  # noqa: F401  (registers the OpenAPI description of the credentials)
+        )
+        from immich import access
+
+        access.register_elevation(pin.is_elevated)

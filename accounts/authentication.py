@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
-from accounts import selectors
+from accounts import pin, selectors
 
 ACCESS_TOKEN_COOKIE = "immich_access_token"
 
@@ -57,6 +57,7 @@ class ImmichAuthentication(BaseAuthentication):
             session = selectors.session_by_token(token=token)
             if session is None:
                 raise AuthenticationFailed("Invalid user token")
+            pin.elevation_extend(session=session)
             return session.user, session
         return None
 

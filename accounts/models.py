@@ -36,6 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    pin_code = models.CharField(
+        max_length=128, null=True, blank=True, help_text="The PIN of the locked folder, hashed like a password."
+    )
 
     objects = UserManager()
 
@@ -62,6 +65,9 @@ class Session(models.Model):
     token_hash = models.BinaryField(max_length=32, unique=True)
     device_type = models.CharField(max_length=255, blank=True, default="")
     device_os = models.CharField(max_length=255, blank=True, default="")
+    pin_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Until when the PIN unlocked this session (the locked folder is open)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

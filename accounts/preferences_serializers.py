@@ -23,7 +23,10 @@ def _fields(*, required: bool) -> dict[str, dict[str, serializers.Field]]:
         "folders": {"enabled": boolean(), "sidebarWeb": boolean()},
         "memories": {"enabled": boolean(), "duration": positive()},
         "people": {"enabled": boolean(), "sidebarWeb": boolean()},
-        "purchase": {"showSupportBadge": boolean(), "hideBuyButtonUntil": serializers.CharField(required=required)},
+        "purchase": {
+            "showSupportBadge": boolean(),
+            "hideBuyButtonUntil": serializers.CharField(required=required, max_length=64),
+        },
         "ratings": {"enabled": boolean()},
         "recentlyAdded": {"sidebarWeb": boolean()},
         "sharedLinks": {"enabled": boolean(), "sidebarWeb": boolean()},

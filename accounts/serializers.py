@@ -7,7 +7,7 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.permissions_catalog import PERMISSIONS
 from immich.fields import ImmichDateTimeField
-from immich.limits import BIGINT_MAX
+from immich.limits import BIGINT_MAX, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
 class OptionalOmitted(serializers.Serializer):
@@ -138,42 +138,49 @@ class ApiKeyCreateResponseDto(serializers.Serializer):
 
 
 class SignUpSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField()  # the one policy is the service's (accounts.services.password_check)
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    # the one policy is the service's (accounts.services.password_check)
+    password = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=NAME_MAX_LENGTH)
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField()
-    password = serializers.CharField()
+    email = serializers.CharField(max_length=EMAIL_MAX_LENGTH)
+    password = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class ApiKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="API Key", max_length=255)
-    permissions = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    name = serializers.CharField(required=False, allow_blank=True, default="API Key", max_length=NAME_MAX_LENGTH)
+    permissions = serializers.ListField(child=serializers.CharField(max_length=TEXT_MAX_LENGTH), allow_empty=False)
 
 
 class ApiKeyUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, max_length=255)
-    permissions = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False)
+    name = serializers.CharField(required=False, max_length=NAME_MAX_LENGTH)
+    permissions = serializers.ListField(
+        child=serializers.CharField(max_length=TEXT_MAX_LENGTH), required=False, allow_empty=False
+    )
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False)
-    name = serializers.CharField(required=False, max_length=255)
-    password = serializers.CharField(required=False)
-    currentPassword = serializers.CharField(required=False, source="current_password")  # needed with `password`
+    email = serializers.EmailField(required=False, max_length=EMAIL_MAX_LENGTH)
+    name = serializers.CharField(required=False, max_length=NAME_MAX_LENGTH)
+    password = serializers.CharField(required=False, max_length=TEXT_MAX_LENGTH)
+    currentPassword = serializers.CharField(
+        required=False, source="current_password", max_length=TEXT_MAX_LENGTH
+    )  # needed with `password`
     avatarColor = serializers.ChoiceField(required=False, source="avatar_color", choices=UserAvatarColor.choices)
 
 
 class ChangePasswordSerializer(serializers.Serializer):
-    password = serializers.CharField()
-    newPassword = serializers.CharField()
+    password = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    newPassword = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class AdminUserCreateSerializer(SignUpSerializer):
     isAdmin = serializers.BooleanField(required=False, default=False, source="is_admin")
-    storageLabel = serializers.CharField(required=False, allow_null=True, source="storage_label", max_length=255)
+    storageLabel = serializers.CharField(
+        required=False, allow_null=True, source="storage_label", max_length=NAME_MAX_LENGTH
+    )
     quotaSizeInBytes = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
     )
@@ -182,7 +189,9 @@ class AdminUserCreateSerializer(SignUpSerializer):
 
 class AdminUserUpdateSerializer(UserUpdateSerializer):
     isAdmin = serializers.BooleanField(required=False, source="is_superuser")
-    storageLabel = serializers.CharField(required=False, allow_null=True, source="storage_label", max_length=255)
+    storageLabel = serializers.CharField(
+        required=False, allow_null=True, source="storage_label", max_length=NAME_MAX_LENGTH
+    )
     quotaSizeInBytes = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
     )

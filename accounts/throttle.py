@@ -31,12 +31,12 @@ def client_address(request) -> str:
     return (forwarded if behind_proxy and forwarded else peer)[:64]
 
 
-def _refusal(failures, limit: int, what: str) -> None:
+def _refusal(failures, limit: int, what: str, attempts: str = "failed logins") -> None:
     recent = failures.filter(at__gte=timezone.now() - WINDOW)
     if recent.count() >= limit:
         first = recent.aggregate(first=Min("at"))["first"]
         wait = max(1, math.ceil((first + WINDOW - timezone.now()).total_seconds()))
-        raise TooManyRequests(f"Too many failed logins for this {what}; try again in {wait} seconds", retry_after=wait)
+        raise TooManyRequests(f"Too many {attempts} for this {what}; try again in {wait} seconds", retry_after=wait)
 
 
 def login_throttle_check(*, email: str, address: str) -> None:
@@ -51,3 +51,21 @@ def login_failure_record(*, email: str, address: str) -> None:
 
 def login_failures_clear(*, email: str) -> None:
     LoginFailure.objects.filter(email=email).delete()
+
+
+# A wrong PIN (unlock, change, reset) counts like a failed login, under the account's own key: 6 digits are guessed
+# in a million tries, so they are throttled as passwords are (Immich does not).
+def _pin_key(user_id) -> str:
+    return f"pin:{user_id}"
+
+
+def pin_throttle_check(*, user_id) -> None:
+    _refusal(LoginFailure.objects.filter(email=_pin_key(user_id)), PER_ACCOUNT, "account", attempts="wrong PIN codes")
+
+
+def pin_failure_record(*, user_id, address: str) -> None:
+    login_failure_record(email=_pin_key(user_id), address=address)
+
+
+def pin_failures_clear(*, user_id) -> None:
+    login_failures_clear(email=_pin_key(user_id))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import apis, preferences_apis
+from accounts import apis, pin_apis, preferences_apis
 
 urlpatterns = [
     path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
@@ -8,6 +8,10 @@ urlpatterns = [
     path("auth/logout", apis.LogoutApi.as_view()),
     path("auth/change-password", apis.ChangePasswordApi.as_view()),
     path("auth/validateToken", apis.ValidateTokenApi.as_view()),
+    path("auth/status", pin_apis.AuthStatusApi.as_view()),
+    path("auth/pin-code", pin_apis.PinCodeApi.as_view()),
+    path("auth/session/unlock", pin_apis.SessionUnlockApi.as_view()),
+    path("auth/session/lock", pin_apis.SessionLockApi.as_view()),
     path("api-keys", apis.ApiKeyListApi.as_view()),
     path("api-keys/me", apis.ApiKeyMeApi.as_view()),
     path("api-keys/<uuid:key_id>", apis.ApiKeyDetailApi.as_view()),

@@ -11,6 +11,7 @@ from accounts.serializers import UserResponseDto
 from albums.models import Album
 from assets.responses import AssetResponseDto
 from immich.fields import ImmichDateTimeField
+from immich.limits import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 
 # Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
 ORDERS = ["asc", "desc"]
@@ -102,14 +103,18 @@ class AlbumUserAddSerializer(serializers.Serializer):
 
 
 class AlbumCreateSerializer(serializers.Serializer):
-    albumName = serializers.CharField(max_length=255)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    albumName = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH)
     assetIds = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
-    albumUsers = AlbumUserAddSerializer(many=True, required=False, default=list)
+    albumUsers: serializers.ListSerializer = serializers.ListSerializer(
+        child=AlbumUserAddSerializer(), required=False, default=list, max_length=1_000
+    )
 
 
 class AlbumUsersAddSerializer(serializers.Serializer):
-    albumUsers = AlbumUserAddSerializer(many=True, allow_empty=False)
+    albumUsers: serializers.ListSerializer = serializers.ListSerializer(
+        child=AlbumUserAddSerializer(), allow_empty=False, max_length=1_000
+    )
 
 
 class AlbumUserUpdateSerializer(serializers.Serializer):
@@ -122,7 +127,7 @@ class AlbumUserUpdateSerializer(serializers.Serializer):
 class AlbumListQuerySerializer(serializers.Serializer):
     assetId = serializers.UUIDField(required=False)
     id = serializers.UUIDField(required=False)
-    name = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, max_length=NAME_MAX_LENGTH)
     isOwned = serializers.BooleanField(required=False, allow_null=True, default=None)
     isShared = serializers.BooleanField(required=False, allow_null=True, default=None)
     shared = serializers.BooleanField(
@@ -146,8 +151,8 @@ class AlbumStatisticsResponseDto(serializers.Serializer):
 
 
 class AlbumUpdateSerializer(serializers.Serializer):
-    albumName = serializers.CharField(required=False, max_length=255, source="album_name")
-    description = serializers.CharField(required=False, allow_blank=True)
+    albumName = serializers.CharField(required=False, max_length=NAME_MAX_LENGTH, source="album_name")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     albumThumbnailAssetId = serializers.UUIDField(required=False, source="album_thumbnail_asset_id")
     isActivityEnabled = serializers.BooleanField(required=False, source="is_activity_enabled")
     order = serializers.ChoiceField(choices=ORDERS, required=False)

@@ -10,8 +10,9 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import pin
 from assets import media_types, selectors, services
-from assets.models import Asset, AssetType
+from assets.models import Asset, AssetType, Visibility
 from assets.pipeline import transcode
 from assets.responses import (
     AssetBulkUploadCheckResponseDto,
@@ -67,6 +68,10 @@ def _reachable_asset(request, asset_id, permission: str) -> Asset:
     if asset is None:
         raise Http404("Asset not found")
     return asset
+
+
+def _elevated(request) -> bool:
+    return pin.is_elevated(request.auth)
 
 
 def _online_asset(request, asset_id, permission: str) -> Asset:
@@ -134,13 +139,13 @@ class AssetsRootApi(APIView):
     @extend_schema(request=AssetBulkUpdateSerializer, responses={204: None})
     def put(self, request):
         data = validated(AssetBulkUpdateSerializer, request.data)
-        services.assets_update(owner=request.user, ids=data.pop("ids"), changes=data)
+        services.assets_update(owner=request.user, ids=data.pop("ids"), changes=data, elevated=_elevated(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=AssetDeleteSerializer, responses={204: None})
     def delete(self, request):
         data = validated(AssetDeleteSerializer, request.data)
-        services.assets_delete(owner=request.user, ids=data["ids"], force=data["force"])
+        services.assets_delete(owner=request.user, ids=data["ids"], force=data["force"], elevated=_elevated(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -182,7 +187,7 @@ class AssetDetailApi(APIView):
     def put(self, request, asset_id):
         asset = _reachable_asset(request, asset_id, "asset.update")
         data = validated(AssetUpdateSerializer, request.data)
-        services.assets_update(owner=request.user, ids=[asset.id], changes=data)
+        services.assets_update(owner=request.user, ids=[asset.id], changes=data, elevated=_elevated(request))
         return Response(_asset_with_people(request, _reachable_asset(request, asset_id, "asset.read")))
 
 
@@ -231,7 +236,7 @@ class AssetStatisticsApi(APIView):
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses={200: AssetStatsResponseDto})
     def get(self, request):
-        query = validated(TimelineQuerySerializer, request.query_params)
+        query = _locked_checked(request, validated(TimelineQuerySerializer, request.query_params))
         counts = selectors.asset_statistics(
             user=request.user,
             visibility=query.get("visibility"),
@@ -266,8 +271,15 @@ class TrashEmptyApi(APIView):
         return Response(TrashResponseDto({"count": services.trash_empty(owner=request.user)}).data)
 
 
+def _locked_checked(request, query: dict) -> dict:
+    """Asking for the locked folder needs a session unlocked by the PIN (401 otherwise, as Immich answers)."""
+    if query.get("visibility") == Visibility.LOCKED:
+        pin.elevation_required(request.auth)
+    return query
+
+
 def _timeline_filters(request) -> dict:
-    query = validated(TimelineQuerySerializer, request.query_params)
+    query = _locked_checked(request, validated(TimelineQuerySerializer, request.query_params))
     return {
         "actor": access.actor_of(request),
         "user_id": query.get("userId"),
@@ -360,5 +372,7 @@ class AssetJobsApi(APIView):
     @extend_schema(request=AssetJobSerializer, responses={204: None})
     def post(self, request):
         data = validated(AssetJobSerializer, request.data)
-        services.assets_run_job(owner=request.user, ids=data["assetIds"], name=data["name"])
+        services.assets_run_job(
+            owner=request.user, ids=data["assetIds"], name=data["name"], elevated=_elevated(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets import downloads
 from immich import access
-from immich.api import validated
-
-LINK_PARAMETERS = [OpenApiParameter("key", str), OpenApiParameter("slug", str)]
+from immich.api import LINK_PARAMETERS, validated
 
 
 class DownloadInfoSerializer(serializers.Serializer):

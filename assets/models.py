@@ -32,6 +32,13 @@ class Visibility(models.TextChoices):
     LOCKED = "locked"
 
 
+class AssetManager(models.Manager["Asset"]):
+    """Leaves out what no answer reads: the client's upload `metadata` (up to 64 KiB a row), kept as sent."""
+
+    def get_queryset(self) -> models.QuerySet[Asset]:
+        return super().get_queryset().defer("client_metadata")
+
+
 class Asset(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assets")
@@ -64,6 +71,8 @@ class Asset(models.Model):
     client_metadata = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssetManager()
 
     class Meta:
         constraints = [

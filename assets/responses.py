@@ -134,7 +134,11 @@ class AssetResponseDto(serializers.Serializer):
             "isOffline": asset.is_offline,
             "visibility": asset.visibility,
             "duration": asset.duration_ms,
-            "exifInfo": None if exif is None or self.context.get("without_metadata") else ExifResponseDto(exif).data,
+            # not made when the caller leaves it out (search without withExif: the description is not even read), nor
+            # for a link that hides metadata
+            "exifInfo": None
+            if exif is None or self.context.get("without_metadata") or not self.context.get("with_exif", True)
+            else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
             "tags": [],

@@ -15,8 +15,10 @@ from immich import access
 from jobs.models import AssetStep, Step, StepStatus
 
 
-def assets_of(*, user: User) -> QuerySet[Asset]:
-    return Asset.objects.filter(owner=user).exclude(status="deleted")
+def assets_of(*, user: User, elevated: bool = True) -> QuerySet[Asset]:
+    """The user's assets; without `elevated` (a session unlocked by the PIN), not those in the locked folder."""
+    queryset = Asset.objects.filter(owner=user).exclude(status="deleted")
+    return queryset if elevated else queryset.exclude(visibility=Visibility.LOCKED)
 
 
 def asset_by_id(*, asset_id) -> Asset | None:
@@ -109,12 +111,18 @@ def time_buckets(*, user: User, order: str = "desc", **filters) -> list[dict]:
     return [{"timeBucket": row["bucket"].date().isoformat(), "count": row["count"]} for row in rows]
 
 
+# EXIF columns that can be long (a description, warnings) and that listings which do not show them leave unread.
+LARGE_EXIF_COLUMNS = ("exif__description", "exif__warnings", "exif__locked_properties")
+
+
 def bucket_assets(*, user: User, bucket_start, bucket_end, order: str = "desc", **filters) -> QuerySet[Asset]:
+    """One month of the timeline: only what its answer shows (TimeBucketAssetResponseDto) is read."""
     ordering = "-local_date_time" if order == "desc" else "local_date_time"
     return (
         filtered_assets(user=user, **filters)
         .filter(local_date_time__gte=bucket_start, local_date_time__lt=bucket_end)
         .select_related("exif")
+        .defer(*LARGE_EXIF_COLUMNS, "original_path", "sidecar_path")
         .order_by(ordering, "id")
     )
 

@@ -9,7 +9,16 @@ from rest_framework import serializers
 
 from assets.models import Visibility
 from assets.uploads.services import UploadFields
-from immich.limits import BIGINT_MAX, contains_nul
+from immich.limits import (
+    BIGINT_MAX,
+    DESCRIPTION_MAX_LENGTH,
+    JSON_MAX_BYTES,
+    NAME_MAX_LENGTH,
+    PATH_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    contains_nul,
+    json_size,
+)
 
 _LEGACY_DURATION = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
 _MILLISECONDS = re.compile(r"^\d+(?:\.\d+)?$")
@@ -37,13 +46,13 @@ def parse_duration(value: str | int | float | None) -> int | None:
 class UploadSerializer(serializers.Serializer):
     fileCreatedAt = serializers.DateTimeField()
     fileModifiedAt = serializers.DateTimeField()
-    filename = serializers.CharField(required=False, allow_blank=True, max_length=1024)
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     isFavorite = serializers.BooleanField(required=False, default=False)
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False, default=Visibility.TIMELINE)
-    duration = serializers.CharField(required=False, allow_blank=True)
+    duration = serializers.CharField(required=False, allow_blank=True, max_length=64)
     livePhotoVideoId = serializers.UUIDField(required=False, allow_null=True)
-    deviceAssetId = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    deviceId = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    deviceAssetId = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX_LENGTH)
+    deviceId = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX_LENGTH)
     metadata = serializers.JSONField(required=False)
     fileSize = serializers.IntegerField(required=False)
 
@@ -55,6 +64,8 @@ class UploadSerializer(serializers.Serializer):
             raise serializers.ValidationError("metadata must be a list of {key, value}")
         if contains_nul(value):
             raise serializers.ValidationError("metadata must not contain NUL characters")
+        if json_size(value) > JSON_MAX_BYTES:
+            raise serializers.ValidationError(f"metadata must be at most {JSON_MAX_BYTES} bytes of JSON")
         return value
 
 
@@ -75,8 +86,8 @@ def upload_fields(fields: dict) -> UploadFields:
 
 
 class BulkUploadCheckItem(serializers.Serializer):
-    id = serializers.CharField()
-    checksum = serializers.CharField()
+    id = serializers.CharField(max_length=PATH_MAX_LENGTH)  # immich-go sends a file's path
+    checksum = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class BulkUploadCheckSerializer(serializers.Serializer):
@@ -94,7 +105,7 @@ class AssetUpdateSerializer(serializers.Serializer):
     isFavorite = serializers.BooleanField(required=False, source="is_favorite")
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
     isArchived = serializers.BooleanField(required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     rating = serializers.IntegerField(required=False, min_value=-1, max_value=5, allow_null=True)
     latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
@@ -121,7 +132,7 @@ class TimelineQuerySerializer(serializers.Serializer):
     userId = serializers.UUIDField(required=False)
     personId = serializers.UUIDField(required=False)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
-    timeBucket = serializers.CharField(required=False)
+    timeBucket = serializers.CharField(required=False, max_length=64)
     withPartners = serializers.BooleanField(required=False, default=False)
 
     def validate(self, data: dict) -> dict:

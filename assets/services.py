@@ -25,9 +25,16 @@ logger = logging.getLogger(__name__)
 EDITABLE_EXIF = {"description": "description", "rating": "rating", "latitude": "latitude", "longitude": "longitude"}
 
 
-def assets_update(*, owner: User, ids: list, changes: dict) -> int:
-    """Apply the same changes to the owner's assets among `ids`; other ids are ignored (never revealed). The EXIF
-    properties set here are locked against metadata extraction, whenever it runs."""
+def owned_assets(*, owner: User, ids: list, elevated: bool):
+    """The owner's assets among `ids`: in the locked folder only with `elevated` (a session unlocked by the PIN)."""
+    owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    return owned if elevated else owned.exclude(visibility=Visibility.LOCKED)
+
+
+def assets_update(*, owner: User, ids: list, changes: dict, elevated: bool = False) -> int:
+    """Apply the same changes to the owner's assets among `ids`; other ids are ignored (never revealed), and so are
+    locked ones without `elevated`. The EXIF properties set here are locked against metadata extraction, whenever
+    it runs. Assets moved into the locked folder leave every album, as in Immich."""
     asset_changes = {}
     if "is_favorite" in changes:
         asset_changes["is_favorite"] = changes["is_favorite"]
@@ -46,7 +53,9 @@ def assets_update(*, owner: User, ids: list, changes: dict) -> int:
         asset_changes["local_date_time"] = taken.replace(tzinfo=timezone.utc)
         locks += ["dateTimeOriginal", "timeZone"]
     with transaction.atomic():
-        owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+        owned = owned_assets(owner=owner, ids=ids, elevated=elevated)
+        if asset_changes.get("visibility") == Visibility.LOCKED:
+            Asset.albums.through.objects.filter(asset__in=owned).delete()  # albums' AlbumAsset, through the relation
         if exif_changes:  # EXIF rows first, in the order metadata extraction locks them (no deadlock between the two)
             owned_ids = list(owned.values_list("id", flat=True))
             AssetExif.objects.bulk_create(
@@ -70,9 +79,9 @@ def zone_name(moment: datetime) -> str:
     return f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def assets_delete(*, owner: User, ids: list, force: bool) -> int:
+def assets_delete(*, owner: User, ids: list, force: bool, elevated: bool = False) -> int:
     """Move to the trash, or with `force` mark deleted and remove the files in the background."""
-    owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    owned = owned_assets(owner=owner, ids=ids, elevated=elevated)
     with transaction.atomic():
         if not force:
             return owned.update(
@@ -148,10 +157,10 @@ ASSET_JOB_STEPS = {
 }
 
 
-def assets_run_job(*, owner: User, ids: list, name: str) -> int:
+def assets_run_job(*, owner: User, ids: list, name: str, elevated: bool = False) -> int:
     """Per-asset commands from the asset viewer: run one step again for the owner's assets, ahead of backfills."""
     step = ASSET_JOB_STEPS[name]
-    owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    owned = owned_assets(owner=owner, ids=ids, elevated=elevated)
     if step == Step.VIDEO_ENCODE:
         owned = owned.filter(type=AssetType.VIDEO)  # "refresh encoded video": only videos have one
     with transaction.atomic():

@@ -36,6 +36,7 @@ class LinkGrant(Protocol):
 class Actor:
     user: Any  # accounts.User: for a link holder, the link's owner
     link: LinkGrant | None = None
+    elevated: bool = False  # a session unlocked by the PIN: the owner's locked folder is open to it
 
     @property
     def is_link(self) -> bool:
@@ -55,10 +56,20 @@ def register(permission: str, grant: Grant, *, actor: str = USER) -> None:
     _grants.setdefault((permission, actor), []).append(grant)
 
 
+_elevation: list[Callable[[Any], bool]] = []
+
+
+def register_elevation(is_elevated: Callable[[Any], bool]) -> None:
+    """How a request's credential is known to be unlocked by the PIN (accounts registers it)."""
+    _elevation.append(is_elevated)
+
+
 def actor_of(request) -> Actor:
     """The caller of an API request (authenticated: DRF's `request.user` and `request.auth`)."""
     auth = getattr(request, "auth", None)
-    return Actor(user=request.user, link=auth if getattr(auth, "is_shared_link", False) else None)
+    link = auth if getattr(auth, "is_shared_link", False) else None
+    elevated = link is None and any(is_elevated(auth) for is_elevated in _elevation)
+    return Actor(user=request.user, link=link, elevated=elevated)
 
 
 def _as_uuid(value) -> uuid.UUID | None:

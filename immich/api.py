@@ -5,9 +5,14 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from immich.limits import TEXT_MAX_LENGTH
+
 RANGE_HEADER = OpenApiParameter(
     "Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="`bytes=start-end`: one span of the file (206)"
 )
+
+# A shared link's credentials in the query, as Immich's clients send them (?key= or ?slug=).
+LINK_PARAMETERS = [OpenApiParameter(name, {"type": "string", "maxLength": TEXT_MAX_LENGTH}) for name in ("key", "slug")]
 
 
 def file_responses(*media_types: str) -> dict:

@@ -83,6 +83,8 @@ class Environment:
     # Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk, and the largest one accepted.
     tus_expiry_hours: int = 24
     tus_max_size: int = 100 * 1024**3
+    # Seconds each piece (64 KiB to 1 MiB) of a request body may take to arrive (immich/body_deadline.py); 0: no deadline.
+    body_read_timeout_s: int = 10
     # Where stored files live (immich/storage.py): "filesystem" (under media_location) or "s3" (the bucket below).
     storage_backend: str = "filesystem"
     s3_bucket: str = ""
@@ -125,6 +127,7 @@ def read_environment() -> Environment:
         external_library_roots=_paths("IMMICH_EXTERNAL_LIBRARY_ROOTS"),
         tus_expiry_hours=_int("IMMICH_TUS_EXPIRY_HOURS", 24),
         tus_max_size=_int("IMMICH_TUS_MAX_SIZE", 100 * 1024**3),
+        body_read_timeout_s=_int("IMMICH_BODY_READ_TIMEOUT", 10),
         storage_backend=_storage_backend(),
         s3_bucket=_text("IMMICH_S3_BUCKET"),
         s3_endpoint_url=_text("IMMICH_S3_ENDPOINT_URL"),

@@ -45,6 +45,13 @@ class NotFound(ApplicationError):
     default_message = "Not found or no access"
 
 
+class RequestTimeout(ApplicationError):
+    """The client sent its request body too slowly (immich/body_deadline.py)."""
+
+    status = HTTPStatus.REQUEST_TIMEOUT
+    default_message = "The request body arrived too slowly"
+
+
 class TooManyRequests(ApplicationError):
     """Too many attempts (failed logins) in a while: `retry_after` seconds until the next one is looked at."""
 

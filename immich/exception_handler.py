@@ -15,7 +15,8 @@ from django.db import InterfaceError, OperationalError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from immich.errors import ApplicationError, DatabaseUnavailable, InsufficientStorage, TooManyRequests
+from immich.body_deadline import timed_out as body_read_timed_out
+from immich.errors import ApplicationError, DatabaseUnavailable, InsufficientStorage, RequestTimeout, TooManyRequests
 from workers.media.errors import out_of_space
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def _application_error_response(error: ApplicationError, context) -> Response:
 
 
 def immich_exception_handler(exc, context):
-    if out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
+    if body_read_timed_out(exc):
+        exc = RequestTimeout()
+    elif out_of_space(exc):  # the server's condition, not the request's fault (logged by django.request as a 5xx)
         exc = InsufficientStorage()
     elif isinstance(exc, (OperationalError, InterfaceError)):
         # django.request logs the 503 without its cause

@@ -4,4 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immich.settings.production")
 
-application = get_wsgi_application()
+from immich.body_deadline import BodyDeadline  # noqa: E402  (after the settings module is chosen)
+from immich.env import ENV  # noqa: E402
+
+# Slow clients cannot hold the API's threads: each piece of a body must arrive in IMMICH_BODY_READ_TIMEOUT seconds.
+application = BodyDeadline(get_wsgi_application(), timeout=ENV.body_read_timeout_s)

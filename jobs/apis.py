@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from immich.api import validated
 from immich.errors import BadRequest, NotFound
+from immich.limits import TEXT_MAX_LENGTH
 from jobs import commands, selectors, system_config
 from jobs.models import StepStatus
 from jobs.queues import Queue
@@ -76,7 +77,7 @@ class JobCommandSerializer(serializers.Serializer[Any]):
 
 
 class ManualJobSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField()
+    name = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class QueueUpdateSerializer(serializers.Serializer[Any]):

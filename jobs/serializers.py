@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from immich.limits import TEXT_MAX_LENGTH
 from jobs import system_config
 from jobs.queues import Queue
 
@@ -80,7 +81,7 @@ class SystemConfigTemplateStorageOptionDto(serializers.Serializer[Any]):
 
 class DatabaseBackupConfig(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
-    cronExpression = serializers.CharField()
+    cronExpression = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     keepLastAmount = serializers.IntegerField()
 
 
@@ -91,21 +92,21 @@ class SystemConfigBackupsDto(serializers.Serializer[Any]):
 class SystemConfigFFmpegDto(serializers.Serializer[Any]):
     crf = serializers.IntegerField()
     threads = serializers.IntegerField()
-    preset = serializers.CharField()
+    preset = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     targetVideoCodec = serializers.ChoiceField(choices=system_config.VIDEO_CODECS)
     acceptedVideoCodecs = serializers.ListField(child=serializers.ChoiceField(choices=system_config.VIDEO_CODECS))
     targetAudioCodec = serializers.ChoiceField(choices=system_config.AUDIO_CODECS)
     acceptedAudioCodecs = serializers.ListField(child=serializers.ChoiceField(choices=system_config.AUDIO_CODECS))
     acceptedContainers = serializers.ListField(child=serializers.ChoiceField(choices=system_config.VIDEO_CONTAINERS))
-    targetResolution = serializers.CharField()
-    maxBitrate = serializers.CharField()
+    targetResolution = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    maxBitrate = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     bframes = serializers.IntegerField()
     refs = serializers.IntegerField()
     gopSize = serializers.IntegerField()
     temporalAQ = serializers.BooleanField()
     cqMode = serializers.ChoiceField(choices=system_config.CQ_MODES)
     twoPass = serializers.BooleanField()
-    preferredHwDevice = serializers.CharField()
+    preferredHwDevice = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     transcode = serializers.ChoiceField(choices=system_config.TRANSCODE_POLICIES)
     tonemap = serializers.ChoiceField(choices=system_config.TONE_MAPPINGS)
     accel = serializers.ChoiceField(choices=system_config.HW_ACCELERATIONS)
@@ -147,7 +148,7 @@ class SystemConfigJobDto(serializers.Serializer[Any]):
 
 class SystemConfigLibraryScanDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
-    cronExpression = serializers.CharField()
+    cronExpression = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class SystemConfigLibraryWatchDto(serializers.Serializer[Any]):
@@ -165,7 +166,7 @@ class SystemConfigFacesDto(serializers.Serializer[Any]):
 
 
 class SystemConfigMetadataDto(serializers.Serializer[Any]):
-    defaultTimeZone = serializers.CharField()  # beyond the reference
+    defaultTimeZone = serializers.CharField(max_length=TEXT_MAX_LENGTH)  # beyond the reference
     faces = SystemConfigFacesDto()
 
 
@@ -174,7 +175,7 @@ class SystemConfigNewVersionCheckDto(serializers.Serializer[Any]):
 
 
 class SystemConfigNightlyTasksDto(serializers.Serializer[Any]):
-    startTime = serializers.CharField()
+    startTime = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     databaseCleanup = serializers.BooleanField()
     missingThumbnails = serializers.BooleanField()
     clusterNewFaces = serializers.BooleanField()
@@ -189,8 +190,10 @@ class SystemConfigPasswordLoginDto(serializers.Serializer[Any]):
 class SystemConfigStorageTemplateDto(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     hashVerificationEnabled = serializers.BooleanField()
-    template = serializers.CharField()
-    timeZone = serializers.CharField(allow_blank=True)  # beyond the reference, with skipLowConfidenceDates
+    template = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    timeZone = serializers.CharField(
+        allow_blank=True, max_length=TEXT_MAX_LENGTH
+    )  # beyond the reference, with skipLowConfidenceDates
     skipLowConfidenceDates = serializers.BooleanField()
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 
 from immich.errors import BadRequest
-from immich.limits import contains_nul
+from immich.limits import TEXT_MAX_LENGTH, contains_nul
 from jobs.models import SystemConfig
 from jobs.queues import Queue
 from workers.media import storage_template
@@ -215,6 +215,8 @@ def _validate(default: Config, candidate: object, path: str = "") -> list[str]:
             errors.append(f"{where}: must be a {type(default_value).__name__}")
         elif contains_nul(value):
             errors.append(f"{where}: must not contain NUL characters")
+        elif isinstance(value, str) and len(value) > TEXT_MAX_LENGTH:
+            errors.append(f"{where}: must be at most {TEXT_MAX_LENGTH} characters")
         elif where in RULES and (problem := RULES[where](value)):
             errors.append(f"{where}: {problem}")
     return errors

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from immich.fields import ImmichDateTimeField, immich_date
+from immich.limits import PATH_MAX_LENGTH
 from libraries.models import Library, ScanState
 from libraries.selectors import library_scan_status
 
@@ -12,17 +13,21 @@ class LibraryCreateSerializer(serializers.Serializer):
     ownerId = serializers.UUIDField()
     name = serializers.CharField(required=False, allow_blank=False, max_length=255)
     importPaths = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=PATH_MAX_LENGTH), required=False
     )
-    exclusionPatterns = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
+    exclusionPatterns = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False, max_length=PATH_MAX_LENGTH), required=False
+    )
 
 
 class LibraryUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=False, max_length=255)
     importPaths = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=PATH_MAX_LENGTH), required=False
     )
-    exclusionPatterns = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
+    exclusionPatterns = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False, max_length=PATH_MAX_LENGTH), required=False
+    )
 
     def validate(self, attrs):
         if "ownerId" in self.initial_data:
@@ -32,10 +37,12 @@ class LibraryUpdateSerializer(serializers.Serializer):
 
 class LibraryValidateSerializer(serializers.Serializer):
     importPaths = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False, default=list
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=PATH_MAX_LENGTH),
+        required=False,
+        default=list,
     )
     exclusionPatterns = serializers.ListField(
-        child=serializers.CharField(trim_whitespace=False), required=False, default=list
+        child=serializers.CharField(trim_whitespace=False, max_length=PATH_MAX_LENGTH), required=False, default=list
     )
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.serializers import OptionalOmitted
 from immich.fields import ImmichDateTimeField
+from immich.limits import DESCRIPTION_MAX_LENGTH, JSON_MAX_BYTES, json_size
 from notifications.models import NotificationLevel, NotificationType
 
 
@@ -51,8 +52,15 @@ class NotificationUpdateAllSerializer(NotificationIdsSerializer, NotificationUpd
 class NotificationCreateSerializer(serializers.Serializer):
     userId = serializers.UUIDField()
     title = serializers.CharField(max_length=500)
-    description = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH
+    )
     level = serializers.ChoiceField(choices=NotificationLevel.choices, default=NotificationLevel.INFO)
     type = serializers.ChoiceField(choices=NotificationType.choices, default=NotificationType.CUSTOM)
     data = serializers.JSONField(required=False, allow_null=True)
     readAt = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_data(self, value):
+        if json_size(value) > JSON_MAX_BYTES:
+            raise serializers.ValidationError(f"data must be at most {JSON_MAX_BYTES} bytes of JSON")
+        return value

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import pin
 from assets.models import Visibility
 from immich.api import validated
 from search import selectors
@@ -22,8 +22,7 @@ from search.serializers import (
 def _search_filters(serializer_class, request) -> dict:
     filters = validated(serializer_class, request.data)
     if filters.get("visibility") == Visibility.LOCKED:
-        # Immich opens the locked folder only to a session unlocked with the PIN; this server has no PIN yet.
-        raise exceptions.NotAuthenticated("Elevated permission is required")
+        pin.elevation_required(request.auth)  # the locked folder opens only to a session unlocked by the PIN
     return filters
 
 

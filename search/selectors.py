@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
-from assets.selectors import decode_checksum
+from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum
 from immich import access
 from people.models import AssetFace
 
@@ -124,6 +124,8 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
         .select_related("exif", "video")
         .order_by(f"{direction}file_created_at", f"{direction}id")
     )
+    if not filters["withExif"]:
+        queryset = queryset.defer(*LARGE_EXIF_COLUMNS)  # the answer has no exifInfo: the description stays unread
     start = (number - 1) * size
     assets = list(queryset[start : start + size + 1])
     return SearchPage(

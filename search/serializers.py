@@ -7,6 +7,7 @@ from rest_framework import serializers
 from albums.serializers import AlbumResponseDto
 from assets.models import AssetType, Visibility
 from assets.responses import AssetResponseDto
+from immich.limits import NAME_MAX_LENGTH, PATH_MAX_LENGTH, TEXT_MAX_LENGTH
 
 # Immich's limit on a page of search results.
 MAX_PAGE_SIZE = 1000
@@ -15,7 +16,7 @@ DEFAULT_PAGE_SIZE = 250
 
 def _nullable_text():
     """A filter where null means "has no value" and absence means "any value"."""
-    return serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    return serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 class RejectUnknownFieldsMixin:
@@ -58,22 +59,24 @@ class StatisticsSearchDto(RejectUnknownFieldsMixin, serializers.Serializer):
     tagIds = serializers.ListField(child=serializers.UUIDField(), required=False, allow_null=True)
     albumIds = serializers.ListField(child=serializers.UUIDField(), required=False)
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
-    ocr = serializers.CharField(required=False, allow_blank=True)
-    transcript = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    ocr = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    transcript = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 class MetadataSearchDto(StatisticsSearchDto):
     id = serializers.UUIDField(required=False)
-    checksum = serializers.CharField(required=False, allow_blank=True, help_text="base64 (28 characters) or hex SHA-1")
-    originalFileName = serializers.CharField(required=False, allow_blank=True)
-    originalPath = serializers.CharField(required=False, allow_blank=True)
-    previewPath = serializers.CharField(required=False, allow_blank=True)
-    thumbnailPath = serializers.CharField(required=False, allow_blank=True)
-    encodedVideoPath = serializers.CharField(required=False, allow_blank=True)
+    checksum = serializers.CharField(
+        required=False, allow_blank=True, help_text="base64 (28 characters) or hex SHA-1", max_length=TEXT_MAX_LENGTH
+    )
+    originalFileName = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    originalPath = serializers.CharField(required=False, allow_blank=True, max_length=PATH_MAX_LENGTH)
+    previewPath = serializers.CharField(required=False, allow_blank=True, max_length=PATH_MAX_LENGTH)
+    thumbnailPath = serializers.CharField(required=False, allow_blank=True, max_length=PATH_MAX_LENGTH)
+    encodedVideoPath = serializers.CharField(required=False, allow_blank=True, max_length=PATH_MAX_LENGTH)
     # Dropped from Immich 3.0's DTO; this server still records both, and older clients send them.
-    deviceId = serializers.CharField(required=False, allow_blank=True)
-    deviceAssetId = serializers.CharField(required=False, allow_blank=True)
+    deviceId = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX_LENGTH)
+    deviceAssetId = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX_LENGTH)
     withDeleted = serializers.BooleanField(required=False, default=False)
     withExif = serializers.BooleanField(required=False, default=False)
     withPeople = serializers.BooleanField(required=False, default=False)
@@ -111,7 +114,8 @@ class SearchAssetResponseDto(serializers.Serializer):
     nextPage = serializers.CharField(allow_null=True)
 
     def to_representation(self, page) -> dict:
-        items = AssetResponseDto(page.assets, many=True, context={"with_people": page.with_people}).data
+        context = {"with_people": page.with_people, "with_exif": page.with_exif}
+        items = AssetResponseDto(page.assets, many=True, context=context).data
         if not page.with_exif:
             for item in items:  # Immich leaves the key out unless asked (`exifInfo?` in the SDK)
                 del item["exifInfo"]
@@ -145,11 +149,11 @@ class SearchSuggestionRequestDto(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["country", "state", "city", "camera-make", "camera-model", "camera-lens-model"]
     )
-    country = serializers.CharField(required=False, allow_blank=True)
-    state = serializers.CharField(required=False, allow_blank=True)
-    make = serializers.CharField(required=False, allow_blank=True)
-    model = serializers.CharField(required=False, allow_blank=True)
-    lensModel = serializers.CharField(required=False, allow_blank=True)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    state = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    make = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    model = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+    lensModel = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     includeNull = serializers.BooleanField(
         required=False, default=False, help_text="Add null to the list (a choice of none)"
     )

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttle import client_address
 from immich import access
-from immich.api import validated
+from immich.api import LINK_PARAMETERS, validated
 from immich.errors import Forbidden, NotFound, Unauthorized
 from sharing import link_selectors, link_services
 from sharing.authentication import TOKEN_COOKIE, link_token
@@ -24,8 +24,6 @@ from sharing.link_serializers import (
     SharedLinkResponseDto,
 )
 from sharing.models import SharedLink
-
-LINK_PARAMETERS = [OpenApiParameter("key", str), OpenApiParameter("slug", str)]
 
 
 def _owned_link(request, link_id) -> SharedLink:

@@ -12,6 +12,7 @@ from albums.selectors import album_by_id
 from albums.serializers import AlbumResponseDto
 from assets.responses import AssetResponseDto
 from immich.fields import ImmichDateTimeField
+from immich.limits import DESCRIPTION_MAX_LENGTH, TEXT_MAX_LENGTH
 from sharing.models import SharedLink, SharedLinkType
 
 ASSET_ID_ERRORS = ["duplicate", "no_permission", "not_found"]
@@ -68,7 +69,9 @@ class SharedLinkResponseDto(serializers.Serializer):
 
 
 class SharedLinkEditSerializer(serializers.Serializer):
-    description = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH
+    )
     password = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
     slug = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
     expiresAt = serializers.DateTimeField(required=False, allow_null=True)
@@ -89,7 +92,7 @@ class SharedLinkListQuerySerializer(serializers.Serializer):
 
 
 class SharedLinkLoginSerializer(serializers.Serializer):
-    password = serializers.CharField()
+    password = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class AssetIdsSerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
 from assets.storage import OFFLINE_REASON, local_original, original_roots
 from immich import storage
+from immich.limits import DESCRIPTION_MAX_LENGTH, EXTRACTED_TEXT_MAX_LENGTH
 from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
@@ -96,7 +97,7 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
         # What other apps read from the same file (people: the face regions), in this transaction.
         read = MetadataRead(asset_id, asset.type, path, sidecar, facts.orientation, width, height)
         warnings.extend(metadata_read(read))
-        fields = _unlocked({**_exif_fields(facts, path), "warnings": warnings}, locked)
+        fields = _unlocked({**_bounded(_exif_fields(facts, path), warnings), "warnings": warnings}, locked)
         # One INSERT ... ON CONFLICT: fields the step does not read (reverse geocoding's) keep their values.
         AssetExif.objects.bulk_create(
             [AssetExif(asset_id=asset_id, **fields)],
@@ -158,6 +159,25 @@ def _unlocked(fields: dict, locked: set[str]) -> dict:
 
 def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+
+
+def _text_limit(column: str) -> int:
+    if column == "description":
+        return DESCRIPTION_MAX_LENGTH
+    return getattr(AssetExif._meta.get_field(column), "max_length", None) or EXTRACTED_TEXT_MAX_LENGTH
+
+
+def _bounded(fields: dict, warnings: list[str]) -> dict:
+    """Texts read from the file cut to what is kept (a description of 160 M characters was stored and served
+    back with every asset); each cut is a warning."""
+    bounded = {}
+    for column, value in fields.items():
+        limit = _text_limit(column) if isinstance(value, str) else 0
+        if limit and len(value) > limit:
+            warnings.append(f"{column}: {len(value)} characters, cut to {limit}")
+            value = value[:limit]
+        bounded[column] = value
+    return bounded
 
 
 def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:

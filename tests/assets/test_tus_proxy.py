@@ -44,7 +44,14 @@ SERVERS = """
         proxy_read_timeout 600s;
         proxy_send_timeout 600s;
 
+        client_header_timeout 30s;
+        client_body_timeout 60s;
+
         location / {{
+            proxy_pass http://immich;
+        }}
+
+        location = /api/assets {{
             proxy_pass http://immich;
             proxy_request_buffering off;
         }}

@@ -68,6 +68,37 @@ def _(scene):
     return _json(scene.session_api, "POST", "/api/auth/change-password", body)
 
 
+PIN = "123456"
+
+
+def _with_pin(scene) -> APIClient:
+    """The scene's session, its user having set a PIN (the mobile app's and the web's locked folder)."""
+    response = _json(scene.session_api, "POST", "/api/auth/pin-code", {"pinCode": PIN})
+    assert response.status_code == 204, response.content
+    return scene.session_api
+
+
+recipe("POST", "/auth/pin-code")(lambda scene: _json(scene.session_api, "POST", "/api/auth/pin-code", {"pinCode": PIN}))
+recipe("PUT", "/auth/pin-code")(
+    lambda scene: _json(_with_pin(scene), "PUT", "/api/auth/pin-code", {"pinCode": PIN, "newPinCode": "654321"})
+)
+recipe("DELETE", "/auth/pin-code")(
+    lambda scene: _json(_with_pin(scene), "DELETE", "/api/auth/pin-code", {"password": PASSWORD})
+)
+recipe("POST", "/auth/session/unlock")(
+    lambda scene: _json(_with_pin(scene), "POST", "/api/auth/session/unlock", {"pinCode": PIN})
+)
+recipe("POST", "/auth/session/lock")(lambda scene: scene.session_api.post("/api/auth/session/lock"))
+
+
+@recipe("GET", "/auth/status")
+def _(scene):
+    """An unlocked session: every field of the answer is there (but expiresAt: sessions here do not expire)."""
+    client = _with_pin(scene)
+    assert _json(client, "POST", "/api/auth/session/unlock", {"pinCode": PIN}).status_code == 204
+    return client.get("/api/auth/status")
+
+
 recipe("GET", "/users/me")(lambda scene: scene.session_api.get("/api/users/me"))
 recipe("PUT", "/users/me")(lambda scene: _json(scene.api, "PUT", "/api/users/me", {"name": "Alice B."}))
 recipe("GET", "/users")(lambda scene: scene.api.get("/api/users"))

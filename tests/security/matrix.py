@@ -71,6 +71,13 @@ RULES: dict[str, Rule] = {
     # any user, on their own data
     "POST /api/auth/logout": user(expect=200),
     "POST /api/auth/validateToken": user(expect=200),
+    "GET /api/auth/status": user(expect=200),
+    "POST /api/auth/pin-code": user(body={"pinCode": "123456"}, expect=204),  # the caller's own PIN only
+    "PUT /api/auth/pin-code": user(body={"pinCode": "123456", "newPinCode": "654321"}, expect=400),  # none set
+    "DELETE /api/auth/pin-code": user(body={"pinCode": "123456"}, expect=400),  # none set
+    # the caller's own session only; a key (as the matrix calls) has none: 400
+    "POST /api/auth/session/unlock": user(body={"pinCode": "123456"}, expect=400),
+    "POST /api/auth/session/lock": user(expect=400),
     "GET /api/server/about": user(expect=200),
     "GET /api/users": user(expect=200),
     "GET /api/users/me": user(expect=200),
