@@ -15,8 +15,8 @@ from albums.serializers import (
     AlbumListQuerySerializer,
     AlbumResponseDto,
     AlbumUpdateSerializer,
-    BulkIdResponseDto,
 )
+from assets.responses import BulkIdResponseDto
 from assets.serializers import AssetIdsSerializer
 from immich.api import validated
 

@@ -15,7 +15,6 @@ from immich.fields import ImmichDateTimeField
 # Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
 ORDERS = ["asc", "desc"]
 ALBUM_USER_ROLES = ["editor", "owner", "viewer"]
-BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
 _ABSENT_WHEN_EMPTY = ("startDate", "endDate", "lastModifiedAssetTimestamp")
 
 
@@ -74,14 +73,6 @@ class AlbumResponseDto(serializers.Serializer):
     @extend_schema_field(AssetResponseDto(many=True))
     def get_assets(self, album: Album) -> Any:
         return AssetResponseDto(self.context.get("assets", []), many=True).data
-
-
-class BulkIdResponseDto(serializers.Serializer):
-    """One id's outcome when assets are added to or removed from an album."""
-
-    id = serializers.UUIDField()
-    success = serializers.BooleanField()
-    error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
 
 
 class AlbumCreateSerializer(serializers.Serializer):

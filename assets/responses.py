@@ -52,6 +52,8 @@ class AssetStackResponseDto(serializers.Serializer):
 
 
 class TagResponseDto(serializers.Serializer):
+    """A tag (the tags app's model, read through its attributes: assets do not import tags)."""
+
     id = serializers.UUIDField()
     name = serializers.CharField()
     value = serializers.CharField()
@@ -60,10 +62,37 @@ class TagResponseDto(serializers.Serializer):
     createdAt = ImmichDateTimeField()
     updatedAt = ImmichDateTimeField()
 
+    def to_representation(self, tag) -> dict:
+        body = {
+            "id": str(tag.id),
+            "name": tag.name,
+            "value": tag.value,
+            "createdAt": immich_date(tag.created_at),
+            "updatedAt": immich_date(tag.updated_at),
+        }
+        if tag.color:
+            body["color"] = tag.color
+        if tag.parent_id:
+            body["parentId"] = str(tag.parent_id)
+        return body
+
+
+BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
+
+
+class BulkIdResponseDto(serializers.Serializer):
+    """One id's outcome when assets are added to or removed from an album, a tag or a stack."""
+
+    id = serializers.UUIDField()
+    success = serializers.BooleanField()
+    error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
+
 
 class AssetResponseDto(serializers.Serializer):
     """One asset. With `context={"with_people": True}` (GET and PUT /assets/{id}) it carries the asset's people and
-    unassigned faces, read in one query; without, `people` is empty and `unassignedFaces` left out.
+    unassigned faces, read in one query, its tags and its stack; without, `people` is empty, `unassignedFaces` and
+    `tags` are left out and `stack` is null. `with_tags` and `with_stack` ask for those two on their own (a search
+    prefetches them: `tags`, and `stack_link__stack` annotated with `asset_count`).
 
     `to_representation` builds the body in one pass (albums list thousands of assets, and most keys are not columns);
     the declared fields are its schema, and tests/assets/test_responses.py holds the two together."""
@@ -108,6 +137,7 @@ class AssetResponseDto(serializers.Serializer):
     transcodeReason = serializers.CharField(allow_null=True)
 
     def to_representation(self, asset: Asset) -> dict:
+        detail = bool(self.context.get("with_people"))
         exif = getattr(asset, "exif", None)
         video = _video_of(asset)
         body = {
@@ -135,7 +165,6 @@ class AssetResponseDto(serializers.Serializer):
             "exifInfo": None if exif is None else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
-            "tags": [],
             "checksum": _b64(asset.checksum),
             "stack": None,
             "duplicateId": None,
@@ -146,7 +175,9 @@ class AssetResponseDto(serializers.Serializer):
             "transcodeDecision": video.decision if video else None,
             "transcodeReason": video.reason if video else None,
         }
-        if self.context.get("with_people"):
+        if self.context.get("with_tags", detail):
+            body["tags"] = [TagResponseDto(tag).data for tag in sorted(asset.tags.all(), key=lambda tag: tag.value)]
+        if detail:
             body.update(_people_of(asset))
         return body
 

@@ -17,6 +17,7 @@ api = [
     path("", include("people.urls")),
     path("", include("search.urls")),
     path("", include("sync.urls")),
+    path("", include("tags.urls")),
     path("server/ping", server_apis.PingApi.as_view()),
     path("server/version", server_apis.VersionApi.as_view()),
     path("server/media-types", server_apis.MediaTypesApi.as_view()),

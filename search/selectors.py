@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
 from assets.selectors import decode_checksum
 from people.models import AssetFace
+from tags.models import SEPARATOR, Tag, TagAsset
 
 # Filter name -> (column, lookup) for the date bounds, inclusive as Immich's.
 _DATE_BOUNDS = {
@@ -107,8 +108,21 @@ def _narrowed_by_relations(queryset: QuerySet[Asset], *, user: User, filters: di
     for person_id in filters.get("personIds") or []:
         faces = AssetFace.objects.filter(asset=OuterRef("pk"), person_id=person_id, person__owner=user)
         queryset = queryset.filter(Exists(faces))
-    if filters.get("tagIds"):
-        return queryset.none()  # no tags exist yet: any tag id is unknown, and an unknown tag matches nothing
+    if "tagIds" in filters:
+        queryset = _narrowed_by_tags(queryset, user=user, tag_ids=filters["tagIds"])
+    return queryset
+
+
+def _narrowed_by_tags(queryset: QuerySet[Asset], *, user: User, tag_ids: list | None) -> QuerySet[Asset]:
+    """Every tag named, each by itself or a tag below it (Immich's closure); `null` asks for untagged assets."""
+    if tag_ids is None:
+        return queryset.filter(~Exists(TagAsset.objects.filter(asset=OuterRef("pk"))))
+    tags = list(Tag.objects.filter(owner=user, pk__in=tag_ids))
+    if len(tags) < len(set(tag_ids)):
+        return queryset.none()  # another user's or an unknown tag matches nothing
+    for tag in tags:
+        below = Q(tag=tag) | Q(tag__owner=user, tag__value__startswith=tag.value + SEPARATOR)
+        queryset = queryset.filter(Exists(TagAsset.objects.filter(below, asset=OuterRef("pk"))))
     return queryset
 
 
@@ -121,6 +135,8 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
         .select_related("exif", "video")
         .order_by(f"{direction}file_created_at", f"{direction}id")
     )
+    if filters["withExif"]:
+        queryset = queryset.prefetch_related("tags")
     start = (number - 1) * size
     assets = list(queryset[start : start + size + 1])
     return SearchPage(

@@ -111,9 +111,10 @@ class SearchAssetResponseDto(serializers.Serializer):
     nextPage = serializers.CharField(allow_null=True)
 
     def to_representation(self, page) -> dict:
-        items = AssetResponseDto(page.assets, many=True, context={"with_people": page.with_people}).data
+        context = {"with_people": page.with_people, "with_tags": page.with_exif}
+        items = AssetResponseDto(page.assets, many=True, context=context).data
         if not page.with_exif:
-            for item in items:  # Immich leaves the key out unless asked (`exifInfo?` in the SDK)
+            for item in items:  # Immich leaves the key out unless asked (`exifInfo?` in the SDK); tags go with it
                 del item["exifInfo"]
         return {
             "total": len(items),

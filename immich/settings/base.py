@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "people",
     "search",
     "sync",
+    "tags",
     "workers",
 ]
 
@@ -175,7 +176,7 @@ SPECTACULAR_SETTINGS = {
         "AssetRejectReason": ["duplicate", "unsupported-format"],
         "AssetOrder": "albums.serializers.ORDERS",
         "AlbumUserRole": "albums.serializers.ALBUM_USER_ROLES",
-        "BulkIdErrorReason": "albums.serializers.BULK_ID_ERRORS",
+        "BulkIdErrorReason": "assets.responses.BULK_ID_ERRORS",
         "UserAvatarColor": "accounts.serializers.UserAvatarColor",
         "UserStatus": "accounts.serializers.UserStatus",
         "Permission": "accounts.permissions_catalog.PERMISSIONS",

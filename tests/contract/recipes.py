@@ -106,7 +106,7 @@ def _(scene):
     return scene.upload(make_jpeg(scene.folder / "upload.jpg"))
 
 
-recipe("GET", "/assets/{id}")(lambda scene: scene.api.get(f"/api/assets/{scene.image}"))
+recipe("GET", "/assets/{id}")(lambda scene: scene.having("tag").api.get(f"/api/assets/{scene.image}"))
 recipe("PUT", "/assets/{id}")(
     lambda scene: _json(
         scene.api,
@@ -177,6 +177,24 @@ recipe("DELETE", "/albums/{id}/assets")(
 )
 
 
+# --- tags ---
+recipe("GET", "/tags")(lambda scene: scene.having("tag").api.get("/api/tags"))
+recipe("POST", "/tags")(lambda scene: _json(scene.api, "POST", "/api/tags", {"name": "Family", "color": "#ff0000"}))
+recipe("PUT", "/tags")(lambda scene: _json(scene.api, "PUT", "/api/tags", {"tags": ["immich-go/2024/summer"]}))
+recipe("PUT", "/tags/assets")(
+    lambda scene: _json(scene.api, "PUT", "/api/tags/assets", {"tagIds": [scene.tag], "assetIds": [scene.video]})
+)
+recipe("GET", "/tags/{id}")(lambda scene: scene.api.get(f"/api/tags/{scene.tag}"))
+recipe("PUT", "/tags/{id}")(lambda scene: _json(scene.api, "PUT", f"/api/tags/{scene.tag}", {"color": "00ff00"}))
+recipe("DELETE", "/tags/{id}")(lambda scene: scene.api.delete(f"/api/tags/{scene.tag}"))
+recipe("PUT", "/tags/{id}/assets")(
+    lambda scene: _json(scene.api, "PUT", f"/api/tags/{scene.tag}/assets", {"ids": [scene.video, scene.image]})
+)
+recipe("DELETE", "/tags/{id}/assets")(
+    lambda scene: _json(scene.api, "DELETE", f"/api/tags/{scene.tag}/assets", {"ids": [scene.image]})
+)
+
+
 # --- search ---
 
 
@@ -184,7 +202,7 @@ recipe("DELETE", "/albums/{id}/assets")(
 def _(scene):
     """immich-go's query (clients.md G8), over a photo whose metadata was read and a video."""
     body = {"page": 1, "size": 1000, "withExif": True, "visibility": "timeline", "order": "asc"}
-    return _json(scene.having("image", "video").api, "POST", "/api/search/metadata", body)
+    return _json(scene.having("image", "video", "tag").api, "POST", "/api/search/metadata", body)
 
 
 recipe("GET", "/search/suggestions")(

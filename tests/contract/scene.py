@@ -114,6 +114,15 @@ class Scene:
         return response.json()["id"]
 
     @cached_property
+    def tag(self) -> str:
+        """A tag below a parent, put on the photo (immich-go's two calls)."""
+        response = self.api.put("/api/tags", {"tags": ["Travel/Rome"]}, format="json")
+        assert response.status_code == 200, response.content
+        tag_id = response.json()[0]["id"]
+        self.api.put(f"/api/tags/{tag_id}/assets", {"ids": [self.image]}, format="json")
+        return tag_id
+
+    @cached_property
     def person(self) -> str:
         """A person named in a photo's face regions, with its thumbnail made."""
         asset_id = upload_tagged(self.api, self.folder, regions=[("Carol", None)], name="carol.jpg")
