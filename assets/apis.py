@@ -258,6 +258,7 @@ def _timeline_filters(request) -> dict:
         "person_id": query.get("personId"),
         "order": query["order"],
         "time_bucket": query.get("timeBucket"),
+        "with_stacked": query["withStacked"],
     }
 
 
@@ -289,8 +290,9 @@ class TimeBucketApi(APIView):
             end = (start + timedelta(days=32)).replace(day=1)
         except OverflowError:
             raise BadRequest("timeBucket is past the last month a date can name") from None
-        assets = selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters)
-        return Response(TimeBucketAssetResponseDto(list(assets)).data)
+        assets = list(selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters))
+        stacks = selectors.stack_counts(asset_ids=[asset.id for asset in assets]) if filters["with_stacked"] else None
+        return Response(TimeBucketAssetResponseDto(assets, context={"stacks": stacks}).data)
 
 
 class AssetThumbnailApi(APIView):

@@ -166,7 +166,7 @@ class AssetResponseDto(serializers.Serializer):
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
             "checksum": _b64(asset.checksum),
-            "stack": None,
+            "stack": _stack_of(asset) if self.context.get("with_stack", detail) else None,
             "duplicateId": None,
             "hasMetadata": exif is not None and exif.exif_image_width is not None,
             "width": asset.width,
@@ -180,6 +180,21 @@ class AssetResponseDto(serializers.Serializer):
         if detail:
             body.update(_people_of(asset))
         return body
+
+
+def _stack_of(asset: Asset) -> dict | None:
+    """The asset's stack through the stacks app's reverse relation (`stack_link`); its count read from the
+    `asset_count` a list's prefetch annotates, else counted."""
+    try:
+        stack = asset.stack_link.stack
+    except ObjectDoesNotExist:
+        return None
+    count = getattr(stack, "asset_count", None)
+    return {
+        "id": str(stack.id),
+        "primaryAssetId": str(stack.primary_asset_id),
+        "assetCount": stack.members.count() if count is None else count,
+    }
 
 
 def _video_of(asset: Asset):
@@ -259,10 +274,16 @@ class TimeBucketAssetResponseDto(serializers.Serializer):
     livePhotoVideoId = serializers.ListField(child=serializers.UUIDField(allow_null=True))
     city = serializers.ListField(child=serializers.CharField(allow_null=True), required=False)
     country = serializers.ListField(child=serializers.CharField(allow_null=True), required=False)
+    stack = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(), allow_null=True),
+        required=False,
+        help_text="With withStacked: [stack id, asset count] of a stack's primary, else null",
+    )
 
     def to_representation(self, assets: list[Asset]) -> dict:
         exifs = [getattr(asset, "exif", None) for asset in assets]
-        return {
+        stacks = self.context.get("stacks")
+        body = {
             "id": [str(asset.id) for asset in assets],
             "ownerId": [str(asset.owner_id) for asset in assets],
             "ratio": [(asset.width / asset.height) if asset.width and asset.height else 1.0 for asset in assets],
@@ -280,3 +301,10 @@ class TimeBucketAssetResponseDto(serializers.Serializer):
             "city": [exif.city if exif else None for exif in exifs],
             "country": [exif.country if exif else None for exif in exifs],
         }
+        if stacks is not None:
+            body["stack"] = [_stack_pair(stacks.get(asset.id)) for asset in assets]
+        return body
+
+
+def _stack_pair(entry) -> list[str] | None:
+    return None if entry is None else [str(entry[0]), str(entry[1])]

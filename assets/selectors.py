@@ -6,7 +6,7 @@ import base64
 import binascii
 from pathlib import Path
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
@@ -47,6 +47,7 @@ def filtered_assets(
     album_id=None,
     person_id=None,
     user_id=None,
+    with_stacked: bool = False,
 ) -> QuerySet[Asset]:
     """The user's own assets narrowed by the filters. A filter can only narrow: another user's album, person or
     user id matches nothing, exactly like an unknown id, so an answer never tells whether it exists."""
@@ -67,7 +68,23 @@ def filtered_assets(
 
         faces = AssetFace.objects.filter(person_id=person_id, person__owner=user)
         queryset = queryset.filter(id__in=faces.values("asset_id"))
+    if with_stacked:  # a stack shows as its primary asset (`stack_link`: the stacks app's reverse relation)
+        queryset = queryset.filter(Q(stack_link__isnull=True) | Q(stack_link__stack__primary_asset_id=F("id")))
     return queryset
+
+
+def stack_counts(*, asset_ids: list) -> dict:
+    """Per asset in a stack, its stack's id and asset count, for the timeline's `stack` column."""
+    links = dict(
+        Asset.objects.filter(pk__in=asset_ids, stack_link__isnull=False).values_list("id", "stack_link__stack_id")
+    )
+    counts = dict(
+        Asset.objects.filter(stack_link__stack_id__in=set(links.values()))
+        .values("stack_link__stack_id")
+        .annotate(count=Count("id"))
+        .values_list("stack_link__stack_id", "count")
+    )
+    return {asset_id: (stack_id, counts[stack_id]) for asset_id, stack_id in links.items()}
 
 
 def asset_statistics(*, user: User, **filters) -> dict:

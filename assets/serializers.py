@@ -122,6 +122,9 @@ class TimelineQuerySerializer(serializers.Serializer):
     personId = serializers.UUIDField(required=False)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     timeBucket = serializers.CharField(required=False)
+    withStacked = serializers.BooleanField(
+        required=False, default=False, help_text="A stack shows as its primary asset, with the stack's size"
+    )
 
 
 class AssetJobSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ api = [
     path("", include("notifications.urls")),
     path("", include("people.urls")),
     path("", include("search.urls")),
+    path("", include("stacks.urls")),
     path("", include("sync.urls")),
     path("", include("tags.urls")),
     path("server/ping", server_apis.PingApi.as_view()),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
 from assets.selectors import decode_checksum
 from people.models import AssetFace
+from stacks.models import Stack
 from tags.models import SEPARATOR, Tag, TagAsset
 
 # Filter name -> (column, lookup) for the date bounds, inclusive as Immich's.
@@ -48,6 +49,7 @@ class SearchPage:
     has_next: bool
     with_exif: bool
     with_people: bool
+    with_stacked: bool = False
 
 
 def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
@@ -93,6 +95,8 @@ def _narrowed_by_flags(queryset: QuerySet[Asset], filters: dict) -> QuerySet[Ass
     if "isEncoded" in filters:
         encoded = AssetFile.objects.filter(asset=OuterRef("pk"), type=AssetFileType.ENCODED_VIDEO)
         queryset = queryset.filter(Exists(encoded) if filters["isEncoded"] else ~Exists(encoded))
+    if filters.get("withStacked") is False:  # Immich: only assets in no stack
+        queryset = queryset.filter(stack_link__isnull=True)
     if filters.get("ocr") or filters.get("transcript"):
         return queryset.none()  # no asset has recognised text or a transcript on this server yet
     return queryset
@@ -137,11 +141,14 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
     )
     if filters["withExif"]:
         queryset = queryset.prefetch_related("tags")
+    if filters.get("withStacked"):
+        stacks = Stack.objects.annotate(asset_count=Count("members"))
+        queryset = queryset.prefetch_related(Prefetch("stack_link__stack", queryset=stacks))
     start = (number - 1) * size
     assets = list(queryset[start : start + size + 1])
     return SearchPage(
         assets=assets[:size], number=number, has_next=len(assets) > size,
-        with_exif=filters["withExif"], with_people=filters["withPeople"],
+        with_exif=filters["withExif"], with_people=filters["withPeople"], with_stacked=bool(filters.get("withStacked")),
     )  # fmt: skip
 
 

@@ -77,7 +77,9 @@ class MetadataSearchDto(StatisticsSearchDto):
     withDeleted = serializers.BooleanField(required=False, default=False)
     withExif = serializers.BooleanField(required=False, default=False)
     withPeople = serializers.BooleanField(required=False, default=False)
-    withStacked = serializers.BooleanField(required=False, help_text="Accepted; this server has no stacks yet")
+    withStacked = serializers.BooleanField(
+        required=False, help_text="false: only assets in no stack; true: each asset with its stack"
+    )
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     size = serializers.IntegerField(required=False, default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
@@ -111,7 +113,7 @@ class SearchAssetResponseDto(serializers.Serializer):
     nextPage = serializers.CharField(allow_null=True)
 
     def to_representation(self, page) -> dict:
-        context = {"with_people": page.with_people, "with_tags": page.with_exif}
+        context = {"with_people": page.with_people, "with_tags": page.with_exif, "with_stack": page.with_stacked}
         items = AssetResponseDto(page.assets, many=True, context=context).data
         if not page.with_exif:
             for item in items:  # Immich leaves the key out unless asked (`exifInfo?` in the SDK); tags go with it

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "notifications",
     "people",
     "search",
+    "stacks",
     "sync",
     "tags",
     "workers",

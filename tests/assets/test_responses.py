@@ -46,6 +46,6 @@ def test_exif_dates_have_a_utc_offset(api, tmp_path):
 
 def test_bucket_body_holds_the_declared_fields(api, tmp_path):
     upload_photo(api, tmp_path, created="2021-06-15T10:30:00.000Z")
-    body = api.get("/api/timeline/bucket?timeBucket=2021-06-01").json()
+    body = api.get("/api/timeline/bucket?timeBucket=2021-06-01&withStacked=true").json()
     assert set(body) == set(TimeBucketAssetResponseDto().fields)
     assert body["fileCreatedAt"] == ["2021-06-15T10:30:00.000Z"]

@@ -106,7 +106,7 @@ def _(scene):
     return scene.upload(make_jpeg(scene.folder / "upload.jpg"))
 
 
-recipe("GET", "/assets/{id}")(lambda scene: scene.having("tag").api.get(f"/api/assets/{scene.image}"))
+recipe("GET", "/assets/{id}")(lambda scene: scene.having("tag", "stack").api.get(f"/api/assets/{scene.image}"))
 recipe("PUT", "/assets/{id}")(
     lambda scene: _json(
         scene.api,
@@ -155,7 +155,9 @@ recipe("GET", "/timeline/buckets")(
     lambda scene: scene.having("image").api.get("/api/timeline/buckets?visibility=timeline&withPartners=true")
 )
 recipe("GET", "/timeline/bucket")(
-    lambda scene: scene.having("image").api.get("/api/timeline/bucket?timeBucket=2021-06-01&visibility=timeline")
+    lambda scene: scene.having("stack").api.get(
+        "/api/timeline/bucket?timeBucket=2021-06-01&visibility=timeline&withStacked=true"
+    )
 )
 
 
@@ -195,14 +197,33 @@ recipe("DELETE", "/tags/{id}/assets")(
 )
 
 
+# --- stacks ---
+recipe("GET", "/stacks")(lambda scene: scene.having("stack").api.get("/api/stacks"))
+recipe("POST", "/stacks")(
+    lambda scene: _json(scene.api, "POST", "/api/stacks", {"assetIds": [scene.image, scene.video]})
+)
+recipe("DELETE", "/stacks")(lambda scene: _json(scene.api, "DELETE", "/api/stacks", {"ids": [scene.stack]}))
+recipe("GET", "/stacks/{id}")(lambda scene: scene.api.get(f"/api/stacks/{scene.stack}"))
+recipe("PUT", "/stacks/{id}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/stacks/{scene.stack}", {"primaryAssetId": scene.image})
+)
+recipe("DELETE", "/stacks/{id}")(lambda scene: scene.api.delete(f"/api/stacks/{scene.stack}"))
+
+
+@recipe("DELETE", "/stacks/{id}/assets/{assetId}")
+def _(scene):
+    other = next(asset["id"] for asset in scene.api.get(f"/api/stacks/{scene.stack}").json()["assets"][1:])
+    return scene.api.delete(f"/api/stacks/{scene.stack}/assets/{other}")
+
+
 # --- search ---
 
 
 @recipe("POST", "/search/metadata")
 def _(scene):
     """immich-go's query (clients.md G8), over a photo whose metadata was read and a video."""
-    body = {"page": 1, "size": 1000, "withExif": True, "visibility": "timeline", "order": "asc"}
-    return _json(scene.having("image", "video", "tag").api, "POST", "/api/search/metadata", body)
+    body = {"page": 1, "size": 1000, "withExif": True, "visibility": "timeline", "order": "asc", "withStacked": True}
+    return _json(scene.having("image", "video", "tag", "stack").api, "POST", "/api/search/metadata", body)
 
 
 recipe("GET", "/search/suggestions")(

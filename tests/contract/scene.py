@@ -123,6 +123,14 @@ class Scene:
         return tag_id
 
     @cached_property
+    def stack(self) -> str:
+        """The photo on top of two others (immich-go's burst)."""
+        others = [self.photo("burst1.jpg", color=(30, 160, 90)), self.photo("burst2.jpg", color=(160, 30, 220))]
+        response = self.api.post("/api/stacks", {"assetIds": [self.image, *others]}, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
     def person(self) -> str:
         """A person named in a photo's face regions, with its thumbnail made."""
         asset_id = upload_tagged(self.api, self.folder, regions=[("Carol", None)], name="carol.jpg")
