@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AlbumsConfig(AppConfig):
     name = "albums"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from albums.services import album_copy_memberships
+        from assets.copy import register_copy_step
+
+        register_copy_step("albums", album_copy_memberships)

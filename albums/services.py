@@ -63,3 +63,11 @@ def album_update(*, owner: User, album: Album, changes: dict) -> Album:
         raise BadRequest("Invalid album thumbnail: the asset is not in the album")
     Album.objects.filter(pk=album.pk, owner=owner).update(**changes, updated_at=django_timezone.now())
     return album
+
+
+def album_copy_memberships(source: Asset, target: Asset) -> None:
+    """`PUT /api/assets/copy` with `albums`: the target joins every album the source is in."""
+    albums = AlbumAsset.objects.filter(asset=source).values_list("album_id", flat=True)
+    AlbumAsset.objects.bulk_create(
+        [AlbumAsset(album_id=album_id, asset=target) for album_id in albums], ignore_conflicts=True
+    )

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets import media_types, selectors, services
+from assets.copy import asset_copy
 from assets.models import Asset, AssetType
 from assets.pipeline import transcode
 from assets.responses import (
@@ -24,6 +25,7 @@ from assets.responses import (
 )
 from assets.serializers import (
     AssetBulkUpdateSerializer,
+    AssetCopySerializer,
     AssetDeleteSerializer,
     AssetIdsSerializer,
     AssetJobSerializer,
@@ -125,6 +127,17 @@ class AssetsRootApi(APIView):
     def delete(self, request):
         data = validated(AssetDeleteSerializer, request.data)
         services.assets_delete(owner=request.user, ids=data["ids"], force=data["force"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AssetCopyApi(APIView):
+    required_permission = "asset.copy"
+
+    @extend_schema(request=AssetCopySerializer, responses={204: None})
+    def put(self, request):
+        data = validated(AssetCopySerializer, request.data)
+        source, target = data.pop("sourceId"), data.pop("targetId")
+        asset_copy(owner=request.user, source_id=source, target_id=target, options=data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

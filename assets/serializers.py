@@ -105,6 +105,16 @@ class AssetBulkUpdateSerializer(AssetUpdateSerializer):
     ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
 
 
+class AssetCopySerializer(serializers.Serializer):
+    sourceId = serializers.UUIDField()
+    targetId = serializers.UUIDField()
+    albums = serializers.BooleanField(required=False, default=True)
+    favorite = serializers.BooleanField(required=False, default=True)
+    sharedLinks = serializers.BooleanField(required=False, default=True)
+    sidecar = serializers.BooleanField(required=False, default=True)
+    stack = serializers.BooleanField(required=False, default=True)
+
+
 class AssetIdsSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
 

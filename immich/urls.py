@@ -26,6 +26,7 @@ api = [
     path("server/config", server_apis.ConfigApi.as_view()),
     path("server/about", server_apis.AboutApi.as_view()),
     path("assets", asset_apis.AssetsRootApi.as_view()),
+    path("assets/copy", asset_apis.AssetCopyApi.as_view()),
     path("assets/bulk-upload-check", asset_apis.BulkUploadCheckApi.as_view()),
     path("assets/statistics", asset_apis.AssetStatisticsApi.as_view()),
     path("assets/<uuid:asset_id>", asset_apis.AssetDetailApi.as_view()),

@@ -23,6 +23,7 @@ def stack_assets(*, stack: Stack) -> list[Asset]:
     primary_first = Case(When(pk=stack.primary_asset_id, then=Value(0)), default=Value(1), output_field=IntegerField())
     return list(
         Asset.objects.filter(stack_link__stack=stack)
+        .exclude(status="deleted")
         .select_related("exif", "video", "stack_link__stack")
         .order_by(primary_first, "file_created_at", "id")
     )

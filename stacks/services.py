@@ -62,3 +62,24 @@ def stack_remove_asset(*, stack: Stack, asset_id: uuid.UUID) -> None:
             stack.delete()
         else:
             Stack.objects.filter(pk=stack.pk).update(updated_at=timezone.now())
+
+
+def stack_copy(source: Asset, target: Asset) -> None:
+    """`PUT /api/assets/copy` with `stack`: the target joins the source's stack (its own stack's assets with it),
+    and takes the source's place on top when the source was the primary (the copy is how a client replaces it)."""
+    link = StackAsset.objects.filter(asset=source).select_related("stack").first()
+    if link is None:
+        return
+    stack = link.stack
+    own = StackAsset.objects.filter(asset=target).values_list("stack_id", flat=True).first()
+    if own == stack.pk:
+        pass
+    elif own is not None:
+        StackAsset.objects.filter(stack_id=own).update(stack=stack)
+        Stack.objects.filter(pk=own).delete()
+    else:
+        StackAsset.objects.create(stack=stack, asset=target)
+    if stack.primary_asset_id == source.pk:
+        stack.primary_asset_id = target.pk
+    stack.updated_at = timezone.now()
+    stack.save(update_fields=["primary_asset", "updated_at"])

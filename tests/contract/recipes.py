@@ -124,6 +124,9 @@ recipe("PUT", "/assets/{id}")(
 recipe("PUT", "/assets")(
     lambda scene: _json(scene.api, "PUT", "/api/assets", {"ids": [scene.image], "isFavorite": True})
 )
+recipe("PUT", "/assets/copy")(
+    lambda scene: _json(scene.api, "PUT", "/api/assets/copy", {"sourceId": scene.image, "targetId": scene.video})
+)
 recipe("DELETE", "/assets")(lambda scene: _json(scene.api, "DELETE", "/api/assets", {"ids": [scene.image]}))
 recipe("GET", "/assets/statistics")(lambda scene: scene.having("image", "video").api.get("/api/assets/statistics"))
 recipe("GET", "/assets/{id}/original")(lambda scene: scene.api.get(f"/api/assets/{scene.image}/original"))
