@@ -120,7 +120,10 @@ class AssetsRootApi(APIView):
     @extend_schema(request=AssetBulkUpdateSerializer, responses={204: None})
     def put(self, request):
         data = validated(AssetBulkUpdateSerializer, request.data)
-        services.assets_update(owner=request.user, ids=data.pop("ids"), changes=data)
+        ids, minutes, zone = data.pop("ids"), data.pop("dateTimeRelative", 0), data.pop("timeZone", None)
+        data.pop("duplicateId", None)
+        services.assets_update(owner=request.user, ids=ids, changes=data)
+        services.assets_shift_dates(owner=request.user, ids=ids, minutes=minutes, time_zone=zone)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=AssetDeleteSerializer, responses={204: None})

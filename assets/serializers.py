@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rest_framework import serializers
 
@@ -103,6 +104,25 @@ class AssetUpdateSerializer(serializers.Serializer):
 
 class AssetBulkUpdateSerializer(AssetUpdateSerializer):
     ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
+    dateTimeRelative = serializers.IntegerField(required=False, help_text="Minutes to move each asset's date by")
+    timeZone = serializers.CharField(required=False, help_text="IANA time zone")
+    duplicateId = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Only null: this server does not detect duplicates"
+    )
+
+    def validate_timeZone(self, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError(f"{value} is not an IANA time zone") from None
+        return value
+
+    def validate(self, attrs):
+        if "dateTimeOriginal" in attrs and attrs.get("dateTimeRelative"):
+            raise serializers.ValidationError("dateTimeOriginal and dateTimeRelative cannot be used together")
+        if attrs.get("duplicateId") is not None:
+            raise serializers.ValidationError("duplicateId: this server does not detect duplicates")
+        return attrs
 
 
 class AssetCopySerializer(serializers.Serializer):
