@@ -229,6 +229,14 @@ def _(scene):
     return _json(scene.having("image", "video", "tag", "stack").api, "POST", "/api/search/metadata", body)
 
 
+recipe("POST", "/search/random")(
+    lambda scene: _json(scene.having("image", "tag").api, "POST", "/api/search/random", {"size": 5, "withExif": True})
+)
+recipe("POST", "/search/smart")(lambda scene: _json(scene.api, "POST", "/api/search/smart", {"query": "beach"}))
+recipe("GET", "/search/cities")(lambda scene: scene.having("city").api.get("/api/search/cities"))
+recipe("GET", "/search/explore")(lambda scene: scene.having("city").api.get("/api/search/explore"))
+recipe("GET", "/search/places")(lambda scene: scene.having("city").api.get("/api/search/places?name=rom"))
+recipe("GET", "/search/person")(lambda scene: scene.having("person").api.get("/api/search/person?name=car"))
 recipe("GET", "/search/suggestions")(
     lambda scene: scene.having("image").api.get("/api/search/suggestions?type=camera-make")
 )

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import User
+from assets.models import AssetExif
 from jobs.models import Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from notifications.models import Notification
@@ -112,6 +113,14 @@ class Scene:
         response = self.api.post("/api/albums", {"albumName": "Holidays", "assetIds": [self.image]}, format="json")
         assert response.status_code == 201, response.content
         return response.json()["id"]
+
+    @cached_property
+    def city(self) -> str:
+        """The photo placed in a city, as reverse geocoding would (this server has none): Rome, Lazio."""
+        AssetExif.objects.filter(asset_id=self.image).update(
+            city="Rome", state="Lazio", country="Italy", latitude=41.9, longitude=12.5
+        )
+        return "Rome"
 
     @cached_property
     def tag(self) -> str:

@@ -26,6 +26,8 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("GET", "/system-config"): _SYSTEM_CONFIG,
     ("GET", "/system-config/defaults"): _SYSTEM_CONFIG,
     ("PUT", "/system-config"): _SYSTEM_CONFIG,
+    # search
+    ("POST", "/search/smart"): "always 400 'Smart search is not enabled': this server runs no machine-learning model",
     # libraries
     ("POST", "/libraries/{id}/validate"): "importPaths[].message null for a valid path (SDK: string or absent)",
 }  # fmt: skip
