@@ -8,6 +8,7 @@ from django.utils import timezone as django_timezone
 from accounts.models import User
 from albums.models import Album, AlbumAsset
 from assets.models import Asset, AssetStatus
+from assets.responses import bulk_add_results, bulk_remove_results
 from immich.errors import BadRequest
 
 
@@ -25,15 +26,8 @@ def album_add_assets(*, owner: User, album: Album, ids: list) -> list[dict]:
         Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED).values_list("id", flat=True)
     )
     present = set(AlbumAsset.objects.filter(album=album, asset_id__in=ids).values_list("asset_id", flat=True))
-    results, new = [], []
-    for asset_id in dict.fromkeys(ids):
-        if asset_id in present:
-            results.append({"id": str(asset_id), "success": False, "error": "duplicate"})
-        elif asset_id not in owned:
-            results.append({"id": str(asset_id), "success": False, "error": "no_permission"})
-        else:
-            new.append(AlbumAsset(album=album, asset_id=asset_id))
-            results.append({"id": str(asset_id), "success": True})
+    results, new_ids = bulk_add_results(ids, present=present, allowed=owned)
+    new = [AlbumAsset(album=album, asset_id=asset_id) for asset_id in new_ids]
     with transaction.atomic():
         AlbumAsset.objects.bulk_create(new, ignore_conflicts=True)
         if new and album.album_thumbnail_asset_id is None:
@@ -51,10 +45,7 @@ def album_remove_assets(*, album: Album, ids: list) -> list[dict]:
         if album.album_thumbnail_asset_id in present:
             replacement = AlbumAsset.objects.filter(album=album).values_list("asset_id", flat=True).first()
             Album.objects.filter(pk=album.pk).update(album_thumbnail_asset_id=replacement)
-    return [
-        {"id": str(asset_id), "success": asset_id in present, **({} if asset_id in present else {"error": "not_found"})}
-        for asset_id in dict.fromkeys(ids)
-    ]
+    return bulk_remove_results(ids, present=present)
 
 
 def album_update(*, owner: User, album: Album, changes: dict) -> Album:

@@ -88,6 +88,29 @@ class BulkIdResponseDto(serializers.Serializer):
     error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
 
 
+def bulk_add_results(ids: list, *, present: set, allowed: set) -> tuple[list[dict], list]:
+    """Adding assets to an album or a tag: each id's outcome as Immich reports it (already there: duplicate; not the
+    caller's or unknown: no_permission), and the ids to add."""
+    results, new = [], []
+    for asset_id in dict.fromkeys(ids):
+        if asset_id in present:
+            results.append({"id": str(asset_id), "success": False, "error": "duplicate"})
+        elif asset_id not in allowed:
+            results.append({"id": str(asset_id), "success": False, "error": "no_permission"})
+        else:
+            new.append(asset_id)
+            results.append({"id": str(asset_id), "success": True})
+    return results, new
+
+
+def bulk_remove_results(ids: list, *, present: set) -> list[dict]:
+    """Taking assets out of an album or a tag: each id's outcome (not there: not_found)."""
+    return [
+        {"id": str(asset_id), "success": asset_id in present, **({} if asset_id in present else {"error": "not_found"})}
+        for asset_id in dict.fromkeys(ids)
+    ]
+
+
 class AssetResponseDto(serializers.Serializer):
     """One asset. With `context={"with_people": True}` (GET and PUT /assets/{id}) it carries the asset's people and
     unassigned faces, read in one query, its tags and its stack; without, `people` is empty, `unassignedFaces` and

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from assets.models import Asset, AssetStatus
+from assets.responses import bulk_add_results, bulk_remove_results
 from immich.errors import BadRequest
 from tags.models import SEPARATOR, Tag, TagAsset
 
@@ -86,15 +87,8 @@ def tag_add_assets(*, owner: User, tag: Tag, ids: list[uuid.UUID]) -> list[dict]
     """Each id's outcome, as Immich reports them: duplicate, no_permission (not the owner's, or unknown)."""
     owned = _owned_asset_ids(owner, ids)
     present = set(TagAsset.objects.filter(tag=tag, asset_id__in=ids).values_list("asset_id", flat=True))
-    results, new = [], []
-    for asset_id in dict.fromkeys(ids):
-        if asset_id in present:
-            results.append({"id": str(asset_id), "success": False, "error": "duplicate"})
-        elif asset_id not in owned:
-            results.append({"id": str(asset_id), "success": False, "error": "no_permission"})
-        else:
-            new.append(TagAsset(tag=tag, asset_id=asset_id))
-            results.append({"id": str(asset_id), "success": True})
+    results, new_ids = bulk_add_results(ids, present=present, allowed=owned)
+    new = [TagAsset(tag=tag, asset_id=asset_id) for asset_id in new_ids]
     TagAsset.objects.bulk_create(new, ignore_conflicts=True)
     return results
 
@@ -102,10 +96,7 @@ def tag_add_assets(*, owner: User, tag: Tag, ids: list[uuid.UUID]) -> list[dict]
 def tag_remove_assets(*, tag: Tag, ids: list[uuid.UUID]) -> list[dict]:
     present = set(TagAsset.objects.filter(tag=tag, asset_id__in=ids).values_list("asset_id", flat=True))
     TagAsset.objects.filter(tag=tag, asset_id__in=present).delete()
-    return [
-        {"id": str(asset_id), "success": asset_id in present, **({} if asset_id in present else {"error": "not_found"})}
-        for asset_id in dict.fromkeys(ids)
-    ]
+    return bulk_remove_results(ids, present=present)
 
 
 def tags_bulk_add_assets(*, owner: User, tag_ids: list[uuid.UUID], asset_ids: list[uuid.UUID]) -> int:
