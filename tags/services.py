@@ -110,3 +110,17 @@ def tags_bulk_add_assets(*, owner: User, tag_ids: list[uuid.UUID], asset_ids: li
         TagAsset.objects.bulk_create(links, ignore_conflicts=True, batch_size=5000)
         after = TagAsset.objects.filter(tag_id__in=tags, asset_id__in=assets).count()
     return after - before
+
+
+def tags_from_keywords(asset: Asset, keywords: tuple[str, ...]) -> None:
+    """Metadata extraction read keywords from the file: each becomes a tag of the asset's owner (with its parents)
+    put on the asset. Tags put on by the user stay (Immich replaces them; issue 20 keeps them). A keyword that is no
+    valid path once its parts are trimmed (only empty parts, a part too long) is left out."""
+    values = []
+    for keyword in keywords:
+        parts = [part.strip() for part in keyword.split(SEPARATOR) if part.strip()]
+        if parts and all(len(part) <= MAX_NAME for part in parts):
+            values.append(SEPARATOR.join(parts))
+    if values:
+        tags = tags_upsert(owner=asset.owner, values=values)
+        TagAsset.objects.bulk_create([TagAsset(tag=tag, asset_id=asset.pk) for tag in tags], ignore_conflicts=True)

@@ -19,6 +19,7 @@ from django.utils import timezone as django_timezone
 
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
+from assets.pipeline import hooks
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
@@ -113,6 +114,7 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
             update_fields=list(fields),
         )
         _link_live_photo(asset, facts.live_photo_cid)
+        hooks.keywords_read(asset, facts.keywords)
 
 
 def _link_live_photo(asset: Asset, content_identifier: str | None) -> None:
