@@ -272,6 +272,7 @@ def _timeline_filters(request) -> dict:
         "is_trashed": query.get("isTrashed"),
         "album_id": query.get("albumId"),
         "person_id": query.get("personId"),
+        "tag_id": query.get("tagId"),
         "order": query["order"],
         "time_bucket": query.get("timeBucket"),
         "with_stacked": query["withStacked"],

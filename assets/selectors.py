@@ -47,6 +47,7 @@ def filtered_assets(
     album_id=None,
     person_id=None,
     user_id=None,
+    tag_id=None,
     with_stacked: bool = False,
 ) -> QuerySet[Asset]:
     """The user's own assets narrowed by the filters. A filter can only narrow: another user's album, person or
@@ -68,9 +69,21 @@ def filtered_assets(
 
         faces = AssetFace.objects.filter(person_id=person_id, person__owner=user)
         queryset = queryset.filter(id__in=faces.values("asset_id"))
+    if tag_id is not None:
+        queryset = queryset.filter(id__in=_tagged(user=user, tag_id=tag_id).values("id"))
     if with_stacked:  # a stack shows as its primary asset (`stack_link`: the stacks app's reverse relation)
         queryset = queryset.filter(Q(stack_link__isnull=True) | Q(stack_link__stack__primary_asset_id=F("id")))
     return queryset
+
+
+def _tagged(*, user: User, tag_id) -> QuerySet[Asset]:
+    """The user's assets tagged with the tag or one below it, through the tags app's reverse relations (`User.tags`,
+    `Asset.tags`): assets import no tags."""
+    value = user.tags.filter(pk=tag_id).values_list("value", flat=True).first()
+    if value is None:
+        return Asset.objects.none()
+    below = Q(tags__value=value) | Q(tags__value__startswith=f"{value}/")
+    return Asset.objects.filter(below, owner=user, tags__owner=user)
 
 
 def stack_counts(*, asset_ids: list) -> dict:

@@ -150,6 +150,7 @@ class TimelineQuerySerializer(serializers.Serializer):
     albumId = serializers.UUIDField(required=False)
     userId = serializers.UUIDField(required=False)
     personId = serializers.UUIDField(required=False)
+    tagId = serializers.UUIDField(required=False)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     timeBucket = serializers.CharField(required=False)
     withStacked = serializers.BooleanField(

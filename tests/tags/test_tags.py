@@ -131,3 +131,14 @@ def test_search_items_carry_tags_with_exif_only(api, tmp_path):
     assert [shown["value"] for shown in item["tags"]] == ["t"]
     [item] = api.post("/api/search/metadata", {}, format="json").json()["assets"]["items"]
     assert "tags" not in item and "exifInfo" not in item
+
+
+def test_the_timeline_of_a_tag_holds_the_assets_tagged_with_it_or_below(api, other_api, tmp_path):
+    parent, child = upsert(api, "Travel", "Travel/Rome")
+    rome = upload_photo(api, tmp_path, "rome.jpg", color=(1, 2, 3))
+    upload_photo(api, tmp_path, "home.jpg", color=(3, 2, 1))
+    api.put(f"/api/tags/{child['id']}/assets", {"ids": [rome]}, format="json")
+    bucket = "/api/timeline/bucket?timeBucket=2021-06-01&tagId="
+    assert api.get(bucket + parent["id"]).json()["id"] == [rome]
+    assert [entry["count"] for entry in api.get(f"/api/timeline/buckets?tagId={parent['id']}").json()] == [1]
+    assert other_api.get(bucket + parent["id"]).json()["id"] == []
