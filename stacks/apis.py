@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from assets.serializers import AssetIdsSerializer
 from immich.api import validated
-from immich.errors import BadRequest
+from immich.errors import NotFound
 from stacks import selectors, services
 from stacks.models import Stack
 from stacks.serializers import StackCreateDto, StackResponseDto, StackSearchDto, StackUpdateDto
@@ -18,7 +18,7 @@ from stacks.serializers import StackCreateDto, StackResponseDto, StackSearchDto,
 def _owned_stack(request, stack_id) -> Stack:
     stack = selectors.stack_for(user=request.user, stack_id=stack_id)
     if stack is None:
-        raise BadRequest("Not found or no stack access")  # Immich's access check answers 400, not 404
+        raise NotFound("Stack not found")  # another user's too: its existence is not revealed
     return stack
 
 

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from assets.responses import BulkIdResponseDto, TagResponseDto
 from assets.serializers import AssetIdsSerializer
 from immich.api import validated
-from immich.errors import BadRequest
+from immich.errors import NotFound
 from tags import selectors, services
 from tags.models import Tag
 from tags.serializers import TagBulkAssetsDto, TagBulkAssetsResponseDto, TagCreateDto, TagUpdateDto, TagUpsertDto
@@ -19,7 +19,7 @@ from tags.serializers import TagBulkAssetsDto, TagBulkAssetsResponseDto, TagCrea
 def _owned_tag(request, tag_id) -> Tag:
     tag = selectors.tag_for(user=request.user, tag_id=tag_id)
     if tag is None:
-        raise BadRequest("Not found or no tag.read access")  # Immich's access check answers 400, not 404
+        raise NotFound("Tag not found")  # another user's too: its existence is not revealed
     return tag
 
 

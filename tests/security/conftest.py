@@ -22,6 +22,8 @@ from jobs.services import step_run, steps_enqueue
 from notifications.models import Notification
 from people.models import AssetFace, Person
 from people.services import person_thumbnail_generate
+from stacks.models import Stack, StackAsset
+from tags.models import Tag, TagAsset
 from tests.assets.helpers import CREATED, MODIFIED, upload_file, upload_photo
 from tests.media_factories import make_jpeg, make_mp4
 from tests.people.conftest import import_faces, upload_tagged
@@ -57,6 +59,12 @@ def _thumbnails(asset_id: str) -> None:
     assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.DONE
 
 
+def _tag(api, value: str, asset_ids: list[str]) -> str:
+    tag_id = api.put("/api/tags", {"tags": [value]}, format="json").json()[0]["id"]
+    assert api.put(f"/api/tags/{tag_id}/assets", {"ids": asset_ids}, format="json").status_code == 200
+    return tag_id
+
+
 def build_world(api, user: User, folder: Path) -> World:
     """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
     image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
@@ -70,6 +78,8 @@ def build_world(api, user: User, folder: Path) -> World:
     album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
     key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
     notification = Notification.objects.create(user=user, title=f"{MARKER} notice", description=f"{MARKER} details")
+    tag = _tag(api, f"{MARKER}/tag", [image])
+    stack = api.post("/api/stacks", {"assetIds": [image, video]}, format="json").json()["id"]
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -79,7 +89,7 @@ def build_world(api, user: User, folder: Path) -> World:
         user=user,
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
-            "api_key": str(key.id), "tus": tus, "notification": str(notification.id),
+            "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "tag": tag, "stack": stack,
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -97,7 +107,11 @@ def intruder_objects(other_api, other_user, tmp_path) -> World:
     image = upload_photo(other_api, tmp_path / "bob", "bob.jpg", color=(5, 5, 250))
     album = other_api.post("/api/albums", {"albumName": "bob album", "assetIds": [image]}, format="json").json()["id"]
     person = Person.objects.create(owner=other_user, name="bob person")
-    return World(user=other_user, ids={"image": image, "album": album, "person": str(person.id)})
+    tag = _tag(other_api, "bob/tag", [image])
+    stack = other_api.post("/api/stacks", {"assetIds": [image, upload_photo(other_api, tmp_path / "bob", "bob2.jpg",
+                                           color=(250, 5, 5))]}, format="json").json()["id"]  # fmt: skip
+    ids = {"image": image, "album": album, "person": str(person.id), "tag": tag, "stack": stack}
+    return World(user=other_user, ids=ids)
 
 
 def _files_of(user: User, media_root: Path) -> dict[str, str]:
@@ -125,6 +139,10 @@ def snapshot(user: User, media_root: Path) -> dict:
         "sessions": Session.objects.filter(user=user),
         "tus uploads": TusUpload.objects.filter(owner=user),
         "notifications": Notification.objects.filter(user=user),
+        "tags": Tag.objects.filter(owner=user),
+        "tag assets": TagAsset.objects.filter(Q(tag__owner=user) | mine),
+        "stacks": Stack.objects.filter(owner=user),
+        "stack assets": StackAsset.objects.filter(Q(stack__owner=user) | mine),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

@@ -25,7 +25,7 @@ SESSION_OR_FULL_KEY = {"POST /api/auth/change-password"}
 # Features of the reference this server does not implement: nothing checks these permissions yet.
 UNCHECKED = {
     "activity.create", "activity.read", "activity.update", "activity.delete", "activity.statistics",
-    "asset.share", "asset.replace", "asset.copy", "album.statistics", "album.share", "album.download",
+    "asset.share", "asset.replace", "album.statistics", "album.share", "album.download",
     "albumUser.create", "albumUser.update", "albumUser.delete", "archive.read", "person.create", "person.delete",
     "person.merge", "person.reassign", "server.apkLinks", "server.storage", "server.statistics",
     "server.versionCheck", "session.create", "session.read", "session.update", "session.delete", "session.lock",
