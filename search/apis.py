@@ -79,6 +79,7 @@ class SearchRandomApi(APIView):
 
 class SearchSmartApi(APIView):
     required_permission = "asset.read"
+    error_responses = {"POST": (400,)}  # always, while no model runs
 
     @extend_schema(request=SmartSearchDto, responses={200: SearchResponseDto})
     def post(self, request):

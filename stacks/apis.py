@@ -68,6 +68,7 @@ class StackDetailApi(APIView):
 
 class StackAssetApi(APIView):
     required_permission = "stack.update"
+    error_responses = {"DELETE": (400,)}  # the asset is not in the stack, or is its primary
 
     @extend_schema(responses={204: None})
     def delete(self, request, stack_id, asset_id):
