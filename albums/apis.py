@@ -20,8 +20,8 @@ from albums.serializers import (
     AlbumUpdateSerializer,
     AlbumUsersAddSerializer,
     AlbumUserUpdateSerializer,
-    BulkIdResponseDto,
 )
+from assets.responses import BulkIdResponseDto
 from assets.serializers import AssetIdsSerializer
 from immich import access
 from immich.api import validated

@@ -9,3 +9,7 @@ class AlbumsConfig(AppConfig):
         from albums import access
 
         access.register()
+        from albums.services import album_copy_memberships
+        from assets.copy import register_copy_step
+
+        register_copy_step("albums", album_copy_memberships)

@@ -16,7 +16,6 @@ from immich.limits import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 # Choice sets named as in Immich's schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
 ORDERS = ["asc", "desc"]
 ALBUM_USER_ROLES = ["editor", "owner", "viewer"]
-BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
 _ABSENT_WHEN_EMPTY = ("startDate", "endDate", "lastModifiedAssetTimestamp")
 
 
@@ -77,14 +76,6 @@ class AlbumResponseDto(serializers.Serializer):
     def get_assets(self, album: Album) -> Any:
         context = {"without_metadata": self.context.get("without_metadata", False)}
         return AssetResponseDto(self.context.get("assets", []), many=True, context=context).data
-
-
-class BulkIdResponseDto(serializers.Serializer):
-    """One id's outcome when assets are added to or removed from an album."""
-
-    id = serializers.UUIDField()
-    success = serializers.BooleanField()
-    error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
 
 
 def _member_role(role: str) -> str:

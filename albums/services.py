@@ -8,6 +8,8 @@ from django.utils import timezone as django_timezone
 
 from accounts.models import User
 from albums.models import Album, AlbumAsset, AlbumUser
+from assets.models import Asset
+from assets.responses import bulk_add_results, bulk_remove_results
 from immich import access
 from immich.errors import BadRequest
 
@@ -29,7 +31,7 @@ def album_add_assets(*, actor: access.Actor, album: Album, ids: list) -> list[di
     reports them."""
     shareable = access.allowed(actor, "asset.share", ids)
     present = set(AlbumAsset.objects.filter(album=album, asset_id__in=ids).values_list("asset_id", flat=True))
-    results, new_ids = access.additions(ids, present=present, allowed=shareable)
+    results, new_ids = bulk_add_results(ids, present=present, allowed=shareable)
     new = [AlbumAsset(album=album, asset_id=asset_id) for asset_id in new_ids]
     with transaction.atomic():
         AlbumAsset.objects.bulk_create(new, ignore_conflicts=True)
@@ -55,14 +57,7 @@ def album_remove_assets(*, actor: access.Actor, album: Album, ids: list) -> list
             Album.objects.filter(pk=album.pk).update(album_thumbnail_asset_id=replacement)
         if removable:
             Album.objects.filter(pk=album.pk).update(updated_at=django_timezone.now())
-    results = []
-    for asset_id in dict.fromkeys(ids):
-        if asset_id in removable:
-            results.append({"id": str(asset_id), "success": True})
-        else:
-            error = "no_permission" if asset_id in present else "not_found"
-            results.append({"id": str(asset_id), "success": False, "error": error})
-    return results
+    return bulk_remove_results(ids, present=present, removable=removable)
 
 
 def album_update(*, album: Album, changes: dict) -> Album:
@@ -112,3 +107,11 @@ def album_user_remove(*, actor: access.Actor, album: Album, user_id) -> None:
     if user_id != actor.user.id:
         access.require(actor, "album.share", [album.id])
     member.delete()
+
+
+def album_copy_memberships(source: Asset, target: Asset) -> None:
+    """`PUT /api/assets/copy` with `albums`: the target joins every album the source is in."""
+    albums = AlbumAsset.objects.filter(asset=source).values_list("album_id", flat=True)
+    AlbumAsset.objects.bulk_create(
+        [AlbumAsset(album_id=album_id, asset=target) for album_id in albums], ignore_conflicts=True
+    )

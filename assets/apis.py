@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import pin
 from assets import media_types, selectors, services
+from assets.copy import asset_copy
 from assets.models import Asset, AssetType, Visibility
 from assets.pipeline import transcode
 from assets.responses import (
@@ -25,6 +26,7 @@ from assets.responses import (
 )
 from assets.serializers import (
     AssetBulkUpdateSerializer,
+    AssetCopySerializer,
     AssetDeleteSerializer,
     AssetIdsSerializer,
     AssetJobSerializer,
@@ -139,13 +141,28 @@ class AssetsRootApi(APIView):
     @extend_schema(request=AssetBulkUpdateSerializer, responses={204: None})
     def put(self, request):
         data = validated(AssetBulkUpdateSerializer, request.data)
-        services.assets_update(owner=request.user, ids=data.pop("ids"), changes=data, elevated=_elevated(request))
+        ids, minutes, zone = data.pop("ids"), data.pop("dateTimeRelative", 0), data.pop("timeZone", None)
+        data.pop("duplicateId", None)
+        elevated = _elevated(request)
+        services.assets_update(owner=request.user, ids=ids, changes=data, elevated=elevated)
+        services.assets_shift_dates(owner=request.user, ids=ids, minutes=minutes, time_zone=zone, elevated=elevated)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=AssetDeleteSerializer, responses={204: None})
     def delete(self, request):
         data = validated(AssetDeleteSerializer, request.data)
         services.assets_delete(owner=request.user, ids=data["ids"], force=data["force"], elevated=_elevated(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AssetCopyApi(APIView):
+    required_permission = "asset.copy"
+
+    @extend_schema(request=AssetCopySerializer, responses={204: None})
+    def put(self, request):
+        data = validated(AssetCopySerializer, request.data)
+        source, target = data.pop("sourceId"), data.pop("targetId")
+        asset_copy(owner=request.user, source_id=source, target_id=target, options=data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -288,9 +305,11 @@ def _timeline_filters(request) -> dict:
         "is_trashed": query.get("isTrashed"),
         "album_id": query.get("albumId"),
         "person_id": query.get("personId"),
+        "tag_id": query.get("tagId"),
         "order": query["order"],
         "time_bucket": query.get("timeBucket"),
         "with_partners": query["withPartners"],
+        "with_stacked": query["withStacked"],
     }
 
 
@@ -324,8 +343,9 @@ class TimeBucketApi(APIView):
             end = (start + timedelta(days=32)).replace(day=1)
         except OverflowError:
             raise BadRequest("timeBucket is past the last month a date can name") from None
-        assets = selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters)
-        return Response(TimeBucketAssetResponseDto(list(assets)).data)
+        assets = list(selectors.bucket_assets(user=request.user, bucket_start=start, bucket_end=end, **filters))
+        stacks = selectors.stack_counts(asset_ids=[asset.id for asset in assets]) if filters["with_stacked"] else None
+        return Response(TimeBucketAssetResponseDto(assets, context={"stacks": stacks}).data)
 
 
 class AssetThumbnailApi(APIView):

@@ -3,6 +3,8 @@ them (people, libraries, albums...), they call what was registered here.
 
 - metadata readers run in the metadata step, inside its transaction, on the local copy of the original it read
   (people: the face regions); each returns its warnings, recorded with the step's;
+- keyword hooks hear the keywords the metadata step read from a file, inside its transaction (tags: they become
+  tags);
 - the people of an asset fill `people` and `unassignedFaces` of an asset response that asks for them;
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
   folders (libraries: the reason on the library file)."""
@@ -32,10 +34,12 @@ class MetadataRead:
 MetadataReader = Callable[[MetadataRead], list[str]]
 AssetPeople = Callable[[Any], dict[str, list[Any]]]  # asset -> {"people": [...], "unassignedFaces": [...]}
 OfflineHook = Callable[[Any], None]  # asset id
+KeywordsHook = Callable[[Any, tuple[str, ...]], None]  # asset, keywords as "/"-separated paths
 
 _metadata_readers: list[MetadataReader] = []
 _asset_people: list[AssetPeople] = []
 _offline_hooks: list[OfflineHook] = []
+_keyword_hooks: list[KeywordsHook] = []
 
 
 def register_metadata_reader(reader: MetadataReader) -> None:
@@ -65,3 +69,14 @@ def register_offline_hook(hook: OfflineHook) -> None:
 def asset_taken_offline(asset_id: Any) -> None:
     for hook in _offline_hooks:
         hook(asset_id)
+
+
+def register_keywords_hook(hook: KeywordsHook) -> None:
+    _keyword_hooks.append(hook)
+
+
+def keywords_read(asset: Any, keywords: tuple[str, ...]) -> None:
+    """Tells the keyword hooks, when the file has keywords."""
+    if keywords:
+        for hook in _keyword_hooks:
+            hook(asset, keywords)

@@ -53,6 +53,8 @@ class AssetStackResponseDto(serializers.Serializer):
 
 
 class TagResponseDto(serializers.Serializer):
+    """A tag (the tags app's model, read through its attributes: assets do not import tags)."""
+
     id = serializers.UUIDField()
     name = serializers.CharField()
     value = serializers.CharField()
@@ -61,11 +63,68 @@ class TagResponseDto(serializers.Serializer):
     createdAt = ImmichDateTimeField()
     updatedAt = ImmichDateTimeField()
 
+    def to_representation(self, tag) -> dict:
+        body = {
+            "id": str(tag.id),
+            "name": tag.name,
+            "value": tag.value,
+            "createdAt": immich_date(tag.created_at),
+            "updatedAt": immich_date(tag.updated_at),
+        }
+        if tag.color:
+            body["color"] = tag.color
+        if tag.parent_id:
+            body["parentId"] = str(tag.parent_id)
+        return body
+
+
+BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
+
+
+class BulkIdResponseDto(serializers.Serializer):
+    """One id's outcome when assets are added to or removed from an album, a tag or a stack."""
+
+    id = serializers.UUIDField()
+    success = serializers.BooleanField()
+    error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
+
+
+def bulk_add_results(ids: list, *, present: set, allowed: set, key: str = "id") -> tuple[list[dict], list]:
+    """Adding assets to an album, a tag or a shared link: each id's outcome as Immich reports it (already there:
+    duplicate; one the caller may not add, or unknown: no_permission), and the ids to add, each once, in the order
+    given. `key`: the name of the id in each outcome (links answer `assetId`)."""
+    results, new = [], []
+    for asset_id in dict.fromkeys(ids):
+        if asset_id in present:
+            results.append({key: str(asset_id), "success": False, "error": "duplicate"})
+        elif asset_id not in allowed:
+            results.append({key: str(asset_id), "success": False, "error": "no_permission"})
+        else:
+            new.append(asset_id)
+            results.append({key: str(asset_id), "success": True})
+    return results, new
+
+
+def bulk_remove_results(ids: list, *, present: set, removable: set | None = None) -> list[dict]:
+    """Taking assets out of an album or a tag: each id's outcome (not there: not_found; there but not the caller's
+    to take out, when `removable` says which are: no_permission)."""
+    removable = present if removable is None else removable
+    results = []
+    for asset_id in dict.fromkeys(ids):
+        if asset_id in removable:
+            results.append({"id": str(asset_id), "success": True})
+        else:
+            error = "no_permission" if asset_id in present else "not_found"
+            results.append({"id": str(asset_id), "success": False, "error": error})
+    return results
+
 
 class AssetResponseDto(serializers.Serializer):
     """One asset. With `context={"with_people": True}` (GET and PUT /assets/{id}) it carries the asset's people and
-    unassigned faces, read in one query; without, `people` is empty and `unassignedFaces` left out. With
-    `without_metadata` (a shared link that does not show metadata) `exifInfo` is null.
+    unassigned faces, read in one query, its tags and its stack; without, `people` is empty, `unassignedFaces` and
+    `tags` are left out and `stack` is null. `with_tags` and `with_stack` ask for those two on their own (a search
+    prefetches them: `tags`, and `stack_link__stack` annotated with `asset_count`). With `without_metadata` (a shared
+    link that does not show metadata) `exifInfo` is null.
 
     `to_representation` builds the body in one pass (albums list thousands of assets, and most keys are not columns);
     the declared fields are its schema, and tests/assets/test_responses.py holds the two together."""
@@ -110,6 +169,7 @@ class AssetResponseDto(serializers.Serializer):
     transcodeReason = serializers.CharField(allow_null=True)
 
     def to_representation(self, asset: Asset) -> dict:
+        detail = bool(self.context.get("with_people"))
         exif = getattr(asset, "exif", None)
         video = _video_of(asset)
         body = {
@@ -141,9 +201,8 @@ class AssetResponseDto(serializers.Serializer):
             else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
-            "tags": [],
             "checksum": _b64(asset.checksum),
-            "stack": None,
+            "stack": _stack_of(asset) if self.context.get("with_stack", detail) else None,
             "duplicateId": None,
             "hasMetadata": exif is not None and exif.exif_image_width is not None,
             "width": asset.width,
@@ -152,9 +211,26 @@ class AssetResponseDto(serializers.Serializer):
             "transcodeDecision": video.decision if video else None,
             "transcodeReason": video.reason if video else None,
         }
-        if self.context.get("with_people"):
+        if self.context.get("with_tags", detail):
+            body["tags"] = [TagResponseDto(tag).data for tag in sorted(asset.tags.all(), key=lambda tag: tag.value)]
+        if detail:
             body.update(asset_people(asset))
         return body
+
+
+def _stack_of(asset: Asset) -> dict | None:
+    """The asset's stack through the stacks app's reverse relation (`stack_link`); its count read from the
+    `asset_count` a list's prefetch annotates, else counted."""
+    try:
+        stack = asset.stack_link.stack
+    except ObjectDoesNotExist:
+        return None
+    count = getattr(stack, "asset_count", None)
+    return {
+        "id": str(stack.id),
+        "primaryAssetId": str(stack.primary_asset_id),
+        "assetCount": stack.members.count() if count is None else count,
+    }
 
 
 def _video_of(asset: Asset):
@@ -227,10 +303,16 @@ class TimeBucketAssetResponseDto(serializers.Serializer):
     livePhotoVideoId = serializers.ListField(child=serializers.UUIDField(allow_null=True))
     city = serializers.ListField(child=serializers.CharField(allow_null=True), required=False)
     country = serializers.ListField(child=serializers.CharField(allow_null=True), required=False)
+    stack = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(), allow_null=True),
+        required=False,
+        help_text="With withStacked: [stack id, asset count] of a stack's primary, else null",
+    )
 
     def to_representation(self, assets: list[Asset]) -> dict:
         exifs = [getattr(asset, "exif", None) for asset in assets]
-        return {
+        stacks = self.context.get("stacks")
+        body = {
             "id": [str(asset.id) for asset in assets],
             "ownerId": [str(asset.owner_id) for asset in assets],
             "ratio": [(asset.width / asset.height) if asset.width and asset.height else 1.0 for asset in assets],
@@ -248,3 +330,10 @@ class TimeBucketAssetResponseDto(serializers.Serializer):
             "city": [exif.city if exif else None for exif in exifs],
             "country": [exif.country if exif else None for exif in exifs],
         }
+        if stacks is not None:
+            body["stack"] = [_stack_pair(stacks.get(asset.id)) for asset in assets]
+        return body
+
+
+def _stack_pair(entry) -> list[str] | None:
+    return None if entry is None else [str(entry[0]), str(entry[1])]

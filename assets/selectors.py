@@ -6,7 +6,7 @@ import base64
 import binascii
 from pathlib import Path
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
@@ -54,6 +54,8 @@ def filtered_assets(
     person_id=None,
     user_id=None,
     with_partners: bool = False,
+    tag_id=None,
+    with_stacked: bool = False,
 ) -> QuerySet[Asset]:
     """The assets a timeline shows, narrowed by the filters: the user's own; with `albumId`, the album's (whoever
     added them) when the caller may read it; with `userId`, that user's when the caller may read their timeline (a
@@ -88,7 +90,35 @@ def filtered_assets(
         # Through the faces' relation (people's AssetFace.asset), as a subquery: one row per asset.
         with_person = Asset.objects.filter(faces__person_id=person_id, faces__person__owner=user)
         queryset = queryset.filter(id__in=with_person.values("id"))
+    if tag_id is not None:
+        queryset = queryset.filter(id__in=_tagged(user=user, tag_id=tag_id).values("id"))
+    if with_stacked:  # a stack shows as its primary asset (`stack_link`: the stacks app's reverse relation)
+        queryset = queryset.filter(Q(stack_link__isnull=True) | Q(stack_link__stack__primary_asset_id=F("id")))
     return queryset
+
+
+def _tagged(*, user: User, tag_id) -> QuerySet[Asset]:
+    """The user's assets tagged with the tag or one below it, through the tags app's reverse relations (`User.tags`,
+    `Asset.tags`): assets import no tags."""
+    value = user.tags.filter(pk=tag_id).values_list("value", flat=True).first()
+    if value is None:
+        return Asset.objects.none()
+    below = Q(tags__value=value) | Q(tags__value__startswith=f"{value}/")
+    return Asset.objects.filter(below, owner=user, tags__owner=user)
+
+
+def stack_counts(*, asset_ids: list) -> dict:
+    """Per asset in a stack, its stack's id and asset count, for the timeline's `stack` column."""
+    links = dict(
+        Asset.objects.filter(pk__in=asset_ids, stack_link__isnull=False).values_list("id", "stack_link__stack_id")
+    )
+    counts = dict(
+        Asset.objects.filter(stack_link__stack_id__in=set(links.values()))
+        .values("stack_link__stack_id")
+        .annotate(count=Count("id"))
+        .values_list("stack_link__stack_id", "count")
+    )
+    return {asset_id: (stack_id, counts[stack_id]) for asset_id, stack_id in links.items()}
 
 
 def asset_statistics(*, user: User, **filters) -> dict:

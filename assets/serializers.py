@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rest_framework import serializers
 
@@ -114,6 +115,35 @@ class AssetUpdateSerializer(serializers.Serializer):
 
 class AssetBulkUpdateSerializer(AssetUpdateSerializer):
     ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
+    dateTimeRelative = serializers.IntegerField(required=False, help_text="Minutes to move each asset's date by")
+    timeZone = serializers.CharField(required=False, max_length=64, help_text="IANA time zone")
+    duplicateId = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Only null: this server does not detect duplicates"
+    )
+
+    def validate_timeZone(self, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError(f"{value} is not an IANA time zone") from None
+        return value
+
+    def validate(self, attrs):
+        if "dateTimeOriginal" in attrs and attrs.get("dateTimeRelative"):
+            raise serializers.ValidationError("dateTimeOriginal and dateTimeRelative cannot be used together")
+        if attrs.get("duplicateId") is not None:
+            raise serializers.ValidationError("duplicateId: this server does not detect duplicates")
+        return attrs
+
+
+class AssetCopySerializer(serializers.Serializer):
+    sourceId = serializers.UUIDField()
+    targetId = serializers.UUIDField()
+    albums = serializers.BooleanField(required=False, default=True)
+    favorite = serializers.BooleanField(required=False, default=True)
+    sharedLinks = serializers.BooleanField(required=False, default=True)
+    sidecar = serializers.BooleanField(required=False, default=True)
+    stack = serializers.BooleanField(required=False, default=True)
 
 
 class AssetIdsSerializer(serializers.Serializer):
@@ -131,9 +161,13 @@ class TimelineQuerySerializer(serializers.Serializer):
     albumId = serializers.UUIDField(required=False)
     userId = serializers.UUIDField(required=False)
     personId = serializers.UUIDField(required=False)
+    tagId = serializers.UUIDField(required=False)
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     timeBucket = serializers.CharField(required=False, max_length=64)
     withPartners = serializers.BooleanField(required=False, default=False)
+    withStacked = serializers.BooleanField(
+        required=False, default=False, help_text="A stack shows as its primary asset, with the stack's size"
+    )
 
     def validate(self, data: dict) -> dict:
         partners_refused = data.get("visibility") not in (None, Visibility.TIMELINE) or data.get("isTrashed")

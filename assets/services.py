@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
@@ -68,6 +69,37 @@ def assets_update(*, owner: User, ids: list, changes: dict, elevated: bool = Fal
                 exif.locked_properties = sorted({*exif.locked_properties, *locks})
             AssetExif.objects.bulk_update(exifs, [*exif_changes, "locked_properties"], batch_size=1000)
         return owned.update(**asset_changes, updated_at=django_timezone.now())
+
+
+def assets_shift_dates(
+    *, owner: User, ids: list, minutes: int = 0, time_zone: str | None = None, elevated: bool = False
+) -> int:
+    """Immich's bulk `dateTimeRelative` and `timeZone`: each of the owner's assets among `ids` (locked ones only with
+    `elevated`) has its date moved by `minutes` and its zone set (its local time follows); the date and the zone are
+    then locked against metadata extraction."""
+    shift = timedelta(minutes=minutes)
+    if not minutes and not time_zone:
+        return 0
+    locks = ["dateTimeOriginal", "timeZone"]  # the date and its zone are set together, as Immich writes them
+    with transaction.atomic():
+        owned_ids = list(owned_assets(owner=owner, ids=ids, elevated=elevated).values_list("id", flat=True))
+        AssetExif.objects.bulk_create([AssetExif(asset_id=asset_id) for asset_id in owned_ids], ignore_conflicts=True)
+        exifs = {exif.asset_id: exif for exif in AssetExif.objects.select_for_update().filter(asset_id__in=owned_ids)}
+        assets = list(Asset.objects.select_for_update().filter(pk__in=owned_ids))
+        for asset in assets:
+            exif = exifs[asset.id]
+            taken = (exif.date_time_original or asset.file_created_at) + shift
+            exif.date_time_original = asset.file_created_at = taken
+            if time_zone:
+                exif.time_zone = time_zone
+                asset.local_date_time = taken.astimezone(ZoneInfo(time_zone)).replace(tzinfo=timezone.utc)
+            else:
+                asset.local_date_time = asset.local_date_time + shift
+            exif.locked_properties = sorted({*exif.locked_properties, *locks})
+            asset.updated_at = django_timezone.now()
+        AssetExif.objects.bulk_update(exifs.values(), ["date_time_original", "time_zone", "locked_properties"])
+        Asset.objects.bulk_update(assets, ["file_created_at", "local_date_time", "updated_at"], batch_size=1000)
+    return len(assets)
 
 
 def zone_name(moment: datetime) -> str:

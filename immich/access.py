@@ -118,23 +118,6 @@ def upload_received(actor: Actor, asset_id) -> None:
             hook(actor, asset_id)
 
 
-def additions(ids: Iterable, *, present: set, allowed: set, key: str = "id") -> tuple[list[dict], list]:
-    """Immich's per-id answer when ids are added to a collection (an album, a link): `duplicate` for those already
-    in it, `no_permission` for those the caller may not add, success for the others. Returns the answers and the ids
-    to add, each id once, in the order given."""
-    results: list[dict] = []
-    new = []
-    for value in dict.fromkeys(ids):
-        if value in present:
-            results.append({key: str(value), "success": False, "error": "duplicate"})
-        elif value not in allowed:
-            results.append({key: str(value), "success": False, "error": "no_permission"})
-        else:
-            new.append(value)
-            results.append({key: str(value), "success": True})
-    return results, new
-
-
 def register_scope(name: str, provider: Callable[..., Any]) -> None:
     """A named widening of a read that another app provides, such as the partners whose assets join a timeline
     ("timeline.partners": provider(user) -> user ids)."""

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 from jobs import commands, selectors
 from jobs.models import QueueState, StepStatus
-from jobs.queues import Queue
+from jobs.queues import IDLE_QUEUES, Queue
 from jobs.selectors import QueueStatistics
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ class JobsAdminViews:
         rows = [
             {
                 "name": queue.value,
+                "idle": queue in IDLE_QUEUES,
                 "counts": page_counts(statistics[queue.value]),
                 "command_url": reverse("admin:jobs_queuestate_command", args=[queue.value]),
                 "failed_url": f"{reverse('admin:jobs_queuestate_failed')}?{urlencode({'queue': queue.value})}",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from immich.errors import BadRequest
 from jobs import broker, registry
 from jobs.models import AssetStep, Priority, QueueState, StepStatus
-from jobs.queues import Queue
+from jobs.queues import IDLE_QUEUES, Queue
 from jobs.runs import job_runs_resend
 from jobs.services import BATCH, chunks, resend_pending, steps_enqueue
 from jobs.steps import QUEUE_STEP, step_definition
@@ -100,11 +100,14 @@ def queue_start(*, queue: Queue, force: bool) -> int:
 
 def queue_command(*, queue: Queue, command: str, force: bool | None, by: str = "") -> int:
     """The jobs page's buttons: start (All with force, Missing without), pause, resume, empty, clear-failed,
-    retry-failed. Returns how many jobs the command touched."""
+    retry-failed. Returns how many jobs the command touched. A queue this server has no work for (IDLE_QUEUES)
+    takes every command: its pause is recorded like any other, and the rest touch nothing."""
     if command == "start":
         start = registry.queue_start_of(queue)
         if start is not None:
             return start(bool(force))
+        if queue in IDLE_QUEUES:
+            return 0  # accepted, as Immich accepts a start whose feature is off: there is nothing to queue
         if queue not in QUEUE_STEP:
             raise InvalidCommand(f"Invalid job name: {queue.value} cannot be started from the jobs page yet")
         return queue_start(queue=queue, force=bool(force))

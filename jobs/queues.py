@@ -8,16 +8,38 @@ from kombu import Queue as KombuQueue
 
 
 class Queue(StrEnum):
+    """Every queue name of Immich 3.1 (its QueueName), so that a client pausing or reading any of them is answered."""
+
     THUMBNAIL_GENERATION = "thumbnailGeneration"
     METADATA_EXTRACTION = "metadataExtraction"
     VIDEO_CONVERSION = "videoConversion"
+    FACE_DETECTION = "faceDetection"
+    FACIAL_RECOGNITION = "facialRecognition"
+    SMART_SEARCH = "smartSearch"
+    DUPLICATE_DETECTION = "duplicateDetection"
+    BACKGROUND_TASK = "backgroundTask"
     STORAGE_TEMPLATE_MIGRATION = "storageTemplateMigration"
     MIGRATION = "migration"
-    LIBRARY = "library"
+    SEARCH = "search"
     SIDECAR = "sidecar"
-    BACKGROUND_TASK = "backgroundTask"
+    LIBRARY = "library"
+    NOTIFICATIONS = "notifications"
     BACKUP_DATABASE = "backupDatabase"
+    OCR = "ocr"
+    WORKFLOW = "workflow"
+    EDITOR = "editor"
+    INTEGRITY_CHECK = "integrityCheck"
+
+
+# Immich's queues for work this server does not do (machine learning, OCR, duplicates, workflows, the editor, ...):
+# known to the API and the jobs page with zero counts, their commands accepted (a pause is recorded and holds until
+# resumed), but no task is routed to them and no worker consumes them.
+IDLE_QUEUES = frozenset({
+    Queue.FACE_DETECTION, Queue.FACIAL_RECOGNITION, Queue.SMART_SEARCH, Queue.DUPLICATE_DETECTION, Queue.SEARCH,
+    Queue.NOTIFICATIONS, Queue.OCR, Queue.WORKFLOW, Queue.EDITOR, Queue.INTEGRITY_CHECK,
+})  # fmt: skip
+WORKED_QUEUES = tuple(queue for queue in Queue if queue not in IDLE_QUEUES)
 
 
 def celery_queues() -> tuple[KombuQueue, ...]:
-    return tuple(KombuQueue(queue.value, routing_key=queue.value) for queue in Queue)
+    return tuple(KombuQueue(queue.value, routing_key=queue.value) for queue in WORKED_QUEUES)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
-from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, Visibility
+from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
 from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum
 from immich import access
-from people.models import AssetFace
+from people.models import AssetFace, Person
+from people.selectors import people_of
+from stacks.models import Stack
+from tags.models import SEPARATOR, Tag, TagAsset
 
 # Filter name -> (column, lookup) for the date bounds, inclusive as Immich's.
 _DATE_BOUNDS = {
@@ -48,6 +51,7 @@ class SearchPage:
     has_next: bool
     with_exif: bool
     with_people: bool
+    with_stacked: bool = False
 
 
 def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
@@ -95,6 +99,8 @@ def _narrowed_by_flags(queryset: QuerySet[Asset], filters: dict) -> QuerySet[Ass
     if "isEncoded" in filters:
         encoded = AssetFile.objects.filter(asset=OuterRef("pk"), type=AssetFileType.ENCODED_VIDEO)
         queryset = queryset.filter(Exists(encoded) if filters["isEncoded"] else ~Exists(encoded))
+    if filters.get("withStacked") is False:  # Immich: only assets in no stack
+        queryset = queryset.filter(stack_link__isnull=True)
     if filters.get("ocr") or filters.get("transcript"):
         return queryset.none()  # no asset has recognised text or a transcript on this server yet
     return queryset
@@ -110,8 +116,21 @@ def _narrowed_by_relations(queryset: QuerySet[Asset], *, user: User, filters: di
     for person_id in filters.get("personIds") or []:
         faces = AssetFace.objects.filter(asset=OuterRef("pk"), person_id=person_id, person__owner=user)
         queryset = queryset.filter(Exists(faces))
-    if filters.get("tagIds"):
-        return queryset.none()  # no tags exist yet: any tag id is unknown, and an unknown tag matches nothing
+    if "tagIds" in filters:
+        queryset = _narrowed_by_tags(queryset, user=user, tag_ids=filters["tagIds"])
+    return queryset
+
+
+def _narrowed_by_tags(queryset: QuerySet[Asset], *, user: User, tag_ids: list | None) -> QuerySet[Asset]:
+    """Every tag named, each by itself or a tag below it (Immich's closure); `null` asks for untagged assets."""
+    if tag_ids is None:
+        return queryset.filter(~Exists(TagAsset.objects.filter(asset=OuterRef("pk"))))
+    tags = list(Tag.objects.filter(owner=user, pk__in=tag_ids))
+    if len(tags) < len(set(tag_ids)):
+        return queryset.none()  # another user's or an unknown tag matches nothing
+    for tag in tags:
+        below = Q(tag=tag) | Q(tag__owner=user, tag__value__startswith=tag.value + SEPARATOR)
+        queryset = queryset.filter(Exists(TagAsset.objects.filter(below, asset=OuterRef("pk"))))
     return queryset
 
 
@@ -124,14 +143,80 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
         .select_related("exif", "video")
         .order_by(f"{direction}file_created_at", f"{direction}id")
     )
-    if not filters["withExif"]:
+    if filters["withExif"]:
+        queryset = queryset.prefetch_related("tags")
+    else:
         queryset = queryset.defer(*LARGE_EXIF_COLUMNS)  # the answer has no exifInfo: the description stays unread
+    if filters.get("withStacked"):
+        stacks = Stack.objects.annotate(asset_count=Count("members"))
+        queryset = queryset.prefetch_related(Prefetch("stack_link__stack", queryset=stacks))
     start = (number - 1) * size
     assets = list(queryset[start : start + size + 1])
     return SearchPage(
         assets=assets[:size], number=number, has_next=len(assets) > size,
-        with_exif=filters["withExif"], with_people=filters["withPeople"],
+        with_exif=filters["withExif"], with_people=filters["withPeople"], with_stacked=bool(filters.get("withStacked")),
     )  # fmt: skip
+
+
+def search_random(*, user: User, filters: dict) -> SearchPage:
+    """Up to `size` of the matching assets, picked at random."""
+    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video").order_by("?")
+    if filters["withExif"]:
+        queryset = queryset.prefetch_related("tags")
+    return SearchPage(
+        assets=list(queryset[: filters["size"]]), number=1, has_next=False, with_exif=filters["withExif"],
+        with_people=filters["withPeople"], with_stacked=bool(filters.get("withStacked")),
+    )  # fmt: skip
+
+
+def assets_by_city(*, user: User, min_assets: int = 1, limit: int | None = None) -> list[Asset]:
+    """One photo per city of the caller's timeline (the newest), cities in alphabetical order; `min_assets`: only
+    cities with that many photos. Picked in Python rather than with DISTINCT ON, which SQLite lacks."""
+    photos = (
+        Asset.objects.filter(owner=user, visibility=Visibility.TIMELINE, deleted_at__isnull=True, type=AssetType.IMAGE)
+        .exclude(status=AssetStatus.DELETED)
+        .filter(exif__city__isnull=False)
+        .exclude(exif__city="")
+    )
+    chosen: dict[str | None, object] = {}
+    counts: dict[str | None, int] = {}
+    for city, asset_id in photos.order_by("exif__city", "-file_created_at", "id").values_list("exif__city", "id"):
+        chosen.setdefault(city, asset_id)
+        counts[city] = counts.get(city, 0) + 1
+    cities = [city for city in chosen if counts[city] >= min_assets][:limit]
+    by_id = Asset.objects.select_related("exif", "video").in_bulk([chosen[city] for city in cities])
+    return [by_id[chosen[city]] for city in cities]
+
+
+# Immich's explore page: cities with at least 5 photos, at most 12 of them.
+EXPLORE_MIN_ASSETS, EXPLORE_MAX_FIELDS = 5, 12
+
+
+def explore_cities(*, user: User) -> list[Asset]:
+    return assets_by_city(user=user, min_assets=EXPLORE_MIN_ASSETS, limit=EXPLORE_MAX_FIELDS)
+
+
+def places(*, user: User, name: str, limit: int = 20) -> list[dict]:
+    """Places named like `name`, from the cities the caller's photos were taken in (this server has no gazetteer):
+    each at the mean position of its photos, its state as admin1name."""
+    rows = (
+        AssetExif.objects.filter(asset__owner=user, city__icontains=name, latitude__isnull=False,
+                                 longitude__isnull=False, asset__deleted_at__isnull=True)
+        .values("city", "state")
+        .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"))
+        .order_by("city", "state")[:limit]
+    )  # fmt: skip
+    return [
+        {"name": row["city"], "latitude": row["latitude"], "longitude": row["longitude"],
+         **({"admin1name": row["state"]} if row["state"] else {})}
+        for row in rows
+    ]  # fmt: skip
+
+
+def people_named(*, user: User, name: str, with_hidden: bool) -> QuerySet[Person]:
+    """The caller's people one of whose names starts with `name` (Immich: "Ann" finds "Ann Lee" and "Mary Ann")."""
+    people = people_of(user=user, with_hidden=with_hidden)
+    return people.filter(Q(name__istartswith=name) | Q(name__icontains=f" {name}"))
 
 
 def search_statistics(*, user: User, filters: dict) -> dict:

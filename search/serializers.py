@@ -80,7 +80,9 @@ class MetadataSearchDto(StatisticsSearchDto):
     withDeleted = serializers.BooleanField(required=False, default=False)
     withExif = serializers.BooleanField(required=False, default=False)
     withPeople = serializers.BooleanField(required=False, default=False)
-    withStacked = serializers.BooleanField(required=False, help_text="Accepted; this server has no stacks yet")
+    withStacked = serializers.BooleanField(
+        required=False, help_text="false: only assets in no stack; true: each asset with its stack"
+    )
     order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="desc")
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     size = serializers.IntegerField(required=False, default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
@@ -103,6 +105,20 @@ class SearchAlbumResponseDto(serializers.Serializer):
     facets = SearchFacetResponseDto(many=True)
 
 
+def asset_items(page) -> list[dict]:
+    """The assets of a search answer: `exifInfo` and `tags` only with `withExif` (Immich leaves the keys out unless
+    asked: `exifInfo?` in the SDK), people with `withPeople`, each asset's stack with `withStacked`."""
+    context = {
+        "with_people": page.with_people, "with_exif": page.with_exif, "with_tags": page.with_exif,
+        "with_stack": page.with_stacked,
+    }  # fmt: skip
+    items: list[dict] = list(AssetResponseDto(page.assets, many=True, context=context).data)
+    if not page.with_exif:
+        for item in items:
+            del item["exifInfo"]
+    return items
+
+
 class SearchAssetResponseDto(serializers.Serializer):
     """A page of assets. `total` is the page's count, as Immich (deprecated there in 3.0); `nextPage` is the next
     page's number as a string, or null on the last page (immich-go decodes it with `json:",string"`)."""
@@ -114,11 +130,7 @@ class SearchAssetResponseDto(serializers.Serializer):
     nextPage = serializers.CharField(allow_null=True)
 
     def to_representation(self, page) -> dict:
-        context = {"with_people": page.with_people, "with_exif": page.with_exif}
-        items = AssetResponseDto(page.assets, many=True, context=context).data
-        if not page.with_exif:
-            for item in items:  # Immich leaves the key out unless asked (`exifInfo?` in the SDK)
-                del item["exifInfo"]
+        items = asset_items(page)
         return {
             "total": len(items),
             "count": len(items),
@@ -157,3 +169,54 @@ class SearchSuggestionRequestDto(serializers.Serializer):
     includeNull = serializers.BooleanField(
         required=False, default=False, help_text="Add null to the list (a choice of none)"
     )
+
+
+class RandomSearchDto(StatisticsSearchDto):
+    size = serializers.IntegerField(required=False, default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
+    withDeleted = serializers.BooleanField(required=False, default=False)
+    withExif = serializers.BooleanField(required=False, default=False)
+    withPeople = serializers.BooleanField(required=False, default=False)
+    withStacked = serializers.BooleanField(required=False)
+
+
+class RandomSearchResponseDto(serializers.ListSerializer):
+    child = AssetResponseDto()
+
+    def to_representation(self, page) -> list[dict]:
+        return asset_items(page)
+
+
+class SmartSearchDto(serializers.Serializer):
+    """Accepted as any body: smart search answers the same 400 whatever is asked while no model runs."""
+
+
+class SearchExploreItem(serializers.Serializer):
+    value = serializers.CharField()
+    data = AssetResponseDto()  # type: ignore[assignment]  # Immich names the field `data`, as Serializer's property
+
+
+class SearchExploreResponseDto(serializers.Serializer):
+    fieldName = serializers.CharField()
+    items = SearchExploreItem(many=True)
+
+    def to_representation(self, instance) -> dict:
+        field_name, assets = instance
+        items = AssetResponseDto(assets, many=True).data
+        return {"fieldName": field_name, "items": [{"value": a.exif.city, "data": d} for a, d in zip(assets, items)]}
+
+
+class PlacesResponseDto(serializers.Serializer):
+    name = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    admin1name = serializers.CharField(required=False)
+    admin2name = serializers.CharField(required=False)
+
+
+class SearchPlacesQuery(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+
+
+class SearchPersonQuery(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    withHidden = serializers.BooleanField(required=False, default=False)

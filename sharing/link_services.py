@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import throttle
+from assets.responses import bulk_add_results
 from immich import access
 from immich.errors import BadRequest, Unauthorized
 from sharing.models import SharedLink, SharedLinkAsset, SharedLinkType
@@ -96,7 +97,7 @@ def link_add_assets(*, actor: access.Actor, link: SharedLink, ids: list) -> list
     _individual(link)
     present = set(SharedLinkAsset.objects.filter(shared_link=link).values_list("asset_id", flat=True))
     shareable = access.allowed(actor, "asset.share", [asset_id for asset_id in ids if asset_id not in present])
-    results, new = access.additions(ids, present=present, allowed=shareable, key="assetId")
+    results, new = bulk_add_results(ids, present=present, allowed=shareable, key="assetId")
     SharedLinkAsset.objects.bulk_create(
         [SharedLinkAsset(shared_link=link, asset_id=asset_id) for asset_id in new], ignore_conflicts=True
     )

@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "people",
     "search",
     "sharing",
+    "stacks",
     "sync",
+    "tags",
     "workers",
 ]
 
@@ -191,7 +193,7 @@ SPECTACULAR_SETTINGS = {
         "AssetRejectReason": ["duplicate", "unsupported-format"],
         "AssetOrder": "albums.serializers.ORDERS",
         "AlbumUserRole": "albums.serializers.ALBUM_USER_ROLES",
-        "BulkIdErrorReason": "albums.serializers.BULK_ID_ERRORS",
+        "BulkIdErrorReason": "assets.responses.BULK_ID_ERRORS",
         "UserAvatarColor": "accounts.serializers.UserAvatarColor",
         "UserStatus": "accounts.serializers.UserStatus",
         "Permission": "accounts.permissions_catalog.PERMISSIONS",

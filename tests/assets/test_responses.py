@@ -21,9 +21,10 @@ def test_asset_body_holds_the_declared_fields(api, tmp_path):
     assert set(body["exifInfo"]) == set(ExifResponseDto().fields)
 
 
-def test_asset_list_leaves_out_unassigned_faces(api, tmp_path):
+def test_asset_list_leaves_out_unassigned_faces_and_tags(api, tmp_path):
     asset = Asset.objects.get(pk=upload_photo(api, tmp_path))
-    assert set(AssetResponseDto([asset], many=True).data[0]) == set(AssetResponseDto().fields) - {"unassignedFaces"}
+    listed = set(AssetResponseDto([asset], many=True).data[0])
+    assert listed == set(AssetResponseDto().fields) - {"unassignedFaces", "tags"}
 
 
 def test_asset_dates_have_milliseconds_and_z(api, tmp_path):
@@ -45,6 +46,6 @@ def test_exif_dates_have_a_utc_offset(api, tmp_path):
 
 def test_bucket_body_holds_the_declared_fields(api, tmp_path):
     upload_photo(api, tmp_path, created="2021-06-15T10:30:00.000Z")
-    body = api.get("/api/timeline/bucket?timeBucket=2021-06-01").json()
+    body = api.get("/api/timeline/bucket?timeBucket=2021-06-01&withStacked=true").json()
     assert set(body) == set(TimeBucketAssetResponseDto().fields)
     assert body["fileCreatedAt"] == ["2021-06-15T10:30:00.000Z"]

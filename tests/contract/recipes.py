@@ -137,7 +137,7 @@ def _(scene):
     return scene.upload(make_jpeg(scene.folder / "upload.jpg"))
 
 
-recipe("GET", "/assets/{id}")(lambda scene: scene.api.get(f"/api/assets/{scene.image}"))
+recipe("GET", "/assets/{id}")(lambda scene: scene.having("tag", "stack").api.get(f"/api/assets/{scene.image}"))
 recipe("PUT", "/assets/{id}")(
     lambda scene: _json(
         scene.api,
@@ -154,6 +154,9 @@ recipe("PUT", "/assets/{id}")(
 )
 recipe("PUT", "/assets")(
     lambda scene: _json(scene.api, "PUT", "/api/assets", {"ids": [scene.image], "isFavorite": True})
+)
+recipe("PUT", "/assets/copy")(
+    lambda scene: _json(scene.api, "PUT", "/api/assets/copy", {"sourceId": scene.image, "targetId": scene.video})
 )
 recipe("DELETE", "/assets")(lambda scene: _json(scene.api, "DELETE", "/api/assets", {"ids": [scene.image]}))
 recipe("GET", "/assets/statistics")(lambda scene: scene.having("image", "video").api.get("/api/assets/statistics"))
@@ -186,7 +189,9 @@ recipe("GET", "/timeline/buckets")(
     lambda scene: scene.having("image").api.get("/api/timeline/buckets?visibility=timeline&withPartners=true")
 )
 recipe("GET", "/timeline/bucket")(
-    lambda scene: scene.having("image").api.get("/api/timeline/bucket?timeBucket=2021-06-01&visibility=timeline")
+    lambda scene: scene.having("stack").api.get(
+        "/api/timeline/bucket?timeBucket=2021-06-01&visibility=timeline&withStacked=true"
+    )
 )
 
 
@@ -297,16 +302,61 @@ recipe("PUT", "/partners/{id}")(
 recipe("DELETE", "/partners/{id}")(lambda scene: scene.having("partner").api.delete(f"/api/partners/{scene.admin.id}"))
 
 
+# --- tags ---
+recipe("GET", "/tags")(lambda scene: scene.having("tag").api.get("/api/tags"))
+recipe("POST", "/tags")(lambda scene: _json(scene.api, "POST", "/api/tags", {"name": "Family", "color": "#ff0000"}))
+recipe("PUT", "/tags")(lambda scene: _json(scene.api, "PUT", "/api/tags", {"tags": ["immich-go/2024/summer"]}))
+recipe("PUT", "/tags/assets")(
+    lambda scene: _json(scene.api, "PUT", "/api/tags/assets", {"tagIds": [scene.tag], "assetIds": [scene.video]})
+)
+recipe("GET", "/tags/{id}")(lambda scene: scene.api.get(f"/api/tags/{scene.tag}"))
+recipe("PUT", "/tags/{id}")(lambda scene: _json(scene.api, "PUT", f"/api/tags/{scene.tag}", {"color": "00ff00"}))
+recipe("DELETE", "/tags/{id}")(lambda scene: scene.api.delete(f"/api/tags/{scene.tag}"))
+recipe("PUT", "/tags/{id}/assets")(
+    lambda scene: _json(scene.api, "PUT", f"/api/tags/{scene.tag}/assets", {"ids": [scene.video, scene.image]})
+)
+recipe("DELETE", "/tags/{id}/assets")(
+    lambda scene: _json(scene.api, "DELETE", f"/api/tags/{scene.tag}/assets", {"ids": [scene.image]})
+)
+
+
+# --- stacks ---
+recipe("GET", "/stacks")(lambda scene: scene.having("stack").api.get("/api/stacks"))
+recipe("POST", "/stacks")(
+    lambda scene: _json(scene.api, "POST", "/api/stacks", {"assetIds": [scene.image, scene.video]})
+)
+recipe("DELETE", "/stacks")(lambda scene: _json(scene.api, "DELETE", "/api/stacks", {"ids": [scene.stack]}))
+recipe("GET", "/stacks/{id}")(lambda scene: scene.api.get(f"/api/stacks/{scene.stack}"))
+recipe("PUT", "/stacks/{id}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/stacks/{scene.stack}", {"primaryAssetId": scene.image})
+)
+recipe("DELETE", "/stacks/{id}")(lambda scene: scene.api.delete(f"/api/stacks/{scene.stack}"))
+
+
+@recipe("DELETE", "/stacks/{id}/assets/{assetId}")
+def _(scene):
+    other = next(asset["id"] for asset in scene.api.get(f"/api/stacks/{scene.stack}").json()["assets"][1:])
+    return scene.api.delete(f"/api/stacks/{scene.stack}/assets/{other}")
+
+
 # --- search ---
 
 
 @recipe("POST", "/search/metadata")
 def _(scene):
     """immich-go's query (clients.md G8), over a photo whose metadata was read and a video."""
-    body = {"page": 1, "size": 1000, "withExif": True, "visibility": "timeline", "order": "asc"}
-    return _json(scene.having("image", "video").api, "POST", "/api/search/metadata", body)
+    body = {"page": 1, "size": 1000, "withExif": True, "visibility": "timeline", "order": "asc", "withStacked": True}
+    return _json(scene.having("image", "video", "tag", "stack").api, "POST", "/api/search/metadata", body)
 
 
+recipe("POST", "/search/random")(
+    lambda scene: _json(scene.having("image", "tag").api, "POST", "/api/search/random", {"size": 5, "withExif": True})
+)
+recipe("POST", "/search/smart")(lambda scene: _json(scene.api, "POST", "/api/search/smart", {"query": "beach"}))
+recipe("GET", "/search/cities")(lambda scene: scene.having("city").api.get("/api/search/cities"))
+recipe("GET", "/search/explore")(lambda scene: scene.having("city").api.get("/api/search/explore"))
+recipe("GET", "/search/places")(lambda scene: scene.having("city").api.get("/api/search/places?name=rom"))
+recipe("GET", "/search/person")(lambda scene: scene.having("person").api.get("/api/search/person?name=car"))
 recipe("GET", "/search/suggestions")(
     lambda scene: scene.having("image").api.get("/api/search/suggestions?type=camera-make")
 )

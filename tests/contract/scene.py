@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import User
+from assets.models import AssetExif
 from jobs.models import Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from notifications.models import Notification
@@ -126,6 +127,31 @@ class Scene:
         """The admin, a member of the album, comments on it."""
         body = {"albumId": self.shared_album, "type": "comment", "comment": "Nice one"}
         response = self.admin_api.post("/api/activities", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
+    def city(self) -> str:
+        """The photo placed in a city, as reverse geocoding would (this server has none): Rome, Lazio."""
+        AssetExif.objects.filter(asset_id=self.image).update(
+            city="Rome", state="Lazio", country="Italy", latitude=41.9, longitude=12.5
+        )
+        return "Rome"
+
+    @cached_property
+    def tag(self) -> str:
+        """A tag below a parent, put on the photo (immich-go's two calls)."""
+        response = self.api.put("/api/tags", {"tags": ["Travel/Rome"]}, format="json")
+        assert response.status_code == 200, response.content
+        tag_id = response.json()[0]["id"]
+        self.api.put(f"/api/tags/{tag_id}/assets", {"ids": [self.image]}, format="json")
+        return tag_id
+
+    @cached_property
+    def stack(self) -> str:
+        """The photo on top of two others (immich-go's burst)."""
+        others = [self.photo("burst1.jpg", color=(30, 160, 90)), self.photo("burst2.jpg", color=(160, 30, 220))]
+        response = self.api.post("/api/stacks", {"assetIds": [self.image, *others]}, format="json")
         assert response.status_code == 201, response.content
         return response.json()["id"]
 

@@ -16,7 +16,19 @@ QUEUES = {
     "sidecar",
     "backgroundTask",
     "backupDatabase",
+    # Immich's queues for work this server does not do: known, zero counts, commands accepted
+    "faceDetection",
+    "facialRecognition",
+    "smartSearch",
+    "duplicateDetection",
+    "search",
+    "notifications",
+    "ocr",
+    "workflow",
+    "editor",
+    "integrityCheck",
 }
+IMMICH_GO_PAUSES = ("thumbnailGeneration", "metadataExtraction", "videoConversion", "faceDetection", "smartSearch")
 
 
 def test_jobs_lists_every_queue_in_the_reference_shape(admin_api):
@@ -73,6 +85,36 @@ def test_start_of_a_queue_without_steps_is_refused(admin_api):
     response = admin_api.put("/api/jobs/backupDatabase", {"command": "start"}, format="json")
     assert response.status_code == 400
     assert "Invalid job name" in response.json()["message"]
+
+
+def test_a_queue_without_work_answers_zero_counts(admin_api):
+    assert admin_api.get("/api/jobs").json()["faceDetection"] == {
+        "jobCounts": {"active": 0, "completed": 0, "failed": 0, "delayed": 0, "waiting": 0, "paused": 0},
+        "queueStatus": {"isActive": False, "isPaused": False},
+    }
+
+
+def test_a_queue_without_work_keeps_its_pause(admin_api):
+    body = admin_api.put("/api/jobs/smartSearch", {"command": "pause", "force": True}, format="json").json()
+    assert body["queueStatus"]["isPaused"] is True
+    assert admin_api.get("/api/jobs").json()["smartSearch"]["queueStatus"]["isPaused"] is True
+    assert admin_api.get("/api/queues/smartSearch").json()["isPaused"] is True
+
+
+def test_immich_go_pauses_five_queues_and_resumes_them(admin_api):
+    for name in IMMICH_GO_PAUSES:
+        response = admin_api.put(f"/api/jobs/{name}", {"command": "pause", "force": True}, format="json")
+        assert response.status_code == 200, (name, response.content)
+    for name in IMMICH_GO_PAUSES:
+        response = admin_api.put(f"/api/jobs/{name}", {"command": "resume", "force": True}, format="json")
+        assert response.json()["queueStatus"]["isPaused"] is False
+    assert not QueueState.objects.filter(is_paused=True).exists()
+
+
+def test_start_of_a_queue_without_work_is_accepted_and_queues_nothing(admin_api):
+    response = admin_api.put("/api/jobs/faceDetection", {"command": "start", "force": True}, format="json")
+    assert response.status_code == 200
+    assert response.json()["jobCounts"]["waiting"] == 0
 
 
 def test_unknown_queue_is_not_found(admin_api):

@@ -16,7 +16,7 @@ from immich.celery import app
 from jobs import broker
 from jobs.commands import UNPAUSABLE, queue_command
 from jobs.models import AssetStep, JobRun, Step, StepStatus
-from jobs.queues import Queue
+from jobs.queues import IDLE_QUEUES, Queue
 from jobs.runs import job_run_request
 from jobs.services import steps_enqueue
 from jobs.system_config import config_get, config_update
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 Status = Callable[[], str]
 # Queues no job runs on yet (Immich's sidecar and migration jobs are not implemented): nothing there to hold.
-WITHOUT_WORK = {Queue.MIGRATION, Queue.SIDECAR}
+WITHOUT_WORK = {Queue.MIGRATION, Queue.SIDECAR, *IDLE_QUEUES}
 
 
 def _step(step: Step, upload: Callable[[object, Path], str]) -> Callable[..., Status]:

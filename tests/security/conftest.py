@@ -23,6 +23,8 @@ from notifications.models import Notification
 from people.models import AssetFace, Person
 from people.services import person_thumbnail_generate
 from sharing.models import SharedLink, SharedLinkAsset
+from stacks.models import Stack, StackAsset
+from tags.models import Tag, TagAsset
 from tests.assets.helpers import CREATED, MODIFIED, upload_file, upload_photo
 from tests.media_factories import make_jpeg, make_mp4
 from tests.people.conftest import import_faces, upload_tagged
@@ -58,6 +60,12 @@ def _thumbnails(asset_id: str) -> None:
     assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.DONE
 
 
+def _tag(api, value: str, asset_ids: list[str]) -> str:
+    tag_id = api.put("/api/tags", {"tags": [value]}, format="json").json()[0]["id"]
+    assert api.put(f"/api/tags/{tag_id}/assets", {"ids": asset_ids}, format="json").status_code == 200
+    return tag_id
+
+
 def build_world(api, user: User, folder: Path) -> World:
     """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
     image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
@@ -75,6 +83,8 @@ def build_world(api, user: User, folder: Path) -> World:
     shared_link = api.post("/api/shared-links", link_body, format="json").json()["id"]
     activity_body = {"albumId": album, "type": "comment", "comment": f"{MARKER} comment"}
     activity = api.post("/api/activities", activity_body, format="json").json()["id"]
+    tag = _tag(api, f"{MARKER}/tag", [image])
+    stack = api.post("/api/stacks", {"assetIds": [image, video]}, format="json").json()["id"]
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -84,7 +94,8 @@ def build_world(api, user: User, folder: Path) -> World:
         user=user,
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
-            "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "shared_link": shared_link, "activity": activity,
+            "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "shared_link": shared_link,
+            "activity": activity, "tag": tag, "stack": stack,
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -102,7 +113,11 @@ def intruder_objects(other_api, other_user, tmp_path) -> World:
     image = upload_photo(other_api, tmp_path / "bob", "bob.jpg", color=(5, 5, 250))
     album = other_api.post("/api/albums", {"albumName": "bob album", "assetIds": [image]}, format="json").json()["id"]
     person = Person.objects.create(owner=other_user, name="bob person")
-    return World(user=other_user, ids={"image": image, "album": album, "person": str(person.id)})
+    tag = _tag(other_api, "bob/tag", [image])
+    stack = other_api.post("/api/stacks", {"assetIds": [image, upload_photo(other_api, tmp_path / "bob", "bob2.jpg",
+                                           color=(250, 5, 5))]}, format="json").json()["id"]  # fmt: skip
+    ids = {"image": image, "album": album, "person": str(person.id), "tag": tag, "stack": stack}
+    return World(user=other_user, ids=ids)
 
 
 def _files_of(user: User, media_root: Path) -> dict[str, str]:
@@ -134,6 +149,10 @@ def snapshot(user: User, media_root: Path) -> dict:
         "shared links": SharedLink.objects.filter(user=user),
         "activities": Activity.objects.filter(Q(album__owner=user) | Q(user=user)),
         "shared link assets": SharedLinkAsset.objects.filter(Q(shared_link__user=user) | mine),
+        "tags": Tag.objects.filter(owner=user),
+        "tag assets": TagAsset.objects.filter(Q(tag__owner=user) | mine),
+        "stacks": Stack.objects.filter(owner=user),
+        "stack assets": StackAsset.objects.filter(Q(stack__owner=user) | mine),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

@@ -125,6 +125,20 @@ RULES: dict[str, Rule] = {
     "POST /api/search/metadata": user(body={"albumIds": ["{album}"], "personIds": ["{person}"]}, expect=200),
     "POST /api/search/statistics": user(body={"albumIds": ["{album}"]}, expect=200),
     "GET /api/search/suggestions": user(query={"type": "camera-make"}, expect=200),
+    "POST /api/search/random": user(body={"albumIds": ["{album}"], "tagIds": ["{tag}"]}, expect=200),
+    "POST /api/search/smart": user(body={"query": "alice"}, expect=400),  # not enabled: no model runs here
+    "GET /api/search/cities": user(expect=200),
+    "GET /api/search/explore": user(expect=200),
+    "GET /api/search/places": user(query={"name": "alice"}, expect=200),
+    "GET /api/search/person": user(query={"name": "alice"}, expect=200),
+    "PUT /api/assets/copy": user(body={"sourceId": "{image}", "targetId": "{video}"}, expect=400),
+    "GET /api/tags": user(expect=200),
+    "POST /api/tags": user(body={"name": "bob tag", "parentId": "{tag}"}, expect=400),  # "Tag not found"
+    "PUT /api/tags": user(body={"tags": ["bob/tag"]}, expect=200),
+    "PUT /api/tags/assets": user(body={"tagIds": ["{tag}"], "assetIds": ASSET_IDS}, expect=200),
+    "GET /api/stacks": user(query={"primaryAssetId": "{image}"}, expect=200),
+    "POST /api/stacks": user(body={"assetIds": ["{image}", "{video}"]}, expect=400),
+    "DELETE /api/stacks": user(body={"ids": ["{stack}"]}, expect=400),
     "POST /api/upload/": user(expect=412),  # no tus headers: refused before anything is read
     # login sessions only: any API key is refused (403), as in Immich; sessions are tested in tests/sync
     "POST /api/sync/stream": user(body={"types": ["AssetsV2"]}, expect=403),
@@ -163,6 +177,15 @@ RULES: dict[str, Rule] = {
     "GET /api/api-keys/{key_id}": owned("api_key"),
     "PUT /api/api-keys/{key_id}": owned("api_key", body={"name": "by bob"}),
     "DELETE /api/api-keys/{key_id}": owned("api_key"),
+    "GET /api/tags/{tag_id}": owned("tag"),
+    "PUT /api/tags/{tag_id}": owned("tag", body={"color": "#000000"}),
+    "DELETE /api/tags/{tag_id}": owned("tag"),
+    "PUT /api/tags/{tag_id}/assets": owned("tag", body={"ids": ASSET_IDS}, expect=200),
+    "DELETE /api/tags/{tag_id}/assets": owned("tag", body={"ids": ASSET_IDS}, expect=200),
+    "GET /api/stacks/{stack_id}": owned("stack"),
+    "PUT /api/stacks/{stack_id}": owned("stack", body={"primaryAssetId": "{image}"}),
+    "DELETE /api/stacks/{stack_id}": owned("stack"),
+    "DELETE /api/stacks/{stack_id}/assets/{asset_id}": owned("stack"),
     "PATCH /api/upload/{upload_id}": owned("tus", body=b"bob's bytes"),
     "DELETE /api/upload/{upload_id}": owned("tus"),
     # administrators only
@@ -228,6 +251,8 @@ PATH_KINDS = {
     "notification_id": "notification",
     "link_id": "shared_link",
     "activity_id": "activity",
+    "tag_id": "tag",
+    "stack_id": "stack",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

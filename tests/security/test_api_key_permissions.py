@@ -24,8 +24,9 @@ NEEDS_NO_PERMISSION = {"POST /api/auth/logout", "POST /api/auth/validateToken", 
 SESSION_OR_FULL_KEY = {"POST /api/auth/change-password"}
 # Features of the reference this server does not implement: nothing checks these permissions yet.
 UNCHECKED = {
-    "activity.update", "asset.share", "asset.replace", "asset.copy", "album.share", "album.download", "archive.read",
-    "person.create", "person.delete", "person.merge", "person.reassign", "server.apkLinks", "server.storage", "server.statistics",
+    "activity.update", "asset.share", "asset.replace", "album.share", "album.download", "archive.read",
+    "person.create", "person.delete", "person.merge", "person.reassign", "server.apkLinks", "server.storage",
+    "server.statistics",
     "server.versionCheck", "session.create", "session.read", "session.update", "session.delete", "session.lock",
     "timeline.download", "trash.read", "userProfileImage.read", "userProfileImage.update",
     "userProfileImage.delete", "queueJob.create",

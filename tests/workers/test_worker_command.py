@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from immich.env import REPO_ROOT
 from jobs.models import AssetStep, Step, StepStatus
-from jobs.queues import Queue
+from jobs.queues import WORKED_QUEUES
 from tests.assets.helpers import upload_photo
 from tests.live import process_env
 from workers.management.commands.worker import celery_argv, parse_queues
@@ -26,12 +26,12 @@ def test_unknown_queue_is_refused_naming_the_valid_ones():
         call_command("worker", "--queues", "thumbnailGeneration,thumbnails")
     message = str(error.value)
     assert "thumbnails" in message
-    for queue in Queue:
+    for queue in WORKED_QUEUES:
         assert queue.value in message
 
 
 def test_no_queues_means_every_queue_and_the_celery_command_line():
-    assert parse_queues("") == [queue.value for queue in Queue]
+    assert parse_queues("") == [queue.value for queue in WORKED_QUEUES]
     argv = celery_argv(queues=parse_queues("videoConversion"), concurrency=2, name="video", loglevel="INFO")
     assert argv[0] == os.path.join(os.path.dirname(sys.executable), "celery")
     assert argv[1:] == [

@@ -59,6 +59,7 @@ class MediaFacts:
     pixel_format: str | None = None  # "yuv420p", "yuv420p10le", ...
     color_transfer: str | None = None  # "bt709", "smpte2084" (HDR10/PQ), "arib-std-b67" (HLG), ...
     live_photo_cid: str | None = None  # Apple's ContentIdentifier: the same in a live photo's still and its video
+    keywords: tuple[str, ...] = ()  # XMP keywords as "/"-separated paths (a sidecar's win over the file's)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -89,6 +90,7 @@ _COPIED = (
     "colorspace",
     "projection_type",
     "live_photo_cid",
+    "keywords",
 )
 
 
@@ -214,6 +216,8 @@ def video_facts(
         warnings=tuple(warnings),
     )
     overrides = {
-        key: side[key] for key in ("description", "rating", "latitude", "longitude", "altitude") if key in side
+        key: side[key]
+        for key in ("description", "rating", "latitude", "longitude", "altitude", "keywords")
+        if key in side
     }
     return replace(facts, **overrides) if overrides else facts

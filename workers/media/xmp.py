@@ -38,6 +38,8 @@ _NS = {
     "tiff": "http://ns.adobe.com/tiff/1.0/",
     "photoshop": "http://ns.adobe.com/photoshop/1.0/",
     "GPano": "http://ns.google.com/photos/1.0/panorama/",
+    "lr": "http://ns.adobe.com/lightroom/1.0/",
+    "digiKam": "http://www.digikam.org/ns/1.0/",
 }
 _FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARATION = re.compile(r"<\?xml[^>]*\?>")
@@ -116,6 +118,26 @@ def _raw_values(root: ElementTree.Element) -> dict[str, str]:
             if child.tag in wanted and (text := _text_of(child)):
                 found.setdefault(wanted[child.tag], text)
     return found
+
+
+# Keyword lists, in the order Immich prefers them: digiKam's paths ("a/b"), Lightroom's ("a|b"), then flat subjects.
+_KEYWORD_KEYS = (("digiKam:TagsList", "/"), ("lr:hierarchicalSubject", "|"), ("dc:subject", None))
+
+
+def _keywords(root: ElementTree.Element) -> tuple[str, ...]:
+    """The first keyword list found, each keyword a "/"-separated path (a flat subject's "/" is kept as written)."""
+    for key, separator in _KEYWORD_KEYS:
+        items = [
+            (item.text or "").strip()
+            for element in root.iter(_qualified(key))
+            for item in element.iter(_qualified("rdf:li"))
+        ]
+        items = [item for item in items if item]
+        if items:
+            if separator == "|":
+                items = [item.replace("/", "-").replace("|", "/") for item in items]
+            return tuple(dict.fromkeys(items))
+    return ()
 
 
 def _coordinate(text: str | None) -> float | None:
@@ -204,9 +226,13 @@ def safe_root(data: bytes) -> ElementTree.Element:
 
 
 def parse_xmp(data: bytes) -> dict[str, Any]:
-    """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601) and `projection_type`."""
-    raw = _raw_values(safe_root(data))
+    """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601), `projection_type` and
+    `keywords` (paths "a/b/c", from digiKam's TagsList, else Lightroom's hierarchicalSubject, else dc:subject)."""
+    root = safe_root(data)
+    raw = _raw_values(root)
     values: dict[str, Any] = {}
+    if keywords := _keywords(root):
+        values["keywords"] = keywords
     if text := raw.get("dc:description"):
         values["description"] = text
     if (rating := to_float(raw.get("xmp:Rating"))) is not None and -1 <= rating <= 5:

@@ -19,19 +19,19 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from immich.env import ENV, REPO_ROOT
-from jobs.queues import Queue
+from jobs.queues import WORKED_QUEUES
 
 
 def parse_queues(raw: str | None) -> list[str]:
-    """Comma-separated queue names -> the names, in the order given; none -> every queue."""
+    """Comma-separated queue names -> the names, in the order given; none -> every queue that has work."""
     if not raw:
-        return [queue.value for queue in Queue]
+        return [queue.value for queue in WORKED_QUEUES]
     names = [name.strip() for name in raw.split(",") if name.strip()]
-    valid = {queue.value for queue in Queue}
+    valid = {queue.value for queue in WORKED_QUEUES}
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
         raise CommandError(
-            f"Unknown queue {', '.join(unknown) or '(none given)'}; valid queues: {', '.join(q.value for q in Queue)}"
+            f"Unknown queue {', '.join(unknown) or '(none given)'}; valid queues: {', '.join(q.value for q in WORKED_QUEUES)}"
         )
     return list(dict.fromkeys(names))
 
@@ -56,7 +56,7 @@ def celery_argv(*, queues: list[str], concurrency: int | None, name: str, loglev
 
 def default_name(queues: list[str]) -> str:
     """Unique per process, so two workers on one host never share a node name."""
-    base = "all" if len(queues) == len(Queue) else "-".join(queues)
+    base = "all" if len(queues) == len(WORKED_QUEUES) else "-".join(queues)
     return f"{base[:60]}-{os.getpid()}"
 
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             "--queues",
             "-Q",
             default="",
-            help=f"comma-separated queues to consume (default: all): {', '.join(q.value for q in Queue)}",
+            help=f"comma-separated queues to consume (default: all): {', '.join(q.value for q in WORKED_QUEUES)}",
         )
         parser.add_argument(
             "--concurrency",

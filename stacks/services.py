@@ -1,0 +1,85 @@
+"""Writes on stacks. A stack holds its owner's assets only, at least two of them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from assets.models import Asset, AssetStatus
+from immich.errors import BadRequest
+from stacks.models import Stack, StackAsset
+
+
+def stack_create(*, owner: User, asset_ids: list[uuid.UUID]) -> Stack:
+    """A stack of the assets, the first one on top. Assets already in stacks bring their stacks' assets along and
+    those stacks go (Immich merges them the same way)."""
+    ids = list(dict.fromkeys(asset_ids))
+    if len(ids) < 2:
+        raise BadRequest("A stack needs at least two assets")
+    owned = Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED)
+    if owned.count() != len(ids):
+        raise BadRequest("Not found or no asset.update access")
+    with transaction.atomic():
+        merged = StackAsset.objects.filter(stack__owner=owner, asset_id__in=ids).values_list("stack_id", flat=True)
+        merged_ids = [stack.pk for stack in Stack.objects.select_for_update().filter(pk__in=list(merged))]
+        joining = set(StackAsset.objects.filter(stack_id__in=merged_ids).values_list("asset_id", flat=True)) - set(ids)
+        Stack.objects.filter(pk__in=merged_ids).delete()
+        stack = Stack.objects.create(owner=owner, primary_asset_id=ids[0])
+        StackAsset.objects.bulk_create([StackAsset(stack=stack, asset_id=asset_id) for asset_id in [*ids, *joining]])
+    return stack
+
+
+def stack_update(*, stack: Stack, primary_asset_id: uuid.UUID | None) -> Stack:
+    if primary_asset_id is not None:
+        if not StackAsset.objects.filter(stack=stack, asset_id=primary_asset_id).exists():
+            raise BadRequest("Primary asset must be in the stack")
+        stack.primary_asset_id = primary_asset_id
+    stack.updated_at = timezone.now()
+    stack.save(update_fields=["primary_asset", "updated_at"])
+    return stack
+
+
+def stacks_delete(*, owner: User, stack_ids: list[uuid.UUID]) -> None:
+    """The stacks go, their assets stay (standing alone again). All the ids must be the owner's stacks."""
+    stacks = Stack.objects.filter(owner=owner, pk__in=stack_ids)
+    if stacks.count() != len(set(stack_ids)):
+        raise BadRequest("Not found or no stack.delete access")
+    stacks.delete()
+
+
+def stack_remove_asset(*, stack: Stack, asset_id: uuid.UUID) -> None:
+    """Take a non-primary asset out; a stack left with one asset is dissolved."""
+    if not StackAsset.objects.filter(stack=stack, asset_id=asset_id).exists():
+        raise BadRequest("Asset not in stack")
+    if stack.primary_asset_id == asset_id:
+        raise BadRequest("Cannot remove stack's primary asset")
+    with transaction.atomic():
+        StackAsset.objects.filter(stack=stack, asset_id=asset_id).delete()
+        if StackAsset.objects.filter(stack=stack).count() < 2:
+            stack.delete()
+        else:
+            Stack.objects.filter(pk=stack.pk).update(updated_at=timezone.now())
+
+
+def stack_copy(source: Asset, target: Asset) -> None:
+    """`PUT /api/assets/copy` with `stack`: the target joins the source's stack (its own stack's assets with it),
+    and takes the source's place on top when the source was the primary (the copy is how a client replaces it)."""
+    link = StackAsset.objects.filter(asset=source).select_related("stack").first()
+    if link is None:
+        return
+    stack = link.stack
+    own = StackAsset.objects.filter(asset=target).values_list("stack_id", flat=True).first()
+    if own == stack.pk:
+        pass
+    elif own is not None:
+        StackAsset.objects.filter(stack_id=own).update(stack=stack)
+        Stack.objects.filter(pk=own).delete()
+    else:
+        StackAsset.objects.create(stack=stack, asset=target)
+    if stack.primary_asset_id == source.pk:
+        stack.primary_asset_id = target.pk
+    stack.updated_at = timezone.now()
+    stack.save(update_fields=["primary_asset", "updated_at"])

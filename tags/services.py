@@ -1,0 +1,126 @@
+"""Writes on tags. A tag, and the assets it is put on, are always its owner's."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from assets.models import Asset, AssetStatus
+from assets.responses import bulk_add_results, bulk_remove_results
+from immich.errors import BadRequest
+from tags.models import SEPARATOR, Tag, TagAsset
+
+MAX_NAME = 255  # one part of a path
+COLOR = re.compile(r"^#?([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$", re.IGNORECASE)
+
+
+def tag_parts(value: str) -> list[str]:
+    """The parts of a path "a/b/c"; an empty part ("a//b", "/a", "a/") or an over-long one is refused."""
+    parts = value.split(SEPARATOR)
+    if any(not part.strip() for part in parts):
+        raise BadRequest(f"Invalid tag value {value!r}: a part of the path is empty")
+    if any(len(part) > MAX_NAME for part in parts):
+        raise BadRequest(f"Invalid tag value: a part of the path is longer than {MAX_NAME} characters")
+    return parts
+
+
+def tag_color(color: str | None) -> str | None:
+    if color is None or color == "":
+        return None
+    if not COLOR.match(color):
+        raise BadRequest("color must be a hexadecimal color")
+    return color if color.startswith("#") else f"#{color}"
+
+
+def tag_create(*, owner: User, name: str, parent_id: uuid.UUID | None = None, color: str | None = None) -> Tag:
+    parent = None
+    if parent_id is not None:
+        parent = Tag.objects.filter(owner=owner, pk=parent_id).first()
+        if parent is None:
+            raise BadRequest("Tag not found")
+    if SEPARATOR in name:
+        raise BadRequest("A tag name cannot contain '/': create the path with PUT /api/tags")
+    tag_parts(name)
+    value = f"{parent.value}{SEPARATOR}{name}" if parent else name
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(owner=owner, value=value, parent=parent, color=tag_color(color))
+    except IntegrityError:
+        raise BadRequest("A tag with that name already exists") from None
+
+
+def tags_upsert(*, owner: User, values: list[str]) -> list[Tag]:
+    """The tags with these paths, each created with its missing parents; one per distinct value, in order."""
+    paths = [tag_parts(value) for value in dict.fromkeys(values)]
+    wanted = {SEPARATOR.join(parts[: depth + 1]) for parts in paths for depth in range(len(parts))}
+    with transaction.atomic():
+        existing = {tag.value: tag for tag in Tag.objects.filter(owner=owner, value__in=wanted)}
+        for value in sorted(wanted - existing.keys(), key=lambda value: value.count(SEPARATOR)):
+            parent_value = value.rpartition(SEPARATOR)[0]
+            tag, _ = Tag.objects.get_or_create(
+                owner=owner, value=value, defaults={"parent": existing.get(parent_value)}
+            )
+            existing[value] = tag
+    return [existing[SEPARATOR.join(parts)] for parts in paths]
+
+
+def tag_update(*, tag: Tag, color: str | None) -> Tag:
+    tag.color = tag_color(color)
+    tag.save(update_fields=["color", "updated_at"])
+    return tag
+
+
+def tag_delete(*, tag: Tag) -> None:
+    tag.delete()  # its children go with it
+
+
+def _owned_asset_ids(owner: User, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    return set(
+        Asset.objects.filter(owner=owner, pk__in=ids).exclude(status=AssetStatus.DELETED).values_list("id", flat=True)
+    )
+
+
+def tag_add_assets(*, owner: User, tag: Tag, ids: list[uuid.UUID]) -> list[dict]:
+    """Each id's outcome, as Immich reports them: duplicate, no_permission (not the owner's, or unknown)."""
+    owned = _owned_asset_ids(owner, ids)
+    present = set(TagAsset.objects.filter(tag=tag, asset_id__in=ids).values_list("asset_id", flat=True))
+    results, new_ids = bulk_add_results(ids, present=present, allowed=owned)
+    new = [TagAsset(tag=tag, asset_id=asset_id) for asset_id in new_ids]
+    TagAsset.objects.bulk_create(new, ignore_conflicts=True)
+    return results
+
+
+def tag_remove_assets(*, tag: Tag, ids: list[uuid.UUID]) -> list[dict]:
+    present = set(TagAsset.objects.filter(tag=tag, asset_id__in=ids).values_list("asset_id", flat=True))
+    TagAsset.objects.filter(tag=tag, asset_id__in=present).delete()
+    return bulk_remove_results(ids, present=present)
+
+
+def tags_bulk_add_assets(*, owner: User, tag_ids: list[uuid.UUID], asset_ids: list[uuid.UUID]) -> int:
+    """Every (tag, asset) pair of the owner's tags and assets (others' ids are left out, as Immich's access check
+    does); returns how many links are new."""
+    tags = list(Tag.objects.filter(owner=owner, pk__in=tag_ids).values_list("id", flat=True))
+    assets = _owned_asset_ids(owner, asset_ids)
+    links = [TagAsset(tag_id=tag_id, asset_id=asset_id) for tag_id in tags for asset_id in assets]
+    with transaction.atomic():
+        before = TagAsset.objects.filter(tag_id__in=tags, asset_id__in=assets).count()
+        TagAsset.objects.bulk_create(links, ignore_conflicts=True, batch_size=5000)
+        after = TagAsset.objects.filter(tag_id__in=tags, asset_id__in=assets).count()
+    return after - before
+
+
+def tags_from_keywords(asset: Asset, keywords: tuple[str, ...]) -> None:
+    """Metadata extraction read keywords from the file: each becomes a tag of the asset's owner (with its parents)
+    put on the asset. Tags put on by the user stay (Immich replaces them; issue 20 keeps them). A keyword that is no
+    valid path once its parts are trimmed (only empty parts, a part too long) is left out."""
+    values = []
+    for keyword in keywords:
+        parts = [part.strip() for part in keyword.split(SEPARATOR) if part.strip()]
+        if parts and all(len(part) <= MAX_NAME for part in parts):
+            values.append(SEPARATOR.join(parts))
+    if values:
+        tags = tags_upsert(owner=asset.owner, values=values)
+        TagAsset.objects.bulk_create([TagAsset(tag=tag, asset_id=asset.pk) for tag in tags], ignore_conflicts=True)
