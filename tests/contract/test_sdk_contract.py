@@ -28,8 +28,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("GET", "/system-config"): _SYSTEM_CONFIG,
     ("GET", "/system-config/defaults"): _SYSTEM_CONFIG,
     ("PUT", "/system-config"): _SYSTEM_CONFIG,
-    # libraries
-    ("POST", "/libraries/{id}/validate"): "importPaths[].message null for a valid path (SDK: string or absent)",
 }  # fmt: skip
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
