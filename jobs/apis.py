@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from immich.api import validated
 from immich.errors import BadRequest, NotFound
 from jobs import commands, selectors, system_config
+from jobs.config_serializers import SystemConfigDto
 from jobs.models import StepStatus
 from jobs.queues import Queue
 from jobs.selectors import QueueStatistics
@@ -21,7 +22,6 @@ from jobs.serializers import (
     QueueResponseLegacyDto,
     QueueRetryResponseDto,
     QueuesResponseLegacyDto,
-    SystemConfigDto,
     SystemConfigTemplateStorageOptionDto,
 )
 from workers.media import template_values
