@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Build metadata a build or an image sets, under Immich's names, shown by `/api/server/about` (when set).
+BUILD_METADATA = {
+    "IMMICH_BUILD": "build",
+    "IMMICH_BUILD_URL": "buildUrl",
+    "IMMICH_BUILD_IMAGE": "buildImage",
+    "IMMICH_BUILD_IMAGE_URL": "buildImageUrl",
+    "IMMICH_REPOSITORY": "repository",
+    "IMMICH_REPOSITORY_URL": "repositoryUrl",
+    "IMMICH_SOURCE_REF": "sourceRef",
+    "IMMICH_SOURCE_COMMIT": "sourceCommit",
+    "IMMICH_SOURCE_URL": "sourceUrl",
+}
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -78,6 +91,8 @@ class Environment:
     s3_presigned_redirect: bool = False
     # This machine's folder for files fetched from storage while a job works on them, and uploads being received.
     scratch_location: Path = Path(tempfile.gettempdir()) / "immich-scratch"
+    # The build metadata that was set (BUILD_METADATA), by the field name of Immich's ServerAboutResponseDto.
+    build_metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -115,6 +130,7 @@ def read_environment() -> Environment:
         scratch_location=Path(_text("IMMICH_SCRATCH_LOCATION", str(Path(tempfile.gettempdir()) / "immich-scratch")))
         .expanduser()
         .resolve(),
+        build_metadata={name: _text(variable) for variable, name in BUILD_METADATA.items() if _text(variable)},
     )
 
 

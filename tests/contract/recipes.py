@@ -34,8 +34,9 @@ def _json(client, method: str, url: str, body: dict | None = None):
 # --- server ---
 
 for _path in ("/server/about", "/server/config", "/server/features", "/server/media-types", "/server/ping",
-              "/server/version"):  # fmt: skip
+              "/server/version", "/server/storage", "/server/version-check", "/server/version-history"):  # fmt: skip
     recipe("GET", _path)(lambda scene, path=_path: scene.api.get(f"/api{path}"))
+recipe("GET", "/server/statistics")(lambda scene: scene.having("image").admin_api.get("/api/server/statistics"))
 
 
 # --- auth, users, API keys ---

@@ -68,6 +68,11 @@ RULES: dict[str, Rule] = {
     "GET /api/server/media-types": PUBLIC,
     "GET /api/server/ping": PUBLIC,
     "GET /api/server/version": PUBLIC,
+    "GET /api/server/theme": PUBLIC,
+    "GET /api/server/statistics": ADMIN,
+    "GET /api/server/storage": user(expect=200),
+    "GET /api/server/version-check": user(expect=200),
+    "GET /api/server/version-history": user(expect=200),
     # any user, on their own data
     "POST /api/auth/logout": user(expect=200),
     "POST /api/auth/validateToken": user(expect=200),

@@ -27,8 +27,8 @@ UNCHECKED = {
     "activity.create", "activity.read", "activity.update", "activity.delete", "activity.statistics",
     "asset.share", "asset.replace", "asset.copy", "album.statistics", "album.share", "album.download",
     "albumUser.create", "albumUser.update", "albumUser.delete", "archive.read", "person.create", "person.delete",
-    "person.merge", "person.reassign", "server.apkLinks", "server.storage", "server.statistics",
-    "server.versionCheck", "session.create", "session.read", "session.update", "session.delete", "session.lock",
+    "person.merge", "person.reassign", "server.apkLinks", "session.create", "session.read", "session.update",
+    "session.delete", "session.lock",
     "timeline.download", "trash.read", "userProfileImage.read", "userProfileImage.update",
     "userProfileImage.delete", "queueJob.create",
 }  # fmt: skip
