@@ -13,6 +13,7 @@ api = [
     path("", include("accounts.urls")),
     path("", include("albums.urls")),
     path("", include("libraries.urls")),
+    path("", include("memories.urls")),
     path("", include("notifications.urls")),
     path("", include("people.urls")),
     path("", include("search.urls")),

@@ -19,6 +19,7 @@ from albums.models import Album, AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
+from memories.models import Memory, MemoryAsset
 from notifications.models import Notification
 from people.models import AssetFace, Person
 from people.services import person_thumbnail_generate
@@ -57,6 +58,13 @@ def _thumbnails(asset_id: str) -> None:
     assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.DONE
 
 
+def _memory(api, asset_id: str) -> str:
+    body = {"type": "on_this_day", "data": {"year": 2021}, "memoryAt": CREATED, "assetIds": [asset_id]}
+    response = api.post("/api/memories", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
 def build_world(api, user: User, folder: Path) -> World:
     """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
     image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
@@ -70,6 +78,7 @@ def build_world(api, user: User, folder: Path) -> World:
     album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
     key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
     notification = Notification.objects.create(user=user, title=f"{MARKER} notice", description=f"{MARKER} details")
+    memory = _memory(api, image)
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -79,7 +88,7 @@ def build_world(api, user: User, folder: Path) -> World:
         user=user,
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
-            "api_key": str(key.id), "tus": tus, "notification": str(notification.id),
+            "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "memory": memory,
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -97,7 +106,8 @@ def intruder_objects(other_api, other_user, tmp_path) -> World:
     image = upload_photo(other_api, tmp_path / "bob", "bob.jpg", color=(5, 5, 250))
     album = other_api.post("/api/albums", {"albumName": "bob album", "assetIds": [image]}, format="json").json()["id"]
     person = Person.objects.create(owner=other_user, name="bob person")
-    return World(user=other_user, ids={"image": image, "album": album, "person": str(person.id)})
+    ids = {"image": image, "album": album, "person": str(person.id), "memory": _memory(other_api, image)}
+    return World(user=other_user, ids=ids)
 
 
 def _files_of(user: User, media_root: Path) -> dict[str, str]:
@@ -125,6 +135,8 @@ def snapshot(user: User, media_root: Path) -> dict:
         "sessions": Session.objects.filter(user=user),
         "tus uploads": TusUpload.objects.filter(owner=user),
         "notifications": Notification.objects.filter(user=user),
+        "memories": Memory.objects.filter(owner=user),
+        "memory assets": MemoryAsset.objects.filter(Q(memory__owner=user) | mine),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

@@ -103,6 +103,12 @@ RULES: dict[str, Rule] = {
     "PUT /api/notifications": user(body={"ids": ["{notification}"], "readAt": "2026-12-06T00:00:00Z"}, expect=204),
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
+    "GET /api/memories": user(query={"for": "2026-12-06T00:00:00Z"}, expect=200),
+    "POST /api/memories": user(
+        body={"type": "on_this_day", "data": {"year": 2020}, "memoryAt": "2020-06-15T00:00:00Z", "assetIds": ASSET_IDS},
+        expect=201,
+    ),
+    "GET /api/memories/statistics": user(expect=200),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
     "GET /api/timeline/buckets": user(query={"albumId": "{album}"}, expect=200),
     "GET /api/timeline/bucket": user(query={"timeBucket": "2021-06-01", "personId": "{person}"}, expect=200),
@@ -127,6 +133,11 @@ RULES: dict[str, Rule] = {
     "PUT /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
     "DELETE /api/albums/{album_id}/assets": owned("album", body={"ids": ASSET_IDS}, expect=200),
     "GET /api/people/{person_id}": owned("person"),
+    "GET /api/memories/{memory_id}": owned("memory"),
+    "PUT /api/memories/{memory_id}": owned("memory", body={"isSaved": True, "seenAt": "2026-12-06T00:00:00Z"}),
+    "DELETE /api/memories/{memory_id}": owned("memory"),
+    "PUT /api/memories/{memory_id}/assets": owned("memory", body={"ids": ASSET_IDS}, expect=200),
+    "DELETE /api/memories/{memory_id}/assets": owned("memory", body={"ids": ASSET_IDS}, expect=200),
     "GET /api/notifications/{notification_id}": owned("notification"),
     "PUT /api/notifications/{notification_id}": owned("notification", body={"readAt": "2026-12-06T00:00:00Z"}),
     "DELETE /api/notifications/{notification_id}": owned("notification"),
@@ -181,6 +192,7 @@ PATH_KINDS = {
     "key_id": "api_key",
     "upload_id": "tus",
     "notification_id": "notification",
+    "memory_id": "memory",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
