@@ -56,6 +56,7 @@ def test_beat_runs_the_periodic_tasks_every_app_registered():
         "AssetDeleteCheck",
         "DebrisRemove",
         "AuditTableCleanup",
+        "MemoryGenerate",
     }
     assert beat_app.conf.beat_schedule["database-backup"]["args"] == ("DatabaseBackup", "backupDatabase")
 
