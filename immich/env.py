@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Build metadata a build or an image sets, under Immich's names, shown by `/api/server/about` (when set).
+BUILD_METADATA = {
+    "IMMICH_BUILD": "build",
+    "IMMICH_BUILD_URL": "buildUrl",
+    "IMMICH_BUILD_IMAGE": "buildImage",
+    "IMMICH_BUILD_IMAGE_URL": "buildImageUrl",
+    "IMMICH_REPOSITORY": "repository",
+    "IMMICH_REPOSITORY_URL": "repositoryUrl",
+    "IMMICH_SOURCE_REF": "sourceRef",
+    "IMMICH_SOURCE_COMMIT": "sourceCommit",
+    "IMMICH_SOURCE_URL": "sourceUrl",
+}
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -102,6 +115,8 @@ class Environment:
     csrf_trusted_origins: tuple[str, ...] = ()
     trust_x_forwarded_proto: bool = False
     trust_x_forwarded_host: bool = False
+    # The build metadata that was set (BUILD_METADATA), by the field name of Immich's ServerAboutResponseDto.
+    build_metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -142,6 +157,7 @@ def read_environment() -> Environment:
         csrf_trusted_origins=_origins("CSRF_TRUSTED_ORIGINS"),
         trust_x_forwarded_proto=_flag("IMMICH_TRUST_X_FORWARDED_PROTO", False),
         trust_x_forwarded_host=_flag("IMMICH_TRUST_X_FORWARDED_HOST", False),
+        build_metadata={name: _text(variable) for variable, name in BUILD_METADATA.items() if _text(variable)},
     )
 
 

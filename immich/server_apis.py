@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
@@ -10,18 +11,26 @@ from rest_framework.views import APIView
 
 from accounts.selectors import admin_exists
 from assets import media_types
+from assets.server_statistics import server_statistics
+from immich.env import ENV
+from immich.server_info import disk_usage, media_library_versions
 from immich.server_responses import (
     ServerAboutResponseDto,
     ServerConfigDto,
     ServerFeaturesDto,
     ServerMediaTypesResponseDto,
     ServerPingResponse,
+    ServerStatsResponseDto,
+    ServerStorageResponseDto,
+    ServerThemeDto,
+    ServerVersionHistoryResponseDto,
     ServerVersionResponseDto,
+    VersionCheckStateResponseDto,
     WellKnownResponseDto,
 )
-
-VERSION = {"major": 3, "minor": 1, "patch": 0, "prerelease": None}
-VERSION_TEXT = "v3.1.0"
+from immich.version import VERSION, VERSION_TEXT
+from jobs.server_versions import server_versions
+from jobs.system_config import config_cached
 
 
 class PublicApi(APIView):
@@ -62,27 +71,32 @@ class MediaTypesApi(PublicApi):
 
 
 class FeaturesApi(PublicApi):
+    """What this server runs, from its system config: features it does not have (machine learning, the map, reverse
+    geocoding, OAuth, e-mail, real-time transcoding) are off, as the config says (jobs/config_defaults.py)."""
+
     @extend_schema(responses={200: ServerFeaturesDto})
     def get(self, request):
+        config = config_cached()
+        ml = config["machineLearning"]
         return Response(
             ServerFeaturesDto(
                 {
-                    "smartSearch": False,
-                    "facialRecognition": False,
-                    "duplicateDetection": False,
-                    "map": False,
-                    "reverseGeocoding": False,
-                    "importFaces": False,
+                    "smartSearch": ml["enabled"] and ml["clip"]["enabled"],
+                    "facialRecognition": ml["enabled"] and ml["facialRecognition"]["enabled"],
+                    "duplicateDetection": ml["enabled"] and ml["duplicateDetection"]["enabled"],
+                    "ocr": ml["enabled"] and ml["ocr"]["enabled"],
+                    "map": config["map"]["enabled"],
+                    "reverseGeocoding": config["reverseGeocoding"]["enabled"],
+                    "importFaces": config["metadata"]["faces"]["import"],
                     "sidecar": True,
-                    "search": False,
-                    "trash": True,
-                    "oauth": False,
-                    "oauthAutoLaunch": False,
-                    "passwordLogin": True,
+                    "search": True,  # the metadata search (/api/search/metadata)
+                    "trash": config["trash"]["enabled"],
+                    "oauth": config["oauth"]["enabled"],
+                    "oauthAutoLaunch": config["oauth"]["enabled"] and config["oauth"]["autoLaunch"],
+                    "passwordLogin": config["passwordLogin"]["enabled"],
                     "configFile": False,
-                    "email": False,
-                    "ocr": False,
-                    "realtimeTranscoding": False,
+                    "email": config["notifications"]["smtp"]["enabled"],
+                    "realtimeTranscoding": config["ffmpeg"]["realtime"]["enabled"],
                 }
             ).data
         )
@@ -91,24 +105,33 @@ class FeaturesApi(PublicApi):
 class ConfigApi(PublicApi):
     @extend_schema(responses={200: ServerConfigDto})
     def get(self, request):
+        config = config_cached()
+        map_on = config["map"]["enabled"]
         return Response(
             ServerConfigDto(
                 {
-                    "loginPageMessage": "",
-                    "trashDays": 30,
-                    "userDeleteDelay": 7,
-                    "oauthButtonText": "Login with OAuth",
+                    "loginPageMessage": config["server"]["loginPageMessage"],
+                    "trashDays": config["trash"]["days"],
+                    "userDeleteDelay": config["user"]["deleteDelay"],
+                    "oauthButtonText": config["oauth"]["buttonText"],
                     "isInitialized": admin_exists(),
                     "isOnboarded": True,
-                    "externalDomain": "",
-                    "publicUsers": True,
-                    "mapDarkStyleUrl": "",
-                    "mapLightStyleUrl": "",
+                    "externalDomain": config["server"]["externalDomain"],
+                    "publicUsers": config["server"]["publicUsers"],
+                    # The style URLs only while the map is on: off, there is no map to draw.
+                    "mapDarkStyleUrl": config["map"]["darkStyle"] if map_on else "",
+                    "mapLightStyleUrl": config["map"]["lightStyle"] if map_on else "",
                     "maintenanceMode": False,
-                    "minFaces": 3,  # Immich's default; the web app hides people with fewer faces
+                    "minFaces": config["machineLearning"]["facialRecognition"]["minFaces"],
                 }
             ).data
         )
+
+
+class ThemeApi(PublicApi):
+    @extend_schema(responses={200: ServerThemeDto})
+    def get(self, request):
+        return Response(ServerThemeDto({"customCss": config_cached()["theme"]["customCss"]}).data)
 
 
 class AboutApi(APIView):
@@ -116,8 +139,47 @@ class AboutApi(APIView):
 
     @extend_schema(responses={200: ServerAboutResponseDto})
     def get(self, request):
-        return Response(
-            ServerAboutResponseDto(
-                {"version": VERSION_TEXT, "versionUrl": "", "licensed": False, "database": connection.vendor}
-            ).data
-        )
+        about = {
+            "version": VERSION_TEXT,
+            "versionUrl": "",
+            "licensed": False,
+            "database": connection.vendor,
+            **media_library_versions(),
+            **ENV.build_metadata,
+        }
+        return Response(ServerAboutResponseDto(about).data)
+
+
+class StatisticsApi(APIView):
+    admin_only = True
+    required_permission = "server.statistics"
+
+    @extend_schema(responses={200: ServerStatsResponseDto})
+    def get(self, request):
+        return Response(ServerStatsResponseDto(server_statistics()).data)
+
+
+class StorageApi(APIView):
+    required_permission = "server.storage"
+
+    @extend_schema(responses={200: ServerStorageResponseDto})
+    def get(self, request):
+        return Response(ServerStorageResponseDto(disk_usage(str(settings.MEDIA_LOCATION))).data)
+
+
+class VersionCheckApi(APIView):
+    """This server does not look for new releases (`newVersionCheck` stays off): never checked, none known."""
+
+    required_permission = "server.versionCheck"
+
+    @extend_schema(responses={200: VersionCheckStateResponseDto})
+    def get(self, request):
+        return Response(VersionCheckStateResponseDto({"checkedAt": None, "releaseVersion": None}).data)
+
+
+class VersionHistoryApi(APIView):
+    required_permission = "server.versionCheck"
+
+    @extend_schema(responses={200: ServerVersionHistoryResponseDto(many=True)})
+    def get(self, request):
+        return Response(ServerVersionHistoryResponseDto(server_versions(), many=True).data)

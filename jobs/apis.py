@@ -13,6 +13,7 @@ from immich.api import validated
 from immich.errors import BadRequest, NotFound
 from immich.limits import TEXT_MAX_LENGTH
 from jobs import commands, selectors, system_config
+from jobs.config_serializers import SystemConfigDto
 from jobs.models import StepStatus
 from jobs.queues import Queue
 from jobs.selectors import QueueStatistics
@@ -22,7 +23,6 @@ from jobs.serializers import (
     QueueResponseLegacyDto,
     QueueRetryResponseDto,
     QueuesResponseLegacyDto,
-    SystemConfigDto,
     SystemConfigTemplateStorageOptionDto,
 )
 from workers.media import template_values

@@ -3,6 +3,8 @@ carries ids; "missing" and "failed" are queries on this table, so a lost message
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 
@@ -121,3 +123,17 @@ class QueueState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queue} ({'paused' if self.is_paused else 'running'})"
+
+
+class ServerVersion(models.Model):
+    """A server version, recorded when it first started (`GET /api/server/version-history`, as Immich keeps it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.version

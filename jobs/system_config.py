@@ -1,7 +1,8 @@
-"""Immich's system configuration object: reference key names and defaults, validated on every write.
+"""Immich's system configuration object: reference key names and defaults (jobs/config_defaults.py), validated on
+every write.
 
-Only the sections this server implements are carried. A stored config is merged over the defaults, so a section
-added by a later release appears with its defaults without a data migration.
+A stored config is merged over the defaults, so a section added by a later release appears with its defaults without
+a data migration.
 """
 
 from __future__ import annotations
@@ -17,84 +18,33 @@ from django.db import transaction
 
 from immich.errors import BadRequest
 from immich.limits import TEXT_MAX_LENGTH, contains_nul
+from jobs.config_defaults import (
+    AUDIO_CODECS,
+    BEYOND_REFERENCE,
+    COLORSPACES,
+    CQ_MODES,
+    DEFAULTS,
+    HLS_RESOLUTIONS,
+    HW_ACCELERATIONS,
+    IMAGE_FORMATS,
+    LOG_LEVELS,
+    NULLABLE,
+    QUEUE_CONCURRENCY,
+    RELEASE_CHANNELS,
+    TOKEN_AUTH_METHODS,
+    TONE_MAPPINGS,
+    TRANSCODE_POLICIES,
+    UNAVAILABLE,
+    VIDEO_CODECS,
+    VIDEO_CONTAINERS,
+)
 from jobs.models import SystemConfig
-from jobs.queues import Queue
 from workers.media import storage_template
-
-_CONCURRENCY = {
-    Queue.THUMBNAIL_GENERATION: 3,
-    Queue.METADATA_EXTRACTION: 5,
-    Queue.VIDEO_CONVERSION: 1,
-    Queue.BACKGROUND_TASK: 5,
-    Queue.STORAGE_TEMPLATE_MIGRATION: 1,
-    Queue.MIGRATION: 5,
-    Queue.SIDECAR: 5,
-    Queue.LIBRARY: 5,
-}
 
 # A configuration is JSON: sections of settings, nested by name.
 Config = dict[str, Any]
 # A setting's rule: the problem with a value, in words, or None when the value is allowed.
 Rule = Callable[[Any], str | None]
-
-DEFAULTS: Config = {
-    "backup": {"database": {"enabled": True, "cronExpression": "0 02 * * *", "keepLastAmount": 14}},
-    "ffmpeg": {
-        "crf": 23,
-        "threads": 0,
-        "preset": "ultrafast",
-        "targetVideoCodec": "h264",
-        "acceptedVideoCodecs": ["h264"],
-        "targetAudioCodec": "aac",
-        "acceptedAudioCodecs": ["aac", "mp3", "opus"],
-        "acceptedContainers": ["mov", "ogg", "webm"],
-        "targetResolution": "720",
-        "maxBitrate": "0",
-        "bframes": -1,
-        "refs": 0,
-        "gopSize": 0,
-        "temporalAQ": False,
-        "cqMode": "auto",
-        "twoPass": False,
-        "preferredHwDevice": "auto",
-        "transcode": "required",
-        "tonemap": "hable",
-        "accel": "disabled",
-        "accelDecode": True,
-    },
-    "image": {
-        "thumbnail": {"format": "webp", "size": 250, "quality": 80, "progressive": False},
-        "preview": {"format": "jpeg", "size": 1440, "quality": 80, "progressive": False},
-        "colorspace": "p3",
-        "extractEmbedded": False,
-        "fullsize": {"enabled": False, "format": "jpeg", "quality": 80, "progressive": False},
-    },
-    "job": {queue.value: {"concurrency": concurrency} for queue, concurrency in _CONCURRENCY.items()},
-    "library": {"scan": {"enabled": True, "cronExpression": "0 0 * * *"}, "watch": {"enabled": False}},
-    # Reading face tags already in the files is what the people feature is for: on here (the reference: off).
-    "metadata": {"defaultTimeZone": "UTC", "faces": {"import": True}},
-    "newVersionCheck": {"enabled": False},
-    "nightlyTasks": {
-        "startTime": "00:00",
-        "databaseCleanup": True,
-        "missingThumbnails": True,
-        "clusterNewFaces": True,
-        "generateMemories": True,
-        "syncQuotaUsage": True,
-    },
-    "passwordLogin": {"enabled": True},
-    "storageTemplate": {
-        "enabled": False,
-        "hashVerificationEnabled": True,
-        "template": "{{y}}/{{y}}-{{MM}}-{{dd}}/{{filename}}",
-        # Beyond the reference: "" formats dates in the asset's own zone when known, else the server's; an IANA
-        # name or "UTC+2" formats every asset in that zone. Files whose date is only a file time can be kept put.
-        "timeZone": "",
-        "skipLowConfidenceDates": False,
-    },
-    "trash": {"enabled": True, "days": 30},
-    "user": {"deleteDelay": 7},
-}
 
 
 class InvalidConfig(BadRequest):
@@ -117,24 +67,21 @@ def _between(low: int, high: int | None = None) -> Rule:
     return check
 
 
-def _all_of(*allowed: str) -> Rule:
-    def check(values: Any) -> str | None:
-        unknown = [value for value in values if value not in allowed]
-        return f"unknown values {unknown}; allowed: {', '.join(allowed)}" if unknown else None
+def _off(feature: str) -> Rule:
+    def check(value: Any) -> str | None:
+        return f"this server does not run {feature}; it stays off" if value else None
 
     return check
 
 
-# Immich's enumerations of setting values, shared with the OpenAPI schema of the config (jobs/serializers.py).
-VIDEO_CODECS = ("h264", "hevc", "vp9", "av1")
-AUDIO_CODECS = ("aac", "mp3", "opus", "pcm_s16le")
-VIDEO_CONTAINERS = ("mov", "mp4", "ogg", "webm")
-TRANSCODE_POLICIES = ("all", "optimal", "bitrate", "required", "disabled")
-TONE_MAPPINGS = ("hable", "mobius", "reinhard", "disabled")
-HW_ACCELERATIONS = ("nvenc", "qsv", "vaapi", "rkmpp", "disabled")
-CQ_MODES = ("auto", "cqp", "icq")
-IMAGE_FORMATS = ("jpeg", "webp")
-COLORSPACES = ("srgb", "p3")
+def _all_of(*allowed: object) -> Rule:
+    def check(values: Any) -> str | None:
+        unknown = [value for value in values if value not in allowed]
+        return f"unknown values {unknown}; allowed: {', '.join(map(str, allowed))}" if unknown else None
+
+    return check
+
+
 RULES: dict[str, Rule] = {
     "ffmpeg.crf": _between(0, 51),
     "ffmpeg.threads": _between(0),
@@ -171,8 +118,23 @@ RULES: dict[str, Rule] = {
     "storageTemplate.template": lambda template: storage_template.validate(template),
     "storageTemplate.timeZone": lambda zone: _zone_problem(zone),
     "metadata.defaultTimeZone": lambda zone: _zone_problem(zone) if zone else "must name a time zone",
-    **{f"job.{queue.value}.concurrency": _between(1) for queue in _CONCURRENCY},
+    "ffmpeg.realtime.resolutions": _all_of(*HLS_RESOLUTIONS),
+    "ffmpeg.realtime.videoCodecs": _all_of(*VIDEO_CODECS),
+    "logging.level": _one_of(*LOG_LEVELS),
+    "newVersionCheck.channel": _one_of(*RELEASE_CHANNELS),
+    "oauth.tokenEndpointAuthMethod": _one_of(*TOKEN_AUTH_METHODS),
+    "oauth.defaultStorageQuota": lambda quota: None if quota is None or quota >= 0 else "must be at least 0",
+    "notifications.smtp.transport.port": _between(0, 65535),
+    "server.externalDomain": lambda domain: _external_domain_problem(domain),
+    **{f"job.{queue}.concurrency": _between(1) for queue in QUEUE_CONCURRENCY},
+    **{path: _off(feature) for path, feature in UNAVAILABLE.items()},
 }
+
+
+def _external_domain_problem(domain: str) -> str | None:
+    if not domain or re.fullmatch(r"https?://[^\s/?#]+(?::\d+)?/?", domain):
+        return None
+    return "must be a URL such as https://photos.example.com, or empty"
 
 
 def _zone_problem(zone: str) -> str | None:
@@ -191,12 +153,22 @@ def _bitrate_problem(value: str) -> str | None:
     return "must be a bitrate in kbit/s such as 0 (no cap), 8000, 8000k or 8m"
 
 
-def _same_type(default: object, value: object) -> bool:
+def _same_type(default: object, value: object, *, nullable: bool = False) -> bool:
+    if value is None:
+        return nullable
+    if default is None:  # a nullable number
+        return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
     if isinstance(default, int):
         return isinstance(value, int)
     return isinstance(value, type(default))
+
+
+def _type_name(default: object) -> str:
+    return "number" if default is None or isinstance(default, float) else type(default).__name__
 
 
 def _validate(default: Config, candidate: object, path: str = "") -> list[str]:
@@ -206,13 +178,14 @@ def _validate(default: Config, candidate: object, path: str = "") -> list[str]:
     for key, default_value in default.items():
         where = f"{path}{key}"
         if key not in candidate:
-            errors.append(f"{where}: missing")
+            if where not in BEYOND_REFERENCE:
+                errors.append(f"{where}: missing")
             continue
         value = candidate[key]
         if isinstance(default_value, dict):
             errors.extend(_validate(default_value, value, f"{where}."))
-        elif not _same_type(default_value, value):
-            errors.append(f"{where}: must be a {type(default_value).__name__}")
+        elif not _same_type(default_value, value, nullable=where in NULLABLE):
+            errors.append(f"{where}: must be a {_type_name(default_value)}")
         elif contains_nul(value):
             errors.append(f"{where}: must not contain NUL characters")
         elif isinstance(value, str) and len(value) > TEXT_MAX_LENGTH:
@@ -271,6 +244,8 @@ def config_update(*, new_config: object) -> Config:
     if errors:
         raise InvalidConfig(errors)
     with transaction.atomic():
+        # Settings beyond the reference that the writer left out keep their current values.
+        new_config = _merged(config_get(), new_config)  # type: ignore[arg-type]
         SystemConfig.objects.update_or_create(pk=1, defaults={"value": new_config})
     config_cache_clear()
     return config_get()

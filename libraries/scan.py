@@ -44,9 +44,11 @@ class ScanOutcome:
     counts: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase
+    devices: dict[str, int] = field(default_factory=dict)  # the filesystem each import path was on when last read
 
     def record(self) -> dict:
         return {
+            "devices": self.devices,
             "state": self.state,
             "error": self.error,
             "counts": dict(self.counts),
@@ -83,7 +85,7 @@ def library_scan(*, library_id, progress: Progress | None = None) -> ScanOutcome
     if library.deleted_at is not None:
         return ScanOutcome(state=ScanState.REFUSED, error="The library is being deleted")
     progress = progress or _quiet
-    outcome = ScanOutcome(state=ScanState.DONE)
+    outcome = ScanOutcome(state=ScanState.DONE, devices=_recorded_devices(library))
     report = WalkReport()
     try:
         with staging.bulk_session():
@@ -120,6 +122,38 @@ def _finish(library: Library, outcome: ScanOutcome, report: WalkReport) -> None:
         )
 
 
+def _recorded_devices(library: Library) -> dict[str, int]:
+    return dict((library.last_scan or {}).get("devices") or {})
+
+
+def _device(path: str) -> int | None:
+    """The filesystem `path` is on, or for a missing path the filesystem of its nearest existing folder."""
+    while True:
+        try:
+            return os.stat(path).st_dev
+        except OSError:
+            parent = os.path.dirname(path)
+            if parent == path:
+                return None
+            path = parent
+
+
+def _maybe_unmounted(root: str, devices: dict[str, int]) -> bool:
+    """Whether a missing or emptied import path may be a share that is not mounted: unless it is still on the
+    filesystem it was on when last read (its folder was deleted or emptied there, on purpose), it may."""
+    recorded = devices.get(root)
+    return recorded is None or _device(root) != recorded
+
+
+def _refuse_if_unmounted(library: Library, root: str, devices: dict[str, int], why: str, advice: str) -> None:
+    online = _online_under(library, root)
+    if online and _maybe_unmounted(root, devices):
+        raise ScanRefused(
+            f"Import path {root} {why} while {online} assets of the library are under it: is a network share "
+            f"unmounted? Nothing was changed; {advice}"
+        )
+
+
 def _scan(library: Library, report: WalkReport, outcome: ScanOutcome, progress: Progress) -> None:
     matcher = Matcher(tuple(library.exclusion_patterns))
     roots = effective_roots(library.import_paths)
@@ -129,22 +163,27 @@ def _scan(library: Library, report: WalkReport, outcome: ScanOutcome, progress: 
         if check.is_valid:
             walkable.append(root)
             continue
-        online = _online_under(library, root)
-        if online:
-            raise ScanRefused(
-                f"Import path {root} cannot be read ({check.message}) while {online} assets of the library are "
-                "under it: is a network share unmounted? Nothing was changed; fix the mount and scan again."
-            )
+        if check.message.startswith("Path does not exist"):
+            _refuse_if_unmounted(library, root, outcome.devices, f"cannot be read ({check.message})", _MOUNT_ADVICE)
+        else:
+            _refuse_if_unmounted(library, root, {}, f"cannot be read ({check.message})", "fix it and scan again.")
+        # Skipped: the files under it go offline (not seen), as the reference does with an invalid import path.
         report.problem(f"import path skipped: {root}: {check.message}")
     staging.create()
     expected = LibraryFile.objects.filter(library=library, asset__is_offline=False).count() or None
     with outcome.timed("walk"):
-        _walk_into_staging(library, walkable, matcher, report, progress, expected)
+        _walk_into_staging(library, walkable, matcher, report, progress, expected, outcome.devices)
     outcome.counts["seen"] = report.files
     _sync(library, matcher, roots, outcome, progress, partial=False, unreadable=report.unreadable_folders)
+    outcome.devices = {root: device for root in roots if (device := _device(root)) is not None}
 
 
-def _walk_into_staging(library, walkable, matcher, report: WalkReport, progress: Progress, expected) -> None:
+_MOUNT_ADVICE = (
+    "fix the mount and scan again. If the files were removed on purpose, remove the import path from the library."
+)
+
+
+def _walk_into_staging(library, walkable, matcher, report: WalkReport, progress: Progress, expected, devices) -> None:
     found: Counter = Counter()
     for root, batch in in_thread(walk_batches(walkable, matcher, report, size=BATCH, refuse=location_problem)):
         if batch is not None:
@@ -152,13 +191,8 @@ def _walk_into_staging(library, walkable, matcher, report: WalkReport, progress:
             staging.add_seen(batch)
             progress("walk", sum(found.values()), expected)
             continue
-        online = _online_under(library, root) if not found[root] else 0
-        if online:
-            raise ScanRefused(
-                f"Import path {root} holds no media files while {online} assets of the library are under it: "
-                "is a network share unmounted? Nothing was changed. If the files were removed on purpose, remove "
-                "the import path from the library."
-            )
+        if not found[root]:
+            _refuse_if_unmounted(library, root, devices, "holds no media files", _MOUNT_ADVICE)
     staging.analyze()
     progress("walk", report.files, report.files)
 
@@ -224,8 +258,7 @@ def _expand(library, matcher, roots, paths: list[str], report: WalkReport) -> tu
         if root not in checked_roots:
             checked_roots.add(root)
             if not check_import_path(root).is_valid or not _has_entries(root):
-                if _online_under(library, root):
-                    raise ScanRefused(f"Import path {root} is missing or empty: is a network share unmounted?")
+                _refuse_if_unmounted(library, root, _recorded_devices(library), "is missing or empty", _MOUNT_ADVICE)
         if os.path.isdir(path):
             if path == root or not matcher.has_hidden_part(path, root) and not matcher.prunes_folder(path):
                 for facts in walk(path, matcher, report, refuse=location_problem):

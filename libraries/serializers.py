@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from immich.fields import ImmichDateTimeField, immich_date
@@ -96,15 +95,17 @@ class LibraryStatsResponseDto(serializers.Serializer):
 
 
 class ValidateLibraryImportPathResponseDto(serializers.Serializer):
-    """Made from a `validation.PathCheck`. The message is null for a valid path (the reference leaves it out)."""
+    """Made from a `validation.PathCheck`. A valid path has no message, as in the reference."""
 
     importPath = serializers.CharField(source="import_path")
     isValid = serializers.BooleanField(source="is_valid")
-    message = serializers.SerializerMethodField()
+    message = serializers.CharField(required=False)
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_message(self, check) -> str | None:
-        return check.message or None
+    def to_representation(self, check) -> dict:
+        body = {"importPath": check.import_path, "isValid": check.is_valid}
+        if check.message:
+            body["message"] = check.message
+        return body
 
 
 class ValidateLibraryExclusionPatternResponseDto(serializers.Serializer):

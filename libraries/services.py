@@ -35,16 +35,21 @@ def library_subject(library_id: object) -> str:
     return f"library:{library_id}"
 
 
-def _checked_lists(*, import_paths: list[str] | None, exclusion_patterns: list[str] | None) -> dict:
+def _checked_lists(
+    *, import_paths: list[str] | None, exclusion_patterns: list[str] | None, creating: bool = False
+) -> dict:
+    """As the reference: a new library may name import paths that do not exist yet (they are reported by validate
+    and skipped by scans until they are there); changing them checks that they can be read now. Either way a path
+    in or around the media location or outside IMMICH_EXTERNAL_LIBRARY_ROOTS is refused."""
     changes: dict = {}
     if import_paths is not None:
         problem = validation.list_problem("importPaths", import_paths)
         if problem:
             raise BadRequest(problem)
         for path in import_paths:
-            check = validation.check_import_path(path)
-            if not check.is_valid:
-                raise BadRequest(f"Invalid import path {path}: {check.message}")
+            problem = validation.import_path_refusal(path) if creating else validation.check_import_path(path).message
+            if problem:
+                raise BadRequest(f"Invalid import path: {problem}")
         changes["import_paths"] = [normalize_path(path) for path in import_paths]
     if exclusion_patterns is not None:
         problem = validation.list_problem("exclusionPatterns", exclusion_patterns)
@@ -67,6 +72,7 @@ def library_create(
     changes = _checked_lists(
         import_paths=import_paths if import_paths is not None else [],
         exclusion_patterns=exclusion_patterns if exclusion_patterns is not None else list(DEFAULT_EXCLUSION_PATTERNS),
+        creating=True,
     )
     return Library.objects.create(owner=owner, name=name or "New External Library", **changes)
 

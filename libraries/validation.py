@@ -18,19 +18,28 @@ class PathCheck:
     message: str = ""
 
 
+def import_path_refusal(import_path: str) -> str | None:
+    """Why an import path may never be saved: empty, relative, in or around the media location, or outside
+    IMMICH_EXTERNAL_LIBRARY_ROOTS. None when it may, even if it does not exist yet (a share mounted later): such a
+    path is reported by `check_import_path` and skipped by scans until it is there."""
+    if not isinstance(import_path, str) or not import_path.strip():
+        return "Import path is empty"
+    if "\x00" in import_path:
+        return "Import path contains a NUL character"
+    if not os.path.isabs(import_path):
+        return f"Import path must be absolute, try {os.path.abspath(import_path)}"
+    return location_problem(import_path)
+
+
 def check_import_path(import_path: str) -> PathCheck:
+    """Whether files can be imported from the path now, with the reference's message when not."""
+
     def refuse(message: str) -> PathCheck:
         return PathCheck(import_path, False, message)
 
-    if not isinstance(import_path, str) or not import_path.strip():
-        return refuse("Import path is empty")
-    if "\x00" in import_path:
-        return refuse("Import path contains a NUL character")
-    if not os.path.isabs(import_path):
-        return refuse(f"Import path must be absolute: {import_path}")
-    problem = location_problem(import_path)
-    if problem:
-        return refuse(problem)
+    refusal = import_path_refusal(import_path)
+    if refusal:
+        return refuse(refusal)
     try:
         os.stat(import_path)
     except FileNotFoundError:

@@ -15,6 +15,7 @@ from jobs.queues import Queue
 from jobs.services import step_run
 from tests.assets.helpers import upload_file, upload_photo
 from tests.assets.test_storage_template_moves import set_template
+from tests.jxl_factory import make_jxl
 from tests.media_factories import make_jpeg, make_mp4
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,18 @@ def test_metadata_step_imports_the_face_tags_of_the_file(api, tmp_path):
     assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
     assert list(Person.objects.values_list("name", flat=True)) == ["Alice"]
     assert AssetFace.objects.filter(asset_id=asset_id).count() == 1
+
+
+def test_a_jpeg_xl_has_its_dimensions(api, tmp_path):
+    asset_id = upload_file(api, make_jxl(tmp_path / "photo.jxl", 4032, 3024, container=True))["id"]
+    assert step_run(asset_id=asset_id, step=Step.METADATA) == StepStatus.DONE
+    body = api.get(f"/api/assets/{asset_id}").json()
+    assert (body["width"], body["height"]) == (4032, 3024)
+    assert (body["exifInfo"]["exifImageWidth"], body["exifInfo"]["exifImageHeight"]) == (4032, 3024)
+
+
+def test_a_jpeg_xl_without_a_decoder_fails_its_thumbnails_with_the_reason(api, tmp_path):
+    asset_id = upload_file(api, make_jxl(tmp_path / "photo.jxl", 640, 480))["id"]
+    step_run(asset_id=asset_id, step=Step.METADATA)
+    assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) == StepStatus.FAILED
+    assert AssetStep.objects.get(asset_id=asset_id, step=Step.THUMBNAILS).last_error

@@ -34,8 +34,9 @@ def _json(client, method: str, url: str, body: dict | None = None):
 # --- server ---
 
 for _path in ("/server/about", "/server/config", "/server/features", "/server/media-types", "/server/ping",
-              "/server/version"):  # fmt: skip
+              "/server/version", "/server/storage", "/server/version-check", "/server/version-history"):  # fmt: skip
     recipe("GET", _path)(lambda scene, path=_path: scene.api.get(f"/api{path}"))
+recipe("GET", "/server/statistics")(lambda scene: scene.having("image").admin_api.get("/api/server/statistics"))
 
 
 # --- auth, users, API keys ---
@@ -431,6 +432,37 @@ recipe("PUT", "/people/{id}")(
 recipe("GET", "/people/{id}/statistics")(lambda scene: scene.api.get(f"/api/people/{scene.person}/statistics"))
 recipe("GET", "/people/{id}/thumbnail")(lambda scene: scene.api.get(f"/api/people/{scene.person}/thumbnail"))
 
+
+# --- memories ---
+recipe("GET", "/memories")(
+    lambda scene: scene.having("memory").api.get("/api/memories", {"for": "2026-12-06T10:00:00.000Z"})
+)
+recipe("GET", "/memories/statistics")(lambda scene: scene.having("memory").api.get("/api/memories/statistics"))
+recipe("POST", "/memories")(
+    lambda scene: _json(
+        scene.api,
+        "POST",
+        "/api/memories",
+        {
+            "type": "on_this_day",
+            "data": {"year": 2020},
+            "memoryAt": "2020-12-06T00:00:00.000Z",
+            "isSaved": True,
+            "assetIds": [scene.image],
+        },
+    )  # fmt: skip
+)
+recipe("GET", "/memories/{id}")(lambda scene: scene.api.get(f"/api/memories/{scene.memory}"))
+recipe("PUT", "/memories/{id}")(
+    lambda scene: _json(scene.api, "PUT", f"/api/memories/{scene.memory}", {"seenAt": "2026-12-06T10:00:00.000Z"})
+)
+recipe("DELETE", "/memories/{id}")(lambda scene: scene.api.delete(f"/api/memories/{scene.memory}"))
+recipe("PUT", "/memories/{id}/assets")(
+    lambda scene: _json(scene.api, "PUT", f"/api/memories/{scene.memory}/assets", {"ids": [scene.video]})
+)
+recipe("DELETE", "/memories/{id}/assets")(
+    lambda scene: _json(scene.api, "DELETE", f"/api/memories/{scene.memory}/assets", {"ids": [scene.image]})
+)
 
 # --- notifications ---
 recipe("GET", "/notifications")(lambda scene: scene.having("notification").api.get("/api/notifications"))

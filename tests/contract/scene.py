@@ -189,6 +189,17 @@ class Scene:
         return str(Notification.objects.create(user=self.user, title="Backup done", description="All good").id)
 
     @cached_property
+    def memory(self) -> str:
+        """Alice's memory of her photo, shown today."""
+        body = {
+            "type": "on_this_day", "data": {"year": 2021}, "memoryAt": "2021-06-15T00:00:00.000Z",
+            "showAt": "2000-01-01T00:00:00.000Z", "hideAt": "2100-01-01T00:00:00.000Z", "assetIds": [self.image],
+        }  # fmt: skip
+        response = self.api.post("/api/memories", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    @cached_property
     def library_folder(self) -> Path:
         folder = self.folder / "library"
         make_jpeg(folder / "external.jpg")

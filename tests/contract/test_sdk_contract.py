@@ -15,21 +15,11 @@ from tests.contract.recipes import RECIPES
 from tests.contract.sdk import Contract
 from tests.contract.validation import violations
 
-_SYSTEM_CONFIG = (
-    "10 sections missing (integrityChecks, logging, machineLearning, map, notifications, oauth, "
-    "reverseGeocoding, server, templates, theme), ffmpeg.realtime, 8 job.* entries, "
-    "newVersionCheck.channel"
-)
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    # jobs, system config
+    # jobs
     ("GET", "/queues/{name}/jobs"): "name is the step's label ('metadata extraction'), not a JobName",
-    ("GET", "/system-config"): _SYSTEM_CONFIG,
-    ("GET", "/system-config/defaults"): _SYSTEM_CONFIG,
-    ("PUT", "/system-config"): _SYSTEM_CONFIG,
     # search
     ("POST", "/search/smart"): "always 400 'Smart search is not enabled': this server runs no machine-learning model",
-    # libraries
-    ("POST", "/libraries/{id}/validate"): "importPaths[].message null for a valid path (SDK: string or absent)",
 }  # fmt: skip
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

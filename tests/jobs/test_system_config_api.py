@@ -5,8 +5,8 @@ import copy
 import pytest
 
 from jobs import system_config
+from jobs.config_serializers import SystemConfigDto
 from jobs.models import SystemConfig
-from jobs.serializers import SystemConfigDto
 from tests.conftest import client_for
 
 
@@ -138,3 +138,40 @@ def test_admin_key_without_update_permission_is_403(admin, admin_api):
 def test_the_response_shape_carries_every_setting():
     """SystemConfigDto drops what it does not declare: a setting added to the defaults needs its field."""
     assert SystemConfigDto(system_config.config_defaults()).data == system_config.config_defaults()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["machineLearning.enabled", "map.enabled", "oauth.enabled", "notifications.smtp.enabled"]
+)
+def test_a_feature_this_server_does_not_run_cannot_be_switched_on(admin_api, path):
+    response = admin_api.put("/api/system-config", config_with(admin_api, path, True), format="json")
+    assert response.status_code == 400
+    assert f"{path}: this server does not run" in str(response.json()["message"])
+    assert admin_api.get("/api/system-config").json() == admin_api.get("/api/system-config/defaults").json()
+
+
+@pytest.mark.django_db
+def test_the_settings_of_features_not_run_are_stored(admin_api):
+    config = config_with(admin_api, "oauth.defaultStorageQuota", 10)
+    config["machineLearning"]["facialRecognition"]["maxDistance"] = 1  # a whole number where a float is expected
+    config["server"]["loginPageMessage"] = "Welcome"
+    assert admin_api.put("/api/system-config", config, format="json").status_code == 200
+    stored = admin_api.get("/api/system-config").json()
+    assert stored["oauth"]["defaultStorageQuota"] == 10 and stored["server"]["loginPageMessage"] == "Welcome"
+    assert stored["machineLearning"]["facialRecognition"]["maxDistance"] == 1
+
+
+@pytest.mark.django_db
+def test_a_config_without_the_settings_beyond_the_reference_keeps_them(admin_api):
+    config = config_with(admin_api, "storageTemplate.timeZone", "Europe/Paris")
+    admin_api.put("/api/system-config", config, format="json")
+    del config["storageTemplate"]["timeZone"], config["metadata"]["defaultTimeZone"]
+    del config["job"]["storageTemplateMigration"]
+    config["trash"]["days"] = 5
+
+    response = admin_api.put("/api/system-config", config, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["storageTemplate"]["timeZone"] == "Europe/Paris"
+    assert response.json()["metadata"]["defaultTimeZone"] == "UTC" and response.json()["trash"]["days"] == 5

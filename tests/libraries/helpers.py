@@ -18,6 +18,17 @@ def scan(library: Library):
     return outcome
 
 
+def as_if_on_a_share(library: Library) -> None:
+    """Record that the last scan read each import path from another filesystem (a share mounted there), so that a
+    missing or emptied path looks like a dropped mount, not like a folder removed on purpose."""
+    library.refresh_from_db()
+    devices = library.last_scan["devices"]
+    Library.objects.filter(pk=library.pk).update(
+        last_scan={**library.last_scan, "devices": {root: device + 1 for root, device in devices.items()}}
+    )
+    library.refresh_from_db()
+
+
 def photo(folder: Path, name: str, color=(200, 40, 40)) -> Path:
     return make_jpeg(folder / name, color=color)
 

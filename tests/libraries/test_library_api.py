@@ -86,12 +86,40 @@ def refusal_paths(tmp_path, media_root):
     }
 
 
-@pytest.mark.parametrize("case", ["relative", "missing", "file", "media", "contains-media"])
-def test_each_invalid_import_path_is_refused_with_its_own_message(admin_api, user, refusal_paths, case):
+@pytest.mark.parametrize("case", ["relative", "media", "contains-media"])
+def test_an_unsafe_import_path_is_refused_with_its_own_message(admin_api, user, refusal_paths, case):
     path, message = refusal_paths[case]
     response = _create(admin_api, user, importPaths=[path])
     assert response.status_code == 400
-    assert message in response.json()["message"]
+    assert response.json()["message"].startswith("Invalid import path: ") and message in response.json()["message"]
+
+
+@pytest.mark.parametrize("case", ["missing", "file"])
+def test_a_new_library_may_name_a_path_that_is_not_there_yet(admin_api, user, refusal_paths, case):
+    path, _ = refusal_paths[case]
+    response = _create(admin_api, user, importPaths=[path])
+    assert response.status_code == 201 and response.json()["importPaths"] == [path]
+
+
+@pytest.mark.parametrize("case", ["missing", "file"])
+def test_changing_the_import_paths_checks_they_can_be_read(admin_api, library, refusal_paths, case):
+    path, message = refusal_paths[case]
+    response = admin_api.put(f"/api/libraries/{library.pk}", {"importPaths": [path]}, format="json")
+    assert response.status_code == 400 and response.json()["message"] == f"Invalid import path: {message}" + (
+        " (ENOENT)" if case == "missing" else ""
+    )
+
+
+def test_the_scan_skips_a_path_that_is_not_there_yet_then_imports_it_once_it_is(admin_api, user, tmp_path):
+    later = tmp_path / "later"
+    library_id = _create(admin_api, user, importPaths=[str(later)]).json()["id"]
+    library = Library.objects.get(pk=library_id)
+    outcome = scan(library)
+    assert outcome.state == "done" and outcome.problems == [
+        f"import path skipped: {later}: Path does not exist (ENOENT)"
+    ]
+    photo(later, "a.jpg")
+    assert scan(library).counts["new"] == 1
 
 
 def test_import_paths_must_lie_inside_the_allowed_roots(admin_api, user, photos, tmp_path, monkeypatch):
@@ -140,9 +168,15 @@ def test_validate_reports_each_path_and_previews_exclusions(admin_api, library, 
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["importPaths"][0] == {"importPath": str(photos), "isValid": True, "message": None}
-    assert body["importPaths"][1]["isValid"] is False and "does not exist" in body["importPaths"][1]["message"]
-    assert "absolute" in body["importPaths"][2]["message"]
+    assert body["importPaths"] == [
+        {"importPath": str(photos), "isValid": True},
+        {"importPath": str(tmp_path / "nope"), "isValid": False, "message": "Path does not exist (ENOENT)"},
+        {
+            "importPath": "relative",
+            "isValid": False,
+            "message": f"Import path must be absolute, try {os.getcwd()}/relative",
+        },
+    ]
     assert body["exclusionPatterns"] == [{"pattern": "**/raw/**", "isValid": True, "message": None}]
     assert body["excludedAssets"] == {"count": 1, "samples": [str(photos / "raw" / "b.jpg")]}
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assets.models import Asset
-from tests.libraries.helpers import photo
+from tests.libraries.helpers import as_if_on_a_share, photo
 
 
 def test_scan_all_prints_progress_and_a_summary(library, photos):
@@ -31,6 +31,7 @@ def test_scan_one_library_by_id_and_the_alias(library, photos):
 def test_a_refused_scan_fails_the_command_with_the_reason(library, photos):
     photo(photos, "a.jpg")
     call_command("library", "scan", "--all", stdout=StringIO(), stderr=StringIO())
+    as_if_on_a_share(library)
     (photos / "a.jpg").unlink()
     err = StringIO()
     with pytest.raises(CommandError):

@@ -17,7 +17,7 @@ from libraries.models import Library, ScanState
 from libraries.selectors import library_scan_status
 from libraries.services import SCAN, library_subject
 from notifications.models import Notification
-from tests.libraries.helpers import photo, scan, touch
+from tests.libraries.helpers import as_if_on_a_share, photo, scan, touch
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def scanned(library, photos):
     for index in range(3):
         photo(photos, f"{index}.jpg")
     scan(library)
+    as_if_on_a_share(library)
     return library
 
 
@@ -71,6 +72,29 @@ def test_the_next_scan_after_the_mount_is_back_clears_the_error(scanned, photos,
     scanned.refresh_from_db()
     assert outcome.state == ScanState.DONE and outcome.counts["offline"] == 0
     assert library_scan_status(scanned).error == ""
+
+
+def test_a_file_removed_from_a_folder_on_the_same_filesystem_goes_offline(library, photos):
+    """The reference's case: the only file of an import path removed; the emptied folder is where it was."""
+    only = photo(photos, "offline.jpg")
+    scan(library)
+    only.unlink()
+
+    outcome = scan(library)
+
+    assert outcome.state == ScanState.DONE and outcome.counts["offline"] == 1
+    assert Asset.objects.get().is_offline
+
+
+def test_an_import_path_deleted_on_the_same_filesystem_takes_its_files_offline(library, photos):
+    photo(photos, "a.jpg")
+    scan(library)
+    shutil.rmtree(photos)
+
+    outcome = scan(library)
+
+    assert outcome.state == ScanState.DONE and outcome.counts["offline"] == 1
+    assert "Path does not exist (ENOENT)" in outcome.problems[0]
 
 
 def test_a_new_library_over_an_empty_folder_scans_fine(library):

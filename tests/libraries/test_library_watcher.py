@@ -24,7 +24,7 @@ from libraries.matcher import Matcher
 from libraries.models import Library
 from libraries.scan import library_sync_paths
 from tests.jobs.live_workers import redis_server  # noqa: F401  (fixture)
-from tests.libraries.helpers import photo, scan, touch
+from tests.libraries.helpers import as_if_on_a_share, photo, scan, touch
 from tests.live import database_on_cluster, postgres_cluster, wait_until  # noqa: F401  (fixtures)
 
 
@@ -118,6 +118,7 @@ def test_sync_of_watched_paths_imports_moves_and_takes_offline(library, photos):
 def test_a_dropped_mount_is_not_taken_offline_by_the_watcher(library, photos):
     first = photo(photos, "a.jpg")
     scan(library)
+    as_if_on_a_share(library)
     first.unlink()
     outcome = library_sync_paths(library_id=library.pk, paths=[str(first)])
     assert outcome.state == "refused" and not Asset.objects.filter(is_offline=True).exists()

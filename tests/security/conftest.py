@@ -19,6 +19,7 @@ from albums.models import Activity, Album, AlbumAsset, AlbumUser
 from assets.models import Asset, AssetExif, AssetFile, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
+from memories.models import Memory, MemoryAsset
 from notifications.models import Notification
 from people.models import AssetFace, Person
 from people.services import person_thumbnail_generate
@@ -66,6 +67,13 @@ def _tag(api, value: str, asset_ids: list[str]) -> str:
     return tag_id
 
 
+def _memory(api, asset_id: str) -> str:
+    body = {"type": "on_this_day", "data": {"year": 2021}, "memoryAt": CREATED, "assetIds": [asset_id]}
+    response = api.post("/api/memories", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
 def build_world(api, user: User, folder: Path) -> World:
     """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
     image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
@@ -85,6 +93,7 @@ def build_world(api, user: User, folder: Path) -> World:
     activity = api.post("/api/activities", activity_body, format="json").json()["id"]
     tag = _tag(api, f"{MARKER}/tag", [image])
     stack = api.post("/api/stacks", {"assetIds": [image, video]}, format="json").json()["id"]
+    memory = _memory(api, image)
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -95,7 +104,7 @@ def build_world(api, user: User, folder: Path) -> World:
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
             "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "shared_link": shared_link,
-            "activity": activity, "tag": tag, "stack": stack,
+            "activity": activity, "tag": tag, "stack": stack, "memory": memory,
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -116,7 +125,10 @@ def intruder_objects(other_api, other_user, tmp_path) -> World:
     tag = _tag(other_api, "bob/tag", [image])
     stack = other_api.post("/api/stacks", {"assetIds": [image, upload_photo(other_api, tmp_path / "bob", "bob2.jpg",
                                            color=(250, 5, 5))]}, format="json").json()["id"]  # fmt: skip
-    ids = {"image": image, "album": album, "person": str(person.id), "tag": tag, "stack": stack}
+    ids = {
+        "image": image, "album": album, "person": str(person.id), "tag": tag, "stack": stack,
+        "memory": _memory(other_api, image),
+    }  # fmt: skip
     return World(user=other_user, ids=ids)
 
 
@@ -153,6 +165,8 @@ def snapshot(user: User, media_root: Path) -> dict:
         "tag assets": TagAsset.objects.filter(Q(tag__owner=user) | mine),
         "stacks": Stack.objects.filter(owner=user),
         "stack assets": StackAsset.objects.filter(Q(stack__owner=user) | mine),
+        "memories": Memory.objects.filter(owner=user),
+        "memory assets": MemoryAsset.objects.filter(Q(memory__owner=user) | mine),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

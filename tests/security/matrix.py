@@ -68,6 +68,11 @@ RULES: dict[str, Rule] = {
     "GET /api/server/media-types": PUBLIC,
     "GET /api/server/ping": PUBLIC,
     "GET /api/server/version": PUBLIC,
+    "GET /api/server/theme": PUBLIC,
+    "GET /api/server/statistics": ADMIN,
+    "GET /api/server/storage": user(expect=200),
+    "GET /api/server/version-check": user(expect=200),
+    "GET /api/server/version-history": user(expect=200),
     # any user, on their own data
     "POST /api/auth/logout": user(expect=200),
     "POST /api/auth/validateToken": user(expect=200),
@@ -106,6 +111,12 @@ RULES: dict[str, Rule] = {
     "PUT /api/notifications": user(body={"ids": ["{notification}"], "readAt": "2026-12-06T00:00:00Z"}, expect=204),
     "DELETE /api/notifications": user(body={"ids": ["{notification}"]}, expect=204),
     "POST /api/albums": user(body={"albumName": "bob album", "assetIds": ASSET_IDS}, expect=201),
+    "GET /api/memories": user(query={"for": "2026-12-06T00:00:00Z"}, expect=200),
+    "POST /api/memories": user(
+        body={"type": "on_this_day", "data": {"year": 2020}, "memoryAt": "2020-06-15T00:00:00Z", "assetIds": ASSET_IDS},
+        expect=201,
+    ),
+    "GET /api/memories/statistics": user(expect=200),
     "GET /api/people": user(query={"withHidden": "true"}, expect=200),
     "GET /api/activities": user(query={"albumId": "{album}"}, expect=404),
     "POST /api/activities": user(body={"albumId": "{album}", "type": "comment", "comment": "by bob"}, expect=404),
@@ -168,6 +179,11 @@ RULES: dict[str, Rule] = {
     "PUT /api/shared-links/{link_id}/assets": owned("shared_link", body={"assetIds": ASSET_IDS}),
     "DELETE /api/shared-links/{link_id}/assets": owned("shared_link", body={"assetIds": ASSET_IDS}),
     "GET /api/people/{person_id}": owned("person"),
+    "GET /api/memories/{memory_id}": owned("memory"),
+    "PUT /api/memories/{memory_id}": owned("memory", body={"isSaved": True, "seenAt": "2026-12-06T00:00:00Z"}),
+    "DELETE /api/memories/{memory_id}": owned("memory"),
+    "PUT /api/memories/{memory_id}/assets": owned("memory", body={"ids": ASSET_IDS}, expect=200),
+    "DELETE /api/memories/{memory_id}/assets": owned("memory", body={"ids": ASSET_IDS}, expect=200),
     "GET /api/notifications/{notification_id}": owned("notification"),
     "PUT /api/notifications/{notification_id}": owned("notification", body={"readAt": "2026-12-06T00:00:00Z"}),
     "DELETE /api/notifications/{notification_id}": owned("notification"),
@@ -253,6 +269,7 @@ PATH_KINDS = {
     "activity_id": "activity",
     "tag_id": "tag",
     "stack_id": "stack",
+    "memory_id": "memory",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

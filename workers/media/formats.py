@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyvips
 
+from workers.media.jxl import is_jxl
 from workers.media.raw import jpeg_extent
 
 # Loaders that stay callable; everything else derived from VipsForeignLoad is blocked.
@@ -111,6 +112,8 @@ def sniff_bytes(head: bytes, *, extension: str = "") -> Sniffed:
         return Sniffed("image", "tiff")
     if head[:12] in (b"\x00\x00\x00\x0cjP  \r\n\x87\n",) or head[:4] == b"\xff\x4f\xff\x51":
         return Sniffed("image", "jp2")
+    if is_jxl(head):
+        return Sniffed("image", "jxl")
     if head[4:8] == b"ftyp":
         brands = {head[8:12]} | {head[i : i + 4] for i in range(16, min(len(head), 64), 4)}
         if b"crx " in brands:

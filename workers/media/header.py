@@ -13,7 +13,7 @@ from pathlib import Path
 import pyvips
 from PIL import Image, UnidentifiedImageError
 
-from workers.media import heif, raw
+from workers.media import heif, jxl, raw
 from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.formats import Sniffed, harden_vips, sniff, truncation_problem
 
@@ -120,6 +120,16 @@ def _raw_header(path: Path, sniffed: Sniffed) -> ImageHeader:
     return ImageHeader(sniffed, size[0], size[1], exif=exif, raw_preview=preview)
 
 
+_JXL_HEAD = 1024 * 1024  # the boxes before the codestream (EXIF, XMP) and its size header
+
+
+def _jxl_header(path: Path, sniffed: Sniffed) -> ImageHeader:
+    """Size and EXIF from the header: this build's libvips has no JPEG XL loader (its pixels are not decoded)."""
+    with open(path, "rb") as handle:
+        width, height, exif = jxl.read_jxl(handle.read(_JXL_HEAD))
+    return ImageHeader(sniffed, width, height, exif=exif)
+
+
 def read_image_header(path: Path, *, max_pixels: int = 100_000_000, check_structure: bool = True) -> ImageHeader:
     """Header of an image file, refusing empty, truncated, unsupported and over-large (pixel bomb) files.
 
@@ -141,6 +151,8 @@ def read_image_header(path: Path, *, max_pixels: int = 100_000_000, check_struct
         header = _raw_header(path, sniffed)
     elif sniffed.format in PILLOW_FORMATS:
         header = _pillow_header(path, sniffed)
+    elif sniffed.format == "jxl":
+        header = _jxl_header(path, sniffed)
     else:
         # Also for HEIC: libvips parses the container (size after transforms, EXIF, ICC) even where this build
         # cannot decode HEVC pixels.
