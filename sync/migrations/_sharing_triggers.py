@@ -10,7 +10,7 @@
   `partners_only` (the owner keeps it); one that comes back re-keys its EXIF, which the partners' phones dropped with
   it."""
 
-from sync.migrations._change_keys import KEY
+from sync.migrations._change_keys import ASSET_AUDIT_START, KEY
 from sync.migrations._sqlite_change_keys import BUMP, COUNTER, audit
 
 SHARED_TABLES = {"sharing_partner": "shared_with_id, ", "albums_albumuser": "user_id, "}
@@ -49,18 +49,7 @@ ALTER TABLE {table} DROP COLUMN sync_created_xid, DROP COLUMN sync_created_seq;
 AUDIT_TRIGGERS = f"""
 DROP TRIGGER assets_asset_sync_audit ON assets_asset;
 DROP FUNCTION sync_audit_asset();
-CREATE FUNCTION sync_audit_asset() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF OLD.status <> 'deleted' THEN  -- else recorded when it was marked deleted
-            INSERT INTO sync_assetaudit (asset_id, owner_id, sync_xid, sync_seq, deleted_at)
-                VALUES (OLD.id, OLD.owner_id, {KEY}, now());
-        END IF;
-        RETURN OLD;
-    END IF;
-    IF NEW.owner_id <> OLD.owner_id OR (NEW.status = 'deleted' AND OLD.status <> 'deleted') THEN
-        INSERT INTO sync_assetaudit (asset_id, owner_id, sync_xid, sync_seq, deleted_at)
-            VALUES (OLD.id, OLD.owner_id, {KEY}, now());
+{ASSET_AUDIT_START}
     ELSIF ({WAS_SHARED}) AND NOT ({IS_SHARED}) THEN
         INSERT INTO sync_assetaudit (asset_id, owner_id, partners_only, sync_xid, sync_seq, deleted_at)
             VALUES (OLD.id, OLD.owner_id, true, {KEY}, now());
