@@ -36,6 +36,40 @@ class Entity:
     type: str
     sql: str  # selects sync_xid, sync_seq, then the values `data` receives
     data: Callable[[tuple], dict]
+    # Streamed only once the phone has a checkpoint of this type, which bounds `%(bound_xid)s, %(bound_seq)s`
+    # (AlbumAssetUpdateV2: updates of the album assets the phone already has, those up to its AlbumAssetCreateV2).
+    bound_by: str | None = None
+    # After the first line, a SyncAckV1 acking this type up to now (AlbumAssetCreateV2 carries the assets as they
+    # are now: their earlier updates need not come again as AlbumAssetUpdateV2).
+    acks_first: str | None = None
+
+
+# A backfill's rows: those of one parent (`%(parent_id)s`) after `%(after_xid)s, %(after_seq)s` and up to the end
+# checkpoint `%(end_xid)s, %(end_seq)s` (the later ones come with the type's upserts), in change-key order.
+BACKFILL_RANGE = (
+    "(t.sync_xid, t.sync_seq) > (%(after_xid)s, %(after_seq)s) "
+    "AND (t.sync_xid, t.sync_seq) <= (%(end_xid)s, %(end_seq)s)"
+)
+# A backfill's parents (the caller's partnerships or album memberships) created in the window, from
+# `%(after_xid)s, %(after_seq)s` on (included: the parent of a backfill acked part way).
+CREATED_WINDOW = (
+    "(t.sync_created_xid < %(visible_before)s OR t.sync_created_xid = %(own_xid)s) "
+    "AND (t.sync_created_xid, t.sync_created_seq) >= (%(after_xid)s, %(after_seq)s)"
+)
+CREATED_ORDER = "ORDER BY t.sync_created_xid, t.sync_created_seq"
+
+
+@dataclass(frozen=True)
+class Backfill:
+    """What a phone lacks when a partnership or an album membership is created after it synced the type `end_type`:
+    the parent's rows up to that checkpoint (Immich's PartnerAssetBackfillV2, AlbumToAssetBackfillV1...). Its acks
+    name the parent's creation key and the last row sent, or `complete`."""
+
+    type: str
+    end_type: str
+    parents_sql: str  # selects sync_created_xid, sync_created_seq, the parent's id
+    sql: str  # selects sync_xid, sync_seq, then the values `data` receives, within BACKFILL_RANGE
+    data: Callable[[tuple], dict]
 
 
 def _iso(value: datetime | str | None) -> str | None:
@@ -48,7 +82,7 @@ def _iso(value: datetime | str | None) -> str | None:
     return value.replace(tzinfo=value.tzinfo or UTC).isoformat().replace("+00:00", "Z")
 
 
-def _id(value) -> str | None:
+def id_text(value) -> str | None:
     """PostgreSQL gives UUIDs; SQLite stores them as 32 hex digits."""
     if value is None:
         return None
@@ -65,7 +99,7 @@ _USER_COLUMNS = "t.id, t.name, t.email, t.avatar_color, t.deleted_at, t.profile_
 def _user(row: tuple) -> dict:
     user_id, name, email, avatar_color, deleted_at, profile_changed_at = row[:6]
     return {
-        "id": _id(user_id), "name": name, "email": email, "avatarColor": avatar_color, "deletedAt": _iso(deleted_at),
+        "id": id_text(user_id), "name": name, "email": email, "avatarColor": avatar_color, "deletedAt": _iso(deleted_at),
         "hasProfileImage": False, "profileChangedAt": _iso(profile_changed_at),
     }  # fmt: skip
 
@@ -90,38 +124,56 @@ USER = Entity(
 USER_DELETE = Entity(
     "UserDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.user_id FROM sync_useraudit t WHERE {WINDOW} {ORDER}",
-    lambda row: {"userId": _id(row[0])},
+    lambda row: {"userId": id_text(row[0])},
 )
 
+_ASSET_COLUMNS = (
+    "id", "owner_id", "original_file_name", "thumbhash", "checksum", "file_created_at", "file_modified_at",
+    "created_at", "local_date_time", "duration_ms", "type", "deleted_at", "is_favorite", "visibility",
+    "live_photo_video_id", "library_id", "width", "height",
+)  # fmt: skip
+
+
+def asset_columns(alias: str) -> str:
+    """The columns `asset_data` reads, of the assets_asset row named `alias`."""
+    return ", ".join(f"{alias}.{column}" for column in _ASSET_COLUMNS)
+
+
 _ASSET_SQL = (
-    "SELECT t.sync_xid, t.sync_seq, t.id, t.owner_id, t.original_file_name, t.thumbhash, t.checksum, "
-    "t.file_created_at, t.file_modified_at, t.created_at, t.local_date_time, t.duration_ms, t.type, t.deleted_at, "
-    "t.is_favorite, t.visibility, t.live_photo_video_id, t.library_id, t.width, t.height "
+    f"SELECT t.sync_xid, t.sync_seq, {asset_columns('t')} "
     f"FROM assets_asset t WHERE t.owner_id = %(user_id)s AND t.status <> 'deleted' AND {WINDOW} {ORDER}"
 )
 
 
-def _asset(row: tuple, duration) -> dict:
+def asset_data(row: tuple, duration) -> dict:
     (asset_id, owner_id, file_name, thumbhash, checksum, file_created_at, file_modified_at, created_at,
      local_date_time, duration_ms, asset_type, deleted_at, is_favorite, visibility, live_photo_video_id, library_id,
      width, height) = row  # fmt: skip
     return {
-        "id": _id(asset_id), "ownerId": _id(owner_id), "originalFileName": file_name, "thumbhash": _base64(thumbhash),
+        "id": id_text(asset_id), "ownerId": id_text(owner_id), "originalFileName": file_name, "thumbhash": _base64(thumbhash),
         "checksum": _base64(checksum), "fileCreatedAt": _iso(file_created_at), "fileModifiedAt": _iso(file_modified_at),
         "createdAt": _iso(created_at), "localDateTime": _iso(local_date_time), "duration": duration(duration_ms),
         "type": asset_type, "deletedAt": _iso(deleted_at), "isFavorite": is_favorite, "visibility": visibility,
-        "livePhotoVideoId": _id(live_photo_video_id), "stackId": None,
-        "libraryId": _id(library_id), "width": width, "height": height, "isEdited": False,
+        "livePhotoVideoId": id_text(live_photo_video_id), "stackId": None,
+        "libraryId": id_text(library_id), "width": width, "height": height, "isEdited": False,
     }  # fmt: skip
 
 
-ASSET_V1 = Entity("AssetV1", _ASSET_SQL, lambda row: _asset(row, duration_text))
-ASSET_V2 = Entity("AssetV2", _ASSET_SQL, lambda row: _asset(row, lambda milliseconds: milliseconds))
+def asset_v1(row: tuple) -> dict:
+    return asset_data(row, duration_text)
+
+
+def asset_v2(row: tuple) -> dict:
+    return asset_data(row, lambda milliseconds: milliseconds)
+
+
+ASSET_V1 = Entity("AssetV1", _ASSET_SQL, asset_v1)
+ASSET_V2 = Entity("AssetV2", _ASSET_SQL, asset_v2)
 ASSET_DELETE = Entity(
     "AssetDeleteV1",
-    f"SELECT t.sync_xid, t.sync_seq, t.asset_id FROM sync_assetaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
-    f"{ORDER}",
-    lambda row: {"assetId": _id(row[0])},
+    "SELECT t.sync_xid, t.sync_seq, t.asset_id FROM sync_assetaudit t "
+    f"WHERE t.owner_id = %(user_id)s AND NOT t.partners_only AND {WINDOW} {ORDER}",
+    lambda row: {"assetId": id_text(row[0])},
 )
 
 _EXIF_FIELDS = {
@@ -135,8 +187,13 @@ _EXIF_FIELDS = {
 _EXIF_DATES = {"dateTimeOriginal", "modifyDate"}
 
 
-def _exif(row: tuple) -> dict:
-    data: dict[str, Any] = {"assetId": _id(row[0])}
+def exif_columns(alias: str) -> str:
+    """The columns `exif_data` reads, of the assets_assetexif row named `alias`."""
+    return ", ".join(f"{alias}.{column}" for column in ("asset_id", *_EXIF_FIELDS.values()))
+
+
+def exif_data(row: tuple) -> dict:
+    data: dict[str, Any] = {"assetId": id_text(row[0])}
     for name, value in zip(_EXIF_FIELDS, row[1:]):
         data[name] = _iso(value) if name in _EXIF_DATES else value
     return data
@@ -144,51 +201,10 @@ def _exif(row: tuple) -> dict:
 
 ASSET_EXIF = Entity(
     "AssetExifV1",
-    f"SELECT t.sync_xid, t.sync_seq, t.asset_id, {', '.join('t.' + column for column in _EXIF_FIELDS.values())} "
+    f"SELECT t.sync_xid, t.sync_seq, {exif_columns('t')} "
     "FROM assets_assetexif t JOIN assets_asset asset ON asset.id = t.asset_id "
     f"WHERE asset.owner_id = %(user_id)s AND asset.status <> 'deleted' AND {WINDOW} {ORDER}",
-    _exif,
-)
-
-_ALBUM_SQL = (
-    "SELECT t.sync_xid, t.sync_seq, t.id, t.owner_id, t.album_name, t.description, t.created_at, t.updated_at, "
-    't.album_thumbnail_asset_id, t.is_activity_enabled, t."order" '
-    f"FROM assets_album t WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}"
-)
-
-
-def _album_v2(row: tuple) -> dict:
-    album_id, _, name, description, created_at, updated_at, thumbnail_id, is_activity_enabled, order = row
-    return {
-        "id": _id(album_id), "name": name, "description": description, "createdAt": _iso(created_at),
-        "updatedAt": _iso(updated_at), "thumbnailAssetId": _id(thumbnail_id),
-        "isActivityEnabled": is_activity_enabled, "order": order,
-    }  # fmt: skip
-
-
-ALBUM_V1 = Entity("AlbumV1", _ALBUM_SQL, lambda row: {**_album_v2(row), "ownerId": _id(row[1])})
-ALBUM_V2 = Entity("AlbumV2", _ALBUM_SQL, _album_v2)
-# 3.x apps learn an album's owner from its album users (AlbumV2 has no ownerId): the owner is listed with role owner.
-ALBUM_OWNER = Entity(
-    "AlbumUserV1", _ALBUM_SQL, lambda row: {"albumId": _id(row[0]), "userId": _id(row[1]), "role": "owner"}
-)
-ALBUM_DELETE = Entity(
-    "AlbumDeleteV1",
-    f"SELECT t.sync_xid, t.sync_seq, t.album_id FROM sync_albumaudit t WHERE t.user_id = %(user_id)s AND {WINDOW} "
-    f"{ORDER}",
-    lambda row: {"albumId": _id(row[0])},
-)
-ALBUM_TO_ASSET = Entity(
-    "AlbumToAssetV1",
-    "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM assets_albumasset t "
-    f"JOIN assets_album album ON album.id = t.album_id WHERE album.owner_id = %(user_id)s AND {WINDOW} {ORDER}",
-    lambda row: {"albumId": _id(row[0]), "assetId": _id(row[1])},
-)
-ALBUM_TO_ASSET_DELETE = Entity(
-    "AlbumToAssetDeleteV1",
-    "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM sync_albumassetaudit t "
-    f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
-    lambda row: {"albumId": _id(row[0]), "assetId": _id(row[1])},
+    exif_data,
 )
 
 # Immich keeps a user's preferences as user metadata under the key `preferences`: the changes from the defaults.
@@ -196,7 +212,7 @@ USER_METADATA = Entity(
     "UserMetadataV1",
     "SELECT t.sync_xid, t.sync_seq, t.user_id, CAST(t.changes AS text) FROM accounts_userpreferences t "
     f"WHERE t.user_id = %(user_id)s AND {WINDOW} {ORDER}",
-    lambda row: {"userId": _id(row[0]), "key": "preferences", "value": json.loads(row[1])},
+    lambda row: {"userId": id_text(row[0]), "key": "preferences", "value": json.loads(row[1])},
 )
 
 _PERSON_SQL = (
@@ -209,9 +225,9 @@ _PERSON_SQL = (
 def _person(row: tuple) -> dict:
     person_id, created_at, updated_at, owner_id, name, birth_date, is_hidden, face_asset_id = row
     return {
-        "id": _id(person_id), "createdAt": _iso(created_at), "updatedAt": _iso(updated_at), "ownerId": _id(owner_id),
+        "id": id_text(person_id), "createdAt": _iso(created_at), "updatedAt": _iso(updated_at), "ownerId": id_text(owner_id),
         "name": name, "birthDate": birth_date.isoformat() if birth_date else None, "isHidden": is_hidden,
-        "isFavorite": False, "color": None, "faceAssetId": _id(face_asset_id),
+        "isFavorite": False, "color": None, "faceAssetId": id_text(face_asset_id),
     }  # fmt: skip
 
 
@@ -220,7 +236,7 @@ PERSON_DELETE = Entity(
     "PersonDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.person_id FROM sync_personaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"personId": _id(row[0])},
+    lambda row: {"personId": id_text(row[0])},
 )
 
 _FACE_SQL = (
@@ -235,7 +251,7 @@ def _face_v1(row: tuple) -> dict:
     metadata regions: Immich's source type `exif`."""
     face_id, asset_id, person_id, width, height, x1, y1, x2, y2 = row
     return {
-        "id": _id(face_id), "assetId": _id(asset_id), "personId": _id(person_id),
+        "id": id_text(face_id), "assetId": id_text(asset_id), "personId": id_text(person_id),
         "imageWidth": width, "imageHeight": height, "boundingBoxX1": round(x1 * width),
         "boundingBoxY1": round(y1 * height), "boundingBoxX2": round(x2 * width), "boundingBoxY2": round(y2 * height),
         "sourceType": "exif",
@@ -248,5 +264,5 @@ FACE_DELETE = Entity(
     "AssetFaceDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.face_id FROM sync_assetfaceaudit t WHERE t.owner_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"assetFaceId": _id(row[0])},
+    lambda row: {"assetFaceId": id_text(row[0])},
 )

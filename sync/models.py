@@ -1,6 +1,6 @@
 """The mobile sync stream's state: each login session's checkpoints, and audit tables recording what disappeared from
 a user's view (an asset deleted, purged or given to another user; an album or an album's asset link removed; a user
-removed), so that the next sync can tell the phone.
+removed; a partnership ended, an album member removed), so that the next sync can tell the phone.
 
 Every synced row and every audit row carries a change key `(sync_xid, sync_seq)`, set by database triggers (migration
 0002): the id of the transaction that wrote it and a value of one sequence. A stream only reads rows whose transaction
@@ -37,10 +37,12 @@ class _Audit(models.Model):
 
 
 class AssetAudit(_Audit):
-    """An asset left `owner_id`'s library: deleted, marked deleted, or moved to another owner."""
+    """An asset left `owner_id`'s library: deleted, marked deleted, or moved to another owner; or, `partners_only`,
+    it left what the owner's partners see (archived, locked or trashed) and stays on the owner's phone."""
 
     asset_id = models.UUIDField()
     owner_id = models.UUIDField()
+    partners_only = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [models.Index(fields=["owner_id", "sync_xid", "sync_seq"], name="sync_asset_audit_owner")]
@@ -63,6 +65,30 @@ class AlbumAssetAudit(_Audit):
 
     class Meta:
         indexes = [models.Index(fields=["user_id", "sync_xid", "sync_seq"], name="sync_albumasset_audit_user")]
+
+
+class AlbumUserAudit(_Audit):
+    """A member removed from an album, or leaving it (the album's other users are told; the member gets an
+    AlbumAudit row: the album leaves their phone)."""
+
+    album_id = models.UUIDField()
+    user_id = models.UUIDField()
+
+    class Meta:
+        indexes = [models.Index(fields=["album_id", "sync_xid", "sync_seq"], name="sync_albumuser_audit_album")]
+
+
+class PartnerAudit(_Audit):
+    """A partnership ended: `shared_by_id` no longer shares their library with `shared_with_id`."""
+
+    shared_by_id = models.UUIDField()
+    shared_with_id = models.UUIDField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shared_by_id", "sync_xid", "sync_seq"], name="sync_partner_audit_by"),
+            models.Index(fields=["shared_with_id", "sync_xid", "sync_seq"], name="sync_partner_audit_with"),
+        ]
 
 
 class UserAudit(_Audit):

@@ -12,9 +12,11 @@ from django.utils import timezone
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 
+from sync import album_entities as albums
 from sync import entities
-from sync.acks import START, Ack, ChangeKey, ack_text, parse_ack, reset_ack
-from sync.entities import Entity
+from sync import partner_entities as partners
+from sync.acks import COMPLETE, START, Ack, ChangeKey, ack_text, parse_ack, reset_ack
+from sync.entities import Backfill, Entity
 from sync.models import SessionSyncCheckpoint
 from sync.types import AUDIT_RETENTION, REQUEST_TYPES
 
@@ -22,19 +24,28 @@ _USER_ID_FIELD = models.UUIDField()  # how the database spells a uuid (SQLite: 3
 ROWS_PER_FETCH = 2000  # rows a server-side cursor hands over at a time
 LINES_PER_CHUNK = 500  # lines joined into one write to the client
 
-# Each request type, the entity types it streams, in Immich's order (deletes before upserts). The types whose
-# entities this server does not have yet (partners, stacks, memories, asset edits, metadata and OCR) answer nothing;
-# AlbumAssets*: every album asset is the caller's own (there is no album sharing yet), so it already reaches the phone
-# as an AssetV2.
-STREAMS: dict[str, tuple[Entity, ...]] = {
+Part = Entity | Backfill
+
+# Each request type, what it streams, in Immich's order (deletes, then backfills, then upserts). The types whose
+# entities this server does not have yet (stacks and partners' stacks, memories, asset edits, metadata and OCR) answer
+# nothing.
+STREAMS: dict[str, tuple[Part, ...]] = {
     "AuthUsersV1": (entities.AUTH_USER,),
     "UsersV1": (entities.USER_DELETE, entities.USER),
+    "PartnersV1": (partners.PARTNER_DELETE, partners.PARTNER),
     "AssetsV1": (entities.ASSET_DELETE, entities.ASSET_V1),
     "AssetsV2": (entities.ASSET_DELETE, entities.ASSET_V2),
+    "PartnerAssetsV1": (partners.PARTNER_ASSET_DELETE, partners.PARTNER_ASSET_BACKFILL_V1, partners.PARTNER_ASSET_V1),
+    "PartnerAssetsV2": (partners.PARTNER_ASSET_DELETE, partners.PARTNER_ASSET_BACKFILL_V2, partners.PARTNER_ASSET_V2),
+    "AlbumAssetsV1": albums.ALBUM_ASSETS_V1,
+    "AlbumAssetsV2": albums.ALBUM_ASSETS_V2,
+    "AlbumsV1": (albums.ALBUM_DELETE, albums.ALBUM_V1),
+    "AlbumsV2": (albums.ALBUM_DELETE, albums.ALBUM_V2),
+    "AlbumUsersV1": albums.ALBUM_MEMBERS,
+    "AlbumToAssetsV1": albums.ALBUM_TO_ASSETS,
     "AssetExifsV1": (entities.ASSET_EXIF,),
-    "AlbumsV1": (entities.ALBUM_DELETE, entities.ALBUM_V1),
-    "AlbumsV2": (entities.ALBUM_DELETE, entities.ALBUM_V2),
-    "AlbumToAssetsV1": (entities.ALBUM_TO_ASSET_DELETE, entities.ALBUM_TO_ASSET),
+    "AlbumAssetExifsV1": albums.ALBUM_ASSET_EXIFS,
+    "PartnerAssetExifsV1": (partners.PARTNER_ASSET_EXIF_BACKFILL, partners.PARTNER_ASSET_EXIF),
     "UserMetadataV1": (entities.USER_METADATA,),
     "PeopleV1": (entities.PERSON_DELETE, entities.PERSON),
     "AssetFacesV1": (entities.FACE_DELETE, entities.FACE_V1),
@@ -50,9 +61,14 @@ class StreamScope:
     user_id: uuid.UUID
     tag: str
     types: frozenset[str]
-    checkpoints: dict[str, ChangeKey] = field(default_factory=dict)
+    checkpoints: dict[str, Ack] = field(default_factory=dict)
     visible_before: int = 0  # transactions of this database below it have all ended: their rows can be streamed
     own_xid: int | None = None
+    now: ChangeKey = START  # past every row this stream can read
+
+    def after(self, entity_type: str) -> ChangeKey:
+        checkpoint = self.checkpoints.get(entity_type)
+        return checkpoint.key if checkpoint else START
 
 
 def checkpoints_of(*, session) -> list[SessionSyncCheckpoint]:
@@ -66,29 +82,32 @@ def needs_reset(*, session) -> bool:
 
 
 def stream_scope(*, session, types: Iterable[str], tag: str) -> StreamScope:
-    checkpoints: dict[str, ChangeKey] = {}
+    checkpoints: dict[str, Ack] = {}
     for checkpoint in checkpoints_of(session=session):
         ack: Ack = parse_ack(checkpoint.ack, tag=tag)
-        checkpoints[ack.type] = ack.key
-    visible_before, own_xid = _window_bound()
-    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid)
+        checkpoints[ack.type] = ack
+    visible_before, own_xid, now = _window_bound()
+    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid, now)
 
 
-# On SQLite every committed row can be streamed: its writers commit one at a time, in key order
-# (sync/migrations/_sqlite_change_keys.py).
-_SQLITE_BOUND = 2**62
-
-
-def _window_bound() -> tuple[int, int | None]:
-    """The oldest transaction of this database still running (or, with none, the next transaction id), and the
-    caller's own transaction. Transactions of other databases of the cluster cannot write our tables: they do not
-    hold the stream back. The snapshot is taken before the running transactions are listed, so a transaction that
-    began in between has an id at or past the snapshot's xmax, beyond the bound anyway."""
+def _window_bound() -> tuple[int, int | None, ChangeKey]:
+    """The oldest transaction of this database still running (or, with none, the next transaction id), the caller's
+    own transaction, and a key past every row the stream can read. Transactions of other databases of the cluster
+    cannot write our tables: they do not hold the stream back. The snapshot is taken before the running transactions
+    are listed, so a transaction that began in between has an id at or past the snapshot's xmax, beyond the bound
+    anyway. On SQLite every committed row can be streamed (its writers commit one at a time, in key order:
+    sync/migrations/_sqlite_change_keys.py): the bound is past the change counter."""
     if connection.vendor == "sqlite":
-        return _SQLITE_BOUND, None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM sync_change_counter WHERE id = 1")
+            bound = cursor.fetchone()[0] + 1
+        return bound, None, ChangeKey(bound, 0)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint")
-        snapshot, own_xid = cursor.fetchone()
+        cursor.execute(
+            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint, "
+            "(SELECT last_value FROM sync_change_seq)"
+        )
+        snapshot, own_xid, last_seq = cursor.fetchone()
         cursor.execute(
             "SELECT lock.transactionid::text::bigint FROM pg_locks lock "
             "JOIN pg_stat_activity activity ON activity.pid = lock.pid "
@@ -97,7 +116,9 @@ def _window_bound() -> tuple[int, int | None]:
         running_here = {row[0] for row in cursor.fetchall()}  # 32-bit transaction ids
     _, xmax, in_progress = snapshot.split(":")
     ours = [int(xid) for xid in in_progress.split(",") if xid and int(xid) % 2**32 in running_here]
-    return min(ours, default=int(xmax)), own_xid
+    visible_before = min(ours, default=int(xmax))
+    now = ChangeKey(own_xid, last_seq) if own_xid is not None else ChangeKey(visible_before, 0)
+    return visible_before, own_xid, now
 
 
 def _line(entity_type: str, data: dict, ack: str) -> str:
@@ -129,29 +150,77 @@ def _rows(sql: str, params: dict) -> Iterator[tuple]:
             yield from rows
 
 
-def _entity_lines(scope: StreamScope, entity: Entity) -> Iterator[str]:
-    after = scope.checkpoints.get(entity.type, START)
+def _params(scope: StreamScope, **keys: ChangeKey) -> dict:
     params = {
-        "user_id": _USER_ID_FIELD.get_db_prep_value(scope.user_id, connection), "visible_before": scope.visible_before, "own_xid": scope.own_xid,
-        "after_xid": after.xid, "after_seq": after.seq,
+        "user_id": _USER_ID_FIELD.get_db_prep_value(scope.user_id, connection),
+        "visible_before": scope.visible_before, "own_xid": scope.own_xid,
     }  # fmt: skip
-    for xid, seq, *values in _rows(entity.sql, params):
+    for name, key in keys.items():
+        params.update({f"{name}_xid": key.xid, f"{name}_seq": key.seq})
+    return params
+
+
+def _entity_lines(scope: StreamScope, entity: Entity) -> Iterator[str]:
+    keys = {"after": scope.after(entity.type)}
+    if entity.bound_by is not None:
+        if entity.bound_by not in scope.checkpoints:
+            return
+        keys["bound"] = scope.after(entity.bound_by)
+    acks_first = entity.acks_first
+    for xid, seq, *values in _rows(entity.sql, _params(scope, **keys)):
         yield _line(entity.type, entity.data(tuple(values)), ack_text(entity.type, ChangeKey(xid, seq), scope.tag))
+        if acks_first is not None:  # after the first line, so that it never follows another SyncAckV1
+            yield _line("SyncAckV1", {}, ack_text(acks_first, scope.now, scope.tag))
+            acks_first = None
 
 
-def _entities(scope: StreamScope) -> Iterator[Entity]:
+def _backfill_lines(scope: StreamScope, backfill: Backfill) -> Iterator[str]:
+    """Immich's backfill: each parent created after what the phone has (its end checkpoint, and the backfills it
+    acked complete) gets its rows up to the end checkpoint, then a SyncAckV1 acking it complete; a parent whose
+    backfill was acked part way resumes after its last row acked. A phone that never acked the end type gets
+    everything from the upserts: it is only told that the parents there are need no backfill. A parent older than the
+    end checkpoint was there when the phone synced up to it, and was sent then: a lost complete ack (the app acks
+    the last line of a run of one type, and SyncAckV1 lines can follow one another) costs nothing."""
+    end = scope.checkpoints.get(backfill.end_type)
+    if end is None:
+        parents = list(_rows(backfill.parents_sql, _params(scope, after=START)))
+        if parents:
+            last = ChangeKey(parents[-1][0], parents[-1][1])
+            yield _line("SyncAckV1", {}, ack_text(backfill.type, last, scope.tag, COMPLETE))
+        return
+    done = scope.checkpoints.get(backfill.type)
+    resume = done is not None and done.extra != COMPLETE and done.key > end.key
+    if done is not None and resume:
+        first = done.key
+    else:
+        last = max(end.key, done.key) if done is not None else end.key
+        first = ChangeKey(last.xid, last.seq + 1)
+    for created_xid, created_seq, parent_id in list(_rows(backfill.parents_sql, _params(scope, after=first))):
+        created = ChangeKey(created_xid, created_seq)
+        after = done.extra if done is not None and resume and done.key == created else START
+        params = {**_params(scope, after=after, end=end.key), "parent_id": parent_id}
+        for xid, seq, *values in _rows(backfill.sql, params):
+            ack = ack_text(backfill.type, created, scope.tag, ChangeKey(xid, seq))
+            yield _line(backfill.type, backfill.data(tuple(values)), ack)
+        yield _line("SyncAckV1", {}, ack_text(backfill.type, created, scope.tag, COMPLETE))
+
+
+def _entities(scope: StreamScope) -> Iterator[Part]:
     for request_type in REQUEST_TYPES:
-        if request_type in scope.types:
+        if request_type not in scope.types:
+            continue
+        if request_type == "AlbumUsersV1" and "AlbumsV2" in scope.types:
+            yield from albums.ALBUM_MEMBERS_AND_OWNERS
+        else:
             yield from STREAMS.get(request_type, ())
-        if request_type == "AlbumUsersV1" and request_type in scope.types and "AlbumsV2" in scope.types:
-            yield entities.ALBUM_OWNER
 
 
 def stream_lines(scope: StreamScope) -> Iterator[str]:
     """Every change after the session's checkpoints, then SyncCompleteV1, in chunks of lines."""
     chunk: list[str] = []
-    for entity in _entities(scope):
-        for line in _entity_lines(scope, entity):
+    for part in _entities(scope):
+        lines = _backfill_lines(scope, part) if isinstance(part, Backfill) else _entity_lines(scope, part)
+        for line in lines:
             chunk.append(line)
             if len(chunk) >= LINES_PER_CHUNK:
                 yield "".join(chunk)

@@ -9,8 +9,10 @@ from sync.acks import RESET, Ack, parse_ack
 from sync.models import (
     AlbumAssetAudit,
     AlbumAudit,
+    AlbumUserAudit,
     AssetAudit,
     AssetFaceAudit,
+    PartnerAudit,
     PersonAudit,
     SessionSyncCheckpoint,
     UserAudit,
@@ -33,7 +35,7 @@ def sync_acks_set(*, session, acks: list[str], tag: str) -> None:
         return
     furthest: dict[str, Ack] = {}
     for ack in parsed:
-        if ack.type not in furthest or ack.key > furthest[ack.type].key:
+        if ack.type not in furthest or ack.position > furthest[ack.type].position:
             furthest[ack.type] = ack
     for ack in furthest.values():
         SessionSyncCheckpoint.objects.update_or_create(session=session, type=ack.type, defaults={"ack": ack.raw})
@@ -52,5 +54,14 @@ def sync_audit_prune() -> int:
     older = timezone.now() - AUDIT_PRUNE_AFTER
     return sum(
         model.objects.filter(deleted_at__lt=older).delete()[0]
-        for model in (AssetAudit, AlbumAudit, AlbumAssetAudit, UserAudit, PersonAudit, AssetFaceAudit)
+        for model in (
+            AssetAudit,
+            AlbumAudit,
+            AlbumAssetAudit,
+            AlbumUserAudit,
+            UserAudit,
+            PartnerAudit,
+            PersonAudit,
+            AssetFaceAudit,
+        )
     )

@@ -4,7 +4,7 @@ trash purge, an admin action, raw SQL) is recorded, in the transaction that make
 
 from django.db import migrations
 
-from sync.migrations._change_keys import KEY, keyed, postgresql_sql, unkeyed
+from sync.migrations._change_keys import ASSET_AUDIT, KEY, keyed, postgresql_sql, unkeyed
 
 SYNCED_TABLES = {
     "accounts_user": "",
@@ -26,27 +26,7 @@ END $$;
 
 
 AUDIT_TRIGGERS = f"""
-CREATE FUNCTION sync_audit_asset() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF OLD.status <> 'deleted' THEN  -- else recorded when it was marked deleted
-            INSERT INTO sync_assetaudit (asset_id, owner_id, sync_xid, sync_seq, deleted_at)
-                VALUES (OLD.id, OLD.owner_id, {KEY}, now());
-        END IF;
-        RETURN OLD;
-    END IF;
-    IF NEW.owner_id <> OLD.owner_id OR (NEW.status = 'deleted' AND OLD.status <> 'deleted') THEN
-        INSERT INTO sync_assetaudit (asset_id, owner_id, sync_xid, sync_seq, deleted_at)
-            VALUES (OLD.id, OLD.owner_id, {KEY}, now());
-    END IF;
-    IF NEW.owner_id <> OLD.owner_id THEN  -- the new owner needs the EXIF too: a new change key sends it again
-        UPDATE assets_assetexif SET sync_seq = 0 WHERE asset_id = NEW.id;
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER assets_asset_sync_audit AFTER DELETE OR UPDATE OF owner_id, status ON assets_asset
-    FOR EACH ROW EXECUTE FUNCTION sync_audit_asset();
-
+{ASSET_AUDIT}
 CREATE FUNCTION sync_audit_album() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' OR NEW.owner_id <> OLD.owner_id THEN

@@ -4,6 +4,33 @@ from django.db import migrations
 
 KEY = "pg_current_xact_id()::text::bigint, nextval('sync_change_seq')"
 
+# The asset audit trigger's start: an asset deleted, marked deleted or given away leaves its owner's library.
+ASSET_AUDIT_START = f"""
+CREATE FUNCTION sync_audit_asset() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.status <> 'deleted' THEN  -- else recorded when it was marked deleted
+            INSERT INTO sync_assetaudit (asset_id, owner_id, sync_xid, sync_seq, deleted_at)
+                VALUES (OLD.id, OLD.owner_id, {KEY}, now());
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF NEW.owner_id <> OLD.owner_id OR (NEW.status = 'deleted' AND OLD.status <> 'deleted') THEN
+        INSERT INTO sync_assetaudit (asset_id, owner_id, sync_xid, sync_seq, deleted_at)
+            VALUES (OLD.id, OLD.owner_id, {KEY}, now());"""
+
+# The asset audit trigger as migration 0002 made it (0006 replaces it: see _sharing_triggers.py).
+ASSET_AUDIT = f"""{ASSET_AUDIT_START}
+    END IF;
+    IF NEW.owner_id <> OLD.owner_id THEN  -- the new owner needs the EXIF too: a new change key sends it again
+        UPDATE assets_assetexif SET sync_seq = 0 WHERE asset_id = NEW.id;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER assets_asset_sync_audit AFTER DELETE OR UPDATE OF owner_id, status ON assets_asset
+    FOR EACH ROW EXECUTE FUNCTION sync_audit_asset();
+"""
+
 
 def keyed(table: str, leading: str) -> str:
     return f"""

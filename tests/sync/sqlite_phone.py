@@ -24,10 +24,14 @@ def _asset(owner, name: str):
     return asset
 
 
-def _sync(phone: Client) -> list[dict]:
+OWN_TYPES = ["AuthUsersV1", "AssetsV2", "AssetExifsV1", "AlbumsV2", "AlbumToAssetsV1"]
+SHARING_TYPES = ["PartnersV1", "PartnerAssetsV2", "AlbumsV2", "AlbumUsersV1", "AlbumAssetsV2"]
+
+
+def _sync(phone: Client, types: list[str] = OWN_TYPES) -> list[dict]:
     response = phone.post(
-        "/api/sync/stream", {"types": ["AuthUsersV1", "AssetsV2", "AssetExifsV1", "AlbumsV2", "AlbumToAssetsV1"]},
-        content_type="application/json", HTTP_ACCEPT="application/jsonlines+json",
+        "/api/sync/stream", {"types": types}, content_type="application/json",
+        HTTP_ACCEPT="application/jsonlines+json",
     )  # fmt: skip
     assert response.status_code == 200, response.content
     return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
@@ -67,4 +71,34 @@ def main() -> None:
     AlbumAsset.objects.filter(album=album).delete()
     before.delete()
     report["third"] = _sync(phone)
+    report.update(_sharing(phone, user))
     print("REPORT " + json.dumps(report))
+
+
+def _sharing(phone: Client, user) -> dict[str, object]:
+    """Carol shares her library and an album with the phone's user; then Dave, whose photo is older than the phone's
+    last sync, shares his (a backfill); then Carol archives her photo, the user leaves her album, Dave stops."""
+    from accounts.services import user_create
+    from albums.models import Album, AlbumAsset, AlbumUser
+    from sharing.models import Partner
+
+    dave = user_create(email="dave@example.com", password="password123")
+    daves = _asset(dave, "dave.jpg")
+    carol = user_create(email="carol@example.com", password="password123")
+    carols = _asset(carol, "carol.jpg")
+    Partner.objects.create(shared_by=carol, shared_with=user)
+    album = Album.objects.create(owner=carol, album_name="Carol's")
+    AlbumAsset.objects.create(album=album, asset=carols)
+    AlbumUser.objects.create(album=album, user=user, role="viewer")
+    report: dict[str, object] = {"carol": str(carol.id), "carols": str(carols.id), "dave": str(dave.id)}
+    report.update(daves=str(daves.id), shared_album=str(album.id), shared=_sync(phone, SHARING_TYPES))
+    _ack(phone, report["shared"])
+    Partner.objects.create(shared_by=dave, shared_with=user)
+    report["backfill"] = _sync(phone, SHARING_TYPES)
+    _ack(phone, report["backfill"])
+    carols.visibility = "archive"
+    carols.save(update_fields=["visibility"])
+    AlbumUser.objects.filter(album=album, user=user).delete()
+    Partner.objects.filter(shared_by=dave).delete()
+    report["unshared"] = _sync(phone, SHARING_TYPES)
+    return report

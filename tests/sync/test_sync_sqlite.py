@@ -54,3 +54,16 @@ def test_deletes_reach_the_phone_from_the_audit_triggers(report):
     assert of_type(third, "AssetDeleteV1") == [{"assetId": report["before"]}]
     assert of_type(third, "AlbumToAssetDeleteV1") == [{"albumId": report["album"], "assetId": report["after"]}]
     assert of_type(third, "AssetV2") == []
+
+
+def test_partners_and_shared_albums_reach_the_phone_with_their_backfill_and_their_end(report):
+    shared, user = report["shared"], report["user"]
+    assert of_type(shared, "PartnerV1") == [{"sharedById": report["carol"], "sharedWithId": user, "inTimeline": False}]
+    assert [asset["id"] for asset in of_type(shared, "PartnerAssetV2")] == [report["carols"]]
+    assert {"albumId": report["shared_album"], "userId": user, "role": "viewer"} in of_type(shared, "AlbumUserV1")
+    assert [asset["id"] for asset in of_type(shared, "AlbumAssetCreateV2")] == [report["carols"]]
+    assert [asset["id"] for asset in of_type(report["backfill"], "PartnerAssetBackfillV2")] == [report["daves"]]
+    unshared = report["unshared"]
+    assert of_type(unshared, "PartnerAssetDeleteV1") == [{"assetId": report["carols"]}]
+    assert of_type(unshared, "AlbumDeleteV1") == [{"albumId": report["shared_album"]}]
+    assert of_type(unshared, "PartnerDeleteV1") == [{"sharedById": report["dave"], "sharedWithId": user}]

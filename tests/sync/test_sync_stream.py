@@ -128,7 +128,7 @@ def test_a_v1_client_gets_the_v1_shapes(phone, web, user, tmp_path):
 
 
 def test_the_types_this_server_has_no_entities_for_answer_nothing_but_complete(phone):
-    lines = sync(phone, ["PartnersV1", "MemoriesV1", "StacksV1", "AssetEditsV1", "AssetMetadataV1", "AssetOcrV1"])
+    lines = sync(phone, ["PartnerStacksV1", "MemoriesV1", "StacksV1", "AssetEditsV1", "AssetMetadataV1", "AssetOcrV1"])
     assert [line["type"] for line in lines] == ["SyncCompleteV1"]
 
 

@@ -1,0 +1,88 @@
+"""The entity types of partners (Immich's SyncPartnerV1, and a partner's assets and EXIF): what the libraries shared
+with the caller hold, as partners see them (sharing/access.py: on the timeline or the video half of a live photo,
+never archived, locked or trashed), with the backfill of a partnership created after the phone's last sync."""
+
+from __future__ import annotations
+
+from sync.entities import (
+    BACKFILL_RANGE,
+    CREATED_ORDER,
+    CREATED_WINDOW,
+    ORDER,
+    WINDOW,
+    Backfill,
+    Entity,
+    asset_columns,
+    asset_v1,
+    asset_v2,
+    exif_columns,
+    exif_data,
+    id_text,
+)
+
+SHARING_WITH_CALLER = "(SELECT p.shared_by_id FROM sharing_partner p WHERE p.shared_with_id = %(user_id)s)"
+
+
+def _shared(alias: str) -> str:
+    return (
+        f"{alias}.visibility IN ('timeline', 'hidden') AND {alias}.deleted_at IS NULL AND {alias}.status <> 'deleted'"
+    )
+
+
+def _partner(row: tuple) -> dict:
+    return {"sharedById": id_text(row[0]), "sharedWithId": id_text(row[1]), "inTimeline": row[2]}
+
+
+PARTNER = Entity(
+    "PartnerV1",
+    "SELECT t.sync_xid, t.sync_seq, t.shared_by_id, t.shared_with_id, t.in_timeline FROM sharing_partner t "
+    f"WHERE (t.shared_by_id = %(user_id)s OR t.shared_with_id = %(user_id)s) AND {WINDOW} {ORDER}",
+    _partner,
+)
+PARTNER_DELETE = Entity(
+    "PartnerDeleteV1",
+    "SELECT t.sync_xid, t.sync_seq, t.shared_by_id, t.shared_with_id FROM sync_partneraudit t "
+    f"WHERE (t.shared_by_id = %(user_id)s OR t.shared_with_id = %(user_id)s) AND {WINDOW} {ORDER}",
+    lambda row: {"sharedById": id_text(row[0]), "sharedWithId": id_text(row[1])},
+)
+
+# The partnerships whose libraries are shared with the caller, by creation: the parents of the backfills.
+_PARTNERS_CREATED = (
+    "SELECT t.sync_created_xid, t.sync_created_seq, t.shared_by_id FROM sharing_partner t "
+    f"WHERE t.shared_with_id = %(user_id)s AND {CREATED_WINDOW} {CREATED_ORDER}"
+)
+
+_ASSETS = f"SELECT t.sync_xid, t.sync_seq, {asset_columns('t')} FROM assets_asset t WHERE {_shared('t')} AND "
+_PARTNER_ASSETS = f"{_ASSETS} t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}"
+_PARTNER_ASSETS_BACKFILL = f"{_ASSETS} t.owner_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}"
+
+PARTNER_ASSET_V1 = Entity("PartnerAssetV1", _PARTNER_ASSETS, asset_v1)
+PARTNER_ASSET_V2 = Entity("PartnerAssetV2", _PARTNER_ASSETS, asset_v2)
+PARTNER_ASSET_BACKFILL_V1 = Backfill(
+    "PartnerAssetBackfillV1", "PartnerAssetV1", _PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v1
+)
+PARTNER_ASSET_BACKFILL_V2 = Backfill(
+    "PartnerAssetBackfillV2", "PartnerAssetV2", _PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v2
+)
+# Deleted, purged, given away, or no longer shown to partners (partners_only): it leaves the partners' phones.
+PARTNER_ASSET_DELETE = Entity(
+    "PartnerAssetDeleteV1",
+    "SELECT t.sync_xid, t.sync_seq, t.asset_id FROM sync_assetaudit t "
+    f"WHERE t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}",
+    lambda row: {"assetId": id_text(row[0])},
+)
+
+_EXIFS = (
+    f"SELECT t.sync_xid, t.sync_seq, {exif_columns('t')} FROM assets_assetexif t "
+    f"JOIN assets_asset asset ON asset.id = t.asset_id WHERE {_shared('asset')} AND "
+)
+PARTNER_ASSET_EXIF = Entity(
+    "PartnerAssetExifV1", f"{_EXIFS} asset.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}", exif_data
+)
+PARTNER_ASSET_EXIF_BACKFILL = Backfill(
+    "PartnerAssetExifBackfillV1",
+    "PartnerAssetExifV1",
+    _PARTNERS_CREATED,
+    f"{_EXIFS} asset.owner_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}",
+    exif_data,
+)
