@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+
+from django.core.validators import EmailValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -137,10 +140,26 @@ class ApiKeyCreateResponseDto(serializers.Serializer):
     apiKey = ApiKeyResponseDto()
 
 
+class _EmailWithoutTldValidator(EmailValidator):
+    """Immich takes an address whose domain is one label (`admin@local`, `me@nas`), as a home network names hosts."""
+
+    def validate_domain_part(self, domain_part: str) -> bool:
+        return super().validate_domain_part(domain_part) or _HOST_LABEL.fullmatch(domain_part) is not None
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
+
+
+class ImmichEmailField(serializers.EmailField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [_EmailWithoutTldValidator(message=self.error_messages["invalid"])]
+
+
 class SignUpSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = ImmichEmailField()
     password = serializers.CharField()  # the one policy is the service's (accounts.services.password_check)
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=255)
 
 
 class LoginSerializer(serializers.Serializer):
@@ -159,7 +178,7 @@ class ApiKeyUpdateSerializer(serializers.Serializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False)
+    email = ImmichEmailField(required=False)
     name = serializers.CharField(required=False, max_length=255)
     password = serializers.CharField(required=False)
     currentPassword = serializers.CharField(required=False, source="current_password")  # needed with `password`

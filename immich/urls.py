@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_static
 from drf_spectacular.views import SpectacularJSONAPIView
@@ -7,6 +8,8 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from assets import apis as asset_apis
 from assets.pipeline import apis as transcode_apis
 from immich import server_apis
+from immich.exception_handler import immich_body
+from immich.middleware import API_NOT_FOUND
 from jobs import apis as job_apis
 
 api = [
@@ -51,10 +54,19 @@ api = [
     ),
 ]
 
+
+def api_not_found(request, **kwargs) -> JsonResponse:
+    """An `/api/...` path no endpoint serves: NestJS's JSON 404 ("Cannot GET /api/nope"), whoever asks, not Django's
+    HTML page."""
+    body = immich_body(message=f"Cannot {request.method} {request.path}", status=404)
+    return JsonResponse(body, status=404, headers={"X-Correlation-ID": body["correlationId"]})
+
+
 urlpatterns = [
     path(".well-known/immich", server_apis.WellKnownApi.as_view()),
     path("api/upload/", include("assets.uploads.urls")),  # resumable uploads (tus)
     path("api/", include(api)),
+    re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
     path("admin/", admin.site.urls),
     # The admin's own CSS and scripts (a few files): served here so the jobs page works without a proxy.
     re_path(r"^static/(?P<path>.*)$", serve_static, {"document_root": settings.STATIC_ROOT}),
