@@ -30,6 +30,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     storage_label = models.CharField(max_length=255, null=True, blank=True, unique=True)
     avatar_color = models.CharField(max_length=32, null=True, blank=True)
     should_change_password = models.BooleanField(default=False)
+    is_onboarded = models.BooleanField(default=False, help_text="Went through the apps' first-run pages.")
     quota_size_in_bytes = models.BigIntegerField(null=True, blank=True)
     quota_usage_in_bytes = models.BigIntegerField(default=0)
     profile_changed_at = models.DateTimeField(auto_now_add=True)
@@ -109,3 +110,16 @@ class LoginFailure(models.Model):
             models.Index(fields=["address", "at"], name="login_failure_address"),
             models.Index(fields=["at"], name="login_failure_at"),
         ]
+
+
+class SystemMetadata(models.Model):
+    """Immich's system metadata: one JSON value per key (`admin-onboarding`, `license`)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.JSONField()
+
+    class Meta:
+        verbose_name_plural = "system metadata"
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import hashlib
 
-from accounts.models import ApiKey, Session, User
+from accounts.models import ApiKey, Session, SystemMetadata, User
+
+ADMIN_ONBOARDING = "admin-onboarding"  # the system metadata key of the admin's onboarding
 
 
 def secret_hash(secret: str) -> bytes:
@@ -27,3 +29,8 @@ def admin_exists() -> bool:
 
 def active_users():
     return User.objects.filter(is_active=True, deleted_at__isnull=True)
+
+
+def admin_onboarded() -> bool:
+    value = SystemMetadata.objects.filter(key=ADMIN_ONBOARDING).values_list("value", flat=True).first()
+    return bool(value and value.get("isOnboarded"))

@@ -113,7 +113,7 @@ class LoginResponseDto(serializers.Serializer):
         return ""
 
     def get_isOnboarded(self, login) -> bool:
-        return True  # no onboarding here
+        return login.user.is_onboarded
 
 
 class LogoutResponseDto(serializers.Serializer):

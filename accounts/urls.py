@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import apis, preferences_apis
+from accounts import apis, onboarding_apis, preferences_apis
 
 urlpatterns = [
     path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("api-keys/<uuid:key_id>", apis.ApiKeyDetailApi.as_view()),
     path("users/me", apis.UserMeApi.as_view()),
     path("users/me/preferences", preferences_apis.MyPreferencesApi.as_view()),
+    path("users/me/onboarding", onboarding_apis.MyOnboardingApi.as_view()),
+    path("system-metadata/admin-onboarding", onboarding_apis.AdminOnboardingApi.as_view()),
+    path("system-metadata/reverse-geocoding-state", onboarding_apis.ReverseGeocodingStateApi.as_view()),
     path("users", apis.UserListApi.as_view()),
     path("users/<uuid:user_id>", apis.UserDetailApi.as_view()),
     path("admin/users", apis.AdminUserListApi.as_view()),

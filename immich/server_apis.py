@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import admin_exists
+from accounts.selectors import admin_exists, admin_onboarded
 from assets import media_types
 from immich.server_responses import (
     ServerAboutResponseDto,
@@ -99,7 +99,7 @@ class ConfigApi(PublicApi):
                     "userDeleteDelay": 7,
                     "oauthButtonText": "Login with OAuth",
                     "isInitialized": admin_exists(),
-                    "isOnboarded": True,
+                    "isOnboarded": admin_onboarded(),
                     "externalDomain": "",
                     "publicUsers": True,
                     "mapDarkStyleUrl": "",

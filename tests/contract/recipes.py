@@ -69,6 +69,20 @@ def _(scene):
 
 
 recipe("GET", "/users/me")(lambda scene: scene.session_api.get("/api/users/me"))
+recipe("GET", "/users/me/onboarding")(lambda scene: scene.api.get("/api/users/me/onboarding"))
+recipe("PUT", "/users/me/onboarding")(
+    lambda scene: _json(scene.api, "PUT", "/api/users/me/onboarding", {"isOnboarded": True})
+)
+recipe("DELETE", "/users/me/onboarding")(lambda scene: scene.api.delete("/api/users/me/onboarding"))
+recipe("GET", "/system-metadata/admin-onboarding")(
+    lambda scene: scene.admin_api.get("/api/system-metadata/admin-onboarding")
+)
+recipe("POST", "/system-metadata/admin-onboarding")(
+    lambda scene: _json(scene.admin_api, "POST", "/api/system-metadata/admin-onboarding", {"isOnboarded": True})
+)
+recipe("GET", "/system-metadata/reverse-geocoding-state")(
+    lambda scene: scene.admin_api.get("/api/system-metadata/reverse-geocoding-state")
+)
 recipe("PUT", "/users/me")(lambda scene: _json(scene.api, "PUT", "/api/users/me", {"name": "Alice B."}))
 recipe("GET", "/users")(lambda scene: scene.api.get("/api/users"))
 recipe("GET", "/users/{id}")(lambda scene: scene.api.get(f"/api/users/{scene.admin.id}"))

@@ -77,6 +77,9 @@ RULES: dict[str, Rule] = {
     "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
     "GET /api/users/me/preferences": user(expect=200),
     "PUT /api/users/me/preferences": user(body={"ratings": {"enabled": True}}, expect=200),
+    "GET /api/users/me/onboarding": user(expect=200),
+    "PUT /api/users/me/onboarding": user(body={"isOnboarded": True}, expect=200),
+    "DELETE /api/users/me/onboarding": user(expect=204),
     "POST /api/auth/change-password": user(
         body={"password": "not-bobs-password", "newPassword": "new-password"}, expect=400
     ),  # wrong current password: the caller's own account only
@@ -134,6 +137,9 @@ RULES: dict[str, Rule] = {
     "PATCH /api/upload/{upload_id}": owned("tus", body=b"bob's bytes"),
     "DELETE /api/upload/{upload_id}": owned("tus"),
     # administrators only
+    "GET /api/system-metadata/admin-onboarding": ADMIN,
+    "POST /api/system-metadata/admin-onboarding": ADMIN,
+    "GET /api/system-metadata/reverse-geocoding-state": ADMIN,
     "GET /api/admin/users": ADMIN,
     "POST /api/admin/users": ADMIN,
     "POST /api/admin/notifications": ADMIN,
