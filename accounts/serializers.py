@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.permissions_catalog import PERMISSIONS
+from accounts.profile import license_read
 from immich.fields import ImmichDateTimeField
 from immich.limits import BIGINT_MAX
 
@@ -52,12 +53,9 @@ class UserResponseDto(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()
     name = serializers.CharField()
-    profileImagePath = serializers.SerializerMethodField()
+    profileImagePath = serializers.CharField(source="profile_image_path")
     avatarColor = serializers.SerializerMethodField()
     profileChangedAt = ImmichDateTimeField(source="profile_changed_at")
-
-    def get_profileImagePath(self, user: User) -> str:
-        return ""  # no profile images here
 
     @extend_schema_field(serializers.ChoiceField(choices=UserAvatarColor.choices))
     def get_avatarColor(self, user: User) -> str:
@@ -93,8 +91,8 @@ class UserAdminResponseDto(UserResponseDto):
         return UserStatus.ACTIVE if user.is_active else UserStatus.REMOVING
 
     @extend_schema_field(UserLicense(allow_null=True))
-    def get_license(self, user: User) -> None:
-        return None  # no licenses here
+    def get_license(self, user: User) -> dict | None:
+        return UserLicense(license_read(user.license)).data if user.license else None
 
 
 class LoginResponseDto(serializers.Serializer):
@@ -105,12 +103,9 @@ class LoginResponseDto(serializers.Serializer):
     userEmail = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.name")
     isAdmin = serializers.BooleanField(source="user.is_superuser")
-    profileImagePath = serializers.SerializerMethodField()
+    profileImagePath = serializers.CharField(source="user.profile_image_path")
     shouldChangePassword = serializers.BooleanField(source="user.should_change_password")
     isOnboarded = serializers.SerializerMethodField()
-
-    def get_profileImagePath(self, login) -> str:
-        return ""
 
     def get_isOnboarded(self, login) -> bool:
         return login.user.is_onboarded
@@ -159,7 +154,7 @@ class ImmichEmailField(serializers.EmailField):
 class SignUpSerializer(serializers.Serializer):
     email = ImmichEmailField()
     password = serializers.CharField()  # the one policy is the service's (accounts.services.password_check)
-    name = serializers.CharField(max_length=255)
+    name = serializers.CharField(max_length=255, allow_blank=True)  # required, "" allowed (Immich's z.string())
 
 
 class LoginSerializer(serializers.Serializer):
@@ -196,7 +191,8 @@ class AdminUserCreateSerializer(SignUpSerializer):
     quotaSizeInBytes = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
     )
-    shouldChangePassword = serializers.BooleanField(required=False, default=False, source="should_change_password")
+    # Immich's default: a user an admin made chooses their own password at the first login
+    shouldChangePassword = serializers.BooleanField(required=False, default=True, source="should_change_password")
 
 
 class AdminUserUpdateSerializer(UserUpdateSerializer):
@@ -206,3 +202,18 @@ class AdminUserUpdateSerializer(UserUpdateSerializer):
         required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
     )
     shouldChangePassword = serializers.BooleanField(required=False, source="should_change_password")
+
+
+class LicenseKeyDto(serializers.Serializer):
+    licenseKey = serializers.CharField()
+    activationKey = serializers.CharField()
+
+
+class CreateProfileImageDto(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class CreateProfileImageResponseDto(serializers.Serializer):
+    userId = serializers.UUIDField(source="id")
+    profileChangedAt = ImmichDateTimeField(source="profile_changed_at")
+    profileImagePath = serializers.CharField(source="profile_image_path")

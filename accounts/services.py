@@ -64,7 +64,8 @@ def admin_sign_up(*, email: str, password: str, name: str) -> User:
                 cursor.execute(f'LOCK TABLE "{User._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
         if admin_exists():
             raise BadRequest("The server already has an admin")
-        return user_create(email=email, password=password, name=name, is_admin=True)
+        # the first admin's files go to `upload/admin/...` under a storage template with {{label}}, as in Immich
+        return user_create(email=email, password=password, name=name, is_admin=True, storage_label="admin")
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,16 @@ def user_update_by_admin(*, admin: User, user: User, **changes) -> User:
         if changes.get("password"):
             raise BadRequest("Change your own password with your current one (POST /api/auth/change-password)")
     return user_update(user=user, **changes)
+
+
+def user_restore(*, user: User) -> User:
+    """Undoes a deletion that has not yet removed the user's data: the user can sign in again."""
+    if user.deleted_at is None:
+        raise BadRequest("User is not deleted")
+    user.deleted_at = None
+    user.is_active = True
+    user.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    return user
 
 
 def user_soft_delete(*, user: User) -> User:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import apis, onboarding_apis, preferences_apis
+from accounts import apis, onboarding_apis, preferences_apis, profile_apis
 
 urlpatterns = [
     path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
@@ -16,6 +16,11 @@ urlpatterns = [
     path("users/me/onboarding", onboarding_apis.MyOnboardingApi.as_view()),
     path("system-metadata/admin-onboarding", onboarding_apis.AdminOnboardingApi.as_view()),
     path("system-metadata/reverse-geocoding-state", onboarding_apis.ReverseGeocodingStateApi.as_view()),
+    path("users/me/license", profile_apis.MyLicenseApi.as_view()),
+    path("users/profile-image", profile_apis.ProfileImageApi.as_view()),
+    path("users/<uuid:user_id>/profile-image", profile_apis.UserProfileImageApi.as_view()),
+    path("server/license", profile_apis.ServerLicenseApi.as_view()),
+    path("admin/users/<uuid:user_id>/restore", profile_apis.AdminUserRestoreApi.as_view()),
     path("users", apis.UserListApi.as_view()),
     path("users/<uuid:user_id>", apis.UserDetailApi.as_view()),
     path("admin/users", apis.AdminUserListApi.as_view()),

@@ -29,6 +29,7 @@ api = [
     path("assets", asset_apis.AssetsRootApi.as_view()),
     path("assets/bulk-upload-check", asset_apis.BulkUploadCheckApi.as_view()),
     path("assets/statistics", asset_apis.AssetStatisticsApi.as_view()),
+    path("admin/users/<uuid:user_id>/statistics", asset_apis.AdminUserStatisticsApi.as_view()),
     path("assets/<uuid:asset_id>", asset_apis.AssetDetailApi.as_view()),
     path("assets/<uuid:asset_id>/original", asset_apis.AssetOriginalApi.as_view()),
     path("assets/<uuid:asset_id>/thumbnail", asset_apis.AssetThumbnailApi.as_view()),

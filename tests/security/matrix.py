@@ -84,6 +84,12 @@ RULES: dict[str, Rule] = {
         body={"password": "not-bobs-password", "newPassword": "new-password"}, expect=400
     ),  # wrong current password: the caller's own account only
     "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
+    "GET /api/users/{user_id}/profile-image": user(expect=404),  # anyone's, as Immich shows them; the victim has none
+    "POST /api/users/profile-image": user(multipart=True, body={}, expect=400),  # the form has no `file`
+    "DELETE /api/users/profile-image": user(expect=400),  # bob has none
+    "GET /api/users/me/license": user(expect=404),
+    "PUT /api/users/me/license": user(body={"licenseKey": "IMCL-1", "activationKey": "x"}, expect=400),
+    "DELETE /api/users/me/license": user(expect=204),
     "GET /api/api-keys": user(expect=200),
     "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),
     "GET /api/api-keys/me": user(expect=200),
@@ -140,6 +146,11 @@ RULES: dict[str, Rule] = {
     "GET /api/system-metadata/admin-onboarding": ADMIN,
     "POST /api/system-metadata/admin-onboarding": ADMIN,
     "GET /api/system-metadata/reverse-geocoding-state": ADMIN,
+    "GET /api/server/license": ADMIN,
+    "PUT /api/server/license": ADMIN,
+    "DELETE /api/server/license": ADMIN,
+    "POST /api/admin/users/{user_id}/restore": ADMIN,
+    "GET /api/admin/users/{user_id}/statistics": ADMIN,
     "GET /api/admin/users": ADMIN,
     "POST /api/admin/users": ADMIN,
     "POST /api/admin/notifications": ADMIN,

@@ -29,8 +29,7 @@ UNCHECKED = {
     "albumUser.create", "albumUser.update", "albumUser.delete", "archive.read", "person.create", "person.delete",
     "person.merge", "person.reassign", "server.apkLinks", "server.storage", "server.statistics",
     "server.versionCheck", "session.create", "session.read", "session.update", "session.delete", "session.lock",
-    "timeline.download", "trash.read", "userProfileImage.read", "userProfileImage.update",
-    "userProfileImage.delete", "queueJob.create",
+    "timeline.download", "trash.read", "userLicense.create", "queueJob.create",
 }  # fmt: skip
 
 
