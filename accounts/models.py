@@ -65,8 +65,16 @@ class Session(models.Model):
     token_hash = models.BinaryField(max_length=32, unique=True)
     device_type = models.CharField(max_length=255, blank=True, default="")
     device_os = models.CharField(max_length=255, blank=True, default="")
+    app_version = models.CharField(max_length=64, null=True, blank=True)
+    # A session made from another (`POST /api/sessions`, a cast device): it ends with its parent.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    is_pending_sync_reset = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
 
 
 class ApiKey(models.Model):

@@ -94,6 +94,7 @@ PERMISSIONS = (
     "adminUser.read",
     "adminUser.update",
     "adminUser.delete",
+    "adminSession.read",
     "queue.read",
     "queue.update",
     "queueJob.create",

@@ -18,7 +18,7 @@ from immich.errors import BadRequest, Forbidden, Unauthorized
 PASSWORD_MIN_LENGTH = 8
 
 
-def _new_secret() -> str:
+def new_secret() -> str:
     # Immich's shape: 32 random bytes, base64, with the non-word characters dropped.
     return re.sub(r"\W", "", base64.b64encode(secrets.token_bytes(32)).decode())
 
@@ -74,7 +74,9 @@ class Login:
     access_token: str
 
 
-def login(*, email: str, password: str, address: str = "", device_type: str = "", device_os: str = "") -> Login:
+def login(
+    *, email: str, password: str, address: str = "", device_type: str = "", device_os: str = "", app_version=None
+) -> Login:
     """A new session; refused (429) while the account or the client's address has too many recent failures."""
     email = email.lower()
     throttle.login_throttle_check(email=email, address=address)
@@ -83,8 +85,10 @@ def login(*, email: str, password: str, address: str = "", device_type: str = ""
         throttle.login_failure_record(email=email, address=address)
         raise Unauthorized("Incorrect email or password")
     throttle.login_failures_clear(email=email)
-    token = _new_secret()
-    Session.objects.create(user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os)
+    token = new_secret()
+    Session.objects.create(
+        user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os, app_version=app_version
+    )
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return Login(user=user, access_token=token)
 
@@ -98,7 +102,7 @@ def api_key_create(
     *, user: User, name: str, permissions: list[str], granted_by: ApiKey | None = None
 ) -> tuple[ApiKey, str]:
     permissions = _validate_permissions(permissions, granted_by=granted_by)
-    secret = _new_secret()
+    secret = new_secret()
     key = ApiKey.objects.create(
         user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=permissions
     )

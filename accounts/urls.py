@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import apis, onboarding_apis, preferences_apis, profile_apis
+from accounts import apis, onboarding_apis, preferences_apis, profile_apis, session_apis
 
 urlpatterns = [
     path("auth/admin-sign-up", apis.AdminSignUpApi.as_view()),
@@ -8,6 +8,9 @@ urlpatterns = [
     path("auth/logout", apis.LogoutApi.as_view()),
     path("auth/change-password", apis.ChangePasswordApi.as_view()),
     path("auth/validateToken", apis.ValidateTokenApi.as_view()),
+    path("sessions", session_apis.SessionListApi.as_view()),
+    path("sessions/<uuid:session_id>", session_apis.SessionDetailApi.as_view()),
+    path("admin/users/<uuid:user_id>/sessions", session_apis.AdminUserSessionsApi.as_view()),
     path("api-keys", apis.ApiKeyListApi.as_view()),
     path("api-keys/me", apis.ApiKeyMeApi.as_view()),
     path("api-keys/<uuid:key_id>", apis.ApiKeyDetailApi.as_view()),

@@ -381,3 +381,28 @@ recipe("POST", "/sync/ack")(
 )
 recipe("GET", "/sync/ack")(lambda scene: scene.session_api.get("/api/sync/ack"))
 recipe("DELETE", "/sync/ack")(lambda scene: _json(scene.session_api, "DELETE", "/api/sync/ack", {}))
+
+
+# --- sessions ---
+
+recipe("GET", "/sessions")(lambda scene: scene.session_api.get("/api/sessions"))
+recipe("POST", "/sessions")(
+    lambda scene: _json(scene.session_api, "POST", "/api/sessions", {"deviceType": "Chromecast", "duration": 600})
+)
+recipe("DELETE", "/sessions")(lambda scene: scene.session_api.delete("/api/sessions"))
+recipe("GET", "/admin/users/{id}/sessions")(
+    lambda scene: scene.login() and scene.admin_api.get(f"/api/admin/users/{scene.user.id}/sessions")
+)
+
+
+def _other_session(scene) -> str:
+    scene.login()
+    return next(s["id"] for s in scene.session_api.get("/api/sessions").json() if not s["current"])
+
+
+recipe("PUT", "/sessions/{id}")(
+    lambda scene: _json(
+        scene.session_api, "PUT", f"/api/sessions/{_other_session(scene)}", {"isPendingSyncReset": True}
+    )
+)
+recipe("DELETE", "/sessions/{id}")(lambda scene: scene.session_api.delete(f"/api/sessions/{_other_session(scene)}"))

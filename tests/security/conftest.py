@@ -69,6 +69,8 @@ def build_world(api, user: User, folder: Path) -> World:
     assert api.delete("/api/assets", {"ids": [trashed]}, format="json").status_code == 204
     album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
     key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
+    account_services.login(email=user.email, password="password123", device_type=f"{MARKER} device")
+    session = Session.objects.filter(user=user).latest("created_at")
     notification = Notification.objects.create(user=user, title=f"{MARKER} notice", description=f"{MARKER} details")
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
@@ -79,7 +81,7 @@ def build_world(api, user: User, folder: Path) -> World:
         user=user,
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
-            "api_key": str(key.id), "tus": tus, "notification": str(notification.id),
+            "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "session": str(session.id),
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],

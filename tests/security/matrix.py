@@ -88,6 +88,9 @@ RULES: dict[str, Rule] = {
     "POST /api/users/profile-image": user(multipart=True, body={}, expect=400),  # the form has no `file`
     "DELETE /api/users/profile-image": user(expect=400),  # bob has none
     "GET /api/users/me/license": user(expect=404),
+    "GET /api/sessions": user(expect=200),
+    "POST /api/sessions": user(body={"deviceType": "cast"}, expect=400),  # an API key, not a session
+    "DELETE /api/sessions": user(expect=204),
     "PUT /api/users/me/license": user(body={"licenseKey": "IMCL-1", "activationKey": "x"}, expect=400),
     "DELETE /api/users/me/license": user(expect=204),
     "GET /api/api-keys": user(expect=200),
@@ -140,6 +143,8 @@ RULES: dict[str, Rule] = {
     "GET /api/api-keys/{key_id}": owned("api_key"),
     "PUT /api/api-keys/{key_id}": owned("api_key", body={"name": "by bob"}),
     "DELETE /api/api-keys/{key_id}": owned("api_key"),
+    "PUT /api/sessions/{session_id}": owned("session", body={"isPendingSyncReset": True}),
+    "DELETE /api/sessions/{session_id}": owned("session"),
     "PATCH /api/upload/{upload_id}": owned("tus", body=b"bob's bytes"),
     "DELETE /api/upload/{upload_id}": owned("tus"),
     # administrators only
@@ -151,6 +156,7 @@ RULES: dict[str, Rule] = {
     "DELETE /api/server/license": ADMIN,
     "POST /api/admin/users/{user_id}/restore": ADMIN,
     "GET /api/admin/users/{user_id}/statistics": ADMIN,
+    "GET /api/admin/users/{user_id}/sessions": ADMIN,
     "GET /api/admin/users": ADMIN,
     "POST /api/admin/users": ADMIN,
     "POST /api/admin/notifications": ADMIN,
@@ -191,6 +197,7 @@ PATH_KINDS = {
     "album_id": "album",
     "person_id": "person",
     "key_id": "api_key",
+    "session_id": "session",
     "upload_id": "tus",
     "notification_id": "notification",
 }

@@ -28,7 +28,7 @@ UNCHECKED = {
     "asset.share", "asset.replace", "asset.copy", "album.statistics", "album.share", "album.download",
     "albumUser.create", "albumUser.update", "albumUser.delete", "archive.read", "person.create", "person.delete",
     "person.merge", "person.reassign", "server.apkLinks", "server.storage", "server.statistics",
-    "server.versionCheck", "session.create", "session.read", "session.update", "session.delete", "session.lock",
+    "server.versionCheck", "session.lock",
     "timeline.download", "trash.read", "userLicense.create", "queueJob.create",
 }  # fmt: skip
 
