@@ -30,10 +30,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     storage_label = models.CharField(max_length=255, null=True, blank=True, unique=True)
     avatar_color = models.CharField(max_length=32, null=True, blank=True)
     should_change_password = models.BooleanField(default=False)
-    is_onboarded = models.BooleanField(default=False, help_text="Went through the apps' first-run pages.")
+    is_onboarded = models.BooleanField(
+        default=False, db_default=False, help_text="Went through the apps' first-run pages."
+    )
     quota_size_in_bytes = models.BigIntegerField(null=True, blank=True)
     quota_usage_in_bytes = models.BigIntegerField(default=0)
-    profile_image_path = models.CharField(max_length=1024, blank=True, default="")
+    profile_image_path = models.CharField(max_length=1024, blank=True, default="", db_default="")
     profile_changed_at = models.DateTimeField(auto_now_add=True)
     license = models.JSONField(null=True, blank=True, help_text="licenseKey, activationKey, activatedAt as given")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,7 +71,7 @@ class Session(models.Model):
     # A session made from another (`POST /api/sessions`, a cast device): it ends with its parent.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     expires_at = models.DateTimeField(null=True, blank=True)
-    is_pending_sync_reset = models.BooleanField(default=False)
+    is_pending_sync_reset = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

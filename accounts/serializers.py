@@ -105,10 +105,7 @@ class LoginResponseDto(serializers.Serializer):
     isAdmin = serializers.BooleanField(source="user.is_superuser")
     profileImagePath = serializers.CharField(source="user.profile_image_path")
     shouldChangePassword = serializers.BooleanField(source="user.should_change_password")
-    isOnboarded = serializers.SerializerMethodField()
-
-    def get_isOnboarded(self, login) -> bool:
-        return login.user.is_onboarded
+    isOnboarded = serializers.BooleanField(source="user.is_onboarded")
 
 
 class LogoutResponseDto(serializers.Serializer):

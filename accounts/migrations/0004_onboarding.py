@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='is_onboarded',
-            field=models.BooleanField(default=False, help_text="Went through the apps' first-run pages."),
+            field=models.BooleanField(db_default=False, default=False, help_text="Went through the apps' first-run pages."),
         ),
         migrations.RunPython(existing_installation_onboarded, migrations.RunPython.noop),
     ]

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='profile_image_path',
-            field=models.CharField(blank=True, default='', max_length=1024),
+            field=models.CharField(blank=True, db_default='', default='', max_length=1024),
         ),
     ]
