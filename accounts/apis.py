@@ -27,6 +27,7 @@ from accounts.serializers import (
     UserUpdateSerializer,
     ValidateAccessTokenResponseDto,
 )
+from accounts.session_apis import device_fields
 from accounts.throttle import client_address
 from immich.api import validated
 
@@ -58,7 +59,7 @@ class LoginApi(APIView):
             email=data["email"],
             password=data["password"],
             address=client_address(request),
-            device_type=request.headers.get("User-Agent", "")[:255],
+            **device_fields(request),
         )
         response = Response(LoginResponseDto(result).data, status=status.HTTP_201_CREATED)
         response.set_cookie(

@@ -30,9 +30,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     storage_label = models.CharField(max_length=255, null=True, blank=True, unique=True)
     avatar_color = models.CharField(max_length=32, null=True, blank=True)
     should_change_password = models.BooleanField(default=False)
+    is_onboarded = models.BooleanField(
+        default=False, db_default=False, help_text="Went through the apps' first-run pages."
+    )
     quota_size_in_bytes = models.BigIntegerField(null=True, blank=True)
     quota_usage_in_bytes = models.BigIntegerField(default=0)
+    profile_image_path = models.CharField(max_length=1024, blank=True, default="", db_default="")
     profile_changed_at = models.DateTimeField(auto_now_add=True)
+    license = models.JSONField(null=True, blank=True, help_text="licenseKey, activationKey, activatedAt as given")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -68,8 +73,16 @@ class Session(models.Model):
     pin_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="Until when the PIN unlocked this session (the locked folder is open)."
     )
+    app_version = models.CharField(max_length=64, null=True, blank=True)
+    # A session made from another (`POST /api/sessions`, a cast device): it ends with its parent.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    is_pending_sync_reset = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
 
 
 class ApiKey(models.Model):
@@ -115,3 +128,16 @@ class LoginFailure(models.Model):
             models.Index(fields=["address", "at"], name="login_failure_address"),
             models.Index(fields=["at"], name="login_failure_at"),
         ]
+
+
+class SystemMetadata(models.Model):
+    """Immich's system metadata: one JSON value per key (`admin-onboarding`, `license`)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.JSONField()
+
+    class Meta:
+        verbose_name_plural = "system metadata"
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import hashlib
 
-from accounts.models import ApiKey, Session, User
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import ApiKey, Session, SystemMetadata, User
+
+ADMIN_ONBOARDING = "admin-onboarding"  # the system metadata key of the admin's onboarding
 
 
 def secret_hash(secret: str) -> bytes:
@@ -14,7 +19,13 @@ def api_key_by_secret(*, secret: str) -> ApiKey | None:
 
 
 def session_by_token(*, token: str) -> Session | None:
-    return Session.objects.select_related("user").filter(token_hash=secret_hash(token), user__is_active=True).first()
+    """The signed-in session of the token, unless it expired (a child session's own duration)."""
+    return (
+        Session.objects.select_related("user")
+        .filter(token_hash=secret_hash(token), user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .first()
+    )
 
 
 def api_keys_of(*, user: User):
@@ -27,3 +38,8 @@ def admin_exists() -> bool:
 
 def active_users():
     return User.objects.filter(is_active=True, deleted_at__isnull=True)
+
+
+def admin_onboarded() -> bool:
+    value = SystemMetadata.objects.filter(key=ADMIN_ONBOARDING).values_list("value", flat=True).first()
+    return bool(value and value.get("isOnboarded"))

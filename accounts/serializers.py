@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import re
+
+from django.core.validators import EmailValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
 from accounts.permissions_catalog import PERMISSIONS
+from accounts.profile import license_read
 from immich.fields import ImmichDateTimeField
 from immich.limits import BIGINT_MAX, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, TEXT_MAX_LENGTH
 
@@ -49,12 +53,9 @@ class UserResponseDto(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()
     name = serializers.CharField()
-    profileImagePath = serializers.SerializerMethodField()
+    profileImagePath = serializers.CharField(source="profile_image_path")
     avatarColor = serializers.SerializerMethodField()
     profileChangedAt = ImmichDateTimeField(source="profile_changed_at")
-
-    def get_profileImagePath(self, user: User) -> str:
-        return ""  # no profile images here
 
     @extend_schema_field(serializers.ChoiceField(choices=UserAvatarColor.choices))
     def get_avatarColor(self, user: User) -> str:
@@ -90,8 +91,8 @@ class UserAdminResponseDto(UserResponseDto):
         return UserStatus.ACTIVE if user.is_active else UserStatus.REMOVING
 
     @extend_schema_field(UserLicense(allow_null=True))
-    def get_license(self, user: User) -> None:
-        return None  # no licenses here
+    def get_license(self, user: User) -> dict | None:
+        return UserLicense(license_read(user.license)).data if user.license else None
 
 
 class LoginResponseDto(serializers.Serializer):
@@ -102,15 +103,9 @@ class LoginResponseDto(serializers.Serializer):
     userEmail = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.name")
     isAdmin = serializers.BooleanField(source="user.is_superuser")
-    profileImagePath = serializers.SerializerMethodField()
+    profileImagePath = serializers.CharField(source="user.profile_image_path")
     shouldChangePassword = serializers.BooleanField(source="user.should_change_password")
-    isOnboarded = serializers.SerializerMethodField()
-
-    def get_profileImagePath(self, login) -> str:
-        return ""
-
-    def get_isOnboarded(self, login) -> bool:
-        return True  # no onboarding here
+    isOnboarded = serializers.BooleanField(source="user.is_onboarded")
 
 
 class LogoutResponseDto(serializers.Serializer):
@@ -137,11 +132,29 @@ class ApiKeyCreateResponseDto(serializers.Serializer):
     apiKey = ApiKeyResponseDto()
 
 
+class _EmailWithoutTldValidator(EmailValidator):
+    """Immich takes an address whose domain is one label (`admin@local`, `me@nas`), as a home network names hosts."""
+
+    def validate_domain_part(self, domain_part: str) -> bool:
+        return super().validate_domain_part(domain_part) or _HOST_LABEL.fullmatch(domain_part) is not None
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
+
+
+class ImmichEmailField(serializers.EmailField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [_EmailWithoutTldValidator(message=self.error_messages["invalid"])]
+
+
 class SignUpSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    email = ImmichEmailField(max_length=EMAIL_MAX_LENGTH)
     # the one policy is the service's (accounts.services.password_check)
     password = serializers.CharField(max_length=TEXT_MAX_LENGTH)
-    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=NAME_MAX_LENGTH)
+    name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH, allow_blank=True
+    )  # required, "" allowed (Immich's z.string())
 
 
 class LoginSerializer(serializers.Serializer):
@@ -162,7 +175,7 @@ class ApiKeyUpdateSerializer(serializers.Serializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, max_length=EMAIL_MAX_LENGTH)
+    email = ImmichEmailField(required=False, max_length=EMAIL_MAX_LENGTH)
     name = serializers.CharField(required=False, max_length=NAME_MAX_LENGTH)
     password = serializers.CharField(required=False, max_length=TEXT_MAX_LENGTH)
     currentPassword = serializers.CharField(
@@ -184,7 +197,8 @@ class AdminUserCreateSerializer(SignUpSerializer):
     quotaSizeInBytes = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
     )
-    shouldChangePassword = serializers.BooleanField(required=False, default=False, source="should_change_password")
+    # Immich's default: a user an admin made chooses their own password at the first login
+    shouldChangePassword = serializers.BooleanField(required=False, default=True, source="should_change_password")
 
 
 class AdminUserUpdateSerializer(UserUpdateSerializer):
@@ -196,3 +210,18 @@ class AdminUserUpdateSerializer(UserUpdateSerializer):
         required=False, allow_null=True, min_value=0, max_value=BIGINT_MAX, source="quota_size_in_bytes"
     )
     shouldChangePassword = serializers.BooleanField(required=False, source="should_change_password")
+
+
+class LicenseKeyDto(serializers.Serializer):
+    licenseKey = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    activationKey = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+
+
+class CreateProfileImageDto(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class CreateProfileImageResponseDto(serializers.Serializer):
+    userId = serializers.UUIDField(source="id")
+    profileChangedAt = ImmichDateTimeField(source="profile_changed_at")
+    profileImagePath = serializers.CharField(source="profile_image_path")

@@ -18,7 +18,7 @@ from immich.errors import BadRequest, Forbidden, Unauthorized
 PASSWORD_MIN_LENGTH = 8
 
 
-def _new_secret() -> str:
+def new_secret() -> str:
     # Immich's shape: 32 random bytes, base64, with the non-word characters dropped.
     return re.sub(r"\W", "", base64.b64encode(secrets.token_bytes(32)).decode())
 
@@ -64,7 +64,8 @@ def admin_sign_up(*, email: str, password: str, name: str) -> User:
                 cursor.execute(f'LOCK TABLE "{User._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
         if admin_exists():
             raise BadRequest("The server already has an admin")
-        return user_create(email=email, password=password, name=name, is_admin=True)
+        # the first admin's files go to `upload/admin/...` under a storage template with {{label}}, as in Immich
+        return user_create(email=email, password=password, name=name, is_admin=True, storage_label="admin")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ class Login:
     access_token: str
 
 
-def login(*, email: str, password: str, address: str = "", device_type: str = "", device_os: str = "") -> Login:
+def login(
+    *, email: str, password: str, address: str = "", device_type: str = "", device_os: str = "", app_version=None
+) -> Login:
     """A new session; refused (429) while the account or the client's address has too many recent failures."""
     email = email.lower()
     throttle.login_throttle_check(email=email, address=address)
@@ -82,8 +85,10 @@ def login(*, email: str, password: str, address: str = "", device_type: str = ""
         throttle.login_failure_record(email=email, address=address)
         raise Unauthorized("Incorrect email or password")
     throttle.login_failures_clear(email=email)
-    token = _new_secret()
-    Session.objects.create(user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os)
+    token = new_secret()
+    Session.objects.create(
+        user=user, token_hash=secret_hash(token), device_type=device_type, device_os=device_os, app_version=app_version
+    )
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return Login(user=user, access_token=token)
 
@@ -97,7 +102,7 @@ def api_key_create(
     *, user: User, name: str, permissions: list[str], granted_by: ApiKey | None = None
 ) -> tuple[ApiKey, str]:
     permissions = _validate_permissions(permissions, granted_by=granted_by)
-    secret = _new_secret()
+    secret = new_secret()
     key = ApiKey.objects.create(
         user=user, name=name or "API Key", key_hash=secret_hash(secret), permissions=permissions
     )
@@ -194,6 +199,16 @@ def user_update_by_admin(*, admin: User, user: User, **changes) -> User:
         if changes.get("password"):
             raise BadRequest("Change your own password with your current one (POST /api/auth/change-password)")
     return user_update(user=user, **changes)
+
+
+def user_restore(*, user: User) -> User:
+    """Undoes a deletion that has not yet removed the user's data: the user can sign in again."""
+    if user.deleted_at is None:
+        raise BadRequest("User is not deleted")
+    user.deleted_at = None
+    user.is_active = True
+    user.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    return user
 
 
 def user_soft_delete(*, user: User) -> User:

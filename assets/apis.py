@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from django.http import Http404, HttpResponseNotModified, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import pin
+from accounts.models import User
 from assets import media_types, selectors, services
 from assets.copy import asset_copy
 from assets.models import Asset, AssetType, Visibility
@@ -256,6 +258,24 @@ class AssetStatisticsApi(APIView):
         query = _locked_checked(request, validated(TimelineQuerySerializer, request.query_params))
         counts = selectors.asset_statistics(
             user=request.user,
+            visibility=query.get("visibility"),
+            is_favorite=query.get("isFavorite"),
+            is_trashed=query.get("isTrashed"),
+        )
+        return Response(AssetStatsResponseDto(counts).data)
+
+
+class AdminUserStatisticsApi(APIView):
+    """`GET /api/admin/users/{id}/statistics`: a user's asset counts, with the filters of the caller's own."""
+
+    admin_only = True
+    required_permission = "adminUser.read"
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: AssetStatsResponseDto})
+    def get(self, request, user_id):
+        query = validated(TimelineQuerySerializer, request.query_params)
+        counts = selectors.asset_statistics(
+            user=get_object_or_404(User, pk=user_id),
             visibility=query.get("visibility"),
             is_favorite=query.get("isFavorite"),
             is_trashed=query.get("isTrashed"),

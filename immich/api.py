@@ -5,7 +5,9 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from immich.errors import ValidationFailed
 from immich.limits import TEXT_MAX_LENGTH
+from immich.validation import validation_issues
 
 RANGE_HEADER = OpenApiParameter(
     "Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="`bytes=start-end`: one span of the file (206)"
@@ -24,7 +26,9 @@ def file_responses(*media_types: str) -> dict:
 
 
 def validated(serializer_class, data) -> dict:
-    """The serializer's validated data; a 400 in Immich's error shape when the input is invalid."""
+    """The serializer's validated data; Immich's 400 "Validation failed", with an issue per problem, when the input
+    does not fit."""
     serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        raise ValidationFailed(validation_issues(serializer.errors, serializer=serializer))
     return serializer.validated_data

@@ -24,6 +24,17 @@ class BadRequest(ApplicationError):
     pass
 
 
+class ValidationFailed(BadRequest):
+    """Input that does not fit what an endpoint takes: Immich 3.1's "Validation failed" with zod's issues, each
+    `{"code", "path", "message"}` (immich/validation.py makes them from DRF's errors)."""
+
+    default_message = "Validation failed"
+
+    def __init__(self, issues: list[dict]):
+        super().__init__()
+        self.issues = issues
+
+
 class Unauthorized(ApplicationError):
     """No or wrong credentials, such as a failed login."""
 

@@ -1,9 +1,11 @@
 """DRF's exception handler (settings REST_FRAMEWORK): every error answer in Immich's shape,
-{"message", "error", "statusCode", "correlationId"}, so clients print them.
+{"message", "error", "statusCode", "correlationId"}, so clients print them; the correlation id is also the
+`X-Correlation-ID` header, where Immich 3.1 puts it.
 
-Application errors (immich/errors.py) are mapped here, once; DRF's own (validation, authentication, permissions,
-Http404) keep their statuses. Two server conditions become application errors first: a full disk and a database
-that cannot be reached."""
+Application errors (immich/errors.py) are mapped here, once; DRF's own (authentication, permissions, Http404) keep
+their statuses. Input that does not fit (ValidationFailed, DRF's ValidationError) is Immich 3.1's
+`{"message": "Validation failed", "errors": [{"code", "path", "message"}], ...}` (immich/validation.py). Two server
+conditions become application errors first: a full disk and a database that cannot be reached."""
 
 from __future__ import annotations
 
@@ -12,11 +14,20 @@ import uuid
 from http import HTTPStatus
 
 from django.db import InterfaceError, OperationalError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from immich.body_deadline import timed_out as body_read_timed_out
-from immich.errors import ApplicationError, DatabaseUnavailable, InsufficientStorage, RequestTimeout, TooManyRequests
+from immich.errors import (
+    ApplicationError,
+    DatabaseUnavailable,
+    InsufficientStorage,
+    RequestTimeout,
+    TooManyRequests,
+    ValidationFailed,
+)
+from immich.validation import validation_issues
 from workers.media.errors import out_of_space
 
 logger = logging.getLogger(__name__)
@@ -45,6 +56,10 @@ def immich_body(*, message: str | list[str], status: int, phrase: str | None = N
     }
 
 
+def error_response(body: dict, *, status: int, headers: dict | None = None) -> Response:
+    return Response(body, status=status, headers={**(headers or {}), "X-Correlation-ID": body["correlationId"]})
+
+
 def _application_error_response(error: ApplicationError, context) -> Response:
     status = int(error.status)
     headers = {}
@@ -55,7 +70,10 @@ def _application_error_response(error: ApplicationError, context) -> Response:
         if challenge:
             headers["WWW-Authenticate"] = challenge
     set_rollback()  # as DRF does for its own errors: a refused request changes nothing
-    return Response(immich_body(message=_flatten(error.message), status=status), status=status, headers=headers)
+    body = immich_body(message=_flatten(error.message), status=status)
+    if isinstance(error, ValidationFailed):
+        body["errors"] = error.issues
+    return error_response(body, status=status, headers=headers)
 
 
 def immich_exception_handler(exc, context):
@@ -67,6 +85,8 @@ def immich_exception_handler(exc, context):
         # django.request logs the 503 without its cause
         logger.warning("%s %s: database unavailable: %s", context["request"].method, context["request"].path, exc)
         exc = DatabaseUnavailable()
+    if isinstance(exc, ValidationError):  # a serializer validated outside immich.api.validated
+        exc = ValidationFailed(validation_issues(exc.detail))
     if isinstance(exc, ApplicationError):
         return _application_error_response(exc, context)
     response = exception_handler(exc, context)
@@ -75,4 +95,5 @@ def immich_exception_handler(exc, context):
     detail = getattr(exc, "detail", None)
     message = _flatten(detail) if detail is not None else HTTPStatus(response.status_code).phrase
     response.data = immich_body(message=message, status=response.status_code)
+    response["X-Correlation-ID"] = response.data["correlationId"]
     return response

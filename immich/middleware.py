@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.http import UnreadablePostError
+from django.urls import Resolver404, resolve
+
+API_NOT_FOUND = "api-not-found"  # the url name of the JSON 404 that ends the API's routes
 
 # Up to this much of a request body a view did not read is read and dropped before the answer goes out.
 UNREAD_BODY_DRAIN_LIMIT = 64 * 1024 * 1024
@@ -31,3 +34,30 @@ class UnreadBodyDrainMiddleware:
         except UnreadablePostError:
             pass  # the client went away: nothing to keep usable
         return response
+
+
+class ApiTrailingSlashMiddleware:
+    """NestJS routes `/api/assets/` as `/api/assets`: a client that writes the trailing slash reaches the endpoint.
+    An `/api/...` path ending in "/" that matches no route is served as the same path without it (the request is
+    not redirected: a redirect would turn a PUT with a body into a GET on some clients)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith("/api/") and path.endswith("/") and not _routed(path):
+            trimmed = path.rstrip("/")
+            if _routed(trimmed):
+                request.path_info = trimmed
+                request.path = request.path[: len(request.path) - (len(path) - len(trimmed))]
+        return self.get_response(request)
+
+
+def _routed(path: str) -> bool:
+    """Whether a view of ours (not the JSON 404 of unknown API routes) serves the path."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name != API_NOT_FOUND

@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import admin_exists
+from accounts.selectors import admin_exists, admin_onboarded
 from assets import media_types
 from assets.server_statistics import server_statistics
 from immich.env import ENV
@@ -115,7 +115,7 @@ class ConfigApi(PublicApi):
                     "userDeleteDelay": config["user"]["deleteDelay"],
                     "oauthButtonText": config["oauth"]["buttonText"],
                     "isInitialized": admin_exists(),
-                    "isOnboarded": True,
+                    "isOnboarded": admin_onboarded(),
                     "externalDomain": config["server"]["externalDomain"],
                     "publicUsers": config["server"]["publicUsers"],
                     # The style URLs only while the map is on: off, there is no map to draw.

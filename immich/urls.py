@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
@@ -7,7 +8,9 @@ from assets import apis as asset_apis
 from assets import download_apis
 from assets.pipeline import apis as transcode_apis
 from immich import server_apis
+from immich.exception_handler import immich_body
 from immich.front_door import front_door
+from immich.middleware import API_NOT_FOUND
 from jobs import apis as job_apis
 
 api = [
@@ -37,6 +40,7 @@ api = [
     path("assets/copy", asset_apis.AssetCopyApi.as_view()),
     path("assets/bulk-upload-check", asset_apis.BulkUploadCheckApi.as_view()),
     path("assets/statistics", asset_apis.AssetStatisticsApi.as_view()),
+    path("admin/users/<uuid:user_id>/statistics", asset_apis.AdminUserStatisticsApi.as_view()),
     path("assets/<uuid:asset_id>", asset_apis.AssetDetailApi.as_view()),
     path("assets/<uuid:asset_id>/original", asset_apis.AssetOriginalApi.as_view()),
     path("assets/<uuid:asset_id>/thumbnail", asset_apis.AssetThumbnailApi.as_view()),
@@ -70,11 +74,20 @@ api = [
     ),
 ]
 
+
+def api_not_found(request, **kwargs) -> JsonResponse:
+    """An `/api/...` path no endpoint serves: NestJS's JSON 404 ("Cannot GET /api/nope"), whoever asks, not Django's
+    HTML page."""
+    body = immich_body(message=f"Cannot {request.method} {request.path}", status=404)
+    return JsonResponse(body, status=404, headers={"X-Correlation-ID": body["correlationId"]})
+
+
 urlpatterns = [
     path("", front_door, name="front-door"),
     path(".well-known/immich", server_apis.WellKnownApi.as_view()),
     path("api/upload/", include("assets.uploads.urls")),  # resumable uploads (tus)
     path("api/", include(api)),
+    re_path(r"^api/", api_not_found, name=API_NOT_FOUND),
     path("admin/", admin.site.urls),
     # /static/ (the admin's CSS and scripts) is served by WhiteNoise's middleware, under every server command.
 ]

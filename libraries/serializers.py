@@ -30,7 +30,9 @@ class LibraryUpdateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if "ownerId" in self.initial_data:
-            raise serializers.ValidationError("The owner of a library is fixed at creation and cannot be changed")
+            raise serializers.ValidationError(
+                {"ownerId": "The owner of a library is fixed at creation and cannot be changed"}
+            )
         return attrs
 
 

@@ -26,7 +26,9 @@ class RejectUnknownFieldsMixin:
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
         if unknown:
-            raise serializers.ValidationError(f"Unknown search filters: {', '.join(unknown)}")
+            # zod's words for a strict object's unknown keys (an issue of the whole body: its path is empty)
+            keys = ", ".join(f'"{key}"' for key in unknown)
+            raise serializers.ValidationError(f"Unrecognized key{'s' if len(unknown) > 1 else ''}: {keys}")
         return attrs
 
 

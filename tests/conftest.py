@@ -96,6 +96,14 @@ def admin_api(admin) -> APIClient:
     return client_for(admin)
 
 
+def invalid_fields(response) -> list:
+    """The fields (first step of each issue's path) of Immich's 400 "Validation failed"."""
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert (body["message"], body["statusCode"]) == ("Validation failed", 400), body
+    return [issue["path"][0] if issue["path"] else None for issue in body["errors"]]
+
+
 @pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()

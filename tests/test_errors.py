@@ -117,3 +117,59 @@ def test_a_taken_person_name_is_400(user, api):
 def test_a_user_without_admin_rights_is_still_403_in_immich_shape(user):
     response = client_for(user).get("/api/jobs")
     assert response.status_code == 403 and response.json()["statusCode"] == 403
+
+
+# -- input that does not fit: Immich 3.1's "Validation failed" with zod's issues ----------------------------------
+
+
+def _validation_errors(response) -> list[dict]:
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert (body["message"], body["statusCode"], body["error"]) == ("Validation failed", 400, "Bad Request")
+    assert response["X-Correlation-ID"] == body["correlationId"]
+    return body["errors"]
+
+
+def test_missing_and_malformed_fields_are_issues_with_their_path(admin_api):
+    errors = _validation_errors(admin_api.post("/api/admin/users", {"email": "not-an-email"}, format="json"))
+    assert errors == [
+        {"code": "invalid_format", "path": ["email"], "message": "Invalid email address"},
+        {"code": "invalid_type", "path": ["password"], "message": "Invalid input: expected string, received undefined"},
+        {"code": "invalid_type", "path": ["name"], "message": "Invalid input: expected string, received undefined"},
+    ]
+
+
+def test_a_value_of_the_wrong_type_names_what_was_received(api):
+    errors = _validation_errors(api.post("/api/api-keys", {"name": "k", "permissions": "all"}, format="json"))
+    assert errors == [
+        {"code": "invalid_type", "path": ["permissions"], "message": "Invalid input: expected array, received string"}
+    ]
+
+
+def test_bounds_and_choices_read_as_zod_writes_them(admin, admin_api, user):
+    body = {"quotaSizeInBytes": -1, "avatarColor": "teal"}
+    errors = _validation_errors(admin_api.put(f"/api/admin/users/{user.id}", body, format="json"))
+    assert {
+        "code": "too_small",
+        "path": ["quotaSizeInBytes"],
+        "message": "Too small: expected number to be >=0",
+    } in errors
+    assert errors[0]["code"] == "invalid_value" and errors[0]["path"] == ["avatarColor"]
+    assert errors[0]["message"].startswith('Invalid option: expected one of "primary"|"pink"')
+
+
+def test_a_check_of_ours_is_a_custom_issue_with_its_words(user, api):
+    person = Person.objects.create(owner=user, name="Ada")
+    errors = _validation_errors(api.put(f"/api/people/{person.id}", {"birthDate": "2999-01-01"}, format="json"))
+    assert errors == [{"code": "custom", "path": ["birthDate"], "message": "Birth date cannot be in the future"}]
+
+
+def test_an_unknown_api_route_is_a_json_404_for_anyone(anonymous):
+    response = anonymous.delete("/api/no-such-thing/12")
+    _assert_immich_error(response, 404, "Cannot DELETE /api/no-such-thing/12")
+
+
+def test_a_trailing_slash_reaches_the_route(user, api):
+    with_slash, without = (api.put(path, {"ids": "x"}, format="json") for path in ("/api/assets/", "/api/assets"))
+    assert with_slash.json()["errors"] == without.json()["errors"]  # the bulk update's own answer, not a 404
+    assert api.put("/api/users/me/", {"name": "Alice B."}, format="json").json()["name"] == "Alice B."

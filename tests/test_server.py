@@ -171,7 +171,11 @@ def test_config_is_not_initialized_without_an_admin(user, anonymous):
 
 @pytest.mark.django_db
 def test_config_is_initialized_after_admin_sign_up(anonymous):
-    anonymous.post("/api/auth/admin-sign-up", {"email": "root@example.com", "password": "password123"}, format="json")
+    anonymous.post(
+        "/api/auth/admin-sign-up",
+        {"email": "root@example.com", "password": "password123", "name": "Root"},
+        format="json",
+    )
     assert anonymous.get("/api/server/config").json()["isInitialized"] is True
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "immich.middleware.UnreadBodyDrainMiddleware",
+    "immich.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The admin's static files, from the apps' static folders (no collectstatic step): any server command serves them.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from jobs.models import AssetStep, Step, StepStatus
 from tests.contract.scene import PASSWORD, Scene
-from tests.media_factories import make_jpeg
+from tests.media_factories import make_jpeg, make_png
 
 Recipe = Callable[[Scene], object]
 RECIPES: dict[tuple[str, str], Recipe] = {}
@@ -101,6 +101,20 @@ def _(scene):
 
 
 recipe("GET", "/users/me")(lambda scene: scene.session_api.get("/api/users/me"))
+recipe("GET", "/users/me/onboarding")(lambda scene: scene.api.get("/api/users/me/onboarding"))
+recipe("PUT", "/users/me/onboarding")(
+    lambda scene: _json(scene.api, "PUT", "/api/users/me/onboarding", {"isOnboarded": True})
+)
+recipe("DELETE", "/users/me/onboarding")(lambda scene: scene.api.delete("/api/users/me/onboarding"))
+recipe("GET", "/system-metadata/admin-onboarding")(
+    lambda scene: scene.admin_api.get("/api/system-metadata/admin-onboarding")
+)
+recipe("POST", "/system-metadata/admin-onboarding")(
+    lambda scene: _json(scene.admin_api, "POST", "/api/system-metadata/admin-onboarding", {"isOnboarded": True})
+)
+recipe("GET", "/system-metadata/reverse-geocoding-state")(
+    lambda scene: scene.admin_api.get("/api/system-metadata/reverse-geocoding-state")
+)
 recipe("PUT", "/users/me")(lambda scene: _json(scene.api, "PUT", "/api/users/me", {"name": "Alice B."}))
 recipe("GET", "/users")(lambda scene: scene.api.get("/api/users"))
 recipe("GET", "/users/{id}")(lambda scene: scene.api.get(f"/api/users/{scene.admin.id}"))
@@ -109,6 +123,57 @@ recipe("GET", "/admin/users/{id}")(lambda scene: scene.admin_api.get(f"/api/admi
 recipe("PUT", "/admin/users/{id}")(
     lambda scene: _json(scene.admin_api, "PUT", f"/api/admin/users/{scene.user.id}", {"quotaSizeInBytes": 10**9})
 )
+recipe("GET", "/admin/users/{id}/statistics")(
+    lambda scene: scene.having("image").admin_api.get(f"/api/admin/users/{scene.user.id}/statistics")
+)
+
+
+@recipe("POST", "/admin/users/{id}/restore")
+def _(scene):
+    scene.admin_api.delete(f"/api/admin/users/{scene.user.id}")
+    return scene.admin_api.post(f"/api/admin/users/{scene.user.id}/restore")
+
+
+@recipe("POST", "/users/profile-image")
+def _(scene):
+    with open(make_png(scene.folder / "me.png"), "rb") as handle:
+        return scene.api.post("/api/users/profile-image", {"file": handle}, format="multipart")
+
+
+@recipe("GET", "/users/{id}/profile-image")
+def _(scene):
+    with open(make_png(scene.folder / "me.png"), "rb") as handle:
+        scene.api.post("/api/users/profile-image", {"file": handle}, format="multipart")
+    return scene.admin_api.get(f"/api/users/{scene.user.id}/profile-image")
+
+
+@recipe("DELETE", "/users/profile-image")
+def _(scene):
+    with open(make_png(scene.folder / "me.png"), "rb") as handle:
+        scene.api.post("/api/users/profile-image", {"file": handle}, format="multipart")
+    return scene.api.delete("/api/users/profile-image")
+
+
+_USER_LICENSE = {"licenseKey": "IMCL-A1B2-C3D4-E5F6-G7H8-J9K0-L1M2-N3P4-Q5R6", "activationKey": "key"}
+_SERVER_LICENSE = {"licenseKey": "IMSV-A1B2-C3D4-E5F6-G7H8-J9K0-L1M2-N3P4-Q5R6", "activationKey": "key"}
+recipe("PUT", "/users/me/license")(lambda scene: _json(scene.api, "PUT", "/api/users/me/license", _USER_LICENSE))
+recipe("DELETE", "/users/me/license")(lambda scene: scene.api.delete("/api/users/me/license"))
+recipe("PUT", "/server/license")(lambda scene: _json(scene.admin_api, "PUT", "/api/server/license", _SERVER_LICENSE))
+recipe("DELETE", "/server/license")(lambda scene: scene.admin_api.delete("/api/server/license"))
+
+
+@recipe("GET", "/users/me/license")
+def _(scene):
+    _json(scene.api, "PUT", "/api/users/me/license", _USER_LICENSE)
+    return scene.api.get("/api/users/me/license")
+
+
+@recipe("GET", "/server/license")
+def _(scene):
+    _json(scene.admin_api, "PUT", "/api/server/license", _SERVER_LICENSE)
+    return scene.admin_api.get("/api/server/license")
+
+
 recipe("DELETE", "/admin/users/{id}")(lambda scene: scene.admin_api.delete(f"/api/admin/users/{scene.user.id}"))
 
 
@@ -518,3 +583,28 @@ recipe("POST", "/sync/ack")(
 )
 recipe("GET", "/sync/ack")(lambda scene: scene.session_api.get("/api/sync/ack"))
 recipe("DELETE", "/sync/ack")(lambda scene: _json(scene.session_api, "DELETE", "/api/sync/ack", {}))
+
+
+# --- sessions ---
+
+recipe("GET", "/sessions")(lambda scene: scene.session_api.get("/api/sessions"))
+recipe("POST", "/sessions")(
+    lambda scene: _json(scene.session_api, "POST", "/api/sessions", {"deviceType": "Chromecast", "duration": 600})
+)
+recipe("DELETE", "/sessions")(lambda scene: scene.session_api.delete("/api/sessions"))
+recipe("GET", "/admin/users/{id}/sessions")(
+    lambda scene: scene.login() and scene.admin_api.get(f"/api/admin/users/{scene.user.id}/sessions")
+)
+
+
+def _other_session(scene) -> str:
+    scene.login()
+    return next(s["id"] for s in scene.session_api.get("/api/sessions").json() if not s["current"])
+
+
+recipe("PUT", "/sessions/{id}")(
+    lambda scene: _json(
+        scene.session_api, "PUT", f"/api/sessions/{_other_session(scene)}", {"isPendingSyncReset": True}
+    )
+)
+recipe("DELETE", "/sessions/{id}")(lambda scene: scene.session_api.delete(f"/api/sessions/{_other_session(scene)}"))

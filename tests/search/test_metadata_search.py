@@ -15,6 +15,7 @@ from assets.models import Asset, AssetExif
 from jobs.models import Step
 from jobs.services import step_run
 from tests.assets.helpers import upload_photo
+from tests.conftest import invalid_fields
 from tests.media_factories import make_jpeg
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_statistics_count_what_the_search_finds(api, library):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"albumName": "x"}, "albumName"),
+        ({"albumName": "x"}, None),  # an unknown filter: an issue of the whole body
         ({"page": 0}, "page"),
         ({"page": -1}, "page"),
         ({"size": 1001}, "size"),
@@ -198,9 +199,7 @@ def test_statistics_count_what_the_search_finds(api, library):
 )
 def test_bad_input_is_a_400_in_immich_s_shape(api, body, field):
     response = search(api, **body)
-    assert response.status_code == 400
-    error = response.json()
-    assert (error["error"], error["statusCode"]) == ("Bad Request", 400) and field in str(error["message"])
+    assert invalid_fields(response) == [field] and response.json()["error"] == "Bad Request"
 
 
 def test_the_locked_folder_needs_elevated_permission(api, library):

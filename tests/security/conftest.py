@@ -86,6 +86,8 @@ def build_world(api, user: User, folder: Path) -> World:
     assert api.delete("/api/assets", {"ids": [trashed]}, format="json").status_code == 204
     album = api.post("/api/albums", {"albumName": f"{MARKER} album", "assetIds": [image]}, format="json").json()["id"]
     key, _ = account_services.api_key_create(user=user, name=f"{MARKER} key", permissions=["all"])
+    account_services.login(email=user.email, password="password123", device_type=f"{MARKER} device")
+    session = Session.objects.filter(user=user).latest("created_at")
     notification = Notification.objects.create(user=user, title=f"{MARKER} notice", description=f"{MARKER} details")
     link_body = {"type": "INDIVIDUAL", "assetIds": [image], "description": f"{MARKER} link", "allowDownload": False}
     shared_link = api.post("/api/shared-links", link_body, format="json").json()["id"]
@@ -104,7 +106,7 @@ def build_world(api, user: User, folder: Path) -> World:
         ids={
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
             "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "shared_link": shared_link,
-            "activity": activity, "tag": tag, "stack": stack, "memory": memory,
+            "activity": activity, "tag": tag, "stack": stack, "memory": memory, "session": str(session.id),
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],

@@ -89,10 +89,22 @@ RULES: dict[str, Rule] = {
     "PUT /api/users/me": user(body={"name": "bob renamed"}, expect=200),
     "GET /api/users/me/preferences": user(expect=200),
     "PUT /api/users/me/preferences": user(body={"ratings": {"enabled": True}}, expect=200),
+    "GET /api/users/me/onboarding": user(expect=200),
+    "PUT /api/users/me/onboarding": user(body={"isOnboarded": True}, expect=200),
+    "DELETE /api/users/me/onboarding": user(expect=204),
     "POST /api/auth/change-password": user(
         body={"password": "not-bobs-password", "newPassword": "new-password"}, expect=400
     ),  # wrong current password: the caller's own account only
     "GET /api/users/{user_id}": user(expect=200),  # other users' public profiles, as Immich lists them
+    "GET /api/users/{user_id}/profile-image": user(expect=404),  # anyone's, as Immich shows them; the victim has none
+    "POST /api/users/profile-image": user(multipart=True, body={}, expect=400),  # the form has no `file`
+    "DELETE /api/users/profile-image": user(expect=400),  # bob has none
+    "GET /api/users/me/license": user(expect=404),
+    "GET /api/sessions": user(expect=200),
+    "POST /api/sessions": user(body={"deviceType": "cast"}, expect=400),  # an API key, not a session
+    "DELETE /api/sessions": user(expect=204),
+    "PUT /api/users/me/license": user(body={"licenseKey": "IMCL-1", "activationKey": "x"}, expect=400),
+    "DELETE /api/users/me/license": user(expect=204),
     "GET /api/api-keys": user(expect=200),
     "POST /api/api-keys": user(body={"name": "bob key", "permissions": ["all"]}, expect=201),
     "GET /api/api-keys/me": user(expect=200),
@@ -202,9 +214,20 @@ RULES: dict[str, Rule] = {
     "PUT /api/stacks/{stack_id}": owned("stack", body={"primaryAssetId": "{image}"}),
     "DELETE /api/stacks/{stack_id}": owned("stack"),
     "DELETE /api/stacks/{stack_id}/assets/{asset_id}": owned("stack"),
+    "PUT /api/sessions/{session_id}": owned("session", body={"isPendingSyncReset": True}),
+    "DELETE /api/sessions/{session_id}": owned("session"),
     "PATCH /api/upload/{upload_id}": owned("tus", body=b"bob's bytes"),
     "DELETE /api/upload/{upload_id}": owned("tus"),
     # administrators only
+    "GET /api/system-metadata/admin-onboarding": ADMIN,
+    "POST /api/system-metadata/admin-onboarding": ADMIN,
+    "GET /api/system-metadata/reverse-geocoding-state": ADMIN,
+    "GET /api/server/license": ADMIN,
+    "PUT /api/server/license": ADMIN,
+    "DELETE /api/server/license": ADMIN,
+    "POST /api/admin/users/{user_id}/restore": ADMIN,
+    "GET /api/admin/users/{user_id}/statistics": ADMIN,
+    "GET /api/admin/users/{user_id}/sessions": ADMIN,
     "GET /api/admin/users": ADMIN,
     "POST /api/admin/users": ADMIN,
     "POST /api/admin/notifications": ADMIN,
@@ -263,6 +286,7 @@ PATH_KINDS = {
     "album_id": "album",
     "person_id": "person",
     "key_id": "api_key",
+    "session_id": "session",
     "upload_id": "tus",
     "notification_id": "notification",
     "link_id": "shared_link",

@@ -25,9 +25,8 @@ SESSION_OR_FULL_KEY = {"POST /api/auth/change-password"}
 # Features of the reference this server does not implement: nothing checks these permissions yet.
 UNCHECKED = {
     "activity.update", "asset.share", "asset.replace", "album.share", "album.download", "archive.read",
-    "person.create", "person.delete", "person.merge", "person.reassign", "server.apkLinks", "session.create",
-    "session.read", "session.update", "session.delete", "session.lock", "timeline.download", "trash.read",
-    "userProfileImage.read", "userProfileImage.update", "userProfileImage.delete", "queueJob.create",
+    "person.create", "person.delete", "person.merge", "person.reassign", "server.apkLinks", "session.lock",
+    "timeline.download", "trash.read", "userLicense.create", "queueJob.create",
 }  # fmt: skip
 
 

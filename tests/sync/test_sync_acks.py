@@ -85,8 +85,10 @@ def test_a_malformed_stream_request_is_a_400(phone, body):
     assert response.status_code == 400 and response.json()["statusCode"] == 400
 
 
-def test_an_unknown_type_is_named_in_the_400(phone):
-    assert "PhotosV9" in str(_message(stream(phone, ["PhotosV9"])))
+def test_an_unknown_type_is_pointed_at_in_the_400(phone):
+    [issue] = stream(phone, ["AssetsV1", "PhotosV9"]).json()["errors"]
+    assert (issue["code"], issue["path"]) == ("invalid_value", ["types", 1])
+    assert issue["message"].startswith('Invalid option: expected one of "')
 
 
 @pytest.mark.parametrize(
