@@ -38,6 +38,7 @@ from rest_framework.test import APIClient  # noqa: E402
 from accounts import services as account_services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from assets.models import Asset, AssetExif  # noqa: E402
+from bench.timing import median_ms  # noqa: E402
 
 EMAIL = "bench-sync@example.com"
 TYPES = ["AuthUsersV1", "UsersV1", "AssetsV2", "AssetExifsV1", "AlbumsV2", "AlbumToAssetsV1", "UserMetadataV1"]
@@ -120,15 +121,6 @@ def _raw_read(user: User) -> int:
     return rows
 
 
-def _median_ms(run, repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=100_000)
@@ -181,7 +173,7 @@ def main() -> None:
 
     incremental()  # warm up
     incremental_ms = statistics.median(incremental() for _ in range(args.repeat))
-    ping_ms = _median_ms(ping, args.repeat)
+    ping_ms = median_ms(ping, args.repeat)
     print(f"incremental sync after one new asset ({args.assets} acked), median of {args.repeat}:")
     print(f"  stream + ack:        {incremental_ms:.1f} ms (target < 50)")
     print(f"  GET /api/server/ping {ping_ms:.1f} ms  -> ratio {incremental_ms / ping_ms:.1f}")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -36,6 +34,7 @@ from accounts.models import User  # noqa: E402
 from assets import selectors  # noqa: E402
 from assets.models import Asset, AssetExif  # noqa: E402
 from assets.responses import TimeBucketAssetResponseDto  # noqa: E402
+from bench.timing import median_ms  # noqa: E402
 
 EMAIL = "bench-timeline@example.com"
 MONTH = datetime(2021, 6, 1, tzinfo=timezone.utc)
@@ -59,15 +58,6 @@ def _seed(count: int) -> User:
     return user
 
 
-def _median_ms(run, repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=5000)
@@ -87,8 +77,8 @@ def main() -> None:
     rows = list(selectors.bucket_assets(user=user, bucket_start=MONTH, bucket_end=MONTH + timedelta(days=30)))
     request()  # warm up
     print(f"{args.assets} assets, median of {args.repeat}:")
-    print(f"  GET /api/timeline/bucket: {_median_ms(request, args.repeat):.0f} ms")
-    print(f"  serialisation alone:     {_median_ms(lambda: TimeBucketAssetResponseDto(rows).data, args.repeat):.1f} ms")
+    print(f"  GET /api/timeline/bucket: {median_ms(request, args.repeat):.0f} ms")
+    print(f"  serialisation alone:     {median_ms(lambda: TimeBucketAssetResponseDto(rows).data, args.repeat):.1f} ms")
     User.objects.filter(email=EMAIL).delete()
 
 
