@@ -5,7 +5,7 @@ is on (its default); off, assets have no place.
 Places follow the coordinates: the metadata step and an owner's edit of them tell `asset_places_refresh` (a location
 hook of assets.hooks). When the place data (a new version of its package) or the setting is not what the places were
 last computed with, every asset's place is computed again by one recorded run (`places_refresh_all`, on the
-metadataExtraction queue): the reconciler asks for it within 30 s of the change (`places_refresh_if_stale`), and an
+metadataExtraction queue): beat's check asks for it within a minute of the change (`places_refresh_if_stale`), and an
 administrator can by the manual job `reverse-geocode-refresh`. The run records the reverse geocoding state
 (`/api/system-metadata/reverse-geocoding-state`) when it is done."""
 
@@ -125,15 +125,9 @@ def places_refresh_start() -> None:
 
 
 def places_refresh_if_stale() -> int:
-    """The reconciler's check: a refresh when the places are stale and none is under way; 1 if one was asked for."""
+    """Beat's check: a refresh when the places are stale and none is under way; 1 if one was asked for."""
     unfinished = JobRun.objects.filter(name=REFRESH_TASK, status__in=(StepStatus.PENDING, StepStatus.RUNNING))
     if unfinished.exists() or not places_stale():
         return 0
     places_refresh_request()
     return 1
-
-
-def places_reconcile(before: Any) -> int:
-    """The reconciler's hook: a refresh asked for is not lost work sent again, so it counts as none."""
-    places_refresh_if_stale()
-    return 0

@@ -141,3 +141,24 @@ def test_search_cities_lists_the_cities_photos_were_taken_in(api, tmp_path):
     located_photo(api, tmp_path, "paris.jpg", PARIS)
     located_photo(api, tmp_path, "rome.jpg", ROME)
     assert [item["exifInfo"]["city"] for item in api.get("/api/search/cities").json()] == ["Paris", "Rome"]
+
+
+def test_a_configuration_saved_while_the_map_could_not_be_on_gets_both_switched_on(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from jobs.models import SystemConfig
+    from jobs.system_config import config_get
+
+    SystemConfig.objects.create(pk=1, value={"map": {"enabled": False}, "reverseGeocoding": {"enabled": False}})
+    import_module("jobs.migrations.0007_map_and_reverse_geocoding_on").drop_forced_switches(apps, None)
+    config = config_get()
+    assert (config["map"]["enabled"], config["reverseGeocoding"]["enabled"]) == (True, True)
+
+
+def test_beat_checks_every_minute_whether_the_places_are_stale():
+    from jobs.registry import beat_schedule
+
+    entry = beat_schedule()["reverse-geocode-check"]
+    assert (entry["task"], entry["schedule"]) == ("ReverseGeocodeCheck", 60.0)

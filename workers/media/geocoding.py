@@ -7,9 +7,9 @@ country (by Immich's English names). Immich falls back to country borders beyond
 point farther than 25 km from any place but within 100 km of one gets that place's country only, and a point farther
 still (the open sea) no place at all. Out-of-range, non-finite and 0,0 coordinates have no place.
 
-The data is loaded once per process (`gazetteer()`, about half a second). A lookup searches a grid of one-degree
-cells around the point (a few hundred places at most, one vectorised dot product per row of cells), which is
-several times faster for one point than a k-d tree's per-call overhead; `places_at` answers many points at once
+The data is loaded once per process (`gazetteer()`). A lookup is one dot product over the block of places kept for
+the point's one-degree cell (every place within 25 km of any point of the cell), which is several times faster for
+one point than a k-d tree's per-call overhead (docs/performance.md); `places_at` answers many points at once
 through scipy's cKDTree."""
 
 from __future__ import annotations
@@ -104,6 +104,11 @@ def _chord(km: float) -> float:
     return 2 * math.sin(km / EARTH_RADIUS_KM / 2)
 
 
+def _km(dot: float) -> float:
+    """The distance over the surface between two unit vectors whose dot product is `dot`."""
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, 2 - 2 * dot)) / 2))
+
+
 def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
@@ -139,6 +144,32 @@ class Gazetteer:
         self.population = [int(row.get("population") or 0) for row in picked]
         self._folded_names: list[str] | None = None
         self._tree: cKDTree | None = None
+        self._near_starts, self._near_members, self._near_xyz = self._cell_blocks(CITY_KM)
+
+    def _cell_blocks(self, reach_km: float) -> tuple[list[int], list[int], np.ndarray]:
+        """For each cell, every place within `reach_km` of some point of it (a place is in the blocks of all the
+        cells its disc touches), so that a point's nearest place within `reach_km` is found in its own cell's block
+        alone: one dot product. Returns each cell's start in the blocks, the places of the blocks and their
+        vectors."""
+        reach = reach_km / _KM_PER_DEG
+        lat, lon = self.latitude, self.longitude
+        row_lo = self._row_of(lat - reach)
+        row_hi = self._row_of(lat + reach)
+        shrink = np.cos(np.radians(np.minimum(90.0, np.abs(lat) + reach)))
+        width = reach / np.maximum(shrink, 1e-9)
+        full = width >= 180  # near a pole: the whole row
+        col_lo = np.where(full, 0, np.floor((lon - width + 180) / _CELL_DEG)).astype(np.int64)
+        cols = np.where(full, _COLS, np.minimum(_COLS, np.floor((lon + width + 180) / _CELL_DEG) - col_lo + 1))
+        cols = cols.astype(np.int64)
+        counts = (row_hi - row_lo + 1) * cols
+        owner = np.repeat(np.arange(len(lat)), counts)
+        k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        per_row = np.repeat(cols, counts)
+        keys = (np.repeat(row_lo, counts) + k // per_row) * _COLS + (np.repeat(col_lo, counts) + k % per_row) % _COLS
+        order = np.argsort(keys, kind="stable")
+        members = owner[order]
+        starts = np.searchsorted(keys[order], np.arange(_ROWS * _COLS + 1)).tolist()
+        return starts, members.tolist(), np.ascontiguousarray(self.xyz[members])
 
     @staticmethod
     def _row_of(lat: Any) -> Any:
@@ -159,16 +190,21 @@ class Gazetteer:
         return NO_PLACE
 
     def nearest(self, latitude: float, longitude: float) -> tuple[int, float] | None:
-        """The nearest place within COUNTRY_KM of a valid point and its distance in km, else None: first among
-        the cells within CITY_KM of the point (most often one), then, if none is that near, within COUNTRY_KM."""
+        """The nearest place within COUNTRY_KM of a valid point and its distance in km, else None: first in the
+        block of the point's cell (every place within CITY_KM of it), then, if none is that near, among the cells
+        within COUNTRY_KM."""
         lat_r, lon_r = math.radians(latitude), math.radians(longitude)
         cos_lat = math.cos(lat_r)
         point = np.array((cos_lat * math.cos(lon_r), cos_lat * math.sin(lon_r), math.sin(lat_r)))
-        for reach_km in (CITY_KM, COUNTRY_KM):
-            found = self._nearest_within(latitude, longitude, point, reach_km)
-            if found is not None:
-                return found
-        return None
+        cell = min(_ROWS - 1, int((latitude + 90) // _CELL_DEG)) * _COLS + int((longitude + 180) // _CELL_DEG) % _COLS
+        start, end = self._near_starts[cell], self._near_starts[cell + 1]
+        if start != end:
+            dots = self._near_xyz[start:end] @ point
+            i = int(dots.argmax())
+            km = _km(float(dots[i]))
+            if km <= CITY_KM:
+                return self._near_members[start + i], km
+        return self._nearest_within(latitude, longitude, point, COUNTRY_KM)
 
     def _nearest_within(
         self, latitude: float, longitude: float, point: np.ndarray, reach_km: float
@@ -198,7 +234,7 @@ class Gazetteer:
                         best_dot, best = float(dots[i]), start + i
         if best < 0:
             return None
-        km = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, 2 - 2 * best_dot)) / 2))
+        km = _km(best_dot)
         return (best, km) if km <= reach_km else None
 
     @staticmethod
