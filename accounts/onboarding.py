@@ -12,6 +12,10 @@ def admin_onboarding_set(*, is_onboarded: bool) -> None:
     SystemMetadata.objects.update_or_create(key=ADMIN_ONBOARDING, defaults={"value": {"isOnboarded": is_onboarded}})
 
 
+def system_metadata_set(*, key: str, value: dict) -> None:
+    SystemMetadata.objects.update_or_create(key=key, defaults={"value": value})
+
+
 def user_onboarding_set(*, user: User, is_onboarded: bool) -> User:
     user.is_onboarded = is_onboarded
     user.save(update_fields=["is_onboarded", "updated_at"])

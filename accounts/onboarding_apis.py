@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -38,14 +40,23 @@ class AdminOnboardingApi(APIView):
 
 
 class ReverseGeocodingStateApi(APIView):
-    """No reverse geocoding runs here (no geodata is imported): the state says so, with nothing imported."""
+    """When the places of the assets were last computed from the place data, and from which file (recorded by the
+    refresh of places, search.places); nulls before the first."""
 
     admin_only = True
     required_permission = "systemMetadata.read"
 
     @extend_schema(responses={200: ReverseGeocodingStateResponseDto})
     def get(self, request):
-        return Response(ReverseGeocodingStateResponseDto({"lastUpdate": None, "lastImportFileName": None}).data)
+        state = selectors.system_metadata(selectors.REVERSE_GEOCODING_STATE)
+        return Response(
+            ReverseGeocodingStateResponseDto(
+                {
+                    "lastUpdate": datetime.fromisoformat(state["lastUpdate"]) if state.get("lastUpdate") else None,
+                    "lastImportFileName": state.get("lastImportFileName"),
+                }
+            ).data
+        )
 
 
 class MyOnboardingApi(APIView):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, Session, SystemMetadata, User
 
 ADMIN_ONBOARDING = "admin-onboarding"  # the system metadata key of the admin's onboarding
+REVERSE_GEOCODING_STATE = "reverse-geocoding-state"  # what the places of the assets were last computed with
 
 
 def secret_hash(secret: str) -> bytes:
@@ -38,6 +39,12 @@ def admin_exists() -> bool:
 
 def active_users():
     return User.objects.filter(is_active=True, deleted_at__isnull=True)
+
+
+def system_metadata(key: str) -> dict:
+    """The value recorded under `key` (Immich's system metadata), {} when none."""
+    value = SystemMetadata.objects.filter(key=key).values_list("value", flat=True).first()
+    return value if isinstance(value, dict) else {}
 
 
 def admin_onboarded() -> bool:

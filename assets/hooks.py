@@ -6,6 +6,8 @@ them (people, libraries, albums...), they call what was registered here.
 - keyword hooks hear the keywords the metadata step read from a file, inside its transaction (tags: they become
   tags);
 - the people of an asset fill `people` and `unassignedFaces` of an asset response that asks for them;
+- location hooks hear, inside the transaction, that assets' coordinates may have changed: read from the file by the
+  metadata step, or set by their owner (search: their city, state and country, by reverse geocoding);
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
   folders (libraries: the reason on the library file)."""
 
@@ -35,11 +37,13 @@ MetadataReader = Callable[[MetadataRead], list[str]]
 AssetPeople = Callable[[Any], dict[str, list[Any]]]  # asset -> {"people": [...], "unassignedFaces": [...]}
 OfflineHook = Callable[[Any], None]  # asset id
 KeywordsHook = Callable[[Any, tuple[str, ...]], None]  # asset, keywords as "/"-separated paths
+LocationHook = Callable[[list[Any]], object]  # asset ids
 
 _metadata_readers: list[MetadataReader] = []
 _asset_people: list[AssetPeople] = []
 _offline_hooks: list[OfflineHook] = []
 _keyword_hooks: list[KeywordsHook] = []
+_location_hooks: list[LocationHook] = []
 
 
 def register_metadata_reader(reader: MetadataReader) -> None:
@@ -80,3 +84,14 @@ def keywords_read(asset: Any, keywords: tuple[str, ...]) -> None:
     if keywords:
         for hook in _keyword_hooks:
             hook(asset, keywords)
+
+
+def register_location_hook(hook: LocationHook) -> None:
+    _location_hooks.append(hook)
+
+
+def locations_changed(asset_ids: list[Any]) -> None:
+    """Tells the location hooks that these assets' coordinates were (re)written, once they are in the database."""
+    if asset_ids:
+        for hook in _location_hooks:
+            hook(asset_ids)

@@ -13,6 +13,7 @@ from django.utils import timezone as django_timezone
 
 from accounts.models import User
 from assets import tasks
+from assets.hooks import locations_changed
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from immich import storage
 from jobs.models import Priority, Step
@@ -68,6 +69,8 @@ def assets_update(*, owner: User, ids: list, changes: dict, elevated: bool = Fal
                     setattr(exif, field, value)
                 exif.locked_properties = sorted({*exif.locked_properties, *locks})
             AssetExif.objects.bulk_update(exifs, [*exif_changes, "locked_properties"], batch_size=1000)
+            if {"latitude", "longitude"} & exif_changes.keys():
+                locations_changed(owned_ids)
         return owned.update(**asset_changes, updated_at=django_timezone.now())
 
 

@@ -71,8 +71,8 @@ class MediaTypesApi(PublicApi):
 
 
 class FeaturesApi(PublicApi):
-    """What this server runs, from its system config: features it does not have (machine learning, the map, reverse
-    geocoding, OAuth, e-mail, real-time transcoding) are off, as the config says (jobs/config_defaults.py)."""
+    """What this server runs, from its system config: features it does not have (machine learning, OAuth, e-mail,
+    real-time transcoding) are off, as the config says (jobs/config_defaults.py)."""
 
     @extend_schema(responses={200: ServerFeaturesDto})
     def get(self, request):

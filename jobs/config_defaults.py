@@ -1,7 +1,7 @@
 """The system configuration's defaults: every section of Immich 3.1's SystemConfigDto, with the reference's key names.
 
 Sections this server implements carry the reference's defaults (or this server's, where it says why). Features it
-does not run (machine learning, the map, reverse geocoding, OAuth, e-mail, real-time transcoding, the version check,
+does not run (machine learning, OAuth, e-mail, real-time transcoding, the version check,
 Immich's integrity jobs) are present, with their settings, but switched off: `UNAVAILABLE` names each switch, and a
 write that turns one on is refused, so the configuration never claims what the server does not do.
 """
@@ -118,7 +118,7 @@ DEFAULTS: dict[str, Any] = {
         },
     },
     "map": {
-        "enabled": False,
+        "enabled": True,
         "lightStyle": "https://tiles.immich.cloud/v1/style/light.json",
         "darkStyle": "https://tiles.immich.cloud/v1/style/dark.json",
     },
@@ -172,7 +172,7 @@ DEFAULTS: dict[str, Any] = {
         "tokenEndpointAuthMethod": "client_secret_post",
     },
     "passwordLogin": {"enabled": True},
-    "reverseGeocoding": {"enabled": False},
+    "reverseGeocoding": {"enabled": True},
     "server": {"externalDomain": "", "loginPageMessage": "", "publicUsers": True},
     "storageTemplate": {
         "enabled": False,
@@ -215,9 +215,7 @@ UNAVAILABLE: dict[str, str] = {
     "machineLearning.duplicateDetection.enabled": "duplicate detection (machine learning)",
     "machineLearning.facialRecognition.enabled": "facial recognition (machine learning)",
     "machineLearning.ocr.enabled": "OCR (machine learning)",
-    "map.enabled": "the map",
     "newVersionCheck.enabled": "a version check",
     "notifications.smtp.enabled": "e-mail notifications",
     "oauth.enabled": "OAuth login",
-    "reverseGeocoding.enabled": "reverse geocoding",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
@@ -15,6 +15,7 @@ from people.models import AssetFace, Person
 from people.selectors import people_of
 from stacks.models import Stack
 from tags.models import SEPARATOR, Tag, TagAsset
+from workers.media.geocoding import gazetteer
 
 # Filter name -> (column, lookup) for the date bounds, inclusive as Immich's.
 _DATE_BOUNDS = {
@@ -196,20 +197,14 @@ def explore_cities(*, user: User) -> list[Asset]:
     return assets_by_city(user=user, min_assets=EXPLORE_MIN_ASSETS, limit=EXPLORE_MAX_FIELDS)
 
 
-def places(*, user: User, name: str, limit: int = 20) -> list[dict]:
-    """Places named like `name`, from the cities the caller's photos were taken in (this server has no gazetteer):
-    each at the mean position of its photos, its state as admin1name."""
-    rows = (
-        AssetExif.objects.filter(asset__owner=user, city__icontains=name, latitude__isnull=False,
-                                 longitude__isnull=False, asset__deleted_at__isnull=True)
-        .values("city", "state")
-        .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"))
-        .order_by("city", "state")[:limit]
-    )  # fmt: skip
+def places(*, name: str, limit: int = 20) -> list[dict]:
+    """Places of the world named like `name` (Immich's search of its GeoNames places): exact names first, then those
+    it begins, then those containing it, the most populous first; each with its state and county when known."""
     return [
-        {"name": row["city"], "latitude": row["latitude"], "longitude": row["longitude"],
-         **({"admin1name": row["state"]} if row["state"] else {})}
-        for row in rows
+        {"name": place.name, "latitude": place.latitude, "longitude": place.longitude,
+         **({"admin1name": place.admin1_name} if place.admin1_name else {}),
+         **({"admin2name": place.admin2_name} if place.admin2_name else {})}
+        for place in gazetteer().named(name, limit=limit)
     ]  # fmt: skip
 
 

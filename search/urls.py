@@ -1,6 +1,6 @@
 from django.urls import path
 
-from search import apis
+from search import apis, map_apis
 
 urlpatterns = [
     path("search/metadata", apis.SearchMetadataApi.as_view()),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("search/explore", apis.SearchExploreApi.as_view()),
     path("search/places", apis.SearchPlacesApi.as_view()),
     path("search/person", apis.SearchPersonApi.as_view()),
+    path("map/markers", map_apis.MapMarkersApi.as_view()),
+    path("map/reverse-geocode", map_apis.MapReverseGeocodeApi.as_view()),
 ]

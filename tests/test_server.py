@@ -54,8 +54,8 @@ def test_features_say_what_this_server_runs(anonymous):
         "facialRecognition": False,
         "duplicateDetection": False,
         "ocr": False,
-        "map": False,
-        "reverseGeocoding": False,
+        "map": True,
+        "reverseGeocoding": True,
         "importFaces": True,
         "sidecar": True,
         "search": True,
@@ -84,7 +84,21 @@ def test_features_and_config_follow_the_system_config(anonymous, admin_api):
         "Hello",
         "https://photos.example.com",
     )
-    assert body["mapDarkStyleUrl"] == body["mapLightStyleUrl"] == ""  # the map is off
+    assert body["mapLightStyleUrl"] == "https://tiles.immich.cloud/v1/style/light.json"  # the map is on
+    assert body["mapDarkStyleUrl"] == "https://tiles.immich.cloud/v1/style/dark.json"
+
+
+@pytest.mark.django_db
+def test_the_map_and_reverse_geocoding_switched_off_are_off_in_features_and_config(anonymous, admin_api):
+    config = admin_api.get("/api/system-config").json()
+    config["map"]["enabled"] = config["reverseGeocoding"]["enabled"] = False
+    assert admin_api.put("/api/system-config", config, format="json").status_code == 200
+    config_cache_clear()
+
+    features = anonymous.get("/api/server/features").json()
+    assert (features["map"], features["reverseGeocoding"]) == (False, False)
+    body = anonymous.get("/api/server/config").json()
+    assert body["mapDarkStyleUrl"] == body["mapLightStyleUrl"] == ""  # no map to draw
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone as django_timezone
 
-from assets.hooks import MetadataRead, keywords_read, metadata_read
+from assets.hooks import MetadataRead, keywords_read, locations_changed, metadata_read
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
@@ -105,6 +105,7 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
             unique_fields=["asset"],
             update_fields=list(fields),
         )
+        locations_changed([asset_id])  # its place, from the coordinates now recorded (the owner's, if set)
         _link_live_photo(asset, facts.live_photo_cid)
         keywords_read(asset, facts.keywords)
 

@@ -422,6 +422,10 @@ recipe("POST", "/search/smart")(lambda scene: _json(scene.api, "POST", "/api/sea
 recipe("GET", "/search/cities")(lambda scene: scene.having("city").api.get("/api/search/cities"))
 recipe("GET", "/search/explore")(lambda scene: scene.having("city").api.get("/api/search/explore"))
 recipe("GET", "/search/places")(lambda scene: scene.having("city").api.get("/api/search/places?name=rom"))
+recipe("GET", "/map/markers")(
+    lambda scene: scene.having("city").api.get("/api/map/markers?withPartners=true&withSharedAlbums=true")
+)
+recipe("GET", "/map/reverse-geocode")(lambda scene: scene.api.get("/api/map/reverse-geocode?lat=41.9&lon=12.5"))
 recipe("GET", "/search/person")(lambda scene: scene.having("person").api.get("/api/search/person?name=car"))
 recipe("GET", "/search/suggestions")(
     lambda scene: scene.having("image").api.get("/api/search/suggestions?type=camera-make")

@@ -132,11 +132,12 @@ class Scene:
 
     @cached_property
     def city(self) -> str:
-        """The photo placed in a city, as reverse geocoding would (this server has none): Rome, Lazio."""
-        AssetExif.objects.filter(asset_id=self.image).update(
-            city="Rome", state="Lazio", country="Italy", latitude=41.9, longitude=12.5
-        )
-        return "Rome"
+        """The photo placed in Rome by its owner: reverse geocoding names its city, state and country."""
+        response = self.api.put(f"/api/assets/{self.image}", {"latitude": 41.9, "longitude": 12.5}, format="json")
+        assert response.status_code == 200, response.content
+        city = AssetExif.objects.get(asset_id=self.image).city
+        assert city, "reverse geocoding named no city"
+        return city
 
     @cached_property
     def tag(self) -> str:

@@ -51,6 +51,7 @@ def test_beat_runs_the_periodic_tasks_every_app_registered(tmp_path):
             "DebrisRemove",
             "AuditTableCleanup",
             "MemoryGenerate",
+            "ReverseGeocodeCheck",
         }
         assert schedule["database-backup"].args == ("DatabaseBackup", "backupDatabase")
         # Beat wakes for the reconciler (every 30 s), not after its 5-minute maximum interval.

@@ -141,9 +141,7 @@ def test_the_response_shape_carries_every_setting():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "path", ["machineLearning.enabled", "map.enabled", "oauth.enabled", "notifications.smtp.enabled"]
-)
+@pytest.mark.parametrize("path", ["machineLearning.enabled", "oauth.enabled", "notifications.smtp.enabled"])
 def test_a_feature_this_server_does_not_run_cannot_be_switched_on(admin_api, path):
     response = admin_api.put("/api/system-config", config_with(admin_api, path, True), format="json")
     assert response.status_code == 400

@@ -57,13 +57,20 @@ def test_explore_shows_cities_with_five_photos(api, photos):
     assert [(item["value"], item["data"]["id"] in photos[:5]) for item in field["items"]] == [("Lyon", True)]
 
 
-def test_places_come_from_the_cities_photos_were_taken_in(api, photos):
-    place(photos[0], "Marseille", "Provence", 43.0)
-    place(photos[1], "Marseille", "Provence", 44.0)
-    place(photos[2], "Paris")  # no position: not a place
-    body = api.get("/api/search/places?name=mars").json()
-    assert body == [{"name": "Marseille", "latitude": 43.5, "longitude": 43.5, "admin1name": "Provence"}]
-    assert api.get("/api/search/places?name=paris").json() == []
+def test_places_come_from_the_gazetteer_exact_names_first(api):
+    body = api.get("/api/search/places?name=marseille").json()
+    assert body[0] == {
+        "name": "Marseille", "latitude": 43.29695, "longitude": 5.38107,
+        "admin1name": "Provence-Alpes-Côte d'Azur", "admin2name": "Bouches-du-Rhône",
+    }  # fmt: skip
+    assert all("marseille" in place["name"].lower() for place in body) and len(body) <= 20
+
+
+def test_places_are_found_without_accents(api):
+    assert api.get("/api/search/places?name=zurich").json()[0]["name"] == "Zürich"
+
+
+def test_places_need_a_name(api):
     assert api.get("/api/search/places").status_code == 400
 
 

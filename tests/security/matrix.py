@@ -154,6 +154,8 @@ RULES: dict[str, Rule] = {
     "GET /api/search/explore": user(expect=200),
     "GET /api/search/places": user(query={"name": "alice"}, expect=200),
     "GET /api/search/person": user(query={"name": "alice"}, expect=200),
+    "GET /api/map/markers": user(query={"withPartners": "true", "withSharedAlbums": "true"}, expect=200),
+    "GET /api/map/reverse-geocode": user(query={"lat": "48.85", "lon": "2.35"}, expect=200),
     "PUT /api/assets/copy": user(body={"sourceId": "{image}", "targetId": "{video}"}, expect=400),
     "GET /api/tags": user(expect=200),
     "POST /api/tags": user(body={"name": "bob tag", "parentId": "{tag}"}, expect=400),  # "Tag not found"
