@@ -7,7 +7,9 @@ them (people, libraries, albums...), they call what was registered here.
   tags);
 - the people of an asset fill `people` and `unassignedFaces` of an asset response that asks for them;
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
-  folders (libraries: the reason on the library file)."""
+  folders (libraries: the reason on the library file);
+- ready hooks hear that a new asset's thumbnails exist, which is when its owner's apps are told of it (sync: the
+  AssetUploadReadyV2 live event, in the sync stream's shapes)."""
 
 from __future__ import annotations
 
@@ -35,11 +37,13 @@ MetadataReader = Callable[[MetadataRead], list[str]]
 AssetPeople = Callable[[Any], dict[str, list[Any]]]  # asset -> {"people": [...], "unassignedFaces": [...]}
 OfflineHook = Callable[[Any], None]  # asset id
 KeywordsHook = Callable[[Any, tuple[str, ...]], None]  # asset, keywords as "/"-separated paths
+ReadyHook = Callable[[Any], None]  # asset
 
 _metadata_readers: list[MetadataReader] = []
 _asset_people: list[AssetPeople] = []
 _offline_hooks: list[OfflineHook] = []
 _keyword_hooks: list[KeywordsHook] = []
+_ready_hooks: list[ReadyHook] = []
 
 
 def register_metadata_reader(reader: MetadataReader) -> None:
@@ -80,3 +84,12 @@ def keywords_read(asset: Any, keywords: tuple[str, ...]) -> None:
     if keywords:
         for hook in _keyword_hooks:
             hook(asset, keywords)
+
+
+def register_ready_hook(hook: ReadyHook) -> None:
+    _ready_hooks.append(hook)
+
+
+def asset_ready(asset: Any) -> None:
+    for hook in _ready_hooks:
+        hook(asset)

@@ -107,9 +107,12 @@ def post_asset(session: requests.Session, url: str, name: str, content: bytes, *
 
 @pytest.fixture
 def live_server_processes(media_root, tmp_path):
-    """gunicorn + `celery -A immich worker` (no -Q: every queue) on the test database and the test Redis."""
+    """gunicorn + `celery -A immich worker` (no -Q: every queue) + `manage.py live_events` (socket.io) on the test
+    database and the test Redis."""
     port = free_tcp_port()
     env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
+    # A Unix socket's path must stay under 108 bytes: a short folder of its own, not the test's.
+    env["IMMICH_LIVE_EVENTS_SOCKET"] = str(Path(tempfile.mkdtemp(prefix="live-")) / "events.sock")
     bin_dir = Path(sys.executable).parent
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -126,11 +129,14 @@ def live_server_processes(media_root, tmp_path):
             "--no-control-socket",
         ],
         "worker": [str(bin_dir / "celery"), "-A", "immich", "worker", "-l", "INFO", "--concurrency", "2"],
+        "live-events": [sys.executable, "manage.py", "live_events"],
     }
     url = f"http://127.0.0.1:{port}"
     with processes_running(commands, env=env, logs=logs):
         wait_until(lambda: answers_ok(f"{url}/api/server/ping"), 60, "the API")
+        wait_until(lambda: Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).exists(), 60, "the live-events process")
         yield url
+    shutil.rmtree(Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).parent, ignore_errors=True)
 
 
 @contextmanager
