@@ -105,14 +105,19 @@ def post_asset(session: requests.Session, url: str, name: str, content: bytes, *
     )
 
 
+def live_events_socket_path() -> Path:
+    """Where the API hands websockets to the live-events process: a Unix socket's path must stay under 108 bytes,
+    so a short folder of its own, not the test's."""
+    return Path(tempfile.mkdtemp(prefix="live-")) / "events.sock"
+
+
 @pytest.fixture
 def live_server_processes(media_root, tmp_path):
     """gunicorn + `celery -A immich worker` (no -Q: every queue) + `manage.py live_events` (socket.io) on the test
     database and the test Redis."""
     port = free_tcp_port()
     env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
-    # A Unix socket's path must stay under 108 bytes: a short folder of its own, not the test's.
-    env["IMMICH_LIVE_EVENTS_SOCKET"] = str(Path(tempfile.mkdtemp(prefix="live-")) / "events.sock")
+    env["IMMICH_LIVE_EVENTS_SOCKET"] = str(live_events_socket_path())
     bin_dir = Path(sys.executable).parent
     logs = tmp_path / "logs"
     logs.mkdir()

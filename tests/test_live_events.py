@@ -18,6 +18,7 @@ from PIL import Image
 from accounts import services as account_services
 from tests.contract.conftest import sdk_contract  # noqa: F401  (the fixture)
 from tests.contract.validation import violations
+from tests.live import api_key_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,9 +28,11 @@ WAIT_S = 90  # thumbnails on two cores shared with other test runs
 class AppSocket:
     """The app's socket: every event it hears, in order."""
 
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
+    def __init__(self, url: str, headers: dict[str, str], origin: str | None = None) -> None:
         self.heard: queue.Queue[tuple[str, tuple]] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
+        # websocket-client sends the server's own origin unless told another (a browser page's).
+        extra = {"origin": origin} if origin else {}
+        self.client = socketio.Client(reconnection=False, websocket_extra_options=extra)
         self.client.on("*", lambda event, *args: self.heard.put((event, args)))
         self.client.connect(
             url, socketio_path="/api/socket.io", transports=["websocket"], headers=headers, wait_timeout=30
@@ -162,3 +165,38 @@ def test_socket_io_over_http_polling_is_refused_and_the_api_stays_served(live_se
     assert polling.status_code == 400
     assert polling.json()["message"] == "socket.io is served over websocket only"
     assert requests.get(f"{url}/api/server/ping", timeout=30).json() == {"res": "pong"}
+
+
+def test_the_session_cookie_counts_from_this_servers_pages_only(live_server_processes):
+    url = live_server_processes
+    token = _login(url, "browser@example.com")
+    cookie = {"Cookie": f"immich_access_token={token}"}
+    own_page = AppSocket(url, cookie)
+    assert own_page.next("on_server_version", timeout=30)[0]["major"] == 3
+    own_page.close()
+    other_site = AppSocket(url, cookie, origin="https://evil.example")
+    assert other_site.next("error", timeout=30) == ("unauthorized",)
+    other_site.close()
+
+
+def test_the_system_config_change_reaches_every_socket(live_server_processes, app_socket):
+    url = live_server_processes
+    admin = account_services.user_create(email="admin@example.com", password="password123", is_admin=True)
+    headers = {"x-api-key": api_key_for(admin)}
+    phone = app_socket(_login(url, "phone@example.com"))
+    phone.next("on_server_version")
+    config = requests.get(f"{url}/api/system-config", headers=headers, timeout=30).json()
+    config["trash"]["days"] = 7
+    assert requests.put(f"{url}/api/system-config", json=config, headers=headers, timeout=30).ok
+    assert phone.next("on_config_update") == ()
+
+
+def test_open_sockets_hold_no_api_thread(live_server_processes, app_socket):
+    """The fixture's API has 8 threads: twice as many open sockets leave it answering at once."""
+    url = live_server_processes
+    token = _login(url, "family@example.com")
+    sockets = [app_socket(token) for _ in range(16)]
+    for opened in sockets:
+        opened.next("on_server_version")
+    assert requests.get(f"{url}/api/server/ping", timeout=5).json() == {"res": "pong"}
+    assert all(opened.client.connected for opened in sockets)

@@ -28,6 +28,7 @@ from immich.socket_handoff import MAX_HEAD_BYTES
 from immich.version import VERSION
 
 logger = logging.getLogger(__name__)
+HANDOFF_TIMEOUT_S = 2.0
 
 
 def make_server(redis_url: str) -> socketio.Server:
@@ -113,6 +114,7 @@ def serve(*, redis_url: str, path: Path) -> None:
     while True:
         api, _ = listener.accept()
         with api:
+            api.settimeout(HANDOFF_TIMEOUT_S)  # the API sends at once; a silent peer must not stop the accepts
             try:
                 message, fds, _flags, _address = socket.recv_fds(api, MAX_HEAD_BYTES, 1)
             except OSError:
