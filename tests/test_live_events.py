@@ -19,6 +19,7 @@ from accounts import services as account_services
 from tests.contract.conftest import sdk_contract  # noqa: F401  (the fixture)
 from tests.contract.validation import violations
 from tests.live import api_key_for
+from tests.media_factories import make_jpeg, make_mp4
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -200,3 +201,24 @@ def test_open_sockets_hold_no_api_thread(live_server_processes, app_socket):
         opened.next("on_server_version")
     assert requests.get(f"{url}/api/server/ping", timeout=5).json() == {"res": "pong"}
     assert all(opened.client.connected for opened in sockets)
+
+
+def test_a_live_photos_motion_part_hidden_by_its_still_is_dropped_by_the_app(
+    live_server_processes, app_socket, tmp_path
+):
+    url = live_server_processes
+    token = _login(url, "iphone@example.com")
+    phone = app_socket(token)
+    headers = {"x-immich-user-token": token}
+    fields = {"deviceAssetId": "live-1", "deviceId": "iphone", "fileCreatedAt": "2024-05-01T10:00:00.000Z",
+              "fileModifiedAt": "2024-05-01T10:00:00.000Z"}  # fmt: skip
+    video = make_mp4(tmp_path / "IMG_0005.MOV").read_bytes()
+    video_id = requests.post(
+        f"{url}/api/assets", headers=headers, data=fields, files={"assetData": ("IMG_0005.MOV", video)}, timeout=60
+    ).json()["id"]
+    still = make_jpeg(tmp_path / "IMG_0005.JPG").read_bytes()
+    requests.post(
+        f"{url}/api/assets", headers=headers, data={**fields, "livePhotoVideoId": video_id},
+        files={"assetData": ("IMG_0005.JPG", still)}, timeout=60,
+    )  # fmt: skip
+    assert phone.next("on_asset_hidden") == (video_id,)
