@@ -32,10 +32,11 @@ RUN pip install -r requirements/runtime.txt
 
 COPY . .
 
-# Run as an unprivileged user; /data is created here so a new named volume mounted there starts owned by it.
+# Run as an unprivileged user; /data (and /run/immich, where the API hands websockets to live-events) are created here
+# so a new named volume mounted there starts owned by it.
 RUN useradd --system --uid 1000 --user-group --no-create-home immich \
-    && mkdir -p /data \
-    && chown immich:immich /data
+    && mkdir -p /data /run/immich \
+    && chown immich:immich /data /run/immich
 USER immich
 
 EXPOSE 2283

@@ -7,12 +7,15 @@ names this host, as the web client's requests do. Headers and API keys are only 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from django.http import parse_cookie
+from django.http.request import HttpHeaders
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from accounts import pin, selectors
+from accounts.models import Session, User
 
 ACCESS_TOKEN_COOKIE = "immich_access_token"
 
@@ -20,11 +23,11 @@ ACCESS_TOKEN_COOKIE = "immich_access_token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _header_token(request) -> str | None:
-    authorization = request.headers.get("Authorization", "")
+def _header_token(headers) -> str | None:
+    authorization = headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
-    return request.headers.get("x-immich-user-token") or request.headers.get("x-immich-session-token")
+    return headers.get("x-immich-user-token") or headers.get("x-immich-session-token")
 
 
 def _same_origin_check(request) -> None:
@@ -48,7 +51,7 @@ class ImmichAuthentication(BaseAuthentication):
             if key is None:
                 raise AuthenticationFailed("Invalid API key")
             return key.user, key
-        token = _header_token(request)
+        token = _header_token(request.headers)
         if not token and request.COOKIES.get(ACCESS_TOKEN_COOKIE):
             token = request.COOKIES[ACCESS_TOKEN_COOKIE]
             if request.method not in SAFE_METHODS:
@@ -63,3 +66,23 @@ class ImmichAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+def authenticate_handshake(environ: dict) -> tuple[User, Session | None] | None:
+    """The user (and login session) of a websocket handshake's request head, by the API's credentials: an API key,
+    a session token in a header, or the session cookie, which a browser sends to any site's websocket too, so it
+    counts only from this server's own pages (an Origin naming another host is refused). None: no valid ones."""
+    headers = HttpHeaders(environ)
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    api_key = headers.get("x-api-key") or next(iter(query.get("apiKey", [])), None)
+    if api_key:
+        key = selectors.api_key_by_secret(secret=api_key)
+        return (key.user, None) if key is not None else None
+    token = _header_token(headers)
+    if not token:
+        token = parse_cookie(environ.get("HTTP_COOKIE", "")).get(ACCESS_TOKEN_COOKIE)
+        origin = headers.get("Origin")
+        if token and origin is not None and urlsplit(origin).netloc.lower() != headers.get("Host", "").lower():
+            return None
+    session = selectors.session_by_token(token=token) if token else None
+    return (session.user, session) if session is not None else None

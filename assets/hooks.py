@@ -9,7 +9,9 @@ them (people, libraries, albums...), they call what was registered here.
 - location hooks hear, inside the transaction, that assets' coordinates may have changed: read from the file by the
   metadata step, or set by their owner (search: their city, state and country, by reverse geocoding);
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
-  folders (libraries: the reason on the library file)."""
+  folders (libraries: the reason on the library file);
+- ready hooks hear that a new asset's thumbnails exist, which is when its owner's apps are told of it (sync: the
+  AssetUploadReadyV2 live event, in the sync stream's shapes)."""
 
 from __future__ import annotations
 
@@ -38,12 +40,14 @@ AssetPeople = Callable[[Any], dict[str, list[Any]]]  # asset -> {"people": [...]
 OfflineHook = Callable[[Any], None]  # asset id
 KeywordsHook = Callable[[Any, tuple[str, ...]], None]  # asset, keywords as "/"-separated paths
 LocationHook = Callable[[list[Any]], object]  # asset ids
+ReadyHook = Callable[[Any], None]  # asset
 
 _metadata_readers: list[MetadataReader] = []
 _asset_people: list[AssetPeople] = []
 _offline_hooks: list[OfflineHook] = []
 _keyword_hooks: list[KeywordsHook] = []
 _location_hooks: list[LocationHook] = []
+_ready_hooks: list[ReadyHook] = []
 
 
 def register_metadata_reader(reader: MetadataReader) -> None:
@@ -95,3 +99,12 @@ def locations_changed(asset_ids: list[Any]) -> None:
     if asset_ids:
         for hook in _location_hooks:
             hook(asset_ids)
+
+
+def register_ready_hook(hook: ReadyHook) -> None:
+    _ready_hooks.append(hook)
+
+
+def asset_ready(asset: Any) -> None:
+    for hook in _ready_hooks:
+        hook(asset)

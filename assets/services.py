@@ -15,7 +15,7 @@ from accounts.models import User
 from assets import tasks
 from assets.hooks import locations_changed
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
-from immich import storage
+from immich import live_events, storage
 from jobs.models import Priority, Step
 from jobs.services import steps_enqueue
 
@@ -119,17 +119,24 @@ def assets_delete(*, owner: User, ids: list, force: bool, elevated: bool = False
     owned = owned_assets(owner=owner, ids=ids, elevated=elevated)
     with transaction.atomic():
         if not force:
-            return owned.update(
+            trashed = list(owned.select_for_update().values_list("id", flat=True))
+            Asset.objects.filter(pk__in=trashed).update(
                 status=AssetStatus.TRASHED, deleted_at=django_timezone.now(), updated_at=django_timezone.now()
             )
+            if trashed:
+                live_events.send_to_user("on_asset_trash", owner.id, [str(asset_id) for asset_id in trashed])
+            return len(trashed)
         return _mark_deleted(owned)
 
 
 def _mark_deleted(assets) -> int:
-    doomed = list(assets.values_list("id", flat=True))
-    assets.update(status=AssetStatus.DELETED, deleted_at=django_timezone.now(), updated_at=django_timezone.now())
-    for asset_id in doomed:
+    doomed = list(assets.values_list("id", "owner_id"))
+    Asset.objects.filter(pk__in=[asset_id for asset_id, _ in doomed]).update(
+        status=AssetStatus.DELETED, deleted_at=django_timezone.now(), updated_at=django_timezone.now()
+    )
+    for asset_id, owner_id in doomed:
         transaction.on_commit(lambda asset_id=asset_id: tasks.delete_asset.delay(str(asset_id)))
+        live_events.send_to_user("on_asset_delete", owner_id, str(asset_id))
     return len(doomed)
 
 
@@ -137,7 +144,14 @@ def trash_restore(*, owner: User, ids: list | None = None) -> int:
     trashed = Asset.objects.filter(owner=owner, status=AssetStatus.TRASHED)
     if ids is not None:
         trashed = trashed.filter(pk__in=ids)
-    return trashed.update(status=AssetStatus.ACTIVE, deleted_at=None, updated_at=django_timezone.now())
+    with transaction.atomic():
+        restored = list(trashed.select_for_update().values_list("id", flat=True))
+        Asset.objects.filter(pk__in=restored).update(
+            status=AssetStatus.ACTIVE, deleted_at=None, updated_at=django_timezone.now()
+        )
+        if restored:
+            live_events.send_to_user("on_asset_restore", owner.id, [str(asset_id) for asset_id in restored])
+    return len(restored)
 
 
 def trash_empty(*, owner: User) -> int:

@@ -110,6 +110,9 @@ class Environment:
     s3_presigned_redirect: bool = False
     # This machine's folder for files fetched from storage while a job works on them, and uploads being received.
     scratch_location: Path = Path(tempfile.gettempdir()) / "immich-scratch"
+    # The Unix socket where the API hands websockets of /api/socket.io to this machine's live-events process (one
+    # per API port by default, so two servers on one machine keep to their own).
+    live_events_socket: Path = Path(tempfile.gettempdir()) / "immich-scratch" / "live-events-2283.sock"
     # Behind a reverse proxy: origins (scheme://host[:port]) whose form posts the admin accepts, and whether the
     # proxy's X-Forwarded-Proto and X-Forwarded-Host headers are believed (only a proxy that sets them may be).
     csrf_trusted_origins: tuple[str, ...] = ()
@@ -125,6 +128,8 @@ class Environment:
 
 def read_environment() -> Environment:
     media = Path(_text("IMMICH_MEDIA_LOCATION", str(REPO_ROOT / "data"))).expanduser().resolve()
+    scratch = Path(_text("IMMICH_SCRATCH_LOCATION", str(Path(tempfile.gettempdir()) / "immich-scratch")))
+    scratch = scratch.expanduser().resolve()
     return Environment(
         database_url=_text("DATABASE_URL", f"sqlite:///{media / 'immich.sqlite3'}"),
         redis_url=_text("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -151,9 +156,10 @@ def read_environment() -> Environment:
         s3_secret_access_key=_text("IMMICH_S3_SECRET_ACCESS_KEY"),
         s3_prefix=_text("IMMICH_S3_PREFIX").strip("/"),
         s3_presigned_redirect=_flag("IMMICH_S3_PRESIGNED_REDIRECT", False),
-        scratch_location=Path(_text("IMMICH_SCRATCH_LOCATION", str(Path(tempfile.gettempdir()) / "immich-scratch")))
-        .expanduser()
-        .resolve(),
+        scratch_location=scratch,
+        live_events_socket=Path(
+            _text("IMMICH_LIVE_EVENTS_SOCKET", str(scratch / f"live-events-{_int('IMMICH_PORT', 2283)}.sock"))
+        ),
         csrf_trusted_origins=_origins("CSRF_TRUSTED_ORIGINS"),
         trust_x_forwarded_proto=_flag("IMMICH_TRUST_X_FORWARDED_PROTO", False),
         trust_x_forwarded_host=_flag("IMMICH_TRUST_X_FORWARDED_HOST", False),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from immich import live_events
 from immich.errors import BadRequest
 from immich.limits import TEXT_MAX_LENGTH, contains_nul
 from jobs.config_defaults import (
@@ -247,5 +248,6 @@ def config_update(*, new_config: object) -> Config:
         # Settings beyond the reference that the writer left out keep their current values.
         new_config = _merged(config_get(), new_config)  # type: ignore[arg-type]
         SystemConfig.objects.update_or_create(pk=1, defaults={"value": new_config})
+        live_events.broadcast("on_config_update")  # the apps read /server/features and /server/config again
     config_cache_clear()
     return config_get()

@@ -105,11 +105,19 @@ def post_asset(session: requests.Session, url: str, name: str, content: bytes, *
     )
 
 
+def live_events_socket_path() -> Path:
+    """Where the API hands websockets to the live-events process: a Unix socket's path must stay under 108 bytes,
+    so a short folder of its own, not the test's."""
+    return Path(tempfile.mkdtemp(prefix="live-")) / "events.sock"
+
+
 @pytest.fixture
 def live_server_processes(media_root, tmp_path):
-    """gunicorn + `celery -A immich worker` (no -Q: every queue) on the test database and the test Redis."""
+    """gunicorn + `celery -A immich worker` (no -Q: every queue) + `manage.py live_events` (socket.io) on the test
+    database and the test Redis."""
     port = free_tcp_port()
     env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
+    env["IMMICH_LIVE_EVENTS_SOCKET"] = str(live_events_socket_path())
     bin_dir = Path(sys.executable).parent
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -126,11 +134,14 @@ def live_server_processes(media_root, tmp_path):
             "--no-control-socket",
         ],
         "worker": [str(bin_dir / "celery"), "-A", "immich", "worker", "-l", "INFO", "--concurrency", "2"],
+        "live-events": [sys.executable, "manage.py", "live_events"],
     }
     url = f"http://127.0.0.1:{port}"
     with processes_running(commands, env=env, logs=logs):
         wait_until(lambda: answers_ok(f"{url}/api/server/ping"), 60, "the API")
+        wait_until(lambda: Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).exists(), 60, "the live-events process")
         yield url
+    shutil.rmtree(Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).parent, ignore_errors=True)
 
 
 @contextmanager

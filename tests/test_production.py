@@ -1,6 +1,7 @@
-"""The production stack as compose runs it (migrate, then gunicorn with production settings, a worker and beat),
-behind Debian's nginx terminating HTTPS for a host name that is not this machine's loopback: a real browser logs
-into the admin from that origin and gets a styled page, and an upload goes through the proxy to a thumbnail."""
+"""The production stack as compose runs it (migrate, then gunicorn with production settings, a worker, beat and live
+events), behind Debian's nginx terminating HTTPS for a host name that is not this machine's loopback: a real browser
+logs into the admin from that origin and gets a styled page, an upload goes through the proxy to a thumbnail, and the
+app's socket.io websocket passes the proxy."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import socketio
 from django.conf import settings
 from urllib3.exceptions import InsecureRequestWarning
 
@@ -18,6 +20,7 @@ from tests.browser import headless_chromium
 from tests.live import (
     answers_ok,
     api_key_for,
+    live_events_socket_path,
     process_env,
     processes_running,
     run_or_explain,
@@ -56,6 +59,14 @@ SERVERS = """
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_request_buffering off;
         }}
+
+        location /api/socket.io {{
+            proxy_pass http://{upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Host $http_host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+        }}
     }}
 """
 
@@ -75,6 +86,7 @@ def production_env(media_root: Path) -> dict:
 def stack(media_root, tmp_path):
     """compose.yaml's processes: migrate (to completion), then the API (its gunicorn command), a worker, beat."""
     env = production_env(media_root)
+    env["IMMICH_LIVE_EVENTS_SOCKET"] = str(live_events_socket_path())  # compose: in the shared `run` volume
     python, bin_dir = sys.executable, Path(sys.executable).parent
     run_or_explain([python, "manage.py", "migrate", "--noinput"], env=env)
     port = free_tcp_port()
@@ -87,10 +99,13 @@ def stack(media_root, tmp_path):
         ],
         "worker": [python, "manage.py", "worker", "--name", "production-test", "--concurrency", "2"],
         "beat": [str(bin_dir / "celery"), "-A", "immich", "beat", "-l", "INFO", "-s", str(tmp_path / "beat-schedule")],
+        "live-events": [python, "manage.py", "live_events"],
     }  # fmt: skip
     with processes_running(commands, env=env, logs=logs) as processes:
         wait_until(lambda: answers_ok(f"http://127.0.0.1:{port}/api/server/ping"), 60, "the API")
+        wait_until(lambda: Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).exists(), 60, "the live-events process")
         yield f"127.0.0.1:{port}", processes
+    shutil.rmtree(Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).parent, ignore_errors=True)
 
 
 @pytest.fixture
@@ -190,4 +205,21 @@ def test_upload_through_the_proxy_gets_its_thumbnail(https_proxy, stack, user, t
             return answer.status_code == 200 and answer.headers["Content-Type"].startswith("image/")
 
         wait_until(thumbnail_served, 90, "the worker's thumbnail, served through the proxy")
-    assert {name: process.poll() for name, process in processes.items()} == {"api": None, "worker": None, "beat": None}
+    running = {name: process.poll() for name, process in processes.items()}
+    assert running == {"api": None, "worker": None, "beat": None, "live-events": None}
+
+
+def test_the_apps_socket_connects_through_the_proxy_and_hears_the_server(https_proxy, stack, user):
+    address, port = https_proxy
+    heard = []
+    app = socketio.Client(reconnection=False, ssl_verify=False)
+    app.on("on_server_version", lambda version: heard.append(version))
+    app.connect(
+        f"https://{address}:{port}", socketio_path="/api/socket.io", transports=["websocket"],
+        headers={"x-api-key": api_key_for(user)}, wait_timeout=30,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: heard, 30, "on_server_version through the proxy")
+    finally:
+        app.disconnect()
+    assert heard[0]["major"] == 3

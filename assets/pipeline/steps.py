@@ -23,7 +23,7 @@ from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
 from assets.storage import OFFLINE_REASON, local_original, original_roots
-from immich import storage
+from immich import live_events, storage
 from immich.limits import DESCRIPTION_MAX_LENGTH, EXTRACTED_TEXT_MAX_LENGTH
 from jobs.models import Step, StepStatus
 from jobs.services import PermanentFailure
@@ -133,7 +133,10 @@ def _link_live_photo(asset: Asset, content_identifier: str | None) -> None:
     still, video = (asset.pk, other) if asset.type == AssetType.IMAGE else (other, asset.pk)
     now = django_timezone.now()
     Asset.objects.filter(pk=still).update(live_photo_video_id=video, updated_at=now)
+    was_shown = Asset.objects.filter(pk=video).exclude(visibility=Visibility.HIDDEN).exists()
     Asset.objects.filter(pk=video).update(visibility=Visibility.HIDDEN, updated_at=now)
+    if was_shown:
+        live_events.send_to_user("on_asset_hidden", asset.owner_id, str(video))  # an app told of it drops it
     Asset.albums.through.objects.filter(asset_id=video).delete()  # albums' AlbumAsset, through the relation
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from assets.live import asset_announce
 from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
 from assets.storage import OFFLINE_REASON, local_original, nested_folder
 from immich import storage
@@ -77,4 +78,6 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
         Asset.objects.filter(pk=asset.id).update(thumbhash=result.thumbhash)
         stale = [old for kind, old in previous.items() if old != str(outputs[kind])]
         transaction.on_commit(lambda: storage.delete(*stale))
+    if not previous:  # its first thumbnails: the owner's apps are told of the new asset (not of a regeneration)
+        asset_announce(asset_id=asset.id)
     return StepStatus.DONE

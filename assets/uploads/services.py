@@ -17,7 +17,7 @@ from accounts.models import User
 from assets import media_types
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.uploads.handler import StreamedUpload, upload_path
-from immich import storage
+from immich import live_events, storage
 from immich.errors import BadRequest
 from jobs.models import Step
 from jobs.services import step_enqueue_on_commit
@@ -114,9 +114,11 @@ def asset_upload(
             AssetExif.objects.create(asset=asset, file_size_in_byte=upload.size)
             if fields.live_photo_video_id:
                 # The motion part of a live photo leaves the timeline (an archived one stays archived, as Immich).
-                Asset.objects.filter(pk=fields.live_photo_video_id, visibility=Visibility.TIMELINE).update(
+                hidden = Asset.objects.filter(pk=fields.live_photo_video_id, visibility=Visibility.TIMELINE).update(
                     visibility=Visibility.HIDDEN, updated_at=timezone.now()
                 )
+                if hidden:  # an app that was told of the video drops it
+                    live_events.send_to_user("on_asset_hidden", owner.id, str(fields.live_photo_video_id))
             step_enqueue_on_commit(asset_id=asset.id, step=Step.METADATA)
             reached_commit = commits_here
     except IntegrityError:

@@ -1,5 +1,5 @@
-"""`manage.py serve` with nothing configured runs the whole service (SQLite, an embedded Redis): it takes uploads and
-processes them, and Ctrl-C leaves no process behind."""
+"""`manage.py serve` with nothing configured runs the whole service (SQLite, an embedded Redis): it takes uploads,
+processes them and tells the app's socket, and Ctrl-C leaves no process behind."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import requests
 from immich.env import REPO_ROOT
 from tests.live import stop, this_machines_address, wait_until
 from tests.media_factories import make_jpeg
+from tests.test_live_events import AppSocket
 from workers.embedded_redis import free_tcp_port
 
 
@@ -102,6 +103,8 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
             timeout=30,
         ).json()["secret"]
         headers = {"x-api-key": key}
+        # The app's socket, by the LAN address: the embedded server's live events (SQLite, the embedded Redis).
+        phone = AppSocket(lan, {"x-immich-user-token": token})
         photos = [make_jpeg(tmp_path / f"photo-{n}.jpg", color=(n * 40, 90, 160)) for n in range(4)]
         ids = []
         for photo in photos:
@@ -130,6 +133,9 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
             )
 
         wait_until(thumbnails_made, 60, "the thumbnails of the uploads")
+        announced = {phone.next("on_upload_success", timeout=60)[0]["id"] for _ in ids}
+        phone.close()
+        assert announced == set(ids)
         assert requests.get(f"{api}/users/me", headers=headers, timeout=30).json()["quotaUsageInBytes"] == sum(
             photo.stat().st_size for photo in photos
         )

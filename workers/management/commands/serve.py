@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -86,6 +87,13 @@ def _lan_addresses() -> list[str]:
     return [address for address in addresses if not address.startswith("127.")]
 
 
+def _live_events_socket(port: int) -> Path:
+    """The API and the live-events process meet there; `--port` other than IMMICH_PORT gets a socket of its own."""
+    if port == ENV.port:
+        return ENV.live_events_socket
+    return ENV.live_events_socket.parent / f"live-events-{port}.sock"
+
+
 def _raise_stop(signum, _frame) -> None:
     raise _StopRequested(signal.Signals(signum).name)
 
@@ -124,6 +132,7 @@ class Command(BaseCommand):
                 REDIS_URL=redis_url,
                 DJANGO_SETTINGS_MODULE=settings.SETTINGS_MODULE,
                 IMMICH_MEDIA_LOCATION=str(ENV.media_location),
+                IMMICH_LIVE_EVENTS_SOCKET=str(_live_events_socket(port)),
                 **MALLOC_TUNING,
             )
             for name, argv in self._child_commands(port, api_workers, not no_worker, not no_beat):
@@ -159,6 +168,8 @@ class Command(BaseCommand):
             "--no-control-socket",
         ]  # fmt: skip
         commands = [("API (gunicorn)", api)]
+        # socket.io (/api/socket.io): the API hands each websocket over to it (immich/socket_handoff.py).
+        commands.append(("live events (socket.io)", [python, "manage.py", "live_events"]))
         if worker:
             commands.append(("Celery worker", [python, "-m", "celery", "-A", "immich", "worker", "-l", "INFO"]))
         # Idle until library.watch.enabled is set in the system config; it reads the flag as it goes.

@@ -1,0 +1,24 @@
+"""AssetUploadReadyV2, the live event the 3.x app adds to its synced tables at once (Immich sends it with
+on_upload_success once a new asset's thumbnails exist): the asset and its EXIF in the sync stream's own shapes,
+SyncAssetV2 and SyncAssetExifV1, read with the stream's columns. An asset without EXIF yet is not announced this
+way, as in Immich; the next sync brings it."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from immich import live_events
+from sync.entities import asset_columns, asset_v2, exif_columns, exif_data
+
+
+def asset_upload_ready(asset) -> None:
+    asset_id = type(asset)._meta.pk.get_db_prep_value(asset.pk, connection)  # SQLite keeps UUIDs as hex text
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {asset_columns('a')} FROM assets_asset a WHERE a.id = %s", [asset_id])
+        asset_row = cursor.fetchone()
+        cursor.execute(f"SELECT {exif_columns('e')} FROM assets_assetexif e WHERE e.asset_id = %s", [asset_id])
+        exif_row = cursor.fetchone()
+    if asset_row is None or exif_row is None:
+        return
+    payload = {"asset": asset_v2(asset_row), "exif": exif_data(exif_row)}
+    live_events.send_to_user("AssetUploadReadyV2", asset.owner_id, payload)
