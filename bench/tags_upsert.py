@@ -30,14 +30,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from accounts import services as account_services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from assets.models import Asset  # noqa: E402
+from bench.library import bench_client  # noqa: E402
 from bench.timing import median_ms, timed_ms  # noqa: E402
 from tags.models import Tag  # noqa: E402
 
@@ -106,16 +104,7 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    user = User.objects.filter(email=EMAIL).first()
-    if user is None or user.assets.count() != args.assets:
-        User.objects.filter(email=EMAIL).delete()
-        user = account_services.user_create(email=EMAIL, password="password123", name="bench")
-        _seed(user, args.assets)
-    _, secret = account_services.api_key_create(user=user, name="bench", permissions=["all"])
-    client = APIClient(HTTP_HOST="localhost")
-    client.credentials(HTTP_X_API_KEY=secret)
+    user, client = bench_client(EMAIL, args.assets, _seed)
     values = _values(args.tags)
     asset_ids = [str(pk) for pk in Asset.objects.filter(owner=user).order_by("id").values_list("id", flat=True)]
     new, bare = [], []
