@@ -88,8 +88,19 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["owner", "local_date_time"], name="asset_owner_local_date"),
             models.Index(fields=["owner", "status", "visibility"], name="asset_owner_status_visibility"),
-            # Metadata search pages through one visibility of a user's assets in taken order (immich-go's six).
-            models.Index(fields=["owner", "visibility", "file_created_at", "id"], name="asset_owner_visibility_taken"),
+            # Metadata search pages through one visibility of a user's assets in taken order (immich-go's six): the
+            # page's ids come from the index alone (its condition is the search's), deep OFFSETs included; and the
+            # trash of each visibility (its `trashedAfter` queries) has its own, small one.
+            models.Index(
+                fields=["owner", "visibility", "file_created_at", "id"],
+                condition=Q(deleted_at__isnull=True) & ~Q(status=AssetStatus.DELETED),
+                name="asset_owner_visibility_taken",
+            ),
+            models.Index(
+                fields=["owner", "visibility", "file_created_at", "id"],
+                condition=Q(deleted_at__isnull=False),
+                name="asset_owner_trash_taken",
+            ),
         ]
 
     def __str__(self) -> str:

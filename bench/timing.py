@@ -9,9 +9,16 @@ from collections.abc import Callable
 
 def median_ms(run: Callable[[], object], repeat: int) -> float:
     """The median wall time of `repeat` calls of `run`, in milliseconds."""
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+    return statistics.median(timed_ms(run) for _ in range(repeat))
+
+
+def timed_ms(run: Callable[[], object]) -> float:
+    """The wall time of one call of `run`, in milliseconds."""
+    started = time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(timings: list[float], percent: int) -> float:
+    """The `percent`th percentile of `timings` (inclusive method: the slowest of 20 is the 100th)."""
+    return statistics.quantiles(timings, n=100, method="inclusive")[percent - 1]

@@ -58,12 +58,16 @@ def tags_upsert(*, owner: User, values: list[str]) -> list[Tag]:
     wanted = {SEPARATOR.join(parts[: depth + 1]) for parts in paths for depth in range(len(parts))}
     with transaction.atomic():
         existing = {tag.value: tag for tag in Tag.objects.filter(owner=owner, value__in=wanted)}
-        for value in sorted(wanted - existing.keys(), key=lambda value: value.count(SEPARATOR)):
-            parent_value = value.rpartition(SEPARATOR)[0]
-            tag, _ = Tag.objects.get_or_create(
-                owner=owner, value=value, defaults={"parent": existing.get(parent_value)}
+        missing = wanted - existing.keys()
+        # One INSERT per depth, parents first (a tag needs its parent's id); a tag another request made meanwhile is
+        # left as it is (ON CONFLICT DO NOTHING) and read back with the others.
+        for depth in sorted({value.count(SEPARATOR) for value in missing}):
+            level = [value for value in missing if value.count(SEPARATOR) == depth]
+            Tag.objects.bulk_create(
+                [Tag(owner=owner, value=value, parent=existing.get(value.rpartition(SEPARATOR)[0])) for value in level],
+                ignore_conflicts=True,
             )
-            existing[value] = tag
+            existing |= {tag.value: tag for tag in Tag.objects.filter(owner=owner, value__in=level)}
     return [existing[SEPARATOR.join(parts)] for parts in paths]
 
 
