@@ -17,6 +17,8 @@ DEFAULTS: dict[str, dict] = {
     "emailNotifications": {"enabled": True, "albumInvite": True, "albumUpdate": True},
     "folders": {"enabled": False, "sidebarWeb": False},
     "memories": {"enabled": True, "duration": 5},
+    # Beyond Immich (issue 25): what assets flagged NSFW do for this user; "default": the system config's action.
+    "nsfw": {"action": "default"},
     "people": {"enabled": True, "sidebarWeb": False},
     "purchase": {"showSupportBadge": True, "hideBuyButtonUntil": "2022-02-12T00:00:00.000Z"},
     "ratings": {"enabled": False},

@@ -29,6 +29,8 @@ class Queue(StrEnum):
     WORKFLOW = "workflow"
     EDITOR = "editor"
     INTEGRITY_CHECK = "integrityCheck"
+    # Beyond Immich: this server's own steps (issue 25), on queues of their own.
+    NSFW_DETECTION = "nsfwDetection"
 
 
 # Immich's queues for work this server does not do (machine learning, OCR, duplicates, workflows, the editor, ...):

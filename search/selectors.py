@@ -9,8 +9,9 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
-from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum
+from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to
 from immich import access
+from nsfw.selectors import nsfw_verdict
 from people.models import AssetFace, Person
 from people.selectors import people_of
 from stacks.models import Stack
@@ -81,7 +82,10 @@ def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
             queryset = queryset.filter(
                 Exists(AssetFile.objects.filter(asset=OuterRef("pk"), type=kind, path=filters[name]))
             )
-    return _narrowed_by_flags(_narrowed_by_relations(queryset, user=user, filters=filters), filters)
+    queryset = _narrowed_by_flags(_narrowed_by_relations(queryset, user=user, filters=filters), filters)
+    if "isNsfw" in filters:
+        queryset = queryset.filter(nsfw_verdict(flagged=filters["isNsfw"]))
+    return shown_to(queryset, viewer=user)
 
 
 def _narrowed_by_flags(queryset: QuerySet[Asset], filters: dict) -> QuerySet[Asset]:
