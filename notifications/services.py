@@ -77,7 +77,7 @@ def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None
     newest_first = list(dict.fromkeys(str(asset.id) for asset, _ in reversed(failed)))
     count = notice.data.get("count", 0) + len([asset_id for asset_id in newest_first if asset_id not in listed])
     latest, reason = failed[-1]
-    template = _FAILED.get(step) or f"{Step(step).label.capitalize()} failed for {{what}}"
+    template = _FAILED.get(Step(step)) or f"{Step(step).label.capitalize()} failed for {{what}}"
     notice.title = template.format(what=latest.original_file_name if count == 1 else f"{count} files")[:500]
     notice.description = f"{latest.original_file_name}: {reason}"
     rest = [asset_id for asset_id in listed if asset_id not in newest_first]
