@@ -40,6 +40,9 @@ IDLE_QUEUES = frozenset({
     Queue.FACE_DETECTION, Queue.FACIAL_RECOGNITION, Queue.SMART_SEARCH, Queue.DUPLICATE_DETECTION, Queue.SEARCH,
     Queue.NOTIFICATIONS, Queue.OCR, Queue.WORKFLOW, Queue.EDITOR, Queue.INTEGRITY_CHECK,
 })  # fmt: skip
+# This server's own queues: on its jobs page and in `GET /api/jobs` (an object: Immich's clients ignore keys they do
+# not know), but not in `GET /api/queues`, whose items' names the SDK types as Immich's enumeration.
+BEYOND_IMMICH = frozenset({Queue.NSFW_DETECTION})
 WORKED_QUEUES = tuple(queue for queue in Queue if queue not in IDLE_QUEUES)
 
 
