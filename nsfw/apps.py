@@ -10,10 +10,11 @@ class NsfwConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.preferences import on_preferences_changed
         from assets.hooks import register_asset_fields, register_shown_filter, register_veiled_check
         from jobs.models import Step
         from jobs.steps import register_follower, register_step
-        from nsfw import selectors
+        from nsfw import selectors, services
         from nsfw.steps import definition, follows_thumbnails
 
         register_step(definition())
@@ -21,3 +22,4 @@ class NsfwConfig(AppConfig):
         register_shown_filter(selectors.shown_condition)
         register_veiled_check(selectors.is_veiled_for)
         register_asset_fields(selectors.verdict_fields)
+        on_preferences_changed(services.preferences_changed)

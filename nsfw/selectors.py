@@ -53,6 +53,11 @@ def shown_condition(viewer: Any) -> Any:
     return nsfw_verdict(flagged=False) if action_for(viewer) == HIDE else None
 
 
+def nsfw_stream_params(*, viewer: Any) -> dict[str, Any]:
+    """The sync stream's parameters for `viewer`: whether flagged assets reach them as archived, and the threshold."""
+    return {"nsfw_hide": action_for(viewer) == HIDE, "nsfw_threshold": nsfw_config()["threshold"]}
+
+
 def is_veiled_for(viewer: Any, asset: Any) -> bool:
     """Whether `asset`'s thumbnails are served blurred to `viewer` (assets.hooks)."""
     if action_for(viewer) != BLUR:

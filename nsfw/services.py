@@ -10,16 +10,29 @@ from django.utils import timezone
 
 from assets.models import Asset
 from nsfw.models import AssetNsfw
+from nsfw.selectors import is_flagged, nsfw_verdict
 
 FLAGGED, SAFE, MODEL = "flagged", "safe", "model"
 VERDICTS = (FLAGGED, SAFE, MODEL)  # what the administrator may set: a verdict, or back to the model's
 
 
+@transaction.atomic
 def verdict_record(*, asset_id: Any, score: float, model: str) -> None:
-    """The model's score for one asset (an override the administrator set is kept)."""
-    AssetNsfw.objects.update_or_create(
+    """The model's score for one asset (an override the administrator set is kept). When the verdict changes, the
+    asset's `updatedAt` moves, so the sync stream sends it again (archived, to a viewer who hides it)."""
+    before = AssetNsfw.objects.select_for_update().filter(pk=asset_id).first()
+    verdict, _ = AssetNsfw.objects.update_or_create(
         asset_id=asset_id, defaults={"score": score, "model": model, "scored_at": timezone.now()}
     )
+    if is_flagged(verdict) != (before is not None and is_flagged(before)):
+        Asset.objects.filter(pk=asset_id).update(updated_at=timezone.now())
+
+
+def preferences_changed(user: Any, before: dict, after: dict) -> None:
+    """A user's change of what flagged assets do re-sends their flagged assets to their phones (accounts hook)."""
+    if before["nsfw"] != after["nsfw"]:
+        flagged = Asset.objects.filter(owner=user).filter(nsfw_verdict(flagged=True))
+        flagged.update(updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -11,8 +11,10 @@ from PIL import Image
 
 from jobs.models import Step, StepStatus
 from jobs.services import step_run, steps_enqueue
+from nsfw.services import verdict_record
 from tests.assets.helpers import upload_photo
 from tests.nsfw.helpers import nsfw_configure, prefer, scored
+from tests.sync.app import ack_all, of_type, phone_for, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,30 @@ def test_the_config_refuses_a_threshold_out_of_range(admin_api):
     config["nsfw"]["threshold"] = 1.5
     response = admin_api.put("/api/system-config", config, format="json")
     assert response.status_code == 400 and "nsfw.threshold: must be between 0 and 1" in response.content.decode()
+
+
+def _synced_visibility(phone) -> dict[str, str]:
+    lines = sync(phone, types=["AssetsV2"])
+    ack_all(phone, lines)
+    return {asset["id"]: asset["visibility"] for asset in of_type(lines, "AssetV2")}
+
+
+def test_a_hiding_users_phone_gets_flagged_assets_as_archived(api, user, photos):
+    nsfw_configure(enabled=True, action="hide")
+    assert _synced_visibility(phone_for(user)) == {photos["flagged"]: "archive", photos["safe"]: "timeline"}
+
+
+def test_a_change_of_preference_sends_the_flagged_assets_again(api, user, photos):
+    nsfw_configure(enabled=True, action="show")
+    phone = phone_for(user)
+    assert _synced_visibility(phone) == {photos["flagged"]: "timeline", photos["safe"]: "timeline"}
+    prefer(api, "hide")
+    assert _synced_visibility(phone) == {photos["flagged"]: "archive"}
+
+
+def test_a_new_verdict_sends_the_asset_again(api, user, photos):
+    nsfw_configure(enabled=True, action="hide")
+    phone = phone_for(user)
+    _synced_visibility(phone)
+    verdict_record(asset_id=photos["safe"], score=0.99, model="test")
+    assert _synced_visibility(phone) == {photos["safe"]: "archive"}
