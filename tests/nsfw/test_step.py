@@ -11,7 +11,8 @@ from jobs.models import AssetStep, Step, StepStatus
 from jobs.queues import Queue
 from jobs.services import step_run, steps_enqueue
 from nsfw.models import AssetNsfw
-from tests.assets.helpers import upload_photo
+from tests.assets.helpers import upload_file, upload_photo
+from tests.media_factories import make_mp4
 from tests.nsfw.helpers import nsfw_configure
 from workers.media import nsfw as media
 
@@ -98,3 +99,24 @@ def test_scores_of_another_model_are_missing(api, tmp_path):
     assert commands.queue_start(queue=Queue.NSFW_DETECTION, force=False) == 0
     AssetStep.objects.filter(asset_id=asset_id, step=Step.NSFW).update(settings_version="open_nsfw/older")
     assert commands.queue_start(queue=Queue.NSFW_DETECTION, force=False) == 1
+
+
+def test_a_video_is_examined_on_its_still(api, tmp_path):
+    nsfw_configure(enabled=True)
+    asset_id = upload_file(api, make_mp4(tmp_path / "clip.mp4"))["id"]
+    for step in (Step.METADATA, Step.THUMBNAILS):
+        steps_enqueue(asset_ids=[asset_id], step=step)
+        assert step_run(asset_id=asset_id, step=step) == StepStatus.DONE
+    assert _detect(asset_id) == StepStatus.DONE
+    assert 0.0 <= AssetNsfw.objects.get(asset_id=asset_id).score <= 1.0
+
+
+def test_the_admin_page_overrides_the_selected_verdicts(staff, api, tmp_path):
+    nsfw_configure(enabled=True)
+    asset_id = _with_preview(api, tmp_path)
+    _detect(asset_id)
+    response = staff.post(
+        "/admin/nsfw/assetnsfw/", {"action": "mark_flagged", "_selected_action": [asset_id]}, follow=True
+    )
+    assert response.status_code == 200
+    assert AssetNsfw.objects.get(asset_id=asset_id).override is True
