@@ -48,6 +48,6 @@ def memory_assets(*, memory: Memory) -> QuerySet[Asset]:
         shown.filter(deleted_at__isnull=True)
         .exclude(status=AssetStatus.DELETED)
         .exclude(visibility__in=(Visibility.HIDDEN, Visibility.LOCKED))
-        .select_related("exif")
+        .select_related("exif", "nsfw")  # nsfw: the verdict in each asset's answer (the nsfw app's reverse relation)
         .order_by("local_date_time", "id")
     )

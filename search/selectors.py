@@ -144,7 +144,7 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
     direction = "" if filters["order"] == "asc" else "-"
     queryset = (
         searched_assets(user=user, filters=filters)
-        .select_related("exif", "video")
+        .select_related("exif", "video", "nsfw")
         .order_by(f"{direction}file_created_at", f"{direction}id")
     )
     if filters["withExif"]:
@@ -164,7 +164,7 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
 
 def search_random(*, user: User, filters: dict) -> SearchPage:
     """Up to `size` of the matching assets, picked at random."""
-    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video").order_by("?")
+    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video", "nsfw").order_by("?")
     if filters["withExif"]:
         queryset = queryset.prefetch_related("tags")
     return SearchPage(
@@ -188,7 +188,7 @@ def assets_by_city(*, user: User, min_assets: int = 1, limit: int | None = None)
         chosen.setdefault(city, asset_id)
         counts[city] = counts.get(city, 0) + 1
     cities = [city for city in chosen if counts[city] >= min_assets][:limit]
-    by_id = Asset.objects.select_related("exif", "video").in_bulk([chosen[city] for city in cities])
+    by_id = Asset.objects.select_related("exif", "video", "nsfw").in_bulk([chosen[city] for city in cities])
     return [by_id[chosen[city]] for city in cities]
 
 
