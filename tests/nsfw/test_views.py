@@ -172,3 +172,9 @@ def test_a_new_verdict_sends_the_asset_again(api, user, photos):
     _synced_visibility(phone)
     verdict_record(asset_id=photos["safe"], score=0.99, model="test")
     assert _synced_visibility(phone) == {photos["safe"]: "archive"}
+
+
+def test_the_preference_defaults_to_the_systems_choice(api):
+    assert api.get("/api/users/me/preferences").json()["nsfw"] == {"action": "default"}
+    response = api.put("/api/users/me/preferences", {"nsfw": {"action": "peek"}}, format="json")
+    assert response.status_code == 400
