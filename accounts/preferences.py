@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -17,6 +18,8 @@ DEFAULTS: dict[str, dict] = {
     "emailNotifications": {"enabled": True, "albumInvite": True, "albumUpdate": True},
     "folders": {"enabled": False, "sidebarWeb": False},
     "memories": {"enabled": True, "duration": 5},
+    # Beyond Immich (issue 25): what assets flagged NSFW do for this user; "default": the system config's action.
+    "nsfw": {"action": "default"},
     "people": {"enabled": True, "sidebarWeb": False},
     "purchase": {"showSupportBadge": True, "hideBuyButtonUntil": "2022-02-12T00:00:00.000Z"},
     "ratings": {"enabled": False},
@@ -24,6 +27,16 @@ DEFAULTS: dict[str, dict] = {
     "sharedLinks": {"enabled": True, "sidebarWeb": False},
     "tags": {"enabled": False, "sidebarWeb": False},
 }
+
+
+# Apps that act on a change of a preference of theirs (nsfw: a user's choice re-sends their flagged assets to their
+# phones), told inside the update's transaction: (user, preferences before, preferences after).
+PreferencesHook = Callable[[User, dict, dict], None]
+_changed_hooks: list[PreferencesHook] = []
+
+
+def on_preferences_changed(hook: PreferencesHook) -> None:
+    _changed_hooks.append(hook)
 
 
 def _changes_of(user: User) -> dict:
@@ -60,7 +73,10 @@ def preferences_update(*, user: User, changes: dict) -> dict:
         user.avatar_color = avatar["color"]
     UserPreferences.objects.select_for_update().filter(user=user).first()  # serialises concurrent partial updates
     preferences = preferences_of(user=user)
+    before = copy.deepcopy(preferences)
     for section, values in changes.items():
         preferences[section].update(values)
     UserPreferences.objects.update_or_create(user=user, defaults={"changes": _differences(preferences)})
+    for hook in _changed_hooks:
+        hook(user, before, preferences)
     return preferences

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+NSFW_PREFERENCES = ("default", "show", "blur", "hide")
 AVATAR_COLORS = ("primary", "pink", "red", "yellow", "blue", "green", "purple", "orange", "gray", "amber")
 
 
@@ -22,6 +23,7 @@ def _fields(*, required: bool) -> dict[str, dict[str, serializers.Field]]:
         "emailNotifications": {"enabled": boolean(), "albumInvite": boolean(), "albumUpdate": boolean()},
         "folders": {"enabled": boolean(), "sidebarWeb": boolean()},
         "memories": {"enabled": boolean(), "duration": positive()},
+        "nsfw": {"action": serializers.ChoiceField(NSFW_PREFERENCES, required=required)},
         "people": {"enabled": boolean(), "sidebarWeb": boolean()},
         "purchase": {
             "showSupportBadge": boolean(),

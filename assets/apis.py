@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from django.http import Http404, HttpResponseNotModified, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -15,6 +15,7 @@ from accounts import pin
 from accounts.models import User
 from assets import media_types, selectors, services
 from assets.copy import asset_copy
+from assets.hooks import is_veiled
 from assets.models import Asset, AssetType, Visibility
 from assets.pipeline import transcode
 from assets.responses import (
@@ -46,6 +47,7 @@ from immich.api import RANGE_HEADER, file_responses, validated
 from immich.errors import BadRequest, NotFound, Unauthorized
 from immich.ranges import cacheable, file_response
 from workers.media import fs
+from workers.media import nsfw as nsfw_media
 
 
 def _media_response(asset_id, media_status: str) -> dict:
@@ -391,18 +393,25 @@ class AssetThumbnailApi(APIView):
             return HttpResponseRedirect(f"/api/assets/{asset.id}/original")
         if size not in ("thumbnail", "preview", "fullsize"):
             raise BadRequest("size must be thumbnail, preview or fullsize")
+        # An asset the viewer sees veiled (nsfw: flagged, for a viewer who blurs them) serves blurred images only:
+        # its original comes only from /original, asked for explicitly.
+        veiled = is_veiled(request.user, asset)
         if size == "fullsize":
-            if media_types.extension_of(asset.original_file_name) in media_types.WEB_IMAGE_EXTENSIONS:
+            if media_types.extension_of(asset.original_file_name) in media_types.WEB_IMAGE_EXTENSIONS and not veiled:
                 return HttpResponseRedirect(f"/api/assets/{asset.id}/original")
             size = "preview"
         path = selectors.generated_file(asset=asset, kind=size)
         found = storage.stat(path) if path else None
         if found is None:
             raise NotFound(selectors.missing_thumbnail_reason(asset=asset))
-        etag = f'"{asset.id}-{size}-{found.mtime_ns}"'
+        etag = f'"{asset.id}-{size}-{found.mtime_ns}{"-veiled" if veiled else ""}"'
         if request.headers.get("If-None-Match") == etag:
             return HttpResponseNotModified()
-        response = file_response(request, path, size=found.size, content_type=media_types.mime_type_for(path.name))
+        content_type = media_types.mime_type_for(path.name)
+        if veiled:
+            body = nsfw_media.veiled(b"".join(storage.read(path)), content_type=content_type)
+            return cacheable(HttpResponse(body, content_type=content_type), etag=etag)
+        response = file_response(request, path, size=found.size, content_type=content_type)
         return cacheable(response, etag=etag)
 
 

@@ -108,3 +108,43 @@ def register_ready_hook(hook: ReadyHook) -> None:
 def asset_ready(asset: Any) -> None:
     for hook in _ready_hooks:
         hook(asset)
+
+
+# What an app adds to the assets a viewer is shown (nsfw: flagged assets a user hides, flagged images a user sees
+# blurred, the verdict in asset responses), registered in its AppConfig.ready.
+ShownFilter = Callable[[Any], Any]  # viewer (a user) -> an expression an asset must match to be shown, or None
+VeiledCheck = Callable[[Any, Any], bool]  # viewer, asset -> whether its thumbnails are served veiled (blurred)
+AssetFields = Callable[[Any], dict[str, Any]]  # asset -> extra fields of its response
+
+_shown_filters: list[ShownFilter] = []
+_veiled_checks: list[VeiledCheck] = []
+_asset_fields: list[AssetFields] = []
+
+
+def register_shown_filter(shown: ShownFilter) -> None:
+    _shown_filters.append(shown)
+
+
+def shown_filters(viewer: Any) -> list[Any]:
+    """The conditions the assets shown to `viewer` must meet (the registered filters', where they apply)."""
+    return [condition for shown in _shown_filters if (condition := shown(viewer)) is not None]
+
+
+def register_veiled_check(check: VeiledCheck) -> None:
+    _veiled_checks.append(check)
+
+
+def is_veiled(viewer: Any, asset: Any) -> bool:
+    return any(check(viewer, asset) for check in _veiled_checks)
+
+
+def register_asset_fields(provider: AssetFields) -> None:
+    _asset_fields.append(provider)
+
+
+def asset_fields(asset: Any) -> dict[str, Any]:
+    """The fields the apps add to an asset's response (Immich's clients ignore fields they do not know)."""
+    fields: dict[str, Any] = {}
+    for provider in _asset_fields:
+        fields.update(provider(asset))
+    return fields

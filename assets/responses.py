@@ -2,7 +2,7 @@
 (`@immich/sdk` 3.1.0), so that /api/openapi.json describes them. Fields the SDK marks optional are `required=False`
 here even where this server always sends them. Beyond the SDK, kept because clients of this server read them:
 `deviceAssetId`/`deviceId` (removed in Immich 3.0), `unassignedFaces` and the transcode decision (issue 5).
-`duration` is in milliseconds, null for stills, as Immich 3.x sends it (uploads still accept the older string)."""
+`isNsfw`/`nsfwScore` (issue 25). `duration` is in milliseconds, null for stills, as Immich 3.x sends it (uploads still accept the older string)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from assets import media_types
-from assets.hooks import asset_people
+from assets.hooks import asset_fields, asset_people
 from assets.models import Asset, AssetType, Visibility
 from immich.fields import ExifDateTimeField, ImmichDateTimeField, exif_date, immich_date
 
@@ -182,6 +182,9 @@ class AssetResponseDto(serializers.Serializer):
         allow_null=True, help_text="Why this video was or was not transcoded; null for stills and unexamined videos"
     )
     transcodeReason = serializers.CharField(allow_null=True)
+    # Beyond the SDK (issue 25), filled by the nsfw app: its verdict (null: not examined) and the model's score.
+    isNsfw = serializers.BooleanField(required=False, allow_null=True)
+    nsfwScore = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
 
     def to_representation(self, asset: Asset) -> dict:
         detail = bool(self.context.get("with_people"))
@@ -225,6 +228,7 @@ class AssetResponseDto(serializers.Serializer):
             "isEdited": False,
             "transcodeDecision": video.decision if video else None,
             "transcodeReason": video.reason if video else None,
+            **asset_fields(asset),
         }
         if self.context.get("with_tags", detail):
             tags = getattr(asset, "tag_list", None)  # a list's prefetch (Prefetch to_attr): no query clone per asset

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
+from assets.hooks import shown_filters
 from assets.models import Asset, AssetFile, AssetType, Visibility
 from immich import access
 from jobs.models import AssetStep, Step, StepStatus
@@ -19,6 +20,14 @@ def assets_of(*, user: User, elevated: bool = True) -> QuerySet[Asset]:
     """The user's assets; without `elevated` (a session unlocked by the PIN), not those in the locked folder."""
     queryset = Asset.objects.filter(owner=user).exclude(status="deleted")
     return queryset if elevated else queryset.exclude(visibility=Visibility.LOCKED)
+
+
+def shown_to(queryset: QuerySet[Asset], *, viewer: User) -> QuerySet[Asset]:
+    """`queryset` without what the apps keep from `viewer`'s views (nsfw: the flagged assets of a user who hides
+    them): the timeline, search, memories and shared links all pass through here."""
+    for condition in shown_filters(viewer):
+        queryset = queryset.filter(condition)
+    return queryset
 
 
 def asset_by_id(*, asset_id) -> Asset | None:
@@ -94,7 +103,7 @@ def filtered_assets(
         queryset = queryset.filter(id__in=_tagged(user=user, tag_id=tag_id).values("id"))
     if with_stacked:  # a stack shows as its primary asset (`stack_link`: the stacks app's reverse relation)
         queryset = queryset.filter(Q(stack_link__isnull=True) | Q(stack_link__stack__primary_asset_id=F("id")))
-    return queryset
+    return shown_to(queryset, viewer=user)
 
 
 def _tagged(*, user: User, tag_id) -> QuerySet[Asset]:

@@ -19,6 +19,7 @@ api = [
     path("", include("libraries.urls")),
     path("", include("memories.urls")),
     path("", include("notifications.urls")),
+    path("", include("nsfw.urls")),
     path("", include("people.urls")),
     path("", include("search.urls")),
     path("", include("sharing.urls")),

@@ -15,7 +15,7 @@ from immich.limits import TEXT_MAX_LENGTH
 from jobs import commands, selectors, system_config
 from jobs.config_serializers import SystemConfigDto
 from jobs.models import StepStatus
-from jobs.queues import Queue
+from jobs.queues import BEYOND_IMMICH, Queue
 from jobs.selectors import QueueStatistics
 from jobs.serializers import (
     QueueJobResponseDto,
@@ -137,7 +137,8 @@ class QueuesApi(APIView):
 
     @extend_schema(responses={200: QueueResponseDto(many=True)})
     def get(self, request: Request) -> Response:
-        return Response([_queue_response(name, stats) for name, stats in selectors.queue_statistics().items()])
+        statistics = selectors.queue_statistics().items()
+        return Response([_queue_response(name, stats) for name, stats in statistics if name not in BEYOND_IMMICH])
 
 
 class QueueDetailApi(APIView):

@@ -26,6 +26,7 @@ LOG_LEVELS = ("verbose", "debug", "log", "warn", "error", "fatal")
 RELEASE_CHANNELS = ("stable", "releaseCandidate")
 TOKEN_AUTH_METHODS = ("client_secret_post", "client_secret_basic")
 HLS_RESOLUTIONS = (480, 720, 1080, 1440, 2160)
+NSFW_ACTIONS = ("show", "blur", "hide")  # what a flagged asset does for a user who chose nothing else
 
 # The queues with a concurrency setting: this server's (its own storage template migration beyond the reference),
 # then the reference's queues it does not run, kept so that a config written by Immich's web app round-trips.
@@ -38,6 +39,7 @@ QUEUE_CONCURRENCY: dict[str, int] = {
     Queue.MIGRATION: 5,
     Queue.SIDECAR: 5,
     Queue.LIBRARY: 5,
+    Queue.NSFW_DETECTION: 1,  # beyond the reference: ~45 ms of one core and ~150 MB per worker process
     "smartSearch": 2,
     "faceDetection": 2,
     "search": 5,
@@ -133,6 +135,8 @@ DEFAULTS: dict[str, Any] = {
         "generateMemories": True,
         "syncQuotaUsage": True,
     },
+    # Beyond the reference (issue 25): NSFW detection on the previews, off until the administrator turns it on.
+    "nsfw": {"enabled": False, "threshold": 0.8, "action": "blur"},
     "notifications": {
         "smtp": {
             "enabled": False,
@@ -197,6 +201,8 @@ BEYOND_REFERENCE = frozenset(
         "storageTemplate.timeZone",
         "storageTemplate.skipLowConfidenceDates",
         f"job.{Queue.STORAGE_TEMPLATE_MIGRATION.value}",
+        f"job.{Queue.NSFW_DETECTION.value}",
+        "nsfw",
     }
 )
 

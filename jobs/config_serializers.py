@@ -221,6 +221,14 @@ class SystemConfigNotificationsDto(serializers.Serializer[Any]):
     smtp = SystemConfigSmtpDto()
 
 
+class SystemConfigNsfwDto(serializers.Serializer[Any]):
+    """Beyond the reference: NSFW detection (issue 25)."""
+
+    enabled = _enabled()
+    threshold = serializers.FloatField(min_value=0, max_value=1)
+    action = serializers.ChoiceField(choices=defaults.NSFW_ACTIONS)
+
+
 class SystemConfigOAuthDto(serializers.Serializer[Any]):
     enabled = _enabled()
     allowInsecureRequests = serializers.BooleanField()
@@ -306,6 +314,7 @@ class SystemConfigDto(serializers.Serializer[Any]):
     newVersionCheck = SystemConfigNewVersionCheckDto()
     nightlyTasks = SystemConfigNightlyTasksDto()
     notifications = SystemConfigNotificationsDto()
+    nsfw = SystemConfigNsfwDto(required=False)
     oauth = SystemConfigOAuthDto()
     passwordLogin = SystemConfigPasswordLoginDto()
     reverseGeocoding = SystemConfigReverseGeocodingDto()

@@ -29,6 +29,8 @@ class Queue(StrEnum):
     WORKFLOW = "workflow"
     EDITOR = "editor"
     INTEGRITY_CHECK = "integrityCheck"
+    # Beyond Immich: this server's own steps (issue 25), on queues of their own.
+    NSFW_DETECTION = "nsfwDetection"
 
 
 # Immich's queues for work this server does not do (machine learning, OCR, duplicates, workflows, the editor, ...):
@@ -38,6 +40,9 @@ IDLE_QUEUES = frozenset({
     Queue.FACE_DETECTION, Queue.FACIAL_RECOGNITION, Queue.SMART_SEARCH, Queue.DUPLICATE_DETECTION, Queue.SEARCH,
     Queue.NOTIFICATIONS, Queue.OCR, Queue.WORKFLOW, Queue.EDITOR, Queue.INTEGRITY_CHECK,
 })  # fmt: skip
+# This server's own queues: on its jobs page and in `GET /api/jobs` (an object: Immich's clients ignore keys they do
+# not know), but not in `GET /api/queues`, whose items' names the SDK types as Immich's enumeration.
+BEYOND_IMMICH = frozenset({Queue.NSFW_DETECTION})
 WORKED_QUEUES = tuple(queue for queue in Queue if queue not in IDLE_QUEUES)
 
 

@@ -18,6 +18,7 @@ STEP_QUEUE: dict[Step, Queue] = {
     Step.STORAGE_TEMPLATE: Queue.STORAGE_TEMPLATE_MIGRATION,
     Step.THUMBNAILS: Queue.THUMBNAIL_GENERATION,
     Step.VIDEO_ENCODE: Queue.VIDEO_CONVERSION,
+    Step.NSFW: Queue.NSFW_DETECTION,
 }
 QUEUE_STEP: dict[Queue, Step] = {queue: step for step, queue in STEP_QUEUE.items()}
 
@@ -39,6 +40,7 @@ class StepDefinition:
 
 
 _DEFINITIONS: dict[Step, StepDefinition] = {}
+_FOLLOWERS: dict[Step, list[Callable[[str], list[Step]]]] = {}
 
 
 def register_step(definition: StepDefinition) -> None:
@@ -47,3 +49,17 @@ def register_step(definition: StepDefinition) -> None:
 
 def step_definition(step: Step) -> StepDefinition:
     return _DEFINITIONS[step]
+
+
+def register_follower(*, after: Step, follower: Callable[[str], list[Step]]) -> None:
+    """An app's steps that the upload chain runs after `after` (for one asset), besides the step's own
+    `next_steps`: an app above assets joins the chain without assets knowing of it."""
+    _FOLLOWERS.setdefault(after, []).append(follower)
+
+
+def steps_after(definition: StepDefinition, asset_id: str) -> list[Step]:
+    """What the upload chain runs after `definition`'s step for one asset: its own next steps, then the followers."""
+    return [
+        *definition.next_steps(asset_id),
+        *(step for follower in _FOLLOWERS.get(definition.step, []) for step in follower(asset_id)),
+    ]

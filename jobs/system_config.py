@@ -29,6 +29,7 @@ from jobs.config_defaults import (
     HW_ACCELERATIONS,
     IMAGE_FORMATS,
     LOG_LEVELS,
+    NSFW_ACTIONS,
     NULLABLE,
     QUEUE_CONCURRENCY,
     RELEASE_CHANNELS,
@@ -127,6 +128,8 @@ RULES: dict[str, Rule] = {
     "oauth.defaultStorageQuota": lambda quota: None if quota is None or quota >= 0 else "must be at least 0",
     "notifications.smtp.transport.port": _between(0, 65535),
     "server.externalDomain": lambda domain: _external_domain_problem(domain),
+    "nsfw.threshold": lambda score: None if 0 <= score <= 1 else "must be between 0 and 1",
+    "nsfw.action": _one_of(*NSFW_ACTIONS),
     **{f"job.{queue}.concurrency": _between(1) for queue in QUEUE_CONCURRENCY},
     **{path: _off(feature) for path, feature in UNAVAILABLE.items()},
 }

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from assets.models import Asset, AssetStatus, Visibility
+from assets.selectors import shown_to
 from memories.models import Memory
 
 
@@ -42,10 +43,11 @@ def memory_for(*, user: User, memory_id) -> Memory | None:
 
 def memory_assets(*, memory: Memory) -> QuerySet[Asset]:
     """The memory's assets that are still shown: not in the trash, in time order."""
+    shown = shown_to(memory.assets.all(), viewer=memory.owner)
     return (
-        memory.assets.filter(deleted_at__isnull=True)
+        shown.filter(deleted_at__isnull=True)
         .exclude(status=AssetStatus.DELETED)
         .exclude(visibility__in=(Visibility.HIDDEN, Visibility.LOCKED))
-        .select_related("exif")
+        .select_related("exif", "nsfw")  # nsfw: the verdict in each asset's answer (the nsfw app's reverse relation)
         .order_by("local_date_time", "id")
     )

@@ -25,6 +25,7 @@ _FAILED = {
     Step.STORAGE_TEMPLATE: "Could not move {what} to the storage template's folder",
     Step.THUMBNAILS: "Could not make thumbnails for {what}",
     Step.VIDEO_ENCODE: "Could not transcode {what}",
+    Step.NSFW: "Could not check {what} for NSFW content",
 }
 
 
@@ -76,7 +77,8 @@ def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None
     newest_first = list(dict.fromkeys(str(asset.id) for asset, _ in reversed(failed)))
     count = notice.data.get("count", 0) + len([asset_id for asset_id in newest_first if asset_id not in listed])
     latest, reason = failed[-1]
-    notice.title = _FAILED[step].format(what=latest.original_file_name if count == 1 else f"{count} files")[:500]
+    template = _FAILED.get(Step(step)) or f"{Step(step).label.capitalize()} failed for {{what}}"
+    notice.title = template.format(what=latest.original_file_name if count == 1 else f"{count} files")[:500]
     notice.description = f"{latest.original_file_name}: {reason}"
     rest = [asset_id for asset_id in listed if asset_id not in newest_first]
     notice.data = {"step": step, "count": count, "assetIds": (newest_first + rest)[:MAX_LISTED_ASSETS]}

@@ -9,8 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
-from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum
+from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to
 from immich import access
+from nsfw.selectors import nsfw_verdict
 from people.models import AssetFace, Person
 from people.selectors import people_of
 from stacks.models import Stack
@@ -82,7 +83,10 @@ def searched_assets(*, user: User, filters: dict) -> QuerySet[Asset]:
             queryset = queryset.filter(
                 Exists(AssetFile.objects.filter(asset=OuterRef("pk"), type=kind, path=filters[name]))
             )
-    return _narrowed_by_flags(_narrowed_by_relations(queryset, user=user, filters=filters), filters)
+    queryset = _narrowed_by_flags(_narrowed_by_relations(queryset, user=user, filters=filters), filters)
+    if "isNsfw" in filters:
+        queryset = queryset.filter(nsfw_verdict(flagged=filters["isNsfw"]))
+    return shown_to(queryset, viewer=user)
 
 
 def _narrowed_by_flags(queryset: QuerySet[Asset], filters: dict) -> QuerySet[Asset]:
@@ -145,7 +149,7 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
     start = (number - 1) * size
     page = searched_assets(user=user, filters=filters).order_by(*order).values_list("id", flat=True)
     page_ids = list(page[start : start + size + 1])
-    queryset = Asset.objects.filter(pk__in=page_ids).select_related("exif", "video").order_by(*order)
+    queryset = Asset.objects.filter(pk__in=page_ids).select_related("exif", "video", "nsfw").order_by(*order)
     if filters["withExif"]:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     else:
@@ -162,7 +166,7 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
 
 def search_random(*, user: User, filters: dict) -> SearchPage:
     """Up to `size` of the matching assets, picked at random."""
-    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video").order_by("?")
+    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video", "nsfw").order_by("?")
     if filters["withExif"]:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     return SearchPage(
@@ -186,7 +190,7 @@ def assets_by_city(*, user: User, min_assets: int = 1, limit: int | None = None)
         chosen.setdefault(city, asset_id)
         counts[city] = counts.get(city, 0) + 1
     cities = [city for city in chosen if counts[city] >= min_assets][:limit]
-    by_id = Asset.objects.select_related("exif", "video").in_bulk([chosen[city] for city in cities])
+    by_id = Asset.objects.select_related("exif", "video", "nsfw").in_bulk([chosen[city] for city in cities])
     return [by_id[chosen[city]] for city in cities]
 
 

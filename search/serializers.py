@@ -42,6 +42,7 @@ class StatisticsSearchDto(RejectUnknownFieldsMixin, serializers.Serializer):
     isMotion = serializers.BooleanField(required=False)
     isOffline = serializers.BooleanField(required=False)
     isNotInAlbum = serializers.BooleanField(required=False)
+    isNsfw = serializers.BooleanField(required=False, help_text="Beyond Immich (issue 25): flagged NSFW, or not")
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
     createdBefore = serializers.DateTimeField(required=False)
     createdAfter = serializers.DateTimeField(required=False)

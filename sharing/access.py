@@ -50,7 +50,10 @@ def _link_reach(actor: access.Actor, ids: set) -> set:
     link = actor.link
     if link is None or not link.unlocked:
         return set()
+    from assets.selectors import shown_to
+
     shown = Asset.objects.filter(deleted_at__isnull=True).exclude(status=AssetStatus.DELETED)
+    shown = shown_to(shown, viewer=actor.user)  # the link's owner: what they hide, their links do not show
     shown = shown.filter(albums__id=link.album_id) if link.album_id else shown.filter(shared_links__id=link.id)
     found = set(shown.filter(pk__in=ids).values_list("id", flat=True))
     return found | set(shown.filter(live_photo_video_id__in=ids).values_list("live_photo_video_id", flat=True))

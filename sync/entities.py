@@ -134,9 +134,27 @@ _ASSET_COLUMNS = (
 )  # fmt: skip
 
 
+# An asset flagged NSFW reaches a viewer who hides them as archived (issue 25): the app keeps it out of its timeline.
+# The stream's parameters say whether the viewer hides them and at which threshold (sync.selectors.stream_scope).
+_NSFW_FLAGGED = (
+    "EXISTS (SELECT 1 FROM nsfw_assetnsfw n WHERE n.asset_id = {alias}.id AND (n.override = TRUE OR "
+    "(n.override IS NULL AND n.score >= %(nsfw_threshold)s)))"
+)
+
+
+def _column(alias: str, column: str) -> str:
+    if column != "visibility":
+        return f"{alias}.{column}"
+    flagged = _NSFW_FLAGGED.format(alias=alias)
+    return (
+        f"CASE WHEN {alias}.visibility = 'timeline' AND %(nsfw_hide)s AND {flagged} THEN 'archive' "
+        f"ELSE {alias}.visibility END"
+    )
+
+
 def asset_columns(alias: str) -> str:
     """The columns `asset_data` reads, of the assets_asset row named `alias`."""
-    return ", ".join(f"{alias}.{column}" for column in _ASSET_COLUMNS)
+    return ", ".join(_column(alias, column) for column in _ASSET_COLUMNS)
 
 
 _ASSET_SQL = (

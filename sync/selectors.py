@@ -12,6 +12,8 @@ from django.utils import timezone
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 
+from accounts.models import User
+from nsfw.selectors import nsfw_stream_params
 from sync import album_entities as albums
 from sync import entities
 from sync import partner_entities as partners
@@ -65,6 +67,7 @@ class StreamScope:
     visible_before: int = 0  # transactions of this database below it have all ended: their rows can be streamed
     own_xid: int | None = None
     now: ChangeKey = START  # past every row this stream can read
+    nsfw: dict = field(default_factory=lambda: {"nsfw_hide": False, "nsfw_threshold": 1.0})  # nsfw.selectors
 
     def after(self, entity_type: str) -> ChangeKey:
         checkpoint = self.checkpoints.get(entity_type)
@@ -87,7 +90,8 @@ def stream_scope(*, session, types: Iterable[str], tag: str) -> StreamScope:
         ack: Ack = parse_ack(checkpoint.ack, tag=tag)
         checkpoints[ack.type] = ack
     visible_before, own_xid, now = _window_bound()
-    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid, now)
+    nsfw = nsfw_stream_params(viewer=User.objects.get(pk=session.user_id))
+    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid, now, nsfw)
 
 
 def _window_bound() -> tuple[int, int | None, ChangeKey]:
@@ -153,7 +157,7 @@ def _rows(sql: str, params: dict) -> Iterator[tuple]:
 def _params(scope: StreamScope, **keys: ChangeKey) -> dict:
     params = {
         "user_id": _USER_ID_FIELD.get_db_prep_value(scope.user_id, connection),
-        "visible_before": scope.visible_before, "own_xid": scope.own_xid,
+        "visible_before": scope.visible_before, "own_xid": scope.own_xid, **scope.nsfw,
     }  # fmt: skip
     for name, key in keys.items():
         params.update({f"{name}_xid": key.xid, f"{name}_seq": key.seq})

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "maintenance",
     "memories",
     "notifications",
+    "nsfw",
     "people",
     "search",
     "sharing",

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 SECTIONS = {
     "albums", "cast", "download", "emailNotifications", "folders", "memories", "people", "purchase", "ratings",
     "recentlyAdded", "sharedLinks", "tags",
+    "nsfw",  # beyond Immich (issue 25): what flagged assets do for the user
 }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from jobs.commands import UNPAUSABLE, queue_command
 from jobs.models import AssetStep, JobRun, Step, StepStatus
 from jobs.queues import IDLE_QUEUES, Queue
 from jobs.runs import job_run_request
-from jobs.services import steps_enqueue
+from jobs.services import step_run, steps_enqueue
 from jobs.system_config import config_get, config_update
 from libraries.models import Library
 from libraries.services import library_scan_request
@@ -45,6 +45,17 @@ def _step(step: Step, upload: Callable[[object, Path], str]) -> Callable[..., St
 
 def _photo(api, folder: Path) -> str:
     return upload_photo(api, folder)
+
+
+def _photo_with_preview(api, folder: Path) -> str:
+    """A photo whose thumbnails are made, with NSFW detection on (its step examines the preview)."""
+    config = config_get()
+    config["nsfw"]["enabled"] = True
+    config_update(new_config=config)
+    asset_id = upload_photo(api, folder)
+    steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
+    step_run(asset_id=asset_id, step=Step.THUMBNAILS)
+    return asset_id
 
 
 def _video(api, folder: Path) -> str:
@@ -84,6 +95,7 @@ WORK: list[object] = [
     (Queue.METADATA_EXTRACTION, _step(Step.METADATA, _photo)),
     (Queue.THUMBNAIL_GENERATION, _step(Step.THUMBNAILS, _photo)),
     (Queue.VIDEO_CONVERSION, _step(Step.VIDEO_ENCODE, _video)),
+    (Queue.NSFW_DETECTION, _step(Step.NSFW, _photo_with_preview)),
     (Queue.STORAGE_TEMPLATE_MIGRATION, _template_step),
     (Queue.STORAGE_TEMPLATE_MIGRATION, _template_run),
     (Queue.LIBRARY, _library_scan),

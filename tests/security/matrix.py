@@ -233,6 +233,7 @@ RULES: dict[str, Rule] = {
     "GET /api/admin/users": ADMIN,
     "POST /api/admin/users": ADMIN,
     "POST /api/admin/notifications": ADMIN,
+    "PUT /api/admin/nsfw/assets": ADMIN,
     "GET /api/admin/users/{user_id}": ADMIN,
     "PUT /api/admin/users/{user_id}": ADMIN,
     "DELETE /api/admin/users/{user_id}": ADMIN,

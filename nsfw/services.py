@@ -1,0 +1,51 @@
+"""Writes of NSFW verdicts: the step's score for an asset, and the administrator's override."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from assets.models import Asset
+from nsfw.models import AssetNsfw
+from nsfw.selectors import is_flagged, nsfw_verdict
+
+FLAGGED, SAFE, MODEL = "flagged", "safe", "model"
+VERDICTS = (FLAGGED, SAFE, MODEL)  # what the administrator may set: a verdict, or back to the model's
+
+
+@transaction.atomic
+def verdict_record(*, asset_id: Any, score: float, model: str) -> None:
+    """The model's score for one asset (an override the administrator set is kept). When the verdict changes, the
+    asset's `updatedAt` moves, so the sync stream sends it again (archived, to a viewer who hides it)."""
+    before = AssetNsfw.objects.select_for_update().filter(pk=asset_id).first()
+    verdict, _ = AssetNsfw.objects.update_or_create(
+        asset_id=asset_id, defaults={"score": score, "model": model, "scored_at": timezone.now()}
+    )
+    if is_flagged(verdict) != (before is not None and is_flagged(before)):
+        Asset.objects.filter(pk=asset_id).update(updated_at=timezone.now())
+
+
+def preferences_changed(user: Any, before: dict, after: dict) -> None:
+    """A user's change of what flagged assets do re-sends their flagged assets to their phones (accounts hook)."""
+    if before["nsfw"] != after["nsfw"]:
+        flagged = Asset.objects.filter(owner=user).filter(nsfw_verdict(flagged=True))
+        flagged.update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def verdicts_override(*, asset_ids: Iterable[Any], verdict: str, by: Any) -> int:
+    """The administrator's verdict on these assets (`model`: the score decides again); returns how many exist.
+    Their `updatedAt` moves, so clients that cache assets read them again."""
+    ids = list(Asset.objects.filter(pk__in=list(asset_ids)).exclude(status="deleted").values_list("pk", flat=True))
+    override = {FLAGGED: True, SAFE: False, MODEL: None}[verdict]
+    now = timezone.now()
+    existing = set(AssetNsfw.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    AssetNsfw.objects.bulk_create([AssetNsfw(asset_id=asset_id) for asset_id in ids if asset_id not in existing])
+    AssetNsfw.objects.filter(pk__in=ids).update(
+        override=override, overridden_by=by if override is not None else None, overridden_at=now
+    )
+    Asset.objects.filter(pk__in=ids).update(updated_at=now)
+    return len(ids)
