@@ -22,6 +22,7 @@ from accounts.serializers import (
     LoginSerializer,
     LogoutResponseDto,
     SignUpSerializer,
+    UserAdminDeleteSerializer,
     UserAdminResponseDto,
     UserResponseDto,
     UserUpdateSerializer,
@@ -120,7 +121,10 @@ class ApiKeyDetailApi(APIView):
     required_permission = {"GET": "apiKey.read", "PUT": "apiKey.update", "DELETE": "apiKey.delete"}
 
     def _key(self, request, key_id) -> ApiKey:
-        return get_object_or_404(selectors.api_keys_of(user=request.user), pk=key_id)
+        key = selectors.api_keys_of(user=request.user).filter(pk=key_id).first()
+        if key is None:
+            raise services.BadRequest("API Key not found")  # Immich's words; another user's key answers the same
+        return key
 
     @extend_schema(responses={200: ApiKeyResponseDto})
     def get(self, request, key_id):
@@ -207,19 +211,20 @@ class AdminUserDetailApi(APIView):
 
     @extend_schema(responses={200: UserAdminResponseDto})
     def get(self, request, user_id):
-        return Response(UserAdminResponseDto(get_object_or_404(User, pk=user_id)).data)
+        return Response(UserAdminResponseDto(selectors.user_for_admin(user_id=user_id)).data)
 
     @extend_schema(request=AdminUserUpdateSerializer, responses={200: UserAdminResponseDto})
     def put(self, request, user_id):
         data = validated(AdminUserUpdateSerializer, request.data)
-        user = get_object_or_404(User, pk=user_id)
+        user = selectors.user_for_admin(user_id=user_id)
         if "is_superuser" in data:
             data["is_staff"] = data["is_superuser"]
         return Response(UserAdminResponseDto(services.user_update_by_admin(admin=request.user, user=user, **data)).data)
 
-    @extend_schema(responses={200: UserAdminResponseDto})
+    @extend_schema(request=UserAdminDeleteSerializer, responses={200: UserAdminResponseDto})
     def delete(self, request, user_id):
-        user = get_object_or_404(User, pk=user_id)
+        force = validated(UserAdminDeleteSerializer, request.data or {}).get("force", False)
+        user = selectors.user_for_admin(user_id=user_id)
         if user == request.user:
             raise services.BadRequest("Cannot delete your own account")
-        return Response(UserAdminResponseDto(services.user_soft_delete(user=user)).data)
+        return Response(UserAdminResponseDto(services.user_delete(user=user, force=force)).data)

@@ -41,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    removing = models.BooleanField(
+        default=False, db_default=False, help_text="Deleted with force: a UserDelete job is removing their data."
+    )
     pin_code = models.CharField(
         max_length=128, null=True, blank=True, help_text="The PIN of the locked folder, hashed like a password."
     )

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import preferences
-from accounts.models import User
+from accounts import preferences, selectors
 from accounts.preferences_serializers import UserPreferencesResponseDto, UserPreferencesUpdateDto
 from immich.api import validated
 
@@ -30,10 +28,10 @@ class AdminUserPreferencesApi(APIView):
 
     @extend_schema(responses={200: UserPreferencesResponseDto})
     def get(self, request, user_id):
-        return Response(preferences.preferences_of(user=get_object_or_404(User, pk=user_id)))
+        return Response(preferences.preferences_of(user=selectors.user_for_admin(user_id=user_id)))
 
     @extend_schema(request=UserPreferencesUpdateDto, responses={200: UserPreferencesResponseDto})
     def put(self, request, user_id):
         changes = validated(UserPreferencesUpdateDto, request.data)
-        user = get_object_or_404(User, pk=user_id)
+        user = selectors.user_for_admin(user_id=user_id)
         return Response(preferences.preferences_update(user=user, changes=changes))

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import profile, selectors, services
-from accounts.models import User
 from accounts.serializers import (
     CreateProfileImageDto,
     CreateProfileImageResponseDto,
@@ -105,5 +104,5 @@ class AdminUserRestoreApi(APIView):
 
     @extend_schema(request=None, responses={200: UserAdminResponseDto})
     def post(self, request, user_id):
-        user = services.user_restore(user=get_object_or_404(User, pk=user_id))
+        user = services.user_restore(user=selectors.user_for_admin(user_id=user_id))
         return Response(UserAdminResponseDto(user).data)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ApiKey, Session, SystemMetadata, User
+from immich.errors import BadRequest
 
 ADMIN_ONBOARDING = "admin-onboarding"  # the system metadata key of the admin's onboarding
 REVERSE_GEOCODING_STATE = "reverse-geocoding-state"  # what the places of the assets were last computed with
@@ -50,3 +51,11 @@ def system_metadata(key: str) -> dict:
 def admin_onboarded() -> bool:
     value = SystemMetadata.objects.filter(key=ADMIN_ONBOARDING).values_list("value", flat=True).first()
     return bool(value and value.get("isOnboarded"))
+
+
+def user_for_admin(*, user_id) -> User:
+    """Any user, deleted ones included, for the admin endpoints: an unknown id is Immich's 400 "User not found"."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise BadRequest("User not found")
+    return user

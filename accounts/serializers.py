@@ -86,6 +86,8 @@ class UserAdminResponseDto(UserResponseDto):
 
     @extend_schema_field(serializers.ChoiceField(choices=UserStatus.choices))
     def get_status(self, user: User) -> str:
+        if user.removing:
+            return UserStatus.REMOVING
         if user.deleted_at:
             return UserStatus.DELETED
         return UserStatus.ACTIVE if user.is_active else UserStatus.REMOVING
@@ -93,6 +95,13 @@ class UserAdminResponseDto(UserResponseDto):
     @extend_schema_field(UserLicense(allow_null=True))
     def get_license(self, user: User) -> dict | None:
         return UserLicense(license_read(user.license)).data if user.license else None
+
+
+class UserAdminDeleteSerializer(serializers.Serializer):
+    """Immich's UserAdminDeleteDto: `force` removes the user's data now (in the background) instead of keeping it
+    for a restore."""
+
+    force = serializers.BooleanField(required=False)
 
 
 class LoginResponseDto(serializers.Serializer):

@@ -14,6 +14,8 @@ from accounts.models import ApiKey, Session, User
 from accounts.permissions_catalog import ALL, PERMISSIONS
 from accounts.selectors import admin_exists, secret_hash
 from immich.errors import BadRequest, Forbidden, Unauthorized
+from jobs.queues import Queue
+from jobs.runs import job_run_request
 
 PASSWORD_MIN_LENGTH = 8
 
@@ -205,18 +207,33 @@ def user_restore(*, user: User) -> User:
     """Undoes a deletion that has not yet removed the user's data: the user can sign in again."""
     if user.deleted_at is None:
         raise BadRequest("User is not deleted")
+    if user.removing:
+        raise BadRequest("User is being removed: their data is already going")
     user.deleted_at = None
     user.is_active = True
     user.save(update_fields=["deleted_at", "is_active", "updated_at"])
     return user
 
 
-def user_soft_delete(*, user: User) -> User:
+USER_DELETE_TASK = "UserDelete"  # maintenance/user_removal.py's job
+
+
+def user_delete(*, user: User, force: bool = False) -> User:
+    """The user can no longer sign in (their sessions end); a soft delete keeps their data for a restore. With
+    `force` (status "removing") their API keys go too and a recorded UserDelete run removes their files and rows
+    in the background, resumed by the reconciler if its worker dies."""
     with transaction.atomic():
         if user.is_superuser and not _admins_locked_besides(user):
             raise BadRequest("The server's last admin cannot be deleted")
-        user.deleted_at = timezone.now()
+        user.deleted_at = user.deleted_at or timezone.now()
         user.is_active = False
-        user.save(update_fields=["deleted_at", "is_active", "updated_at"])
+        user.removing = user.removing or force
+        user.save(update_fields=["deleted_at", "is_active", "removing", "updated_at"])
         user.sessions.all().delete()
+        if force:
+            user.api_keys.all().delete()
+            job_run_request(
+                name=USER_DELETE_TASK, queue=Queue.BACKGROUND_TASK, subject=f"user:{user.pk}",
+                args={"user_id": str(user.pk)},
+            )  # fmt: skip
     return user

@@ -3,15 +3,15 @@ of a user's."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import sessions
-from accounts.models import Session, User
+from accounts import selectors, sessions
+from accounts.models import Session
 from immich.api import validated
+from immich.errors import NoAccess
 from immich.fields import ImmichDateTimeField
 
 
@@ -94,7 +94,10 @@ class SessionDetailApi(APIView):
     required_permission = {"PUT": "session.update", "DELETE": "session.delete"}
 
     def _session(self, request, session_id) -> Session:
-        return get_object_or_404(sessions.sessions_of(user=request.user), pk=session_id)
+        session = sessions.sessions_of(user=request.user).filter(pk=session_id).first()
+        if session is None:
+            raise NoAccess(self.required_permission[request.method])
+        return session
 
     @extend_schema(request=SessionUpdateDto, responses={200: SessionResponseDto})
     def put(self, request, session_id):
@@ -116,5 +119,5 @@ class AdminUserSessionsApi(APIView):
 
     @extend_schema(responses={200: SessionResponseDto(many=True)})
     def get(self, request, user_id):
-        listed = sessions.sessions_of(user=get_object_or_404(User, pk=user_id))
+        listed = sessions.sessions_of(user=selectors.user_for_admin(user_id=user_id))
         return Response(SessionResponseDto(listed, many=True, context={"current": request.auth}).data)

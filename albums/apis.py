@@ -25,16 +25,17 @@ from assets.responses import BulkIdResponseDto
 from assets.serializers import AssetIdsSerializer
 from immich import access
 from immich.api import validated
-from immich.errors import BadRequest, NotFound
+from immich.errors import BadRequest, NoAccess
 
 
 def album_with(request, album_id, permission: str) -> Album:
-    """The album, when the caller may act on it with `permission`; 404 otherwise (an unknown id answers the same)."""
+    """The album, when the caller may act on it with `permission`; NoAccess otherwise (an unknown id answers the
+    same)."""
     actor = access.actor_of(request)
     access.require(actor, permission, [album_id])
     album = selectors.album_by_id(album_id=album_id)
-    if album is None:
-        raise NotFound("Album not found")
+    if album is None:  # removed since the check
+        raise NoAccess(permission)
     return album
 
 
@@ -90,7 +91,9 @@ class AlbumDetailApi(APIView):
         assets = [] if without_assets else list(selectors.album_assets(album=album))
         actor = access.actor_of(request)
         without_metadata = actor.link is not None and not actor.link.show_exif
-        return Response(AlbumResponseDto(album, context={"assets": assets, "without_metadata": without_metadata}).data)
+        context = {"assets": assets, "without_metadata": without_metadata}
+        context["contributor_counts"] = selectors.album_contributor_counts(album=album)
+        return Response(AlbumResponseDto(album, context=context).data)
 
     @extend_schema(request=AlbumUpdateSerializer, responses={200: AlbumResponseDto})
     def patch(self, request, album_id):

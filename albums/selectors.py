@@ -73,3 +73,15 @@ def album_assets(*, album: Album) -> QuerySet[Asset]:
     return (
         album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)
     )
+
+
+def album_contributor_counts(*, album: Album) -> list[dict]:
+    """How many of the album's assets each user put there (their owners), the most first, as Immich counts them."""
+    counts = (
+        album_assets(album=album)
+        .order_by()
+        .values("owner_id")
+        .annotate(asset_count=Count("id"))
+        .order_by("-asset_count", "owner_id")
+    )
+    return [{"userId": row["owner_id"], "assetCount": row["asset_count"]} for row in counts]

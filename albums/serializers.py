@@ -24,12 +24,18 @@ class AlbumUserResponseDto(serializers.Serializer):
     user = UserResponseDto()
 
 
+class ContributorCountResponseDto(serializers.Serializer):
+    userId = serializers.UUIDField()
+    assetCount = serializers.IntegerField()
+
+
 class AlbumResponseDto(serializers.Serializer):
     """Immich's AlbumResponseDto, read from an album of `albums.selectors` (which counts its assets and dates and
     fetches its members). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. As in
     Immich 3.x, `albumUsers` starts with the owner (role `owner`), then the members in the order they were added;
     an empty album has no `startDate`, `endDate` or `lastModifiedAssetTimestamp` (absent, not null). `shared`: the
-    album has a member or a shared link."""
+    album has a member or a shared link. `contributorCounts` (how many of its assets each user added: their owners),
+    only in GET /albums/{id}'s answer for a shared album, as Immich: given as the context's `contributor_counts`."""
 
     id = serializers.UUIDField()
     ownerId = serializers.UUIDField(source="owner_id")
@@ -49,13 +55,23 @@ class AlbumResponseDto(serializers.Serializer):
     order = serializers.ChoiceField(choices=ORDERS)
     lastModifiedAssetTimestamp = ImmichDateTimeField(source="end_date", required=False)
     assets = serializers.SerializerMethodField()
+    contributorCounts = serializers.SerializerMethodField(required=False)
 
     def to_representation(self, album: Album) -> dict:
         body = super().to_representation(album)
         for key in _ABSENT_WHEN_EMPTY:
             if body[key] is None:
                 del body[key]
+        if body["contributorCounts"] is None:
+            del body["contributorCounts"]
         return body
+
+    @extend_schema_field(ContributorCountResponseDto(many=True))
+    def get_contributorCounts(self, album: Album) -> Any:
+        counts = self.context.get("contributor_counts")
+        if counts is None or not self.get_shared(album):
+            return None
+        return ContributorCountResponseDto(counts, many=True).data
 
     @extend_schema_field(UserResponseDto)
     def get_owner(self, album: Album) -> dict:

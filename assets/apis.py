@@ -44,7 +44,7 @@ from assets.uploads import services as upload_services
 from assets.uploads.handler import ASSET_FIELD, SIDECAR_FIELD, AssetUploadHandler
 from immich import access, storage
 from immich.api import RANGE_HEADER, file_responses, validated
-from immich.errors import BadRequest, NotFound, Unauthorized
+from immich.errors import BadRequest, NoAccess, NotFound, Unauthorized
 from immich.ranges import cacheable, file_response
 from workers.media import fs
 from workers.media import nsfw as nsfw_media
@@ -68,11 +68,11 @@ def _asset_with_people(request, asset: Asset) -> dict:
 
 def _reachable_asset(request, asset_id, permission: str) -> Asset:
     """The asset, when the caller may act on it with `permission` (its owner, or a member of an album holding it, a
-    partner, a link holder: `immich.access`); 404 otherwise, as for an unknown id."""
+    partner, a link holder: `immich.access`); NoAccess otherwise, as for an unknown id."""
     access.require(access.actor_of(request), permission, [asset_id])
     asset = selectors.asset_by_id(asset_id=asset_id)
-    if asset is None:
-        raise Http404("Asset not found")
+    if asset is None:  # removed since the check
+        raise NoAccess(permission)
     return asset
 
 

@@ -7,8 +7,8 @@ takes the actor and a set of ids and returns those it allows. The answer for a p
 (owner, album member, partner, link...), so `assets` registers what an owner may do without knowing that albums or
 sharing exist, and those apps add their ways in without `assets` importing them.
 
-A permission nobody registered a grant for allows nothing. Every refusal is `NotFound`: another user's id answers
-like an unknown one, so nobody learns which ids exist."""
+A permission nobody registered a grant for allows nothing. Every refusal is `NoAccess` (Immich's 400 "Not found or no
+<permission> access"): another user's id answers like an unknown one, so nobody learns which ids exist."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from immich.errors import NotFound
+from immich.errors import NoAccess
 
 
 class LinkGrant(Protocol):
@@ -94,10 +94,10 @@ def allowed(actor: Actor, permission: str, ids: Iterable) -> set[uuid.UUID]:
 
 
 def require(actor: Actor, permission: str, ids: Iterable) -> None:
-    """Raise NotFound unless `actor` may act on every one of `ids`."""
+    """Raise NoAccess unless `actor` may act on every one of `ids`."""
     wanted = {_as_uuid(value) for value in ids}
     if None in wanted or not wanted <= allowed(actor, permission, wanted):
-        raise NotFound(f"Not found or no {permission} access")
+        raise NoAccess(permission)
 
 
 def can(actor: Actor, permission: str, object_id) -> bool:

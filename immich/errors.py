@@ -56,6 +56,15 @@ class NotFound(ApplicationError):
     default_message = "Not found or no access"
 
 
+class NoAccess(BadRequest):
+    """An id the caller may not act on with `permission`, or that does not exist: Immich answers both with 400 "Not
+    found or no <permission> access" (its requireAccess), so nobody learns which ids others have."""
+
+    def __init__(self, permission: str):
+        super().__init__(f"Not found or no {permission} access")
+        self.permission = permission
+
+
 class RequestTimeout(ApplicationError):
     """The client sent its request body too slowly (immich/body_deadline.py)."""
 

@@ -22,8 +22,8 @@ ERROR_SCHEMA = {
     },
     "required": ["message", "error", "statusCode", "correlationId"],
 }
-PHRASES = {400: "Bad request", 401: "No or invalid credentials", 403: "Missing permission, or not an admin",
-           404: "Not found (another user's object is not found either)"}  # fmt: skip
+PHRASES = {400: "Bad request, or an object not found or not the caller's (Immich's \"Not found or no ... access\")", 401: "No or invalid credentials", 403: "Missing permission, or not an admin",
+           404: "Not found (a file, or a user)"}  # fmt: skip
 
 
 class ImmichAutoSchema(AutoSchema):
@@ -48,7 +48,7 @@ class ImmichAutoSchema(AutoSchema):
         if operation.get("requestBody") or any(parameter["in"] == "query" for parameter in parameters):
             codes.add(400)
         if any(parameter["in"] == "path" for parameter in parameters):
-            codes.add(404)
+            codes.update((400, 404))  # Immich's "Not found or no ... access"; 404: a file or user not there
         if any(requirement for requirement in operation.get("security", [])):
             codes.add(401)
             if HasApiPermission in self.view.permission_classes and (

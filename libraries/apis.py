@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -25,7 +24,7 @@ from libraries.serializers import (
 def _library(library_id):
     library = selectors.library_get(library_id=library_id)
     if library is None:
-        raise Http404("Library not found")
+        raise BadRequest("Library not found")  # Immich's answer
     return library
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from accounts.services import USER_DELETE_TASK
 from jobs.queues import Queue
 from jobs.runs import job_run_execute
 from jobs.system_config import config_get
 from jobs.tasks import NO_RETRY, job_task
 from maintenance.backup import BackupError, backup_create
 from maintenance.debris import debris_remove
+from maintenance.user_removal import user_remove
 from notifications.services import notify_backup_failed
 
 
@@ -39,3 +41,9 @@ def database_backup(run_id: int) -> dict[str, str]:
     """Periodic (beat), as a recorded run: a dump of the database, when backup.database.enabled; a failure tells
     the administrators."""
     return job_run_execute(run_id=run_id, work=_backup)
+
+
+@job_task(name=USER_DELETE_TASK, queue=Queue.BACKGROUND_TASK, time_limit=6 * 3600, retry=NO_RETRY)
+def user_delete(run_id: int) -> dict:
+    """A user deleted with `force`: their files and rows, as a recorded run (the reconciler resumes it)."""
+    return job_run_execute(run_id=run_id, work=user_remove)

@@ -1,6 +1,6 @@
-"""Moving all of one user's data to another (which Immich leaves to hand-written SQL): albums, libraries and
-assets change owner in one transaction; assets whose checksum the destination already has stay behind and are
-listed; thumbnails are regenerated (and, with the storage template on, originals re-filed) under the new owner."""
+"""Moving all of one user's data to another (which Immich leaves to hand-written SQL): albums, libraries, assets,
+people, tags and stacks change owner in one transaction; assets whose checksum the destination already has stay
+behind and are listed (their tags pass to the destination's copy; they leave their stacks); thumbnails are regenerated (and, with the storage template on, originals re-filed) under the new owner."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from albums.models import Album, AlbumAsset
 from assets.models import Asset, AssetStatus
 from libraries.models import Library
 from people.models import Person
+from stacks.models import Stack
+from tags.models import Tag
 
 
 class TransferError(ValueError):
@@ -27,6 +29,8 @@ class TransferPlan:
     albums: int = 0
     libraries: int = 0
     people: int = 0  # the source's people: moved, or merged into the destination's person of the same name
+    tags: int = 0  # the source's tags: moved, or merged into the destination's tag of the same path
+    stacks: int = 0
     assets: list = field(default_factory=list)  # ids that move
     duplicates: list = field(default_factory=list)  # (source asset id, file name, destination asset id)
     moved_bytes: int = 0
@@ -36,7 +40,8 @@ class TransferPlan:
         verb = "Moved" if self.applied else "Would move"
         return (
             f"{verb} {len(self.assets)} assets ({self.moved_bytes} bytes), {self.albums} albums, {self.libraries} "
-            f"libraries and {self.people} people from {self.source.email} to {self.destination.email}; "
+            f"libraries, {self.people} people, {self.tags} tags and {self.stacks} stacks from {self.source.email} to "
+            f"{self.destination.email}; "
             f"{len(self.duplicates)} duplicates stay "
             f"with {self.source.email}."
         )
@@ -65,6 +70,8 @@ def _plan(source: User, destination: User) -> TransferPlan:
     plan.albums = Album.objects.filter(owner=source).count()
     plan.libraries = Library.objects.filter(owner=source).count()
     plan.people = Person.objects.filter(owner=source).count()
+    plan.tags = Tag.objects.filter(owner=source).count()
+    plan.stacks = Stack.objects.filter(owner=source).count()
     return plan
 
 
@@ -77,6 +84,8 @@ def transfer_apply(*, source: User, destination: User, delete_duplicates: bool =
     from jobs.models import Priority, Step
     from jobs.services import steps_enqueue
     from people.services import people_transfer
+    from stacks.services import stacks_transfer
+    from tags.services import tags_transfer
 
     with transaction.atomic():
         # Lock both users: uploads for either (which update the quota row) wait until the transfer is done.
@@ -93,6 +102,8 @@ def transfer_apply(*, source: User, destination: User, delete_duplicates: bool =
         Library.objects.filter(owner=source).update(owner=destination)
         Asset.objects.filter(pk__in=plan.assets).update(owner=destination)
         plan.people = people_transfer(source=source, destination=destination)  # after the assets: people follow faces
+        plan.tags = tags_transfer(source=source, destination=destination, duplicate_of=duplicate_of)
+        plan.stacks = stacks_transfer(source=source, destination=destination)
         User.objects.filter(pk=source.pk).update(quota_usage_in_bytes=F("quota_usage_in_bytes") - plan.moved_bytes)
         User.objects.filter(pk=destination.pk).update(quota_usage_in_bytes=F("quota_usage_in_bytes") + plan.moved_bytes)
         if plan.assets:

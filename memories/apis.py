@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets.responses import BulkIdResponseDto
 from immich.api import validated
+from immich.errors import NoAccess
 from memories import selectors, services
 from memories.models import Memory
 from memories.serializers import (
@@ -73,10 +73,13 @@ class MemoryStatisticsApi(APIView):
 
 
 class _OwnedMemoryApi(APIView):
+    # Immich's access check per method: adding assets needs only read access to the memory
+    access_permission = {"GET": "memory.read", "PUT": "memory.update", "DELETE": "memory.delete"}
+
     def owned(self, request, memory_id) -> Memory:
         memory = selectors.memory_for(user=request.user, memory_id=memory_id)
         if memory is None:
-            raise Http404("Memory not found")
+            raise NoAccess(self.access_permission[request.method])
         return memory
 
 
@@ -101,6 +104,7 @@ class MemoryDetailApi(_OwnedMemoryApi):
 
 class MemoryAssetsApi(_OwnedMemoryApi):
     required_permission = {"PUT": "memoryAsset.create", "DELETE": "memoryAsset.delete"}
+    access_permission = {"PUT": "memory.read", "DELETE": "memory.update"}
 
     @extend_schema(request=MemoryAssetIdsSerializer, responses={200: BulkIdResponseDto(many=True)})
     def put(self, request, memory_id):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich.api import validated
+from immich.errors import NoAccess
 from notifications import selectors, services
 from notifications.serializers import (
     NotificationCreateSerializer,
@@ -53,7 +53,7 @@ class NotificationDetailApi(APIView):
     def _owned(self, request, notification_id):
         notification = selectors.notification_for(user=request.user, notification_id=notification_id)
         if notification is None:
-            raise Http404("Notification not found")
+            raise NoAccess(self.required_permission[request.method])
         return notification
 
     @extend_schema(responses={200: NotificationDto})

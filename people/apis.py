@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from immich import storage
 from immich.api import RANGE_HEADER, file_responses, validated
+from immich.errors import NoAccess
 from immich.ranges import cacheable, file_response
 from people import selectors, services
 from people.serializers import (
@@ -22,10 +23,10 @@ from people.serializers import (
 )
 
 
-def _owned_person(request, person_id):
+def _owned_person(request, person_id, permission: str = "person.read"):
     person = selectors.person_for(user=request.user, person_id=person_id)
     if person is None:
-        raise Http404("Person not found")
+        raise NoAccess(permission)
     return person
 
 
@@ -51,7 +52,7 @@ class PersonDetailApi(APIView):
 
     @extend_schema(request=PersonUpdateSerializer, responses={200: PersonResponseDto})
     def put(self, request, person_id):
-        person = _owned_person(request, person_id)
+        person = _owned_person(request, person_id, "person.update")
         changes = validated(PersonUpdateSerializer, request.data)
         person = services.person_update(person=person, changes=changes)
         return Response(PersonResponseDto(person).data)

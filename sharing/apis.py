@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from immich.api import validated
-from immich.errors import NotFound
+from immich.errors import NoAccess
 from sharing import selectors, services
 from sharing.selectors import SHARED_BY, SHARED_WITH
 from sharing.serializers import (
@@ -45,7 +45,7 @@ class PartnerApi(APIView):
         in_timeline = validated(PartnerUpdateSerializer, request.data)["inTimeline"]
         partner = services.partner_update(user=request.user, shared_by_id=user_id, in_timeline=in_timeline)
         if partner is None:
-            raise NotFound("Not found or no partner.update access")
+            raise NoAccess("partner.update")
         return Response(partner_response(partner, SHARED_WITH))
 
     @extend_schema(responses={200: None})

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts.throttle import client_address
 from immich import access
 from immich.api import LINK_PARAMETERS, validated
-from immich.errors import Forbidden, NotFound, Unauthorized
+from immich.errors import BadRequest, Forbidden, Unauthorized
 from sharing import link_selectors, link_services
 from sharing.authentication import TOKEN_COOKIE, link_token
 from sharing.link_serializers import (
@@ -29,7 +29,7 @@ from sharing.models import SharedLink
 def _owned_link(request, link_id) -> SharedLink:
     link = link_selectors.link_of(user=request.user, link_id=link_id)
     if link is None:
-        raise NotFound("Shared link not found")
+        raise BadRequest("Shared link not found")  # Immich's answer; another user's link answers the same
     return link
 
 

@@ -9,16 +9,16 @@ from rest_framework.views import APIView
 
 from assets.serializers import AssetIdsSerializer
 from immich.api import validated
-from immich.errors import NotFound
+from immich.errors import NoAccess
 from stacks import selectors, services
 from stacks.models import Stack
 from stacks.serializers import StackCreateDto, StackResponseDto, StackSearchDto, StackUpdateDto
 
 
-def _owned_stack(request, stack_id) -> Stack:
+def _owned_stack(request, stack_id, permission: str) -> Stack:
     stack = selectors.stack_for(user=request.user, stack_id=stack_id)
     if stack is None:
-        raise NotFound("Stack not found")  # another user's too: its existence is not revealed
+        raise NoAccess(permission)  # another user's too: its existence is not revealed
     return stack
 
 
@@ -52,17 +52,17 @@ class StackDetailApi(APIView):
 
     @extend_schema(responses={200: StackResponseDto})
     def get(self, request, stack_id):
-        return Response(_body(_owned_stack(request, stack_id)))
+        return Response(_body(_owned_stack(request, stack_id, "stack.read")))
 
     @extend_schema(request=StackUpdateDto, responses={200: StackResponseDto})
     def put(self, request, stack_id):
-        stack = _owned_stack(request, stack_id)
+        stack = _owned_stack(request, stack_id, "stack.update")
         primary = validated(StackUpdateDto, request.data)["primaryAssetId"]
         return Response(_body(services.stack_update(stack=stack, primary_asset_id=primary)))
 
     @extend_schema(responses={204: None})
     def delete(self, request, stack_id):
-        services.stacks_delete(owner=request.user, stack_ids=[_owned_stack(request, stack_id).id])
+        services.stacks_delete(owner=request.user, stack_ids=[_owned_stack(request, stack_id, "stack.delete").id])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -72,5 +72,5 @@ class StackAssetApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, stack_id, asset_id):
-        services.stack_remove_asset(stack=_owned_stack(request, stack_id), asset_id=asset_id)
+        services.stack_remove_asset(stack=_owned_stack(request, stack_id, "stack.update"), asset_id=asset_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

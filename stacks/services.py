@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assets.models import Asset, AssetStatus
-from immich.errors import BadRequest
+from immich.errors import BadRequest, NoAccess
 from stacks.models import Stack, StackAsset
 
 
@@ -46,7 +46,7 @@ def stacks_delete(*, owner: User, stack_ids: list[uuid.UUID]) -> None:
     """The stacks go, their assets stay (standing alone again). All the ids must be the owner's stacks."""
     stacks = Stack.objects.filter(owner=owner, pk__in=stack_ids)
     if stacks.count() != len(set(stack_ids)):
-        raise BadRequest("Not found or no stack.delete access")
+        raise NoAccess("stack.delete")
     stacks.delete()
 
 
@@ -83,3 +83,28 @@ def stack_copy(source: Asset, target: Asset) -> None:
         stack.primary_asset_id = target.pk
     stack.updated_at = timezone.now()
     stack.save(update_fields=["primary_asset", "updated_at"])
+
+
+# -- moving a user's data ----------------------------------------------------------------------------------------
+
+
+def stacks_transfer(*, source: User, destination: User) -> int:
+    """After the source's assets moved to the destination (inside the caller's transaction): the source's stacks
+    follow them. An asset that stayed with the source (a duplicate) leaves its stack (the oldest remaining asset
+    goes on top when it was the primary); a stack left with fewer than two assets is dissolved. Returns how many
+    stacks moved."""
+    moved = 0
+    for stack in Stack.objects.select_for_update().filter(owner=source):
+        StackAsset.objects.filter(stack=stack).exclude(asset__owner=destination).delete()
+        members = list(
+            StackAsset.objects.filter(stack=stack)
+            .order_by("asset__local_date_time", "asset_id")
+            .values_list("asset_id", flat=True)
+        )
+        if len(members) < 2:
+            stack.delete()
+            continue
+        primary = stack.primary_asset_id if stack.primary_asset_id in members else members[0]
+        Stack.objects.filter(pk=stack.pk).update(owner=destination, primary_asset_id=primary, updated_at=timezone.now())
+        moved += 1
+    return moved

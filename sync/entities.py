@@ -153,8 +153,10 @@ def _column(alias: str, column: str) -> str:
 
 
 def asset_columns(alias: str) -> str:
-    """The columns `asset_data` reads, of the assets_asset row named `alias`."""
-    return ", ".join(_column(alias, column) for column in _ASSET_COLUMNS)
+    """The columns `asset_data` reads, of the assets_asset row named `alias`, then the id of its stack (an asset
+    joining or leaving a stack gets a new change key: sync/migrations/0007_stacks.py)."""
+    stack = f"(SELECT member.stack_id FROM stacks_stackasset member WHERE member.asset_id = {alias}.id)"
+    return ", ".join([*(_column(alias, column) for column in _ASSET_COLUMNS), stack])
 
 
 _ASSET_SQL = (
@@ -166,13 +168,13 @@ _ASSET_SQL = (
 def asset_data(row: tuple, duration) -> dict:
     (asset_id, owner_id, file_name, thumbhash, checksum, file_created_at, file_modified_at, created_at,
      local_date_time, duration_ms, asset_type, deleted_at, is_favorite, visibility, live_photo_video_id, library_id,
-     width, height) = row  # fmt: skip
+     width, height, stack_id) = row  # fmt: skip
     return {
         "id": id_text(asset_id), "ownerId": id_text(owner_id), "originalFileName": file_name, "thumbhash": _base64(thumbhash),
         "checksum": _base64(checksum), "fileCreatedAt": _iso(file_created_at), "fileModifiedAt": _iso(file_modified_at),
         "createdAt": _iso(created_at), "localDateTime": _iso(local_date_time), "duration": duration(duration_ms),
         "type": asset_type, "deletedAt": _iso(deleted_at), "isFavorite": is_favorite, "visibility": visibility,
-        "livePhotoVideoId": id_text(live_photo_video_id), "stackId": None,
+        "livePhotoVideoId": id_text(live_photo_video_id), "stackId": id_text(stack_id),
         "libraryId": id_text(library_id), "width": width, "height": height, "isEdited": False,
     }  # fmt: skip
 

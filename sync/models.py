@@ -91,6 +91,16 @@ class PartnerAudit(_Audit):
         ]
 
 
+class StackAudit(_Audit):
+    """A stack left `owner_id`'s library: deleted, dissolved, or given to another user (a transfer)."""
+
+    stack_id = models.UUIDField()
+    owner_id = models.UUIDField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "sync_xid", "sync_seq"], name="sync_stack_audit_owner")]
+
+
 class UserAudit(_Audit):
     user_id = models.UUIDField()
 

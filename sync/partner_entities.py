@@ -47,7 +47,7 @@ PARTNER_DELETE = Entity(
 )
 
 # The partnerships whose libraries are shared with the caller, by creation: the parents of the backfills.
-_PARTNERS_CREATED = (
+PARTNERS_CREATED = (
     "SELECT t.sync_created_xid, t.sync_created_seq, t.shared_by_id FROM sharing_partner t "
     f"WHERE t.shared_with_id = %(user_id)s AND {CREATED_WINDOW} {CREATED_ORDER}"
 )
@@ -59,10 +59,10 @@ _PARTNER_ASSETS_BACKFILL = f"{_ASSETS} t.owner_id = %(parent_id)s AND {BACKFILL_
 PARTNER_ASSET_V1 = Entity("PartnerAssetV1", _PARTNER_ASSETS, asset_v1)
 PARTNER_ASSET_V2 = Entity("PartnerAssetV2", _PARTNER_ASSETS, asset_v2)
 PARTNER_ASSET_BACKFILL_V1 = Backfill(
-    "PartnerAssetBackfillV1", "PartnerAssetV1", _PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v1
+    "PartnerAssetBackfillV1", "PartnerAssetV1", PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v1
 )
 PARTNER_ASSET_BACKFILL_V2 = Backfill(
-    "PartnerAssetBackfillV2", "PartnerAssetV2", _PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v2
+    "PartnerAssetBackfillV2", "PartnerAssetV2", PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v2
 )
 # Deleted, purged, given away, or no longer shown to partners (partners_only): it leaves the partners' phones.
 PARTNER_ASSET_DELETE = Entity(
@@ -82,7 +82,7 @@ PARTNER_ASSET_EXIF = Entity(
 PARTNER_ASSET_EXIF_BACKFILL = Backfill(
     "PartnerAssetExifBackfillV1",
     "PartnerAssetExifV1",
-    _PARTNERS_CREATED,
+    PARTNERS_CREATED,
     f"{_EXIFS} asset.owner_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}",
     exif_data,
 )

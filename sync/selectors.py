@@ -17,6 +17,7 @@ from nsfw.selectors import nsfw_stream_params
 from sync import album_entities as albums
 from sync import entities
 from sync import partner_entities as partners
+from sync import stack_entities as stacks
 from sync.acks import COMPLETE, START, Ack, ChangeKey, ack_text, parse_ack, reset_ack
 from sync.entities import Backfill, Entity
 from sync.models import SessionSyncCheckpoint
@@ -29,16 +30,17 @@ LINES_PER_CHUNK = 500  # lines joined into one write to the client
 Part = Entity | Backfill
 
 # Each request type, what it streams, in Immich's order (deletes, then backfills, then upserts). The types whose
-# entities this server does not have yet (stacks and partners' stacks, memories, asset edits, metadata and OCR) answer
-# nothing.
+# entities this server does not have yet (memories, asset edits, metadata and OCR) answer nothing.
 STREAMS: dict[str, tuple[Part, ...]] = {
     "AuthUsersV1": (entities.AUTH_USER,),
     "UsersV1": (entities.USER_DELETE, entities.USER),
     "PartnersV1": (partners.PARTNER_DELETE, partners.PARTNER),
     "AssetsV1": (entities.ASSET_DELETE, entities.ASSET_V1),
     "AssetsV2": (entities.ASSET_DELETE, entities.ASSET_V2),
+    "StacksV1": stacks.STACKS,
     "PartnerAssetsV1": (partners.PARTNER_ASSET_DELETE, partners.PARTNER_ASSET_BACKFILL_V1, partners.PARTNER_ASSET_V1),
     "PartnerAssetsV2": (partners.PARTNER_ASSET_DELETE, partners.PARTNER_ASSET_BACKFILL_V2, partners.PARTNER_ASSET_V2),
+    "PartnerStacksV1": stacks.PARTNER_STACKS,
     "AlbumAssetsV1": albums.ALBUM_ASSETS_V1,
     "AlbumAssetsV2": albums.ALBUM_ASSETS_V2,
     "AlbumsV1": (albums.ALBUM_DELETE, albums.ALBUM_V1),

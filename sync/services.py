@@ -15,6 +15,7 @@ from sync.models import (
     PartnerAudit,
     PersonAudit,
     SessionSyncCheckpoint,
+    StackAudit,
     UserAudit,
 )
 from sync.types import AUDIT_PRUNE_AFTER
@@ -63,5 +64,6 @@ def sync_audit_prune() -> int:
             PartnerAudit,
             PersonAudit,
             AssetFaceAudit,
+            StackAudit,
         )
     )

@@ -10,16 +10,16 @@ from rest_framework.views import APIView
 from assets.responses import BulkIdResponseDto, TagResponseDto
 from assets.serializers import AssetIdsSerializer
 from immich.api import validated
-from immich.errors import NotFound
+from immich.errors import NoAccess
 from tags import selectors, services
 from tags.models import Tag
 from tags.serializers import TagBulkAssetsDto, TagBulkAssetsResponseDto, TagCreateDto, TagUpdateDto, TagUpsertDto
 
 
-def _owned_tag(request, tag_id) -> Tag:
+def _owned_tag(request, tag_id, permission: str) -> Tag:
     tag = selectors.tag_for(user=request.user, tag_id=tag_id)
     if tag is None:
-        raise NotFound("Tag not found")  # another user's too: its existence is not revealed
+        raise NoAccess(permission)  # another user's too: its existence is not revealed
     return tag
 
 
@@ -49,17 +49,17 @@ class TagDetailApi(APIView):
 
     @extend_schema(responses={200: TagResponseDto})
     def get(self, request, tag_id):
-        return Response(TagResponseDto(_owned_tag(request, tag_id)).data)
+        return Response(TagResponseDto(_owned_tag(request, tag_id, "tag.read")).data)
 
     @extend_schema(request=TagUpdateDto, responses={200: TagResponseDto})
     def put(self, request, tag_id):
-        tag = _owned_tag(request, tag_id)
+        tag = _owned_tag(request, tag_id, "tag.update")
         color = validated(TagUpdateDto, request.data)["color"]
         return Response(TagResponseDto(services.tag_update(tag=tag, color=color)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, tag_id):
-        services.tag_delete(tag=_owned_tag(request, tag_id))
+        services.tag_delete(tag=_owned_tag(request, tag_id, "tag.delete"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -68,7 +68,7 @@ class TagAssetsApi(APIView):
 
     @extend_schema(request=AssetIdsSerializer, responses={200: BulkIdResponseDto(many=True)})
     def put(self, request, tag_id):
-        tag = _owned_tag(request, tag_id)
+        tag = _owned_tag(request, tag_id, "tag.asset")
         ids = validated(AssetIdsSerializer, request.data)["ids"]
         return Response(
             BulkIdResponseDto(services.tag_add_assets(owner=request.user, tag=tag, ids=ids), many=True).data
@@ -76,7 +76,7 @@ class TagAssetsApi(APIView):
 
     @extend_schema(request=AssetIdsSerializer, responses={200: BulkIdResponseDto(many=True)})
     def delete(self, request, tag_id):
-        tag = _owned_tag(request, tag_id)
+        tag = _owned_tag(request, tag_id, "tag.asset")
         ids = validated(AssetIdsSerializer, request.data)["ids"]
         return Response(BulkIdResponseDto(services.tag_remove_assets(tag=tag, ids=ids), many=True).data)
 

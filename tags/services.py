@@ -128,3 +128,32 @@ def tags_from_keywords(asset: Asset, keywords: tuple[str, ...]) -> None:
     if values:
         tags = tags_upsert(owner=asset.owner, values=values)
         TagAsset.objects.bulk_create([TagAsset(tag=tag, asset_id=asset.pk) for tag in tags], ignore_conflicts=True)
+
+
+# -- moving a user's data ----------------------------------------------------------------------------------------
+
+
+def tags_transfer(*, source: User, destination: User, duplicate_of: dict) -> int:
+    """After the source's assets moved to the destination (inside the caller's transaction): the source's tags follow
+    them. A tag whose path the destination already has is merged into the destination's; an asset that stayed with
+    the source as a duplicate hands its tags to the destination's own copy (`duplicate_of`: source id -> copy id), so
+    no tag of one user is ever on another's asset. Returns how many source tags moved or merged."""
+    for link in TagAsset.objects.filter(tag__owner=source, asset_id__in=duplicate_of):
+        if TagAsset.objects.filter(tag_id=link.tag_id, asset_id=duplicate_of[link.asset_id]).exists():
+            link.delete()
+        else:
+            TagAsset.objects.filter(pk=link.pk).update(asset_id=duplicate_of[link.asset_id])
+    theirs = dict(Tag.objects.filter(owner=destination).values_list("value", "id"))
+    moved = 0
+    # A parent's path sorts before its children's: a merged parent is re-pointed before they are looked at.
+    for tag in Tag.objects.select_for_update().filter(owner=source).order_by("value"):
+        twin = theirs.get(tag.value)
+        if twin is None:
+            Tag.objects.filter(pk=tag.pk).update(owner=destination)
+        else:
+            already = TagAsset.objects.filter(tag_id=twin).values("asset_id")
+            TagAsset.objects.filter(tag=tag).exclude(asset_id__in=already).update(tag_id=twin)
+            Tag.objects.filter(parent=tag).update(parent_id=twin)
+            tag.delete()
+        moved += 1
+    return moved

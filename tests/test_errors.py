@@ -173,3 +173,27 @@ def test_a_trailing_slash_reaches_the_route(user, api):
     with_slash, without = (api.put(path, {"ids": "x"}, format="json") for path in ("/api/assets/", "/api/assets"))
     assert with_slash.json()["errors"] == without.json()["errors"]  # the bulk update's own answer, not a 404
     assert api.put("/api/users/me/", {"name": "Alice B."}, format="json").json()["name"] == "Alice B."
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/api/assets/{asset}", "Not found or no asset.read access"),
+        ("/api/albums/{album}", "Not found or no album.read access"),
+        ("/api/tags/{tag}", "Not found or no tag.read access"),
+    ],
+)
+def test_another_users_object_answers_immichs_400_like_an_unknown_id(user, api, other_api, tmp_path, path, message):
+    """Immich's requireAccess: 400 "Not found or no <permission> access", the same for an id nobody has."""
+    from tests.assets.helpers import upload_photo
+
+    asset = upload_photo(api, tmp_path)
+    ids = {
+        "asset": asset,
+        "album": api.post("/api/albums", {"albumName": "A"}, format="json").json()["id"],
+        "tag": api.put("/api/tags", {"tags": ["T"]}, format="json").json()[0]["id"],
+    }
+    theirs = path.format(**ids)
+    _assert_immich_error(other_api.get(theirs), 400, message)
+    unknown = path.format(**dict.fromkeys(ids, "6d1f1d6a-0000-4000-8000-000000000000"))
+    _assert_immich_error(other_api.get(unknown), 400, message)

@@ -140,16 +140,16 @@ def test_get_one_of_my_keys(api):
 
 
 @pytest.mark.django_db
-def test_get_another_users_key_is_404(api, other_api):
+def test_get_another_users_key_is_400(api, other_api):
     theirs = create_key(other_api).json()["apiKey"]["id"]
-    assert api.get(f"/api/api-keys/{theirs}").status_code == 404
+    assert api.get(f"/api/api-keys/{theirs}").status_code == 400
 
 
 @pytest.mark.django_db
-def test_get_unknown_key_is_404(api):
+def test_get_unknown_key_is_400(api):
     response = api.get(f"/api/api-keys/{uuid.uuid4()}")
-    assert response.status_code == 404
-    assert response.json()["statusCode"] == 404
+    assert response.status_code == 400
+    assert response.json()["message"] == "API Key not found"
 
 
 @pytest.mark.django_db
@@ -173,9 +173,9 @@ def test_update_with_unknown_permission_is_400(api):
 
 
 @pytest.mark.django_db
-def test_update_another_users_key_is_404(api, other_api):
+def test_update_another_users_key_is_400(api, other_api):
     theirs = create_key(other_api).json()["apiKey"]["id"]
-    assert api.put(f"/api/api-keys/{theirs}", {"name": "stolen"}, format="json").status_code == 404
+    assert api.put(f"/api/api-keys/{theirs}", {"name": "stolen"}, format="json").status_code == 400
     assert ApiKey.objects.get(pk=theirs).name == "laptop"
 
 
@@ -189,9 +189,9 @@ def test_delete_removes_the_key_and_its_secret_stops_working(api):
 
 
 @pytest.mark.django_db
-def test_delete_another_users_key_is_404(api, other_api):
+def test_delete_another_users_key_is_400(api, other_api):
     theirs = create_key(other_api).json()["apiKey"]["id"]
-    assert api.delete(f"/api/api-keys/{theirs}").status_code == 404
+    assert api.delete(f"/api/api-keys/{theirs}").status_code == 400
     assert ApiKey.objects.filter(pk=theirs).exists()
 
 

@@ -104,7 +104,7 @@ def test_another_admin_can_be_demoted_but_the_last_admin_never(admin_api, admin)
     with pytest.raises(BadRequest, match="last admin"):
         services.user_update(user=admin, is_superuser=False)
     with pytest.raises(BadRequest, match="last admin"):
-        services.user_soft_delete(user=admin)
+        services.user_delete(user=admin)
     admin.refresh_from_db()
     assert admin.is_superuser and admin.deleted_at is None
 

@@ -86,8 +86,8 @@ def test_an_admin_reads_and_updates_another_users_preferences(admin_api, api, us
     assert admin_api.get(f"/api/admin/users/{user.id}/preferences").json()["memories"]["enabled"] is False
 
 
-def test_the_admin_endpoint_answers_404_for_an_unknown_user(admin_api):
-    assert admin_api.get(f"/api/admin/users/{uuid.uuid4()}/preferences").status_code == 404
+def test_the_admin_endpoint_answers_400_for_an_unknown_user(admin_api):
+    assert admin_api.get(f"/api/admin/users/{uuid.uuid4()}/preferences").status_code == 400
 
 
 def test_the_schema_declares_the_response_dto():

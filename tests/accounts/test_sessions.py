@@ -82,7 +82,7 @@ def test_a_pending_sync_reset_is_set_on_a_session(user):
 
 def test_another_users_session_is_not_found(user, other_user):
     theirs = _signed_in(other_user).get("/api/sessions").json()[0]["id"]
-    assert _signed_in(user).delete(f"/api/sessions/{theirs}").status_code == 404
+    assert _signed_in(user).delete(f"/api/sessions/{theirs}").status_code == 400
     assert Session.objects.filter(pk=theirs).exists()
 
 

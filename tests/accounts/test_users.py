@@ -216,8 +216,8 @@ def test_admin_gets_a_user(admin_api, user):
 
 
 @pytest.mark.django_db
-def test_admin_get_unknown_user_is_404(admin_api):
-    assert admin_api.get(f"/api/admin/users/{uuid.uuid4()}").status_code == 404
+def test_admin_get_unknown_user_is_400(admin_api):
+    assert admin_api.get(f"/api/admin/users/{uuid.uuid4()}").status_code == 400
 
 
 @pytest.mark.django_db

@@ -56,20 +56,20 @@ def test_a_comment_needs_its_text(other_api, album):
 
 def test_no_activity_when_the_album_disables_it(api, other_api, album):
     api.patch(f"/api/albums/{album['id']}", {"isActivityEnabled": False}, format="json")
-    assert comment(other_api, album).status_code == 404
+    assert comment(other_api, album).status_code == 400
 
 
 def test_a_stranger_neither_reads_nor_writes(album, db):
     stranger = client_for(_user("carol@example.com"))
-    assert comment(stranger, album).status_code == 404
-    assert stranger.get(f"/api/activities?albumId={album['id']}").status_code == 404
+    assert comment(stranger, album).status_code == 400
+    assert stranger.get(f"/api/activities?albumId={album['id']}").status_code == 400
 
 
 def test_the_author_or_the_owner_deletes_an_activity_and_no_one_else(api, other_api, album, db):
     carol = _user("carol@example.com")
     share(api, album["id"], carol, "viewer")
     mine = comment(other_api, album).json()["id"]
-    assert client_for(carol).delete(f"/api/activities/{mine}").status_code == 404
+    assert client_for(carol).delete(f"/api/activities/{mine}").status_code == 400
     assert api.delete(f"/api/activities/{mine}").status_code == 204
     theirs = comment(api, album).json()["id"]
-    assert other_api.delete(f"/api/activities/{theirs}").status_code == 404
+    assert other_api.delete(f"/api/activities/{theirs}").status_code == 400

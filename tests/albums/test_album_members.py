@@ -111,13 +111,13 @@ def test_a_member_reads_the_album_and_its_assets_files(other_api, shared_album):
 
 
 def test_a_member_sees_nothing_else_of_the_owners(other_api, shared_album):
-    assert other_api.get(f"/api/assets/{shared_album['private']}").status_code == 404
-    assert other_api.get(f"/api/assets/{shared_album['private']}/original").status_code == 404
+    assert other_api.get(f"/api/assets/{shared_album['private']}").status_code == 400
+    assert other_api.get(f"/api/assets/{shared_album['private']}/original").status_code == 400
 
 
 def test_a_member_cannot_change_the_owners_asset(other_api, shared_album):
     response = other_api.put(f"/api/assets/{shared_album['photo']}", {"isFavorite": True}, format="json")
-    assert response.status_code == 404
+    assert response.status_code == 400
 
 
 def test_the_album_timeline_shows_its_assets_to_a_member(other_api, shared_album):
@@ -129,10 +129,10 @@ def test_the_album_timeline_shows_its_assets_to_a_member(other_api, shared_album
 def test_a_viewer_cannot_add_assets_or_change_the_album(other_api, shared_album, tmp_path):
     own = upload_photo(other_api, tmp_path / "bob")
     put = other_api.put(f"/api/albums/{shared_album['id']}/assets", {"ids": [own]}, format="json")
-    assert put.status_code == 404
+    assert put.status_code == 400
     patch = other_api.patch(f"/api/albums/{shared_album['id']}", {"albumName": "Mine"}, format="json")
-    assert patch.status_code == 404
-    assert other_api.delete(f"/api/albums/{shared_album['id']}").status_code == 404
+    assert patch.status_code == 400
+    assert other_api.delete(f"/api/albums/{shared_album['id']}").status_code == 400
 
 
 def test_an_editor_adds_own_assets_but_not_others(api, other_api, other_user, shared_album, tmp_path):
@@ -168,19 +168,19 @@ def test_the_owner_changes_a_members_role(api, other_user, shared_album):
 
 def test_a_member_cannot_change_roles(other_api, other_user, shared_album):
     url = f"/api/albums/{shared_album['id']}/user/{other_user.id}"
-    assert other_api.put(url, {"role": "editor"}, format="json").status_code == 404
+    assert other_api.put(url, {"role": "editor"}, format="json").status_code == 400
 
 
 def test_a_member_leaves_the_album(api, other_api, shared_album):
     assert other_api.delete(f"/api/albums/{shared_album['id']}/user/me").status_code == 200
-    assert other_api.get(f"/api/albums/{shared_album['id']}").status_code == 404
+    assert other_api.get(f"/api/albums/{shared_album['id']}").status_code == 400
     assert api.get(f"/api/albums/{shared_album['id']}").json()["shared"] is False
 
 
 def test_a_member_cannot_remove_another_member(api, other_api, shared_album, carol):
     share(api, shared_album["id"], carol)
     response = other_api.delete(f"/api/albums/{shared_album['id']}/user/{carol.id}")
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert len(api.get(f"/api/albums/{shared_album['id']}").json()["albumUsers"]) == 3
 
 
@@ -192,5 +192,23 @@ def test_the_owner_cannot_leave(api, user, shared_album):
 
 def test_a_stranger_reads_nothing_of_a_shared_album(shared_album, carol):
     stranger = client_for(carol)
-    assert stranger.get(f"/api/albums/{shared_album['id']}").status_code == 404
-    assert stranger.get(f"/api/assets/{shared_album['photo']}/thumbnail").status_code == 404
+    assert stranger.get(f"/api/albums/{shared_album['id']}").status_code == 400
+    assert stranger.get(f"/api/assets/{shared_album['photo']}/thumbnail").status_code == 400
+
+
+def test_a_shared_albums_answer_counts_each_contributors_assets(
+    api, other_api, user, other_user, shared_album, tmp_path
+):
+    api.put(f"/api/albums/{shared_album['id']}/user/{other_user.id}", {"role": "editor"}, format="json")
+    mine = [upload_photo(other_api, tmp_path / f"bob{i}", color=(9, 9, 10 * i)) for i in range(2)]
+    other_api.put(f"/api/albums/{shared_album['id']}/assets", {"ids": mine}, format="json")
+    body = other_api.get(f"/api/albums/{shared_album['id']}").json()
+    assert body["contributorCounts"] == [
+        {"userId": str(other_user.id), "assetCount": 2},
+        {"userId": str(user.id), "assetCount": 1},
+    ]
+
+
+def test_an_album_shared_with_nobody_has_no_contributor_counts(api, tmp_path):
+    album = create_album(api, "Alone", assetIds=[upload_photo(api, tmp_path / "a")])
+    assert "contributorCounts" not in api.get(f"/api/albums/{album['id']}").json()

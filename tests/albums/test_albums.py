@@ -76,12 +76,12 @@ def test_remove_assets_from_album(api, tmp_path):
 
 def test_another_users_album_is_not_found(api, other_api, tmp_path):
     album = create_album(api)
-    assert other_api.get(f"/api/albums/{album['id']}").status_code == 404
+    assert other_api.get(f"/api/albums/{album['id']}").status_code == 400
     assert (
         other_api.put(f"/api/albums/{album['id']}/assets", {"ids": [str(uuid.uuid4())]}, format="json").status_code
-        == 404
+        == 400
     )
-    assert other_api.delete(f"/api/albums/{album['id']}").status_code == 404
+    assert other_api.delete(f"/api/albums/{album['id']}").status_code == 400
 
 
 def test_rename_and_delete_album(api):
@@ -91,7 +91,7 @@ def test_rename_and_delete_album(api):
         == "Renamed"
     )
     assert api.delete(f"/api/albums/{album['id']}").status_code == 204
-    assert api.get(f"/api/albums/{album['id']}").status_code == 404
+    assert api.get(f"/api/albums/{album['id']}").status_code == 400
 
 
 def test_album_requires_credentials(anonymous):

@@ -49,8 +49,8 @@ def test_a_video_duration_is_answered_in_milliseconds(api, tmp_path):
 
 def test_another_users_asset_is_not_found(api, other_api, tmp_path):
     asset_id = upload_photo(api, tmp_path)
-    assert other_api.get(f"/api/assets/{asset_id}").status_code == 404
-    assert other_api.get(f"/api/assets/{asset_id}/original").status_code == 404
+    assert other_api.get(f"/api/assets/{asset_id}").status_code == 400
+    assert other_api.get(f"/api/assets/{asset_id}/original").status_code == 400
 
 
 def test_original_is_streamed_whole(api, tmp_path):
@@ -123,7 +123,7 @@ def test_empty_trash_marks_deleted_and_delete_job_removes_files(api, tmp_path):
     original = Path(Asset.objects.get(pk=asset_id).original_path)
     api.delete("/api/assets", {"ids": [asset_id]}, format="json")
     assert api.post("/api/trash/empty").json() == {"count": 1}
-    assert api.get(f"/api/assets/{asset_id}").status_code == 404
+    assert api.get(f"/api/assets/{asset_id}").status_code == 400
     assert asset_delete_files(asset_id=asset_id) is True
     assert not original.exists()
     assert not Asset.objects.filter(pk=asset_id).exists()

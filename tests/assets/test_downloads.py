@@ -43,7 +43,7 @@ def test_the_archive_holds_the_originals_under_their_names(api, photos):
 def test_an_archive_naming_an_unreachable_asset_is_refused(api, other_api, photos, tmp_path):
     theirs = upload_photo(other_api, tmp_path / "bob", color=(1, 1, 1))
     response = api.post("/api/download/archive", {"assetIds": [photos[0], theirs]}, format="json")
-    assert response.status_code == 404
+    assert response.status_code == 400
 
 
 def test_an_archive_over_the_archive_size_is_refused(api, photos):
@@ -66,7 +66,7 @@ def test_a_link_holder_downloads_only_when_the_link_allows(api, photos):
                     format="json").json()  # fmt: skip
     holder = APIClient()
     url = f"/api/download/archive?key={link['key']}"
-    assert holder.post(url, {"assetIds": photos[:1]}, format="json").status_code == 404
+    assert holder.post(url, {"assetIds": photos[:1]}, format="json").status_code == 400
     api.patch(f"/api/shared-links/{link['id']}", {"allowDownload": True}, format="json")
     assert _zip(holder.post(url, {"assetIds": photos[:1]}, format="json")).namelist() == ["photo.jpg"]
-    assert holder.post(url, {"assetIds": photos[1:2]}, format="json").status_code == 404
+    assert holder.post(url, {"assetIds": photos[1:2]}, format="json").status_code == 400

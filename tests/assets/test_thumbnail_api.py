@@ -68,7 +68,7 @@ def test_thumbhash_appears_in_the_asset(api, tmp_path):
 
 def test_another_users_thumbnail_is_not_found(api, other_api, tmp_path):
     asset_id = _processed_photo(api, tmp_path)
-    assert other_api.get(f"/api/assets/{asset_id}/thumbnail").status_code == 404
+    assert other_api.get(f"/api/assets/{asset_id}/thumbnail").status_code == 400
 
 
 def test_asset_jobs_regenerate_thumbnail_enqueues_only_my_assets(api, other_api, tmp_path):

@@ -54,7 +54,7 @@ def test_playback_of_a_video_without_transcode_serves_the_original_with_ranges(a
 
 
 def test_playback_is_for_the_owners_videos(api, other_api, tmp_path, webm):
-    assert other_api.get(f"/api/assets/{webm}/video/playback").status_code == 404
+    assert other_api.get(f"/api/assets/{webm}/video/playback").status_code == 400
     photo = upload_photo(api, tmp_path)
     assert api.get(f"/api/assets/{photo}/video/playback").status_code == 400
 

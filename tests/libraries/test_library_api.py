@@ -71,7 +71,7 @@ def test_libraries_are_admin_only(api, anonymous, user):
 
 
 def test_unknown_library_is_not_found(admin_api):
-    assert admin_api.get("/api/libraries/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert admin_api.get("/api/libraries/00000000-0000-0000-0000-000000000000").status_code == 400
 
 
 @pytest.fixture
@@ -224,5 +224,5 @@ def test_delete_removes_assets_and_generated_files_never_originals(
 
 def test_a_deleted_library_disappears_from_the_api_at_once(admin_api, library):
     admin_api.delete(f"/api/libraries/{library.pk}")
-    assert admin_api.get(f"/api/libraries/{library.pk}").status_code == 404
+    assert admin_api.get(f"/api/libraries/{library.pk}").status_code == 400
     assert admin_api.get("/api/libraries").json() == []

@@ -77,7 +77,7 @@ def test_update_changes_saved_seen_and_date(api):
 def test_delete_removes_the_memory_not_its_assets(api, photo):
     memory_id = _create(api, assetIds=[photo]).json()["id"]
     assert api.delete(f"/api/memories/{memory_id}").status_code == 204
-    assert api.get(f"/api/memories/{memory_id}").status_code == 404
+    assert api.get(f"/api/memories/{memory_id}").status_code == 400
     assert Asset.objects.filter(pk=photo).exists()
 
 
@@ -107,7 +107,7 @@ def test_a_trashed_asset_is_not_shown_in_its_memory(api, photo):
 
 def test_another_users_memory_is_not_found(api, other_api):
     memory_id = _create(api).json()["id"]
-    assert other_api.get(f"/api/memories/{memory_id}").status_code == 404
-    assert other_api.delete(f"/api/memories/{memory_id}").status_code == 404
+    assert other_api.get(f"/api/memories/{memory_id}").status_code == 400
+    assert other_api.delete(f"/api/memories/{memory_id}").status_code == 400
     assert other_api.get("/api/memories").json() == []
     assert Memory.objects.filter(pk=memory_id).exists()

@@ -128,9 +128,9 @@ def test_bulk_read_and_delete_touch_only_ones_own(api, other_api, user, other_us
 def test_another_users_notification_is_not_found(api, other_api, other_user):
     theirs = Notification.objects.create(user=other_user, title="theirs")
     url = f"/api/notifications/{theirs.id}"
-    assert api.get(url).status_code == 404
-    assert api.put(url, {"readAt": "2026-12-06T10:00:00Z"}, format="json").status_code == 404
-    assert api.delete(url).status_code == 404
+    assert api.get(url).status_code == 400
+    assert api.put(url, {"readAt": "2026-12-06T10:00:00Z"}, format="json").status_code == 400
+    assert api.delete(url).status_code == 400
     assert other_api.get(url).json()["title"] == "theirs"
     assert other_api.delete(url).status_code == 204
     assert not Notification.objects.exists()

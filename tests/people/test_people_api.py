@@ -110,10 +110,10 @@ def test_choosing_the_feature_face_remakes_the_thumbnail(api, tagged, queued, dj
 
 def test_another_users_person_is_not_found(other_api, tagged):
     person_id = tagged["alice"].id
-    assert other_api.get(f"/api/people/{person_id}").status_code == 404
-    assert other_api.put(f"/api/people/{person_id}", {"name": "Mine"}, format="json").status_code == 404
-    assert other_api.get(f"/api/people/{person_id}/thumbnail").status_code == 404
-    assert other_api.get(f"/api/people/{person_id}/statistics").status_code == 404
+    assert other_api.get(f"/api/people/{person_id}").status_code == 400
+    assert other_api.put(f"/api/people/{person_id}", {"name": "Mine"}, format="json").status_code == 400
+    assert other_api.get(f"/api/people/{person_id}/thumbnail").status_code == 400
+    assert other_api.get(f"/api/people/{person_id}/statistics").status_code == 400
     assert other_api.get("/api/people").json() == {"people": [], "total": 0, "hidden": 0, "hasNextPage": False}
 
 

@@ -14,6 +14,7 @@ from tests.security.matrix import (
     RULES,
     SESSION_ONLY,
     Access,
+    refusal_of,
     request_for,
     rule_for,
     schema_operations,
@@ -85,14 +86,16 @@ def test_a_non_admin_gets_403_on_admin_operations(api, operation):
 
 @pytest.mark.parametrize("intruder", ["other_user", "admin"])
 @pytest.mark.parametrize("operation", _of(Access.USER, with_path_id=True))
-def test_another_users_object_is_not_found_and_stays_as_it_was(request, victim, media_root, operation, intruder):
+def test_another_users_object_is_refused_as_unknown_and_stays_as_it_was(
+    request, victim, media_root, operation, intruder
+):
     rule = rule_for(operation)
     client = client_for(request.getfixturevalue(intruder))
     sent = request_for(operation, rule, path_ids=victim.ids, ids=_victim_ids(victim))
     before = snapshot(victim.user, media_root)
     response = send(client, sent)
     content = _content(response)
-    assert response.status_code == 404, content[:300]
+    assert response.status_code == refusal_of(rule), content[:300]
     assert snapshot(victim.user, media_root) == before
     assert_nothing_leaked(content, victim, sent.text())
 
@@ -162,8 +165,9 @@ def test_album_members_and_partners_reach_what_is_shared_and_nothing_else(
     before = snapshot(victim.user, media_root)
     response = send(client_for(other_user), sent)
     content = _content(response)
-    expected = MEMBER_REACH.get(operation, {}).get(role, 404)
+    refused = refusal_of(rule)
+    expected = MEMBER_REACH.get(operation, {}).get(role, refused)
     assert response.status_code == expected, content[:300]
     assert snapshot(victim.user, media_root) == before
-    if expected == 404:
+    if expected == refused:
         assert_nothing_leaked(content, victim, sent.text())

@@ -22,15 +22,15 @@ pytestmark = pytest.mark.django_db
 LINK_REACH: dict[str, dict[str, int]] = {
     "GET /api/assets/{asset_id}": {"link": 200, "download": 200},
     "GET /api/assets/{asset_id}/thumbnail": {"link": 200, "download": 200},
-    "GET /api/assets/{asset_id}/original": {"link": 404, "download": 200},
+    "GET /api/assets/{asset_id}/original": {"link": 400, "download": 200},
     "GET /api/assets/{asset_id}/video/playback": {"link": 400, "download": 400},  # reached; the photo is no video
     "GET /api/albums/{album_id}": {"link": 200, "download": 200},
     "GET /api/timeline/buckets": {"link": 200, "download": 200},  # the album's filter names the victim's own album
     "GET /api/timeline/bucket": {"link": 200, "download": 200},
     "POST /api/assets": {"link": 401, "download": 401},  # uploads not allowed by this link
     "GET /api/shared-links/me": {"link": 200, "download": 200, "locked": 401},
-    "POST /api/download/info": {"link": 404, "download": 201},
-    "POST /api/download/archive": {"link": 404, "download": 200},
+    "POST /api/download/info": {"link": 400, "download": 201},
+    "POST /api/download/archive": {"link": 400, "download": 200},
     "POST /api/shared-links/login": {"link": 400, "download": 400, "locked": 401},  # none set; a wrong one
 }
 TAKES_LINKS = set(LINK_REACH)

@@ -41,20 +41,20 @@ def test_sharing_with_oneself_or_twice_is_refused(api, user, other_user, partner
 def test_a_partner_sees_the_shared_photo_but_not_the_archived_one(other_api, partnership):
     assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 200
     assert other_api.get(f"/api/assets/{partnership['photo']}/original").status_code == 200
-    assert other_api.get(f"/api/assets/{partnership['archived']}").status_code == 404
+    assert other_api.get(f"/api/assets/{partnership['archived']}").status_code == 400
 
 
 def test_a_locked_or_trashed_asset_is_not_shared(api, other_api, partnership):
     Asset.objects.filter(pk=partnership["photo"]).update(visibility="locked")
-    assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 404
+    assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 400
     Asset.objects.filter(pk=partnership["photo"]).update(visibility="timeline")
     api.delete("/api/assets", {"ids": [partnership["photo"]]}, format="json")
-    assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 404
+    assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 400
 
 
 def test_a_partner_cannot_change_the_shared_assets(api, other_api, partnership):
     url = f"/api/assets/{partnership['photo']}"
-    assert other_api.put(url, {"isFavorite": True}, format="json").status_code == 404
+    assert other_api.put(url, {"isFavorite": True}, format="json").status_code == 400
     other_api.delete("/api/assets", {"ids": [partnership["photo"]]}, format="json")
     assert api.get(url).json()["isFavorite"] is False
     assert Asset.objects.get(pk=partnership["photo"]).deleted_at is None
@@ -80,12 +80,12 @@ def test_with_partners_refuses_archived_or_trashed(other_api):
 
 
 def test_only_the_user_shared_with_sets_in_timeline(api, other_user, partnership):
-    assert api.put(f"/api/partners/{other_user.id}", {"inTimeline": True}, format="json").status_code == 404
+    assert api.put(f"/api/partners/{other_user.id}", {"inTimeline": True}, format="json").status_code == 400
 
 
 def test_removing_the_partner_stops_the_sharing(api, other_api, other_user, partnership):
     assert api.delete(f"/api/partners/{other_user.id}").status_code == 200
-    assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 404
+    assert other_api.get(f"/api/assets/{partnership['photo']}").status_code == 400
     assert api.delete(f"/api/partners/{other_user.id}").status_code == 400
 
 

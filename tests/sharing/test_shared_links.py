@@ -64,14 +64,14 @@ def test_the_holder_reaches_exactly_the_links_assets(album_link, photos):
     key = album_link["key"]
     holder = APIClient()
     assert holder.get(f"/api/assets/{photos['shared']}?key={key}").status_code == 200
-    assert holder.get(f"/api/assets/{photos['private']}?key={key}").status_code == 404
+    assert holder.get(f"/api/assets/{photos['private']}?key={key}").status_code == 400
     assert holder.get(f"/api/albums/{album_link['album']['id']}?key={key}").status_code == 200
 
 
 def test_originals_only_when_downloads_are_allowed(api, album_link, photos):
     holder = APIClient()
     url = f"/api/assets/{photos['shared']}/original?key={album_link['key']}"
-    assert holder.get(url).status_code == 404
+    assert holder.get(url).status_code == 400
     api.patch(f"/api/shared-links/{album_link['id']}", {"allowDownload": True}, format="json")
     assert holder.get(url).status_code == 200
 
@@ -109,7 +109,7 @@ def test_a_taken_slug_is_refused(api, photos):
 def test_a_link_to_another_users_album_or_asset_is_refused(other_api, album_link, photos):
     album = other_api.post("/api/shared-links", {"type": "ALBUM", "albumId": album_link["album"]["id"]}, format="json")
     asset = other_api.post("/api/shared-links", {"type": "INDIVIDUAL", "assetIds": [photos["private"]]}, format="json")
-    assert (album.status_code, asset.status_code) == (404, 404)
+    assert (album.status_code, asset.status_code) == (400, 400)
 
 
 def test_an_expiry_in_the_past_is_refused(api, photos):
@@ -167,8 +167,8 @@ def test_the_owner_adds_and_removes_assets_of_an_individual_link(api, other_api,
 
 
 def test_another_user_cannot_see_or_change_the_link(other_api, album_link):
-    assert other_api.get(f"/api/shared-links/{album_link['id']}").status_code == 404
-    assert other_api.delete(f"/api/shared-links/{album_link['id']}").status_code == 404
+    assert other_api.get(f"/api/shared-links/{album_link['id']}").status_code == 400
+    assert other_api.delete(f"/api/shared-links/{album_link['id']}").status_code == 400
     assert other_api.get("/api/shared-links").json() == []
 
 

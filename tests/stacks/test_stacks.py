@@ -60,10 +60,10 @@ def test_a_stack_of_another_users_assets_is_refused(api, other_api, photos, tmp_
 
 def test_stacks_are_their_owners_only(api, other_api, photos):
     stack = create(api, photos[:2])
-    assert other_api.get(f"/api/stacks/{stack['id']}").status_code == 404
-    assert other_api.delete(f"/api/stacks/{stack['id']}").status_code == 404
+    assert other_api.get(f"/api/stacks/{stack['id']}").status_code == 400
+    assert other_api.delete(f"/api/stacks/{stack['id']}").status_code == 400
     assert other_api.get("/api/stacks").json() == []
-    assert api.get(f"/api/stacks/{uuid.uuid4()}").status_code == 404
+    assert api.get(f"/api/stacks/{uuid.uuid4()}").status_code == 400
 
 
 def test_list_by_primary_asset(api, photos):

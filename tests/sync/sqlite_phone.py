@@ -72,6 +72,7 @@ def main() -> None:
     before.delete()
     report["third"] = _sync(phone)
     report.update(_sharing(phone, user))
+    report.update(_stacks(phone, user))
     print("REPORT " + json.dumps(report))
 
 
@@ -101,4 +102,20 @@ def _sharing(phone: Client, user) -> dict[str, object]:
     AlbumUser.objects.filter(album=album, user=user).delete()
     Partner.objects.filter(shared_by=dave).delete()
     report["unshared"] = _sync(phone, SHARING_TYPES)
+    return report
+
+
+def _stacks(phone: Client, user) -> dict[str, object]:
+    """Two synced photos of the user become a stack (they come again with its id), then the stack is deleted."""
+    from stacks.models import Stack, StackAsset
+
+    types = ["AssetsV2", "StacksV1"]
+    photos = [_asset(user, "burst1.jpg"), _asset(user, "burst2.jpg")]
+    _ack(phone, _sync(phone, types))
+    stack = Stack.objects.create(owner=user, primary_asset=photos[0])
+    StackAsset.objects.bulk_create([StackAsset(stack=stack, asset=photo) for photo in photos])
+    report: dict[str, object] = {"stack": str(stack.id), "stacked": _sync(phone, types)}
+    _ack(phone, report["stacked"])
+    stack.delete()
+    report["unstacked"] = _sync(phone, types)
     return report

@@ -67,3 +67,12 @@ def test_partners_and_shared_albums_reach_the_phone_with_their_backfill_and_thei
     assert of_type(unshared, "PartnerAssetDeleteV1") == [{"assetId": report["carols"]}]
     assert of_type(unshared, "AlbumDeleteV1") == [{"albumId": report["shared_album"]}]
     assert of_type(unshared, "PartnerDeleteV1") == [{"sharedById": report["dave"], "sharedWithId": user}]
+
+
+def test_stacks_and_their_removal_reach_the_phone_from_the_sqlite_triggers(report):
+    stack = report["stack"]
+    [synced] = of_type(report["stacked"], "StackV1")
+    assert synced["id"] == stack and synced["ownerId"] == report["user"]
+    assert [asset["stackId"] for asset in of_type(report["stacked"], "AssetV2")] == [stack, stack]
+    assert of_type(report["unstacked"], "StackDeleteV1") == [{"stackId": stack}]
+    assert [asset["stackId"] for asset in of_type(report["unstacked"], "AssetV2")] == [None, None]

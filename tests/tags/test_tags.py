@@ -70,10 +70,10 @@ def test_delete_removes_the_children_too(api):
 
 def test_tags_are_their_owners_only(api, other_api):
     [tag] = upsert(api, "mine")
-    assert other_api.get(f"/api/tags/{tag['id']}").status_code == 404
-    assert other_api.delete(f"/api/tags/{tag['id']}").status_code == 404
+    assert other_api.get(f"/api/tags/{tag['id']}").status_code == 400
+    assert other_api.delete(f"/api/tags/{tag['id']}").status_code == 400
     assert other_api.get("/api/tags").json() == []
-    assert api.get(f"/api/tags/{uuid.uuid4()}").status_code == 404
+    assert api.get(f"/api/tags/{uuid.uuid4()}").status_code == 400
 
 
 def test_tag_and_untag_assets_reporting_each_id(api, other_api, tmp_path):
