@@ -23,7 +23,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from workers.media.exif import exposure_text, to_float
+from workers.media.exif import exposure_text, gps_problem, to_float
 
 MAX_XMP_BYTES = 4 * 1024 * 1024
 MAX_XMP_DEPTH = 64
@@ -51,8 +51,9 @@ _MARKS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# The order Immich reads dates in, restricted to what XMP carries.
-_DATE_KEYS = ("exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate")
+# The dates XMP carries, in the order Immich's reading through exiftool (MWG composites) prefers them: the
+# photoshop date is MWG's DateTimeOriginal, ahead of XMP's own exif:DateTimeOriginal.
+_DATE_KEYS = ("photoshop:DateCreated", "exif:DateTimeOriginal", "xmp:CreateDate")
 
 _WANTED = (
     "dc:description",
@@ -237,15 +238,16 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
         values["description"] = text
     if (rating := to_float(raw.get("xmp:Rating"))) is not None and -1 <= rating <= 5:
         values["rating"] = int(rating)
-    for key in _DATE_KEYS:
-        if raw.get(key):
-            values["date_text"] = raw[key]
-            break
+    if dated := {key: raw[key] for key in _DATE_KEYS if raw.get(key)}:
+        values["dates"] = dated
+        values["date_text"] = next(iter(dated.values()))
     if (orientation := to_float(raw.get("tiff:Orientation"))) is not None and 1 <= orientation <= 8:
         values["orientation"] = int(orientation)
-    for key, name in (("make", "tiff:Make"), ("model", "tiff:Model"), ("projection_type", "GPano:ProjectionType")):
+    for key, name in (("make", "tiff:Make"), ("model", "tiff:Model")):
         if raw.get(name):
             values[key] = raw[name]
+    if projection := raw.get("GPano:ProjectionType"):
+        values["projection_type"] = projection.upper()  # as Immich stores it: EQUIRECTANGULAR
     if lens := raw.get("exifEX:LensModel") or raw.get("aux:Lens"):
         values["lens_model"] = lens
     if (number := _rational(raw.get("exif:FNumber"))) is not None:
@@ -257,8 +259,11 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
     if (iso := to_float(raw.get("exif:ISOSpeedRatings") or raw.get("exifEX:PhotographicSensitivity"))) is not None:
         values["iso"] = int(iso)
     latitude, longitude = _coordinate(raw.get("exif:GPSLatitude")), _coordinate(raw.get("exif:GPSLongitude"))
-    if latitude is not None and longitude is not None and abs(latitude) <= 90 and abs(longitude) <= 180:
-        values["latitude"], values["longitude"] = latitude, longitude
+    if latitude is not None and longitude is not None:
+        if problem := gps_problem(latitude, longitude):
+            values["warnings"] = (f"XMP GPS position {problem}, ignored",)
+        else:
+            values["latitude"], values["longitude"] = latitude, longitude
     if (altitude := _rational(raw.get("exif:GPSAltitude"))) is not None:
         values["altitude"] = round(-altitude if raw.get("exif:GPSAltitudeRef") == "1" else altitude, 2)
     return values
