@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workers.media import dates, exif, iptc, video, xmp
+from workers.media import dates, exif, iptc, video, xmp, xmp_packets
 from workers.media.errors import UnreadableMedia
 from workers.media.exif import DateParts
 from workers.media.header import read_image_header
@@ -113,6 +113,16 @@ def _read_xmp(data: bytes | None, label: str, warnings: list[str]) -> dict[str, 
         return {}
 
 
+def _read_embedded_xmp(path: Path, packet: bytes | None, warnings: list[str]) -> dict[str, Any]:
+    """The image's XMP; a JPEG's Extended XMP (what does not fit in one segment, e.g. a long description) is read
+    when the main packet names one, and fills what the main packet lacks."""
+    values = _read_xmp(packet, "embedded XMP", warnings)
+    if packet and b"HasExtendedXMP" in packet:
+        for extended in xmp_packets.jpeg_xmp_packets(path)[1:]:
+            values = {**_read_xmp(extended, "extended XMP", warnings), **values}
+    return values
+
+
 def _read_sidecar(sidecar: Path | None, warnings: list[str]) -> dict[str, Any]:
     if sidecar is None:
         return {}
@@ -171,7 +181,7 @@ def image_facts(
     header = read_image_header(path, max_pixels=max_pixels)
     warnings: list[str] = []
     embedded = exif.read_exif(header.exif)
-    embedded_xmp = _read_xmp(header.xmp, "embedded XMP", warnings)
+    embedded_xmp = _read_embedded_xmp(path, header.xmp, warnings)
     embedded_iptc = iptc.read_iptc(header.iptc)
     side = _read_sidecar(sidecar, warnings)
     warnings += [*embedded.get("warnings", ()), *embedded_xmp.get("warnings", ()), *side.get("warnings", ())]

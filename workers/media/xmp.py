@@ -259,7 +259,9 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
     if (iso := to_float(raw.get("exif:ISOSpeedRatings") or raw.get("exifEX:PhotographicSensitivity"))) is not None:
         values["iso"] = int(iso)
     latitude, longitude = _coordinate(raw.get("exif:GPSLatitude")), _coordinate(raw.get("exif:GPSLongitude"))
-    if latitude is not None and longitude is not None:
+    if (raw.get("exif:GPSLatitude") or raw.get("exif:GPSLongitude")) and (latitude is None or longitude is None):
+        values["warnings"] = ("XMP GPS position unreadable, ignored",)
+    elif latitude is not None and longitude is not None:
         if problem := gps_problem(latitude, longitude):
             values["warnings"] = (f"XMP GPS position {problem}, ignored",)
         else:
