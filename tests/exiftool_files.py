@@ -24,3 +24,20 @@ def exiftool_tag(path: Path, *assignments: str) -> Path:
         timeout=60,
     )
     return path
+
+
+def gps(latitude: float, longitude: float) -> tuple[str, ...]:
+    """The EXIF GPS assignments of a position (exiftool writes the references apart from the values)."""
+    return (
+        f"GPSLatitude={abs(latitude)}",
+        f"GPSLatitudeRef={'S' if latitude < 0 else 'N'}",
+        f"GPSLongitude={abs(longitude)}",
+        f"GPSLongitudeRef={'W' if longitude < 0 else 'E'}",
+    )
+
+
+def blank_jpeg(folder: Path, name: str = "a.jpg") -> Path:
+    """A JPEG without tags, for exiftool to tag."""
+    from tests.media_factories import make_exif_jpeg
+
+    return make_exif_jpeg(folder / name, exif={})

@@ -11,12 +11,12 @@ import pytest
 from jobs.models import Step
 from jobs.services import step_run
 from tests.assets.helpers import upload_file
-from tests.exiftool_files import exiftool_tag, needs_exiftool
+from tests.exiftool_files import exiftool_tag, gps, needs_exiftool
 from tests.media_factories import make_exif_jpeg, make_video
 
 pytestmark = [pytest.mark.django_db, needs_exiftool]
 
-PARIS_GPS = ("GPSLatitude=48.8584", "GPSLatitudeRef=N", "GPSLongitude=2.2945", "GPSLongitudeRef=E")
+PARIS_GPS = gps(48.8584, 2.2945)
 
 
 def extracted(api, path) -> dict:

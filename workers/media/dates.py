@@ -4,7 +4,8 @@ Results keep the zone they were taken in (an aware datetime in its own offset or
 `date.replace(tzinfo=utc)` is Immich's localDateTime, `date.astimezone(utc)` its dateTimeOriginal.
 
 The zone of a date, as exiftool (through exiftool-vendored, with Immich's options) finds it, first that applies:
-1. an offset in the date itself or in its EXIF offset tag (OffsetTimeOriginal...), else any EXIF offset tag;
+1. an EXIF offset tag (the date's own, OffsetTimeOriginal..., else any), or an offset in the date itself (which
+   keeps it, but is named by the place's zone when there is a GPS position, as exiftool-vendored names it);
 2. the zone of the GPS position (an IANA name);
 2b. the offset another date of the file carries (a video's Apple CreationDate);
 3. the offset between the camera clock and the GPS time (GPSDateStamp/GPSTimeStamp), rounded to 15 minutes, when
@@ -139,10 +140,12 @@ def decide_from_parts(
         return None
     naive, inline_text = parsed
     inline = None if parts.utc else _offset_or_warning(inline_text, warnings)
-    offset = inline or _offset_or_warning(parts.offset, warnings) or _offset_or_warning(hints.offset, warnings)
-    if offset is not None:
-        return DateDecision(naive.replace(tzinfo=offset), zone_label(offset), source, "exact")
+    explicit = _offset_or_warning(parts.offset, warnings) or _offset_or_warning(hints.offset, warnings)
+    if explicit is not None:  # an offset tag names the zone; a date that carries its own keeps it
+        return DateDecision(naive.replace(tzinfo=inline or explicit), zone_label(explicit), source, "exact")
     place = zones.zone_at(hints.latitude, hints.longitude)
+    if inline is not None:  # exiftool-vendored names the zone of the place, if known, for such a date too
+        return DateDecision(naive.replace(tzinfo=inline), place[0] if place else zone_label(inline), source, "exact")
     if parts.utc:
         instant = naive.replace(tzinfo=timezone.utc)
         if place is not None:  # a phone's video: UTC in the container, local time where it was taken

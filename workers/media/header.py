@@ -138,15 +138,30 @@ def _raw_header(path: Path, sniffed: Sniffed) -> ImageHeader:
     exif = None
     with open(path, "rb") as handle:
         head = handle.read(_RAW_EXIF_LIMIT)
+    xmp = iptc = None
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         exif = head  # TIFF-based RAW: the file itself is the EXIF structure
+        xmp, iptc = _tiff_packets(head)
     elif preview is not None:
         try:
             with Image.open(io.BytesIO(preview[0])) as image:
                 exif = image.info.get("exif")
         except (UnidentifiedImageError, OSError):
             exif = None
-    return ImageHeader(sniffed, size[0], size[1], exif=exif, raw_preview=preview)
+    return ImageHeader(sniffed, size[0], size[1], exif=exif, xmp=xmp, iptc=iptc, raw_preview=preview)
+
+
+def _tiff_packets(head: bytes) -> tuple[bytes | None, bytes | None]:
+    """The XMP (tag 700) and IPTC (tag 33723) of a TIFF-based RAW's first IFD, where DNG writers put them."""
+    directory = Image.Exif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            directory.load(head)
+    except (SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError, EOFError, struct.error):
+        return None, None
+    xmp, iptc = directory.get(0x02BC), directory.get(0x83BB)
+    return (xmp if isinstance(xmp, bytes) else None), (iptc if isinstance(iptc, bytes) else None)
 
 
 _JXL_HEAD = 1024 * 1024  # the boxes before the codestream (EXIF, XMP) and its size header

@@ -151,7 +151,7 @@ def _image_date_candidates(
     ordered += [
         exif_dates.get("DateTimeOriginal"),
         _xmp_date(xmp_dates, "photoshop:DateCreated"),
-        DateParts("IPTC DateCreated", iptc["date_text"], offset=iptc.get("offset")) if "date_text" in iptc else None,
+        DateParts("IPTC DateCreated", iptc["date_text"] + iptc.get("offset", "")) if "date_text" in iptc else None,
         _xmp_date(xmp_dates, "exif:DateTimeOriginal"),
         exif_dates.get("CreateDate"),
         _xmp_date(xmp_dates, "xmp:CreateDate"),
@@ -186,14 +186,15 @@ def image_facts(
     side = _read_sidecar(sidecar, warnings)
     warnings += [*embedded.get("warnings", ()), *embedded_xmp.get("warnings", ()), *side.get("warnings", ())]
     values = {**embedded_xmp, **{k: v for k, v in embedded.items() if k != "dates"}, **side}
-    # Where exiftool's composites (MWG) and Immich's choices differ from "EXIF over embedded XMP":
-    # the rating is XMP's, the description EXIF's then XMP's then IPTC's, the keywords XMP's then IPTC's.
-    for key, order in (
-        ("rating", (side, embedded_xmp, embedded)),
-        ("description", (side, embedded, embedded_xmp, embedded_iptc)),
-        ("keywords", (side, embedded_xmp, embedded_iptc)),
-    ):
-        values[key] = _first_value(key, *order)
+    # Where exiftool's composites (MWG) and Immich's choices differ from "EXIF over embedded XMP": the rating is
+    # XMP's; the keywords XMP's, then IPTC's; the description is Immich's `ImageDescription || Description` over
+    # the sidecar's tags laid on the file's: an ImageDescription (the sidecar's XMP tiff:, else the file's EXIF)
+    # first, then a description (the sidecar's, then the file's XMP dc:, then IPTC's caption).
+    values["rating"] = _first_value("rating", side, embedded_xmp, embedded)
+    values["keywords"] = _first_value("keywords", side, embedded_xmp, embedded_iptc)
+    values["description"] = _first_value("image_description", side, embedded_xmp) or _first_value(
+        "description", embedded, side, embedded_xmp, embedded_iptc
+    )
 
     if side.get("date_text"):
         candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
@@ -205,6 +206,9 @@ def image_facts(
         longitude=values.get("longitude"),
         gps_time=embedded.get("gps_time"),
     )
+    if side.get("date_text") and ("latitude" in side or (dates.parse_date_text(side["date_text"]) or (0, None))[1]):
+        # The sidecar's own zone (its position's, or its date's) replaces the file's, as its tags replace the file's.
+        hints = dates.ZoneHints(latitude=side.get("latitude"), longitude=side.get("longitude"))
     decision, date_warnings = dates.decide(
         candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date, hints=hints
     )

@@ -57,6 +57,7 @@ _DATE_KEYS = ("photoshop:DateCreated", "exif:DateTimeOriginal", "xmp:CreateDate"
 
 _WANTED = (
     "dc:description",
+    "tiff:ImageDescription",
     "xmp:Rating",
     *_DATE_KEYS,
     "tiff:Orientation",
@@ -236,6 +237,8 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
         values["keywords"] = keywords
     if text := raw.get("dc:description"):
         values["description"] = text
+    if text := raw.get("tiff:ImageDescription"):  # exiftool's ImageDescription, which Immich prefers
+        values["image_description"] = text
     if (rating := to_float(raw.get("xmp:Rating"))) is not None and -1 <= rating <= 5:
         values["rating"] = int(rating)
     if dated := {key: raw[key] for key in _DATE_KEYS if raw.get(key)}:

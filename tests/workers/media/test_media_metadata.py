@@ -158,12 +158,22 @@ def test_sidecar_overrides_embedded_values_and_dates(tmp_path):
     )
     assert find_sidecar(source) == sidecar
     facts = image_facts(source, sidecar=sidecar)
-    assert (facts.description, facts.rating) == ("From the sidecar", 2)
+    # Immich's `ImageDescription || Description`: the file's EXIF ImageDescription outranks a sidecar's
+    # dc:description (a sidecar's tiff:ImageDescription, which Immich writes on edits, outranks both).
+    assert (facts.description, facts.rating) == ("Harbour", 2)
     assert facts.date_time_original == datetime(2019, 12, 31, 23, 59, 58, 500000, tzinfo=timezone(timedelta(hours=1)))
-    assert (facts.date_source, facts.date_confidence, facts.time_zone) == ("sidecar", "exact", "UTC+1")
+    # The sidecar's date carries +01:00, its position is in Paris: the zone is named by the place (issue 23).
+    assert (facts.date_source, facts.date_confidence, facts.time_zone) == ("sidecar", "exact", "Europe/Paris")
     assert facts.latitude == pytest.approx(48.857702, abs=1e-5) and facts.longitude == pytest.approx(2.29498, abs=1e-5)
     assert (facts.orientation, facts.orientation_source) == (8, "sidecar")
     assert facts.make == "Canon"  # what the sidecar does not say still comes from the file
+
+
+def test_a_sidecars_image_description_wins(tmp_path):
+    source = make_exif_jpeg(tmp_path / "IMG_1.jpg", exif=CAMERA_EXIF)
+    sidecar = tmp_path / "IMG_1.jpg.xmp"
+    sidecar.write_bytes(make_xmp_packet(**{"tiff:ImageDescription": "Edited", "dc:description": "Edited"}))
+    assert image_facts(source, sidecar=sidecar).description == "Edited"
 
 
 def test_sidecar_lookup_order(tmp_path):

@@ -6,28 +6,21 @@ from datetime import datetime, timezone
 
 import piexif
 
-from tests.exiftool_files import exiftool_tag, needs_exiftool
+from tests.exiftool_files import blank_jpeg, exiftool_tag, gps, needs_exiftool
 from tests.media_factories import make_exif_jpeg, make_xmp_packet
 from workers.media.iptc import read_iptc
 from workers.media.metadata import image_facts
 
 pytestmark = needs_exiftool
 
-PARIS_GPS = ("GPSLatitude=48.8584", "GPSLatitudeRef=N", "GPSLongitude=2.2945", "GPSLongitudeRef=E")
-
-
-def blank_jpeg(tmp_path, name="a.jpg"):
-    return make_exif_jpeg(tmp_path / name, exif={})
+PARIS_GPS = gps(48.8584, 2.2945)
 
 
 def test_coordinates_out_of_range_are_ignored_with_a_warning(tmp_path):
     path = exiftool_tag(
         blank_jpeg(tmp_path),
         "DateTimeOriginal=2021:06:15 10:30:00",
-        "GPSLatitude=95",
-        "GPSLatitudeRef=N",
-        "GPSLongitude=200",
-        "GPSLongitudeRef=E",
+        *gps(95.0, 200.0),
     )
     facts = image_facts(path)
     assert (facts.latitude, facts.longitude, facts.time_zone) == (None, None, None)
@@ -38,10 +31,7 @@ def test_zero_zero_is_no_position(tmp_path):
     path = exiftool_tag(
         blank_jpeg(tmp_path),
         "DateTimeOriginal=2021:06:15 10:30:00",
-        "GPSLatitude=0",
-        "GPSLatitudeRef=N",
-        "GPSLongitude=0",
-        "GPSLongitudeRef=E",
+        *gps(0.0, 0.0),
     )
     facts = image_facts(path)
     assert (facts.latitude, facts.longitude) == (None, None)

@@ -7,28 +7,23 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.exiftool_files import exiftool_tag, needs_exiftool
-from tests.media_factories import make_exif_jpeg, make_image, make_video
+from tests.exiftool_files import blank_jpeg, exiftool_tag, gps, needs_exiftool
+from tests.media_factories import make_image, make_video
 from workers.media.metadata import image_facts, video_facts
 
 pytestmark = needs_exiftool
 
 UTC = timezone.utc
+TAKEN = "DateTimeOriginal=2021:06:15 10:30:00"
 
 
-def blank_jpeg(tmp_path, name="a.jpg"):
-    return make_exif_jpeg(tmp_path / name, exif={})
+def tagged_photo(tmp_path, *assignments: str):
+    """A JPEG taken at 10:30 on 15 June 2021 (no offset), with the given tags too."""
+    return exiftool_tag(blank_jpeg(tmp_path), TAKEN, *assignments)
 
 
 def test_local_time_with_paris_gps_is_placed_in_paris(tmp_path):
-    path = exiftool_tag(
-        blank_jpeg(tmp_path),
-        "DateTimeOriginal=2021:06:15 10:30:00",
-        "GPSLatitude=48.8584",
-        "GPSLatitudeRef=N",
-        "GPSLongitude=2.2945",
-        "GPSLongitudeRef=E",
-    )
+    path = tagged_photo(tmp_path, *gps(48.8584, 2.2945))
     facts = image_facts(path)
     assert (facts.time_zone, facts.date_confidence) == ("Europe/Paris", "zone-from-gps")
     assert facts.date_time_original.astimezone(UTC) == datetime(2021, 6, 15, 8, 30, tzinfo=UTC)
@@ -36,37 +31,25 @@ def test_local_time_with_paris_gps_is_placed_in_paris(tmp_path):
 
 
 def test_local_time_with_sydney_gps_is_placed_in_sydney(tmp_path):
-    path = exiftool_tag(
-        blank_jpeg(tmp_path),
-        "DateTimeOriginal=2021:06:15 10:30:00",
-        "GPSLatitude=33.8568",
-        "GPSLatitudeRef=S",
-        "GPSLongitude=151.2153",
-        "GPSLongitudeRef=E",
-    )
+    path = tagged_photo(tmp_path, *gps(-33.8568, 151.2153))
     facts = image_facts(path)
     assert facts.time_zone == "Australia/Sydney"
     assert facts.date_time_original.astimezone(UTC) == datetime(2021, 6, 15, 0, 30, tzinfo=UTC)
 
 
 def test_an_offset_tag_wins_over_the_gps_zone(tmp_path):
-    path = exiftool_tag(
-        blank_jpeg(tmp_path),
-        "DateTimeOriginal=2021:06:15 10:30:00",
+    path = tagged_photo(
+        tmp_path,
         "OffsetTimeOriginal=+09:00",
-        "GPSLatitude=48.8584",
-        "GPSLatitudeRef=N",
-        "GPSLongitude=2.2945",
-        "GPSLongitudeRef=E",
+        *gps(48.8584, 2.2945),
     )
     assert image_facts(path).time_zone == "UTC+9"
 
 
 def test_camera_clock_against_gps_time_gives_the_offset_without_a_position(tmp_path):
     # GPS time 08:31:10 UTC, camera clock 10:30:00: the camera runs at UTC+2 (a minute's drift rounded away).
-    path = exiftool_tag(
-        blank_jpeg(tmp_path),
-        "DateTimeOriginal=2021:06:15 10:30:00",
+    path = tagged_photo(
+        tmp_path,
         "GPSDateStamp=2021:06:15",
         "GPSTimeStamp=08:31:10",
     )
@@ -101,10 +84,7 @@ def test_tiff_exif_is_read(tmp_path):
         "DateTimeOriginal=2020:02:03 04:05:06",
         "OffsetTimeOriginal=-03:00",
         "FNumber=5.6",
-        "GPSLatitude=40.7",
-        "GPSLatitudeRef=N",
-        "GPSLongitude=74.0",
-        "GPSLongitudeRef=W",
+        *gps(40.7, -74.0),
     )
     facts = image_facts(path)
     assert (facts.make, facts.model, facts.f_number) == ("Nikon", "D850", 5.6)
