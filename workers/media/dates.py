@@ -27,7 +27,7 @@ from workers.media.exif import DateParts
 
 _DATE = re.compile(
     r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})"
-    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,](\d+))?)?"
+    r"[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,](\d+))?"
     r"\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$"
 )
 _OFFSET = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
@@ -95,7 +95,8 @@ def zone_label(offset: tzinfo) -> str:
 
 
 def parse_date_text(text: str, subsec: str | None = None) -> tuple[datetime, str | None] | None:
-    """EXIF ('2021:06:15 10:30:00') or ISO 8601 text -> (naive wall clock, the offset text it carries, if any)."""
+    """EXIF ('2021:06:15 10:30:00') or ISO 8601 text -> (naive wall clock, the offset text it carries, if any).
+    A date without a time is not read (as Immich, whose exiftool-vendored gives it as a day, not a moment)."""
     match = _DATE.match(text or "")
     if not match:
         return None
@@ -103,7 +104,7 @@ def parse_date_text(text: str, subsec: str | None = None) -> tuple[datetime, str
     fraction = fraction or (subsec or "").strip()
     micro = int((fraction + "000000")[:6]) if fraction.isdigit() else 0
     try:
-        naive = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
+        naive = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
     except ValueError:
         return None  # 0000:00:00, month 13 and other placeholders cameras write
     if naive.year < 1800:

@@ -74,7 +74,7 @@ def _text(data: bytes, utf8: bool) -> str | None:
 
 
 def _date_text(date: str | None, time: str | None) -> tuple[str | None, str | None]:
-    """IIM's CCYYMMDD and HHMMSS±HHMM -> ('YYYY:MM:DD HH:MM:SS', '+HH:MM' or None)."""
+    """IIM's CCYYMMDD and HHMMSS±HHMM -> ('YYYY:MM:DD HH:MM:SS', '+HH:MM' or None); (None, None) without both."""
     if not date or len(date) != 8 or not date.isdigit():
         return None, None
     text = f"{date[:4]}:{date[4:6]}:{date[6:]}"
@@ -85,7 +85,7 @@ def _date_text(date: str | None, time: str | None) -> tuple[str | None, str | No
         if len(zone) == 5 and zone[0] in "+-" and zone[1:].isdigit():
             offset = f"{zone[:3]}:{zone[3:]}"
     else:
-        text += " 00:00:00"
+        return None, None  # a day without a time is no moment (Immich skips it too)
     return text, offset
 
 

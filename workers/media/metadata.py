@@ -160,6 +160,21 @@ def _image_date_candidates(
     return [("exif", parts) for parts in dict.fromkeys(ordered) if parts is not None]
 
 
+def _sidecar_dates(side: dict[str, Any]) -> list[tuple[str, DateParts]]:
+    """A sidecar's dates that are dates (with a time: Immich skips a date alone); when there is one, every date of
+    the file is ignored."""
+    return [
+        ("sidecar", DateParts(f"XMP sidecar {key}", text))
+        for key, text in side.get("dates", {}).items()
+        if dates.parse_date_text(text)
+    ]
+
+
+def _carries_offset(parts: DateParts) -> bool:
+    parsed = dates.parse_date_text(parts.text)
+    return bool(parsed and parsed[1])
+
+
 def _xmp_date(dates: dict[str, str], key: str) -> DateParts | None:
     return DateParts(f"XMP {key}", dates[key]) if key in dates else None
 
@@ -196,17 +211,14 @@ def image_facts(
         "description", embedded, side, embedded_xmp, embedded_iptc
     )
 
-    if side.get("date_text"):
-        candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
-    else:
-        candidates = _image_date_candidates(embedded, embedded_xmp, embedded_iptc)
+    candidates = _sidecar_dates(side) or _image_date_candidates(embedded, embedded_xmp, embedded_iptc)
     hints = dates.ZoneHints(
         offset=embedded.get("offset"),
         latitude=values.get("latitude"),
         longitude=values.get("longitude"),
         gps_time=embedded.get("gps_time"),
     )
-    if side.get("date_text") and ("latitude" in side or (dates.parse_date_text(side["date_text"]) or (0, None))[1]):
+    if candidates[:1] and candidates[0][0] == "sidecar" and ("latitude" in side or _carries_offset(candidates[0][1])):
         # The sidecar's own zone (its position's, or its date's) replaces the file's, as its tags replace the file's.
         hints = dates.ZoneHints(latitude=side.get("latitude"), longitude=side.get("longitude"))
     decision, date_warnings = dates.decide(
@@ -255,9 +267,8 @@ def video_facts(
     warnings = list(probe.warnings)
     side = _read_sidecar(sidecar, warnings)
     container = dict(probe.dates)
-    if side.get("date_text"):
-        candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
-    else:
+    candidates = _sidecar_dates(side)
+    if not candidates:
         # Immich's order over exiftool's names: CreateDate (the container's, UTC), then Apple's CreationDate.
         candidates = [
             ("exif", DateParts(tag, container[tag], utc=tag == "creation_time"))

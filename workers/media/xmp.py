@@ -228,7 +228,7 @@ def safe_root(data: bytes) -> ElementTree.Element:
 
 
 def parse_xmp(data: bytes) -> dict[str, Any]:
-    """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601), `projection_type` and
+    """Values in the same names and units as `exif.read_exif`, plus `dates` (ISO 8601 texts by key, in Immich's order), `projection_type` and
     `keywords` (paths "a/b/c", from digiKam's TagsList, else Lightroom's hierarchicalSubject, else dc:subject)."""
     root = safe_root(data)
     raw = _raw_values(root)
@@ -243,7 +243,6 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
         values["rating"] = int(rating)
     if dated := {key: raw[key] for key in _DATE_KEYS if raw.get(key)}:
         values["dates"] = dated
-        values["date_text"] = next(iter(dated.values()))
     if (orientation := to_float(raw.get("tiff:Orientation"))) is not None and 1 <= orientation <= 8:
         values["orientation"] = int(orientation)
     for key, name in (("make", "tiff:Make"), ("model", "tiff:Model")):

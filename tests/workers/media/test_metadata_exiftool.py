@@ -145,9 +145,12 @@ def test_xmp_date_time_original_wins_over_exif_create_date(tmp_path):
 def test_iptc_date_wins_over_xmp_exif_date_time_original(tmp_path):
     # exiftool's MWG DateTimeOriginal: EXIF, then XMP photoshop:DateCreated, then IPTC, before XMP's own.
     path = exiftool_tag(
-        blank_jpeg(tmp_path), "XMP-exif:DateTimeOriginal=2019:01:01 10:00:00", "IPTC:DateCreated=2017:01:01"
+        blank_jpeg(tmp_path),
+        "XMP-exif:DateTimeOriginal=2019:01:01 10:00:00",
+        "IPTC:DateCreated=2017:01:01",
+        "IPTC:TimeCreated=08:00:00",
     )
-    assert image_facts(path).local_date_time == datetime(2017, 1, 1, 0, 0)
+    assert image_facts(path).local_date_time == datetime(2017, 1, 1, 8, 0)
 
 
 def test_xmp_rating_wins_over_exif_rating(tmp_path):
