@@ -102,8 +102,7 @@ def zone_of(tags: dict, is_video: bool) -> tuple[str, tzinfo] | None:
     return None
 
 
-def _dates(tags: dict, is_video: bool, mtime: datetime) -> dict[str, Any]:
-    zone = zone_of(tags, is_video)
+def _dates(tags: dict, zone: tuple[str, tzinfo] | None, is_video: bool, mtime: datetime) -> dict[str, Any]:
     for name in DATE_TAGS:
         parsed = _parse(tags.get(name))
         if parsed is None:
@@ -155,6 +154,9 @@ def _number(value: Any) -> float | None:
 def immich_reading(media: dict, sidecar: dict | None, is_video: bool, mtime: datetime) -> dict[str, Any]:
     """The API's exifInfo fields (and localDateTime) as Immich makes them from exiftool's tags."""
     tags = dict(media)
+    # exiftool-vendored finds a zone per file read; the sidecar's, when it has one, replaces the file's (`tz` is
+    # one more tag in Immich's merge).
+    zone = (zone_of(sidecar, False) if sidecar else None) or zone_of(media, is_video)
     if sidecar:
         if any(_parse(sidecar.get(name)) for name in DATE_TAGS):
             for name in DATE_TAGS:
@@ -168,7 +170,7 @@ def immich_reading(media: dict, sidecar: dict | None, is_video: bool, mtime: dat
     rating = _number(tags.get("Rating"))
     orientation = tags.get("Orientation")
     return {
-        **_dates(tags, is_video, mtime),
+        **_dates(tags, zone, is_video, mtime),
         "latitude": round(position[0], 4) if position else None,
         "longitude": round(position[1], 4) if position else None,
         "make": tags.get("Make"),
