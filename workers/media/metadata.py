@@ -175,8 +175,8 @@ def _carries_offset(parts: DateParts) -> bool:
     return bool(parsed and parsed[1])
 
 
-def _xmp_date(dates: dict[str, str], key: str) -> DateParts | None:
-    return DateParts(f"XMP {key}", dates[key]) if key in dates else None
+def _xmp_date(found: dict[str, str], key: str) -> DateParts | None:
+    return DateParts(f"XMP {key}", found[key]) if key in found else None
 
 
 def _first_value(key: str, *sources: dict[str, Any]) -> Any:
