@@ -31,7 +31,7 @@ from jobs.steps import StepDefinition
 from jobs.system_config import config_cached
 from workers.media import fs, metadata
 
-METADATA_VERSION = "metadata-3"  # sidecars, sources of dates, colour, faces, live photo ContentIdentifier
+METADATA_VERSION = "metadata-4"  # + zones from GPS, TIFF, IPTC, video orientation, Immich's precedence
 
 
 def _version(payload: object) -> str:
@@ -189,7 +189,7 @@ def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:
     return {
         "exif_image_width": facts.width,
         "exif_image_height": facts.height,
-        "orientation": str(facts.orientation) if facts.orientation else None,
+        "orientation": str(facts.reported_orientation) if facts.reported_orientation else None,
         "make": facts.make,
         "model": facts.model,
         "lens_model": facts.lens_model,
@@ -213,6 +213,7 @@ def _exif_fields(facts: metadata.MediaFacts, path: Path) -> dict:
         "date_source": facts.date_source,
         "date_confidence": facts.date_confidence,
         "file_size_in_byte": path.stat().st_size,
+        "modify_date": _mtime(path),  # Immich's modifyDate: the file's modification time
     }
 
 

@@ -10,6 +10,7 @@ from jobs.models import Step
 from jobs.services import step_run
 from tags.models import Tag
 from tests.assets.helpers import upload_file
+from tests.exiftool_files import exiftool_tag
 from tests.media_factories import make_exif_jpeg
 from workers.media.xmp import parse_xmp
 
@@ -87,3 +88,10 @@ def test_keywords_with_empty_parts_are_cleaned_or_left_out(api, tmp_path):
     asset_id = upload_with_keywords(api, tmp_path, digiKam__TagsList=["/a//b/", "/", "x" * 300])
     step_run(asset_id=asset_id, step=Step.METADATA)
     assert values_of(api, asset_id) == ["a/b"]
+
+
+def test_iptc_keywords_become_tags(api, tmp_path):
+    path = exiftool_tag(make_exif_jpeg(tmp_path / "iptc.jpg"), "IPTC:Keywords=Press", "IPTC:Keywords=Sport")
+    asset_id = upload_file(api, path)["id"]
+    step_run(asset_id=asset_id, step=Step.METADATA)
+    assert values_of(api, asset_id) == ["Press", "Sport"]

@@ -44,6 +44,7 @@ class DateParts:
     text: str
     subsec: str | None = None
     offset: str | None = None
+    utc: bool = False  # UTC by convention whatever the text says (video containers' CreateDate, GPS time)
 
 
 def clean_text(value: Any) -> str | None:
@@ -76,11 +77,12 @@ def exposure_text(seconds: float | None) -> str | None:
 
 
 def _gps_coordinate(values: Any, ref: Any) -> float | None:
-    if not isinstance(values, tuple) or len(values) != 3:
+    if not isinstance(values, tuple) or not 1 <= len(values) <= 3:
         return None
     parts = [number for part in values if (number := to_float(part)) is not None]
-    if len(parts) != 3:
+    if len(parts) != len(values):
         return None
+    parts += [0.0] * (3 - len(parts))
     degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
     if clean_text(ref) in ("S", "W"):
         degrees = -degrees
@@ -152,27 +154,47 @@ def values_from_ifds(ifd0: Mapping[int, Any], detail: Mapping[int, Any], gps: Ma
 
     latitude = _gps_coordinate(gps.get(_LAT), gps.get(_LAT_REF))
     longitude = _gps_coordinate(gps.get(_LON), gps.get(_LON_REF))
-    # 0,0 is what cameras without a fix write; no one photographs from that spot in the Gulf of Guinea.
-    if latitude is not None and longitude is not None and (latitude, longitude) != (0, 0):
-        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+    warnings = []
+    if (gps.get(_LAT) is not None or gps.get(_LON) is not None) and (latitude is None or longitude is None):
+        warnings.append("EXIF GPS position unreadable, ignored")
+    elif latitude is not None and longitude is not None:
+        if position_problem := gps_problem(latitude, longitude):
+            warnings.append(f"EXIF GPS position {position_problem}, ignored")
+        else:
             values["latitude"], values["longitude"] = latitude, longitude
     if (altitude := to_float(gps.get(_ALT))) is not None:
         below = gps.get(_ALT_REF) in (1, b"\x01")
         values["altitude"] = round(-altitude if below else altitude, 2)
 
     dates = []
-    shared_offset = clean_text(detail.get(_OFFSET))
+    offsets = [clean_text(detail.get(tag)) for tag in (_OFFSET_ORIGINAL, _OFFSET_DIGITIZED, _OFFSET)]
+    if offset := next((text for text in offsets if text), None):
+        values["offset"] = offset
     for name, tag, subsec_tag, offset_tag in (
         ("DateTimeOriginal", _DATE_ORIGINAL, _SUBSEC_ORIGINAL, _OFFSET_ORIGINAL),
         ("CreateDate", _DATE_DIGITIZED, _SUBSEC_DIGITIZED, _OFFSET_DIGITIZED),
     ):
         if text := clean_text(detail.get(tag)):
-            offset = clean_text(detail.get(offset_tag)) or shared_offset
-            dates.append(DateParts(name, text, clean_text(detail.get(subsec_tag)), offset))
+            # Its own offset tag only: the shared one (OffsetTime) is the zone hint `offset` above.
+            dates.append(DateParts(name, text, clean_text(detail.get(subsec_tag)), clean_text(detail.get(offset_tag))))
     if gps_date := _gps_datetime(gps):
-        dates.append(DateParts("GPSDateTime", gps_date.strftime("%Y:%m:%d %H:%M:%S"), None, "+00:00"))
+        values["gps_time"] = gps_date
+        dates.append(DateParts("GPSDateTime", gps_date.strftime("%Y:%m:%d %H:%M:%S"), utc=True))
     values["dates"] = tuple(dates)
+    values["warnings"] = tuple(warnings)
     return values
+
+
+def gps_problem(latitude: float, longitude: float) -> str | None:
+    """Why a position is not one (None when it is): out of range, or 0,0, what cameras without a fix write (no one
+    photographs from that spot in the Gulf of Guinea, and Immich ignores it)."""
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return "is not a number"
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return f"{latitude},{longitude} is out of range"
+    if (latitude, longitude) == (0, 0):
+        return "0,0 (no fix)"
+    return None
 
 
 def apple_content_identifier(maker_note: object) -> str | None:

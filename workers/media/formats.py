@@ -160,15 +160,19 @@ def _box_overrun(data: bytes | mmap.mmap, size: int) -> bool:
 def truncation_problem(path: Path, sniffed: Sniffed) -> str | None:
     """A cheap structural check (no decoding) for files cut short, e.g. by an interrupted upload or copy.
 
-    JPEG: the markers are walked to the end-of-image marker (trailing data such as a motion photo's video is
-    fine). PNG: the IEND chunk is there. WebP: the RIFF size fits. ISO-BMFF: no box runs past the end.
+    JPEG: it ends with the end-of-image marker, or else its markers are walked to one (trailing data such as a
+    motion photo's video is fine). PNG: the IEND chunk is there. WebP: the RIFF size fits. ISO-BMFF: no box runs past the end.
     """
     with open(path, "rb") as handle:
         size = handle.seek(0, 2)
         if size == 0:
             return "the file is empty"
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if sniffed.format == "jpeg" and jpeg_extent(data, 0, decodable_only=False) is None:
+            # A JPEG that ends with its end-of-image marker (after any zero padding) is whole; only one that does
+            # not (cut short, or followed by other data such as a motion photo's video) has its markers walked,
+            # which reads the whole file (~20 ms for 8 MB).
+            ends_whole = data[max(0, size - 4096) : size].rstrip(b"\x00").endswith(b"\xff\xd9")
+            if sniffed.format == "jpeg" and not ends_whole and jpeg_extent(data, 0, decodable_only=False) is None:
                 return "the JPEG is truncated or corrupt (no end-of-image marker after the image data)"
             if sniffed.format == "png" and data.rfind(b"IEND", max(0, size - 4096)) < 0:
                 return "the PNG is truncated (no IEND chunk)"

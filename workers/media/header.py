@@ -7,6 +7,8 @@ limit is enforced before any decoder allocates memory, and bad files fail with a
 from __future__ import annotations
 
 import io
+import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,7 @@ class ImageHeader:
     exif: bytes | None = None
     xmp: bytes | None = None
     icc: bytes | None = None
+    iptc: bytes | None = None  # IPTC-IIM as libvips found it: a JPEG's Photoshop resources, a TIFF's IIM records
     bits_per_sample: int | None = None
     container_transform: bool = False  # HEIF irot/imir present: the decoder already rotated, EXIF must not
     raw_preview: tuple[bytes, int, int] | None = None  # RAW: (largest embedded JPEG, width, height)
@@ -55,9 +58,10 @@ def _vips_header(path: Path, sniffed: Sniffed) -> ImageHeader:
         sniffed,
         image.width,
         image.height,
-        exif=_blob(image, "exif-data"),
+        exif=_blob(image, "exif-data") or (_tiff_exif(path) if sniffed.format == "tiff" else None),
         xmp=_blob(image, "xmp-data"),
         icc=_blob(image, "icc-profile-data"),
+        iptc=_blob(image, "iptc-data"),
         bits_per_sample=bits,
         container_transform=sniffed.format in ("heif", "avif") and heif.has_container_transform(path),
         interpretation=image.interpretation,
@@ -65,6 +69,31 @@ def _vips_header(path: Path, sniffed: Sniffed) -> ImageHeader:
         interlaced=bool(image.get("interlaced")) if image.get_typeof("interlaced") else False,
         chroma_subsampling=image.get("jpeg-chroma-subsample") if image.get_typeof("jpeg-chroma-subsample") else None,
     )
+
+
+# What is copied of a TIFF's first IFD (the values exif.read_exif reads there), and its sub-IFDs (Exif, GPS).
+_TIFF_IFD0_TAGS = (0x010E, 0x010F, 0x0110, 0x0112, 0x0132, 0x4746)
+_TIFF_SUB_IFDS = (0x8769, 0x8825)
+
+
+def _tiff_exif(path: Path) -> bytes | None:
+    """A TIFF's EXIF as a blob (libvips gives none for TIFF: the file's own IFDs are its EXIF): Pillow reads the
+    directories lazily from the file, without the pixels, and the values read here are written into a small blob."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns about odd tag counts (IPTC as LONGs) it reads past
+            with Image.open(path) as image:
+                found = image.getexif()
+                blob = Image.Exif()
+                for tag in _TIFF_IFD0_TAGS:
+                    if tag in found:
+                        blob[tag] = found[tag]
+                for tag in _TIFF_SUB_IFDS:
+                    if sub := found.get_ifd(tag):
+                        blob[tag] = dict(sub)
+                return blob.tobytes() if len(blob) else None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, KeyError, struct.error):
+        return None
 
 
 def _jp2_levels(path: Path) -> int:
@@ -109,15 +138,30 @@ def _raw_header(path: Path, sniffed: Sniffed) -> ImageHeader:
     exif = None
     with open(path, "rb") as handle:
         head = handle.read(_RAW_EXIF_LIMIT)
+    xmp = iptc = None
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         exif = head  # TIFF-based RAW: the file itself is the EXIF structure
+        xmp, iptc = _tiff_packets(head)
     elif preview is not None:
         try:
             with Image.open(io.BytesIO(preview[0])) as image:
                 exif = image.info.get("exif")
         except (UnidentifiedImageError, OSError):
             exif = None
-    return ImageHeader(sniffed, size[0], size[1], exif=exif, raw_preview=preview)
+    return ImageHeader(sniffed, size[0], size[1], exif=exif, xmp=xmp, iptc=iptc, raw_preview=preview)
+
+
+def _tiff_packets(head: bytes) -> tuple[bytes | None, bytes | None]:
+    """The XMP (tag 700) and IPTC (tag 33723) of a TIFF-based RAW's first IFD, where DNG writers put them."""
+    directory = Image.Exif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            directory.load(head)
+    except (SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError, EOFError, struct.error):
+        return None, None
+    xmp, iptc = directory.get(0x02BC), directory.get(0x83BB)
+    return (xmp if isinstance(xmp, bytes) else None), (iptc if isinstance(iptc, bytes) else None)
 
 
 _JXL_HEAD = 1024 * 1024  # the boxes before the codestream (EXIF, XMP) and its size header

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workers.media import dates, exif, video, xmp
+from workers.media import dates, exif, iptc, video, xmp, xmp_packets
 from workers.media.errors import UnreadableMedia
 from workers.media.exif import DateParts
 from workers.media.header import read_image_header
@@ -20,6 +20,7 @@ from workers.media.header import read_image_header
 __all__ = ["MediaFacts", "UnreadableMedia", "find_sidecar", "image_facts", "video_facts"]
 
 ORIENTATIONS_SWAPPING_SIDES = {5, 6, 7, 8}
+_ROTATION_TAGS = {0: 1, 90: 6, 180: 3, 270: 8}
 find_sidecar = xmp.find_sidecar
 
 
@@ -31,11 +32,11 @@ class MediaFacts:
     make: str | None = None
     model: str | None = None
     date_time_original: datetime | None = None  # aware, in the zone it was taken in (or UTC for file times)
-    time_zone: str | None = None  # "UTC+2", "UTC+5:30", an IANA name for assumed zones, None for file times
+    time_zone: str | None = None  # "UTC", "UTC+2", "UTC+5:30", an IANA name (GPS, default zone), None: unknown
     duration_ms: int | None = None
     format: str | None = None  # decided by content: jpeg png gif webp tiff heif avif bmp dng ... / mp4 mov mkv ...
     date_source: str | None = None  # "sidecar" | "exif" (embedded in the file, container tags for videos) | "file"
-    date_confidence: str | None = None  # "exact" (offset known) | "zone-assumed" | "file-time"
+    date_confidence: str | None = None  # "exact" (offset known) | "zone-from-gps" | "zone-assumed" | "file-time"
     orientation_source: str | None = None  # "exif" | "sidecar" | "container" (HEIF irot/imir, already applied)
     lens_model: str | None = None
     f_number: float | None = None
@@ -67,6 +68,14 @@ class MediaFacts:
         if self.orientation in ORIENTATIONS_SWAPPING_SIDES or self.rotation in (90, 270):
             return self.height, self.width
         return self.width, self.height
+
+    @property
+    def reported_orientation(self) -> int | None:
+        """The EXIF orientation Immich reports: the image's, or a video's rotation as the tag that turns it (90
+        degrees clockwise: 6, 180: 3, 270: 8, none: 1)."""
+        if self.rotation is not None:
+            return _ROTATION_TAGS.get(self.rotation % 360)
+        return self.orientation
 
     @property
     def local_date_time(self) -> datetime | None:
@@ -104,6 +113,16 @@ def _read_xmp(data: bytes | None, label: str, warnings: list[str]) -> dict[str, 
         return {}
 
 
+def _read_embedded_xmp(path: Path, packet: bytes | None, warnings: list[str]) -> dict[str, Any]:
+    """The image's XMP; a JPEG's Extended XMP (what does not fit in one segment, e.g. a long description) is read
+    when the main packet names one, and fills what the main packet lacks."""
+    values = _read_xmp(packet, "embedded XMP", warnings)
+    if packet and b"HasExtendedXMP" in packet:
+        for extended in xmp_packets.jpeg_xmp_packets(path)[1:]:
+            values = {**_read_xmp(extended, "extended XMP", warnings), **values}
+    return values
+
+
 def _read_sidecar(sidecar: Path | None, warnings: list[str]) -> dict[str, Any]:
     if sidecar is None:
         return {}
@@ -113,6 +132,55 @@ def _read_sidecar(sidecar: Path | None, warnings: list[str]) -> dict[str, Any]:
         warnings.append(f"sidecar {sidecar.name} ignored: {error.strerror or error}")
         return {}
     return _read_xmp(data, f"sidecar {sidecar.name}", warnings)
+
+
+def _image_date_candidates(
+    embedded: dict[str, Any], embedded_xmp: dict[str, Any], iptc: dict[str, Any]
+) -> list[tuple[str, DateParts]]:
+    """The file's dates in Immich's order over exiftool's names (with its MWG composites): EXIF dates that carry
+    sub-seconds or an offset first (SubSecDateTimeOriginal, SubSecCreateDate), then DateTimeOriginal (EXIF, else
+    XMP's photoshop:DateCreated, else IPTC's DateCreated + TimeCreated, else XMP's exif:DateTimeOriginal), then
+    CreateDate (EXIF, else XMP's), then GPS time."""
+    exif_dates = {parts.source_tag: parts for parts in embedded.get("dates", ())}
+    xmp_dates = embedded_xmp.get("dates", {})
+    ordered: list[DateParts | None] = [
+        parts
+        for name in ("DateTimeOriginal", "CreateDate")
+        if (parts := exif_dates.get(name)) is not None and (parts.subsec or parts.offset)
+    ]
+    ordered += [
+        exif_dates.get("DateTimeOriginal"),
+        _xmp_date(xmp_dates, "photoshop:DateCreated"),
+        DateParts("IPTC DateCreated", iptc["date_text"] + iptc.get("offset", "")) if "date_text" in iptc else None,
+        _xmp_date(xmp_dates, "exif:DateTimeOriginal"),
+        exif_dates.get("CreateDate"),
+        _xmp_date(xmp_dates, "xmp:CreateDate"),
+        exif_dates.get("GPSDateTime"),
+    ]
+    return [("exif", parts) for parts in dict.fromkeys(ordered) if parts is not None]
+
+
+def _sidecar_dates(side: dict[str, Any]) -> list[tuple[str, DateParts]]:
+    """A sidecar's dates that are dates (with a time: Immich skips a date alone); when there is one, every date of
+    the file is ignored."""
+    return [
+        ("sidecar", DateParts(f"XMP sidecar {key}", text))
+        for key, text in side.get("dates", {}).items()
+        if dates.parse_date_text(text)
+    ]
+
+
+def _carries_offset(parts: DateParts) -> bool:
+    parsed = dates.parse_date_text(parts.text)
+    return bool(parsed and parsed[1])
+
+
+def _xmp_date(found: dict[str, str], key: str) -> DateParts | None:
+    return DateParts(f"XMP {key}", found[key]) if key in found else None
+
+
+def _first_value(key: str, *sources: dict[str, Any]) -> Any:
+    return next((source[key] for source in sources if source.get(key) not in (None, "", ())), None)
 
 
 def image_facts(
@@ -128,18 +196,33 @@ def image_facts(
     header = read_image_header(path, max_pixels=max_pixels)
     warnings: list[str] = []
     embedded = exif.read_exif(header.exif)
-    embedded_xmp = _read_xmp(header.xmp, "embedded XMP", warnings)
+    embedded_xmp = _read_embedded_xmp(path, header.xmp, warnings)
+    embedded_iptc = iptc.read_iptc(header.iptc)
     side = _read_sidecar(sidecar, warnings)
+    warnings += [*embedded.get("warnings", ()), *embedded_xmp.get("warnings", ()), *side.get("warnings", ())]
     values = {**embedded_xmp, **{k: v for k, v in embedded.items() if k != "dates"}, **side}
+    # Where exiftool's composites (MWG) and Immich's choices differ from "EXIF over embedded XMP": the rating is
+    # XMP's; the keywords XMP's, then IPTC's; the description is Immich's `ImageDescription || Description` over
+    # the sidecar's tags laid on the file's: an ImageDescription (the sidecar's XMP tiff:, else the file's EXIF)
+    # first, then a description (the sidecar's, then the file's XMP dc:, then IPTC's caption).
+    values["rating"] = _first_value("rating", side, embedded_xmp, embedded)
+    values["keywords"] = _first_value("keywords", side, embedded_xmp, embedded_iptc)
+    values["description"] = _first_value("image_description", side, embedded_xmp) or _first_value(
+        "description", embedded, side, embedded_xmp, embedded_iptc
+    )
 
-    if side.get("date_text"):
-        candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
-    else:
-        candidates = [("exif", parts) for parts in embedded.get("dates", ())]
-        if embedded_xmp.get("date_text"):
-            candidates.append(("exif", DateParts("embedded XMP date", embedded_xmp["date_text"])))
+    candidates = _sidecar_dates(side) or _image_date_candidates(embedded, embedded_xmp, embedded_iptc)
+    hints = dates.ZoneHints(
+        offset=embedded.get("offset"),
+        latitude=values.get("latitude"),
+        longitude=values.get("longitude"),
+        gps_time=embedded.get("gps_time"),
+    )
+    if candidates[:1] and candidates[0][0] == "sidecar" and ("latitude" in side or _carries_offset(candidates[0][1])):
+        # The sidecar's own zone (its position's, or its date's) replaces the file's, as its tags replace the file's.
+        hints = dates.ZoneHints(latitude=side.get("latitude"), longitude=side.get("longitude"))
     decision, date_warnings = dates.decide(
-        candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date
+        candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date, hints=hints
     )
     warnings.extend(date_warnings)
 
@@ -165,7 +248,7 @@ def image_facts(
         profile_description=exif.icc_description(header.icc),
         bits_per_sample=embedded.get("bits_per_sample") or header.bits_per_sample,
         warnings=tuple(warnings),
-        **{key: values[key] for key in _COPIED if key in values},
+        **{key: values[key] for key in _COPIED if values.get(key) is not None},
     )
 
 
@@ -183,12 +266,23 @@ def video_facts(
     probe = video.probe_video(path, max_pixels=max_pixels)
     warnings = list(probe.warnings)
     side = _read_sidecar(sidecar, warnings)
-    if side.get("date_text"):
-        candidates = [("sidecar", DateParts("XMP sidecar date", side["date_text"]))]
-    else:
-        candidates = [("exif", DateParts(tag, text)) for tag, text in probe.dates]
+    container = dict(probe.dates)
+    candidates = _sidecar_dates(side)
+    if not candidates:
+        # Immich's order over exiftool's names: CreateDate (the container's, UTC), then Apple's CreationDate.
+        candidates = [
+            ("exif", DateParts(tag, container[tag], utc=tag == "creation_time"))
+            for tag in ("creation_time", "com.apple.quicktime.creationdate", "date")
+            if tag in container
+        ]
+    apple_date = dates.parse_date_text(container.get("com.apple.quicktime.creationdate", ""))
+    hints = dates.ZoneHints(
+        latitude=side.get("latitude", probe.latitude),
+        longitude=side.get("longitude", probe.longitude),
+        datestamp_offset=apple_date[1] if apple_date else None,
+    )
     decision, date_warnings = dates.decide(
-        candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date
+        candidates, default_zone=default_zone, mtime=path.stat().st_mtime, fallback_date=fallback_date, hints=hints
     )
     warnings.extend(date_warnings)
     facts = MediaFacts(
@@ -204,6 +298,7 @@ def video_facts(
         pixel_format=probe.pixel_format,
         color_transfer=probe.color_transfer,
         live_photo_cid=probe.content_identifier,
+        description=probe.description,
         make=probe.make,
         model=probe.model,
         latitude=probe.latitude,

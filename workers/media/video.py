@@ -20,6 +20,7 @@ from av.video.stream import VideoStream
 
 from workers.media.demux import decodable, ffmpeg_words, open_video
 from workers.media.errors import UnreadableMedia
+from workers.media.exif import clean_text, gps_problem
 from workers.media.formats import sniff
 
 # FFmpeg's names for the transfer characteristics (what ffprobe prints as color_transfer).
@@ -74,6 +75,7 @@ class VideoProbe:
     altitude: float | None
     dates: tuple[tuple[str, str], ...]
     content_identifier: str | None = None  # Apple's, shared with the still of a live photo
+    description: str | None = None  # QuickTime's (Apple's Keys description, else the ©des atom)
     warnings: tuple[str, ...] = ()
 
 
@@ -136,10 +138,12 @@ def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
         transfer = frame.color_trc if frame.color_trc != ColorTrc.UNSPECIFIED else context.color_trc
         location = _ISO6709.match(tags.get("com.apple.quicktime.location.iso6709") or tags.get("location") or "")
         latitude = longitude = altitude = None
+        warnings = []
         if location:
             latitude, longitude = float(location[1]), float(location[2])
             altitude = float(location[3]) if location[3] else None
-            if not (abs(latitude) <= 90 and abs(longitude) <= 180) or (latitude, longitude) == (0, 0):
+            if problem := gps_problem(latitude, longitude):
+                warnings.append(f"QuickTime GPS position {problem}, ignored")
                 latitude = longitude = altitude = None
         return VideoProbe(
             width=context.width or frame.width,
@@ -153,14 +157,20 @@ def probe_video(path: Path, *, max_pixels: int = 100_000_000) -> VideoProbe:
             bitrate=container.bit_rate or None,
             pixel_format=context.pix_fmt or (frame.format.name if frame.format else None),
             color_transfer=_TRANSFER_NAMES.get(transfer),
-            make=tags.get("com.apple.quicktime.make") or tags.get("make") or None,
-            model=tags.get("com.apple.quicktime.model") or tags.get("model") or None,
+            make=_first_text(tags, "com.apple.quicktime.make", "make", "com.android.manufacturer"),
+            model=_first_text(tags, "com.apple.quicktime.model", "model", "com.android.model"),
             latitude=latitude,
             longitude=longitude,
             altitude=altitude,
             dates=tuple((key, tags[key]) for key in _DATE_KEYS if tags.get(key) and not _epoch_placeholder(tags[key])),
             content_identifier=tags.get("com.apple.quicktime.content.identifier") or None,
+            description=_first_text(tags, "com.apple.quicktime.description", "description"),
+            warnings=tuple(warnings),
         )
+
+
+def _first_text(tags: dict[str, str], *keys: str) -> str | None:
+    return next((text for key in keys if (text := clean_text(tags.get(key)))), None)
 
 
 def _luma_spread(frame: av.VideoFrame) -> float:

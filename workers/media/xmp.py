@@ -23,7 +23,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from workers.media.exif import exposure_text, to_float
+from workers.media.exif import exposure_text, gps_problem, to_float
 
 MAX_XMP_BYTES = 4 * 1024 * 1024
 MAX_XMP_DEPTH = 64
@@ -51,11 +51,13 @@ _MARKS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# The order Immich reads dates in, restricted to what XMP carries.
-_DATE_KEYS = ("exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate")
+# The dates XMP carries, in the order Immich's reading through exiftool (MWG composites) prefers them: the
+# photoshop date is MWG's DateTimeOriginal, ahead of XMP's own exif:DateTimeOriginal.
+_DATE_KEYS = ("photoshop:DateCreated", "exif:DateTimeOriginal", "xmp:CreateDate")
 
 _WANTED = (
     "dc:description",
+    "tiff:ImageDescription",
     "xmp:Rating",
     *_DATE_KEYS,
     "tiff:Orientation",
@@ -226,7 +228,7 @@ def safe_root(data: bytes) -> ElementTree.Element:
 
 
 def parse_xmp(data: bytes) -> dict[str, Any]:
-    """Values in the same names and units as `exif.read_exif`, plus `date_text` (ISO 8601), `projection_type` and
+    """Values in the same names and units as `exif.read_exif`, plus `dates` (ISO 8601 texts by key, in Immich's order), `projection_type` and
     `keywords` (paths "a/b/c", from digiKam's TagsList, else Lightroom's hierarchicalSubject, else dc:subject)."""
     root = safe_root(data)
     raw = _raw_values(root)
@@ -235,17 +237,19 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
         values["keywords"] = keywords
     if text := raw.get("dc:description"):
         values["description"] = text
+    if text := raw.get("tiff:ImageDescription"):  # exiftool's ImageDescription, which Immich prefers
+        values["image_description"] = text
     if (rating := to_float(raw.get("xmp:Rating"))) is not None and -1 <= rating <= 5:
         values["rating"] = int(rating)
-    for key in _DATE_KEYS:
-        if raw.get(key):
-            values["date_text"] = raw[key]
-            break
+    if dated := {key: raw[key] for key in _DATE_KEYS if raw.get(key)}:
+        values["dates"] = dated
     if (orientation := to_float(raw.get("tiff:Orientation"))) is not None and 1 <= orientation <= 8:
         values["orientation"] = int(orientation)
-    for key, name in (("make", "tiff:Make"), ("model", "tiff:Model"), ("projection_type", "GPano:ProjectionType")):
+    for key, name in (("make", "tiff:Make"), ("model", "tiff:Model")):
         if raw.get(name):
             values[key] = raw[name]
+    if projection := raw.get("GPano:ProjectionType"):
+        values["projection_type"] = projection.upper()  # as Immich stores it: EQUIRECTANGULAR
     if lens := raw.get("exifEX:LensModel") or raw.get("aux:Lens"):
         values["lens_model"] = lens
     if (number := _rational(raw.get("exif:FNumber"))) is not None:
@@ -257,8 +261,13 @@ def parse_xmp(data: bytes) -> dict[str, Any]:
     if (iso := to_float(raw.get("exif:ISOSpeedRatings") or raw.get("exifEX:PhotographicSensitivity"))) is not None:
         values["iso"] = int(iso)
     latitude, longitude = _coordinate(raw.get("exif:GPSLatitude")), _coordinate(raw.get("exif:GPSLongitude"))
-    if latitude is not None and longitude is not None and abs(latitude) <= 90 and abs(longitude) <= 180:
-        values["latitude"], values["longitude"] = latitude, longitude
+    if (raw.get("exif:GPSLatitude") or raw.get("exif:GPSLongitude")) and (latitude is None or longitude is None):
+        values["warnings"] = ("XMP GPS position unreadable, ignored",)
+    elif latitude is not None and longitude is not None:
+        if problem := gps_problem(latitude, longitude):
+            values["warnings"] = (f"XMP GPS position {problem}, ignored",)
+        else:
+            values["latitude"], values["longitude"] = latitude, longitude
     if (altitude := _rational(raw.get("exif:GPSAltitude"))) is not None:
         values["altitude"] = round(-altitude if raw.get("exif:GPSAltitudeRef") == "1" else altitude, 2)
     return values

@@ -113,9 +113,9 @@ def test_date_without_zone_is_read_in_the_default_zone(tmp_path):
     assert (berlin.time_zone, berlin.date_confidence) == ("Europe/Berlin", "zone-assumed")
     utc = image_facts(source)
     assert utc.date_time_original == datetime(2021, 6, 15, 10, 30, tzinfo=timezone.utc)
-    assert (utc.time_zone, utc.date_confidence) == ("UTC", "zone-assumed")
+    assert (utc.time_zone, utc.date_confidence) == (None, "zone-assumed")  # Immich reports no zone
     unknown = image_facts(source, default_zone="Mars/Olympus")
-    assert unknown.time_zone == "UTC" and any("Mars/Olympus" in warning for warning in unknown.warnings)
+    assert unknown.time_zone is None and any("Mars/Olympus" in warning for warning in unknown.warnings)
 
 
 def test_placeholder_dates_are_skipped_for_the_next_tag(tmp_path):
@@ -158,12 +158,22 @@ def test_sidecar_overrides_embedded_values_and_dates(tmp_path):
     )
     assert find_sidecar(source) == sidecar
     facts = image_facts(source, sidecar=sidecar)
-    assert (facts.description, facts.rating) == ("From the sidecar", 2)
+    # Immich's `ImageDescription || Description`: the file's EXIF ImageDescription outranks a sidecar's
+    # dc:description (a sidecar's tiff:ImageDescription, which Immich writes on edits, outranks both).
+    assert (facts.description, facts.rating) == ("Harbour", 2)
     assert facts.date_time_original == datetime(2019, 12, 31, 23, 59, 58, 500000, tzinfo=timezone(timedelta(hours=1)))
-    assert (facts.date_source, facts.date_confidence, facts.time_zone) == ("sidecar", "exact", "UTC+1")
+    # The sidecar's date carries +01:00, its position is in Paris: the zone is named by the place (issue 23).
+    assert (facts.date_source, facts.date_confidence, facts.time_zone) == ("sidecar", "exact", "Europe/Paris")
     assert facts.latitude == pytest.approx(48.857702, abs=1e-5) and facts.longitude == pytest.approx(2.29498, abs=1e-5)
     assert (facts.orientation, facts.orientation_source) == (8, "sidecar")
     assert facts.make == "Canon"  # what the sidecar does not say still comes from the file
+
+
+def test_a_sidecars_image_description_wins(tmp_path):
+    source = make_exif_jpeg(tmp_path / "IMG_1.jpg", exif=CAMERA_EXIF)
+    sidecar = tmp_path / "IMG_1.jpg.xmp"
+    sidecar.write_bytes(make_xmp_packet(**{"tiff:ImageDescription": "Edited", "dc:description": "Edited"}))
+    assert image_facts(source, sidecar=sidecar).description == "Edited"
 
 
 def test_sidecar_lookup_order(tmp_path):
@@ -201,7 +211,7 @@ def test_sidecar_with_entities_is_refused_and_nothing_is_expanded(tmp_path):
 def test_embedded_xmp_gives_the_panorama_projection(tmp_path):
     packet = make_xmp_packet(**{"GPano:ProjectionType": "equirectangular"})
     facts = image_facts(make_exif_jpeg(tmp_path / "pano.jpg", xmp=packet))
-    assert facts.projection_type == "equirectangular"
+    assert facts.projection_type == "EQUIRECTANGULAR"  # upper case, as Immich stores it
 
 
 def test_heic_rotated_in_its_container_reports_the_displayed_size(tmp_path):
