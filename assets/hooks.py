@@ -6,6 +6,8 @@ them (people, libraries, albums...), they call what was registered here.
 - keyword hooks hear the keywords the metadata step read from a file, inside its transaction (tags: they become
   tags);
 - the people of an asset fill `people` and `unassignedFaces` of an asset response that asks for them;
+- duplicate-group hooks hear that an owner took assets out of their duplicate groups (`duplicateId: null` in a
+  bulk update; duplicates: the groups);
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
   folders (libraries: the reason on the library file)."""
 
@@ -35,11 +37,13 @@ MetadataReader = Callable[[MetadataRead], list[str]]
 AssetPeople = Callable[[Any], dict[str, list[Any]]]  # asset -> {"people": [...], "unassignedFaces": [...]}
 OfflineHook = Callable[[Any], None]  # asset id
 KeywordsHook = Callable[[Any, tuple[str, ...]], None]  # asset, keywords as "/"-separated paths
+UngroupHook = Callable[[Any, list[Any]], None]  # owner, asset ids
 
 _metadata_readers: list[MetadataReader] = []
 _asset_people: list[AssetPeople] = []
 _offline_hooks: list[OfflineHook] = []
 _keyword_hooks: list[KeywordsHook] = []
+_ungroup_hooks: list[UngroupHook] = []
 
 
 def register_metadata_reader(reader: MetadataReader) -> None:
@@ -80,3 +84,13 @@ def keywords_read(asset: Any, keywords: tuple[str, ...]) -> None:
     if keywords:
         for hook in _keyword_hooks:
             hook(asset, keywords)
+
+
+def register_ungroup_hook(hook: UngroupHook) -> None:
+    _ungroup_hooks.append(hook)
+
+
+def duplicates_ungroup(owner: Any, asset_ids: list[Any]) -> None:
+    """The owner's assets leave their duplicate groups (nothing happens without the duplicates app)."""
+    for hook in _ungroup_hooks:
+        hook(owner, asset_ids)

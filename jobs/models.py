@@ -13,6 +13,7 @@ class Step(models.TextChoices):
     STORAGE_TEMPLATE = "storage_template", "storage template"
     THUMBNAILS = "thumbnails", "thumbnails"
     VIDEO_ENCODE = "video_encode", "video encode"
+    DUPLICATES = "duplicate_detection", "duplicate detection"
 
 
 class StepStatus(models.TextChoices):

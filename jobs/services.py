@@ -22,7 +22,7 @@ from jobs.heartbeat import HEARTBEAT_S, beating
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
 from jobs.registry import StepFailure
 from jobs.space import SPACE_WAIT_MAX_S, WAITING_FOR_SPACE, WaitingForSpace
-from jobs.steps import STEP_QUEUE, StepDefinition, step_definition
+from jobs.steps import STEP_QUEUE, StepDefinition, step_definition, steps_after
 from workers.media.errors import out_of_space
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,13 @@ def chunks(items: list[T], size: int = BATCH) -> Iterable[list[T]]:
 # An upload's step travels alone, so a free worker starts it at once; a backfill packs ids into each message, so
 # 100,000 assets are a few thousand messages and a worker pays Celery's per-message cost once per group. The
 # groups stay small enough that an upload waits behind at most one group per worker process.
-BACKFILL_GROUP = {Step.METADATA: 32, Step.STORAGE_TEMPLATE: 64, Step.THUMBNAILS: 8, Step.VIDEO_ENCODE: 1}
+BACKFILL_GROUP = {
+    Step.METADATA: 32,
+    Step.STORAGE_TEMPLATE: 64,
+    Step.THUMBNAILS: 8,
+    Step.VIDEO_ENCODE: 1,
+    Step.DUPLICATES: 64,
+}
 
 
 def publish(*, step: Step, asset_ids: Iterable[object], priority: int, alone: bool = False) -> None:
@@ -313,7 +319,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
     for row in rows:
         asset_id = str(row.asset_id)
         if row.continue_chain and outcomes.get(asset_id) in (StepStatus.DONE, StepStatus.SKIPPED):
-            for next_step in definition.next_steps(asset_id):
+            for next_step in steps_after(definition, asset_id):
                 following.setdefault((next_step, row.priority), []).append(asset_id)
     while following:
         (next_step, priority), ids = following.popitem()
@@ -331,7 +337,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
             settings_version=next_definition.settings_version(),
         )
         for asset_id in ids:
-            for after in next_definition.next_steps(asset_id):
+            for after in steps_after(next_definition, asset_id):
                 following.setdefault((after, priority), []).append(asset_id)
 
 

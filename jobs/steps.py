@@ -18,6 +18,7 @@ STEP_QUEUE: dict[Step, Queue] = {
     Step.STORAGE_TEMPLATE: Queue.STORAGE_TEMPLATE_MIGRATION,
     Step.THUMBNAILS: Queue.THUMBNAIL_GENERATION,
     Step.VIDEO_ENCODE: Queue.VIDEO_CONVERSION,
+    Step.DUPLICATES: Queue.DUPLICATE_DETECTION,
 }
 QUEUE_STEP: dict[Queue, Step] = {queue: step for step, queue in STEP_QUEUE.items()}
 
@@ -41,8 +42,24 @@ class StepDefinition:
 _DEFINITIONS: dict[Step, StepDefinition] = {}
 
 
+_FOLLOW_UPS: dict[Step, list[Step]] = {}
+
+
 def register_step(definition: StepDefinition) -> None:
     _DEFINITIONS[definition.step] = definition
+
+
+def register_follow_up(*, after: Step, step: Step) -> None:
+    """`step` follows `after` in the upload chain of every asset, besides the steps `after`'s own definition
+    names (an app above the one owning `after` adds its step so: `step`'s work skips the assets it does not apply
+    to)."""
+    if step not in _FOLLOW_UPS.setdefault(after, []):
+        _FOLLOW_UPS[after].append(step)
+
+
+def steps_after(definition: StepDefinition, asset_id: str) -> list[Step]:
+    """What the upload chain runs after `definition`'s step for one asset: its own next steps and the follow-ups."""
+    return [*definition.next_steps(asset_id), *_FOLLOW_UPS.get(definition.step, ())]
 
 
 def step_definition(step: Step) -> StepDefinition:

@@ -25,6 +25,7 @@ _FAILED = {
     Step.STORAGE_TEMPLATE: "Could not move {what} to the storage template's folder",
     Step.THUMBNAILS: "Could not make thumbnails for {what}",
     Step.VIDEO_ENCODE: "Could not transcode {what}",
+    Step.DUPLICATES: "Could not compare {what} with your other files for duplicates",
 }
 
 

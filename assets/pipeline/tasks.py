@@ -41,14 +41,12 @@ def _run(task: Any, step: Step, asset_ids: list[str]) -> dict[str, str] | str:
     return {asset_id: outcome.value for asset_id, outcome in outcomes.items()}
 
 
-def _step_task(step: Step, name: str) -> Any:
-    @job_task(
-        bind=True,
-        name=name,
-        queue=STEP_QUEUE[step],
-        time_limit=TIME_LIMITS[step],
-        soft_time_limit=TIME_LIMITS[step] - 30,
-    )
+def step_task(step: Step, name: str, time_limit: int | None = None) -> Any:
+    """The Celery task of a per-asset step (`time_limit`: per message, by default the step's in TIME_LIMITS); the
+    apps above assets make their steps' tasks with it too."""
+    limit = time_limit or TIME_LIMITS[step]
+
+    @job_task(bind=True, name=name, queue=STEP_QUEUE[step], time_limit=limit, soft_time_limit=limit - 30)
     def run(self: Any, asset_ids: list[str] | str) -> dict[str, str] | str:
         # A message carries one id (uploads) or a group of ids (backfills).
         return _run(self, step, [asset_ids] if isinstance(asset_ids, str) else asset_ids)
@@ -56,10 +54,10 @@ def _step_task(step: Step, name: str) -> Any:
     return run
 
 
-extract_metadata = _step_task(Step.METADATA, "AssetExtractMetadata")
-apply_storage_template = _step_task(Step.STORAGE_TEMPLATE, "StorageTemplateMigrationSingle")
-generate_thumbnails = _step_task(Step.THUMBNAILS, "AssetGenerateThumbnails")
-encode_video = _step_task(Step.VIDEO_ENCODE, "AssetEncodeVideo")
+extract_metadata = step_task(Step.METADATA, "AssetExtractMetadata")
+apply_storage_template = step_task(Step.STORAGE_TEMPLATE, "StorageTemplateMigrationSingle")
+generate_thumbnails = step_task(Step.THUMBNAILS, "AssetGenerateThumbnails")
+encode_video = step_task(Step.VIDEO_ENCODE, "AssetEncodeVideo")
 
 STEP_TASKS = {
     Step.METADATA: extract_metadata,

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "search",
     "sharing",
     "stacks",
+    "duplicates",
     "sync",
     "tags",
     "workers",
