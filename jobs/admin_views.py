@@ -34,6 +34,7 @@ PAGE_ORDER = (
     Queue.MIGRATION,
     Queue.BACKGROUND_TASK,
     Queue.BACKUP_DATABASE,
+    Queue.DUPLICATE_DETECTION,
 )
 
 # (id, command, force, label) for each button; Pause and Resume are shown one at a time.
