@@ -36,6 +36,8 @@ PERMISSIONS = (
     "albumUser.update",
     "albumUser.delete",
     "archive.read",
+    "duplicate.read",
+    "duplicate.delete",
     "job.create",
     "job.read",
     "library.create",

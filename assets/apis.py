@@ -15,7 +15,7 @@ from accounts import pin
 from accounts.models import User
 from assets import media_types, selectors, services
 from assets.copy import asset_copy
-from assets.hooks import is_veiled
+from assets.hooks import duplicates_ungroup, is_veiled
 from assets.models import Asset, AssetType, Visibility
 from assets.pipeline import transcode
 from assets.responses import (
@@ -146,9 +146,11 @@ class AssetsRootApi(APIView):
     def put(self, request):
         data = validated(AssetBulkUpdateSerializer, request.data)
         ids, minutes, zone = data.pop("ids"), data.pop("dateTimeRelative", 0), data.pop("timeZone", None)
-        data.pop("duplicateId", None)
+        ungroup = "duplicateId" in data and data.pop("duplicateId") is None
         elevated = _elevated(request)
         services.assets_update(owner=request.user, ids=ids, changes=data, elevated=elevated)
+        if ungroup:
+            duplicates_ungroup(request.user, ids)
         services.assets_shift_dates(owner=request.user, ids=ids, minutes=minutes, time_zone=zone, elevated=elevated)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -8,6 +8,8 @@ them (people, libraries, albums...), they call what was registered here.
 - the people of an asset fill `people` and `unassignedFaces` of an asset response that asks for them;
 - location hooks hear, inside the transaction, that assets' coordinates may have changed: read from the file by the
   metadata step, or set by their owner (search: their city, state and country, by reverse geocoding);
+- duplicate-group hooks hear that an owner took assets out of their duplicate groups (`duplicateId: null` in a
+  bulk update; duplicates: the groups);
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
   folders (libraries: the reason on the library file);
 - ready hooks hear that a new asset's thumbnails exist, which is when its owner's apps are told of it (sync: the
@@ -41,6 +43,7 @@ OfflineHook = Callable[[Any], None]  # asset id
 KeywordsHook = Callable[[Any, tuple[str, ...]], None]  # asset, keywords as "/"-separated paths
 LocationHook = Callable[[list[Any]], object]  # asset ids
 ReadyHook = Callable[[Any], None]  # asset
+UngroupHook = Callable[[Any, list[Any]], None]  # owner, asset ids
 
 _metadata_readers: list[MetadataReader] = []
 _asset_people: list[AssetPeople] = []
@@ -48,6 +51,7 @@ _offline_hooks: list[OfflineHook] = []
 _keyword_hooks: list[KeywordsHook] = []
 _location_hooks: list[LocationHook] = []
 _ready_hooks: list[ReadyHook] = []
+_ungroup_hooks: list[UngroupHook] = []
 
 
 def register_metadata_reader(reader: MetadataReader) -> None:
@@ -148,3 +152,13 @@ def asset_fields(asset: Any) -> dict[str, Any]:
     for provider in _asset_fields:
         fields.update(provider(asset))
     return fields
+
+
+def register_ungroup_hook(hook: UngroupHook) -> None:
+    _ungroup_hooks.append(hook)
+
+
+def duplicates_ungroup(owner: Any, asset_ids: list[Any]) -> None:
+    """The owner's assets leave their duplicate groups (nothing happens without the duplicates app)."""
+    for hook in _ungroup_hooks:
+        hook(owner, asset_ids)

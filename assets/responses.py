@@ -221,7 +221,7 @@ class AssetResponseDto(serializers.Serializer):
             "people": [],
             "checksum": _b64(asset.checksum),
             "stack": _stack_of(asset) if self.context.get("with_stack", detail) else None,
-            "duplicateId": None,
+            "duplicateId": _duplicate_of(asset, read=detail),
             "hasMetadata": exif is not None and exif.exif_image_width is not None,
             "width": asset.width,
             "height": asset.height,
@@ -252,6 +252,19 @@ def _stack_of(asset: Asset) -> dict | None:
         "primaryAssetId": str(stack.primary_asset_id),
         "assetCount": stack.members.count() if count is None else count,
     }
+
+
+def _duplicate_of(asset: Asset, *, read: bool) -> str | None:
+    """The asset's duplicate group through the duplicates app's reverse relation (`duplicate_link`): read when the
+    answer's query joined it (select_related) or for one asset's answer, else null (a list does not pay a query per
+    asset; GET /api/duplicates joins it)."""
+    if not read and not Asset.duplicate_link.is_cached(asset):
+        return None
+    try:
+        group = asset.duplicate_link.duplicate_id
+    except ObjectDoesNotExist:
+        return None
+    return str(group) if group else None
 
 
 def _video_of(asset: Asset):

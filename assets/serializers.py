@@ -118,7 +118,7 @@ class AssetBulkUpdateSerializer(AssetUpdateSerializer):
     dateTimeRelative = serializers.IntegerField(required=False, help_text="Minutes to move each asset's date by")
     timeZone = serializers.CharField(required=False, max_length=64, help_text="IANA time zone")
     duplicateId = serializers.UUIDField(
-        required=False, allow_null=True, help_text="Only null: this server does not detect duplicates"
+        required=False, allow_null=True, help_text="Only null: the assets leave their duplicate groups"
     )
 
     def validate_timeZone(self, value: str) -> str:
@@ -132,7 +132,7 @@ class AssetBulkUpdateSerializer(AssetUpdateSerializer):
         if "dateTimeOriginal" in attrs and attrs.get("dateTimeRelative"):
             raise serializers.ValidationError("dateTimeOriginal and dateTimeRelative cannot be used together")
         if attrs.get("duplicateId") is not None:
-            raise serializers.ValidationError("duplicateId: this server does not detect duplicates")
+            raise serializers.ValidationError("duplicateId: only null (leave the duplicate group) is accepted")
         return attrs
 
 

@@ -10,6 +10,7 @@ class AdvisoryLock(IntEnum):
 
     FILE_MOVES = 420  # Immich's id for the storage template's moves: one mover at a time in the cluster
     USER_NOTICES = 421  # a user's notifications (second key: the user), so two workers never make two notices
+    USER_DUPLICATES = 422  # a user's duplicate groups (second key: the user): one asset settled at a time
 
 
 # Redis keys of redis-py locks.

@@ -83,7 +83,7 @@ class FeaturesApi(PublicApi):
                 {
                     "smartSearch": ml["enabled"] and ml["clip"]["enabled"],
                     "facialRecognition": ml["enabled"] and ml["facialRecognition"]["enabled"],
-                    "duplicateDetection": ml["enabled"] and ml["duplicateDetection"]["enabled"],
+                    "duplicateDetection": ml["duplicateDetection"]["enabled"],  # no machine learning needed here
                     "ocr": ml["enabled"] and ml["ocr"]["enabled"],
                     "map": config["map"]["enabled"],
                     "reverseGeocoding": config["reverseGeocoding"]["enabled"],

@@ -24,6 +24,7 @@ api = [
     path("", include("search.urls")),
     path("", include("sharing.urls")),
     path("", include("stacks.urls")),
+    path("", include("duplicates.urls")),
     path("", include("sync.urls")),
     path("", include("tags.urls")),
     path("server/ping", server_apis.PingApi.as_view()),

@@ -34,6 +34,7 @@ PAGE_ORDER = (
     Queue.MIGRATION,
     Queue.BACKGROUND_TASK,
     Queue.BACKUP_DATABASE,
+    Queue.DUPLICATE_DETECTION,
     Queue.NSFW_DETECTION,  # this server's own
 )
 

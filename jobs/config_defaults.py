@@ -27,6 +27,9 @@ RELEASE_CHANNELS = ("stable", "releaseCandidate")
 TOKEN_AUTH_METHODS = ("client_secret_post", "client_secret_basic")
 HLS_RESOLUTIONS = (480, 720, 1080, 1440, 2160)
 NSFW_ACTIONS = ("show", "blur", "hide")  # what a flagged asset does for a user who chose nothing else
+# Duplicate detection's largest distance: its index looks up every chunk value within a quarter of it (see
+# workers/media/perceptual.py), 697 per chunk at 12, and beyond that unrelated pictures begin to meet.
+MAX_HAMMING_DISTANCE = 12
 
 # The queues with a concurrency setting: this server's (its own storage template migration beyond the reference),
 # then the reference's queues it does not run, kept so that a config written by Immich's web app round-trips.
@@ -36,6 +39,7 @@ QUEUE_CONCURRENCY: dict[str, int] = {
     Queue.VIDEO_CONVERSION: 1,
     Queue.BACKGROUND_TASK: 5,
     Queue.STORAGE_TEMPLATE_MIGRATION: 1,
+    Queue.DUPLICATE_DETECTION: 2,
     Queue.MIGRATION: 5,
     Queue.SIDECAR: 5,
     Queue.LIBRARY: 5,
@@ -103,7 +107,10 @@ DEFAULTS: dict[str, Any] = {
         "urls": ["http://immich-machine-learning:3003"],
         "availabilityChecks": {"enabled": False, "timeout": 2000, "interval": 30000},
         "clip": {"enabled": False, "modelName": "ViT-B-32__openai"},
-        "duplicateDetection": {"enabled": False, "maxDistance": 0.01},
+        # Done here without machine learning (the duplicates app): perceptual hashes of the thumbnails, near when
+        # they differ in at most maxHammingDistance of their 64 bits (beyond the reference; maxDistance is Immich's
+        # CLIP distance, kept for its web app and unused). Off by default, as the other steps beyond thumbnails.
+        "duplicateDetection": {"enabled": False, "maxDistance": 0.01, "maxHammingDistance": 8},
         "facialRecognition": {
             "enabled": False,
             "modelName": "buffalo_l",
@@ -203,6 +210,8 @@ BEYOND_REFERENCE = frozenset(
         f"job.{Queue.STORAGE_TEMPLATE_MIGRATION.value}",
         f"job.{Queue.NSFW_DETECTION.value}",
         "nsfw",
+        f"job.{Queue.DUPLICATE_DETECTION.value}",
+        "machineLearning.duplicateDetection.maxHammingDistance",
     }
 )
 
@@ -218,7 +227,6 @@ UNAVAILABLE: dict[str, str] = {
     "machineLearning.enabled": "machine learning",
     "machineLearning.availabilityChecks.enabled": "machine learning",
     "machineLearning.clip.enabled": "smart search (machine learning)",
-    "machineLearning.duplicateDetection.enabled": "duplicate detection (machine learning)",
     "machineLearning.facialRecognition.enabled": "facial recognition (machine learning)",
     "machineLearning.ocr.enabled": "OCR (machine learning)",
     "newVersionCheck.enabled": "a version check",

@@ -140,6 +140,9 @@ class ClipConfig(serializers.Serializer[Any]):
 class DuplicateDetectionConfig(serializers.Serializer[Any]):
     enabled = _enabled()
     maxDistance = serializers.FloatField()
+    maxHammingDistance = serializers.IntegerField(
+        required=False, help_text="Beyond the reference: differing bits of 64 within which thumbnails are duplicates"
+    )
 
 
 class FacialRecognitionConfig(serializers.Serializer[Any]):

@@ -14,6 +14,7 @@ class Step(models.TextChoices):
     THUMBNAILS = "thumbnails", "thumbnails"
     VIDEO_ENCODE = "video_encode", "video encode"
     NSFW = "nsfw", "NSFW detection"
+    DUPLICATES = "duplicate_detection", "duplicate detection"
 
 
 class StepStatus(models.TextChoices):

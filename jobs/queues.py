@@ -33,11 +33,11 @@ class Queue(StrEnum):
     NSFW_DETECTION = "nsfwDetection"
 
 
-# Immich's queues for work this server does not do (machine learning, OCR, duplicates, workflows, the editor, ...):
+# Immich's queues for work this server does not do (machine learning, OCR, workflows, the editor, ...):
 # known to the API and the jobs page with zero counts, their commands accepted (a pause is recorded and holds until
 # resumed), but no task is routed to them and no worker consumes them.
 IDLE_QUEUES = frozenset({
-    Queue.FACE_DETECTION, Queue.FACIAL_RECOGNITION, Queue.SMART_SEARCH, Queue.DUPLICATE_DETECTION, Queue.SEARCH,
+    Queue.FACE_DETECTION, Queue.FACIAL_RECOGNITION, Queue.SMART_SEARCH, Queue.SEARCH,
     Queue.NOTIFICATIONS, Queue.OCR, Queue.WORKFLOW, Queue.EDITOR, Queue.INTEGRITY_CHECK,
 })  # fmt: skip
 # This server's own queues: on its jobs page and in `GET /api/jobs` (an object: Immich's clients ignore keys they do

@@ -56,7 +56,13 @@ def chunks(items: list[T], size: int = BATCH) -> Iterable[list[T]]:
 # An upload's step travels alone, so a free worker starts it at once; a backfill packs ids into each message, so
 # 100,000 assets are a few thousand messages and a worker pays Celery's per-message cost once per group. The
 # groups stay small enough that an upload waits behind at most one group per worker process.
-BACKFILL_GROUP = {Step.METADATA: 32, Step.STORAGE_TEMPLATE: 64, Step.THUMBNAILS: 8, Step.VIDEO_ENCODE: 1}
+BACKFILL_GROUP = {
+    Step.METADATA: 32,
+    Step.STORAGE_TEMPLATE: 64,
+    Step.THUMBNAILS: 8,
+    Step.VIDEO_ENCODE: 1,
+    Step.DUPLICATES: 64,
+}
 
 
 def publish(*, step: Step, asset_ids: Iterable[object], priority: int, alone: bool = False) -> None:

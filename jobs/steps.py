@@ -19,6 +19,7 @@ STEP_QUEUE: dict[Step, Queue] = {
     Step.THUMBNAILS: Queue.THUMBNAIL_GENERATION,
     Step.VIDEO_ENCODE: Queue.VIDEO_CONVERSION,
     Step.NSFW: Queue.NSFW_DETECTION,
+    Step.DUPLICATES: Queue.DUPLICATE_DETECTION,
 }
 QUEUE_STEP: dict[Queue, Step] = {queue: step for step, queue in STEP_QUEUE.items()}
 

@@ -26,6 +26,7 @@ _FAILED = {
     Step.THUMBNAILS: "Could not make thumbnails for {what}",
     Step.VIDEO_ENCODE: "Could not transcode {what}",
     Step.NSFW: "Could not check {what} for NSFW content",
+    Step.DUPLICATES: "Could not compare {what} with your other files for duplicates",
 }
 
 

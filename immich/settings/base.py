@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "search",
     "sharing",
     "stacks",
+    "duplicates",
     "sync",
     "tags",
     "workers",

@@ -386,6 +386,21 @@ recipe("DELETE", "/tags/{id}/assets")(
 )
 
 
+# --- duplicates ---
+recipe("GET", "/duplicates")(lambda scene: scene.having("duplicates").api.get("/api/duplicates"))
+recipe("DELETE", "/duplicates")(
+    lambda scene: _json(scene.api, "DELETE", "/api/duplicates", {"ids": [scene.duplicates[0]]})
+)
+recipe("DELETE", "/duplicates/{id}")(lambda scene: scene.api.delete(f"/api/duplicates/{scene.duplicates[0]}"))
+
+
+@recipe("POST", "/duplicates/resolve")
+def _(scene):
+    group, (keep, trash) = scene.duplicates
+    body = {"groups": [{"duplicateId": group, "keepAssetIds": [keep], "trashAssetIds": [trash]}]}
+    return _json(scene.api, "POST", "/api/duplicates/resolve", body)
+
+
 # --- stacks ---
 recipe("GET", "/stacks")(lambda scene: scene.having("stack").api.get("/api/stacks"))
 recipe("POST", "/stacks")(

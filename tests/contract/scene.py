@@ -157,6 +157,22 @@ class Scene:
         return response.json()["id"]
 
     @cached_property
+    def duplicates(self) -> tuple[str, list[str]]:
+        """A photo and a smaller copy of it, grouped by the duplicate step (switched on): the group and its assets."""
+        from tests.duplicates.conftest import process, set_duplicates
+        from tests.duplicates.scenes import resized, save, scene
+
+        set_duplicates(enabled=True)
+        picture = scene(seed=21, size=(480, 360))
+        assets = [
+            process(self.upload(save(copy, self.folder / name)).json()["id"])
+            for name, copy in (("scene.jpg", picture), ("scene-small.jpg", resized(picture, 0.5)))
+        ]
+        group = self.api.get(f"/api/assets/{assets[0]}").json()["duplicateId"]
+        assert group is not None
+        return group, assets
+
+    @cached_property
     def shared_link(self) -> dict:
         """A link to the photo, as the web makes it."""
         body = {"type": "INDIVIDUAL", "assetIds": [self.image], "allowDownload": True, "showMetadata": True}

@@ -162,6 +162,7 @@ def test_jobs_page_in_a_browser(browser, live_server, admin, recorded_work, brok
         "migration",
         "backgroundTask",
         "backupDatabase",
+        "duplicateDetection",
         "nsfwDetection",
         *IDLE,
     ]
@@ -258,6 +259,7 @@ def test_counts_json_for_staff(admin, recorded_work):
                 Queue.MIGRATION,
                 Queue.BACKGROUND_TASK,
                 Queue.BACKUP_DATABASE,
+                Queue.DUPLICATE_DETECTION,
                 Queue.NSFW_DETECTION,
             ]
         ]

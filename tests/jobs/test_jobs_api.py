@@ -17,11 +17,11 @@ QUEUES = {
     "sidecar",
     "backgroundTask",
     "backupDatabase",
+    "duplicateDetection",
     # Immich's queues for work this server does not do: known, zero counts, commands accepted
     "faceDetection",
     "facialRecognition",
     "smartSearch",
-    "duplicateDetection",
     "search",
     "notifications",
     "ocr",

@@ -17,6 +17,8 @@ from accounts import services as account_services
 from accounts.models import ApiKey, Session, User
 from albums.models import Activity, Album, AlbumAsset, AlbumUser
 from assets.models import Asset, AssetExif, AssetFile, TusUpload
+from duplicates.models import AssetHash
+from duplicates.services import asset_hash_record
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from memories.models import Memory, MemoryAsset
@@ -74,6 +76,15 @@ def _memory(api, asset_id: str) -> str:
     return response.json()["id"]
 
 
+def _duplicate_group(asset_ids: list[str]) -> str:
+    """The assets grouped as duplicates (the step's grouping, given one hash for all: the same picture)."""
+    for asset_id in asset_ids:
+        group = asset_hash_record(asset=Asset.objects.get(pk=asset_id), value=0x0123456789ABCDEF, hash_version="test",
+                                  max_distance=0)  # fmt: skip
+    assert group is not None
+    return str(group)
+
+
 def build_world(api, user: User, folder: Path) -> World:
     """One object of every kind for `user` (`api`: a client with the user's full-permission key)."""
     image = upload_tagged(api, folder, regions=[(f"{MARKER} person", None)], name=f"{MARKER}-photo.jpg")
@@ -96,6 +107,7 @@ def build_world(api, user: User, folder: Path) -> World:
     tag = _tag(api, f"{MARKER}/tag", [image])
     stack = api.post("/api/stacks", {"assetIds": [image, video]}, format="json").json()["id"]
     memory = _memory(api, image)
+    duplicate = _duplicate_group([image, video])
     partial = make_jpeg(folder / "partial.jpg").read_bytes()
     tus = _tus_upload(api, partial[:100], len(partial))
     asset = Asset.objects.get(pk=image)
@@ -107,6 +119,7 @@ def build_world(api, user: User, folder: Path) -> World:
             "image": image, "video": video, "trashed": trashed, "album": album, "person": str(person.id),
             "api_key": str(key.id), "tus": tus, "notification": str(notification.id), "shared_link": shared_link,
             "activity": activity, "tag": tag, "stack": stack, "memory": memory, "session": str(session.id),
+            "duplicate": duplicate,
         },
         checksum_hex=bytes(asset.checksum).hex(),
         secrets=[path.read_bytes() for path in (*originals, *files, Path(person.thumbnail_path))] + [partial[:100]],
@@ -169,6 +182,7 @@ def snapshot(user: User, media_root: Path) -> dict:
         "stack assets": StackAsset.objects.filter(Q(stack__owner=user) | mine),
         "memories": Memory.objects.filter(owner=user),
         "memory assets": MemoryAsset.objects.filter(Q(memory__owner=user) | mine),
+        "duplicate hashes": AssetHash.objects.filter(owner=user),
     }
     return {
         **{name: list(queryset.order_by("pk").values()) for name, queryset in rows.items()},

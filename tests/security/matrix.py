@@ -165,6 +165,12 @@ RULES: dict[str, Rule] = {
     "GET /api/stacks": user(query={"primaryAssetId": "{image}"}, expect=200),
     "POST /api/stacks": user(body={"assetIds": ["{image}", "{video}"]}, expect=400),
     "DELETE /api/stacks": user(body={"ids": ["{stack}"]}, expect=400),
+    "GET /api/duplicates": user(expect=200),
+    "DELETE /api/duplicates": user(body={"ids": ["{duplicate}"]}, expect=404),
+    "POST /api/duplicates/resolve": user(
+        body={"groups": [{"duplicateId": "{duplicate}", "keepAssetIds": [], "trashAssetIds": ["{image}"]}]},
+        expect=200,  # the group's outcome: not_found, and nothing trashed
+    ),
     "POST /api/upload/": user(expect=412),  # no tus headers: refused before anything is read
     # login sessions only: any API key is refused (403), as in Immich; sessions are tested in tests/sync
     "POST /api/sync/stream": user(body={"types": ["AssetsV2"]}, expect=403),
@@ -217,6 +223,7 @@ RULES: dict[str, Rule] = {
     "PUT /api/stacks/{stack_id}": owned("stack", body={"primaryAssetId": "{image}"}),
     "DELETE /api/stacks/{stack_id}": owned("stack"),
     "DELETE /api/stacks/{stack_id}/assets/{asset_id}": owned("stack"),
+    "DELETE /api/duplicates/{duplicate_id}": owned("duplicate"),
     "PUT /api/sessions/{session_id}": owned("session", body={"isPendingSyncReset": True}),
     "DELETE /api/sessions/{session_id}": owned("session"),
     "PATCH /api/upload/{upload_id}": owned("tus", body=b"bob's bytes"),
@@ -307,6 +314,7 @@ PATH_KINDS = {
     "tag_id": "tag",
     "stack_id": "stack",
     "memory_id": "memory",
+    "duplicate_id": "duplicate",
 }
 TUS_HEADERS = {"Tus-Resumable": "1.0.0"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
