@@ -45,6 +45,14 @@ class AssetStep(models.Model):
         help_text="Times a worker died (crash, kill, time limit) while running this step alone.",
     )
     last_error = models.TextField(default="", blank=True)
+    kept_outcome = models.CharField(  # db_default: steps_record_outcomes' SQL leaves it out
+        max_length=8,
+        default="",
+        db_default="",
+        blank=True,
+        help_text="While the step is queued again (All), the outcome of its last run (done or skipped), whose "
+        "outputs are still there: counted completed, and restored if the queue is cleared.",
+    )
     settings_version = models.CharField(max_length=64, default="", blank=True)
     worker = models.CharField(max_length=255, default="", blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
