@@ -314,7 +314,8 @@ def _record(finished: list[tuple[AssetStep, dict[str, Any]]]) -> None:
     for row, fields in finished:
         by_outcome.setdefault(tuple(sorted(fields.items())), []).append(row.pk)
     for outcome, ids in by_outcome.items():
-        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", kept_outcome="", **dict(outcome))
+        # The worker stays recorded: which one ran the step (the asset admin's Worker column).
+        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, kept_outcome="", **dict(outcome))
 
 
 def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition: StepDefinition) -> None:

@@ -12,16 +12,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
-import requests
 
 from immich.env import REPO_ROOT
-from tests.live import stop, wait_until
+from tests.live import first_admin_api_key, stop, wait_for_api, wait_until
 from tests.media_factories import make_jpeg, make_png
 from workers.embedded_redis import free_tcp_port
 
@@ -85,16 +81,6 @@ def _in_namespace(name: str, *command: str, env: dict[str, str] | None = None) -
     return result.stdout + result.stderr
 
 
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=2)
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture
 def bin_run(tmp_path) -> Iterator[int]:
     """`bin/run` as a new user runs it: nothing configured. Only the port is free-chosen (others may hold 2283), and
@@ -107,11 +93,7 @@ def bin_run(tmp_path) -> Iterator[int]:
         [str(REPO_ROOT / "bin" / "run")], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 120
-        while not _answers(f"http://127.0.0.1:{port}/api/server/ping"):
-            assert server.poll() is None, f"bin/run exited early with code {server.returncode}"
-            assert time.monotonic() < deadline, "the API did not answer within 120 s"
-            time.sleep(0.5)
+        wait_for_api(server, port, timeout=120, name="bin/run")
         yield port
     finally:
         stop(server, signal.SIGINT, timeout=30)  # Ctrl-C, as a user stops it
@@ -140,16 +122,7 @@ print(json.dumps({item["originalFileName"]: call(f"/assets/{item['id']}/thumbnai
 def test_the_cli_on_another_device_uploads_and_reads_thumbnails_with_no_setting_changed(lan, bin_run, tmp_path):
     namespace, host = lan
     server = f"http://{host}:{bin_run}/api"
-    local = f"http://127.0.0.1:{bin_run}/api"
-    admin = {"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}
-    assert requests.post(f"{local}/auth/admin-sign-up", json=admin, timeout=30).status_code == 201
-    token = requests.post(f"{local}/auth/login", json=admin, timeout=30).json()["accessToken"]
-    key = requests.post(
-        f"{local}/api-keys",
-        json={"name": "phone", "permissions": ["all"]},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    ).json()["secret"]
+    key = first_admin_api_key(f"http://127.0.0.1:{bin_run}/api")  # the admin, on the machine itself
     photos = tmp_path / "phone-photos"
     make_jpeg(photos / "beach.jpg")
     make_png(photos / "drawing.png")
