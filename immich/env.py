@@ -71,6 +71,27 @@ def _paths(name: str) -> tuple[Path, ...]:
     return tuple(paths)
 
 
+# Where the library lived by default before it moved out of the clone (`git clean -xdf` would delete it there).
+LEGACY_MEDIA_LOCATION = REPO_ROOT / "data"
+
+
+def default_media_location() -> Path:
+    """The library's folder when IMMICH_MEDIA_LOCATION is unset: `$XDG_DATA_HOME/immich` (`~/.local/share/immich`).
+
+    Outside the git clone, so that cleaning or deleting the clone never deletes photos. An install made before this
+    default, whose library is `./data` beside manage.py, keeps using it while that folder holds anything.
+    """
+    if LEGACY_MEDIA_LOCATION.is_dir() and any(LEGACY_MEDIA_LOCATION.iterdir()):
+        return LEGACY_MEDIA_LOCATION
+    return user_data_location()
+
+
+def user_data_location() -> Path:
+    """`$XDG_DATA_HOME/immich`, `~/.local/share/immich` without it (the XDG base directory specification)."""
+    data_home = _text("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser().resolve() / "immich"
+
+
 @dataclass(frozen=True)
 class Environment:
     database_url: str
@@ -127,7 +148,7 @@ class Environment:
 
 
 def read_environment() -> Environment:
-    media = Path(_text("IMMICH_MEDIA_LOCATION", str(REPO_ROOT / "data"))).expanduser().resolve()
+    media = Path(_text("IMMICH_MEDIA_LOCATION", str(default_media_location()))).expanduser().resolve()
     scratch = Path(_text("IMMICH_SCRATCH_LOCATION", str(Path(tempfile.gettempdir()) / "immich-scratch")))
     scratch = scratch.expanduser().resolve()
     return Environment(

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Collection
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from immich.errors import BadRequest
@@ -45,11 +46,16 @@ def queue_resume(*, queue: Queue) -> int:
 
 
 def queue_empty(*, queue: Queue) -> int:
-    """Drop the waiting jobs: their steps become "missing" (no row), so a later Missing run picks them up."""
+    """Drop the waiting jobs: a step queued again over an earlier result (All) gets that result back, as it was
+    before; the others become "missing" (no row), so a later Missing run picks them up."""
     removed = broker.purge(queue.value)
     step = QUEUE_STEP.get(queue)
     if step:
-        removed, _ = AssetStep.objects.filter(step=step, status=StepStatus.PENDING).delete()
+        pending = AssetStep.objects.filter(step=step, status=StepStatus.PENDING)
+        with transaction.atomic():
+            restored = pending.exclude(kept_outcome="").update(status=F("kept_outcome"), kept_outcome="", worker="")
+            deleted, _ = pending.delete()
+        removed = restored + deleted
     return removed
 
 

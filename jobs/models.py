@@ -47,8 +47,21 @@ class AssetStep(models.Model):
         help_text="Times a worker died (crash, kill, time limit) while running this step alone.",
     )
     last_error = models.TextField(default="", blank=True)
+    kept_outcome = models.CharField(  # db_default: steps_record_outcomes' SQL leaves it out
+        max_length=8,
+        default="",
+        db_default="",
+        blank=True,
+        help_text="While the step is queued again (All), the outcome of its last run (done or skipped), whose "
+        "outputs are still there: counted completed, and restored if the queue is cleared.",
+    )
     settings_version = models.CharField(max_length=64, default="", blank=True)
-    worker = models.CharField(max_length=255, default="", blank=True)
+    worker = models.CharField(
+        max_length=255,
+        default="",
+        blank=True,
+        help_text="The worker (host:slot) that holds the step while it runs, and the one that ran it last after.",
+    )
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -122,6 +135,11 @@ class QueueState(models.Model):
     is_paused = models.BooleanField(default=False)
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_by = models.CharField(max_length=255, default="", blank=True)
+
+    class Meta:
+        # Its admin list is the jobs page (the queues, their counts and commands): the sidebar names it so.
+        verbose_name = "queue"
+        verbose_name_plural = "jobs page (queues)"
 
     def __str__(self) -> str:
         return f"{self.queue} ({'paused' if self.is_paused else 'running'})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from jobs import broker
 from jobs.models import AssetStep, QueueState, StepStatus
@@ -14,6 +14,9 @@ from jobs.queues import Queue
 from jobs.steps import QUEUE_STEP
 
 MAX_LISTED = 1000
+KEPT = "kept"  # per step: queued or running again over an earlier result (AssetStep.kept_outcome)
+CLAIMS = "claims"  # per step: the claims that hold running steps, one per worker process at work
+_QUEUED = (StepStatus.PENDING, StepStatus.RUNNING)
 
 
 class JobCounts(TypedDict):
@@ -42,8 +45,17 @@ def paused_queues() -> set[str]:
 def queue_statistics() -> dict[str, QueueStatistics]:
     """Per queue: {"jobCounts": {active, completed, failed, delayed, waiting, paused}, "queueStatus": {isActive, isPaused}}."""
     by_step: dict[str, dict[str, int]] = {}
-    for row in AssetStep.objects.values("step", "status").annotate(count=Count("id")).order_by():
-        by_step.setdefault(row["step"], {})[row["status"]] = row["count"]
+    rows = AssetStep.objects.values("step", "status").annotate(
+        count=Count("id"),
+        kept=Count("id", filter=~Q(kept_outcome="")),
+        claims=Count("worker", distinct=True, filter=~Q(worker="")),
+    )
+    for row in rows.order_by():
+        states = by_step.setdefault(row["step"], {})
+        states[row["status"]] = row["count"]
+        states[KEPT] = states.get(KEPT, 0) + (row["kept"] if row["status"] in _QUEUED else 0)
+        if row["status"] == StepStatus.RUNNING:
+            states[CLAIMS] = row["claims"]
     paused = paused_queues()
     result: dict[str, QueueStatistics] = {}
     for queue in Queue:
@@ -61,10 +73,15 @@ def queue_statistics() -> dict[str, QueueStatistics]:
             }
         else:
             states = by_step.get(step.value, {})
-            pending = states.get(StepStatus.PENDING, 0)
+            # A worker process claims a message's steps together and runs them one after the other: one of them
+            # is active (one per claim), the rest of the claim waits its turn.
+            running = states.get(StepStatus.RUNNING, 0)
+            active = min(running, states.get(CLAIMS, 0))
+            pending = states.get(StepStatus.PENDING, 0) + running - active
             counts = {
-                "active": states.get(StepStatus.RUNNING, 0),
-                "completed": states.get(StepStatus.DONE, 0) + states.get(StepStatus.SKIPPED, 0),
+                "active": active,
+                # Outputs that are there: steps done or skipped, and those queued to run again over their result.
+                "completed": states.get(StepStatus.DONE, 0) + states.get(StepStatus.SKIPPED, 0) + states.get(KEPT, 0),
                 "failed": states.get(StepStatus.FAILED, 0),
                 "delayed": 0,
                 "waiting": 0 if is_paused else pending,

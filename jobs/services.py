@@ -82,9 +82,19 @@ def steps_enqueue(
 ) -> int:
     """Record the steps as pending now (bulk) and send their ids once the surrounding transaction commits."""
     ids = [str(asset_id) for asset_id in asset_ids]
+    _outcomes_keep(asset_ids=ids, step=step)
     _steps_upsert(asset_ids=ids, step=step, status=StepStatus.PENDING, priority=priority, continue_chain=continue_chain)
     transaction.on_commit(lambda: publish(step=step, asset_ids=ids, priority=priority))
     return len(ids)
+
+
+def _outcomes_keep(*, asset_ids: list[str], step: Step) -> None:
+    """Steps done or skipped before, about to run again: their outcome is kept aside while they wait and run (their
+    outputs are still there), so the jobs page still counts them completed and Clear gives them back."""
+    for chunk in chunks(asset_ids):
+        AssetStep.objects.filter(
+            asset_id__in=chunk, step=step, status__in=[StepStatus.DONE, StepStatus.SKIPPED]
+        ).update(kept_outcome=F("status"))
 
 
 def _steps_upsert(
@@ -130,7 +140,7 @@ def steps_record_outcomes(*, step: Step, outcomes: list[tuple[str, str, str]], s
         + values
         + " ON CONFLICT (asset_id, step) DO UPDATE SET status = excluded.status, last_error = excluded.last_error, "
         "settings_version = excluded.settings_version, started_at = excluded.started_at, "
-        f"finished_at = excluded.finished_at, attempts = 1 WHERE {table}.status NOT IN (%s, %s)"
+        f"finished_at = excluded.finished_at, attempts = 1, kept_outcome = '' WHERE {table}.status NOT IN (%s, %s)"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [*params, StepStatus.PENDING.value, StepStatus.RUNNING.value])
@@ -279,6 +289,7 @@ def _count_worker_loss(row: AssetStep, *, cause: str, now: datetime) -> StepStat
         fields.update(
             status=StepStatus.FAILED,
             finished_at=now,
+            kept_outcome="",
             last_error=f"the worker died {losses} times while processing this file (last: {cause})",
         )
     AssetStep.objects.filter(pk=row.pk).update(**fields)
@@ -309,16 +320,21 @@ def _record(finished: list[tuple[AssetStep, dict[str, Any]]]) -> None:
     for row, fields in finished:
         by_outcome.setdefault(tuple(sorted(fields.items())), []).append(row.pk)
     for outcome, ids in by_outcome.items():
-        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, worker="", **dict(outcome))
+        # The worker stays recorded: which one ran the step (the asset admin's Worker column).
+        AssetStep.objects.filter(pk__in=ids).update(finished_at=now, kept_outcome="", **dict(outcome))
 
 
 def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], definition: StepDefinition) -> None:
     """Queue what follows each finished step of the upload chain, one bulk enqueue per next step and lane; a step
-    that is switched off is recorded skipped on the spot and the chain goes on past it (no message, no slot)."""
+    that is switched off is recorded skipped on the spot and the chain goes on past it (no message, no slot).
+
+    A failed step does not end the chain: each next step tries for itself and records its own outcome (a JPEG whose
+    metadata cannot be read may still decode, as Immich still tries its thumbnails), so that every step of every
+    asset ends done, skipped or failed, and the queues' counts add up to the assets."""
     following: dict[tuple[Step, int], list[str]] = {}
     for row in rows:
         asset_id = str(row.asset_id)
-        if row.continue_chain and outcomes.get(asset_id) in (StepStatus.DONE, StepStatus.SKIPPED):
+        if row.continue_chain and asset_id in outcomes:
             for next_step in steps_after(definition, asset_id):
                 following.setdefault((next_step, row.priority), []).append(asset_id)
     while following:
@@ -335,6 +351,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
             continue_chain=True,
             finished_at=timezone.now(),
             settings_version=next_definition.settings_version(),
+            kept_outcome="",
         )
         for asset_id in ids:
             for after in steps_after(next_definition, asset_id):

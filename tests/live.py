@@ -78,6 +78,30 @@ def answers_ok(url: str) -> bool:
         return False
 
 
+def wait_for_api(process: subprocess.Popen, port: int, *, timeout: float, name: str) -> None:
+    """Until the API started by `process` answers its ping on `port`; fails at once if the process ends."""
+    deadline = time.monotonic() + timeout
+    while not answers_ok(f"http://127.0.0.1:{port}/api/server/ping"):
+        assert process.poll() is None, f"{name} exited early with code {process.returncode}"
+        assert time.monotonic() < deadline, f"the API did not answer within {timeout:.0f} s"
+        time.sleep(0.5)
+
+
+def first_admin_api_key(api: str) -> str:
+    """As the README says to start: the first admin signs up, logs in and asks for a key with every permission."""
+    admin = {"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}
+    assert requests.post(f"{api}/auth/admin-sign-up", json=admin, timeout=30).status_code == 201
+    token = requests.post(f"{api}/auth/login", json=admin, timeout=30).json()["accessToken"]
+    answer = requests.post(
+        f"{api}/api-keys",
+        json={"name": "cli", "permissions": ["all"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    secret: str = answer.json()["secret"]
+    return secret
+
+
 UPLOAD_FIELDS = {"fileCreatedAt": "2021-06-15T10:30:00Z", "fileModifiedAt": "2021-06-15T10:30:00Z"}
 
 

@@ -513,3 +513,69 @@ def make_xmp_packet(**fields: str) -> bytes:
         f'<rdf:Description rdf:about="" {declarations}>{body}</rdf:Description></rdf:RDF></x:xmpmeta>'
         '<?xpacket end="w"?>'
     ).encode()
+
+
+# XYZ (D65) to linear sRGB, as a DNG's ColorMatrix1: the 'camera' of make_raw_dng sees linear sRGB.
+_XYZ_TO_SRGB = (3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570)
+
+
+def make_raw_dng(path: Path, *, picture: Image.Image | None = None, orientation: int | None = None) -> Path:
+    """A DNG with sensor data only and no preview of any size (as some converters and phones write it): IFD0 is the
+    16-bit RGGB mosaic of `picture` (linear light), with the colour matrix, neutral and white level a RAW decoder
+    needs to show it. Only a RAW decoder (LibRaw) can make a picture of it."""
+    picture = (picture or upright_picture(size=(160, 120), mark=32)).convert("RGB")
+    stored = stored_for(picture, orientation)
+    width, height = stored.size
+    pixels = stored.load()
+    sites = ((0, 1), (1, 2))  # RGGB: row 0 R G, row 1 G B (channel index per site)
+    mosaic = bytearray()
+    for y in range(height):
+        for x in range(width):
+            value = pixels[x, y][sites[y % 2][x % 2]]
+            mosaic += struct.pack("<H", round((value / 255) ** 2.2 * 65535))
+
+    def short(tag, *values):
+        return (tag, 3, len(values), struct.pack("<" + "H" * len(values), *values))
+
+    def long(tag, *values):
+        return (tag, 4, len(values), struct.pack("<" + "I" * len(values), *values))
+
+    def rationals(tag, kind, *values):
+        return (tag, kind, len(values), b"".join(struct.pack("<ii", round(v * 10000), 10000) for v in values))
+
+    def text(tag, value):
+        data = value.encode() + b"\0"
+        return (tag, 2, len(data), data)
+
+    def build(data_at: int) -> bytes:
+        ifd0 = [
+            long(0x00FE, 0),
+            long(0x0100, width),
+            long(0x0101, height),
+            short(0x0102, 16),
+            short(0x0103, 1),
+            short(0x0106, 32803),  # CFA
+            text(0x010F, "TestCam"),
+            text(0x0110, "RAW-only"),
+            long(0x0111, data_at),
+            short(0x0112, orientation or 1),
+            short(0x0115, 1),
+            long(0x0116, height),
+            long(0x0117, len(mosaic)),
+            short(0x828D, 2, 2),  # CFARepeatPatternDim
+            (0x828E, 1, 4, bytes([0, 1, 1, 2])),  # CFAPattern: R G / G B
+            (0xC612, 1, 4, bytes([1, 4, 0, 0])),  # DNGVersion
+            text(0xC614, "TestCam RAW-only"),  # UniqueCameraModel
+            short(0xC61D, 65535),  # WhiteLevel
+            rationals(0xC621, 10, *_XYZ_TO_SRGB),  # ColorMatrix1
+            rationals(0xC628, 5, 1, 1, 1),  # AsShotNeutral
+            short(0xC65A, 21),  # CalibrationIlluminant1: D65
+        ]
+        table, extra = _tiff_ifd(ifd0, 8)
+        return b"II*\0" + struct.pack("<I", 8) + table + extra
+
+    head = build(0)
+    head = build(len(head))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(head + bytes(mosaic))
+    return path

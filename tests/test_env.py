@@ -1,9 +1,10 @@
-"""immich/env.py: host names and the reverse proxy settings read from the environment."""
+"""immich/env.py: host names, the reverse proxy settings and the library's default folder read from the environment."""
 
 from __future__ import annotations
 
 import pytest
 
+import immich.env
 from immich.env import read_environment
 
 
@@ -46,3 +47,20 @@ def test_task_lines_are_off_unless_asked_for(monkeypatch):
     assert read_environment().log_tasks is False
     monkeypatch.setenv("IMMICH_LOG_TASKS", "true")
     assert read_environment().log_tasks is True
+
+
+def test_the_library_defaults_to_the_users_data_folder_outside_the_clone(monkeypatch, tmp_path):
+    monkeypatch.delenv("IMMICH_MEDIA_LOCATION", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setattr(immich.env, "LEGACY_MEDIA_LOCATION", tmp_path / "clone" / "data")
+    media = read_environment().media_location
+    assert media == tmp_path / "share" / "immich" and not media.is_relative_to(immich.env.REPO_ROOT)
+
+
+def test_an_existing_library_inside_the_clone_is_kept(monkeypatch, tmp_path):
+    legacy = tmp_path / "clone" / "data"
+    (legacy / "upload").mkdir(parents=True)
+    monkeypatch.delenv("IMMICH_MEDIA_LOCATION", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setattr(immich.env, "LEGACY_MEDIA_LOCATION", legacy)
+    assert read_environment().media_location == legacy

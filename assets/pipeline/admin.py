@@ -34,23 +34,37 @@ def refresh_encoded_video(model_admin, request, queryset) -> None:
 
 
 class TranscodingSettingsForm(forms.Form):
+    """Immich's `ffmpeg` settings under their keys, with the labels people read."""
+
     transcode = forms.ChoiceField(label="Transcode policy", choices=[(p, p) for p in POLICIES])
-    targetVideoCodec = forms.ChoiceField(choices=_CODECS)
+    targetVideoCodec = forms.ChoiceField(label="Target video codec", choices=_CODECS)
     acceptedVideoCodecs = forms.MultipleChoiceField(
-        choices=_CODECS, widget=forms.CheckboxSelectMultiple, required=False
+        label="Accepted video codecs", choices=_CODECS, widget=forms.CheckboxSelectMultiple, required=False
     )
-    targetAudioCodec = forms.ChoiceField(choices=_AUDIO)
-    acceptedAudioCodecs = forms.MultipleChoiceField(choices=_AUDIO, widget=forms.CheckboxSelectMultiple, required=False)
+    targetAudioCodec = forms.ChoiceField(label="Target audio codec", choices=_AUDIO)
+    acceptedAudioCodecs = forms.MultipleChoiceField(
+        label="Accepted audio codecs", choices=_AUDIO, widget=forms.CheckboxSelectMultiple, required=False
+    )
     acceptedContainers = forms.MultipleChoiceField(
-        choices=[(c, c) for c in ("mov", "mp4", "ogg", "webm")], widget=forms.CheckboxSelectMultiple, required=False
+        label="Accepted containers",
+        choices=[("mov", "mov (MP4 and QuickTime MOV)"), ("mp4", "mp4"), ("ogg", "ogg"), ("webm", "webm")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Immich names the whole QuickTime family, .mp4 files too, mov",
     )
-    targetResolution = forms.ChoiceField(choices=[(r, r) for r in ("480", "720", "1080", "1440", "2160", "original")])
-    crf = forms.IntegerField(min_value=0, max_value=51)
-    preset = forms.ChoiceField(choices=[(p, p) for p in PRESETS])
-    maxBitrate = forms.CharField(help_text="kbit/s; 0 = no cap (8000, 8000k or 8m)")
-    threads = forms.IntegerField(min_value=0, help_text="0 = automatic")
-    twoPass = forms.BooleanField(required=False, help_text="Only with a max bitrate (VP9: always)")
-    tonemap = forms.ChoiceField(choices=[(t, t) for t in ("hable", "mobius", "reinhard", "disabled")])
+    targetResolution = forms.ChoiceField(
+        label="Target resolution", choices=[(r, r) for r in ("480", "720", "1080", "1440", "2160", "original")]
+    )
+    crf = forms.IntegerField(label="Constant rate factor (CRF)", min_value=0, max_value=51)
+    preset = forms.ChoiceField(label="Preset", choices=[(p, p) for p in PRESETS])
+    maxBitrate = forms.CharField(label="Max bitrate", help_text="kbit/s; 0 = no cap (8000, 8000k or 8m)")
+    threads = forms.IntegerField(label="Threads", min_value=0, help_text="0 = automatic")
+    twoPass = forms.BooleanField(
+        label="Two-pass encoding", required=False, help_text="Only with a max bitrate (VP9: always)"
+    )
+    tonemap = forms.ChoiceField(
+        label="Tone mapping", choices=[(t, t) for t in ("hable", "mobius", "reinhard", "disabled")]
+    )
     probeMissing = forms.BooleanField(
         required=False, label="Probe videos never probed", help_text="Reads those files now (slow on large libraries)"
     )
@@ -76,7 +90,7 @@ class AssetVideoAdmin(admin.ModelAdmin):
 
     @admin.display(description="reason")
     def short_reason(self, obj: AssetVideo) -> str:
-        return obj.reason[:160]
+        return obj.reason  # whole: a reason cut short ("...before playin") says nothing
 
     @admin.display(description="MB")
     def size_mb(self, obj: AssetVideo) -> str:
@@ -93,8 +107,9 @@ class AssetVideoAdmin(admin.ModelAdmin):
         return [path("settings/", wrap(self.settings_view), name="assets_assetvideo_settings"), *super().get_urls()]
 
     def settings_view(self, request):
-        """GET: the form with the current settings. POST preview: the dry run of the submitted settings, with a
-        Save button. POST save: store them (the next encode runs, or the jobs page's Missing, apply them)."""
+        """GET: the form with the current settings. POST preview: the dry run of the submitted settings. POST save
+        (offered at once, a dry run is not required): store them (the next encode runs, or the jobs page's Missing,
+        apply them)."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         current = config_get()["ffmpeg"]

@@ -3,6 +3,7 @@ import pytest
 from jobs.models import AssetStep, Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from tests.assets.helpers import upload_file, upload_photo
+from tests.jobs.helpers import run_pending_steps
 from tests.media_factories import make_jpeg
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,18 @@ def test_second_thumbnail_run_with_nothing_missing_does_no_work(api, tmp_path):
     before = {path: Path(path).stat().st_mtime_ns for path in AssetFile.objects.values_list("path", flat=True)}
     assert step_run(asset_id=asset_id, step=Step.THUMBNAILS) is None
     assert {path: Path(path).stat().st_mtime_ns for path in before} == before
+
+
+def test_a_corrupt_jpeg_runs_every_step_and_its_thumbnail_url_says_why(api, tmp_path):
+    """Issue 24, item 10: a failed metadata step used to end the upload chain, so the thumbnail step never ran and
+    the queues' counts never added up. Each step now tries and records its own outcome."""
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    asset_id = upload_file(api, corrupt)["id"]
+    ran = run_pending_steps()
+    assert ran == ["metadata:failed", "thumbnails:failed"]  # the storage template, off, is recorded skipped
+    assert AssetStep.objects.get(asset_id=asset_id, step=Step.STORAGE_TEMPLATE).status == StepStatus.SKIPPED
+    thumbnails = AssetStep.objects.get(asset_id=asset_id, step=Step.THUMBNAILS)
+    response = api.get(f"/api/assets/{asset_id}/thumbnail")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["message"] == f"No thumbnail: making it failed: {thumbnails.last_error}"

@@ -79,7 +79,9 @@ def test_faq_delete_a_transcode_by_narrowing_the_policy(api, user, tmp_path, med
     assert not encoded.exists() and encoded_path(asset_id) is None
     video = AssetVideo.objects.get(asset_id=asset_id)
     assert video.decision == "none"
-    assert video.reason.startswith("nothing to do: h264 yuv420p with aac in mov accepted (policy required)")
+    assert video.reason.startswith(
+        "nothing to do: h264 yuv420p with aac in MP4 (Immich's container mov) accepted (policy required)"
+    )
     assert video.notes[0].startswith("deleted the transcode that is no longer needed")
     assert sha1(original.original_path) == bytes(original.checksum)  # the original is untouched
     playback = api.get(f"/api/assets/{asset_id}/video/playback")

@@ -155,6 +155,19 @@ def test_admin_settings_page_previews_then_saves(staff, webm):
     assert config_get()["ffmpeg"]["transcode"] == "disabled"
 
 
+def test_admin_settings_page_saves_without_a_dry_run_and_reads_in_words(staff):
+    page = staff.get("/admin/assets/assetvideo/settings/").content.decode()
+    assert 'id="save"' in page
+    assert "Target video codec" in page and "Max bitrate" in page and "Targetvideocodec" not in page
+    saved = staff.post("/admin/assets/assetvideo/settings/", _settings_form(crf=30, action="save"))
+    assert saved.status_code == 302 and config_get()["ffmpeg"]["crf"] == 30
+
+
+def test_admin_video_list_shows_the_whole_reason(staff, webm):
+    AssetVideo.objects.update(reason="x" * 300 + " before playing")
+    assert "x" * 300 + " before playing" in staff.get("/admin/assets/assetvideo/").content.decode()
+
+
 def test_admin_settings_page_shows_problems(staff):
     response = staff.post("/admin/assets/assetvideo/settings/", _settings_form(maxBitrate="lots", action="preview"))
     assert response.status_code == 200 and response.context["report"] is None

@@ -279,7 +279,7 @@ def test_counts_match_the_recorded_rows(user, lanes):
     }
     for status, count in layout.items():
         for _ in range(count):
-            set_step(next(ids), status)
+            set_step(next(ids), status, worker="host:slot-1" if status == StepStatus.RUNNING else "")
     set_step(next(ids), StepStatus.PENDING, step=Step.THUMBNAILS)
 
     stats = queue_statistics()

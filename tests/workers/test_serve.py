@@ -9,28 +9,16 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import psutil
 import requests
 
 from immich.env import REPO_ROOT
-from tests.live import stop, this_machines_address, wait_until
+from tests.live import first_admin_api_key, stop, this_machines_address, wait_for_api, wait_until
 from tests.media_factories import make_jpeg
 from tests.test_live_events import AppSocket
 from workers.embedded_redis import free_tcp_port
-
-
-def _api_answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=2)
-    except urllib.error.HTTPError:
-        return True  # any HTTP response proves gunicorn serves the Django app
-    except OSError:
-        return False
-    return True
 
 
 def _alive(pid: int) -> bool:
@@ -50,11 +38,7 @@ def _serve_embedded(media: Path, port: int) -> subprocess.Popen:
         [sys.executable, "manage.py", "serve"], cwd=REPO_ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not _api_answers(f"http://127.0.0.1:{port}/api/server/ping"):
-        assert serve.poll() is None, f"serve exited early with code {serve.returncode}"
-        assert time.monotonic() < deadline, "the API did not answer within 60 s"
-        time.sleep(0.5)
+    wait_for_api(serve, port, timeout=120, name="serve")  # migrations on a loaded machine: ~45 s
     return serve
 
 
@@ -93,17 +77,12 @@ def test_the_embedded_server_takes_an_upload_and_makes_its_thumbnails(tmp_path):
         stylesheet = requests.get(f"{lan}/static/admin/css/base.css", timeout=30)
         assert (stylesheet.status_code, stylesheet.headers["Content-Type"]) == (200, 'text/css; charset="utf-8"')
         api = f"http://127.0.0.1:{port}/api"
-        admin = {"email": "admin@example.com", "password": "change-me-please", "name": "Admin"}
-        assert requests.post(f"{api}/auth/admin-sign-up", json=admin, timeout=30).status_code == 201
-        token = requests.post(f"{api}/auth/login", json=admin, timeout=30).json()["accessToken"]
-        key = requests.post(
-            f"{api}/api-keys",
-            json={"name": "cli", "permissions": ["all"]},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        ).json()["secret"]
+        key = first_admin_api_key(api)
         headers = {"x-api-key": key}
-        # The app's socket, by the LAN address: the embedded server's live events (SQLite, the embedded Redis).
+        # The app's socket, by the LAN address, with the app's login token: the embedded server's live events
+        # (SQLite, the embedded Redis).
+        login = {"email": "admin@example.com", "password": "change-me-please"}
+        token = requests.post(f"{api}/auth/login", json=login, timeout=30).json()["accessToken"]
         phone = AppSocket(lan, {"x-immich-user-token": token})
         photos = [make_jpeg(tmp_path / f"photo-{n}.jpg", color=(n * 40, 90, 160)) for n in range(4)]
         ids = []

@@ -59,6 +59,10 @@ def _decoder(header: ImageHeader, short_side: int | None) -> DecodePlan:
     sample = max(1, ((header.bits_per_sample or 8) + 7) // 8)
     if header.raw_preview is not None:
         return DecodePlan(0, what="RAW preview")
+    if header.sniffed.is_raw:
+        # LibRaw: the 16-bit mosaic, its 4 x 16-bit image (a quarter of it at half size) and the 8-bit RGB output.
+        developed = pixels // 4 if short_side and min(header.width, header.height) // 2 >= short_side else pixels
+        return DecodePlan(pixels * 2 + developed * (8 + 3), what="RAW developed by LibRaw")
     if fmt == "jp2":
         levels = _jp2_reduction(header, short_side)
         reduced = (header.width >> levels) * (header.height >> levels)

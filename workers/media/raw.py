@@ -155,3 +155,19 @@ def tiff_raw_size(path: Path, *, limit: int = 8 * 1024 * 1024) -> tuple[int, int
         return best
     except (struct.error, IndexError):
         return None
+
+
+def demosaic(path: Path, *, half_size: bool) -> tuple[bytes, int, int]:
+    """The sensor data of a RAW file without a usable preview, developed by LibRaw (through rawpy): 8-bit sRGB
+    (bytes, width, height) with the camera's white balance, as stored (the file's orientation is the caller's to
+    apply). `half_size` takes one pixel per 2x2 CFA block instead of interpolating: four times fewer pixels, for a
+    picture that is shrunk anyway. Raises ValueError with LibRaw's reason for a file it cannot develop."""
+    import rawpy  # imported here: only RAW files without a preview need LibRaw
+
+    try:
+        with rawpy.imread(str(path)) as raw:
+            rgb = raw.postprocess(use_camera_wb=True, output_bps=8, user_flip=0, half_size=half_size)
+    except (rawpy.LibRawError, MemoryError) as error:
+        raise ValueError(f"LibRaw: {error}") from error
+    height, width = rgb.shape[:2]
+    return rgb.tobytes(), width, height

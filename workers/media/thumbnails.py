@@ -20,7 +20,7 @@ from pathlib import Path
 import pyvips
 from PIL import Image, UnidentifiedImageError
 
-from workers.media import budget, exif, fs, heif, video
+from workers.media import budget, exif, fs, heif, raw, video
 from workers.media.errors import UnreadableMedia, libvips_reason
 from workers.media.header import PILLOW_FORMATS, ImageHeader, read_image_header
 from workers.media.thumbhash import rgba_to_thumbhash
@@ -41,7 +41,7 @@ class ThumbnailSpec:
 @dataclass(frozen=True)
 class ThumbnailResult:
     thumbhash: bytes
-    source_path_used: str  # "decoded" | "embedded-preview" (RAW) | "video-frame"
+    source_path_used: str  # "decoded" | "embedded-preview" (RAW) | "decoded-raw" (LibRaw) | "video-frame"
     width: int  # of the preview (else of the largest output)
     height: int
     warnings: tuple[str, ...] = ()
@@ -125,6 +125,16 @@ def _decode(
         image = pyvips.Image.thumbnail_buffer(data, box[0], height=box[1], size="down", no_rotate=True, fail_on="error")
         return _orient(image, wanted), "embedded-preview"
     fmt = header.sniffed.format
+    if header.sniffed.is_raw:
+        # No preview to show (some converters and phones write none): LibRaw develops the sensor data.
+        half_size = bool(short_side) and min(header.width, header.height) // 2 >= (short_side or 0)
+        try:
+            data, width, height = raw.demosaic(path, half_size=half_size)
+        except ValueError as error:
+            raise UnreadableMedia(f"cannot develop this {fmt.upper()} RAW file: {error}") from error
+        image = pyvips.Image.new_from_memory(data, width, height, 3, "uchar").copy(interpretation="srgb")
+        image = _shrink(image, short_side) if short_side else image
+        return _orient(image, wanted, in_memory=True), "decoded-raw"
     if fmt == "heif" or fmt in PILLOW_FORMATS:
         image = heif.decode_heif(path) if fmt == "heif" else _pillow_image(path, plan.reduce)
         if not header.container_transform:

@@ -181,7 +181,7 @@ def decide(probe: ProbeSummary, settings: TranscodeSettings) -> Decision:
     if audio_reasons:
         return Decision(Action.TRANSCODE_AUDIO, tuple(audio_reasons))
     if probe.container not in ("mp4", *settings.accepted_containers):
-        return Decision(Action.REMUX, (f"container {probe.container} not accepted: streams copied into MP4",))
+        return Decision(Action.REMUX, (f"container {probe.container_label} not accepted: streams copied into MP4",))
     return Decision(Action.NONE, (_nothing_to_do(probe, settings),))
 
 
@@ -190,7 +190,7 @@ def _nothing_to_do(probe: ProbeSummary, settings: TranscodeSettings) -> str:
     if video is None:
         raise ValueError("a decision needs a video stream")
     streams = f"{video.codec} {video.pix_fmt}" + (f" with {audio.codec}" if audio else "")
-    text = f"nothing to do: {streams} in {probe.container} accepted"
+    text = f"nothing to do: {streams} in {probe.container_label} accepted"
     target = settings.target_short_side
     if settings.policy == "optimal" and target is not None:
         text += f", {video.short_side}p within target {target}p"

@@ -112,6 +112,14 @@ class ProbeSummary:
     video: VideoStreamInfo | None
     audio: AudioStreamInfo | None
     faststart: bool | None = None  # QuickTime family: is the index (moov) before the media data?
+    brand: str | None = None  # QuickTime family: the ftyp box's major brand ("qt  " QuickTime, "isom" MP4, ...)
+
+    @property
+    def container_label(self) -> str:
+        """The container as people name the file: MP4 or QuickTime MOV (Immich's settings call both "mov")."""
+        if self.container != "mov" or self.brand is None:
+            return self.container
+        return "QuickTime MOV" if self.brand.strip() == "qt" else "MP4 (Immich's container mov)"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,6 +142,18 @@ def container_name(format_name: str, long_name: str) -> str:
     if long_name == "Matroska / WebM":
         return "webm"
     return format_name.split(",")[0]
+
+
+def major_brand(path: Path) -> str | None:
+    """The major brand of an MP4/MOV's leading ftyp box; None without one (old QuickTime files have none)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return None
+    if len(head) < 12 or head[4:8] != b"ftyp":
+        return None
+    return head[8:12].decode("latin-1")
 
 
 def moov_before_mdat(path: Path) -> bool | None:
@@ -247,6 +267,7 @@ def probe(path: Path) -> ProbeSummary:
                 video=video,
                 audio=audio,
                 faststart=moov_before_mdat(path) if name in _QUICKTIME_FAMILY else None,
+                brand=major_brand(path) if name in _QUICKTIME_FAMILY else None,
             )
     except UnreadableMedia as error:
         raise UnreadableVideo(str(error)) from error

@@ -15,6 +15,7 @@ from tests.media_factories import (
     make_heif,
     make_image,
     make_png16,
+    make_raw_dng,
     make_xmp_packet,
     noisy_picture,
     sha1_of,
@@ -113,6 +114,26 @@ def test_dng_without_raw_decoder_uses_the_embedded_preview_upright(tmp_path):
     preview = load(outputs["preview"])
     assert (preview.width, preview.height) == (160, 120)
     assert_upright(preview)
+
+
+def test_a_dng_without_any_preview_is_developed_by_libraw_upright(tmp_path):
+    """Issue 24, item 17: sensor data only, which libvips' TIFF loader refused ("tile size out of range")."""
+    source = make_raw_dng(tmp_path / "raw-only.dng", orientation=6)
+    result, outputs = produce(source, tmp_path)
+    assert result.source_path_used == "decoded-raw"
+    preview = load(outputs["preview"])
+    assert (preview.width, preview.height) == (160, 120)
+    assert_upright(preview)
+    assert_upright(load(outputs["thumbnail"]))
+
+
+def test_a_large_raw_is_developed_at_half_size_for_a_small_thumbnail(tmp_path):
+    source = make_raw_dng(tmp_path / "big.dng", picture=upright_picture(size=(1200, 800), mark=200))
+    specs = (ThumbnailSpec("thumbnail", "webp", 250, 80),)
+    result, outputs = produce(source, tmp_path, specs=specs)
+    thumbnail = load(outputs["thumbnail"])
+    assert (result.source_path_used, thumbnail.width, thumbnail.height) == ("decoded-raw", 375, 250)
+    assert_upright(thumbnail)
 
 
 def test_shorter_side_is_250_and_1440_for_large_images(tmp_path):

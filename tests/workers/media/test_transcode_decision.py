@@ -47,6 +47,15 @@ def test_default_policy_required_leaves_an_accepted_1080p_h264_alone():
     assert decision.reason == "nothing to do: h264 yuv420p with aac in mov accepted (policy required)"
 
 
+@pytest.mark.parametrize(
+    ("brand", "named"), [("isom", "MP4 (Immich's container mov)"), ("qt  ", "QuickTime MOV"), (None, "mov")]
+)
+def test_the_reason_names_the_container_as_the_file_is_named(brand, named):
+    """An .mp4 was said to be "in mov" (Immich's name for the whole QuickTime family): its ftyp brand tells."""
+    decision = decide(summary(brand=brand), settings())
+    assert decision.reason == f"nothing to do: h264 yuv420p with aac in {named} accepted (policy required)"
+
+
 def test_optimal_transcodes_above_the_target_resolution():
     decision = decide(summary(), settings(policy="optimal", target_resolution="720"))
     assert decision.action is Action.TRANSCODE_VIDEO

@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from accounts.selectors import admin_exists
-from immich.env import ENV, REPO_ROOT
+from immich.env import ENV, LEGACY_MEDIA_LOCATION, REPO_ROOT, user_data_location
 from workers.embedded_redis import EmbeddedRedis, start_embedded_redis, stop_embedded_redis
 
 PR_SET_PDEATHSIG = 1
@@ -191,6 +191,14 @@ class Command(BaseCommand):
             f"  database: {connection.vendor} {database}",
             f"  redis:    {broker}",
         ]
+        if ENV.media_location == LEGACY_MEDIA_LOCATION:
+            lines.append(
+                self.style.WARNING(
+                    f"  the library is {LEGACY_MEDIA_LOCATION}, inside the git clone (the default of older installs,"
+                    " kept because the database holds paths into it): `git clean -x` in this clone would delete it;"
+                    f" a new install keeps its library in {user_data_location()}"
+                )
+            )
         if not admin_exists():
             python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
             lines += [
