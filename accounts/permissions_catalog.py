@@ -45,6 +45,8 @@ PERMISSIONS = (
     "library.update",
     "library.delete",
     "library.statistics",
+    "map.read",
+    "map.search",
     "memory.create",
     "memory.read",
     "memory.update",

@@ -29,6 +29,17 @@ class ContributorCountResponseDto(serializers.Serializer):
     assetCount = serializers.IntegerField()
 
 
+@extend_schema_field(ContributorCountResponseDto(many=True))
+class _ContributorCountsField(serializers.Field):
+    """`contributorCounts`, optional in the SDK's AlbumResponseDto (a method field would be required in the schema)."""
+
+    def __init__(self) -> None:
+        super().__init__(source="*", required=False)
+
+    def to_representation(self, album: Album) -> Any:
+        return self.parent.contributor_counts(album)
+
+
 class AlbumResponseDto(serializers.Serializer):
     """Immich's AlbumResponseDto, read from an album of `albums.selectors` (which counts its assets and dates and
     fetches its members). Only GET /albums/{id} lists the assets: they come as the `assets` of the context. As in
@@ -55,7 +66,7 @@ class AlbumResponseDto(serializers.Serializer):
     order = serializers.ChoiceField(choices=ORDERS)
     lastModifiedAssetTimestamp = ImmichDateTimeField(source="end_date", required=False)
     assets = serializers.SerializerMethodField()
-    contributorCounts = serializers.SerializerMethodField(required=False)
+    contributorCounts = _ContributorCountsField()
 
     def to_representation(self, album: Album) -> dict:
         body = super().to_representation(album)
@@ -66,8 +77,7 @@ class AlbumResponseDto(serializers.Serializer):
             del body["contributorCounts"]
         return body
 
-    @extend_schema_field(ContributorCountResponseDto(many=True))
-    def get_contributorCounts(self, album: Album) -> Any:
+    def contributor_counts(self, album: Album) -> Any:
         counts = self.context.get("contributor_counts")
         if counts is None or not self.get_shared(album):
             return None

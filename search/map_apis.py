@@ -39,6 +39,8 @@ class MapReverseGeocodeDto(serializers.Serializer):
 
 
 class MapMarkersApi(APIView):
+    required_permission = "map.read"
+
     @extend_schema(parameters=[MapMarkerDto], responses={200: MapMarkerResponseDto(many=True)})
     def get(self, request):
         query = validated(MapMarkerDto, request.query_params)
@@ -55,6 +57,8 @@ class MapMarkersApi(APIView):
 
 
 class MapReverseGeocodeApi(APIView):
+    required_permission = "map.search"
+
     @extend_schema(parameters=[MapReverseGeocodeDto], responses={200: MapReverseGeocodeResponseDto(many=True)})
     def get(self, request):
         query = validated(MapReverseGeocodeDto, request.query_params)
