@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from django.db import connection
 
+from accounts.models import User
 from immich import live_events
+from nsfw.selectors import nsfw_stream_params
 from sync.entities import asset_columns, asset_v2, exif_columns, exif_data
 
 
 def asset_upload_ready(asset) -> None:
     asset_id = type(asset)._meta.pk.get_db_prep_value(asset.pk, connection)  # SQLite keeps UUIDs as hex text
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {asset_columns('a')} FROM assets_asset a WHERE a.id = %s", [asset_id])
+        # The stream's own columns, with its parameters for the owner (a flagged asset they hide comes as archived).
+        params = {"asset_id": asset_id, **nsfw_stream_params(viewer=User.objects.get(pk=asset.owner_id))}
+        cursor.execute(f"SELECT {asset_columns('a')} FROM assets_asset a WHERE a.id = %(asset_id)s", params)
         asset_row = cursor.fetchone()
         cursor.execute(f"SELECT {exif_columns('e')} FROM assets_assetexif e WHERE e.asset_id = %s", [asset_id])
         exif_row = cursor.fetchone()

@@ -34,9 +34,10 @@ pytestmark = pytest.mark.django_db
 
 CORPUS = hostile_corpus()
 MEDIA_FOLDERS = ("upload", "thumbs", "encoded-video", "library")
+# NSFW and duplicate detection follow the thumbnails (skipped while they are off, as by default).
 CHAIN = {
-    "IMAGE": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS],
-    "VIDEO": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS, Step.VIDEO_ENCODE],
+    "IMAGE": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS, Step.NSFW, Step.DUPLICATES],
+    "VIDEO": [Step.METADATA, Step.STORAGE_TEMPLATE, Step.THUMBNAILS, Step.VIDEO_ENCODE, Step.NSFW, Step.DUPLICATES],
 }
 
 
@@ -153,6 +154,8 @@ def test_the_queue_keeps_going_after_the_files_that_fail(api, media_root):
         Step.METADATA: StepStatus.DONE,
         Step.STORAGE_TEMPLATE: StepStatus.DONE,
         Step.THUMBNAILS: StepStatus.DONE,
+        Step.NSFW: StepStatus.SKIPPED,
+        Step.DUPLICATES: StepStatus.SKIPPED,
     }
     assert all(
         Path(path).is_file() for path in AssetFile.objects.filter(asset_id=asset_id).values_list("path", flat=True)

@@ -47,10 +47,11 @@ def _photo(api, folder: Path) -> str:
     return upload_photo(api, folder)
 
 
-def _photo_with_preview(api, folder: Path) -> str:
-    """A photo whose thumbnails are made, with NSFW detection on (its step examines the preview)."""
+def _photo_with_thumbnails(api, folder: Path) -> str:
+    """A photo whose thumbnails are made, with NSFW and duplicate detection on (their steps read the thumbnails)."""
     config = config_get()
     config["nsfw"]["enabled"] = True
+    config["machineLearning"]["duplicateDetection"]["enabled"] = True
     config_update(new_config=config)
     asset_id = upload_photo(api, folder)
     steps_enqueue(asset_ids=[asset_id], step=Step.THUMBNAILS)
@@ -95,7 +96,8 @@ WORK: list[object] = [
     (Queue.METADATA_EXTRACTION, _step(Step.METADATA, _photo)),
     (Queue.THUMBNAIL_GENERATION, _step(Step.THUMBNAILS, _photo)),
     (Queue.VIDEO_CONVERSION, _step(Step.VIDEO_ENCODE, _video)),
-    (Queue.NSFW_DETECTION, _step(Step.NSFW, _photo_with_preview)),
+    (Queue.NSFW_DETECTION, _step(Step.NSFW, _photo_with_thumbnails)),
+    (Queue.DUPLICATE_DETECTION, _step(Step.DUPLICATES, _photo_with_thumbnails)),
     (Queue.STORAGE_TEMPLATE_MIGRATION, _template_step),
     (Queue.STORAGE_TEMPLATE_MIGRATION, _template_run),
     (Queue.LIBRARY, _library_scan),

@@ -38,10 +38,10 @@ def test_people_move_and_same_names_merge(
     old_thumbnail = Path(Person.objects.get(pk=alice.id).thumbnail_path)
     their_bob = Person.objects.get(owner=other_user, name="Bob")
 
-    assert "and 2 people from" in transfer(user, other_user)  # dry run
+    assert "2 people, 0 tags and 0 stacks from" in transfer(user, other_user)  # dry run
     with django_capture_on_commit_callbacks(execute=True):
         output = transfer(user, other_user, "--apply")
-    assert "Moved 1 assets" in output and "and 2 people from" in output
+    assert "Moved 1 assets" in output and "2 people, 0 tags and 0 stacks from" in output
     alice.refresh_from_db()
     assert alice.owner == other_user and alice.thumbnail_path == "" and not old_thumbnail.exists()
     assert not Person.objects.filter(owner=user).exists()

@@ -166,7 +166,7 @@ RULES: dict[str, Rule] = {
     "POST /api/stacks": user(body={"assetIds": ["{image}", "{video}"]}, expect=400),
     "DELETE /api/stacks": user(body={"ids": ["{stack}"]}, expect=400),
     "GET /api/duplicates": user(expect=200),
-    "DELETE /api/duplicates": user(body={"ids": ["{duplicate}"]}, expect=404),
+    "DELETE /api/duplicates": user(body={"ids": ["{duplicate}"]}, expect=400),
     "POST /api/duplicates/resolve": user(
         body={"groups": [{"duplicateId": "{duplicate}", "keepAssetIds": [], "trashAssetIds": ["{image}"]}]},
         expect=200,  # the group's outcome: not_found, and nothing trashed
