@@ -14,6 +14,7 @@ from accounts.models import User
 from albums.models import AlbumAsset
 from albums.selectors import readable_album_ids
 from assets.models import Asset, AssetStatus, Visibility
+from assets.selectors import shown_to
 from sharing.selectors import SHARED_WITH, partners_of
 
 
@@ -36,10 +37,11 @@ def map_markers(
         in_albums = AlbumAsset.objects.filter(asset_id=OuterRef("pk"), album_id__in=readable_album_ids(user=user))
         reach |= Q(Exists(in_albums))
     visible = [Visibility.TIMELINE, Visibility.ARCHIVE] if is_archived else [Visibility.TIMELINE]
-    assets = (
+    assets = shown_to(
         Asset.objects.filter(reach, visibility__in=visible, deleted_at__isnull=True)
         .exclude(status=AssetStatus.DELETED)
-        .filter(exif__latitude__isnull=False, exif__longitude__isnull=False)
+        .filter(exif__latitude__isnull=False, exif__longitude__isnull=False),
+        viewer=user,
     )
     optional = {
         "is_favorite": is_favorite,

@@ -94,6 +94,13 @@ def test_hidden_assets_leave_the_timeline_and_search(api, photos):
     assert api.get("/api/assets/statistics").json()["total"] == 1
 
 
+def test_hidden_assets_leave_the_map(api, photos):
+    nsfw_configure(enabled=True, action="hide")
+    for asset_id in photos.values():
+        api.put(f"/api/assets/{asset_id}", {"latitude": 48.85, "longitude": 2.35}, format="json")
+    assert {marker["id"] for marker in api.get("/api/map/markers").json()} == {photos["safe"]}
+
+
 def test_hiding_is_one_users_choice(api, other_api, photos):
     nsfw_configure(enabled=True, action="hide")
     prefer(other_api, "default")
