@@ -13,11 +13,12 @@ def _redis_url_of_xdist_worker(url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{base + int(worker.removeprefix('gw'))}"))
 
 
-if worker := os.environ.get("PYTEST_XDIST_WORKER"):
-    # Before immich.env reads it, and so that the processes the tests start inherit it.
-    os.environ["REDIS_URL"] = _redis_url_of_xdist_worker(
-        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), worker
-    )
+worker = os.environ.get("PYTEST_XDIST_WORKER")
+if worker and "IMMICH_TEST_XDIST_REDIS_URL" not in os.environ:
+    # Before immich.env reads it, and so that the processes the tests start inherit it. They inherit
+    # PYTEST_XDIST_WORKER and the marker too, so they keep the REDIS_URL they are given (this one, or a test's own).
+    derived = _redis_url_of_xdist_worker(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), worker)
+    os.environ["REDIS_URL"] = os.environ["IMMICH_TEST_XDIST_REDIS_URL"] = derived
 
 from immich.env import ENV  # noqa: E402
 from immich.settings.base import *  # noqa: E402,F401,F403
