@@ -13,6 +13,7 @@ from accounts import throttle
 from accounts.models import ApiKey, Session, User
 from accounts.permissions_catalog import ALL, PERMISSIONS
 from accounts.selectors import admin_exists, secret_hash
+from immich import live_events
 from immich.errors import BadRequest, Forbidden, Unauthorized
 from jobs.queues import Queue
 from jobs.runs import job_run_request
@@ -97,7 +98,21 @@ def login(
 
 def logout(*, session: Session | None) -> None:
     if session is not None:
-        Session.objects.filter(pk=session.pk).delete()
+        sessions_end(Session.objects.filter(pk=session.pk))
+
+
+def sessions_end(sessions) -> None:
+    """Deletes the sessions and those made from them (cast devices end with their parent). Each one's sockets are
+    told `on_session_delete` with its id, after commit, as Immich does: the web app signs out, and the live-events
+    process closes them."""
+    ended = set(sessions.values_list("pk", flat=True))
+    children = ended
+    while children:
+        children = set(Session.objects.filter(parent_id__in=children).values_list("pk", flat=True)) - ended
+        ended |= children
+    Session.objects.filter(pk__in=ended).delete()
+    for session_id in ended:
+        live_events.send_to_session("on_session_delete", session_id, str(session_id))
 
 
 def api_key_create(
@@ -135,7 +150,7 @@ def _sessions_revoke(user: User, *, keep: Session | ApiKey | None) -> None:
     sessions = Session.objects.filter(user=user)
     if isinstance(keep, Session):
         sessions = sessions.exclude(pk=keep.pk)
-    sessions.delete()
+    sessions_end(sessions)
 
 
 def _admins_locked_besides(user: User) -> int:
@@ -229,7 +244,8 @@ def user_delete(*, user: User, force: bool = False) -> User:
         user.is_active = False
         user.removing = user.removing or force
         user.save(update_fields=["deleted_at", "is_active", "removing", "updated_at"])
-        user.sessions.all().delete()
+        sessions_end(user.sessions.all())
+        live_events.broadcast("on_user_delete", str(user.pk))  # the web's user lists drop them
         if force:
             user.api_keys.all().delete()
             job_run_request(

@@ -109,7 +109,7 @@ class SessionDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, session_id):
-        self._session(request, session_id).delete()
+        sessions.session_delete(session=self._session(request, session_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

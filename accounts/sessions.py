@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Session, User
 from accounts.selectors import secret_hash
-from accounts.services import new_secret
+from accounts.services import new_secret, sessions_end
 from immich.errors import BadRequest
 
 _APP = re.compile(r"Immich_(Android|iOS)_(\S+)")
@@ -70,7 +70,11 @@ def sessions_end_others(*, user: User, keep: object) -> None:
     sessions = Session.objects.filter(user=user)
     if isinstance(keep, Session):
         sessions = sessions.exclude(pk=keep.pk)
-    sessions.delete()
+    sessions_end(sessions)
+
+
+def session_delete(*, session: Session) -> None:
+    sessions_end(Session.objects.filter(pk=session.pk))
 
 
 def session_update(*, session: Session, is_pending_sync_reset: bool | None = None) -> Session:

@@ -1,7 +1,11 @@
 """The live events of assets (Immich's names and payloads; immich/live_events.py sends them): a new asset is announced
 once its thumbnails exist, as Immich does, so the app can show it at once: `on_upload_success` with the asset's
 AssetResponseDto, and what the apps above assets add (sync: AssetUploadReadyV2). Only assets on the timeline or in
-the archive are announced (a live photo's hidden motion part and the locked folder are not)."""
+the archive are announced (a live photo's hidden motion part and the locked folder are not).
+
+A change of assets the apps already show (an edit by their owner, single or bulk, or metadata read again from the
+file) is `on_asset_update` with each asset's AssetResponseDto, as Immich sends it after an edit's metadata is
+written back; assets in the locked folder are left out, as above."""
 
 from __future__ import annotations
 
@@ -27,3 +31,16 @@ def asset_announce(*, asset_id) -> None:
         hooks.asset_ready(asset)
     except Exception:  # noqa: BLE001  (logged with its traceback; the thumbnails are made, only the event is lost)
         logger.exception("live events: asset %s not announced", asset_id)
+
+
+def assets_announce_update(*, asset_ids) -> None:
+    """Tells the owners' apps of changed assets, one `on_asset_update` each, once the change commits. Logged, never
+    raised, as above."""
+    try:
+        changed = Asset.objects.select_related("exif").filter(
+            pk__in=list(asset_ids), visibility__in=ANNOUNCED, deleted_at__isnull=True
+        )
+        for asset in changed.iterator(chunk_size=500):
+            live_events.send_to_user("on_asset_update", asset.owner_id, AssetResponseDto(asset).data)
+    except Exception:  # noqa: BLE001  (logged with its traceback; the change is made, only the event is lost)
+        logger.exception("live events: the update of %d assets not announced", len(asset_ids))

@@ -14,6 +14,7 @@ from django.utils import timezone as django_timezone
 from accounts.models import User
 from assets import tasks
 from assets.hooks import locations_changed
+from assets.live import assets_announce_update
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from immich import live_events, storage
 from jobs.models import Priority, Step
@@ -56,10 +57,10 @@ def assets_update(*, owner: User, ids: list, changes: dict, elevated: bool = Fal
         locks += ["dateTimeOriginal", "timeZone"]
     with transaction.atomic():
         owned = owned_assets(owner=owner, ids=ids, elevated=elevated)
+        owned_ids = list(owned.values_list("id", flat=True))
         if asset_changes.get("visibility") == Visibility.LOCKED:
             Asset.albums.through.objects.filter(asset__in=owned).delete()  # albums' AlbumAsset, through the relation
         if exif_changes:  # EXIF rows first, in the order metadata extraction locks them (no deadlock between the two)
-            owned_ids = list(owned.values_list("id", flat=True))
             AssetExif.objects.bulk_create(
                 [AssetExif(asset_id=asset_id) for asset_id in owned_ids], ignore_conflicts=True
             )
@@ -71,7 +72,9 @@ def assets_update(*, owner: User, ids: list, changes: dict, elevated: bool = Fal
             AssetExif.objects.bulk_update(exifs, [*exif_changes, "locked_properties"], batch_size=1000)
             if {"latitude", "longitude"} & exif_changes.keys():
                 locations_changed(owned_ids)
-        return owned.update(**asset_changes, updated_at=django_timezone.now())
+        updated = Asset.objects.filter(pk__in=owned_ids).update(**asset_changes, updated_at=django_timezone.now())
+    assets_announce_update(asset_ids=owned_ids)
+    return updated
 
 
 def assets_shift_dates(
@@ -102,6 +105,7 @@ def assets_shift_dates(
             asset.updated_at = django_timezone.now()
         AssetExif.objects.bulk_update(exifs.values(), ["date_time_original", "time_zone", "locked_properties"])
         Asset.objects.bulk_update(assets, ["file_created_at", "local_date_time", "updated_at"], batch_size=1000)
+    assets_announce_update(asset_ids=owned_ids)
     return len(assets)
 
 

@@ -1,7 +1,11 @@
 """Writes of notifications. The owner of a file that a pipeline step failed on for good is told so (Immich tells
 only the admin, in its logs and jobs page): one unread notice per step, which adds up the files until it is read.
 The owner of a library whose scan stops is told why; administrators, when the database backup fails, and they may
-write to a user. Users mark their notifications read and delete them."""
+write to a user. Users mark their notifications read and delete them.
+
+Each notification made or brought up to date is sent to its user's sockets as `on_notification` with its
+NotificationDto, after commit (Immich sends it for the notifications its server makes; the web app reads the list
+again)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from assets.models import Asset
+from immich import live_events
 from immich.errors import BadRequest
 from immich.locks import AdvisoryLock
 from jobs.models import Step
 from jobs.registry import StepFailure
 from notifications.models import Notification, NotificationLevel, NotificationType
+from notifications.serializers import NotificationDto
 
 MAX_LISTED_ASSETS = 50  # the newest ones a notice names in its data; its count says how many there are
 LIBRARY_SCAN = "library_scan"  # what a library's notices are about (`Notification.step`)
@@ -28,6 +34,10 @@ _FAILED = {
     Step.NSFW: "Could not check {what} for NSFW content",
     Step.DUPLICATES: "Could not compare {what} with your other files for duplicates",
 }
+
+
+def _tell(notice: Notification) -> None:
+    live_events.send_to_user("on_notification", notice.user_id, NotificationDto(notice).data)
 
 
 def notify_step_failures(failures: list[StepFailure]) -> None:
@@ -84,6 +94,7 @@ def _add_to_notice(owner_id, step: str, failed: list[tuple[Asset, str]]) -> None
     rest = [asset_id for asset_id in listed if asset_id not in newest_first]
     notice.data = {"step": step, "count": count, "assetIds": (newest_first + rest)[:MAX_LISTED_ASSETS]}
     notice.save()
+    _tell(notice)
 
 
 def notify_library_not_scanned(*, library, reason: str, changed_nothing: bool) -> None:
@@ -96,11 +107,12 @@ def notify_library_not_scanned(*, library, reason: str, changed_nothing: bool) -
         notice.title = f"The library {library.name} was not scanned"[:500]
         notice.description = reason
         notice.save()
+        _tell(notice)
 
 
 def notify_backup_failed(*, reason: str) -> None:
     """Tell every administrator that the scheduled database backup failed (as Immich does)."""
-    Notification.objects.bulk_create(
+    notices = Notification.objects.bulk_create(
         Notification(
             user=admin,
             type=NotificationType.BACKUP_FAILED,
@@ -110,6 +122,8 @@ def notify_backup_failed(*, reason: str) -> None:
         )
         for admin in User.objects.filter(is_superuser=True, is_active=True, deleted_at__isnull=True)
     )
+    for notice in notices:
+        _tell(notice)
 
 
 def notification_create(
@@ -119,9 +133,11 @@ def notification_create(
     user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
     if user is None:
         raise BadRequest("User not found")
-    return Notification.objects.create(
+    notice = Notification.objects.create(
         user=user, title=title, description=description or "", level=level, type=type, data=data, read_at=read_at
     )
+    _tell(notice)
+    return notice
 
 
 def notifications_mark_read(*, user: User, ids: list, read_at: datetime | None) -> int:

@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from assets.hooks import MetadataRead
 from assets.models import Asset, AssetExif, AssetType
 from assets.storage import local_original, nested_folder
-from immich import storage
+from immich import live_events, storage
 from immich.errors import BadRequest
 from jobs.system_config import config_cached
 from people.models import AssetFace, Person
@@ -274,6 +274,8 @@ def person_thumbnail_generate(*, person_id, force: bool = False) -> str:
                 Person.objects.filter(pk=person.pk).update(
                     feature_face=face, thumbnail_path=str(path), thumbnail_error=""
                 )
+                # Immich's on_person_thumbnail: the owner's pages show the new face (its id, the picture's URL).
+                live_events.send_to_user("on_person_thumbnail", person.owner_id, str(person.pk))
                 return "done"
         problems.append("the face changed while its thumbnail was made")
     if not problems:

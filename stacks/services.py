@@ -1,4 +1,5 @@
-"""Writes on stacks. A stack holds its owner's assets only, at least two of them."""
+"""Writes on stacks. A stack holds its owner's assets only, at least two of them. Each change tells the owner's apps
+`on_asset_stack_update` (no arguments, as Immich sends it: they read the stacks again), after commit."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from assets.models import Asset, AssetStatus
+from immich import live_events
 from immich.errors import BadRequest, NoAccess
 from stacks.models import Stack, StackAsset
+
+
+def _announce(owner_id) -> None:
+    live_events.send_to_user("on_asset_stack_update", owner_id)
 
 
 def stack_create(*, owner: User, asset_ids: list[uuid.UUID]) -> Stack:
@@ -29,6 +35,7 @@ def stack_create(*, owner: User, asset_ids: list[uuid.UUID]) -> Stack:
         Stack.objects.filter(pk__in=merged_ids).delete()
         stack = Stack.objects.create(owner=owner, primary_asset_id=ids[0])
         StackAsset.objects.bulk_create([StackAsset(stack=stack, asset_id=asset_id) for asset_id in [*ids, *joining]])
+        _announce(owner.pk)
     return stack
 
 
@@ -39,6 +46,7 @@ def stack_update(*, stack: Stack, primary_asset_id: uuid.UUID | None) -> Stack:
         stack.primary_asset_id = primary_asset_id
     stack.updated_at = timezone.now()
     stack.save(update_fields=["primary_asset", "updated_at"])
+    _announce(stack.owner_id)
     return stack
 
 
@@ -48,6 +56,7 @@ def stacks_delete(*, owner: User, stack_ids: list[uuid.UUID]) -> None:
     if stacks.count() != len(set(stack_ids)):
         raise NoAccess("stack.delete")
     stacks.delete()
+    _announce(owner.pk)
 
 
 def stack_remove_asset(*, stack: Stack, asset_id: uuid.UUID) -> None:
@@ -62,6 +71,7 @@ def stack_remove_asset(*, stack: Stack, asset_id: uuid.UUID) -> None:
             stack.delete()
         else:
             Stack.objects.filter(pk=stack.pk).update(updated_at=timezone.now())
+        _announce(stack.owner_id)
 
 
 def stack_copy(source: Asset, target: Asset) -> None:

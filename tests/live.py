@@ -139,12 +139,26 @@ def live_events_socket_path() -> Path:
 def live_server_processes(media_root, tmp_path):
     """gunicorn + `celery -A immich worker` (no -Q: every queue) + `manage.py live_events` (socket.io) on the test
     database and the test Redis."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with _server_processes(media_root, logs) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live_server_for_module(django_db_setup, tmp_path_factory):
+    """The same processes, shared by a module's tests (each test's rows are still its own: the processes read the
+    database afresh), for tests that only talk to them over HTTP and socket.io."""
+    with _server_processes(tmp_path_factory.mktemp("media"), tmp_path_factory.mktemp("logs")) as url:
+        yield url
+
+
+@contextmanager
+def _server_processes(media_root: Path, logs: Path):
     port = free_tcp_port()
     env = process_env(media_root=media_root, redis_url=settings.CELERY_BROKER_URL)
     env["IMMICH_LIVE_EVENTS_SOCKET"] = str(live_events_socket_path())
     bin_dir = Path(sys.executable).parent
-    logs = tmp_path / "logs"
-    logs.mkdir()
     commands = {
         "api": [
             str(bin_dir / "gunicorn"),
@@ -161,11 +175,13 @@ def live_server_processes(media_root, tmp_path):
         "live-events": [sys.executable, "manage.py", "live_events"],
     }
     url = f"http://127.0.0.1:{port}"
-    with processes_running(commands, env=env, logs=logs):
-        wait_until(lambda: answers_ok(f"{url}/api/server/ping"), 60, "the API")
-        wait_until(lambda: Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).exists(), 60, "the live-events process")
-        yield url
-    shutil.rmtree(Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).parent, ignore_errors=True)
+    try:
+        with processes_running(commands, env=env, logs=logs):
+            wait_until(lambda: answers_ok(f"{url}/api/server/ping"), 60, "the API")
+            wait_until(lambda: Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).exists(), 60, "the live-events process")
+            yield url
+    finally:
+        shutil.rmtree(Path(env["IMMICH_LIVE_EVENTS_SOCKET"]).parent, ignore_errors=True)
 
 
 @contextmanager

@@ -31,10 +31,22 @@ logger = logging.getLogger(__name__)
 HANDOFF_TIMEOUT_S = 2.0
 
 
+class _Manager(socketio.RedisManager):
+    """Delivers what any process published; once a session's sockets are told `on_session_delete` (the session was
+    signed out or revoked), they are disconnected: they would otherwise go on hearing the user's events until the
+    app closes them."""
+
+    def _handle_emit(self, message: dict) -> None:
+        super()._handle_emit(message)
+        if message.get("event") == "on_session_delete" and message.get("room"):
+            for sid, _ in list(self.get_participants("/", message["room"])):
+                self.server.disconnect(sid, namespace="/")
+
+
 def make_server(redis_url: str) -> socketio.Server:
     server = socketio.Server(
         async_mode="threading",
-        client_manager=socketio.RedisManager(redis_url, channel=channel_name(redis_url), logger=logger),
+        client_manager=_Manager(redis_url, channel=channel_name(redis_url), logger=logger),
         transports=["websocket"],
         # Refusals are Immich's: the connection is accepted, then told `error: unauthorized` and closed. The cookie's
         # origin is checked with the credentials (accounts.authentication); other clients send none.

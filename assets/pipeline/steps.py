@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone as django_timezone
 
 from assets.hooks import MetadataRead, keywords_read, locations_changed, metadata_read
+from assets.live import assets_announce_update
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
@@ -47,6 +48,8 @@ def asset_extract_metadata(asset_id: str) -> StepStatus:
         raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
     except fs.OutsideRoots as error:
         raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
+    if asset.files.exists():  # read again (not an upload, told of with its first thumbnails): the apps show it
+        assets_announce_update(asset_ids=[asset.id])
     return StepStatus.DONE
 
 
