@@ -76,5 +76,5 @@ def send_to_session(event: str, session_id: Any, data: Any = None) -> None:
 
 
 def broadcast(event: str, data: Any = None) -> None:
-    """`event` to every connected socket (Immich's on_config_update, on_new_release), after commit."""
+    """`event` to every connected socket (Immich's on_config_update, on_user_delete), after commit."""
     transaction.on_commit(lambda: _publish(event, data, None))
