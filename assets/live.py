@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 
-from assets import hooks
+from django.db import transaction
+
+from assets import hooks, tasks
 from assets.models import Asset, Visibility
 from assets.responses import AssetResponseDto
 from immich import live_events
 
 logger = logging.getLogger(__name__)
 ANNOUNCED = (Visibility.TIMELINE, Visibility.ARCHIVE)
+ANNOUNCED_AT_ONCE = 100  # assets whose update the edit itself announces; beyond, a worker does
 
 
 def asset_announce(*, asset_id) -> None:
@@ -34,13 +37,27 @@ def asset_announce(*, asset_id) -> None:
 
 
 def assets_announce_update(*, asset_ids) -> None:
-    """Tells the owners' apps of changed assets, one `on_asset_update` each, once the change commits. Logged, never
-    raised, as above."""
+    """Tells the owners' apps of changed assets, one `on_asset_update` each, once the change commits: at once for an
+    edit of a few, by a worker for a bulk edit of many (reading and writing a thousand responses would hold the
+    edit's answer for seconds)."""
+    ids = [str(asset_id) for asset_id in asset_ids]
+    if len(ids) <= ANNOUNCED_AT_ONCE:
+        assets_announce_update_now(asset_ids=ids)
+    else:
+        transaction.on_commit(lambda: tasks.announce_update.delay(ids))
+
+
+def assets_announce_update_now(*, asset_ids) -> None:
+    """Logged, never raised, as above."""
     try:
-        changed = Asset.objects.select_related("exif").filter(
+        # The rows an asset response reads beside the asset (its EXIF, video, the verdicts the apps above add),
+        # joined in the one query rather than one query each per asset.
+        beside = [relation.name for relation in Asset._meta.related_objects if relation.one_to_one]
+        changed = Asset.objects.select_related(*beside).filter(
             pk__in=list(asset_ids), visibility__in=ANNOUNCED, deleted_at__isnull=True
         )
-        for asset in changed.iterator(chunk_size=500):
-            live_events.send_to_user("on_asset_update", asset.owner_id, AssetResponseDto(asset).data)
+        live_events.send_to_users(
+            "on_asset_update", ((asset.owner_id, AssetResponseDto(asset).data) for asset in changed.iterator(500))
+        )
     except Exception:  # noqa: BLE001  (logged with its traceback; the change is made, only the event is lost)
         logger.exception("live events: the update of %d assets not announced", len(asset_ids))

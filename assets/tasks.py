@@ -1,4 +1,5 @@
-"""Celery tasks of assets: deleting an asset's files, and the nightly purge of the trash."""
+"""Celery tasks of assets: deleting an asset's files, the nightly purge of the trash, and telling the apps of a bulk
+edit's assets."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ def trash_purge() -> int:
 
     trash = config_get()["trash"]
     return trash_purge_expired(days=trash["days"] if trash["enabled"] else 0)
+
+
+@job_task(name="AssetUpdateAnnounce", queue=Queue.BACKGROUND_TASK, time_limit=300, retry=NO_RETRY)
+def announce_update(asset_ids: list[str]) -> None:
+    """The `on_asset_update` events of a bulk edit of many assets (assets.live), off the edit's answer."""
+    from assets.live import assets_announce_update_now  # assets.live sends this task
+
+    assets_announce_update_now(asset_ids=asset_ids)

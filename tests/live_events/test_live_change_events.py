@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from accounts import services as account_services
+from assets.live import ANNOUNCED_AT_ONCE
 from stacks.models import Stack
 from tests.contract.conftest import sdk_contract  # noqa: F401  (the fixture)
 from tests.contract.validation import violations
@@ -85,6 +86,20 @@ def test_a_bulk_edit_tells_each_asset(server, sockets):
     updated = [phone.next("on_asset_update")[0] for _ in ids]
     assert sorted(asset["id"] for asset in updated) == sorted(ids)
     assert {asset["visibility"] for asset in updated} == {"archive"}
+
+
+def test_a_bulk_edit_of_many_is_told_by_a_worker_without_holding_the_answer(server, sockets):
+    user, token = _sign_in(server, "manyedits@example.com")
+    phone = _phone(server, token, sockets)
+    ids = make_assets(user, ANNOUNCED_AT_ONCE + 1)
+
+    answer = requests.put(
+        f"{server}/api/assets", json={"ids": ids, "isFavorite": True}, headers={"x-immich-user-token": token},
+        timeout=30,
+    )  # fmt: skip
+    assert answer.status_code == 204, answer.text
+    updated = {phone.next("on_asset_update")[0]["id"] for _ in ids}
+    assert updated == set(ids)
 
 
 def test_metadata_read_again_by_a_worker_updates_the_app(server, sockets, tmp_path):
