@@ -53,6 +53,8 @@ class _Publisher(socketio.RedisManager):
     """The write-only manager; what is emitted within `together()` goes to Redis in one round trip (a pipeline)
     instead of one each: a bulk edit of a thousand assets tells of each."""
 
+    connected: bool  # the manager's own: whether its Redis client is made
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held = threading.local()
