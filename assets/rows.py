@@ -48,29 +48,23 @@ TAG_DATES = {"tagCreatedAt": ImmichDateText("tag__created_at"), "tagUpdatedAt": 
 @dataclass(frozen=True)
 class AssetRows:
     """The rows of a list of assets, in its order, with what the bodies ask for beyond them: each asset's tags
-    (rows of TAG_COLUMNS; only when read) and the asset count of each stack met (only when read). `more`: the
-    query had rows past the limit asked for."""
+    (rows of TAG_COLUMNS; only when read) and the asset count of each stack met (only when read)."""
 
     rows: list[dict[str, Any]]
     with_exif: bool
-    more: bool = False
     tags: dict[Any, list[dict[str, Any]]] | None = None
     stack_counts: dict[Any, int] | None = field(default=None)
 
 
-def asset_rows(
-    queryset: QuerySet[Asset], *, with_exif: bool, with_tags: bool, with_stack: bool, limit: int | None = None
-) -> AssetRows:
-    """The rows of `queryset` (filtered and ordered by the caller; the first `limit`), read in one query, and their
-    tags and stacks' counts in one more each when asked."""
+def asset_rows(queryset: QuerySet[Asset], *, with_exif: bool, with_tags: bool, with_stack: bool) -> AssetRows:
+    """The rows of `queryset` (filtered and ordered by the caller), read in one query, and their tags and stacks'
+    counts in one more each when asked."""
     columns, dates = ASSET_COLUMNS + asset_row_columns(), ASSET_DATES
     if with_exif:
         columns, dates = columns + EXIF_COLUMNS, dates | EXIF_DATES
     if with_stack:
         columns += STACK_COLUMNS
     rows = list(queryset.values(*columns, **dates))
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit]
     ids = [row["id"] for row in rows]
     tags = _tags_of(ids) if with_tags else None
     stack_counts = None
@@ -78,7 +72,7 @@ def asset_rows(
         stacks = {row["stack_link__stack_id"] for row in rows} - {None}
         members = Asset.objects.filter(stack_link__stack_id__in=stacks).values("stack_link__stack_id")
         stack_counts = dict(members.annotate(count=Count("id")).values_list("stack_link__stack_id", "count"))
-    return AssetRows(rows=rows, with_exif=with_exif, more=more, tags=tags, stack_counts=stack_counts)
+    return AssetRows(rows=rows, with_exif=with_exif, tags=tags, stack_counts=stack_counts)
 
 
 def _tags_of(asset_ids: list) -> dict[Any, list[dict[str, Any]]]:

@@ -148,22 +148,20 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
     number, size = filters["page"], filters["size"]
     direction = "" if filters["order"] == "asc" else "-"
     order = (f"{direction}file_created_at", f"{direction}id")
-    # The page's ids from the index alone, in a subquery the page's rows are then read by: joined before the OFFSET,
-    # PostgreSQL would join every skipped row too (page 80 of a 100,000-asset library: 80,000 joins). One more than
-    # the page, to tell whether a next page follows.
+    # The page's ids first, from the index alone, then only those rows with their EXIF: joined before the OFFSET,
+    # PostgreSQL would join every skipped row too (page 80 of a 100,000-asset library: 80,000 joins).
     start = (number - 1) * size
-    page_ids = searched_assets(user=user, filters=filters).order_by(*order).values("id")[start : start + size + 1]
-    queryset = Asset.objects.filter(pk__in=page_ids).order_by(*order)
+    page = searched_assets(user=user, filters=filters).order_by(*order).values_list("id", flat=True)
+    page_ids = list(page[start : start + size + 1])
+    queryset = Asset.objects.filter(pk__in=page_ids[:size]).order_by(*order)
     with_exif, with_stacked = filters["withExif"], bool(filters.get("withStacked"))
     assets: list[Asset] | AssetRows
     if filters["withPeople"]:
-        models = list(_page_models(queryset, with_exif=with_exif, with_stacked=with_stacked))
-        assets, has_next = models[:size], len(models) > size
+        assets = list(_page_models(queryset, with_exif=with_exif, with_stacked=with_stacked))
     else:
-        assets = asset_rows(queryset, with_exif=with_exif, with_tags=with_exif, with_stack=with_stacked, limit=size)
-        has_next = assets.more
+        assets = asset_rows(queryset, with_exif=with_exif, with_tags=with_exif, with_stack=with_stacked)
     return SearchPage(
-        assets=assets, number=number, has_next=has_next, with_exif=with_exif,
+        assets=assets, number=number, has_next=len(page_ids) > size, with_exif=with_exif,
         with_people=filters["withPeople"], with_stacked=with_stacked,
     )  # fmt: skip
 
