@@ -154,6 +154,25 @@ def asset_fields(asset: Any) -> dict[str, Any]:
     return fields
 
 
+# The same fields for the answers built from rows (assets.rows): the columns an app reads through the asset's
+# relations, and what makes, once per answer (settings are read once, not per asset), a row's fields from them.
+RowFields = Callable[[dict[str, Any]], dict[str, Any]]  # row -> extra fields of its response
+_asset_row_fields: list[tuple[tuple[str, ...], Callable[[], RowFields]]] = []
+
+
+def register_asset_row_fields(columns: tuple[str, ...], fields_for_answer: Callable[[], RowFields]) -> None:
+    _asset_row_fields.append((columns, fields_for_answer))
+
+
+def asset_row_columns() -> tuple[str, ...]:
+    return tuple(column for columns, _ in _asset_row_fields for column in columns)
+
+
+def asset_row_fields() -> list[RowFields]:
+    """For one answer: what makes each row's extra fields, one function per app."""
+    return [fields_for_answer() for _, fields_for_answer in _asset_row_fields]
+
+
 def register_ungroup_hook(hook: UngroupHook) -> None:
     _ungroup_hooks.append(hook)
 

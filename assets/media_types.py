@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePath
 
 WEB_IMAGE_EXTENSIONS = (".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".webp")
@@ -119,8 +120,12 @@ def extension_of(name: str) -> str:
 
 def stored_extension(name: str) -> str:
     """The extension the stored original keeps, case kept: the one its type was decided by ("....jpg" -> ".jpg",
-    where os.path.splitext sees no extension at all)."""
-    return PurePath(name).suffix
+    where os.path.splitext sees no extension at all). A bare name's is found without making a path (a search page
+    asks for a thousand), by PurePath's rule: after the last dot, neither the first nor the last character."""
+    if "/" in name:
+        return PurePath(name).suffix
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def asset_type_for(name: str) -> str | None:
@@ -134,7 +139,11 @@ def asset_type_for(name: str) -> str | None:
 
 
 def mime_type_for(name: str) -> str:
-    extension = extension_of(name)
+    return _mime_type_of(extension_of(name))
+
+
+@lru_cache(maxsize=512)
+def _mime_type_of(extension: str) -> str:
     if extension in _MIME_OVERRIDES:
         return _MIME_OVERRIDES[extension]
     if extension in RAW_EXTENSIONS:

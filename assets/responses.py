@@ -17,7 +17,7 @@ from assets.models import Asset, AssetType, Visibility
 from immich.fields import ExifDateTimeField, ImmichDateTimeField, exif_date, immich_date
 
 
-def _b64(value) -> str | None:
+def b64(value) -> str | None:
     return base64.b64encode(bytes(value)).decode() if value else None
 
 
@@ -200,7 +200,7 @@ class AssetResponseDto(serializers.Serializer):
             "originalPath": asset.original_path,
             "originalFileName": asset.original_file_name,
             "originalMimeType": media_types.mime_type_for(asset.original_file_name),
-            "thumbhash": _b64(asset.thumbhash),
+            "thumbhash": b64(asset.thumbhash),
             "fileCreatedAt": immich_date(asset.file_created_at),
             "fileModifiedAt": immich_date(asset.file_modified_at),
             "localDateTime": immich_date(asset.local_date_time),
@@ -219,7 +219,7 @@ class AssetResponseDto(serializers.Serializer):
             else ExifResponseDto(exif).data,
             "livePhotoVideoId": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
             "people": [],
-            "checksum": _b64(asset.checksum),
+            "checksum": b64(asset.checksum),
             "stack": _stack_of(asset) if self.context.get("with_stack", detail) else None,
             "duplicateId": _duplicate_of(asset, read=detail),
             "hasMetadata": exif is not None and exif.exif_image_width is not None,
@@ -354,7 +354,7 @@ class TimeBucketAssetResponseDto(serializers.Serializer):
             "visibility": [asset.visibility for asset in assets],
             "isTrashed": [asset.deleted_at is not None for asset in assets],
             "isImage": [asset.type == AssetType.IMAGE for asset in assets],
-            "thumbhash": [_b64(asset.thumbhash) for asset in assets],
+            "thumbhash": [b64(asset.thumbhash) for asset in assets],
             "fileCreatedAt": [immich_date(asset.file_created_at) for asset in assets],
             "createdAt": [immich_date(asset.created_at) for asset in assets],
             "localOffsetHours": [_offset_hours(asset) for asset in assets],

@@ -11,7 +11,12 @@ class NsfwConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.preferences import on_preferences_changed
-        from assets.hooks import register_asset_fields, register_shown_filter, register_veiled_check
+        from assets.hooks import (
+            register_asset_fields,
+            register_asset_row_fields,
+            register_shown_filter,
+            register_veiled_check,
+        )
         from jobs.models import Step
         from jobs.steps import register_follower, register_step
         from nsfw import selectors, services
@@ -22,4 +27,5 @@ class NsfwConfig(AppConfig):
         register_shown_filter(selectors.shown_condition)
         register_veiled_check(selectors.is_veiled_for)
         register_asset_fields(selectors.verdict_fields)
+        register_asset_row_fields(selectors.VERDICT_COLUMNS, selectors.verdict_row_fields)
         on_preferences_changed(services.preferences_changed)

@@ -3,6 +3,7 @@ configured threshold), and what a viewer's preference makes of them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -33,9 +34,13 @@ def nsfw_verdict(*, flagged: bool) -> Any:
 
 
 def is_flagged(verdict: AssetNsfw) -> bool:
-    if verdict.override is not None:
-        return verdict.override
-    return verdict.score is not None and verdict.score >= nsfw_config()["threshold"]
+    return _flagged(verdict.override, verdict.score, threshold=nsfw_config()["threshold"])
+
+
+def _flagged(override: bool | None, score: float | None, *, threshold: float) -> bool:
+    if override is not None:
+        return override
+    return score is not None and score >= threshold
 
 
 def action_for(viewer: Any) -> str:
@@ -76,3 +81,23 @@ def verdict_fields(asset: Any) -> dict[str, Any]:
     if verdict is None:
         return {"isNsfw": None, "nsfwScore": None}
     return {"isNsfw": is_flagged(verdict) if nsfw_config()["enabled"] else None, "nsfwScore": verdict.score}
+
+
+# The verdict's columns for the answers built from rows (assets.rows); `nsfw__asset_id` is null for an asset never
+# examined (no verdict row).
+VERDICT_COLUMNS = ("nsfw__asset_id", "nsfw__score", "nsfw__override")
+
+
+def verdict_row_fields() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """`verdict_fields` for rows of one answer (assets.hooks): the configuration read once."""
+    config = nsfw_config()
+    enabled, threshold = config["enabled"], config["threshold"]
+
+    def fields(row: dict[str, Any]) -> dict[str, Any]:
+        if row["nsfw__asset_id"] is None:
+            return {"isNsfw": None, "nsfwScore": None}
+        score = row["nsfw__score"]
+        flagged = _flagged(row["nsfw__override"], score, threshold=threshold) if enabled else None
+        return {"isNsfw": flagged, "nsfwScore": score}
+
+    return fields

@@ -11,6 +11,7 @@ from assets.models import Visibility
 from assets.responses import AssetResponseDto
 from immich.api import validated
 from immich.errors import BadRequest
+from immich.renderers import PlainJSONRenderer
 from people.serializers import PersonResponseDto
 from search import selectors
 from search.serializers import (
@@ -38,6 +39,7 @@ def _search_filters(serializer_class, request) -> dict:
 
 class SearchMetadataApi(APIView):
     required_permission = "asset.read"
+    renderer_classes = [PlainJSONRenderer]  # a page is a thousand asset bodies of plain values
 
     @extend_schema(request=MetadataSearchDto, responses={200: SearchResponseDto})
     def post(self, request):

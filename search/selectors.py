@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
+from assets.rows import AssetRows, asset_rows
 from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to
 from immich import access
 from nsfw.selectors import nsfw_verdict
@@ -48,7 +49,9 @@ _CONTAINS = {
 
 @dataclass(frozen=True)
 class SearchPage:
-    assets: list[Asset]
+    """A page of assets: models (with people, or a random pick), or rows (assets.rows) for the bodies made from them."""
+
+    assets: list[Asset] | AssetRows
     number: int
     has_next: bool
     with_exif: bool
@@ -140,7 +143,8 @@ def _narrowed_by_tags(queryset: QuerySet[Asset], *, user: User, tag_ids: list | 
 
 
 def search_metadata(*, user: User, filters: dict) -> SearchPage:
-    """One page of the search, in taken order (file_created_at, then id so pages never overlap)."""
+    """One page of the search, in taken order (file_created_at, then id so pages never overlap). Read as rows
+    (assets.rows), unless the page asks for each asset's people (a query per asset, from its model)."""
     number, size = filters["page"], filters["size"]
     direction = "" if filters["order"] == "asc" else "-"
     order = (f"{direction}file_created_at", f"{direction}id")
@@ -149,19 +153,29 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
     start = (number - 1) * size
     page = searched_assets(user=user, filters=filters).order_by(*order).values_list("id", flat=True)
     page_ids = list(page[start : start + size + 1])
-    queryset = Asset.objects.filter(pk__in=page_ids).select_related("exif", "video", "nsfw").order_by(*order)
-    if filters["withExif"]:
+    queryset = Asset.objects.filter(pk__in=page_ids[:size]).order_by(*order)
+    with_exif, with_stacked = filters["withExif"], bool(filters.get("withStacked"))
+    assets: list[Asset] | AssetRows
+    if filters["withPeople"]:
+        assets = list(_page_models(queryset, with_exif=with_exif, with_stacked=with_stacked))
+    else:
+        assets = asset_rows(queryset, with_exif=with_exif, with_tags=with_exif, with_stack=with_stacked)
+    return SearchPage(
+        assets=assets, number=number, has_next=len(page_ids) > size, with_exif=with_exif,
+        with_people=filters["withPeople"], with_stacked=with_stacked,
+    )  # fmt: skip
+
+
+def _page_models(queryset: QuerySet[Asset], *, with_exif: bool, with_stacked: bool) -> QuerySet[Asset]:
+    queryset = queryset.select_related("exif", "video", "nsfw")
+    if with_exif:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     else:
         queryset = queryset.defer(*LARGE_EXIF_COLUMNS)  # the answer has no exifInfo: the description stays unread
-    if filters.get("withStacked"):
+    if with_stacked:
         stacks = Stack.objects.annotate(asset_count=Count("members"))
         queryset = queryset.prefetch_related(Prefetch("stack_link__stack", queryset=stacks))
-    assets = list(queryset)
-    return SearchPage(
-        assets=assets[:size], number=number, has_next=len(assets) > size,
-        with_exif=filters["withExif"], with_people=filters["withPeople"], with_stacked=bool(filters.get("withStacked")),
-    )  # fmt: skip
+    return queryset
 
 
 def search_random(*, user: User, filters: dict) -> SearchPage:

@@ -7,6 +7,8 @@ from rest_framework import serializers
 from albums.serializers import AlbumResponseDto
 from assets.models import AssetType, Visibility
 from assets.responses import AssetResponseDto
+from assets.row_bodies import asset_bodies
+from assets.rows import AssetRows
 from immich.limits import NAME_MAX_LENGTH, PATH_MAX_LENGTH, TEXT_MAX_LENGTH
 
 # Immich's limit on a page of search results.
@@ -110,7 +112,10 @@ class SearchAlbumResponseDto(serializers.Serializer):
 
 def asset_items(page) -> list[dict]:
     """The assets of a search answer: `exifInfo` and `tags` only with `withExif` (Immich leaves the keys out unless
-    asked: `exifInfo?` in the SDK), people with `withPeople`, each asset's stack with `withStacked`."""
+    asked: `exifInfo?` in the SDK), people with `withPeople`, each asset's stack with `withStacked`. A page read as
+    rows is made into bodies straight from them (assets.row_bodies), the same bodies."""
+    if isinstance(page.assets, AssetRows):
+        return asset_bodies(page.assets)
     context = {
         "with_people": page.with_people, "with_exif": page.with_exif, "with_tags": page.with_exif,
         "with_stack": page.with_stacked,

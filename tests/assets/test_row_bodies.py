@@ -1,0 +1,101 @@
+"""Asset bodies made from rows (assets.rows, assets.row_bodies: the metadata search's pages) are exactly the bodies
+AssetResponseDto makes of the same assets as models, keys in the same order, for every kind of asset a list holds."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from assets.models import Asset, AssetExif, AssetType, AssetVideo, Visibility
+from assets.responses import AssetResponseDto
+from assets.row_bodies import asset_bodies
+from assets.rows import asset_rows
+from libraries.models import Library
+from nsfw.models import AssetNsfw
+from stacks.models import Stack, StackAsset
+from tags.models import Tag, TagAsset
+from tests.nsfw.helpers import nsfw_configure
+
+pytestmark = pytest.mark.django_db
+
+TAKEN = datetime(2021, 6, 15, 10, 30, 0, 500123, tzinfo=UTC)
+
+
+def _asset(owner, name: str, **fields) -> Asset:
+    return Asset.objects.create(
+        owner=owner, type=fields.pop("type", AssetType.IMAGE), original_path=f"/photos/{name}",
+        original_file_name=name, checksum=os.urandom(20), file_created_at=TAKEN, file_modified_at=TAKEN,
+        local_date_time=TAKEN, **fields,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def varied(user) -> list[Asset]:
+    """A photo with full EXIF and tags, one without EXIF, a video with a transcode decision, a live photo's two
+    halves, a stack of two, a trashed archived asset of a library, and verdicts scored and overridden."""
+    photo = _asset(user, "photo.heic", thumbhash=b"\x01\x02", width=4000, height=3000, is_favorite=True,
+                   device_asset_id="photo-1", device_id="phone")  # fmt: skip
+    AssetExif.objects.create(
+        asset=photo, make="Canon", model="EOS R6", exif_image_width=4000, exif_image_height=3000,
+        file_size_in_byte=123, orientation="1", date_time_original=TAKEN, modify_date=datetime(2022, 1, 1, tzinfo=UTC),
+        time_zone="UTC+2", lens_model="RF 50", f_number=1.8, focal_length=50.0, iso=100, exposure_time="1/200",
+        latitude=45.76, longitude=4.83, city="Lyon", state="Rhône", country="France", description="Fête",
+        projection_type="EQUIRECTANGULAR", rating=4,
+    )  # fmt: skip
+    parent = Tag.objects.create(owner=user, value="Places")
+    for tag in (Tag.objects.create(owner=user, value="Places/lyon", color="#ff0000", parent=parent), parent):
+        TagAsset.objects.create(tag=tag, asset=photo)
+    bare = _asset(user, "bare.jpg")
+    AssetExif.objects.create(asset=_asset(user, "no-size.jpg"), make="Nikon")
+    video = _asset(user, "clip.mp4", type=AssetType.VIDEO, duration_ms=5000)
+    AssetVideo.objects.create(asset=video, decision="transcode", reason="codec")
+    motion = _asset(user, "live.mov", type=AssetType.VIDEO, visibility=Visibility.HIDDEN)
+    live = _asset(user, "live.jpg", live_photo_video=motion)
+    first, second = _asset(user, "s1.jpg"), _asset(user, "s2.jpg")
+    stack = Stack.objects.create(owner=user, primary_asset=first)
+    StackAsset.objects.bulk_create([StackAsset(stack=stack, asset=first), StackAsset(stack=stack, asset=second)])
+    library = Library.objects.create(owner=user)
+    trashed = _asset(user, "old.png", library=library, visibility=Visibility.ARCHIVE, deleted_at=TAKEN)
+    AssetNsfw.objects.create(asset=bare, score=0.9)
+    AssetNsfw.objects.create(asset=video, score=0.1, override=True)
+    AssetNsfw.objects.create(asset=live)
+    return [photo, bare, video, motion, live, first, second, trashed]
+
+
+def _model_bodies(assets: list[Asset], *, with_exif: bool, with_stack: bool) -> list[dict]:
+    queryset = Asset.objects.filter(pk__in=[asset.pk for asset in assets]).order_by("id")
+    queryset = queryset.select_related("exif", "video", "nsfw").prefetch_related("tags", "stack_link__stack")
+    context = {"with_exif": with_exif, "with_tags": with_exif, "with_stack": with_stack}
+    bodies = json.loads(json.dumps(AssetResponseDto(queryset, many=True, context=context).data))
+    if not with_exif:
+        for body in bodies:
+            del body["exifInfo"]
+    return bodies
+
+
+def _row_bodies(assets: list[Asset], *, with_exif: bool, with_stack: bool) -> list[dict]:
+    queryset = Asset.objects.filter(pk__in=[asset.pk for asset in assets]).order_by("id")
+    rows = asset_rows(queryset, with_exif=with_exif, with_tags=with_exif, with_stack=with_stack)
+    return json.loads(json.dumps(asset_bodies(rows)))
+
+
+@pytest.mark.parametrize("with_exif", [True, False])
+@pytest.mark.parametrize("with_stack", [True, False])
+def test_row_bodies_equal_the_model_bodies(varied, with_exif, with_stack):
+    rows = _row_bodies(varied, with_exif=with_exif, with_stack=with_stack)
+    models = _model_bodies(varied, with_exif=with_exif, with_stack=with_stack)
+    assert rows == models
+    assert [list(body) for body in rows] == [list(body) for body in models]
+
+
+def test_row_bodies_carry_the_verdict_while_detection_is_on(varied):
+    nsfw_configure(enabled=True)
+    rows = _row_bodies(varied, with_exif=True, with_stack=False)
+    assert rows == _model_bodies(varied, with_exif=True, with_stack=False)
+    assert {body["originalFileName"]: body["isNsfw"] for body in rows if body["nsfwScore"] is not None} == {
+        "bare.jpg": True,
+        "clip.mp4": True,
+    }
