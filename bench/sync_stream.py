@@ -5,10 +5,13 @@ kept for the next run of the same size):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/sync_stream.py [--assets 100000]
 
-Prints, for the first full sync: assets per second through the whole API stack, the same rows read bare by a
-server-side cursor in the same process (the reference: what the database hands over with no JSON and no HTTP), their
-ratio, and how much the process's peak memory grew while streaming. Then, with everything acked, the incremental sync
-after one more asset: its median time, beside the median of `GET /api/server/ping` (the cost of the stack alone)."""
+Prints, for the first full sync: assets per second through the whole API stack, and two references read by a
+server-side cursor in the same process: the same rows bare (asset joined to EXIF, into Python tuples: what the
+database hands over with no JSON and no HTTP), and the stream's own lines as PostgreSQL renders them (the asset and
+the EXIF queries, no HTTP: what the stream could reach with nothing of Django around it); the ratios to both, the CPU
+time the process spent per 100,000 assets, and how much its peak memory grew while streaming. Then, with everything
+acked, the incremental sync after one more asset: its median time, beside the median of `GET /api/server/ping` (the
+cost of the stack alone)."""
 
 from __future__ import annotations
 
@@ -39,6 +42,10 @@ from accounts import services as account_services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from assets.models import Asset, AssetExif  # noqa: E402
 from bench.timing import median_ms  # noqa: E402
+from sync import entities, selectors  # noqa: E402
+from sync.acks import START as FROM_THE_START  # noqa: E402
+from sync.acks import row_ack_parts  # noqa: E402
+from sync.rendering import Query, row_lines  # noqa: E402
 
 EMAIL = "bench-sync@example.com"
 TYPES = ["AuthUsersV1", "UsersV1", "AssetsV2", "AssetExifsV1", "AlbumsV2", "AlbumToAssetsV1", "UserMetadataV1"]
@@ -121,6 +128,18 @@ def _raw_read(user: User) -> int:
     return rows
 
 
+def _rendered_read(user: User) -> int:
+    """The second reference: the stream's asset and EXIF lines as PostgreSQL writes them, read by a server-side
+    cursor; returns the assets read."""
+    bound = selectors._window_bound()
+    scope = selectors.StreamScope(user.id, "00000000", frozenset(TYPES), {}, *bound)
+    params = selectors._params(scope, after=FROM_THE_START)
+    for entity in (entities.ASSET_V2, entities.ASSET_EXIF):
+        query = Query(entity.type, entity.sql, entity.shape, params, row_ack_parts(entity.type, "0"))
+        count = sum(1 for _ in row_lines(query))
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=100_000)
@@ -141,18 +160,26 @@ def main() -> None:
     started = time.perf_counter()
     read = _raw_read(user)
     reference_rate = read / (time.perf_counter() - started)
+    started = time.perf_counter()
+    rendered = _rendered_read(user)
+    rendered_rate = rendered / (time.perf_counter() - started)
     _reset_peak_rss()
     before = _peak_rss_mib()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     [counted, *last_lines] = _stream(phone)
     stream_rate = counted["count"] / (time.perf_counter() - started)
+    cpu_per_100k = (time.process_time() - cpu_started) * 100_000 / counted["count"]
     growth = _peak_rss_mib() - before
-    assert counted["count"] == args.assets, counted
+    assert counted["count"] == args.assets == read == rendered, (counted, read, rendered)
     print(f"first full sync, {args.assets} assets with EXIF:")
     print(f"  streamed:            {stream_rate:,.0f} assets/s (target 20,000)")
     print(
         f"  bare cursor read:    {reference_rate:,.0f} rows/s  -> stream/read ratio {stream_rate / reference_rate:.2f}"
     )
+    print(
+        f"  SQL-rendered read:   {rendered_rate:,.0f} assets/s -> stream/rendered ratio {stream_rate / rendered_rate:.2f}"
+    )
+    print(f"  API process CPU:     {cpu_per_100k:.2f} s per 100,000 assets")
     print(f"  peak memory growth:  {growth:.1f} MiB (target < 64)")
 
     acks = [line["ack"] for line in last_lines]
