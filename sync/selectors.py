@@ -108,18 +108,15 @@ def _window_bound() -> tuple[int, int | None, ChangeKey]:
             cursor.execute("SELECT value FROM sync_change_counter WHERE id = 1")
             bound = cursor.fetchone()[0] + 1
         return bound, None, ChangeKey(bound, 0)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: its snapshot is taken before the locks are listed
         cursor.execute(
             "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint, "
-            "(SELECT last_value FROM sync_change_seq)"
+            "(SELECT last_value FROM sync_change_seq), ARRAY(SELECT lock.transactionid::text::bigint "
+            "FROM pg_locks lock JOIN pg_stat_activity activity ON activity.pid = lock.pid "
+            "WHERE lock.locktype = 'transactionid' AND activity.datname = current_database())"
         )
-        snapshot, own_xid, last_seq = cursor.fetchone()
-        cursor.execute(
-            "SELECT lock.transactionid::text::bigint FROM pg_locks lock "
-            "JOIN pg_stat_activity activity ON activity.pid = lock.pid "
-            "WHERE lock.locktype = 'transactionid' AND activity.datname = current_database()"
-        )
-        running_here = {row[0] for row in cursor.fetchall()}  # 32-bit transaction ids
+        snapshot, own_xid, last_seq, running = cursor.fetchone()
+        running_here = set(running)  # 32-bit transaction ids
     _, xmax, in_progress = snapshot.split(":")
     ours = [int(xid) for xid in in_progress.split(",") if xid and int(xid) % 2**32 in running_here]
     visible_before = min(ours, default=int(xmax))
