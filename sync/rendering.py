@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -76,7 +76,7 @@ def row_lines(query: Query) -> Iterator[str]:
         yield line(query.type, query.shape.data(tuple(values)), f"{before}{xid}.{seq}{after}")
 
 
-def _lines_by_query(queries: list[Query]) -> Iterator[tuple[int, Iterator[str]]]:
+def _lines_by_query(queries: list[Query]) -> Generator[tuple[int, Iterator[str]], None, None]:
     """(index of the query, its lines) in query order; a query without rows may be left out. PostgreSQL's Append runs
     the arms of a UNION ALL one after the other, each in its own order (a cursor's plan is never parallel)."""
     if connection.vendor != "postgresql":

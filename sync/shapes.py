@@ -138,7 +138,8 @@ class Shape:
         made to select each row's whole line, `{"type":..,"data":..,"ack":..}` and its newline. The parameters
         `line_start` (up to `"data":`), `ack_start` (from `,"ack":"` to the change key) and `ack_end` (after it) say
         the type and how its ack reads."""
-        names, values = [], []
+        names: list[str] = []
+        values: list[str] = []
         for field in self.fields:
             if field.reads_a_column:
                 names.append(f"c{len(names)}")
