@@ -5,10 +5,14 @@ kept for the next run of the same size):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/sync_stream.py [--assets 100000]
 
-Prints, for the first full sync: assets per second through the whole API stack, the same rows read bare by a
-server-side cursor in the same process (the reference: what the database hands over with no JSON and no HTTP), their
-ratio, and how much the process's peak memory grew while streaming. Then, with everything acked, the incremental sync
-after one more asset: its median time, beside the median of `GET /api/server/ping` (the cost of the stack alone)."""
+Prints, for the first full sync: assets per second through the whole API stack, and two references read by a
+server-side cursor in the same process: the same rows bare (asset joined to EXIF, into Python tuples: what the
+database hands over with no JSON and no HTTP), and the stream's own lines as PostgreSQL renders them (the asset and
+the EXIF queries, no HTTP: what the stream could reach with nothing of Django around it); the ratios to both, the CPU
+time the process and its PostgreSQL backend (when local) spent per 100,000 assets (what a loaded machine distorts
+least), and how much the process's peak memory grew while streaming. Then, with everything acked, the incremental
+sync after one more asset: its median time and CPU, beside the median of `GET /api/server/ping` (the
+cost of the stack alone)."""
 
 from __future__ import annotations
 
@@ -39,6 +43,10 @@ from accounts import services as account_services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from assets.models import Asset, AssetExif  # noqa: E402
 from bench.timing import median_ms  # noqa: E402
+from sync import entities, selectors  # noqa: E402
+from sync.acks import START as FROM_THE_START  # noqa: E402
+from sync.acks import row_ack_parts  # noqa: E402
+from sync.rendering import Query, row_lines  # noqa: E402
 
 EMAIL = "bench-sync@example.com"
 TYPES = ["AuthUsersV1", "UsersV1", "AssetsV2", "AssetExifsV1", "AlbumsV2", "AlbumToAssetsV1", "UserMetadataV1"]
@@ -76,6 +84,18 @@ def _peak_rss_mib() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _database_cpu_seconds() -> float | None:
+    """CPU time of this process's PostgreSQL backend, when the server runs on this machine (else None)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _reset_peak_rss() -> None:
@@ -121,6 +141,18 @@ def _raw_read(user: User) -> int:
     return rows
 
 
+def _rendered_read(user: User) -> int:
+    """The second reference: the stream's asset and EXIF lines as PostgreSQL writes them, read by a server-side
+    cursor; returns the assets read."""
+    bound = selectors._window_bound()
+    scope = selectors.StreamScope(user.id, "00000000", frozenset(TYPES), {}, *bound)
+    params = selectors._params(scope, after=FROM_THE_START)
+    for entity in (entities.ASSET_V2, entities.ASSET_EXIF):
+        query = Query(entity.type, entity.sql, entity.shape, params, row_ack_parts(entity.type, "0"))
+        count = sum(1 for _ in row_lines(query))
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=100_000)
@@ -141,41 +173,57 @@ def main() -> None:
     started = time.perf_counter()
     read = _raw_read(user)
     reference_rate = read / (time.perf_counter() - started)
+    started = time.perf_counter()
+    rendered = _rendered_read(user)
+    rendered_rate = rendered / (time.perf_counter() - started)
     _reset_peak_rss()
     before = _peak_rss_mib()
-    started = time.perf_counter()
+    started, cpu_started, database_cpu_started = time.perf_counter(), time.process_time(), _database_cpu_seconds()
     [counted, *last_lines] = _stream(phone)
+    database_cpu_ended = _database_cpu_seconds()
     stream_rate = counted["count"] / (time.perf_counter() - started)
+    cpu_per_100k = (time.process_time() - cpu_started) * 100_000 / counted["count"]
     growth = _peak_rss_mib() - before
-    assert counted["count"] == args.assets, counted
+    assert counted["count"] == args.assets == read == rendered, (counted, read, rendered)
     print(f"first full sync, {args.assets} assets with EXIF:")
     print(f"  streamed:            {stream_rate:,.0f} assets/s (target 20,000)")
     print(
         f"  bare cursor read:    {reference_rate:,.0f} rows/s  -> stream/read ratio {stream_rate / reference_rate:.2f}"
     )
+    print(
+        f"  SQL-rendered read:   {rendered_rate:,.0f} assets/s -> stream/rendered ratio {stream_rate / rendered_rate:.2f}"
+    )
+    print(f"  API process CPU:     {cpu_per_100k:.2f} s per 100,000 assets")
+    if database_cpu_started is not None and database_cpu_ended is not None:
+        database_cpu = (database_cpu_ended - database_cpu_started) * 100_000 / counted["count"]
+        print(f"  its database backend CPU: {database_cpu:.2f} s per 100,000 assets")
     print(f"  peak memory growth:  {growth:.1f} MiB (target < 64)")
 
     acks = [line["ack"] for line in last_lines]
     assert phone.post("/api/sync/ack", {"acks": acks}, format="json").status_code == 204
 
-    def incremental() -> float:
-        """One more asset (not timed), then the sync that brings it and its ack (timed)."""
+    def incremental() -> tuple[float, float, float]:
+        """One more asset (not timed), then the sync that brings it and its ack (timed): milliseconds of the stream
+        with its ack, of the stream alone, and of the process's CPU."""
         _assets(user, 1, first=args.assets + int(time.time_ns() % 10**9), folder="/bench/incremental")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         [counted, *lines] = _stream(phone)
+        streamed = time.perf_counter()
         assert phone.post("/api/sync/ack", {"acks": [line["ack"] for line in lines]}, format="json").status_code == 204
-        elapsed = (time.perf_counter() - started) * 1000
+        ended, cpu_ended = time.perf_counter(), time.process_time()
         assert counted["count"] == 1, counted
-        return elapsed
+        return (ended - started) * 1000, (streamed - started) * 1000, (cpu_ended - cpu_started) * 1000
 
     def ping() -> None:
         assert phone.get("/api/server/ping").status_code == 200
 
     incremental()  # warm up
-    incremental_ms = statistics.median(incremental() for _ in range(args.repeat))
+    runs = [incremental() for _ in range(args.repeat)]
+    incremental_ms, stream_ms, cpu_ms = (statistics.median(run[index] for run in runs) for index in range(3))
     ping_ms = median_ms(ping, args.repeat)
     print(f"incremental sync after one new asset ({args.assets} acked), median of {args.repeat}:")
-    print(f"  stream + ack:        {incremental_ms:.1f} ms (target < 50)")
+    print(f"  stream + ack:        {incremental_ms:.1f} ms (target < 50); the stream alone {stream_ms:.1f} ms")
+    print(f"  API process CPU:     {cpu_ms:.1f} ms")
     print(f"  GET /api/server/ping {ping_ms:.1f} ms  -> ratio {incremental_ms / ping_ms:.1f}")
     Asset.objects.filter(owner=user, original_path__startswith="/bench/incremental/").delete()
 

@@ -51,6 +51,14 @@ def ack_text(entity_type: str, key: ChangeKey, tag: str, extra: ChangeKey | None
     return f"{text}|{_COMPLETE if extra == COMPLETE else f'{extra.xid}.{extra.seq}'}"
 
 
+def row_ack_parts(entity_type: str, tag: str, parent: ChangeKey | None = None) -> tuple[str, str]:
+    """What an ack of a row reads before and after the row's change key `<xid>.<seq>`: the update id of the row, or
+    for a backfill (`parent`: the creation key of what is backfilled) the extra id."""
+    if parent is None:
+        return f"{entity_type}|", f".{tag}"
+    return f"{ack_text(entity_type, parent, tag)}|", ""
+
+
 def reset_ack() -> str:
     return f"{RESET}|reset"
 

@@ -4,6 +4,8 @@ the caller is added to after the phone's last sync."""
 
 from __future__ import annotations
 
+from sync.entities import ASSET_V1_SHAPE as ASSET_V1
+from sync.entities import ASSET_V2_SHAPE as ASSET_V2
 from sync.entities import (
     BACKFILL_RANGE,
     CREATED_ORDER,
@@ -12,14 +14,13 @@ from sync.entities import (
     WINDOW,
     Backfill,
     Entity,
-    _iso,
     asset_columns,
-    asset_v1,
-    asset_v2,
     exif_columns,
-    exif_data,
-    id_text,
 )
+from sync.entities import EXIF_SHAPE as EXIF
+from sync.shapes import Field, Kind, Shape, shape
+
+ID = Kind.ID
 
 # The albums the caller owns or is a member of.
 ALBUMS_OF_CALLER = (
@@ -33,37 +34,32 @@ _MEMBERSHIPS_CREATED = (
     f"WHERE t.user_id = %(user_id)s AND {CREATED_WINDOW} {CREATED_ORDER}"
 )
 
-_ALBUM_SQL = (
-    "SELECT t.sync_xid, t.sync_seq, t.id, t.owner_id, t.album_name, t.description, t.created_at, t.updated_at, "
-    't.album_thumbnail_asset_id, t.is_activity_enabled, t."order" FROM assets_album t '
-    "WHERE (t.owner_id = %(user_id)s OR t.id IN (SELECT m.album_id FROM albums_albumuser m "
-    f"WHERE m.user_id = %(user_id)s)) AND {WINDOW} {ORDER}"
-)
+
+def _album_sql(owner: str) -> str:
+    return (
+        "SELECT t.sync_xid, t.sync_seq, t.id, t.album_name, t.description, t.created_at, t.updated_at, "
+        f't.album_thumbnail_asset_id, t.is_activity_enabled, t."order"{owner} FROM assets_album t '
+        "WHERE (t.owner_id = %(user_id)s OR t.id IN (SELECT m.album_id FROM albums_albumuser m "
+        f"WHERE m.user_id = %(user_id)s)) AND {WINDOW} {ORDER}"
+    )
 
 
-def _album_v2(row: tuple) -> dict:
-    album_id, _, name, description, created_at, updated_at, thumbnail_id, is_activity_enabled, order = row
-    return {
-        "id": id_text(album_id), "name": name, "description": description, "createdAt": _iso(created_at),
-        "updatedAt": _iso(updated_at), "thumbnailAssetId": id_text(thumbnail_id),
-        "isActivityEnabled": is_activity_enabled, "order": order,
-    }  # fmt: skip
-
-
-ALBUM_V1 = Entity("AlbumV1", _ALBUM_SQL, lambda row: {**_album_v2(row), "ownerId": id_text(row[1])})
-ALBUM_V2 = Entity("AlbumV2", _ALBUM_SQL, _album_v2)
+_ALBUM_V2 = shape(
+    Field("id", ID), "name", "description", Field("createdAt", Kind.INSTANT), Field("updatedAt", Kind.INSTANT),
+    Field("thumbnailAssetId", ID), "isActivityEnabled", "order",
+)  # fmt: skip
+ALBUM_V1 = Entity("AlbumV1", _album_sql(", t.owner_id"), _ALBUM_V2 + shape(Field("ownerId", ID)))
+ALBUM_V2 = Entity("AlbumV2", _album_sql(""), _ALBUM_V2)
 # Deleted, given away, or (for a member) left or removed from.
 ALBUM_DELETE = Entity(
     "AlbumDeleteV1",
     f"SELECT t.sync_xid, t.sync_seq, t.album_id FROM sync_albumaudit t WHERE t.user_id = %(user_id)s AND {WINDOW} "
     f"{ORDER}",
-    lambda row: {"albumId": id_text(row[0])},
+    shape(Field("albumId", ID)),
 )
 
 
-def _album_user(row: tuple) -> dict:
-    return {"albumId": id_text(row[0]), "userId": id_text(row[1]), "role": row[2]}
-
+_ALBUM_USER = shape(Field("albumId", ID), Field("userId", ID), "role")
 
 _MEMBERS = "SELECT t.sync_xid, t.sync_seq, t.album_id, t.user_id, t.role FROM albums_albumuser t WHERE "
 # 3.x apps learn an album's owner from its album users (AlbumV2 has no ownerId): the owner is listed with role owner,
@@ -79,9 +75,9 @@ def _album_users(select: str) -> tuple[Backfill, Entity]:
     return (
         Backfill(
             "AlbumUserBackfillV1", "AlbumUserV1", _MEMBERSHIPS_CREATED,
-            f"{select} t.album_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}", _album_user,
+            f"{select} t.album_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}", _ALBUM_USER,
         ),
-        Entity("AlbumUserV1", f"{select} t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}", _album_user),
+        Entity("AlbumUserV1", f"{select} t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}", _ALBUM_USER),
     )  # fmt: skip
 
 
@@ -89,15 +85,13 @@ ALBUM_USER_DELETE = Entity(
     "AlbumUserDeleteV1",
     "SELECT t.sync_xid, t.sync_seq, t.album_id, t.user_id FROM sync_albumuseraudit t "
     f"WHERE t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}",
-    lambda row: {"albumId": id_text(row[0]), "userId": id_text(row[1])},
+    shape(Field("albumId", ID), Field("userId", ID)),
 )
 ALBUM_MEMBERS = (ALBUM_USER_DELETE, *_album_users(_MEMBERS))
 ALBUM_MEMBERS_AND_OWNERS = (ALBUM_USER_DELETE, *_album_users(_MEMBERS_AND_OWNERS))
 
 
-def _link(row: tuple) -> dict:
-    return {"albumId": id_text(row[0]), "assetId": id_text(row[1])}
-
+_LINK = shape(Field("albumId", ID), Field("assetId", ID))
 
 _LINKS = "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM assets_albumasset t WHERE "
 ALBUM_TO_ASSETS = (
@@ -105,13 +99,13 @@ ALBUM_TO_ASSETS = (
         "AlbumToAssetDeleteV1",
         "SELECT t.sync_xid, t.sync_seq, t.album_id, t.asset_id FROM sync_albumassetaudit t "
         f"WHERE (t.user_id = %(user_id)s OR t.album_id IN {ALBUMS_OF_CALLER}) AND {WINDOW} {ORDER}",
-        _link,
+        _LINK,
     ),
     Backfill(
         "AlbumToAssetBackfillV1", "AlbumToAssetV1", _MEMBERSHIPS_CREATED,
-        f"{_LINKS} t.album_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}", _link,
+        f"{_LINKS} t.album_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}", _LINK,
     ),
-    Entity("AlbumToAssetV1", f"{_LINKS} t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}", _link),
+    Entity("AlbumToAssetV1", f"{_LINKS} t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}", _LINK),
 )  # fmt: skip
 
 
@@ -129,7 +123,7 @@ _KNOWN_LINKS = (
 )
 
 
-def _album_assets(version: str, data) -> tuple[Backfill, Entity, Entity]:
+def _album_assets(version: str, data: Shape) -> tuple[Backfill, Entity, Entity]:
     linked = (
         f"SELECT t.sync_xid, t.sync_seq, {asset_columns('a')} FROM assets_albumasset t "
         f"JOIN assets_asset a ON a.id = t.asset_id WHERE {_OTHERS} AND "
@@ -150,8 +144,8 @@ def _album_assets(version: str, data) -> tuple[Backfill, Entity, Entity]:
     )  # fmt: skip
 
 
-ALBUM_ASSETS_V1 = _album_assets("V1", asset_v1)
-ALBUM_ASSETS_V2 = _album_assets("V2", asset_v2)
+ALBUM_ASSETS_V1 = _album_assets("V1", ASSET_V1)
+ALBUM_ASSETS_V2 = _album_assets("V2", ASSET_V2)
 
 _LINKED_EXIFS = (
     f"SELECT t.sync_xid, t.sync_seq, {exif_columns('e')} FROM assets_albumasset t "
@@ -160,16 +154,16 @@ _LINKED_EXIFS = (
 ALBUM_ASSET_EXIFS = (
     Backfill(
         "AlbumAssetExifBackfillV1", "AlbumAssetExifCreateV1", _MEMBERSHIPS_CREATED,
-        f"{_LINKED_EXIFS} t.album_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}", exif_data,
+        f"{_LINKED_EXIFS} t.album_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}", EXIF,
     ),
     Entity(
         "AlbumAssetExifUpdateV1",
         f"SELECT t.sync_xid, t.sync_seq, {exif_columns('t')} FROM assets_assetexif t "
         f"JOIN assets_asset a ON a.id = t.asset_id WHERE {_OTHERS} AND t.asset_id IN {_KNOWN_LINKS} AND {WINDOW} {ORDER}",
-        exif_data, bound_by="AlbumAssetExifCreateV1",
+        EXIF, bound_by="AlbumAssetExifCreateV1",
     ),
     Entity(
-        "AlbumAssetExifCreateV1", f"{_LINKED_EXIFS} t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}", exif_data,
+        "AlbumAssetExifCreateV1", f"{_LINKED_EXIFS} t.album_id IN {ALBUMS_OF_CALLER} AND {WINDOW} {ORDER}", EXIF,
         acks_first="AlbumAssetExifUpdateV1",
     ),
 )  # fmt: skip

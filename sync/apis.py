@@ -47,10 +47,13 @@ class SyncStreamApi(APIView):
         data = validated(SyncStreamDto, request.data)
         if data["reset"]:
             services.sync_reset(session=session)
-        if selectors.needs_reset(session=session):
+        checkpoints = selectors.checkpoints_of(session=session)
+        if selectors.needs_reset(checkpoints):
             lines = selectors.reset_lines()
         else:
-            scope = selectors.stream_scope(session=session, types=data["types"], tag=session_tag(session))
+            scope = selectors.stream_scope(
+                checkpoints=checkpoints, viewer=request.user, types=data["types"], tag=session_tag(session)
+            )
             lines = selectors.stream_lines(scope)
         return StreamingHttpResponse(lines, content_type=CONTENT_TYPE)
 

@@ -10,7 +10,7 @@ from django.db import connection
 from accounts.models import User
 from immich import live_events
 from nsfw.selectors import nsfw_stream_params
-from sync.entities import asset_columns, asset_v2, exif_columns, exif_data
+from sync.entities import ASSET_V2_SHAPE, EXIF_SHAPE, asset_columns, exif_columns
 
 
 def asset_upload_ready(asset) -> None:
@@ -24,5 +24,5 @@ def asset_upload_ready(asset) -> None:
         exif_row = cursor.fetchone()
     if asset_row is None or exif_row is None:
         return
-    payload = {"asset": asset_v2(asset_row), "exif": exif_data(exif_row)}
+    payload = {"asset": ASSET_V2_SHAPE.data(asset_row), "exif": EXIF_SHAPE.data(exif_row)}
     live_events.send_to_user("AssetUploadReadyV2", asset.owner_id, payload)

@@ -4,6 +4,8 @@ never archived, locked or trashed), with the backfill of a partnership created a
 
 from __future__ import annotations
 
+from sync.entities import ASSET_V1_SHAPE as ASSET_V1
+from sync.entities import ASSET_V2_SHAPE as ASSET_V2
 from sync.entities import (
     BACKFILL_RANGE,
     CREATED_ORDER,
@@ -13,12 +15,12 @@ from sync.entities import (
     Backfill,
     Entity,
     asset_columns,
-    asset_v1,
-    asset_v2,
     exif_columns,
-    exif_data,
-    id_text,
 )
+from sync.entities import EXIF_SHAPE as EXIF
+from sync.shapes import Field, Kind, shape
+
+ID = Kind.ID
 
 SHARING_WITH_CALLER = "(SELECT p.shared_by_id FROM sharing_partner p WHERE p.shared_with_id = %(user_id)s)"
 
@@ -29,21 +31,19 @@ def _shared(alias: str) -> str:
     )
 
 
-def _partner(row: tuple) -> dict:
-    return {"sharedById": id_text(row[0]), "sharedWithId": id_text(row[1]), "inTimeline": row[2]}
-
+_PARTNER_IDS = shape(Field("sharedById", ID), Field("sharedWithId", ID))
 
 PARTNER = Entity(
     "PartnerV1",
     "SELECT t.sync_xid, t.sync_seq, t.shared_by_id, t.shared_with_id, t.in_timeline FROM sharing_partner t "
     f"WHERE (t.shared_by_id = %(user_id)s OR t.shared_with_id = %(user_id)s) AND {WINDOW} {ORDER}",
-    _partner,
+    _PARTNER_IDS + shape("inTimeline"),
 )
 PARTNER_DELETE = Entity(
     "PartnerDeleteV1",
     "SELECT t.sync_xid, t.sync_seq, t.shared_by_id, t.shared_with_id FROM sync_partneraudit t "
     f"WHERE (t.shared_by_id = %(user_id)s OR t.shared_with_id = %(user_id)s) AND {WINDOW} {ORDER}",
-    lambda row: {"sharedById": id_text(row[0]), "sharedWithId": id_text(row[1])},
+    _PARTNER_IDS,
 )
 
 # The partnerships whose libraries are shared with the caller, by creation: the parents of the backfills.
@@ -56,20 +56,20 @@ _ASSETS = f"SELECT t.sync_xid, t.sync_seq, {asset_columns('t')} FROM assets_asse
 _PARTNER_ASSETS = f"{_ASSETS} t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}"
 _PARTNER_ASSETS_BACKFILL = f"{_ASSETS} t.owner_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}"
 
-PARTNER_ASSET_V1 = Entity("PartnerAssetV1", _PARTNER_ASSETS, asset_v1)
-PARTNER_ASSET_V2 = Entity("PartnerAssetV2", _PARTNER_ASSETS, asset_v2)
+PARTNER_ASSET_V1 = Entity("PartnerAssetV1", _PARTNER_ASSETS, ASSET_V1)
+PARTNER_ASSET_V2 = Entity("PartnerAssetV2", _PARTNER_ASSETS, ASSET_V2)
 PARTNER_ASSET_BACKFILL_V1 = Backfill(
-    "PartnerAssetBackfillV1", "PartnerAssetV1", PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v1
+    "PartnerAssetBackfillV1", "PartnerAssetV1", PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, ASSET_V1
 )
 PARTNER_ASSET_BACKFILL_V2 = Backfill(
-    "PartnerAssetBackfillV2", "PartnerAssetV2", PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, asset_v2
+    "PartnerAssetBackfillV2", "PartnerAssetV2", PARTNERS_CREATED, _PARTNER_ASSETS_BACKFILL, ASSET_V2
 )
 # Deleted, purged, given away, or no longer shown to partners (partners_only): it leaves the partners' phones.
 PARTNER_ASSET_DELETE = Entity(
     "PartnerAssetDeleteV1",
     "SELECT t.sync_xid, t.sync_seq, t.asset_id FROM sync_assetaudit t "
     f"WHERE t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}",
-    lambda row: {"assetId": id_text(row[0])},
+    shape(Field("assetId", ID)),
 )
 
 _EXIFS = (
@@ -77,12 +77,12 @@ _EXIFS = (
     f"JOIN assets_asset asset ON asset.id = t.asset_id WHERE {_shared('asset')} AND "
 )
 PARTNER_ASSET_EXIF = Entity(
-    "PartnerAssetExifV1", f"{_EXIFS} asset.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}", exif_data
+    "PartnerAssetExifV1", f"{_EXIFS} asset.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}", EXIF
 )
 PARTNER_ASSET_EXIF_BACKFILL = Backfill(
     "PartnerAssetExifBackfillV1",
     "PartnerAssetExifV1",
     PARTNERS_CREATED,
     f"{_EXIFS} asset.owner_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}",
-    exif_data,
+    EXIF,
 )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
-from psycopg.abc import Buffer
-from psycopg.adapt import Loader
 
 from accounts.models import User
 from nsfw.selectors import nsfw_stream_params
@@ -18,13 +15,13 @@ from sync import album_entities as albums
 from sync import entities
 from sync import partner_entities as partners
 from sync import stack_entities as stacks
-from sync.acks import COMPLETE, START, Ack, ChangeKey, ack_text, parse_ack, reset_ack
+from sync.acks import COMPLETE, START, Ack, ChangeKey, ack_text, parse_ack, reset_ack, row_ack_parts
 from sync.entities import Backfill, Entity
 from sync.models import SessionSyncCheckpoint
+from sync.rendering import Query, Step, line, step_lines
 from sync.types import AUDIT_RETENTION, REQUEST_TYPES
 
 _USER_ID_FIELD = models.UUIDField()  # how the database spells a uuid (SQLite: 32 hex digits)
-ROWS_PER_FETCH = 2000  # rows a server-side cursor hands over at a time
 LINES_PER_CHUNK = 500  # lines joined into one write to the client
 
 Part = Entity | Backfill
@@ -80,20 +77,23 @@ def checkpoints_of(*, session) -> list[SessionSyncCheckpoint]:
     return list(SessionSyncCheckpoint.objects.filter(session=session).order_by("type"))
 
 
-def needs_reset(*, session) -> bool:
+def needs_reset(checkpoints: list[SessionSyncCheckpoint]) -> bool:
     """The last complete sync is older than the deletes the audit tables still hold: the phone must start over."""
-    complete = SessionSyncCheckpoint.objects.filter(session=session, type="SyncCompleteV1").first()
+    complete = next((checkpoint for checkpoint in checkpoints if checkpoint.type == "SyncCompleteV1"), None)
     return complete is not None and complete.updated_at < timezone.now() - AUDIT_RETENTION
 
 
-def stream_scope(*, session, types: Iterable[str], tag: str) -> StreamScope:
-    checkpoints: dict[str, Ack] = {}
-    for checkpoint in checkpoints_of(session=session):
+def stream_scope(
+    *, checkpoints: list[SessionSyncCheckpoint], viewer: User, types: Iterable[str], tag: str
+) -> StreamScope:
+    """What a stream of the session whose `checkpoints` these are reads, for `viewer`, the session's user."""
+    acks: dict[str, Ack] = {}
+    for checkpoint in checkpoints:
         ack: Ack = parse_ack(checkpoint.ack, tag=tag)
-        checkpoints[ack.type] = ack
+        acks[ack.type] = ack
     visible_before, own_xid, now = _window_bound()
-    nsfw = nsfw_stream_params(viewer=User.objects.get(pk=session.user_id))
-    return StreamScope(session.user_id, tag, frozenset(types), checkpoints, visible_before, own_xid, now, nsfw)
+    nsfw = nsfw_stream_params(viewer=viewer)
+    return StreamScope(viewer.id, tag, frozenset(types), acks, visible_before, own_xid, now, nsfw)
 
 
 def _window_bound() -> tuple[int, int | None, ChangeKey]:
@@ -108,52 +108,20 @@ def _window_bound() -> tuple[int, int | None, ChangeKey]:
             cursor.execute("SELECT value FROM sync_change_counter WHERE id = 1")
             bound = cursor.fetchone()[0] + 1
         return bound, None, ChangeKey(bound, 0)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: its snapshot is taken before the locks are listed
         cursor.execute(
             "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text::bigint, "
-            "(SELECT last_value FROM sync_change_seq)"
+            "(SELECT last_value FROM sync_change_seq), ARRAY(SELECT lock.transactionid::text::bigint "
+            "FROM pg_locks lock JOIN pg_stat_activity activity ON activity.pid = lock.pid "
+            "WHERE lock.locktype = 'transactionid' AND activity.datname = current_database())"
         )
-        snapshot, own_xid, last_seq = cursor.fetchone()
-        cursor.execute(
-            "SELECT lock.transactionid::text::bigint FROM pg_locks lock "
-            "JOIN pg_stat_activity activity ON activity.pid = lock.pid "
-            "WHERE lock.locktype = 'transactionid' AND activity.datname = current_database()"
-        )
-        running_here = {row[0] for row in cursor.fetchall()}  # 32-bit transaction ids
+        snapshot, own_xid, last_seq, running = cursor.fetchone()
+        running_here = set(running)  # 32-bit transaction ids
     _, xmax, in_progress = snapshot.split(":")
     ours = [int(xid) for xid in in_progress.split(",") if xid and int(xid) % 2**32 in running_here]
     visible_before = min(ours, default=int(xmax))
     now = ChangeKey(own_xid, last_seq) if own_xid is not None else ChangeKey(visible_before, 0)
     return visible_before, own_xid, now
-
-
-def _line(entity_type: str, data: dict, ack: str) -> str:
-    return json.dumps({"type": entity_type, "data": data, "ack": ack}, separators=(",", ":")) + "\n"
-
-
-class UtcTimestampText(Loader):
-    """PostgreSQL's text of a UTC timestamptz (`2020-01-01 10:00:00.5+00`, the connection's zone is UTC) turned
-    straight into the stream's ISO text (`2020-01-01T10:00:00.5Z`): parsing a datetime only to print it again was a
-    third of the stream's time."""
-
-    def load(self, data: Buffer) -> str:
-        text = bytes(data).decode()
-        if not text.endswith("+00"):  # Django opens every connection in UTC
-            raise ValueError(f"a timestamp not in UTC in the sync stream: {text}")
-        return text[:10] + "T" + text[11:-3] + "Z"
-
-
-def _rows(sql: str, params: dict) -> Iterator[tuple]:
-    """The rows of a server-side cursor, a fetch at a time: memory stays flat whatever the library's size. In a
-    transaction, so that the cursor is not one WITH HOLD (which PostgreSQL would materialise whole first); read-only,
-    it takes no transaction id and holds no other stream back. Closing the generator (a client that went away) closes
-    the cursor and ends the transaction."""
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.cursor.adapters.register_loader("timestamptz", UtcTimestampText)
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(ROWS_PER_FETCH):
-            yield from rows
 
 
 def _params(scope: StreamScope, **keys: ChangeKey) -> dict:
@@ -166,21 +134,27 @@ def _params(scope: StreamScope, **keys: ChangeKey) -> dict:
     return params
 
 
-def _entity_lines(scope: StreamScope, entity: Entity) -> Iterator[str]:
+def _entity_steps(scope: StreamScope, entity: Entity) -> list[Step]:
     keys = {"after": scope.after(entity.type)}
     if entity.bound_by is not None:
         if entity.bound_by not in scope.checkpoints:
-            return
+            return []
         keys["bound"] = scope.after(entity.bound_by)
-    acks_first = entity.acks_first
-    for xid, seq, *values in _rows(entity.sql, _params(scope, **keys)):
-        yield _line(entity.type, entity.data(tuple(values)), ack_text(entity.type, ChangeKey(xid, seq), scope.tag))
-        if acks_first is not None:  # after the first line, so that it never follows another SyncAckV1
-            yield _line("SyncAckV1", {}, ack_text(acks_first, scope.now, scope.tag))
-            acks_first = None
+    acks_first = None
+    if entity.acks_first is not None:
+        acks_first = line("SyncAckV1", {}, ack_text(entity.acks_first, scope.now, scope.tag))
+    ack_parts = row_ack_parts(entity.type, scope.tag)
+    return [Query(entity.type, entity.sql, entity.shape, _params(scope, **keys), ack_parts, acks_first)]
 
 
-def _backfill_lines(scope: StreamScope, backfill: Backfill) -> Iterator[str]:
+def _parents(backfill: Backfill, params: dict) -> list[tuple]:
+    """A backfill's parents: the caller's partnerships or album memberships, a few rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.parents_sql, params)
+        return cursor.fetchall()
+
+
+def _backfill_steps(scope: StreamScope, backfill: Backfill) -> list[Step]:
     """Immich's backfill: each parent created after what the phone has (its end checkpoint, and the backfills it
     acked complete) gets its rows up to the end checkpoint, then a SyncAckV1 acking it complete; a parent whose
     backfill was acked part way resumes after its last row acked. A phone that never acked the end type gets
@@ -189,11 +163,11 @@ def _backfill_lines(scope: StreamScope, backfill: Backfill) -> Iterator[str]:
     the last line of a run of one type, and SyncAckV1 lines can follow one another) costs nothing."""
     end = scope.checkpoints.get(backfill.end_type)
     if end is None:
-        parents = list(_rows(backfill.parents_sql, _params(scope, after=START)))
-        if parents:
-            last = ChangeKey(parents[-1][0], parents[-1][1])
-            yield _line("SyncAckV1", {}, ack_text(backfill.type, last, scope.tag, COMPLETE))
-        return
+        parents = _parents(backfill, _params(scope, after=START))
+        if not parents:
+            return []
+        last = ChangeKey(parents[-1][0], parents[-1][1])
+        return [line("SyncAckV1", {}, ack_text(backfill.type, last, scope.tag, COMPLETE))]
     done = scope.checkpoints.get(backfill.type)
     resume = done is not None and done.extra != COMPLETE and done.key > end.key
     if done is not None and resume:
@@ -201,14 +175,15 @@ def _backfill_lines(scope: StreamScope, backfill: Backfill) -> Iterator[str]:
     else:
         last = max(end.key, done.key) if done is not None else end.key
         first = ChangeKey(last.xid, last.seq + 1)
-    for created_xid, created_seq, parent_id in list(_rows(backfill.parents_sql, _params(scope, after=first))):
+    steps: list[Step] = []
+    for created_xid, created_seq, parent_id in _parents(backfill, _params(scope, after=first)):
         created = ChangeKey(created_xid, created_seq)
         after = done.extra if done is not None and resume and done.key == created else START
         params = {**_params(scope, after=after, end=end.key), "parent_id": parent_id}
-        for xid, seq, *values in _rows(backfill.sql, params):
-            ack = ack_text(backfill.type, created, scope.tag, ChangeKey(xid, seq))
-            yield _line(backfill.type, backfill.data(tuple(values)), ack)
-        yield _line("SyncAckV1", {}, ack_text(backfill.type, created, scope.tag, COMPLETE))
+        ack_parts = row_ack_parts(backfill.type, scope.tag, parent=created)
+        steps.append(Query(backfill.type, backfill.sql, backfill.shape, params, ack_parts))
+        steps.append(line("SyncAckV1", {}, ack_text(backfill.type, created, scope.tag, COMPLETE)))
+    return steps
 
 
 def _entities(scope: StreamScope) -> Iterator[Part]:
@@ -223,17 +198,18 @@ def _entities(scope: StreamScope) -> Iterator[Part]:
 
 def stream_lines(scope: StreamScope) -> Iterator[str]:
     """Every change after the session's checkpoints, then SyncCompleteV1, in chunks of lines."""
-    chunk: list[str] = []
+    steps: list[Step] = []
     for part in _entities(scope):
-        lines = _backfill_lines(scope, part) if isinstance(part, Backfill) else _entity_lines(scope, part)
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) >= LINES_PER_CHUNK:
-                yield "".join(chunk)
-                chunk = []
-    chunk.append(_line("SyncCompleteV1", {}, ack_text("SyncCompleteV1", ChangeKey(scope.visible_before, 0), scope.tag)))
+        steps += _backfill_steps(scope, part) if isinstance(part, Backfill) else _entity_steps(scope, part)
+    chunk: list[str] = []
+    for text in step_lines(steps):
+        chunk.append(text)
+        if len(chunk) >= LINES_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    chunk.append(line("SyncCompleteV1", {}, ack_text("SyncCompleteV1", ChangeKey(scope.visible_before, 0), scope.tag)))
     yield "".join(chunk)
 
 
 def reset_lines() -> Iterator[str]:
-    yield _line("SyncResetV1", {}, reset_ack())
+    yield line("SyncResetV1", {}, reset_ack())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from sync.acks import RESET, Ack, parse_ack
@@ -26,10 +25,9 @@ def sync_reset(*, session) -> None:
     SessionSyncCheckpoint.objects.filter(session=session).delete()
 
 
-@transaction.atomic
 def sync_acks_set(*, session, acks: list[str], tag: str) -> None:
-    """Stores the acks, the furthest per entity type. All are checked first: one bad ack stores none. An ack of
-    SyncResetV1 resets the session instead, as in Immich."""
+    """Stores the acks, the furthest per entity type, in one statement. All are checked first: one bad ack stores
+    none. An ack of SyncResetV1 resets the session instead, as in Immich."""
     parsed: list[Ack] = [parse_ack(raw, tag=tag) for raw in acks]
     if any(ack.type == RESET for ack in parsed):
         sync_reset(session=session)
@@ -38,8 +36,11 @@ def sync_acks_set(*, session, acks: list[str], tag: str) -> None:
     for ack in parsed:
         if ack.type not in furthest or ack.position > furthest[ack.type].position:
             furthest[ack.type] = ack
-    for ack in furthest.values():
-        SessionSyncCheckpoint.objects.update_or_create(session=session, type=ack.type, defaults={"ack": ack.raw})
+    now = timezone.now()
+    SessionSyncCheckpoint.objects.bulk_create(  # one statement: the ack is on every incremental sync's path
+        [SessionSyncCheckpoint(session=session, type=ack.type, ack=ack.raw, updated_at=now) for ack in furthest.values()],
+        update_conflicts=True, unique_fields=["session", "type"], update_fields=["ack", "updated_at"],
+    )  # fmt: skip
 
 
 def sync_acks_delete(*, session, types: list[str] | None) -> None:

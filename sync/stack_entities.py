@@ -4,43 +4,41 @@ transfer) and the backfill of a partnership created after the phone's last sync.
 
 from __future__ import annotations
 
-from sync.entities import BACKFILL_RANGE, ORDER, WINDOW, Backfill, Entity, _iso, id_text
+from sync.entities import BACKFILL_RANGE, ORDER, WINDOW, Backfill, Entity
 from sync.partner_entities import PARTNERS_CREATED, SHARING_WITH_CALLER
+from sync.shapes import Field, Kind, shape
 
 _STACKS = "SELECT t.sync_xid, t.sync_seq, t.id, t.created_at, t.updated_at, t.primary_asset_id, t.owner_id FROM stacks_stack t "
 
 
-def _stack(row: tuple) -> dict:
-    stack_id, created_at, updated_at, primary_asset_id, owner_id = row
-    return {
-        "id": id_text(stack_id), "createdAt": _iso(created_at), "updatedAt": _iso(updated_at),
-        "primaryAssetId": id_text(primary_asset_id), "ownerId": id_text(owner_id),
-    }  # fmt: skip
-
-
-def _stack_delete(row: tuple) -> dict:
-    return {"stackId": id_text(row[0])}
-
+_STACK = shape(
+    Field("id", Kind.ID),
+    Field("createdAt", Kind.INSTANT),
+    Field("updatedAt", Kind.INSTANT),
+    Field("primaryAssetId", Kind.ID),
+    Field("ownerId", Kind.ID),
+)
+_STACK_DELETE = shape(Field("stackId", Kind.ID))
 
 _AUDIT = "SELECT t.sync_xid, t.sync_seq, t.stack_id FROM sync_stackaudit t "
 
-STACK = Entity("StackV1", f"{_STACKS} WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}", _stack)
-STACK_DELETE = Entity("StackDeleteV1", f"{_AUDIT} WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}", _stack_delete)
+STACK = Entity("StackV1", f"{_STACKS} WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}", _STACK)
+STACK_DELETE = Entity("StackDeleteV1", f"{_AUDIT} WHERE t.owner_id = %(user_id)s AND {WINDOW} {ORDER}", _STACK_DELETE)
 
 PARTNER_STACK = Entity(
-    "PartnerStackV1", f"{_STACKS} WHERE t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}", _stack
+    "PartnerStackV1", f"{_STACKS} WHERE t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}", _STACK
 )
 PARTNER_STACK_BACKFILL = Backfill(
     "PartnerStackBackfillV1",
     "PartnerStackV1",
     PARTNERS_CREATED,
     f"{_STACKS} WHERE t.owner_id = %(parent_id)s AND {BACKFILL_RANGE} {ORDER}",
-    _stack,
+    _STACK,
 )
 PARTNER_STACK_DELETE = Entity(
     "PartnerStackDeleteV1",
     f"{_AUDIT} WHERE t.owner_id IN {SHARING_WITH_CALLER} AND {WINDOW} {ORDER}",
-    _stack_delete,
+    _STACK_DELETE,
 )
 
 STACKS = (STACK_DELETE, STACK)
