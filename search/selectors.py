@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
-from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to
+from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to, with_duplicate_group
 from immich import access
 from nsfw.selectors import nsfw_verdict
 from people.models import AssetFace, Person
@@ -149,7 +149,8 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
     start = (number - 1) * size
     page = searched_assets(user=user, filters=filters).order_by(*order).values_list("id", flat=True)
     page_ids = list(page[start : start + size + 1])
-    queryset = Asset.objects.filter(pk__in=page_ids).select_related("exif", "video", "nsfw").order_by(*order)
+    queryset = with_duplicate_group(Asset.objects.filter(pk__in=page_ids).select_related("exif", "video", "nsfw"))
+    queryset = queryset.order_by(*order)
     if filters["withExif"]:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     else:
@@ -166,7 +167,8 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
 
 def search_random(*, user: User, filters: dict) -> SearchPage:
     """Up to `size` of the matching assets, picked at random."""
-    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video", "nsfw").order_by("?")
+    queryset = with_duplicate_group(searched_assets(user=user, filters=filters).select_related("exif", "video", "nsfw"))
+    queryset = queryset.order_by("?")
     if filters["withExif"]:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     return SearchPage(
@@ -190,7 +192,9 @@ def assets_by_city(*, user: User, min_assets: int = 1, limit: int | None = None)
         chosen.setdefault(city, asset_id)
         counts[city] = counts.get(city, 0) + 1
     cities = [city for city in chosen if counts[city] >= min_assets][:limit]
-    by_id = Asset.objects.select_related("exif", "video", "nsfw").in_bulk([chosen[city] for city in cities])
+    by_id = with_duplicate_group(Asset.objects.select_related("exif", "video", "nsfw")).in_bulk(
+        [chosen[city] for city in cities]
+    )
     return [by_id[chosen[city]] for city in cities]
 
 

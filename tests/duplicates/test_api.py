@@ -8,22 +8,10 @@ import uuid
 import pytest
 
 from assets.models import Asset, AssetStatus
-from tests.duplicates.conftest import group_of, groups, members, set_duplicates, upload_picture
-from tests.duplicates.scenes import recompressed, resized, scene
+from tests.duplicates.conftest import SMALL, group_of, groups, members, set_duplicates, upload_picture
+from tests.duplicates.scenes import scene
 
 pytestmark = pytest.mark.django_db
-SMALL = (480, 360)
-
-
-@pytest.fixture
-def trio(api, tmp_path) -> list[str]:
-    """One photo, then a smaller copy and a recompressed one: a group of three."""
-    image = scene(seed=11, size=SMALL)
-    return [
-        upload_picture(api, image, tmp_path / "big.jpg"),
-        upload_picture(api, resized(image, 0.5), tmp_path / "small.jpg"),
-        upload_picture(api, recompressed(image), tmp_path / "recompressed.jpg"),
-    ]
 
 
 def test_a_group_lists_its_assets_and_suggests_the_largest(api, trio):
