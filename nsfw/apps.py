@@ -14,6 +14,7 @@ class NsfwConfig(AppConfig):
         from assets.hooks import register_asset_fields, register_shown_filter, register_veiled_check
         from jobs.models import Step
         from jobs.steps import register_follower, register_step
+        from jobs.system_config import on_config_update
         from nsfw import selectors, services
         from nsfw.steps import definition, follows_thumbnails
 
@@ -23,3 +24,4 @@ class NsfwConfig(AppConfig):
         register_veiled_check(selectors.is_veiled_for)
         register_asset_fields(selectors.verdict_fields)
         on_preferences_changed(services.preferences_changed)
+        on_config_update(services.config_changed)
