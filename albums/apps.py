@@ -13,3 +13,7 @@ class AlbumsConfig(AppConfig):
         from assets.copy import register_copy_step
 
         register_copy_step("albums", album_copy_memberships)
+        from albums.services import album_merge_duplicates
+        from assets.hooks import register_merge_hook
+
+        register_merge_hook(album_merge_duplicates)

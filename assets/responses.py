@@ -93,15 +93,17 @@ class TagResponseDto(serializers.Serializer):
         return body
 
 
-BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
+BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown", "validation"]
 
 
 class BulkIdResponseDto(serializers.Serializer):
-    """One id's outcome when assets are added to or removed from an album, a tag or a stack."""
+    """One id's outcome when assets are added to or removed from an album, a tag or a stack, or a duplicate group is
+    resolved (which may say why in `errorMessage`)."""
 
     id = serializers.UUIDField()
     success = serializers.BooleanField()
     error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
+    errorMessage = serializers.CharField(required=False)
 
 
 def bulk_add_results(ids: list, *, present: set, allowed: set, key: str = "id") -> tuple[list[dict], list]:

@@ -88,8 +88,11 @@ def duplicate_groups(*, owner) -> list[tuple[uuid.UUID, list[Asset]]]:
     return [(group_id, members) for group_id, members in groups.items() if group_id and len(members) > 1]
 
 
-def group_members(*, owner, duplicate_id) -> set[uuid.UUID]:
-    return set(AssetHash.objects.filter(owner=owner, duplicate_id=duplicate_id).values_list("asset_id", flat=True))
+def group_assets(*, owner, duplicate_id) -> list[Asset]:
+    """The owner's shown assets of one group, with their EXIF: what a resolution must account for, and merges."""
+    members = Asset.objects.filter(owner=owner, duplicate_link__duplicate_id=duplicate_id)
+    shown = members.filter(status=AssetStatus.ACTIVE, visibility__in=[Visibility.TIMELINE, Visibility.ARCHIVE])
+    return list(shown.select_related("exif").order_by("local_date_time", "id"))
 
 
 def owned_groups(*, owner, ids: set) -> list[uuid.UUID]:
