@@ -7,13 +7,10 @@ class AlbumsConfig(AppConfig):
 
     def ready(self) -> None:
         from albums import access
-
-        access.register()
-        from albums.services import album_copy_memberships
+        from albums.services import album_copy_memberships, album_merge_duplicates
         from assets.copy import register_copy_step
-
-        register_copy_step("albums", album_copy_memberships)
-        from albums.services import album_merge_duplicates
         from assets.hooks import register_merge_hook
 
+        access.register()
+        register_copy_step("albums", album_copy_memberships)
         register_merge_hook(album_merge_duplicates)
