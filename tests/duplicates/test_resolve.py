@@ -92,9 +92,9 @@ def test_the_kept_asset_gets_the_highest_rating(api, pair):
     assert _keep_first(api, pair)["exifInfo"]["rating"] == 4
 
 
-def test_the_kept_asset_gets_every_distinct_line_of_the_descriptions(api, pair):
-    _edit(api, pair[0], description="Lake\nSummer")
-    _edit(api, pair[1], description="Summer\n  Anna  \n")
+def test_the_kept_asset_gets_every_distinct_line_of_the_descriptions_oldest_first(api, pair):
+    _edit(api, pair[0], description="Lake\nSummer", dateTimeOriginal="2020-06-01T10:00:00+00:00")
+    _edit(api, pair[1], description="Summer\n  Anna  \n", dateTimeOriginal="2020-06-01T10:00:05+00:00")
     assert _keep_first(api, pair)["exifInfo"]["description"] == "Lake\nSummer\nAnna"
 
 
