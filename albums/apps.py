@@ -7,9 +7,10 @@ class AlbumsConfig(AppConfig):
 
     def ready(self) -> None:
         from albums import access
+        from albums.services import album_copy_memberships, album_merge_duplicates
+        from assets.copy import register_copy_step
+        from assets.hooks import register_merge_hook
 
         access.register()
-        from albums.services import album_copy_memberships
-        from assets.copy import register_copy_step
-
         register_copy_step("albums", album_copy_memberships)
+        register_merge_hook(album_merge_duplicates)

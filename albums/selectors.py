@@ -8,6 +8,7 @@ from accounts.models import User
 from albums.access import readable_albums_q
 from albums.models import Album, AlbumUser
 from assets.models import Asset
+from assets.selectors import with_duplicate_group
 
 
 def _is_shared() -> Q:
@@ -70,9 +71,8 @@ def album_statistics(*, user: User) -> dict:
 
 def album_assets(*, album: Album) -> QuerySet[Asset]:
     ordering = "-local_date_time" if album.order == "desc" else "local_date_time"
-    return (
-        album.assets.filter(deleted_at__isnull=True).exclude(status="deleted").select_related("exif").order_by(ordering)
-    )
+    shown = album.assets.filter(deleted_at__isnull=True).exclude(status="deleted")
+    return with_duplicate_group(shown.select_related("exif", "video", "nsfw")).order_by(ordering)
 
 
 def album_contributor_counts(*, album: Album) -> list[dict]:

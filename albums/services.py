@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
+from albums.access import readable_albums_q
 from albums.models import Album, AlbumAsset, AlbumUser
 from assets.models import Asset
 from assets.responses import bulk_add_results, bulk_remove_results
@@ -115,3 +116,13 @@ def album_copy_memberships(source: Asset, target: Asset) -> None:
     AlbumAsset.objects.bulk_create(
         [AlbumAsset(album_id=album_id, asset=target) for album_id in albums], ignore_conflicts=True
     )
+
+
+def album_merge_duplicates(actor: access.Actor, kept_id, group_ids: list) -> None:
+    """A resolved duplicate group (Immich 3.1): the kept asset joins the albums, of those the caller owns or is a
+    member of, that hold an asset of its group, where the caller may add assets and may share the kept one."""
+    albums = Album.objects.filter(readable_albums_q(actor.user), assets__in=group_ids).values_list("id", flat=True)
+    allowed = access.allowed(actor, "albumAsset.create", set(albums))
+    if allowed and access.can(actor, "asset.share", kept_id):
+        for album in Album.objects.filter(pk__in=allowed):
+            album_add_assets(actor=actor, album=album, ids=[kept_id])

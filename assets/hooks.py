@@ -10,6 +10,8 @@ them (people, libraries, albums...), they call what was registered here.
   metadata step, or set by their owner (search: their city, state and country, by reverse geocoding);
 - duplicate-group hooks hear that an owner took assets out of their duplicate groups (`duplicateId: null` in a
   bulk update; duplicates: the groups);
+- merge hooks give the asset kept when a duplicate group is resolved what the group's other assets had (albums: their
+  albums; tags: their tags);
 - offline hooks hear, inside the transaction, that an asset was taken offline because its original leads out of its
   folders (libraries: the reason on the library file);
 - ready hooks hear that a new asset's thumbnails exist, which is when its owner's apps are told of it (sync: the
@@ -181,3 +183,18 @@ def duplicates_ungroup(owner: Any, asset_ids: list[Any]) -> None:
     """The owner's assets leave their duplicate groups (nothing happens without the duplicates app)."""
     for hook in _ungroup_hooks:
         hook(owner, asset_ids)
+
+
+MergeHook = Callable[[Any, Any, list[Any]], None]  # actor, the kept asset's id, the ids of its whole group
+_merge_hooks: list[MergeHook] = []
+
+
+def register_merge_hook(hook: MergeHook) -> None:
+    _merge_hooks.append(hook)
+
+
+def duplicates_merged(actor: Any, kept_id: Any, group_ids: list[Any]) -> None:
+    """The kept asset of a resolved duplicate group receives what the apps keep of the others (inside the
+    resolution's transaction; each hook checks what `actor` may do)."""
+    for hook in _merge_hooks:
+        hook(actor, kept_id, group_ids)

@@ -93,15 +93,17 @@ class TagResponseDto(serializers.Serializer):
         return body
 
 
-BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown"]
+BULK_ID_ERRORS = ["duplicate", "no_permission", "not_found", "unknown", "validation"]
 
 
 class BulkIdResponseDto(serializers.Serializer):
-    """One id's outcome when assets are added to or removed from an album, a tag or a stack."""
+    """One id's outcome when assets are added to or removed from an album, a tag or a stack, or a duplicate group is
+    resolved (which may say why in `errorMessage`)."""
 
     id = serializers.UUIDField()
     success = serializers.BooleanField()
     error = serializers.ChoiceField(choices=BULK_ID_ERRORS, required=False)
+    errorMessage = serializers.CharField(required=False)
 
 
 def bulk_add_results(ids: list, *, present: set, allowed: set, key: str = "id") -> tuple[list[dict], list]:
@@ -255,14 +257,17 @@ def _stack_of(asset: Asset) -> dict | None:
 
 
 def _duplicate_of(asset: Asset, *, read: bool) -> str | None:
-    """The asset's duplicate group through the duplicates app's reverse relation (`duplicate_link`): read when the
-    answer's query joined it (select_related) or for one asset's answer, else null (a list does not pay a query per
-    asset; GET /api/duplicates joins it)."""
-    if not read and not Asset.duplicate_link.is_cached(asset):
-        return None
-    try:
-        group = asset.duplicate_link.duplicate_id
-    except ObjectDoesNotExist:
+    """The asset's duplicate group: the `duplicate_group` column a list annotates (assets.selectors.
+    with_duplicate_group), else, for one asset's answer, read through the duplicates app's reverse relation
+    (`duplicate_link`); else null (a list does not pay a query per asset)."""
+    if hasattr(asset, "duplicate_group"):
+        group = asset.duplicate_group
+    elif read:
+        try:
+            group = asset.duplicate_link.duplicate_id
+        except ObjectDoesNotExist:
+            return None
+    else:
         return None
     return str(group) if group else None
 

@@ -64,7 +64,7 @@ def _asset_body(row: dict[str, Any]) -> dict[str, Any]:
         "people": [],
         "checksum": b64(row["checksum"]),
         "stack": None,
-        "duplicateId": None,
+        "duplicateId": str(row["duplicate_link__duplicate_id"]) if row["duplicate_link__duplicate_id"] else None,
         "hasMetadata": row["exif__asset_id"] is not None and row["exif__exif_image_width"] is not None,
         "width": row["width"],
         "height": row["height"],

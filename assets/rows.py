@@ -23,6 +23,7 @@ ASSET_COLUMNS = (
     "id", "device_asset_id", "device_id", "owner_id", "library_id", "type", "original_path", "original_file_name",
     "thumbhash", "is_favorite", "visibility", "deleted_at", "is_offline", "duration_ms", "live_photo_video_id", "checksum", "width", "height",
     "exif__asset_id", "exif__exif_image_width", "video__decision", "video__reason",
+    "duplicate_link__duplicate_id",
 )  # fmt: skip
 # The EXIF body's columns, read only when the answer has `exifInfo` (the description can be long).
 EXIF_COLUMNS = (

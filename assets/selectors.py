@@ -30,6 +30,12 @@ def shown_to(queryset: QuerySet[Asset], *, viewer: User) -> QuerySet[Asset]:
     return queryset
 
 
+def with_duplicate_group(queryset: QuerySet[Asset]) -> QuerySet[Asset]:
+    """`queryset` with each asset's duplicate group as the column `duplicate_group` (the duplicates app's reverse
+    relation, joined in the list's one query): AssetResponseDto's `duplicateId`, from a model or a `values()` row."""
+    return queryset.annotate(duplicate_group=F("duplicate_link__duplicate_id"))
+
+
 def asset_by_id(*, asset_id) -> Asset | None:
     """An asset whatever its owner, for a caller `immich.access` already let in."""
     return Asset.objects.exclude(status="deleted").select_related("exif").filter(pk=asset_id).first()

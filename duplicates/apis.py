@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from assets.responses import BulkIdResponseDto
 from assets.serializers import AssetIdsSerializer
-from duplicates import selectors, services
+from duplicates import resolution, selectors, services
 from duplicates.serializers import DuplicateResolveDto, DuplicateResponseDto
 from immich.access import actor_of
 from immich.api import validated
@@ -47,4 +47,4 @@ class DuplicateResolveApi(APIView):
     @extend_schema(request=DuplicateResolveDto, responses={200: BulkIdResponseDto(many=True)})
     def post(self, request):
         groups = validated(DuplicateResolveDto, request.data)["groups"]
-        return Response(services.duplicates_resolve(actor=actor_of(request), groups=groups))
+        return Response(resolution.duplicates_resolve(actor=actor_of(request), groups=groups))

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q
 
 from assets.models import Asset, AssetStatus, Visibility
+from assets.selectors import with_duplicate_group
 from duplicates.models import AssetHash
 from workers.media import perceptual
 
@@ -79,17 +80,19 @@ def duplicate_groups(*, owner) -> list[tuple[uuid.UUID, list[Asset]]]:
     assets = (
         Asset.objects.filter(owner=owner, duplicate_link__duplicate_id__isnull=False)
         .filter(status=AssetStatus.ACTIVE, visibility__in=[Visibility.TIMELINE, Visibility.ARCHIVE])
-        .select_related("exif", "video", "duplicate_link")
-        .order_by("file_created_at", "id")
+        .select_related("exif", "video", "nsfw")
     )
     groups: dict[uuid.UUID | None, list[Asset]] = {}
-    for asset in assets:
-        groups.setdefault(asset.duplicate_link.duplicate_id, []).append(asset)
+    for asset in with_duplicate_group(assets).order_by("file_created_at", "id"):
+        groups.setdefault(asset.duplicate_group, []).append(asset)  # type: ignore[attr-defined]  # an annotation
     return [(group_id, members) for group_id, members in groups.items() if group_id and len(members) > 1]
 
 
-def group_members(*, owner, duplicate_id) -> set[uuid.UUID]:
-    return set(AssetHash.objects.filter(owner=owner, duplicate_id=duplicate_id).values_list("asset_id", flat=True))
+def group_assets(*, owner, duplicate_id) -> list[Asset]:
+    """The owner's shown assets of one group, with their EXIF: what a resolution must account for, and merges."""
+    members = Asset.objects.filter(owner=owner, duplicate_link__duplicate_id=duplicate_id)
+    shown = members.filter(status=AssetStatus.ACTIVE, visibility__in=[Visibility.TIMELINE, Visibility.ARCHIVE])
+    return list(shown.select_related("exif").order_by("local_date_time", "id"))
 
 
 def owned_groups(*, owner, ids: set) -> list[uuid.UUID]:

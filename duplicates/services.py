@@ -1,4 +1,5 @@
-"""Writes of duplicate detection: an asset's hash recorded and its group settled, groups dismissed and resolved.
+"""Writes of duplicate detection: an asset's hash recorded and its group settled, groups dismissed (resolved:
+duplicates/resolution.py).
 
 Grouping, for one asset: its neighbours are the owner's shown assets within the configured distance of its hash,
 and those with the same checksum (a copy of the file in another library). The asset, its neighbours and every
@@ -15,14 +16,11 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
-from accounts.models import User
 from assets.models import Asset
-from assets.services import assets_delete
 from duplicates import selectors
 from duplicates.models import AssetHash
 from immich import access
 from immich.locks import AdvisoryLock
-from jobs.system_config import config_cached
 from workers.media import perceptual
 
 
@@ -94,34 +92,3 @@ def duplicates_dismiss(*, actor: access.Actor, ids: list[uuid.UUID]) -> int:
     """The groups are dismissed: their assets stand alone again (a later All run of the step finds them again)."""
     access.require(actor, "duplicate.delete", ids)
     return AssetHash.objects.filter(owner=actor.user, duplicate_id__in=ids).update(duplicate_id=None)
-
-
-def duplicates_resolve(*, actor: access.Actor, groups: list[dict]) -> list[dict]:
-    """Each group resolved by keeping some of its assets and trashing the others (deleting them when the trash is
-    off), as Immich's web app asks: one outcome per group, by its id. A group that is not the caller's is
-    not_found; asset ids outside it, no_permission; an id both kept and trashed, duplicate."""
-    results = []
-    for group in groups:
-        group_id = group["duplicateId"]
-        error = _resolve_one(actor, group_id, set(group["keepAssetIds"]), set(group["trashAssetIds"]))
-        results.append({"id": str(group_id), "success": error is None, **({"error": error} if error else {})})
-    return results
-
-
-def _resolve_one(actor: access.Actor, group_id, keep: set, trash: set) -> str | None:
-    user: User = actor.user
-    members = selectors.group_members(owner=user, duplicate_id=group_id)
-    if not members:
-        return "not_found"
-    if keep & trash:
-        return "duplicate"
-    if not (keep | trash) <= members:
-        return "no_permission"
-    with transaction.atomic():
-        if trash:
-            assets_delete(
-                owner=user, ids=list(trash), force=not config_cached()["trash"]["enabled"], elevated=actor.elevated
-            )
-        AssetHash.objects.filter(owner=user, asset_id__in=keep | trash).update(duplicate_id=None)
-        _dissolve_singles(user.id, [group_id])
-    return None

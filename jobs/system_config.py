@@ -245,14 +245,27 @@ def config_validate(candidate: object) -> list[str]:
     return _validate(DEFAULTS, candidate)
 
 
+ConfigUpdateHook = Callable[[Config, Config], None]  # (before, after), inside the update's transaction
+_update_hooks: list[ConfigUpdateHook] = []
+
+
+def on_config_update(hook: ConfigUpdateHook) -> None:
+    """Tell `hook` of each config update (nsfw: the assets whose verdict a new threshold or action changes are
+    sent to the phones again). Registered in an app's AppConfig.ready: the engine imports no app."""
+    _update_hooks.append(hook)
+
+
 def config_update(*, new_config: object) -> Config:
     errors = _validate(DEFAULTS, new_config)
     if errors:
         raise InvalidConfig(errors)
     with transaction.atomic():
+        before = config_get()
         # Settings beyond the reference that the writer left out keep their current values.
-        new_config = _merged(config_get(), new_config)  # type: ignore[arg-type]
+        new_config = _merged(before, new_config)  # type: ignore[arg-type]
         SystemConfig.objects.update_or_create(pk=1, defaults={"value": new_config})
+        for hook in _update_hooks:
+            hook(before, new_config)
         live_events.broadcast("on_config_update")  # the apps read /server/features and /server/config again
     config_cache_clear()
     return config_get()

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from assets.models import Asset, AssetStatus, Visibility
-from assets.selectors import shown_to
+from assets.selectors import shown_to, with_duplicate_group
 from memories.models import Memory
 
 
@@ -44,10 +44,10 @@ def memory_for(*, user: User, memory_id) -> Memory | None:
 def memory_assets(*, memory: Memory) -> QuerySet[Asset]:
     """The memory's assets that are still shown: not in the trash, in time order."""
     shown = shown_to(memory.assets.all(), viewer=memory.owner)
-    return (
+    shown = (
         shown.filter(deleted_at__isnull=True)
         .exclude(status=AssetStatus.DELETED)
         .exclude(visibility__in=(Visibility.HIDDEN, Visibility.LOCKED))
         .select_related("exif", "nsfw")  # nsfw: the verdict in each asset's answer (the nsfw app's reverse relation)
-        .order_by("local_date_time", "id")
     )
+    return with_duplicate_group(shown).order_by("local_date_time", "id")

@@ -19,6 +19,7 @@ class NsfwConfig(AppConfig):
         )
         from jobs.models import Step
         from jobs.steps import register_follower, register_step
+        from jobs.system_config import on_config_update
         from nsfw import selectors, services
         from nsfw.steps import definition, follows_thumbnails
 
@@ -29,3 +30,4 @@ class NsfwConfig(AppConfig):
         register_asset_fields(selectors.verdict_fields)
         register_asset_row_fields(selectors.VERDICT_COLUMNS, selectors.verdict_row_fields)
         on_preferences_changed(services.preferences_changed)
+        on_config_update(services.config_changed)

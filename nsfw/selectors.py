@@ -21,9 +21,10 @@ def nsfw_config() -> dict[str, Any]:
     return config
 
 
-def flagged_condition() -> Q:
-    """Verdicts that flag their asset: overridden to flagged, or not overridden and scored at the threshold or over."""
-    threshold = nsfw_config()["threshold"]
+def flagged_condition(threshold: float | None = None) -> Q:
+    """Verdicts that flag their asset: overridden to flagged, or not overridden and scored at the threshold (the
+    configured one unless given) or over."""
+    threshold = nsfw_config()["threshold"] if threshold is None else threshold
     return Q(override=True) | Q(override__isnull=True, score__gte=threshold)
 
 

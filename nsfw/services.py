@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from assets.models import Asset
+from jobs.config_defaults import DEFAULTS
 from nsfw.models import AssetNsfw
-from nsfw.selectors import is_flagged, nsfw_verdict
+from nsfw.selectors import flagged_condition, is_flagged, nsfw_verdict
 
 FLAGGED, SAFE, MODEL = "flagged", "safe", "model"
 VERDICTS = (FLAGGED, SAFE, MODEL)  # what the administrator may set: a verdict, or back to the model's
@@ -28,11 +30,35 @@ def verdict_record(*, asset_id: Any, score: float, model: str) -> None:
         Asset.objects.filter(pk=asset_id).update(updated_at=timezone.now())
 
 
+def _resend(assets: QuerySet[Asset]) -> int:
+    """The assets get a new change key (the sync stream's triggers re-key every updated row), in one UPDATE, their
+    `updatedAt` left as it is: what they are has not changed, only how a viewer's stream shows them."""
+    return Asset.objects.filter(pk__in=assets.values("pk")).update(updated_at=F("updated_at"))
+
+
 def preferences_changed(user: Any, before: dict, after: dict) -> None:
-    """A user's change of what flagged assets do re-sends their flagged assets to their phones (accounts hook)."""
+    """A user's change of what flagged assets do re-sends to their phones the flagged assets their stream shows:
+    their own, their partners' and those of the albums they own or are a member of (accounts hook). The album and
+    partner relations are read through the ORM's reverse relations: nsfw imports neither app."""
     if before["nsfw"] != after["nsfw"]:
-        flagged = Asset.objects.filter(owner=user).filter(nsfw_verdict(flagged=True))
-        flagged.update(updated_at=timezone.now())
+        seen = Q(owner=user) | Q(owner__partners_shared__shared_with=user) | Q(albums__owner=user)
+        seen |= Q(albums__members__user=user)
+        _resend(Asset.objects.filter(seen).filter(nsfw_verdict(flagged=True)))
+
+
+def config_changed(before: dict, after: dict) -> None:
+    """A new threshold, action or switch of NSFW detection re-sends to the phones the assets whose verdict it
+    changes: with the same switch and action, those the old and the new threshold judge differently; else every
+    asset flagged under either (jobs.system_config hook)."""
+    old, new = before.get("nsfw", DEFAULTS["nsfw"]), after.get("nsfw", DEFAULTS["nsfw"])
+    if old == new:
+        return
+    flagged_before, flagged_after = flagged_condition(old["threshold"]), flagged_condition(new["threshold"])
+    if (old["enabled"], old["action"]) == (new["enabled"], new["action"]):
+        changed = flagged_before ^ flagged_after
+    else:
+        changed = flagged_before | flagged_after
+    _resend(Asset.objects.filter(pk__in=AssetNsfw.objects.filter(changed).values("asset_id")))
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
 from assets.rows import AssetRows, asset_rows
-from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to
+from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to, with_duplicate_group
 from immich import access
 from nsfw.selectors import nsfw_verdict
 from people.models import AssetFace, Person
@@ -167,7 +167,7 @@ def search_metadata(*, user: User, filters: dict) -> SearchPage:
 
 
 def _page_models(queryset: QuerySet[Asset], *, with_exif: bool, with_stacked: bool) -> QuerySet[Asset]:
-    queryset = queryset.select_related("exif", "video", "nsfw")
+    queryset = with_duplicate_group(queryset.select_related("exif", "video", "nsfw"))
     if with_exif:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     else:
@@ -180,7 +180,8 @@ def _page_models(queryset: QuerySet[Asset], *, with_exif: bool, with_stacked: bo
 
 def search_random(*, user: User, filters: dict) -> SearchPage:
     """Up to `size` of the matching assets, picked at random."""
-    queryset = searched_assets(user=user, filters=filters).select_related("exif", "video", "nsfw").order_by("?")
+    queryset = with_duplicate_group(searched_assets(user=user, filters=filters).select_related("exif", "video", "nsfw"))
+    queryset = queryset.order_by("?")
     if filters["withExif"]:
         queryset = queryset.prefetch_related(Prefetch("tags", to_attr="tag_list"))
     return SearchPage(
@@ -204,7 +205,9 @@ def assets_by_city(*, user: User, min_assets: int = 1, limit: int | None = None)
         chosen.setdefault(city, asset_id)
         counts[city] = counts.get(city, 0) + 1
     cities = [city for city in chosen if counts[city] >= min_assets][:limit]
-    by_id = Asset.objects.select_related("exif", "video", "nsfw").in_bulk([chosen[city] for city in cities])
+    by_id = with_duplicate_group(Asset.objects.select_related("exif", "video", "nsfw")).in_bulk(
+        [chosen[city] for city in cities]
+    )
     return [by_id[chosen[city]] for city in cities]
 
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from albums.selectors import album_by_id
 from albums.serializers import AlbumResponseDto
 from assets.responses import AssetResponseDto
+from assets.selectors import with_duplicate_group
 from immich.fields import ImmichDateTimeField
 from immich.limits import DESCRIPTION_MAX_LENGTH, TEXT_MAX_LENGTH
 from sharing.models import SharedLink, SharedLinkType
@@ -63,7 +64,8 @@ class SharedLinkResponseDto(serializers.Serializer):
 
     @extend_schema_field(AssetResponseDto(many=True))
     def get_assets(self, link: SharedLink) -> Any:
-        assets = link.assets.exclude(status="deleted").filter(deleted_at__isnull=True).select_related("exif")
+        shown = link.assets.exclude(status="deleted").filter(deleted_at__isnull=True)
+        assets = with_duplicate_group(shown.select_related("exif", "video", "nsfw"))
         context = {"without_metadata": not link.show_exif and not self.context.get("owner")}
         return AssetResponseDto(assets.order_by("-file_created_at"), many=True, context=context).data
 

@@ -6,6 +6,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from accounts.models import User
 from assets.models import Asset
+from assets.selectors import with_duplicate_group
 from stacks.models import Stack
 
 
@@ -21,9 +22,6 @@ def stack_for(*, user: User, stack_id) -> Stack | None:
 def stack_assets(*, stack: Stack) -> list[Asset]:
     """The stack's assets, the primary first, then in taken order."""
     primary_first = Case(When(pk=stack.primary_asset_id, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return list(
-        Asset.objects.filter(stack_link__stack=stack)
-        .exclude(status="deleted")
-        .select_related("exif", "video", "stack_link__stack")
-        .order_by(primary_first, "file_created_at", "id")
-    )
+    members = Asset.objects.filter(stack_link__stack=stack).exclude(status="deleted")
+    members = with_duplicate_group(members.select_related("exif", "video", "nsfw", "stack_link__stack"))
+    return list(members.order_by(primary_first, "file_created_at", "id"))

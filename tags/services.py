@@ -116,6 +116,13 @@ def tags_bulk_add_assets(*, owner: User, tag_ids: list[uuid.UUID], asset_ids: li
     return after - before
 
 
+def tags_merge_duplicates(actor, kept_id, group_ids: list) -> None:
+    """A resolved duplicate group (Immich 3.1): the kept asset gets every tag of its group's assets (the caller's
+    tags only, as Immich's tag.asset access)."""
+    tag_ids = set(TagAsset.objects.filter(asset_id__in=group_ids).values_list("tag_id", flat=True))
+    tags_bulk_add_assets(owner=actor.user, tag_ids=list(tag_ids), asset_ids=[kept_id])
+
+
 def tags_from_keywords(asset: Asset, keywords: tuple[str, ...]) -> None:
     """Metadata extraction read keywords from the file: each becomes a tag of the asset's owner (with its parents)
     put on the asset. Tags put on by the user stay (Immich replaces them; issue 20 keeps them). A keyword that is no

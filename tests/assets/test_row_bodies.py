@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +14,8 @@ from assets.models import Asset, AssetExif, AssetType, AssetVideo, Visibility
 from assets.responses import AssetResponseDto
 from assets.row_bodies import asset_bodies
 from assets.rows import asset_rows
+from assets.selectors import with_duplicate_group
+from duplicates.models import AssetHash
 from libraries.models import Library
 from nsfw.models import AssetNsfw
 from stacks.models import Stack, StackAsset
@@ -35,7 +38,7 @@ def _asset(owner, name: str, **fields) -> Asset:
 @pytest.fixture
 def varied(user) -> list[Asset]:
     """A photo with full EXIF and tags, one without EXIF, a video with a transcode decision, a live photo's two
-    halves, a stack of two, a trashed archived asset of a library, and verdicts scored and overridden."""
+    halves, a stack of two (also a duplicate group), a trashed archived asset of a library, and verdicts scored and overridden."""
     photo = _asset(user, "photo.heic", thumbhash=b"\x01\x02", width=4000, height=3000, is_favorite=True,
                    device_asset_id="photo-1", device_id="phone")  # fmt: skip
     AssetExif.objects.create(
@@ -57,6 +60,12 @@ def varied(user) -> list[Asset]:
     first, second = _asset(user, "s1.jpg"), _asset(user, "s2.jpg")
     stack = Stack.objects.create(owner=user, primary_asset=first)
     StackAsset.objects.bulk_create([StackAsset(stack=stack, asset=first), StackAsset(stack=stack, asset=second)])
+    group = uuid.uuid4()
+    AssetHash.objects.bulk_create(
+        AssetHash(asset=asset, owner=user, phash=0, band0=0, band1=0, band2=0, band3=0, hash_version="test",
+                  duplicate_id=group)
+        for asset in (first, second)
+    )  # fmt: skip
     library = Library.objects.create(owner=user)
     trashed = _asset(user, "old.png", library=library, visibility=Visibility.ARCHIVE, deleted_at=TAKEN)
     AssetNsfw.objects.create(asset=bare, score=0.9)
@@ -67,7 +76,8 @@ def varied(user) -> list[Asset]:
 
 def _model_bodies(assets: list[Asset], *, with_exif: bool, with_stack: bool) -> list[dict]:
     queryset = Asset.objects.filter(pk__in=[asset.pk for asset in assets]).order_by("id")
-    queryset = queryset.select_related("exif", "video", "nsfw").prefetch_related("tags", "stack_link__stack")
+    queryset = with_duplicate_group(queryset.select_related("exif", "video", "nsfw"))
+    queryset = queryset.prefetch_related("tags", "stack_link__stack")
     context = {"with_exif": with_exif, "with_tags": with_exif, "with_stack": with_stack}
     bodies = json.loads(json.dumps(AssetResponseDto(queryset, many=True, context=context).data))
     if not with_exif:

@@ -12,9 +12,10 @@ from jobs.models import Step, StepStatus
 from jobs.services import step_run, steps_enqueue
 from jobs.system_config import config_get, config_update
 from tests.assets.helpers import upload_file
-from tests.duplicates.scenes import save
+from tests.duplicates.scenes import recompressed, resized, save, scene
 
 PIPELINE = (Step.METADATA, Step.THUMBNAILS, Step.DUPLICATES)
+SMALL = (480, 360)
 
 
 def set_duplicates(**settings) -> None:
@@ -57,3 +58,14 @@ def groups(api) -> list[dict]:
 
 def members(api) -> list[set[str]]:
     return [{asset["id"] for asset in group["assets"]} for group in groups(api)]
+
+
+@pytest.fixture
+def trio(api, tmp_path) -> list[str]:
+    """One photo, then a smaller copy and a recompressed one: a group of three."""
+    image = scene(seed=11, size=SMALL)
+    return [
+        upload_picture(api, image, tmp_path / "big.jpg"),
+        upload_picture(api, resized(image, 0.5), tmp_path / "small.jpg"),
+        upload_picture(api, recompressed(image), tmp_path / "recompressed.jpg"),
+    ]

@@ -73,6 +73,7 @@ def main() -> None:
     report["third"] = _sync(phone)
     report.update(_sharing(phone, user))
     report.update(_stacks(phone, user))
+    report.update(_duplicates(phone, user))
     print("REPORT " + json.dumps(report))
 
 
@@ -118,4 +119,30 @@ def _stacks(phone: Client, user) -> dict[str, object]:
     _ack(phone, report["stacked"])
     stack.delete()
     report["unstacked"] = _sync(phone, types)
+    return report
+
+
+def _duplicates(phone: Client, user) -> dict[str, object]:
+    """Two synced photos of the user are hashed alike and grouped (they come again), then the group is dismissed
+    (they come again); a third photo hashed alone does not."""
+    import uuid
+
+    from duplicates.models import AssetHash
+
+    photos = [_asset(user, "copy1.jpg"), _asset(user, "copy2.jpg"), _asset(user, "alone.jpg")]
+    bands = {f"band{index}": 0 for index in range(4)}
+    AssetHash.objects.bulk_create(
+        [AssetHash(asset=photo, owner=user, phash=0, hash_version="test", **bands) for photo in photos]
+    )
+    _ack(phone, _sync(phone, ["AssetsV2"]))
+    group = uuid.uuid4()
+    AssetHash.objects.filter(asset__in=photos[:2]).update(duplicate_id=group)
+    AssetHash.objects.filter(asset=photos[2]).update(hash_version="test2")
+    report: dict[str, object] = {
+        "copies": [str(photo.id) for photo in photos[:2]],
+        "grouped": _sync(phone, ["AssetsV2"]),
+    }
+    _ack(phone, report["grouped"])
+    AssetHash.objects.filter(duplicate_id=group).update(duplicate_id=None)
+    report["dismissed"] = _sync(phone, ["AssetsV2"])
     return report

@@ -76,3 +76,9 @@ def test_stacks_and_their_removal_reach_the_phone_from_the_sqlite_triggers(repor
     assert [asset["stackId"] for asset in of_type(report["stacked"], "AssetV2")] == [stack, stack]
     assert of_type(report["unstacked"], "StackDeleteV1") == [{"stackId": stack}]
     assert [asset["stackId"] for asset in of_type(report["unstacked"], "AssetV2")] == [None, None]
+
+
+def test_a_change_of_duplicate_group_reaches_the_phone_from_the_sqlite_triggers(report):
+    copies = sorted(report["copies"])
+    assert sorted(asset["id"] for asset in of_type(report["grouped"], "AssetV2")) == copies
+    assert sorted(asset["id"] for asset in of_type(report["dismissed"], "AssetV2")) == copies
