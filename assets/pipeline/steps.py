@@ -19,10 +19,11 @@ from django.utils import timezone as django_timezone
 
 from assets.hooks import MetadataRead, keywords_read, locations_changed, metadata_read
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
+from assets.pipeline.step_inputs import unusable_input_fails
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
-from assets.storage import OFFLINE_REASON, local_original, original_roots
+from assets.storage import local_original, original_roots
 from immich import live_events, storage
 from immich.limits import DESCRIPTION_MAX_LENGTH, EXTRACTED_TEXT_MAX_LENGTH
 from jobs.models import Step, StepStatus
@@ -40,13 +41,9 @@ def _version(payload: object) -> str:
 
 def asset_extract_metadata(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
-    try:
+    with unusable_input_fails(missing=f"the original file is missing: {asset.original_path}"):
         with local_original(asset) as path, _local_sidecar(asset, path) as sidecar:
             _extract_metadata(asset, path, sidecar)
-    except FileNotFoundError as error:
-        raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
-    except fs.OutsideRoots as error:
-        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
     return StepStatus.DONE
 
 
@@ -73,13 +70,10 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
         "default_zone": config_cached()["metadata"]["defaultTimeZone"],
         "fallback_date": asset.file_created_at,
     }
-    try:
-        if asset.type == AssetType.VIDEO:
-            facts = metadata.video_facts(path, **options)
-        else:
-            facts = metadata.image_facts(path, max_pixels=MAX_PIXELS, **options)
-    except metadata.UnreadableMedia as error:
-        raise PermanentFailure(str(error)) from error
+    if asset.type == AssetType.VIDEO:
+        facts = metadata.video_facts(path, **options)
+    else:
+        facts = metadata.image_facts(path, max_pixels=MAX_PIXELS, **options)
     width, height = facts.displayed_size
     warnings = list(facts.warnings)
     asset_id = asset.id
