@@ -57,7 +57,6 @@ def definition(task: Any) -> StepDefinition:
             Q(type__in=COMPARED_TYPES) & ~Q(visibility=Visibility.HIDDEN)
         ),
         settings_version=settings_version,
-        next_steps=lambda asset_id: [],
         switched_off=lambda: not _settings()["enabled"],
         gone=Asset.DoesNotExist,
     )

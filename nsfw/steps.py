@@ -45,7 +45,6 @@ def definition() -> StepDefinition:
             Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden")
         ),
         settings_version=settings_version,
-        next_steps=lambda asset_id: [],
         switched_off=lambda: not nsfw_config()["enabled"],
         gone=Asset.DoesNotExist,
     )

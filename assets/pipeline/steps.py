@@ -242,8 +242,13 @@ def _after_thumbnails(asset_id: str) -> list[Step]:
     return [Step.VIDEO_ENCODE] if is_video else []
 
 
-def _after_video_encode(asset_id: str) -> list[Step]:
-    return []
+# The upload chain metadata -> storage template -> thumbnails -> (videos) encode, registered with the jobs engine as
+# followers (the apps above assets add theirs after the thumbnails).
+CHAIN: tuple[tuple[Step, Callable[[str], list[Step]]], ...] = (
+    (Step.METADATA, _after_metadata),
+    (Step.STORAGE_TEMPLATE, _after_storage_template),
+    (Step.THUMBNAILS, _after_thumbnails),
+)
 
 
 def _candidates(eligible: Q) -> Callable[[], QuerySet[Asset]]:
@@ -259,7 +264,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_extract_metadata,
             candidates=_candidates(Q()),
             settings_version=lambda: METADATA_VERSION,
-            next_steps=_after_metadata,
             gone=Asset.DoesNotExist,
         ),
         StepDefinition(
@@ -268,7 +272,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_apply_storage_template,
             candidates=_candidates(Q(library__isnull=True)),
             settings_version=lambda: _version(config_cached()["storageTemplate"]),
-            next_steps=_after_storage_template,
             switched_off=lambda: not config_cached()["storageTemplate"]["enabled"],
             gone=Asset.DoesNotExist,
         ),
@@ -278,7 +281,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_thumbnails_generate,
             candidates=_candidates(Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden")),
             settings_version=lambda: _version(config_cached()["image"]),
-            next_steps=_after_thumbnails,
             gone=Asset.DoesNotExist,
         ),
         # Video transcoding (issue 5): decide, then encode, remux or delete a transcode no longer needed.
@@ -288,7 +290,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_video_encode,
             candidates=_candidates(Q(type=AssetType.VIDEO)),
             settings_version=lambda: transcode_settings_version(config_cached()["ffmpeg"]),
-            next_steps=_after_video_encode,
             gone=Asset.DoesNotExist,
         ),
     ]
