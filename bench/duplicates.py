@@ -193,7 +193,10 @@ def bench_lookup(count: int, repeat: int) -> None:
     print(f"lookup among {count} hashes of one user ({connection.vendor}), median wall time of {repeat}:")
     scan, scan_cpu, with_backend = _timed(lambda: _scan(user, probe, DEFAULT_DISTANCE), repeat)
     trip = median_ms(_round_trip, repeat)
-    counted = "this process and the database backend" if with_backend else "this process only"
+    if connection.vendor != "postgresql":
+        counted = "this process (SQLite runs in it)"
+    else:
+        counted = "this process and the database backend" if with_backend else "this process only (a remote server)"
     print(f"  CPU time per call: {counted}")
     print(f"  reference, one database round trip (SELECT 1): {trip:.2f} ms")
     print(f"  reference, a scan of every hash (distance {DEFAULT_DISTANCE}): {scan:.2f} ms wall, {scan_cpu:.2f} ms CPU")

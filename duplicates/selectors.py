@@ -60,7 +60,7 @@ def _candidates(owner_id, keys: list[list[int]], value: int, max_distance: int) 
     )
     arrays = ["{" + ",".join(map(str, band_keys)) + "}" for _, band_keys in searched]
     # At the widest distances the planner's estimate of the candidates (a few thousand of 100,000) comes close to
-    # a scan's, and it picked a scan of every hash, parallel or not, 3 to 5 times the work of the chunk indexes
+    # a scan's, and it picked a scan of every hash, parallel or not, about twice the CPU time of the chunk indexes
     # (bench/duplicates.py). The settings hold only in a savepoint that is rolled back once the rows are read, so
     # they end with this query, in or out of the caller's transaction.
     with transaction.atomic(), connection.cursor() as cursor:
