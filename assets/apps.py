@@ -20,15 +20,17 @@ class AssetsConfig(AppConfig):
         from celery.schedules import crontab
 
         from assets.file_moves.migration import storage_template_migration_start
-        from assets.pipeline.steps import definitions
+        from assets.pipeline.steps import CHAIN, definitions
         from assets.pipeline.tasks import STEP_TASKS
         from assets.services import deletions_resend
         from jobs.queues import Queue
         from jobs.registry import ScheduledTask, register_queue_start, register_reconcile_hook, register_schedule
-        from jobs.steps import register_step
+        from jobs.steps import register_follower, register_step
 
         for definition in definitions(STEP_TASKS):
             register_step(definition)
+        for after, follower in CHAIN:
+            register_follower(after=after, follower=follower)
         # Immich's one Start of storageTemplateMigration: every asset, archived and trashed too, as a recorded run.
         register_queue_start(Queue.STORAGE_TEMPLATE_MIGRATION, lambda force: storage_template_migration_start())
         register_reconcile_hook(Queue.BACKGROUND_TASK, lambda before: deletions_resend(deleted_before=before))

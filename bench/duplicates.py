@@ -9,9 +9,13 @@ replaced):
 - hash: the perceptual hash of a 250-pixel WebP thumbnail (what the step reads) and of a 1440-pixel JPEG preview,
   against decoding that same thumbnail alone (Pillow, full size, RGB) and against the thumbnail step that runs
   before it (one 12-megapixel JPEG to thumbnail and preview);
-- lookup: the multi-index search for the neighbours of one new hash among --hashes hashes of one user (the
-  default distance and the largest), and the whole grouping of one asset (search, write, group), against a scan of
-  every hash (PostgreSQL: bit_count of the xor over the table; SQLite: the same measured in Python)."""
+- lookup: the multi-index search for the neighbours of one new hash among --hashes hashes of one user (distance 0,
+  the default and the largest), and the whole grouping of one asset (search, write, group), against a scan of
+  every hash (PostgreSQL: bit_count of the xor over the table, in one process; SQLite: the same measured in
+  Python). Each with its wall time (median) and its CPU time per call: this process's, plus the PostgreSQL
+  backend's when the server runs on this machine (/proc), so that figures from a loaded machine still compare.
+
+The seeding of --hashes assets takes minutes on a loaded machine; --hashes 20000 is quicker to try a change."""
 
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -118,7 +124,9 @@ def _seed(count: int) -> tuple[User, list[int]]:
 
 def _scan(user: User, value: int, distance: int) -> int:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        # In one process, as the search runs: a parallel scan's workers would take CPU time not counted here.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(
                 "SELECT count(*) FROM duplicates_assethash WHERE owner_id = %s AND bit_count((phash # %s)::bit(64)) <= %s",
                 [user.id, perceptual.to_signed(value), distance],
@@ -131,6 +139,40 @@ def _scan(user: User, value: int, distance: int) -> int:
 def _round_trip() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+
+
+def _backend_cpu_seconds(pid: int | None) -> float | None:
+    """The CPU time (user + system) of the PostgreSQL backend `pid`, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return 0.0  # SQLite runs in this process: its time is the process's
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # a server elsewhere: only this process's time is counted
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pid() -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _timed(run: Callable[[], object], repeat: int) -> tuple[float, float, bool]:
+    """(median wall ms, CPU ms per call, whether the backend's CPU is in it). The CPU time is summed over all the
+    calls and divided (the backend's is counted in clock ticks of 10 ms)."""
+    run()  # warm: plans and pages cached, as for a worker that has grouped an asset before
+    pid = _backend_pid()
+    backend = _backend_cpu_seconds(pid)
+    process = time.process_time()
+    wall = median_ms(run, repeat)
+    cpu = time.process_time() - process
+    after = _backend_cpu_seconds(pid)
+    if backend is not None and after is not None:
+        cpu += after - backend
+    return wall, cpu * 1000 / repeat, backend is not None
 
 
 def _near_copy(value: int, flips: int, rng: np.random.Generator) -> int:
@@ -148,19 +190,29 @@ def bench_lookup(count: int, repeat: int) -> None:
         owner=user, type="IMAGE", original_path="/bench/new.jpg", original_file_name="new.jpg",
         checksum=uuid.uuid4().bytes + b"\0" * 4, file_created_at=TAKEN, file_modified_at=TAKEN, local_date_time=TAKEN,
     )  # fmt: skip
-    print(f"lookup among {count} hashes of one user ({connection.vendor}), median of {repeat}:")
-    scan = median_ms(lambda: _scan(user, probe, DEFAULT_DISTANCE), repeat)
+    print(f"lookup among {count} hashes of one user ({connection.vendor}), median wall time of {repeat}:")
+    scan, scan_cpu, with_backend = _timed(lambda: _scan(user, probe, DEFAULT_DISTANCE), repeat)
     trip = median_ms(_round_trip, repeat)
+    if connection.vendor != "postgresql":
+        counted = "this process (SQLite runs in it)"
+    else:
+        counted = "this process and the database backend" if with_backend else "this process only (a remote server)"
+    print(f"  CPU time per call: {counted}")
     print(f"  reference, one database round trip (SELECT 1): {trip:.2f} ms")
-    for distance in (DEFAULT_DISTANCE, MAX_HAMMING_DISTANCE):
+    print(f"  reference, a scan of every hash (distance {DEFAULT_DISTANCE}): {scan:.2f} ms wall, {scan_cpu:.2f} ms CPU")
+    for distance in (0, DEFAULT_DISTANCE, MAX_HAMMING_DISTANCE):
         found: list = []
 
         def search(distance=distance, found=found) -> None:
             found[:] = selectors.hash_neighbours(owner_id=user.id, value=probe, max_distance=distance, exclude=None)
 
-        took = median_ms(search, repeat)
-        print(f"  multi-index search, distance {distance}: {took:.2f} ms, {len(found)} found (target < 10 ms)")
-        print(f"    reference, a scan of every hash: {scan:.2f} ms -> ratio {took / scan:.3f}")
+        took, cpu = _timed(search, repeat)[:2]
+        expected = _scan(user, probe, distance)  # the search must find what a scan finds
+        print(
+            f"  multi-index search, distance {distance}: {took:.2f} ms wall, {cpu:.2f} ms CPU (target < 10 ms), "
+            f"{len(found)} found (the scan: {expected})\n"
+            f"    ratio to the scan: {took / scan:.3f} wall, {cpu / scan_cpu:.3f} CPU"
+        )
 
     def record() -> None:
         with transaction.atomic():
@@ -169,9 +221,10 @@ def bench_lookup(count: int, repeat: int) -> None:
             )
             transaction.set_rollback(True)
 
-    took = median_ms(record, repeat)
-    print(f"  grouping one new asset (search, write, group; distance {DEFAULT_DISTANCE}): {took:.2f} ms")
-    print(f"    ratio to the scan: {took / scan:.3f}")
+    took, cpu = _timed(record, repeat)[:2]
+    print(f"  grouping one new asset (search, write, group; distance {DEFAULT_DISTANCE}):")
+    print(f"    {took:.2f} ms wall, {cpu:.2f} ms CPU")
+    print(f"    ratio to the scan: {took / scan:.3f} wall, {cpu / scan_cpu:.3f} CPU")
     User.objects.filter(pk=user.pk).delete()
 
 

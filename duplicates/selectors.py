@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from assets.models import Asset, AssetStatus, Visibility
@@ -26,11 +26,12 @@ class Neighbour:
 
 def hash_neighbours(*, owner_id, value: int, max_distance: int, exclude) -> list[Neighbour]:
     """The owner's shown assets hashed within `max_distance` bits of `value`, found through the chunk indexes: a
-    hash within d bits has a chunk within d // BANDS bits of the same chunk of `value` (pigeonhole), so only those
-    chunk values are looked up. The candidates (a few hundred among 100,000) are measured exactly, and only the
-    near ones are then checked against their assets (a join for every candidate would cost more than the search)."""
-    radius = max_distance // perceptual.BANDS
-    keys = [perceptual.band_neighbours(band, radius) for band in perceptual.bands(value)]
+    hash within d bits has a chunk within its radius (`perceptual.band_radii`) of the same chunk of `value`
+    (pigeonhole), so only those chunk values are looked up. The candidates (a few hundred among 100,000) are
+    measured exactly, and only the near ones are then checked against their assets (a join for every candidate
+    would cost more than the search)."""
+    radii = perceptual.band_radii(max_distance)
+    keys = [perceptual.band_neighbours(band, radius) for band, radius in zip(perceptual.bands(value), radii)]
     near = {
         asset_id: duplicate_id
         for asset_id, phash, duplicate_id in _candidates(owner_id, keys, value, max_distance)
@@ -43,22 +44,32 @@ def hash_neighbours(*, owner_id, value: int, max_distance: int, exclude) -> list
 
 
 def _candidates(owner_id, keys: list[list[int]], value: int, max_distance: int) -> list[tuple]:
-    """(asset id, hash, group) of the owner's rows with a chunk among `keys`. PostgreSQL gets each chunk's keys as
-    one array and measures the distance itself (hundreds of placeholders cost more to send than the search takes);
-    SQLite, the ORM's IN lists, measured by the caller."""
+    """(asset id, hash, group) of the owner's rows with a chunk among `keys` (a chunk without keys is not looked
+    up). PostgreSQL gets each chunk's keys as one array literal and measures the distance itself (hundreds of
+    placeholders, or a list adapted element by element, cost more to send than the search takes); SQLite, the
+    ORM's IN lists, measured by the caller."""
+    searched = [(index, band_keys) for index, band_keys in enumerate(keys) if band_keys]
     if connection.vendor != "postgresql":
         near = Q()
-        for index, band_keys in enumerate(keys):
+        for index, band_keys in searched:
             near |= Q(**{f"band{index}__in": band_keys})
         return list(AssetHash.objects.filter(near, owner_id=owner_id).values_list("asset_id", "phash", "duplicate_id"))
-    any_band = " OR ".join(f"band{index} = ANY(%s::integer[])" for index in range(len(keys)))
+    any_band = " OR ".join(f"band{index} = ANY(%s::integer[])" for index, _ in searched)
     sql = (
         f"SELECT asset_id, phash, duplicate_id FROM {AssetHash._meta.db_table} WHERE owner_id = %s AND ({any_band}) "
         "AND bit_count((phash # %s)::bit(64)) <= %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [owner_id, *keys, perceptual.to_signed(value), max_distance])
-        return cursor.fetchall()
+    arrays = ["{" + ",".join(map(str, band_keys)) + "}" for _, band_keys in searched]
+    # At the widest distances the planner's estimate of the candidates (a few thousand of 100,000) comes close to
+    # a scan's, and it picked a scan of every hash, parallel or not, about twice the CPU time of the chunk indexes
+    # (bench/duplicates.py). The settings hold only in a savepoint that is rolled back once the rows are read, so
+    # they end with this query, in or out of the caller's transaction.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(sql, [owner_id, *arrays, perceptual.to_signed(value), max_distance])
+        rows = cursor.fetchall()
+        transaction.set_rollback(True)
+    return rows
 
 
 def checksum_twins(*, owner_id, checksum: bytes, exclude) -> list[Neighbour]:

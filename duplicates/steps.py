@@ -7,15 +7,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from assets.models import Asset, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
+from assets.models import Asset, AssetFileType, AssetStatus, AssetType, Visibility
+from assets.pipeline.step_inputs import NotGenerated, generated_file_apply
 from duplicates import services
-from immich import storage
 from jobs.models import Step, StepStatus
-from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
 from jobs.system_config import config_cached
 from workers.media import perceptual
-from workers.media.errors import UnreadableMedia
 
 COMPARED_TYPES = (AssetType.IMAGE, AssetType.VIDEO)
 
@@ -37,17 +35,10 @@ def asset_detect_duplicates(asset_id: str) -> StepStatus:
     if asset.type not in COMPARED_TYPES or not shown or not _settings()["enabled"]:
         services.assets_ungroup(owner_id=asset.owner_id, asset_ids=[asset.id])
         return StepStatus.SKIPPED
-    thumbnail = AssetFile.objects.filter(asset_id=asset.id, type=AssetFileType.THUMBNAIL).values_list("path", flat=True)
-    path = thumbnail.first()
-    if path is None:
-        return StepStatus.SKIPPED  # no thumbnail (its step failed, with its reason): nothing to compare
     try:
-        with storage.local_copy(path) as local:
-            value = perceptual.perceptual_hash(local)
-    except FileNotFoundError as error:
-        raise PermanentFailure(f"the thumbnail is missing ({path}): regenerate the thumbnails first") from error
-    except UnreadableMedia as error:
-        raise PermanentFailure(str(error)) from error
+        value = generated_file_apply(asset=asset, kind=AssetFileType.THUMBNAIL, work=perceptual.perceptual_hash)
+    except NotGenerated:
+        return StepStatus.SKIPPED  # no thumbnail (its step failed, with its reason): nothing to compare
     services.asset_hash_record(
         asset=asset,
         value=value,
@@ -66,7 +57,6 @@ def definition(task: Any) -> StepDefinition:
             Q(type__in=COMPARED_TYPES) & ~Q(visibility=Visibility.HIDDEN)
         ),
         settings_version=settings_version,
-        next_steps=lambda asset_id: [],
         switched_off=lambda: not _settings()["enabled"],
         gone=Asset.DoesNotExist,
     )

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from assets import apis as asset_apis
-from assets import download_apis
+from assets import download_apis, file_apis, timeline_apis
 from assets.pipeline import apis as transcode_apis
 from immich import server_apis
 from immich.exception_handler import immich_body
@@ -41,20 +41,20 @@ api = [
     path("assets", asset_apis.AssetsRootApi.as_view()),
     path("assets/copy", asset_apis.AssetCopyApi.as_view()),
     path("assets/bulk-upload-check", asset_apis.BulkUploadCheckApi.as_view()),
-    path("assets/statistics", asset_apis.AssetStatisticsApi.as_view()),
-    path("admin/users/<uuid:user_id>/statistics", asset_apis.AdminUserStatisticsApi.as_view()),
+    path("assets/statistics", timeline_apis.AssetStatisticsApi.as_view()),
+    path("admin/users/<uuid:user_id>/statistics", timeline_apis.AdminUserStatisticsApi.as_view()),
     path("assets/<uuid:asset_id>", asset_apis.AssetDetailApi.as_view()),
-    path("assets/<uuid:asset_id>/original", asset_apis.AssetOriginalApi.as_view()),
-    path("assets/<uuid:asset_id>/thumbnail", asset_apis.AssetThumbnailApi.as_view()),
-    path("assets/<uuid:asset_id>/video/playback", asset_apis.AssetPlaybackApi.as_view()),
+    path("assets/<uuid:asset_id>/original", file_apis.AssetOriginalApi.as_view()),
+    path("assets/<uuid:asset_id>/thumbnail", file_apis.AssetThumbnailApi.as_view()),
+    path("assets/<uuid:asset_id>/video/playback", file_apis.AssetPlaybackApi.as_view()),
     path("assets/jobs", asset_apis.AssetJobsApi.as_view()),
     path("trash/restore", asset_apis.TrashRestoreApi.as_view()),
     path("trash/restore/assets", asset_apis.TrashRestoreAssetsApi.as_view()),
     path("trash/empty", asset_apis.TrashEmptyApi.as_view()),
     path("download/info", download_apis.DownloadInfoApi.as_view()),
     path("download/archive", download_apis.DownloadArchiveApi.as_view()),
-    path("timeline/buckets", asset_apis.TimeBucketsApi.as_view()),
-    path("timeline/bucket", asset_apis.TimeBucketApi.as_view()),
+    path("timeline/buckets", timeline_apis.TimeBucketsApi.as_view()),
+    path("timeline/bucket", timeline_apis.TimeBucketApi.as_view()),
     path("jobs", job_apis.JobsApi.as_view()),
     path("jobs/<str:queue_name>", job_apis.JobCommandApi.as_view()),
     path("queues", job_apis.QueuesApi.as_view()),

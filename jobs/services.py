@@ -335,7 +335,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
     for row in rows:
         asset_id = str(row.asset_id)
         if row.continue_chain and asset_id in outcomes:
-            for next_step in steps_after(definition, asset_id):
+            for next_step in steps_after(definition.step, asset_id):
                 following.setdefault((next_step, row.priority), []).append(asset_id)
     while following:
         (next_step, priority), ids = following.popitem()
@@ -354,7 +354,7 @@ def _continue_chains(rows: list[AssetStep], outcomes: dict[str, StepStatus], def
             kept_outcome="",
         )
         for asset_id in ids:
-            for after in steps_after(next_definition, asset_id):
+            for after in steps_after(next_step, asset_id):
                 following.setdefault((after, priority), []).append(asset_id)
 
 

@@ -32,7 +32,6 @@ class StepDefinition:
     # The assets this step applies to, for All and Missing: a query whose primary keys are asset ids.
     candidates: Callable[[], QuerySet[Any]]
     settings_version: Callable[[], str]  # outputs made under other settings count as missing
-    next_steps: Callable[[str], list[Step]]  # what the upload chain runs after this step, for one asset
     # True while the step would skip every asset (its feature is switched off): the upload chain then records it
     # skipped without sending it, and goes on to the steps after it.
     switched_off: Callable[[], bool] = lambda: False
@@ -53,14 +52,12 @@ def step_definition(step: Step) -> StepDefinition:
 
 
 def register_follower(*, after: Step, follower: Callable[[str], list[Step]]) -> None:
-    """An app's steps that the upload chain runs after `after` (for one asset), besides the step's own
-    `next_steps`: an app above assets joins the chain without assets knowing of it."""
+    """The one way a step joins the upload chain: `follower` names the steps to run after `after` for one asset.
+    Each app registers its own (in its AppConfig.ready), so an app above assets joins the chain without assets
+    knowing of it; followers answer in the order they were registered (the apps' order)."""
     _FOLLOWERS.setdefault(after, []).append(follower)
 
 
-def steps_after(definition: StepDefinition, asset_id: str) -> list[Step]:
-    """What the upload chain runs after `definition`'s step for one asset: its own next steps, then the followers."""
-    return [
-        *definition.next_steps(asset_id),
-        *(step for follower in _FOLLOWERS.get(definition.step, []) for step in follower(asset_id)),
-    ]
+def steps_after(step: Step, asset_id: str) -> list[Step]:
+    """What the upload chain runs after `step` for one asset: what each of its followers names."""
+    return [next_step for follower in _FOLLOWERS.get(step, []) for next_step in follower(asset_id)]

@@ -6,31 +6,19 @@ from __future__ import annotations
 from django.db.models import Q
 
 from assets.models import Asset, AssetFileType, AssetStatus, AssetType
-from assets.selectors import generated_file, missing_thumbnail_reason
-from immich import storage
+from assets.pipeline.step_inputs import generated_file_apply
 from jobs.models import Step, StepStatus
-from jobs.services import PermanentFailure
 from jobs.steps import StepDefinition
 from nsfw.selectors import nsfw_config
 from nsfw.services import verdict_record
 from workers.media import nsfw as media
-from workers.media.errors import UnreadableMedia
 
 
 def asset_detect_nsfw(asset_id: str) -> StepStatus:
     if not nsfw_config()["enabled"]:
         return StepStatus.SKIPPED
     asset = Asset.objects.only("id", "type").get(pk=asset_id)
-    path = generated_file(asset=asset, kind=AssetFileType.PREVIEW)
-    if path is None:
-        raise PermanentFailure(f"no preview to examine: {missing_thumbnail_reason(asset=asset)}")
-    try:
-        with storage.local_copy(path) as local:
-            score = media.nsfw_score(local)
-    except FileNotFoundError as error:
-        raise PermanentFailure(f"the preview file is missing ({path}): regenerate the thumbnails") from error
-    except UnreadableMedia as error:
-        raise PermanentFailure(str(error)) from error
+    score = generated_file_apply(asset=asset, kind=AssetFileType.PREVIEW, work=media.nsfw_score)
     verdict_record(asset_id=asset.pk, score=score, model=media.model_version())
     return StepStatus.DONE
 
@@ -57,7 +45,6 @@ def definition() -> StepDefinition:
             Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden")
         ),
         settings_version=settings_version,
-        next_steps=lambda asset_id: [],
         switched_off=lambda: not nsfw_config()["enabled"],
         gone=Asset.DoesNotExist,
     )

@@ -20,10 +20,11 @@ from django.utils import timezone as django_timezone
 from assets.hooks import MetadataRead, keywords_read, locations_changed, metadata_read
 from assets.live import assets_announce_update
 from assets.models import Asset, AssetExif, AssetStatus, AssetType, Visibility
+from assets.pipeline.step_inputs import unusable_input_fails
 from assets.pipeline.thumbnails import MAX_PIXELS, asset_thumbnails_generate
 from assets.pipeline.transcode import asset_video_encode
 from assets.pipeline.transcode import settings_version as transcode_settings_version
-from assets.storage import OFFLINE_REASON, local_original, original_roots
+from assets.storage import local_original, original_roots
 from immich import live_events, storage
 from immich.limits import DESCRIPTION_MAX_LENGTH, EXTRACTED_TEXT_MAX_LENGTH
 from jobs.models import Step, StepStatus
@@ -41,13 +42,9 @@ def _version(payload: object) -> str:
 
 def asset_extract_metadata(asset_id: str) -> StepStatus:
     asset = Asset.objects.get(pk=asset_id)
-    try:
+    with unusable_input_fails(missing=f"the original file is missing: {asset.original_path}"):
         with local_original(asset) as path, _local_sidecar(asset, path) as sidecar:
             _extract_metadata(asset, path, sidecar)
-    except FileNotFoundError as error:
-        raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
-    except fs.OutsideRoots as error:
-        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
     if asset.files.exists():  # read again (not an upload, told of with its first thumbnails): the apps show it
         assets_announce_update(asset_ids=[asset.id])
     return StepStatus.DONE
@@ -76,13 +73,10 @@ def _extract_metadata(asset: Asset, path: Path, sidecar: Path | None) -> None:
         "default_zone": config_cached()["metadata"]["defaultTimeZone"],
         "fallback_date": asset.file_created_at,
     }
-    try:
-        if asset.type == AssetType.VIDEO:
-            facts = metadata.video_facts(path, **options)
-        else:
-            facts = metadata.image_facts(path, max_pixels=MAX_PIXELS, **options)
-    except metadata.UnreadableMedia as error:
-        raise PermanentFailure(str(error)) from error
+    if asset.type == AssetType.VIDEO:
+        facts = metadata.video_facts(path, **options)
+    else:
+        facts = metadata.image_facts(path, max_pixels=MAX_PIXELS, **options)
     width, height = facts.displayed_size
     warnings = list(facts.warnings)
     asset_id = asset.id
@@ -251,8 +245,13 @@ def _after_thumbnails(asset_id: str) -> list[Step]:
     return [Step.VIDEO_ENCODE] if is_video else []
 
 
-def _after_video_encode(asset_id: str) -> list[Step]:
-    return []
+# The upload chain metadata -> storage template -> thumbnails -> (videos) encode, registered with the jobs engine as
+# followers (the apps above assets add theirs after the thumbnails).
+CHAIN: tuple[tuple[Step, Callable[[str], list[Step]]], ...] = (
+    (Step.METADATA, _after_metadata),
+    (Step.STORAGE_TEMPLATE, _after_storage_template),
+    (Step.THUMBNAILS, _after_thumbnails),
+)
 
 
 def _candidates(eligible: Q) -> Callable[[], QuerySet[Asset]]:
@@ -268,7 +267,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_extract_metadata,
             candidates=_candidates(Q()),
             settings_version=lambda: METADATA_VERSION,
-            next_steps=_after_metadata,
             gone=Asset.DoesNotExist,
         ),
         StepDefinition(
@@ -277,7 +275,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_apply_storage_template,
             candidates=_candidates(Q(library__isnull=True)),
             settings_version=lambda: _version(config_cached()["storageTemplate"]),
-            next_steps=_after_storage_template,
             switched_off=lambda: not config_cached()["storageTemplate"]["enabled"],
             gone=Asset.DoesNotExist,
         ),
@@ -287,7 +284,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_thumbnails_generate,
             candidates=_candidates(Q(type__in=[AssetType.IMAGE, AssetType.VIDEO]) & ~Q(visibility="hidden")),
             settings_version=lambda: _version(config_cached()["image"]),
-            next_steps=_after_thumbnails,
             gone=Asset.DoesNotExist,
         ),
         # Video transcoding (issue 5): decide, then encode, remux or delete a transcode no longer needed.
@@ -297,7 +293,6 @@ def definitions(tasks: dict[Step, Any]) -> list[StepDefinition]:
             work=asset_video_encode,
             candidates=_candidates(Q(type=AssetType.VIDEO)),
             settings_version=lambda: transcode_settings_version(config_cached()["ffmpeg"]),
-            next_steps=_after_video_encode,
             gone=Asset.DoesNotExist,
         ),
     ]

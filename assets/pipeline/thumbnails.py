@@ -10,12 +10,12 @@ from django.db import transaction
 
 from assets.live import asset_announce
 from assets.models import Asset, AssetFile, AssetFileType, AssetType, Visibility
-from assets.storage import OFFLINE_REASON, local_original, nested_folder
+from assets.pipeline.step_inputs import unusable_input_fails
+from assets.storage import local_original, nested_folder
 from immich import storage
 from jobs.models import StepStatus
-from jobs.services import PermanentFailure
 from jobs.system_config import config_cached
-from workers.media import fs, metadata, thumbnails
+from workers.media import thumbnails
 
 MAX_PIXELS = 250_000_000
 KINDS = (AssetFileType.THUMBNAIL, AssetFileType.PREVIEW)
@@ -46,7 +46,7 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
     image_config = config_cached()["image"]
     specs = thumbnail_specs(image_config)
     outputs = {spec.kind: thumbnail_path(asset, spec) for spec in specs}
-    try:
+    with unusable_input_fails(missing=f"the original file is missing: {asset.original_path}"):
         with local_original(asset) as source, storage.outputs(outputs) as written:
             if asset.type == AssetType.VIDEO:
                 result = thumbnails.generate_video_thumbnails(source, written, specs)
@@ -59,12 +59,6 @@ def asset_thumbnails_generate(asset_id: str) -> StepStatus:
                     decode_limit=settings.DECODE_MEMORY_LIMIT,
                     colorspace=image_config["colorspace"],
                 )
-    except FileNotFoundError as error:
-        raise PermanentFailure(f"the original file is missing: {asset.original_path}") from error
-    except fs.OutsideRoots as error:
-        raise PermanentFailure(f"{OFFLINE_REASON}: {error}") from error
-    except metadata.UnreadableMedia as error:
-        raise PermanentFailure(str(error)) from error
     with transaction.atomic():
         previous = dict(
             AssetFile.objects.filter(asset_id=asset.id, type__in=[k.value for k in KINDS]).values_list("type", "path")

@@ -9,7 +9,7 @@ median or not. Low frequencies are the picture's coarse layout, which survives e
 same picture; the median makes the bits balanced whatever the exposure. A few lines of numpy, no other dependency.
 
 The 64 bits are also cut into BANDS chunks of BAND_BITS bits for the multi-index search (duplicates app): two hashes
-within a distance d differ by at most d // BANDS bits in at least one chunk (pigeonhole)."""
+within a distance d have at least one chunk within that chunk's radius of `band_radii(d)` (pigeonhole)."""
 
 from __future__ import annotations
 
@@ -73,8 +73,22 @@ def bands(value: int) -> tuple[int, ...]:
     return tuple((value >> (BAND_BITS * (BANDS - 1 - index))) & _BAND_MASK for index in range(BANDS))
 
 
+def band_radii(max_distance: int) -> tuple[int, ...]:
+    """For each chunk, how many bits it may differ by in the search (-1: the chunk is not looked up). Two hashes
+    within `max_distance` bits have at least one chunk within its radius: were every chunk farther (radius + 1 bits
+    or more), they would differ by sum(radius + 1) = max_distance + 1 bits or more. So with d = BANDS * r + a, the
+    first a + 1 chunks get r and the others r - 1 (Norouzi, Punjani and Fleet's multi-index hashing): at the largest
+    distance, 12, one chunk is searched 3 bits wide (697 keys) and three 2 bits wide (137 keys each), where a radius
+    of d // BANDS for every chunk would look up 4 x 697 keys for twice the candidates."""
+    widest, wider = divmod(max_distance, BANDS)
+    return tuple(widest if index <= wider else widest - 1 for index in range(BANDS))
+
+
 def band_neighbours(band: int, radius: int) -> list[int]:
-    """Every chunk value within `radius` differing bits of `band` (itself included): the index keys to look up."""
+    """Every chunk value within `radius` differing bits of `band` (itself included; none for a negative radius): the
+    index keys to look up."""
+    if radius < 0:
+        return []
     found = [band]
     frontier = [(band, 0)]
     for _ in range(radius):
