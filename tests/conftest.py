@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,24 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own reordering, which it keeps within each file
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (bin/test: --dist loadfile --no-loadscope-reorder) the files are handed out in the order
+    of their first test. The files that start real processes (marked e2e) take longest: they go first, and then the
+    rest from the file with the most tests down, so that the run ends on small files rather than with one process
+    still in an end-to-end file while the other waits."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    tests_in = Counter(item.nodeid.split("::")[0] for item in items)
+    starts_processes = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("e2e")}
+
+    def file_order(item: pytest.Item) -> tuple[bool, int, str]:
+        file = item.nodeid.split("::")[0]
+        return file not in starts_processes, -tests_in[file], file
+
+    items.sort(key=file_order)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Access-control fixtures: a victim (alice, the `user` fixture) with one object of every kind the API scopes to
+"""Access-control helpers: a victim (alice, the `user` fixture) with one object of every kind the API scopes to
 its owner, each named with a marker and backed by real files; an intruder (bob, `other_user`) with a few objects
 of his own for requests that must name one; and a snapshot of everything of the victim's that a request could
 change (rows and bytes on disk)."""
@@ -10,7 +10,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from django.db.models import Q
 
 from accounts import services as account_services
@@ -126,25 +125,20 @@ def build_world(api, user: User, folder: Path) -> World:
     )  # fmt: skip
 
 
-@pytest.fixture
-def victim(api, user, tmp_path) -> World:
-    return build_world(api, user, tmp_path / "alice")
-
-
-@pytest.fixture
-def intruder_objects(other_api, other_user, tmp_path) -> World:
-    """Bob's own photo, album and person: the requests that must name an object of the caller's own use these."""
-    image = upload_photo(other_api, tmp_path / "bob", "bob.jpg", color=(5, 5, 250))
-    album = other_api.post("/api/albums", {"albumName": "bob album", "assetIds": [image]}, format="json").json()["id"]
-    person = Person.objects.create(owner=other_user, name="bob person")
-    tag = _tag(other_api, "bob/tag", [image])
-    stack = other_api.post("/api/stacks", {"assetIds": [image, upload_photo(other_api, tmp_path / "bob", "bob2.jpg",
-                                           color=(250, 5, 5))]}, format="json").json()["id"]  # fmt: skip
+def build_intruder_objects(api, user: User, folder: Path) -> World:
+    """Bob's own photo, album, person, tag, stack and memory: the requests that must name an object of the caller's
+    own use these (`api`: a client with his full-permission key)."""
+    image = upload_photo(api, folder, "bob.jpg", color=(5, 5, 250))
+    album = api.post("/api/albums", {"albumName": "bob album", "assetIds": [image]}, format="json").json()["id"]
+    person = Person.objects.create(owner=user, name="bob person")
+    tag = _tag(api, "bob/tag", [image])
+    second = upload_photo(api, folder, "bob2.jpg", color=(250, 5, 5))
+    stack = api.post("/api/stacks", {"assetIds": [image, second]}, format="json").json()["id"]
     ids = {
         "image": image, "album": album, "person": str(person.id), "tag": tag, "stack": stack,
-        "memory": _memory(other_api, image),
+        "memory": _memory(api, image),
     }  # fmt: skip
-    return World(user=other_user, ids=ids)
+    return World(user=user, ids=ids)
 
 
 def _files_of(user: User, media_root: Path) -> dict[str, str]:

@@ -20,6 +20,14 @@ from tests.security.matrix import (
     schema_operations,
     send,
 )
+from tests.security.shared_world import (  # noqa: F401  (fixtures, see there)
+    intruder_objects,
+    intruder_user,
+    shared_media_root,
+    victim,
+    victim_user,
+    worlds,
+)
 
 pytestmark = pytest.mark.django_db
 

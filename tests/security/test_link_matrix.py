@@ -14,6 +14,12 @@ from rest_framework.test import APIClient
 from sharing.models import SharedLink
 from tests.security.conftest import snapshot
 from tests.security.matrix import RULES, Access, request_for, schema_operations, send
+from tests.security.shared_world import (  # noqa: F401  (fixtures, see there)
+    shared_media_root,
+    victim,
+    victim_user,
+    worlds,
+)
 from tests.security.test_access_matrix import _content, _victim_ids, assert_nothing_leaked
 
 pytestmark = pytest.mark.django_db
