@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from django.core.management import call_command
 from django.test.utils import setup_test_environment
@@ -12,6 +14,9 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import User
+from assets.models import Asset
+
+BARE_TAKEN = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def bench_client(email: str, assets: int, seed: Callable[[User, int], None]) -> tuple[User, APIClient]:
@@ -30,3 +35,13 @@ def bench_client(email: str, assets: int, seed: Callable[[User, int], None]) -> 
     client = APIClient(HTTP_HOST="localhost")
     client.credentials(HTTP_X_API_KEY=secret)
     return user, client
+
+
+def seed_bare_images(user: User, count: int) -> None:
+    """`count` image rows of `user` with no file, EXIF or generated files: for benches of what the rows alone cost."""
+    Asset.objects.bulk_create(
+        (Asset(owner=user, type="IMAGE", original_path=f"/bench/{index}.jpg", original_file_name=f"{index}.jpg",
+               checksum=uuid.uuid4().bytes[:20], file_created_at=BARE_TAKEN, file_modified_at=BARE_TAKEN,
+               local_date_time=BARE_TAKEN) for index in range(count)),
+        batch_size=2000,
+    )  # fmt: skip

@@ -19,8 +19,6 @@ import argparse
 import os
 import statistics
 import sys
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 # The repository root, in place of this folder (whose queue.py would shadow the standard library's).
@@ -31,26 +29,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from accounts.models import User  # noqa: E402
 from assets.live import ANNOUNCED_AT_ONCE, assets_announce_update_now  # noqa: E402
 from assets.models import Asset  # noqa: E402
-from bench.library import bench_client  # noqa: E402
+from bench.library import bench_client, seed_bare_images  # noqa: E402
 from bench.timing import timed_ms  # noqa: E402
 from jobs.broker import client as broker  # noqa: E402
 from jobs.broker import lane_keys
 from jobs.queues import Queue  # noqa: E402
 
 EMAIL = "bench-live-events@example.com"
-TAKEN = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def _seed(user: User, count: int) -> None:
-    Asset.objects.bulk_create(
-        (Asset(owner=user, type="IMAGE", original_path=f"/bench/{index}.jpg", original_file_name=f"{index}.jpg",
-               checksum=uuid.uuid4().bytes[:20], file_created_at=TAKEN, file_modified_at=TAKEN,
-               local_date_time=TAKEN) for index in range(count)),
-        batch_size=2000,
-    )  # fmt: skip
 
 
 def main() -> None:
@@ -58,7 +45,7 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    user, client = bench_client(EMAIL, args.assets, _seed)
+    user, client = bench_client(EMAIL, args.assets, seed_bare_images)
     ids = [str(pk) for pk in Asset.objects.filter(owner=user).values_list("id", flat=True)]
     edits, announces, few = [], [], []
     for round_number in range(args.rounds + 1):  # the first round warms up

@@ -35,12 +35,11 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from assets.models import Asset  # noqa: E402
-from bench.library import bench_client  # noqa: E402
+from bench.library import bench_client, seed_bare_images  # noqa: E402
 from bench.timing import median_ms, timed_ms  # noqa: E402
 from tags.models import Tag  # noqa: E402
 
 EMAIL = "bench-tags@example.com"
-TAKEN = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def _values(count: int) -> list[str]:
@@ -49,12 +48,7 @@ def _values(count: int) -> list[str]:
 
 
 def _seed(user: User, count: int) -> None:
-    Asset.objects.bulk_create(
-        (Asset(owner=user, type="IMAGE", original_path=f"/bench/{index}.jpg", original_file_name=f"{index}.jpg",
-               checksum=uuid.uuid4().bytes[:20], file_created_at=TAKEN, file_modified_at=TAKEN,
-               local_date_time=TAKEN) for index in range(count)),
-        batch_size=2000,
-    )  # fmt: skip
+    seed_bare_images(user, count)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE assets_asset")
 
