@@ -50,20 +50,24 @@ def test_the_kept_asset_joins_the_albums_of_the_trashed_one(api, pair):
     assert pair[0] in {asset["id"] for asset in api.get(f"/api/albums/{album['id']}").json()["assets"]}
 
 
-def test_the_kept_asset_joins_a_shared_album_where_its_owner_is_an_editor(api, other_user, user, pair):
-    owner = client_for(other_user)
+def _shared_album_holding(api, owner, user, asset_id: str) -> dict:
+    """An album of `owner` where `user` is an editor and has added `asset_id`."""
     body = {"albumName": "family", "albumUsers": [{"userId": str(user.id), "role": "editor"}]}
     album = owner.post("/api/albums", body, format="json").json()
-    assert api.put(f"/api/albums/{album['id']}/assets", {"ids": [pair[1]]}, format="json").status_code == 200
+    assert api.put(f"/api/albums/{album['id']}/assets", {"ids": [asset_id]}, format="json").status_code == 200
+    return album
+
+
+def test_the_kept_asset_joins_a_shared_album_where_its_owner_is_an_editor(api, other_user, user, pair):
+    owner = client_for(other_user)
+    album = _shared_album_holding(api, owner, user, pair[1])
     _keep_first(api, pair)
     assert pair[0] in {asset["id"] for asset in owner.get(f"/api/albums/{album['id']}").json()["assets"]}
 
 
 def test_the_kept_asset_stays_out_of_an_album_where_its_owner_only_views(api, other_user, user, pair):
     owner = client_for(other_user)
-    body = {"albumName": "family", "albumUsers": [{"userId": str(user.id), "role": "editor"}]}
-    album = owner.post("/api/albums", body, format="json").json()
-    assert api.put(f"/api/albums/{album['id']}/assets", {"ids": [pair[1]]}, format="json").status_code == 200
+    album = _shared_album_holding(api, owner, user, pair[1])
     owner.put(f"/api/albums/{album['id']}/user/{user.id}", {"role": "viewer"}, format="json")
     _keep_first(api, pair)
     assert pair[0] not in {asset["id"] for asset in owner.get(f"/api/albums/{album['id']}").json()["assets"]}
