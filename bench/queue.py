@@ -66,7 +66,7 @@ TARGET_MISSING_S = 10.0
 
 
 def time_publish_variants(count: int) -> tuple[float, float]:
-    """Publishing alone, `count` ids each way, back to back: the pipelined `jobs.services.publish` against one
+    """Publishing alone, `count` ids each way, back to back: the pipelined `jobs.publishing.publish` against one
     Redis round trip per message (what it did before). Returns messages per second for each."""
     from jobs import broker
     from jobs.models import Priority, Step

@@ -5,5 +5,5 @@ from __future__ import annotations
 from assets.pipeline.tasks import step_task
 from jobs.models import Step
 
-# A backfill message carries 64 assets (jobs.services.BACKFILL_GROUP) of a few milliseconds each.
+# A backfill message carries 64 assets (jobs.publishing.BACKFILL_GROUP) of a few milliseconds each.
 detect_duplicates = step_task(Step.DUPLICATES, "AssetDetectDuplicates", time_limit=300)

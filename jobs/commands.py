@@ -13,9 +13,10 @@ from django.utils import timezone
 from immich.errors import BadRequest
 from jobs import broker, registry
 from jobs.models import AssetStep, Priority, QueueState, StepStatus
+from jobs.publishing import BATCH, chunks, resend_pending
 from jobs.queues import IDLE_QUEUES, Queue
 from jobs.runs import job_runs_resend
-from jobs.services import BATCH, chunks, resend_pending, steps_enqueue
+from jobs.services import steps_enqueue
 from jobs.steps import QUEUE_STEP, step_definition
 
 

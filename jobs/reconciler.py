@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from jobs import broker, registry, slots
 from jobs.models import AssetStep, StepStatus
+from jobs.publishing import publish_lanes, resend_pending
 from jobs.runs import job_runs_reconcile
-from jobs.services import publish_lanes, queue_is_paused, resend_pending, slot_of, steps_give_back
+from jobs.services import queue_is_paused, slot_of, steps_give_back
 from jobs.steps import STEP_QUEUE
 
 logger = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ import logging
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection, transaction
@@ -20,21 +20,19 @@ from django.utils import timezone
 from jobs import registry, slots
 from jobs.heartbeat import HEARTBEAT_S, beating
 from jobs.models import AssetStep, Priority, QueueState, Step, StepStatus
+from jobs.publishing import chunks, publish
 from jobs.registry import StepFailure
 from jobs.space import SPACE_WAIT_MAX_S, WAITING_FOR_SPACE, WaitingForSpace
 from jobs.steps import STEP_QUEUE, StepDefinition, step_definition, steps_after
 from workers.media.errors import out_of_space
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 MAX_ATTEMPTS = 5
 # A file that kills its worker (a crash in a decoder, the hard time limit) fails for good after this many deaths,
 # instead of being given back and killing workers forever.
 MAX_WORKER_LOSSES = 3
 WORKER_NAME = f"{socket.gethostname()}"
-BATCH = 2000
-_PUBLISH_BATCH = 1000
 
 
 class PermanentFailure(Exception):
@@ -46,35 +44,6 @@ class SlotBusy(Exception):
 
 
 # -- enqueue ---------------------------------------------------------------------------------------------------
-
-
-def chunks(items: list[T], size: int = BATCH) -> Iterable[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-# An upload's step travels alone, so a free worker starts it at once; a backfill packs ids into each message, so
-# 100,000 assets are a few thousand messages and a worker pays Celery's per-message cost once per group. The
-# groups stay small enough that an upload waits behind at most one group per worker process.
-BACKFILL_GROUP = {
-    Step.METADATA: 32,
-    Step.STORAGE_TEMPLATE: 64,
-    Step.THUMBNAILS: 8,
-    Step.VIDEO_ENCODE: 1,
-    Step.DUPLICATES: 64,
-}
-
-
-def publish(*, step: Step, asset_ids: Iterable[object], priority: int, alone: bool = False) -> None:
-    """Send ids to the broker now (callers run this after commit), pipelined: one Redis round trip per
-    _PUBLISH_BATCH messages instead of one each; `alone` sends one id per message in either lane. A failed batch
-    leaves its rows pending for the reconciler."""
-    task = step_definition(step).task
-    group = 1 if alone or priority == Priority.UPLOAD else BACKFILL_GROUP[step]
-    ids = [str(asset_id) for asset_id in asset_ids]
-    with task.app.producer_or_acquire() as producer, producer.batch(max_size=_PUBLISH_BATCH):
-        for chunk in chunks(ids, group):
-            task.apply_async((chunk,), priority=priority, producer=producer)
 
 
 def steps_enqueue(
@@ -397,21 +366,3 @@ def _run_work(row: AssetStep, definition: StepDefinition) -> tuple[StepStatus, d
         _finish(row, status=StepStatus.PENDING, last_error=reason)
         raise
     return outcome, {"status": outcome, "last_error": "", "settings_version": definition.settings_version()}
-
-
-def resend_pending(*, step: Step, queued_before: datetime | None = None) -> int:
-    pending = AssetStep.objects.filter(step=step, status=StepStatus.PENDING)
-    if queued_before is not None:
-        pending = pending.filter(queued_at__lt=queued_before)
-    rows = list(pending.values_list("asset_id", "priority"))
-    pending.update(queued_at=timezone.now())
-    publish_lanes(step=step, rows=rows)
-    return len(rows)
-
-
-def publish_lanes(*, step: Step, rows: Sequence[tuple[object, int]], alone: bool = False) -> None:
-    """Send (asset id, priority) pairs, each in its own lane (`alone`: one id per message)."""
-    for lane in Priority.values:
-        ids = [asset_id for asset_id, priority in rows if priority == lane]
-        if ids:
-            publish(step=step, asset_ids=ids, priority=lane, alone=alone)

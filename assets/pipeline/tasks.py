@@ -14,7 +14,7 @@ from jobs.system_config import config_cached
 from jobs.tasks import job_task
 
 # Per-queue time limits for one message, sized to the real work (a backfill message carries a group of assets,
-# see jobs.services.BACKFILL_GROUP): a video encode may take hours, a group of thumbnails never should.
+# see jobs.publishing.BACKFILL_GROUP): a video encode may take hours, a group of thumbnails never should.
 TIME_LIMITS = {
     Step.METADATA: 900,
     Step.STORAGE_TEMPLATE: 3600,
