@@ -130,5 +130,10 @@ def anonymous() -> APIClient:
 
 
 from tests.disk import small_disk  # noqa: E402,F401  (a tmpfs to fill up, for the disk-full tests)
-from tests.live import live_server_for_module, live_server_processes  # noqa: E402,F401  (fixtures shared by the end-to-end tests)
+from tests.live import (  # noqa: E402,F401  (fixtures shared by the end-to-end tests)
+    live_server_for_module,
+    live_server_processes,
+    module_media_root,
+    shared_media_root,
+)
 from tests.s3 import moto_server, s3, s3_bucket  # noqa: E402,F401  (a real S3 API, a bucket per test)

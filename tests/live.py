@@ -146,11 +146,27 @@ def live_server_processes(media_root, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def live_server_for_module(django_db_setup, tmp_path_factory):
+def module_media_root(tmp_path_factory) -> Path:
+    """The media folder of the processes a module's tests share (live_server_for_module)."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def live_server_for_module(django_db_setup, module_media_root, tmp_path_factory):
     """The same processes, shared by a module's tests (each test's rows are still its own: the processes read the
-    database afresh), for tests that only talk to them over HTTP and socket.io."""
-    with _server_processes(tmp_path_factory.mktemp("media"), tmp_path_factory.mktemp("logs")) as url:
+    database afresh, which is emptied after each test). Starting the three processes costs about ten seconds of
+    CPU, so a module of tests that need no process of their own shares them; a test that reads the media folder
+    takes `shared_media_root`."""
+    with _server_processes(module_media_root, tmp_path_factory.mktemp("logs")) as url:
         yield url
+
+
+@pytest.fixture
+def shared_media_root(module_media_root, settings) -> Path:
+    """The module's shared media folder, set in this process's settings too: what a module that shares the processes
+    and reads their files takes as its `media_root` (tests/assets/test_tus_live.py)."""
+    settings.MEDIA_LOCATION = module_media_root
+    return module_media_root
 
 
 @contextmanager

@@ -26,6 +26,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT_S = 90  # thumbnails on two cores shared with other test runs
 
 
+@pytest.fixture
+def server(live_server_for_module) -> str:
+    """The URL of the processes the module's tests share (each test's users and assets are its own)."""
+    return live_server_for_module
+
+
 class AppSocket:
     """The app's socket: every event it hears, in order."""
 
@@ -86,11 +92,11 @@ def _upload(url: str, token: str, name: str, seed: int) -> str:
 
 
 @pytest.fixture
-def app_socket(live_server_processes):
+def app_socket(server):
     sockets: list[AppSocket] = []
 
     def connect(token: str) -> AppSocket:
-        sockets.append(AppSocket(live_server_processes, {"x-immich-user-token": token}))
+        sockets.append(AppSocket(server, {"x-immich-user-token": token}))
         return sockets[-1]
 
     yield connect
@@ -98,8 +104,8 @@ def app_socket(live_server_processes):
         opened.close()
 
 
-def test_the_app_hears_its_upload_with_the_asset_once_thumbnails_exist(live_server_processes, app_socket, sdk_contract):
-    url = live_server_processes
+def test_the_app_hears_its_upload_with_the_asset_once_thumbnails_exist(server, app_socket, sdk_contract):
+    url = server
     token = _login(url, "phone@example.com")
     phone = app_socket(token)
     asset_id = _upload(url, token, "IMG_0001.jpg", seed=1)
@@ -121,8 +127,8 @@ def test_the_app_hears_its_upload_with_the_asset_once_thumbnails_exist(live_serv
     assert ready == {"asset": synced["AssetV2"], "exif": synced["AssetExifV1"]}  # what the next sync would bring
 
 
-def test_a_trashed_then_deleted_asset_reaches_the_app(live_server_processes, app_socket):
-    url = live_server_processes
+def test_a_trashed_then_deleted_asset_reaches_the_app(server, app_socket):
+    url = server
     token = _login(url, "phone@example.com")
     phone = app_socket(token)
     asset_id = _upload(url, token, "IMG_0002.jpg", seed=2)
@@ -138,8 +144,8 @@ def test_a_trashed_then_deleted_asset_reaches_the_app(live_server_processes, app
     assert phone.next("on_asset_delete") == (asset_id,)
 
 
-def test_another_users_upload_is_not_heard(live_server_processes, app_socket):
-    url = live_server_processes
+def test_another_users_upload_is_not_heard(server, app_socket):
+    url = server
     owner_token, other_token = _login(url, "owner@example.com"), _login(url, "other@example.com")
     owner, other = app_socket(owner_token), app_socket(other_token)
     other.next("on_server_version")
@@ -151,8 +157,8 @@ def test_another_users_upload_is_not_heard(live_server_processes, app_socket):
     assert other.names_heard() == []
 
 
-def test_a_socket_without_valid_credentials_is_told_unauthorized_and_closed(live_server_processes):
-    phone = AppSocket(live_server_processes, {"x-immich-user-token": "not-a-session"})
+def test_a_socket_without_valid_credentials_is_told_unauthorized_and_closed(server):
+    phone = AppSocket(server, {"x-immich-user-token": "not-a-session"})
     assert phone.next("error", timeout=30) == ("unauthorized",)
     deadline = time.monotonic() + 10
     while phone.client.connected and time.monotonic() < deadline:
@@ -160,16 +166,16 @@ def test_a_socket_without_valid_credentials_is_told_unauthorized_and_closed(live
     assert not phone.client.connected
 
 
-def test_socket_io_over_http_polling_is_refused_and_the_api_stays_served(live_server_processes):
-    url = live_server_processes
+def test_socket_io_over_http_polling_is_refused_and_the_api_stays_served(server):
+    url = server
     polling = requests.get(f"{url}/api/socket.io/?EIO=4&transport=polling", timeout=30)
     assert polling.status_code == 400
     assert polling.json()["message"] == "socket.io is served over websocket only"
     assert requests.get(f"{url}/api/server/ping", timeout=30).json() == {"res": "pong"}
 
 
-def test_the_session_cookie_counts_from_this_servers_pages_only(live_server_processes):
-    url = live_server_processes
+def test_the_session_cookie_counts_from_this_servers_pages_only(server):
+    url = server
     token = _login(url, "browser@example.com")
     cookie = {"Cookie": f"immich_access_token={token}"}
     own_page = AppSocket(url, cookie)
@@ -180,8 +186,8 @@ def test_the_session_cookie_counts_from_this_servers_pages_only(live_server_proc
     other_site.close()
 
 
-def test_the_system_config_change_reaches_every_socket(live_server_processes, app_socket):
-    url = live_server_processes
+def test_the_system_config_change_reaches_every_socket(server, app_socket):
+    url = server
     admin = account_services.user_create(email="admin@example.com", password="password123", is_admin=True)
     headers = {"x-api-key": api_key_for(admin)}
     phone = app_socket(_login(url, "phone@example.com"))
@@ -192,9 +198,9 @@ def test_the_system_config_change_reaches_every_socket(live_server_processes, ap
     assert phone.next("on_config_update") == ()
 
 
-def test_open_sockets_hold_no_api_thread(live_server_processes, app_socket):
+def test_open_sockets_hold_no_api_thread(server, app_socket):
     """The fixture's API has 8 threads: twice as many open sockets leave it answering at once."""
-    url = live_server_processes
+    url = server
     token = _login(url, "family@example.com")
     sockets = [app_socket(token) for _ in range(16)]
     for opened in sockets:
@@ -204,9 +210,9 @@ def test_open_sockets_hold_no_api_thread(live_server_processes, app_socket):
 
 
 def test_a_live_photos_motion_part_hidden_by_its_still_is_dropped_by_the_app(
-    live_server_processes, app_socket, tmp_path
+    server, app_socket, tmp_path
 ):
-    url = live_server_processes
+    url = server
     token = _login(url, "iphone@example.com")
     phone = app_socket(token)
     headers = {"x-immich-user-token": token}

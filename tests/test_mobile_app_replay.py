@@ -31,6 +31,13 @@ from tests.test_live_events import AppSocket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture
+def server(live_server_for_module) -> str:
+    """The URL of the processes the module's tests share (tests/live.py)."""
+    return live_server_for_module
+
+
 PASSWORD = "password123"
 WAIT_S = 120
 
@@ -122,9 +129,9 @@ def _user(email: str):
     return account_services.user_create(email=email, password=PASSWORD)
 
 
-def test_the_app_logs_in_backs_up_and_shows_its_timeline(live_server_processes, tmp_path, sdk_contract):
+def test_the_app_logs_in_backs_up_and_shows_its_timeline(server, tmp_path, sdk_contract):
     _user("phone@example.com")
-    app = App(live_server_processes)
+    app = App(server)
 
     app.discover()
     assert app.get("/server/ping").json() == {"res": "pong"}
@@ -146,7 +153,7 @@ def test_the_app_logs_in_backs_up_and_shows_its_timeline(live_server_processes, 
     assert violations(sdk_contract, "UserPreferencesResponseDto", preferences.json()) == []
     user_id = me.json()["id"]
 
-    socket = AppSocket(live_server_processes, {"x-immich-user-token": app.token})
+    socket = AppSocket(server, {"x-immich-user-token": app.token})
     try:
         assert socket.next("on_server_version", timeout=30)[0]["major"] == version["major"]
 
@@ -205,11 +212,11 @@ def test_the_app_logs_in_backs_up_and_shows_its_timeline(live_server_processes, 
         socket.close()
 
 
-def test_the_phone_sees_another_clients_upload_and_delete_by_incremental_syncs(live_server_processes, tmp_path):
+def test_the_phone_sees_another_clients_upload_and_delete_by_incremental_syncs(server, tmp_path):
     user = _user("phone@example.com")
     web = requests.Session()
     web.headers["x-api-key"] = api_key_for(user)  # another client of the same user (immich-go, the web)
-    app = App(live_server_processes)
+    app = App(server)
     app.discover()
     app.login("phone@example.com")
     phone_photo = make_jpeg(tmp_path / "IMG_0001.jpg", color=(10, 120, 30))
@@ -219,7 +226,7 @@ def test_the_phone_sees_another_clients_upload_and_delete_by_incremental_syncs(l
 
     from_elsewhere = make_jpeg(tmp_path / "from-elsewhere.jpg", color=(250, 250, 0))
     elsewhere = web.post(
-        f"{live_server_processes}/api/assets", timeout=60,
+        f"{server}/api/assets", timeout=60,
         files={"assetData": ("from-elsewhere.jpg", from_elsewhere.read_bytes())},
         data={"deviceAssetId": "web-1", "deviceId": "WEB", "fileCreatedAt": "2024-06-01T08:00:00.000Z",
               "fileModifiedAt": "2024-06-01T08:00:00.000Z"},
@@ -230,7 +237,7 @@ def test_the_phone_sees_another_clients_upload_and_delete_by_incremental_syncs(l
     assert [exif["assetId"] for exif in of_type(incremental, "AssetExifV1")] == [elsewhere]
     app.ack(incremental)
 
-    deleted = web.delete(f"{live_server_processes}/api/assets", json={"ids": [phone_id], "force": True}, timeout=60)
+    deleted = web.delete(f"{server}/api/assets", json={"ids": [phone_id], "force": True}, timeout=60)
     assert deleted.status_code == 204
     after_delete = app.sync()
     assert of_type(after_delete, "AssetDeleteV1") == [{"assetId": phone_id}]

@@ -26,6 +26,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MIB = 1024 * 1024
 CHUNK = 5 * MIB
+
+
+@pytest.fixture
+def server(live_server_for_module) -> str:
+    """The URL of the processes the module's tests share (tests/live.py)."""
+    return live_server_for_module
+
+
+@pytest.fixture
+def media_root(shared_media_root) -> Path:
+    """The shared processes' media folder, in place of each test's own."""
+    return shared_media_root
 CREATED = "2021-06-15T10:30:00.000Z"
 MODIFIED = "2021-06-16T08:00:00.000Z"
 
@@ -67,10 +79,10 @@ def patch_then_drop(url: str, key: str, offset: int, data: bytes, announced: int
         connection.sendall(head.encode() + data)
 
 
-def test_tuspy_uploads_a_file_in_5mb_chunks_and_the_pipeline_takes_it(live_server_processes, tmp_path, media_root):
+def test_tuspy_uploads_a_file_in_5mb_chunks_and_the_pipeline_takes_it(server, tmp_path, media_root):
     key = api_key()
     source = random_file(tmp_path / "clip.mp4", 12 * MIB + 345)
-    client = TusClient(f"{live_server_processes}/api/upload/", headers={"x-api-key": key})
+    client = TusClient(f"{server}/api/upload/", headers={"x-api-key": key})
     tus = uploader(client, source, upload_checksum=True)
     tus.upload()
     headers = tus.request.response_headers
@@ -91,11 +103,11 @@ def test_tuspy_uploads_a_file_in_5mb_chunks_and_the_pipeline_takes_it(live_serve
     )
 
 
-def test_connection_killed_mid_upload_resumes_from_the_server_offset(live_server_processes, tmp_path, media_root):
+def test_connection_killed_mid_upload_resumes_from_the_server_offset(server, tmp_path, media_root):
     key = api_key()
     source = random_file(tmp_path / "clip.mp4", 12 * MIB)
     data = source.read_bytes()
-    client = TusClient(f"{live_server_processes}/api/upload/", headers={"x-api-key": key})
+    client = TusClient(f"{server}/api/upload/", headers={"x-api-key": key})
     first = uploader(client, source)
     first.set_url(first.create_url())
     first.upload_chunk()
@@ -122,19 +134,19 @@ def test_connection_killed_mid_upload_resumes_from_the_server_offset(live_server
     assert staged_files(media_root) == []
 
 
-def test_duplicate_of_a_plain_upload_is_detected_at_the_end(live_server_processes, tmp_path, media_root):
+def test_duplicate_of_a_plain_upload_is_detected_at_the_end(server, tmp_path, media_root):
     key = api_key()
     source = random_file(tmp_path / "clip.mp4", 11 * MIB)
     with open(source, "rb") as handle:
         plain = requests.post(
-            f"{live_server_processes}/api/assets",
+            f"{server}/api/assets",
             headers={"x-api-key": key},
             data={"fileCreatedAt": CREATED, "fileModifiedAt": MODIFIED},
             files={"assetData": ("clip.mp4", handle, "video/mp4")},
             timeout=60,
         )
     assert plain.status_code == 201, plain.text
-    client = TusClient(f"{live_server_processes}/api/upload/", headers={"x-api-key": key})
+    client = TusClient(f"{server}/api/upload/", headers={"x-api-key": key})
     tus = uploader(client, source)
     tus.upload()
     headers = tus.request.response_headers
@@ -144,12 +156,12 @@ def test_duplicate_of_a_plain_upload_is_detected_at_the_end(live_server_processe
     assert staged_files(media_root) == []
 
 
-def test_expired_upload_is_cleaned_up_by_the_periodic_task(live_server_processes, tmp_path, media_root):
+def test_expired_upload_is_cleaned_up_by_the_periodic_task(server, tmp_path, media_root):
     from assets.uploads.tasks import expire_tus_uploads
 
     key = api_key()
     source = random_file(tmp_path / "clip.mp4", 12 * MIB)
-    client = TusClient(f"{live_server_processes}/api/upload/", headers={"x-api-key": key})
+    client = TusClient(f"{server}/api/upload/", headers={"x-api-key": key})
     tus = uploader(client, source)
     tus.set_url(tus.create_url())
     tus.upload_chunk()
@@ -167,7 +179,7 @@ def test_expired_upload_is_cleaned_up_by_the_periodic_task(live_server_processes
         uploader(client, source, url=tus.url)  # resuming asks for the offset: there is none
 
 
-def test_chunked_request_bodies_with_a_checksum_are_streamed_too(live_server_processes, tmp_path):
+def test_chunked_request_bodies_with_a_checksum_are_streamed_too(server, tmp_path):
     key = api_key()
     data = os.urandom(3 * MIB + 5)
     headers = {"x-api-key": key, "Tus-Resumable": "1.0.0"}
@@ -176,10 +188,10 @@ def test_chunked_request_bodies_with_a_checksum_are_streamed_too(live_server_pro
         for name, value in (("filename", "clip.mp4"), ("fileCreatedAt", CREATED), ("fileModifiedAt", MODIFIED))
     )
     created = requests.post(
-        f"{live_server_processes}/api/upload/", timeout=10,
+        f"{server}/api/upload/", timeout=10,
         headers={**headers, "Upload-Length": str(len(data)), "Upload-Metadata": metadata},
     )  # fmt: skip
-    url = f"{live_server_processes}/api/upload/{created.headers['Location']}"
+    url = f"{server}/api/upload/{created.headers['Location']}"
     pieces = (data[i : i + 100_000] for i in range(0, len(data), 100_000))  # no Content-Length: chunked encoding
     checksum = "sha1 " + base64.b64encode(hashlib.sha1(data).digest()).decode()
     response = requests.patch(url, data=pieces, timeout=30, headers={

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -74,7 +75,7 @@ SERVERS = """
 
 
 @pytest.fixture
-def proxy(live_server_processes, tmp_path):
+def proxy(live_server_for_module, tmp_path):
     port = free_tcp_port()
     url = f"http://127.0.0.1:{port}"
 
@@ -84,7 +85,7 @@ def proxy(live_server_processes, tmp_path):
         except requests.ConnectionError:
             return False
 
-    servers = SERVERS.format(port=port, upstream=urlparse(live_server_processes).netloc)
+    servers = SERVERS.format(port=port, upstream=urlparse(live_server_for_module).netloc)
     with running_nginx(tmp_path / "nginx", servers, answers):
         yield url
 
@@ -92,6 +93,16 @@ def proxy(live_server_processes, tmp_path):
 def api_key() -> str:
     user = account_services.user_create(email="proxy@example.com", password="password123")
     return account_services.api_key_create(user=user, name="proxy", permissions=["all"])[1]
+
+
+@pytest.fixture
+def media_root(shared_media_root) -> Path:
+    """The media folder of the processes the module's tests share (tests/live.py), in place of each test's own."""
+    return shared_media_root
+
+
+def _files(root: Path) -> set[Path]:
+    return {path for path in root.rglob("*") if path.is_file()}
 
 
 def test_tus_upload_in_5mb_chunks_passes_a_10mb_proxy(proxy, tmp_path, media_root):
@@ -115,6 +126,7 @@ def test_plain_upload_over_the_proxy_limit_gets_a_clear_413(proxy, tmp_path, med
     key = api_key()
     source = tmp_path / "clip.mp4"
     source.write_bytes(os.urandom(15 * MIB))
+    before = _files(media_root)
     with open(source, "rb") as handle:
         response = requests.post(
             f"{proxy}/api/assets",
@@ -128,7 +140,7 @@ def test_plain_upload_over_the_proxy_limit_gets_a_clear_413(proxy, tmp_path, med
     assert body["statusCode"] == 413
     assert "client_max_body_size" in body["message"] and "/api/upload/" in body["message"]
     assert Asset.objects.count() == 0
-    assert [p for p in media_root.rglob("*") if p.is_file()] == []
+    assert _files(media_root) == before
 
 
 def test_plain_upload_under_the_proxy_limit_passes(proxy, tmp_path):

@@ -7,6 +7,7 @@ import os
 import socket
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -16,6 +17,22 @@ from assets.models import Asset
 from tests.live import api_session, new_api_key, post_asset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def server(live_server_for_module) -> str:
+    """The URL of the processes the module's tests share (tests/live.py)."""
+    return live_server_for_module
+
+
+@pytest.fixture
+def media_root(shared_media_root) -> Path:
+    """The shared processes' media folder, in place of each test's own."""
+    return shared_media_root
+
+
+def _uploaded_files(media_root: Path) -> set[Path]:
+    return {path for path in (media_root / "upload").rglob("*") if path.is_file()}
 
 
 def _multipart_head(boundary: str, filename: str) -> bytes:
@@ -30,9 +47,10 @@ def _multipart_head(boundary: str, filename: str) -> bytes:
     return (fields + file_head).encode()
 
 
-def test_dropped_connection_leaves_no_file_and_no_row(live_server_processes, media_root):
+def test_dropped_connection_leaves_no_file_and_no_row(server, media_root):
     _, key = new_api_key("carol@example.com")
-    address = urlparse(live_server_processes)
+    before = _uploaded_files(media_root)
+    address = urlparse(server)
     boundary = uuid.uuid4().hex
     head = _multipart_head(boundary, "big.mp4")
     announced = len(head) + 50 * 1024 * 1024
@@ -47,13 +65,13 @@ def test_dropped_connection_leaves_no_file_and_no_row(live_server_processes, med
         )
         time.sleep(0.5)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(p.is_file() for p in (media_root / "upload").rglob("*")):
+    while time.monotonic() < deadline and _uploaded_files(media_root) != before:
         time.sleep(0.2)
-    assert [p for p in media_root.rglob("*") if p.is_file() and "upload" in p.parts] == []
+    assert _uploaded_files(media_root) == before
     assert Asset.objects.count() == 0
 
 
-def test_a_duplicate_answered_before_its_body_leaves_the_connection_usable(live_server_processes, tmp_path):
+def test_a_duplicate_answered_before_its_body_leaves_the_connection_usable(server, tmp_path):
     """The `x-immich-checksum` answer comes before the body is read. The client's next request on the same
     kept-alive connection must be served, not met by a closed connection (gunicorn alone closes it after the
     answer when more than 64 KiB of body is left)."""
@@ -62,10 +80,10 @@ def test_a_duplicate_answered_before_its_body_leaves_the_connection_usable(live_
     Image.frombytes("RGB", (640, 480), os.urandom(640 * 480 * 3)).save(buffer, "JPEG", quality=95)
     content = buffer.getvalue()
     session = api_session(key)
-    created = post_asset(session, live_server_processes, "noise.jpg", content).json()["id"]
+    created = post_asset(session, server, "noise.jpg", content).json()["id"]
     checksum = hashlib.sha1(content).hexdigest()
     duplicate = {"id": created, "status": "duplicate"}
     for _ in range(10):  # the closed connection was met about one time in two
-        early = post_asset(session, live_server_processes, "noise.jpg", content, **{"x-immich-checksum": checksum})
+        early = post_asset(session, server, "noise.jpg", content, **{"x-immich-checksum": checksum})
         assert early.json() == duplicate
-        assert post_asset(session, live_server_processes, "noise.jpg", content).json() == duplicate
+        assert post_asset(session, server, "noise.jpg", content).json() == duplicate
