@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from assets.models import Asset, AssetStatus, Visibility
@@ -31,45 +32,60 @@ def hash_neighbours(*, owner_id, value: int, max_distance: int, exclude) -> list
     measured exactly, and only the near ones are then checked against their assets (a join for every candidate
     would cost more than the search)."""
     radii = perceptual.band_radii(max_distance)
-    keys = [perceptual.band_neighbours(band, radius) for band, radius in zip(perceptual.bands(value), radii)]
+    search = _near_shown if connection.vendor == "postgresql" else _near_shown_measured_here
+    return [Neighbour(asset_id, group) for asset_id, group in search(owner_id, value, max_distance, radii)
+            if asset_id != exclude]  # fmt: skip
+
+
+def _near_shown(owner_id, value: int, max_distance: int, radii: tuple[int, ...]) -> list[tuple]:
+    """PostgreSQL, in one statement (each round trip counted: this is most of a search at the smaller distances):
+    each searched chunk's keys are made by the server from the chunk and the masks of its radius (sent as one cached
+    array literal: 1,108 keys formatted here cost more than the lookup of the widest chunk), the near rows kept in a
+    materialized CTE, and only those joined to their assets. The keys reach the planner as the result of a subquery,
+    whose size it cannot know: it estimates a few rows per chunk at every distance and keeps to the chunk indexes,
+    where, given the literal keys, it came within a few percent of a scan's cost at the widest distance and picked a
+    scan of every hash, about twice the CPU time (bench/duplicates.py)."""
+    searched = [(index, band, radius) for index, (band, radius) in enumerate(zip(perceptual.bands(value), radii))
+                if radius >= 0]  # fmt: skip
+    any_band = " OR ".join(
+        f"hash.band{index} = ANY(ARRAY(SELECT %s # mask FROM unnest(%s::integer[]) AS mask))"
+        for index, _, _ in searched
+    )
+    sql = (
+        f"WITH near AS MATERIALIZED (SELECT hash.asset_id, hash.duplicate_id FROM {AssetHash._meta.db_table} AS hash "
+        f"WHERE hash.owner_id = %s AND ({any_band}) AND bit_count((hash.phash # %s)::bit(64)) <= %s) "
+        f"SELECT near.asset_id, near.duplicate_id FROM near JOIN {Asset._meta.db_table} AS asset "
+        "ON asset.id = near.asset_id WHERE asset.status = %s AND asset.visibility IN (%s, %s)"
+    )
+    keys = [param for _, band, radius in searched for param in (band, _mask_array(radius))]
+    shown = [AssetStatus.ACTIVE.value, Visibility.TIMELINE.value, Visibility.ARCHIVE.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner_id, *keys, perceptual.to_signed(value), max_distance, *shown])
+        return cursor.fetchall()
+
+
+@cache
+def _mask_array(radius: int) -> str:
+    return "{" + ",".join(map(str, perceptual.band_masks(radius))) + "}"
+
+
+def _near_shown_measured_here(owner_id, value: int, max_distance: int, radii: tuple[int, ...]) -> list[tuple]:
+    """SQLite (no `bit_count`): the candidates through the ORM's IN lists, measured here, then the near ones checked
+    against their assets."""
+    candidates = Q()
+    for index, (band, radius) in enumerate(zip(perceptual.bands(value), radii)):
+        if radius >= 0:
+            candidates |= Q(**{f"band{index}__in": perceptual.band_neighbours(band, radius)})
+    rows = AssetHash.objects.filter(candidates, owner_id=owner_id).values_list("asset_id", "phash", "duplicate_id")
     near = {
         asset_id: duplicate_id
-        for asset_id, phash, duplicate_id in _candidates(owner_id, keys, value, max_distance)
-        if asset_id != exclude and perceptual.distance(perceptual.to_unsigned(phash), value) <= max_distance
+        for asset_id, phash, duplicate_id in rows
+        if perceptual.distance(perceptual.to_unsigned(phash), value) <= max_distance
     }
     if not near:
         return []
     shown = AssetHash.objects.filter(SHOWN, asset_id__in=list(near)).values_list("asset_id", flat=True)
-    return [Neighbour(asset_id, near[asset_id]) for asset_id in shown]
-
-
-def _candidates(owner_id, keys: list[list[int]], value: int, max_distance: int) -> list[tuple]:
-    """(asset id, hash, group) of the owner's rows with a chunk among `keys` (a chunk without keys is not looked
-    up). PostgreSQL gets each chunk's keys as one array literal and measures the distance itself (hundreds of
-    placeholders, or a list adapted element by element, cost more to send than the search takes); SQLite, the
-    ORM's IN lists, measured by the caller."""
-    searched = [(index, band_keys) for index, band_keys in enumerate(keys) if band_keys]
-    if connection.vendor != "postgresql":
-        near = Q()
-        for index, band_keys in searched:
-            near |= Q(**{f"band{index}__in": band_keys})
-        return list(AssetHash.objects.filter(near, owner_id=owner_id).values_list("asset_id", "phash", "duplicate_id"))
-    any_band = " OR ".join(f"band{index} = ANY(%s::integer[])" for index, _ in searched)
-    sql = (
-        f"SELECT asset_id, phash, duplicate_id FROM {AssetHash._meta.db_table} WHERE owner_id = %s AND ({any_band}) "
-        "AND bit_count((phash # %s)::bit(64)) <= %s"
-    )
-    arrays = ["{" + ",".join(map(str, band_keys)) + "}" for _, band_keys in searched]
-    # At the widest distances the planner's estimate of the candidates (a few thousand of 100,000) comes close to
-    # a scan's, and it picked a scan of every hash, parallel or not, about twice the CPU time of the chunk indexes
-    # (bench/duplicates.py). The settings hold only in a savepoint that is rolled back once the rows are read, so
-    # they end with this query, in or out of the caller's transaction.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(sql, [owner_id, *arrays, perceptual.to_signed(value), max_distance])
-        rows = cursor.fetchall()
-        transaction.set_rollback(True)
-    return rows
+    return [(asset_id, near[asset_id]) for asset_id in shown]
 
 
 def checksum_twins(*, owner_id, checksum: bytes, exclude) -> list[Neighbour]:

@@ -14,6 +14,7 @@ within a distance d have at least one chunk within that chunk's radius of `band_
 from __future__ import annotations
 
 from functools import cache
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -84,17 +85,19 @@ def band_radii(max_distance: int) -> tuple[int, ...]:
     return tuple(widest if index <= wider else widest - 1 for index in range(BANDS))
 
 
+@cache
+def band_masks(radius: int) -> tuple[int, ...]:
+    """Every chunk value with at most `radius` bits set (none for a negative radius): a chunk XOR each of them gives
+    the chunk values within `radius` bits of it, the index keys to look up. Made once per radius (697 at the widest,
+    3): building the keys bit by bit for each search cost more than the lookup of the widest chunk."""
+    return tuple(
+        sum(1 << bit for bit in bits) for count in range(radius + 1) for bits in combinations(range(BAND_BITS), count)
+    )
+
+
 def band_neighbours(band: int, radius: int) -> list[int]:
-    """Every chunk value within `radius` differing bits of `band` (itself included; none for a negative radius): the
-    index keys to look up."""
-    if radius < 0:
-        return []
-    found = [band]
-    frontier = [(band, 0)]
-    for _ in range(radius):
-        frontier = [(value ^ (1 << bit), bit + 1) for value, lowest in frontier for bit in range(lowest, BAND_BITS)]
-        found.extend(value for value, _ in frontier)
-    return found
+    """Every chunk value within `radius` differing bits of `band` (itself included; none for a negative radius)."""
+    return [band ^ mask for mask in band_masks(radius)]
 
 
 def to_signed(value: int) -> int:
