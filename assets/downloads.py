@@ -5,14 +5,13 @@ members, partners, link holders whose link allows downloads)."""
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from collections.abc import Iterable, Iterator
 
 from accounts.preferences import ARCHIVE_SIZE_DEFAULT, preferences_of
 from assets.models import Asset, AssetStatus
 from assets.storage import original_roots
+from assets.stored_zip import Entry, stored_zip
 from immich import access, storage
 from immich.errors import BadRequest
 
@@ -89,25 +88,6 @@ def archive_assets(*, actor: access.Actor, asset_ids: list) -> list[Asset]:
     return assets
 
 
-class _Pipe(io.RawIOBase):
-    """Where the zip writer writes: the bytes wait here until the stream takes them."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
 def _entry_names(assets: list[Asset]) -> list[str]:
     """Each original's file name, `name+1.ext` for the second of a name (as Immich names them)."""
     counts: dict[str, int] = {}
@@ -125,20 +105,17 @@ def _entry_names(assets: list[Asset]) -> list[str]:
 
 def zip_stream(assets: list[Asset]) -> Iterator[bytes]:
     """A zip of the originals, produced as their bytes are read (a missing original is left out)."""
-    pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for asset, name in zip(assets, _entry_names(assets)):
-            roots = original_roots(asset)
-            found = storage.stat(asset.original_path, roots=roots)
-            if found is None:
-                continue
-            moment = asset.file_modified_at or asset.created_at
-            info = zipfile.ZipInfo(
-                name, date_time=moment.timetuple()[:6] if moment.year >= 1980 else (1980, 1, 1, 0, 0, 0)
-            )
-            with archive.open(info, "w", force_zip64=found.size >= 2**31) as entry:
-                for chunk in storage.read(asset.original_path, roots=roots):
-                    entry.write(chunk)
-                    yield pipe.take()
-            yield pipe.take()
-    yield pipe.take()
+    return stored_zip(_entries(assets))
+
+
+def _entries(assets: list[Asset]) -> Iterator[Entry]:
+    """Each original's entry, stated when its turn comes (not all at the start of a long download)."""
+    for asset, name in zip(assets, _entry_names(assets)):
+        roots = original_roots(asset)
+        found = storage.stat(asset.original_path, roots=roots)
+        if found is None:
+            continue
+        moment = asset.file_modified_at or asset.created_at
+        date_time = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        yield Entry(name, date_time if moment.year >= 1980 else (1980, 1, 1, 0, 0, 0), found.size,
+                    storage.read(asset.original_path, roots=roots))  # fmt: skip
