@@ -209,9 +209,7 @@ def test_open_sockets_hold_no_api_thread(server, app_socket):
     assert all(opened.client.connected for opened in sockets)
 
 
-def test_a_live_photos_motion_part_hidden_by_its_still_is_dropped_by_the_app(
-    server, app_socket, tmp_path
-):
+def test_a_live_photos_motion_part_hidden_by_its_still_is_dropped_by_the_app(server, app_socket, tmp_path):
     url = server
     token = _login(url, "iphone@example.com")
     phone = app_socket(token)

@@ -38,6 +38,8 @@ def server(live_server_for_module) -> str:
 def media_root(shared_media_root) -> Path:
     """The shared processes' media folder, in place of each test's own."""
     return shared_media_root
+
+
 CREATED = "2021-06-15T10:30:00.000Z"
 MODIFIED = "2021-06-16T08:00:00.000Z"
 
