@@ -46,6 +46,11 @@ class ExifDateTimeField(serializers.Field):
         return exif_date(value)
 
 
+def date_text_sql(sql: str, suffix: str = "Z") -> str:
+    """PostgreSQL's text of the timestamptz `sql` as `immich_date` writes it (`exif_date` with the suffix "+00:00")."""
+    return f"""to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"{suffix}"')"""
+
+
 class _DateText(Func):
     """A date column rendered by the database as the text `immich_date` or `exif_date` makes of it (null stays
     null): a list of a thousand assets reads several thousand dates, and having psycopg parse each (Django's
@@ -58,7 +63,7 @@ class _DateText(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"""to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"{self.suffix}"')""", params
+        return date_text_sql(sql, self.suffix), params
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
