@@ -171,13 +171,14 @@ def _body(*, with_exif: bool, with_tags: bool, with_stack: bool) -> _Body:
     for key, expression in asset_row_expressions().items():
         body.add(key, expression)
     if with_tags:
-        body.add_sql("tags", _tags_sql(body.column(F("id"))))
+        body.add_sql("tags", "coalesce(g.tags, '[]')")  # the page's tags, grouped by asset (_page_tags_sql)
     return body
 
 
-def _tags_sql(asset_id: str) -> str:
-    """The asset's tags as a JSON list, by value as Python compares strings (code points: UTF-8's bytes, "C"); `color`
-    and `parentId` only when set, as TagResponseDto."""
+def _page_tags_sql() -> str:
+    """The tags of the page's assets (`page`), each asset's (`asset_id`) as a JSON list (`tags`), by value as Python
+    compares strings (code points: UTF-8's bytes, "C"); `color` and `parentId` only when set, as TagResponseDto.
+    Grouped in one join: a subquery per asset took half the statement's time."""
     links, tags = Asset.tags.through._meta.db_table, Asset.tags.field.model._meta.db_table
     columns = ["t.id", "regexp_replace(t.value, '^.*/', '')", "t.value", date_text_sql("t.created_at"),
                date_text_sql("t.updated_at")]  # fmt: skip
@@ -193,8 +194,8 @@ def _tags_sql(asset_id: str) -> str:
         + f" ELSE {_TAG.object_sql(columns)} END"
     )
     return (
-        f"(SELECT coalesce(json_agg({tag} ORDER BY t.value COLLATE \"C\"), '[]') FROM {links} link "
-        f"JOIN {tags} t ON t.id = link.tag_id WHERE link.asset_id = {asset_id})"
+        f'SELECT link.asset_id, json_agg({tag} ORDER BY t.value COLLATE "C") AS tags FROM page '
+        f"JOIN {links} link ON link.asset_id = page.id JOIN {tags} t ON t.id = link.tag_id GROUP BY link.asset_id"
     )
 
 
@@ -225,10 +226,15 @@ def page_json(
     rows = Asset.objects.filter(pk=RawSQL("p.id", (), output_field=UUIDField()))
     rows_sql, rows_params = rows.annotate(**body.expressions).values(*body.expressions).query.sql_with_params()
     in_order = f"p.taken {direction}, p.id {direction}"
+    tags, tags_join = (
+        (f", page_tags AS ({_page_tags_sql()})", " LEFT JOIN page_tags g ON g.asset_id = p.id")
+        if with_tags
+        else ("", "")
+    )
     sql = (
-        f"WITH page (id, taken) AS MATERIALIZED ({ids_sql}) SELECT (SELECT count(*) FROM page), "
+        f"WITH page (id, taken) AS MATERIALIZED ({ids_sql}){tags} SELECT (SELECT count(*) FROM page), "
         f"(SELECT coalesce(json_agg({body.shape().object_sql(body.columns)} ORDER BY {in_order}), '[]')::text "
-        f"FROM (SELECT * FROM page p ORDER BY {in_order} LIMIT %s) p CROSS JOIN LATERAL ({rows_sql}) r)"
+        f"FROM (SELECT * FROM page p ORDER BY {in_order} LIMIT %s) p CROSS JOIN LATERAL ({rows_sql}) r{tags_join})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*ids_params, size, *rows_params))
