@@ -3,9 +3,9 @@ asset's row with its EXIF, tags and stack, and returns the page's bodies as one 
 passes on without decoding it (a thousand bodies built in Python, their thousand ids quoted into an `IN` list twice
 for the rows and the tags, were most of a metadata search page's CPU time).
 
-The bodies are exactly assets.row_bodies' (SQLite's way, and the one the tests compare with AssetResponseDto), keys
-in the same order, which tests/assets/test_row_json.py holds equal: a body is a shape (immich.json_shapes) whose
-columns are expressions over the asset (compiled by Django, joins and all), rendered in SQL."""
+The bodies are exactly those of assets.row_bodies (SQLite's way) and AssetResponseDto, keys in the same order, which
+tests/assets/test_row_bodies.py holds equal: a body is a shape (immich.json_shapes) whose columns are expressions
+over the asset (compiled by Django, joins and all), rendered in SQL."""
 
 from __future__ import annotations
 
@@ -54,13 +54,14 @@ class MimeTypeOf(Func):
     def as_postgresql(self, compiler, connection, **extra):
         name, params = compiler.compile(self.source_expressions[0])
         known = json.dumps({extension[1:]: mime for extension, mime in media_types.known_mime_types().items()})
-        last = f"split_part({name}, '.', -1)"
         extension = (
-            f"CASE WHEN length({name}) > length({last}) + 1 AND {last} <> '' AND strpos({last}, '/') = 0 "
-            f"AND substr({name}, length({name}) - length({last}) - 1, 1) <> '/' THEN lower({last}) END"
+            "CASE WHEN length({0}) > length({1}) + 1 AND {1} <> '' AND strpos({1}, '/') = 0 "
+            "AND substr({0}, length({0}) - length({1}) - 1, 1) <> '/' THEN lower({1}) END"
         )
+        uses = extension.count("{0}") + extension.count("{1}")  # the name's params, once for each time it is written
+        extension = extension.format(name, f"split_part({name}, '.', -1)")
         unknown = media_types.UNKNOWN_MIME_TYPE
-        return f"coalesce(CAST('{known}' AS jsonb) ->> {extension}, '{unknown}')", params * 6
+        return f"coalesce(CAST('{known}' AS jsonb) ->> {extension}, '{unknown}')", tuple(params) * uses
 
 
 def _is(condition: Q) -> ExpressionWrapper:
@@ -142,9 +143,8 @@ def _body(*, with_exif: bool, with_tags: bool, with_stack: bool) -> _Body:
     body.add("visibility", F("visibility"))
     body.add("duration", F("duration_ms"))
     if with_exif:
-        exif = _Body(expressions=body.expressions)
         exif_columns = [
-            exif.column(EXIF_DATES[key] if column is None else F(f"exif__{column}")) for key, column in _EXIF
+            body.column(EXIF_DATES[key] if column is None else F(f"exif__{column}")) for key, column in _EXIF
         ]
         present = body.column(F("exif__asset_id"))
         exif_shape = shape(*(key for key, _ in _EXIF))

@@ -2,7 +2,7 @@
 SDK; the asset bodies of a metadata search page): a shape lists the object's keys in order, each with how the next
 column turns into its value, or a constant. Both renderers come from the one shape: PostgreSQL's writes the JSON in
 SQL (the stream's whole lines, a search page's items: Python then only passes the text on), Python's serves SQLite
-and the live events. tests/sync/test_sync_rendering.py and tests/assets/test_row_json.py hold them to the same
+and the live events. tests/sync/test_sync_rendering.py and tests/assets/test_row_bodies.py hold them to the same
 values."""
 
 from __future__ import annotations
