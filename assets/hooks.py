@@ -157,22 +157,42 @@ def asset_fields(asset: Any) -> dict[str, Any]:
 
 
 # The same fields for the answers built from rows (assets.rows): the columns an app reads through the asset's
-# relations, and what makes, once per answer (settings are read once, not per asset), a row's fields from them.
+# relations, and what makes, once per answer (settings are read once, not per asset), a row's fields from them; and
+# for the answers PostgreSQL writes as JSON (assets.row_json), the same fields as expressions over an asset, by key.
 RowFields = Callable[[dict[str, Any]], dict[str, Any]]  # row -> extra fields of its response
-_asset_row_fields: list[tuple[tuple[str, ...], Callable[[], RowFields]]] = []
+RowExpressions = Callable[[], dict[str, Any]]  # for one answer: key -> a query expression over the asset
 
 
-def register_asset_row_fields(columns: tuple[str, ...], fields_for_answer: Callable[[], RowFields]) -> None:
-    _asset_row_fields.append((columns, fields_for_answer))
+@dataclass(frozen=True)
+class _RowFields:
+    columns: tuple[str, ...]
+    fields_for_answer: Callable[[], RowFields]
+    expressions_for_answer: RowExpressions
+
+
+_asset_row_fields: list[_RowFields] = []
+
+
+def register_asset_row_fields(
+    columns: tuple[str, ...], fields_for_answer: Callable[[], RowFields], expressions_for_answer: RowExpressions
+) -> None:
+    _asset_row_fields.append(_RowFields(columns, fields_for_answer, expressions_for_answer))
 
 
 def asset_row_columns() -> tuple[str, ...]:
-    return tuple(column for columns, _ in _asset_row_fields for column in columns)
+    return tuple(column for fields in _asset_row_fields for column in fields.columns)
 
 
 def asset_row_fields() -> list[RowFields]:
     """For one answer: what makes each row's extra fields, one function per app."""
-    return [fields_for_answer() for _, fields_for_answer in _asset_row_fields]
+    return [fields.fields_for_answer() for fields in _asset_row_fields]
+
+
+def asset_row_expressions() -> dict[str, Any]:
+    """For one answer: the extra fields' expressions, in the order the row bodies add them."""
+    return {
+        key: expression for fields in _asset_row_fields for key, expression in fields.expressions_for_answer().items()
+    }
 
 
 def register_ungroup_hook(hook: UngroupHook) -> None:

@@ -138,6 +138,15 @@ def asset_type_for(name: str) -> str | None:
     return None
 
 
+UNKNOWN_MIME_TYPE = "application/octet-stream"
+
+
+def known_mime_types() -> dict[str, str]:
+    """Extension -> MIME type, for every extension with a type of its own (any other: UNKNOWN_MIME_TYPE)."""
+    extensions = (*IMAGE_EXTENSIONS, *VIDEO_EXTENSIONS, *_MIME_OVERRIDES)
+    return {extension: _mime_type_of(extension) for extension in extensions}
+
+
 def mime_type_for(name: str) -> str:
     return _mime_type_of(extension_of(name))
 
@@ -149,7 +158,7 @@ def _mime_type_of(extension: str) -> str:
     if extension in RAW_EXTENSIONS:
         return f"image/x-{extension[1:]}"
     kind = "image" if extension in IMAGE_EXTENSIONS else "video" if extension in VIDEO_EXTENSIONS else None
-    return f"{kind}/{extension[1:]}" if kind else "application/octet-stream"
+    return f"{kind}/{extension[1:]}" if kind else UNKNOWN_MIME_TYPE
 
 
 def is_sidecar(name: str) -> bool:

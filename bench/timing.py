@@ -22,3 +22,16 @@ def timed_ms(run: Callable[[], object]) -> float:
 def percentile(timings: list[float], percent: int) -> float:
     """The `percent`th percentile of `timings` (inclusive method: the slowest of 20 is the 100th)."""
     return statistics.quantiles(timings, n=100, method="inclusive")[percent - 1]
+
+
+def database_cpu_ms() -> Callable[[], float]:
+    """A clock of the CPU time the database server's process for this connection has spent, in milliseconds (its
+    scheduler statistics: nanoseconds, where /proc's stat counts 10 ms ticks). On a loaded machine the server's work
+    per request, beside the API process's own CPU time: neither counts the time spent waiting for a core."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    path = f"/proc/{pid}/schedstat"  # the server runs on this machine, as the benches' databases do
+    return lambda: int(open(path).read().split()[0]) / 1_000_000

@@ -28,6 +28,8 @@ class NsfwConfig(AppConfig):
         register_shown_filter(selectors.shown_condition)
         register_veiled_check(selectors.is_veiled_for)
         register_asset_fields(selectors.verdict_fields)
-        register_asset_row_fields(selectors.VERDICT_COLUMNS, selectors.verdict_row_fields)
+        register_asset_row_fields(
+            selectors.VERDICT_COLUMNS, selectors.verdict_row_fields, selectors.verdict_row_expressions
+        )
         on_preferences_changed(services.preferences_changed)
         on_config_update(services.config_changed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
 
 from accounts.preferences import preferences_of
 from jobs.config_defaults import DEFAULTS
@@ -102,3 +102,16 @@ def verdict_row_fields() -> Callable[[dict[str, Any]], dict[str, Any]]:
         return {"isNsfw": flagged, "nsfwScore": score}
 
     return fields
+
+
+def verdict_row_expressions() -> dict[str, Any]:
+    """`verdict_row_fields` as expressions over an asset (assets.hooks), for the bodies PostgreSQL writes."""
+    config = nsfw_config()
+    unknown = Value(None, output_field=BooleanField())
+    flagged = Case(
+        When(nsfw__asset_id__isnull=True, then=unknown),
+        When(nsfw__override__isnull=False, then=F("nsfw__override")),
+        When(nsfw__score__gte=config["threshold"], then=Value(True)),
+        default=Value(False), output_field=BooleanField(),
+    )  # fmt: skip
+    return {"isNsfw": flagged if config["enabled"] else unknown, "nsfwScore": F("nsfw__score")}

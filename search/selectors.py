@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from albums.models import AlbumAsset
 from assets.models import Asset, AssetExif, AssetFile, AssetFileType, AssetStatus, AssetType, Visibility
+from assets.row_json import JsonPage, page_json
 from assets.rows import AssetRows, asset_rows
 from assets.selectors import LARGE_EXIF_COLUMNS, decode_checksum, shown_to, with_duplicate_group
 from immich import access
@@ -49,9 +51,10 @@ _CONTAINS = {
 
 @dataclass(frozen=True)
 class SearchPage:
-    """A page of assets: models (with people, or a random pick), or rows (assets.rows) for the bodies made from them."""
+    """A page of assets: models (with people, or a random pick), rows (assets.rows) for the bodies made from them, or
+    the bodies written by PostgreSQL (assets.row_json)."""
 
-    assets: list[Asset] | AssetRows
+    assets: list[Asset] | AssetRows | JsonPage
     number: int
     has_next: bool
     with_exif: bool
@@ -143,18 +146,27 @@ def _narrowed_by_tags(queryset: QuerySet[Asset], *, user: User, tag_ids: list | 
 
 
 def search_metadata(*, user: User, filters: dict) -> SearchPage:
-    """One page of the search, in taken order (file_created_at, then id so pages never overlap). Read as rows
-    (assets.rows), unless the page asks for each asset's people (a query per asset, from its model)."""
+    """One page of the search, in taken order (file_created_at, then id so pages never overlap). Written as JSON by
+    PostgreSQL (assets.row_json), or read as rows (assets.rows) on SQLite; from models when the page asks for each
+    asset's people (a query per asset)."""
     number, size = filters["page"], filters["size"]
     direction = "" if filters["order"] == "asc" else "-"
     order = (f"{direction}file_created_at", f"{direction}id")
+    start = (number - 1) * size
+    with_exif, with_stacked = filters["withExif"], bool(filters.get("withStacked"))
+    searched = searched_assets(user=user, filters=filters).order_by(*order)
+    if connection.vendor == "postgresql" and not filters["withPeople"]:
+        written = page_json(
+            searched, start=start, size=size, with_exif=with_exif, with_tags=with_exif, with_stack=with_stacked
+        )
+        return SearchPage(
+            assets=written, number=number, has_next=written.has_next, with_exif=with_exif, with_people=False,
+            with_stacked=with_stacked,
+        )  # fmt: skip
     # The page's ids first, from the index alone, then only those rows with their EXIF: joined before the OFFSET,
     # PostgreSQL would join every skipped row too (page 80 of a 100,000-asset library: 80,000 joins).
-    start = (number - 1) * size
-    page = searched_assets(user=user, filters=filters).order_by(*order).values_list("id", flat=True)
-    page_ids = list(page[start : start + size + 1])
+    page_ids = list(searched.values_list("id", flat=True)[start : start + size + 1])
     queryset = Asset.objects.filter(pk__in=page_ids[:size]).order_by(*order)
-    with_exif, with_stacked = filters["withExif"], bool(filters.get("withStacked"))
     assets: list[Asset] | AssetRows
     if filters["withPeople"]:
         assets = list(_page_models(queryset, with_exif=with_exif, with_stacked=with_stacked))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import orjson
 from rest_framework import serializers
 
 from albums.serializers import AlbumResponseDto
 from assets.models import AssetType, Visibility
 from assets.responses import AssetResponseDto
 from assets.row_bodies import asset_bodies
+from assets.row_json import JsonPage
 from assets.rows import AssetRows
 from immich.limits import NAME_MAX_LENGTH, PATH_MAX_LENGTH, TEXT_MAX_LENGTH
 
@@ -138,10 +140,15 @@ class SearchAssetResponseDto(serializers.Serializer):
     nextPage = serializers.CharField(allow_null=True)
 
     def to_representation(self, page) -> dict:
-        items = asset_items(page)
+        if isinstance(page.assets, JsonPage):  # passed on as PostgreSQL wrote it (immich.renderers.PlainJSONRenderer)
+            items: list[dict] | orjson.Fragment = orjson.Fragment(page.assets.items)
+            count = page.assets.count
+        else:
+            items = asset_items(page)
+            count = len(items)
         return {
-            "total": len(items),
-            "count": len(items),
+            "total": count,
+            "count": count,
             "items": items,
             "facets": [],
             "nextPage": str(page.number + 1) if page.has_next else None,

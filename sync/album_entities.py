@@ -4,6 +4,7 @@ the caller is added to after the phone's last sync."""
 
 from __future__ import annotations
 
+from immich.json_shapes import Field, Kind, Shape, shape
 from sync.entities import ASSET_V1_SHAPE as ASSET_V1
 from sync.entities import ASSET_V2_SHAPE as ASSET_V2
 from sync.entities import (
@@ -18,7 +19,6 @@ from sync.entities import (
     exif_columns,
 )
 from sync.entities import EXIF_SHAPE as EXIF
-from sync.shapes import Field, Kind, Shape, shape
 
 ID = Kind.ID
 

@@ -1,11 +1,11 @@
 """What each entity type of the stream reads (one SQL query over a synced or audit table, in change-key order) and the
-shape of its `data` object (sync/shapes.py: SyncAssetV2, SyncAssetExifV1, ... of the 3.1 SDK)."""
+shape of its `data` object (immich/json_shapes.py: SyncAssetV2, SyncAssetExifV1, ... of the 3.1 SDK)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.shapes import Field, Kind, Shape, constant, shape
+from immich.json_shapes import Field, Kind, Shape, constant, shape
 
 # The window every query reads: rows written by transactions older than every one of this database still running (or
 # by the caller's own transaction), after the checkpoint, so that what follows an ack can never gain a row before it.

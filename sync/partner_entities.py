@@ -4,6 +4,7 @@ never archived, locked or trashed), with the backfill of a partnership created a
 
 from __future__ import annotations
 
+from immich.json_shapes import Field, Kind, shape
 from sync.entities import ASSET_V1_SHAPE as ASSET_V1
 from sync.entities import ASSET_V2_SHAPE as ASSET_V2
 from sync.entities import (
@@ -18,7 +19,6 @@ from sync.entities import (
     exif_columns,
 )
 from sync.entities import EXIF_SHAPE as EXIF
-from sync.shapes import Field, Kind, shape
 
 ID = Kind.ID
 

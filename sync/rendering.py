@@ -1,6 +1,6 @@
 """Running a stream's queries and writing their JSON lines. On PostgreSQL the queries of one stream run as a single
 statement (their UNION ALL, in stream order) through one server-side cursor in one transaction, each row already its
-whole line (sync/shapes.py): an incremental sync costs a handful of round trips whatever the number of types, and a
+whole line (immich/json_shapes.py): an incremental sync costs a handful of round trips whatever the number of types, and a
 first sync is text passed on. On SQLite each query runs in turn and Python renders its rows to the same values."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from operator import itemgetter
 
 from django.db import connection, transaction
 
-from sync.shapes import Shape
+from immich.json_shapes import Shape
 
 ROWS_PER_FETCH = 2000  # rows a server-side cursor hands over at a time
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -4,9 +4,9 @@ transfer) and the backfill of a partnership created after the phone's last sync.
 
 from __future__ import annotations
 
+from immich.json_shapes import Field, Kind, shape
 from sync.entities import BACKFILL_RANGE, ORDER, WINDOW, Backfill, Entity
 from sync.partner_entities import PARTNERS_CREATED, SHARING_WITH_CALLER
-from sync.shapes import Field, Kind, shape
 
 _STACKS = "SELECT t.sync_xid, t.sync_seq, t.id, t.created_at, t.updated_at, t.primary_asset_id, t.owner_id FROM stacks_stack t "
 

@@ -1,5 +1,6 @@
-"""Asset bodies made from rows (assets.rows, assets.row_bodies: the metadata search's pages) are exactly the bodies
-AssetResponseDto makes of the same assets as models, keys in the same order, for every kind of asset a list holds."""
+"""Asset bodies made from rows (assets.rows, assets.row_bodies: the metadata search's pages on SQLite) are exactly the
+bodies AssetResponseDto makes of the same assets as models, keys in the same order, for every kind of asset a list
+holds; and so are the bodies PostgreSQL writes as JSON (assets.row_json: the pages on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from assets import media_types
 from assets.models import Asset, AssetExif, AssetType, AssetVideo, Visibility
 from assets.responses import AssetResponseDto
 from assets.row_bodies import asset_bodies
+from assets.row_json import page_json
 from assets.rows import asset_rows
 from assets.selectors import with_duplicate_group
 from duplicates.models import AssetHash
@@ -92,20 +95,54 @@ def _row_bodies(assets: list[Asset], *, with_exif: bool, with_stack: bool) -> li
     return json.loads(json.dumps(asset_bodies(rows)))
 
 
+def _json_bodies(assets: list[Asset], *, with_exif: bool, with_stack: bool) -> list[dict]:
+    queryset = Asset.objects.filter(pk__in=[asset.pk for asset in assets]).order_by("file_created_at", "id")
+    page = page_json(
+        queryset, start=0, size=len(assets), with_exif=with_exif, with_tags=with_exif, with_stack=with_stack
+    )
+    return json.loads(page.items)
+
+
+# The two ways a list's bodies are made without models: in Python from rows (SQLite), written by PostgreSQL.
+LIST_BODIES = [pytest.param(_row_bodies, id="rows"), pytest.param(_json_bodies, id="json")]
+
+
+@pytest.mark.parametrize("list_bodies", LIST_BODIES)
 @pytest.mark.parametrize("with_exif", [True, False])
 @pytest.mark.parametrize("with_stack", [True, False])
-def test_row_bodies_equal_the_model_bodies(varied, with_exif, with_stack):
-    rows = _row_bodies(varied, with_exif=with_exif, with_stack=with_stack)
+def test_list_bodies_equal_the_model_bodies(varied, list_bodies, with_exif, with_stack):
+    bodies = list_bodies(varied, with_exif=with_exif, with_stack=with_stack)
     models = _model_bodies(varied, with_exif=with_exif, with_stack=with_stack)
-    assert rows == models
-    assert [list(body) for body in rows] == [list(body) for body in models]
+    assert bodies == models
+    assert [list(body) for body in bodies] == [list(body) for body in models]
 
 
-def test_row_bodies_carry_the_verdict_while_detection_is_on(varied):
+@pytest.mark.parametrize("list_bodies", LIST_BODIES)
+def test_list_bodies_carry_the_verdict_while_detection_is_on(varied, list_bodies):
     nsfw_configure(enabled=True)
-    rows = _row_bodies(varied, with_exif=True, with_stack=False)
-    assert rows == _model_bodies(varied, with_exif=True, with_stack=False)
-    assert {body["originalFileName"]: body["isNsfw"] for body in rows if body["nsfwScore"] is not None} == {
+    bodies = list_bodies(varied, with_exif=True, with_stack=False)
+    assert bodies == _model_bodies(varied, with_exif=True, with_stack=False)
+    assert {body["originalFileName"]: body["isNsfw"] for body in bodies if body["nsfwScore"] is not None} == {
         "bare.jpg": True,
         "clip.mp4": True,
     }
+
+
+def test_json_bodies_type_files_by_extension_as_python_does(user):
+    names = ["a.JPG", ".jpg", "a.", "a..mov", "x.tar.gz", "dir/x.MP4", "dir/.jpg", "a.b/c", "bare", "r.ARW", "s.xmp",
+             "hidden.", "v.insv"]  # fmt: skip
+    assets = [_asset(user, name) for name in names]
+    written = {
+        body["originalFileName"]: body["originalMimeType"]
+        for body in _json_bodies(assets, with_exif=False, with_stack=False)
+    }
+    assert written == {name: media_types.mime_type_for(name) for name in names}
+
+
+def test_json_page_says_whether_a_next_page_has_assets(varied):
+    queryset = Asset.objects.filter(pk__in=[asset.pk for asset in varied]).order_by("-file_created_at", "-id")
+    first = page_json(queryset, start=0, size=5, with_exif=False, with_tags=False, with_stack=False)
+    last = page_json(queryset, start=5, size=5, with_exif=False, with_tags=False, with_stack=False)
+    ids = sorted((str(asset.pk) for asset in varied), reverse=True)
+    assert (first.count, first.has_next, last.count, last.has_next) == (5, True, 3, False)
+    assert [body["id"] for body in json.loads(first.items) + json.loads(last.items)] == ids

@@ -1,4 +1,4 @@
-"""PostgreSQL writes the stream's JSON lines itself (sync/shapes.py): for a library of varied rows (nulls, instants
+"""PostgreSQL writes the stream's JSON lines itself (immich/json_shapes.py): for a library of varied rows (nulls, instants
 with fractions and far years, a live photo, a stack, trashed, archived, hidden, NSFW hidden as archived, faces whose
 boxes round on a tie, text that JSON must escape), every entity type's lines are the values Python's renderer gives
 for the same rows, and the values the app expects."""

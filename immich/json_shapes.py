@@ -1,7 +1,8 @@
-"""How a row of the stream becomes Immich's `data` object (SyncAssetV2, SyncAssetExifV1, ... of the 3.1 SDK): a shape
-lists the object's keys in order, each with how the next column turns into its value, or a constant. Both renderers
-come from the one shape: PostgreSQL's writes every whole JSON line in SQL (the stream's speed: Python then only passes
-the lines on), Python's serves SQLite and the live events. tests/sync/test_sync_rendering.py holds them to the same
+"""How a row becomes a JSON object of Immich's (the sync stream's `data`: SyncAssetV2, SyncAssetExifV1, ... of the 3.1
+SDK; the asset bodies of a metadata search page): a shape lists the object's keys in order, each with how the next
+column turns into its value, or a constant. Both renderers come from the one shape: PostgreSQL's writes the JSON in
+SQL (the stream's whole lines, a search page's items: Python then only passes the text on), Python's serves SQLite
+and the live events. tests/sync/test_sync_rendering.py and tests/assets/test_row_bodies.py hold them to the same
 values."""
 
 from __future__ import annotations
@@ -138,19 +139,29 @@ class Shape:
         made to select each row's whole line, `{"type":..,"data":..,"ack":..}` and its newline. The parameters
         `line_start` (up to `"data":`), `ack_start` (from `,"ack":"` to the change key) and `ack_end` (after it) say
         the type and how its ack reads."""
-        names: list[str] = []
-        values: list[str] = []
-        for field in self.fields:
-            if field.reads_a_column:
-                names.append(f"c{len(names)}")
-                values.append(f'{_sql(field.kind, f"x.{names[-1]}")} AS "{field.key}"')
-            else:
-                values.append(f"CAST('{json.dumps(field.constant)}' AS json) AS \"{field.key}\"")
+        names = [f"c{index}" for index in range(sum(field.reads_a_column for field in self.fields))]
         return (
             "SELECT %(line_start)s || row_to_json(d)::text || %(ack_start)s || x.sync_xid || '.' || x.sync_seq "
             f"|| %(ack_end)s FROM ({sql}) AS x(sync_xid, sync_seq, {', '.join(names)}) "
-            f"CROSS JOIN LATERAL (SELECT {', '.join(values)}) AS d ORDER BY x.sync_xid, x.sync_seq"
+            f"CROSS JOIN LATERAL (SELECT {self._values_sql([f'x.{name}' for name in names])}) AS d "
+            "ORDER BY x.sync_xid, x.sync_seq"
         )
+
+    def object_sql(self, columns: list[str]) -> str:
+        """PostgreSQL's renderer, as a json expression: the object of `columns` (SQL expressions, one per field that
+        reads a column, in order)."""
+        return f"(SELECT row_to_json(d) FROM (SELECT {self._values_sql(columns)}) AS d)"
+
+    def _values_sql(self, columns: list[str]) -> str:
+        """Each key's value, named by the key (row_to_json's keys, in order)."""
+        values: list[str] = []
+        column = iter(columns)
+        for field in self.fields:
+            if field.reads_a_column:
+                values.append(f'{_sql(field.kind, next(column))} AS "{field.key}"')
+            else:
+                values.append(f"CAST('{json.dumps(field.constant)}' AS json) AS \"{field.key}\"")
+        return ", ".join(values)
 
 
 def shape(*fields: Field | str) -> Shape:
