@@ -12,17 +12,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
-from django.db import connections
+from django.db import connection, connections
 
 from accounts import services as account_services
 from accounts.models import User
 from immich.env import REPO_ROOT
+from jobs.models import AssetStep, StepStatus
 from workers.embedded_redis import free_tcp_port
 
 
@@ -159,6 +161,33 @@ def live_server_for_module(django_db_setup, module_media_root, tmp_path_factory)
     takes `shared_media_root`."""
     with _server_processes(module_media_root, tmp_path_factory.mktemp("logs")) as url:
         yield url
+
+
+@pytest.fixture
+def server(live_server_for_module, transactional_db) -> Iterator[str]:
+    """The URL of the processes the module's tests share. After the test, and before its rows are emptied, it waits
+    for their work on those rows to end: emptying the tables under a job still writing them deadlocks."""
+    yield live_server_for_module
+    wait_until_quiet(timeout=60)
+
+
+def wait_until_quiet(*, timeout: float) -> None:
+    """Until no step waits or runs and no other connection to the test database is in a transaction; gives up
+    silently after `timeout` seconds (the emptying then only risks a deadlock)."""
+
+    def quiet() -> bool:
+        if AssetStep.objects.filter(status__in=[StepStatus.PENDING, StepStatus.RUNNING]).exists():
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+            )
+            return cursor.fetchone()[0] == 0
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not quiet():
+        time.sleep(0.2)
 
 
 @pytest.fixture

@@ -26,12 +26,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT_S = 90  # thumbnails on two cores shared with other test runs
 
 
-@pytest.fixture
-def server(live_server_for_module) -> str:
-    """The URL of the processes the module's tests share (each test's users and assets are its own)."""
-    return live_server_for_module
-
-
 class AppSocket:
     """The app's socket: every event it hears, in order."""
 

@@ -32,12 +32,6 @@ from tests.test_live_events import AppSocket
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def server(live_server_for_module) -> str:
-    """The URL of the processes the module's tests share (tests/live.py)."""
-    return live_server_for_module
-
-
 PASSWORD = "password123"
 WAIT_S = 120
 

@@ -29,12 +29,6 @@ CHUNK = 5 * MIB
 
 
 @pytest.fixture
-def server(live_server_for_module) -> str:
-    """The URL of the processes the module's tests share (tests/live.py)."""
-    return live_server_for_module
-
-
-@pytest.fixture
 def media_root(shared_media_root) -> Path:
     """The shared processes' media folder, in place of each test's own."""
     return shared_media_root

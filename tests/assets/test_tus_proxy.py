@@ -75,7 +75,7 @@ SERVERS = """
 
 
 @pytest.fixture
-def proxy(live_server_for_module, tmp_path):
+def proxy(server, tmp_path):
     port = free_tcp_port()
     url = f"http://127.0.0.1:{port}"
 
@@ -85,7 +85,7 @@ def proxy(live_server_for_module, tmp_path):
         except requests.ConnectionError:
             return False
 
-    servers = SERVERS.format(port=port, upstream=urlparse(live_server_for_module).netloc)
+    servers = SERVERS.format(port=port, upstream=urlparse(server).netloc)
     with running_nginx(tmp_path / "nginx", servers, answers):
         yield url
 

@@ -20,12 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def server(live_server_for_module) -> str:
-    """The URL of the processes the module's tests share (tests/live.py)."""
-    return live_server_for_module
-
-
-@pytest.fixture
 def media_root(shared_media_root) -> Path:
     """The shared processes' media folder, in place of each test's own."""
     return shared_media_root

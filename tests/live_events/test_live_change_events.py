@@ -23,12 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def server(live_server_for_module) -> str:
-    """The URL of the processes the module's tests share."""
-    return live_server_for_module
-
-
-@pytest.fixture
 def sockets():
     """The sockets a test opens, closed after it."""
     opened: list[AppSocket] = []
