@@ -47,13 +47,16 @@ class ExifDateTimeField(serializers.Field):
 
 
 def date_text_sql(sql: str, suffix: str = "Z") -> str:
-    """PostgreSQL's text of the timestamptz `sql` as `immich_date` writes it (`exif_date` with the suffix "+00:00"),
-    `sql` twice: the UTC timestamp's text (`2021-06-15 10:30:00`, a fraction only when there is one) padded or cut to
-    three fraction digits (cut, as `isoformat` truncates), ISO's T in place of the space. A third of the CPU time of
-    to_char, which a page of a thousand bodies calls 7,000 times."""
-    text = f"(({sql}) AT TIME ZONE 'UTC')::text"
-    whole = f"{text} || CASE WHEN length({text}) = 19 THEN '.' ELSE '' END"
-    return f"overlay(rpad({whole}, 23, '0') placing 'T' from 11 for 1) || '{suffix}'"
+    """PostgreSQL's text of the timestamptz `sql` as `immich_date` writes it (`exif_date` with the suffix "+00:00"):
+    the UTC timestamp cut to milliseconds (as `isoformat` truncates) and 100 µs added, so that its text always has a
+    fraction of four digits or more (`2021-06-15 10:30:00.0001`), of which the first 23 characters are the instant to
+    the millisecond; ISO's T in place of the space. Padding the text when it had no fraction (its length, `rpad` and
+    `overlay` over the text written twice) took twice the CPU time, and a page of a thousand bodies writes 7,000
+    dates."""
+    return (
+        f"replace(left((date_trunc('milliseconds', ({sql}) AT TIME ZONE 'UTC') + interval '100 microseconds')::text, "
+        f"23), ' ', 'T') || '{suffix}'"
+    )
 
 
 class _DateText(Func):
@@ -68,7 +71,7 @@ class _DateText(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return date_text_sql(sql, self.suffix), (*params, *params)
+        return date_text_sql(sql, self.suffix), params
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
