@@ -18,17 +18,22 @@ from accounts import services as account_services
 @pytest.hookimpl(trylast=True)  # after pytest-django's own reordering, which it keeps within each file
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (bin/test: --dist loadfile --no-loadscope-reorder) the files are handed out in the order
-    of their first test. The files that start real processes (marked e2e) take longest: they go first, and then the
-    rest from the file with the most tests down, so that the run ends on small files rather than with one process
-    still in an end-to-end file while the other waits."""
+    of their first test. The files that start real processes (marked e2e) and the few other slow ones (marked slow:
+    a file of two tests that takes minutes would otherwise come last, by its count) go first, and then the rest from
+    the file with the most tests down, so that the run ends on small files rather than with one process still in a
+    long file while the other waits."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     tests_in = Counter(item.nodeid.split("::")[0] for item in items)
-    starts_processes = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("e2e")}
+    long_files = {
+        item.nodeid.split("::")[0]
+        for item in items
+        if item.get_closest_marker("e2e") or item.get_closest_marker("slow")
+    }
 
     def file_order(item: pytest.Item) -> tuple[bool, int, str]:
         file = item.nodeid.split("::")[0]
-        return file not in starts_processes, -tests_in[file], file
+        return file not in long_files, -tests_in[file], file
 
     items.sort(key=file_order)
 

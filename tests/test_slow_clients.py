@@ -22,6 +22,8 @@ from immich.env import REPO_ROOT
 from tests.live import process_env, stop, wait_until
 from workers.embedded_redis import free_tcp_port
 
+pytestmark = pytest.mark.slow
+
 SLOW_CLIENTS = 40
 TIMEOUT_S = 3
 

@@ -12,6 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from albums.models import Album, AlbumAsset
 
+pytestmark = pytest.mark.slow
+
 BEFORE_MOVE = [("assets", "0005_exif_sources_and_colour"), ("albums", None)]
 AFTER_MOVE = [("assets", "0006_albums_move_to_their_app"), ("albums", "0001_initial")]
 TABLES = ("assets_album", "assets_albumasset")

@@ -25,6 +25,8 @@ from tests.assets.test_storage_template_moves import make_assets, no_broker, run
 from tests.maintenance.test_backup import empty_database  # noqa: F401  (fixture)
 from tests.s3 import PREFIX, stored_files
 
+pytestmark = pytest.mark.slow
+
 
 def assert_each_object_once_where_the_database_says(s3, sidecars: dict) -> None:
     """Every original and sidecar stored exactly once, intact, at the key of the path the database holds."""

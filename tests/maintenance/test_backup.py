@@ -16,7 +16,7 @@ from maintenance.tasks import _backup, database_backup
 from notifications.models import Notification
 from tests.assets.helpers import upload_photo
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

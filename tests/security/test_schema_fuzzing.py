@@ -36,7 +36,7 @@ from tests.conftest import client_for
 from tests.media_factories import make_jpeg
 from tests.security.conftest import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 # tus chunks (PATCH /api/upload/{id}) are raw bytes under their own media type.
 schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")

@@ -12,6 +12,8 @@ import pytest
 
 from tests.sync.app import of_type
 
+pytestmark = pytest.mark.slow
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

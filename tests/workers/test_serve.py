@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 import requests
 
 from immich.env import REPO_ROOT
@@ -19,6 +20,8 @@ from tests.live import first_admin_api_key, stop, this_machines_address, wait_fo
 from tests.media_factories import make_jpeg
 from tests.test_live_events import AppSocket
 from workers.embedded_redis import free_tcp_port
+
+pytestmark = pytest.mark.e2e
 
 
 def _alive(pid: int) -> bool:
