@@ -77,6 +77,19 @@ def browser():
         yield driver
 
 
+def _left_the_page(element) -> bool:
+    """Whether the page that held `element` has been replaced. While the new page loads, asking the old node may
+    also fail with Chromium's "Node with given id does not belong to the document" rather than as a stale element
+    (seen in CI): either answer means it is gone."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
+
+
 class Page:
     """The jobs page as a person sees it: cells, badges, buttons and messages, found by their stable ids."""
 
@@ -113,7 +126,6 @@ class Page:
         """Click something that loads a new page (a form's button, a link), and wait for that page. With `find`,
         the element is looked up again when the page's 2-second refresh replaced it between lookup and click."""
         from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.support import expected_conditions
 
         for attempt in range(5):
             try:
@@ -124,7 +136,7 @@ class Page:
                     raise
                 time.sleep(0.3)
                 element = find()
-        self.wait.until(expected_conditions.staleness_of(element))
+        self.wait.until(lambda driver: _left_the_page(element))
         self.wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def press(self, queue: str, button: str) -> None:
