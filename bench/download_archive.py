@@ -10,7 +10,7 @@ dropped before each pass (posix_fadvise), times reading them with plain reads, a
 through the whole API stack (the streamed body consumed as a client would), alternated `--rounds` times (an even
 number: each side goes first in half of them). Prints both median rates, the geometric mean of the rounds' ratios
 (each round's two passes are a pair; the mean of their logarithms cancels which went first, where the pass that went
-second was mostly the slower one here, whichever side it was), the median ratio of each order, and the growth of the
+second was mostly the slower one in some runs, the first in others), the median ratio of each order, and the growth of the
 process's peak memory (VmHWM) while the archive streamed, and each side's CPU time (on a shared machine the rates
 move with the other load; the CPU time of the archive's own work much less)."""
 
