@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> float:
@@ -33,5 +34,5 @@ def database_cpu_ms() -> Callable[[], float]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    path = f"/proc/{pid}/schedstat"  # the server runs on this machine, as the benches' databases do
-    return lambda: int(open(path).read().split()[0]) / 1_000_000
+    schedstat = Path(f"/proc/{pid}/schedstat")  # the server runs on this machine, as the benches' databases do
+    return lambda: int(schedstat.read_text().split()[0]) / 1_000_000

@@ -16,7 +16,8 @@ from duplicates.models import AssetHash
 from workers.media import perceptual
 
 # Assets that take part: not trashed, not hidden (a live photo's video), not in the locked folder.
-SHOWN = Q(asset__status=AssetStatus.ACTIVE, asset__visibility__in=[Visibility.TIMELINE, Visibility.ARCHIVE])
+SHOWN_STATUS, SHOWN_VISIBILITIES = AssetStatus.ACTIVE, (Visibility.TIMELINE, Visibility.ARCHIVE)
+SHOWN = Q(asset__status=SHOWN_STATUS, asset__visibility__in=SHOWN_VISIBILITIES)
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,14 @@ def _near_shown(owner_id, value: int, max_distance: int, radii: tuple[int, ...])
         f"WITH near AS MATERIALIZED (SELECT hash.asset_id, hash.duplicate_id FROM {AssetHash._meta.db_table} AS hash "
         f"WHERE hash.owner_id = %s AND ({any_band}) AND bit_count((hash.phash # %s)::bit(64)) <= %s) "
         f"SELECT near.asset_id, near.duplicate_id FROM near JOIN {Asset._meta.db_table} AS asset "
-        "ON asset.id = near.asset_id WHERE asset.status = %s AND asset.visibility IN (%s, %s)"
+        "ON asset.id = near.asset_id WHERE asset.status = %s AND asset.visibility = ANY(%s)"
     )
     keys = [param for _, band, radius in searched for param in (band, _mask_array(radius))]
-    shown = [AssetStatus.ACTIVE.value, Visibility.TIMELINE.value, Visibility.ARCHIVE.value]
+    shown_visibilities = [visibility.value for visibility in SHOWN_VISIBILITIES]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [owner_id, *keys, perceptual.to_signed(value), max_distance, *shown])
+        cursor.execute(
+            sql, [owner_id, *keys, perceptual.to_signed(value), max_distance, SHOWN_STATUS.value, shown_visibilities]
+        )
         return cursor.fetchall()
 
 
@@ -106,7 +109,7 @@ def duplicate_groups(*, owner) -> list[tuple[uuid.UUID, list[Asset]]]:
     asset's date."""
     assets = (
         Asset.objects.filter(owner=owner, duplicate_link__duplicate_id__isnull=False)
-        .filter(status=AssetStatus.ACTIVE, visibility__in=[Visibility.TIMELINE, Visibility.ARCHIVE])
+        .filter(status=SHOWN_STATUS, visibility__in=SHOWN_VISIBILITIES)
         .select_related("exif", "video", "nsfw")
     )
     groups: dict[uuid.UUID | None, list[Asset]] = {}
@@ -118,7 +121,7 @@ def duplicate_groups(*, owner) -> list[tuple[uuid.UUID, list[Asset]]]:
 def group_assets(*, owner, duplicate_id) -> list[Asset]:
     """The owner's shown assets of one group, with their EXIF: what a resolution must account for, and merges."""
     members = Asset.objects.filter(owner=owner, duplicate_link__duplicate_id=duplicate_id)
-    shown = members.filter(status=AssetStatus.ACTIVE, visibility__in=[Visibility.TIMELINE, Visibility.ARCHIVE])
+    shown = members.filter(status=SHOWN_STATUS, visibility__in=SHOWN_VISIBILITIES)
     return list(shown.select_related("exif").order_by("local_date_time", "id"))
 
 

@@ -140,6 +140,5 @@ from tests.live import (  # noqa: E402,F401  (fixtures shared by the end-to-end 
     live_server_processes,
     module_media_root,
     server,
-    shared_media_root,
 )
 from tests.s3 import moto_server, s3, s3_bucket  # noqa: E402,F401  (a real S3 API, a bucket per test)

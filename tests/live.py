@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -157,8 +157,8 @@ def module_media_root(tmp_path_factory) -> Path:
 def live_server_for_module(django_db_setup, module_media_root, tmp_path_factory):
     """The same processes, shared by a module's tests (each test's rows are still its own: the processes read the
     database afresh, which is emptied after each test). Starting the three processes costs about ten seconds of
-    CPU, so a module of tests that need no process of their own shares them; a test that reads the media folder
-    takes `shared_media_root`."""
+    CPU, so a module of tests that need no process of their own shares them; a module whose tests read the media
+    folder imports `shared_media_root`."""
     with _server_processes(module_media_root, tmp_path_factory.mktemp("logs")) as url:
         yield url
 
@@ -185,15 +185,14 @@ def wait_until_quiet(*, timeout: float) -> None:
             )
             return cursor.fetchone()[0] == 0
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not quiet():
-        time.sleep(0.2)
+    with suppress(AssertionError):  # not quiet in time: the emptying then only risks a deadlock
+        wait_until(quiet, timeout, "the shared processes to finish their work")
 
 
-@pytest.fixture
+@pytest.fixture(name="media_root")
 def shared_media_root(module_media_root, settings) -> Path:
-    """The module's shared media folder, set in this process's settings too: what a module that shares the processes
-    and reads their files takes as its `media_root` (tests/assets/test_tus_live.py)."""
+    """The module's shared media folder in place of each test's own `media_root`, set in this process's settings
+    too: a module that shares the processes and reads their files imports this fixture (tests/assets/test_tus_live.py)."""
     settings.MEDIA_LOCATION = module_media_root
     return module_media_root
 

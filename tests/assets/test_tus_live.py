@@ -20,18 +20,15 @@ from tusclient.exceptions import TusCommunicationError
 from accounts import services as account_services
 from assets.models import Asset, TusUpload
 from jobs.models import AssetStep, Step, StepStatus
-from tests.live import wait_until
+from tests.live import (
+    shared_media_root,  # noqa: F401  (the media_root fixture: the shared processes' folder)
+    wait_until,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MIB = 1024 * 1024
 CHUNK = 5 * MIB
-
-
-@pytest.fixture
-def media_root(shared_media_root) -> Path:
-    """The shared processes' media folder, in place of each test's own."""
-    return shared_media_root
 
 
 CREATED = "2021-06-15T10:30:00.000Z"

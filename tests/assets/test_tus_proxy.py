@@ -15,6 +15,7 @@ from tusclient.client import TusClient
 
 from accounts import services as account_services
 from assets.models import Asset
+from tests.live import shared_media_root  # noqa: F401  (the media_root fixture: the shared processes' folder)
 from tests.nginx import NGINX, running_nginx
 from workers.embedded_redis import free_tcp_port
 
@@ -93,12 +94,6 @@ def proxy(server, tmp_path):
 def api_key() -> str:
     user = account_services.user_create(email="proxy@example.com", password="password123")
     return account_services.api_key_create(user=user, name="proxy", permissions=["all"])[1]
-
-
-@pytest.fixture
-def media_root(shared_media_root) -> Path:
-    """The media folder of the processes the module's tests share (tests/live.py), in place of each test's own."""
-    return shared_media_root
 
 
 def _files(root: Path) -> set[Path]:

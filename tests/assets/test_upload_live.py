@@ -14,15 +14,14 @@ import pytest
 from PIL import Image
 
 from assets.models import Asset
-from tests.live import api_session, new_api_key, post_asset
+from tests.live import (
+    api_session,
+    new_api_key,
+    post_asset,
+    shared_media_root,  # noqa: F401  (the media_root fixture: the shared processes' folder)
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def media_root(shared_media_root) -> Path:
-    """The shared processes' media folder, in place of each test's own."""
-    return shared_media_root
 
 
 def _uploaded_files(media_root: Path) -> set[Path]:
